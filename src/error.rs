@@ -1,0 +1,176 @@
+//! The error taxonomy of the contract: `SendError`, `ErrorKind`, `FieldError`.
+
+use serde::Serialize;
+
+/// What went wrong with a send, in the contract's words (`"rate_limited"`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Rejected locally, nothing sent.
+    Validation,
+    /// HTTP 400.
+    BadRequest,
+    /// HTTP 401.
+    Unauthorized,
+    /// HTTP 403.
+    Forbidden,
+    /// HTTP 429, or refused locally by the rate-limit guard.
+    RateLimited,
+    /// HTTP 5xx: the message may have been delivered.
+    ServerError,
+    /// Any other non-2xx status (3xx, 404, 409, ...).
+    HttpError,
+    /// A 2xx whose body is not a success object: the message may have been delivered.
+    InvalidResponse,
+    /// `fetch` failed.
+    Network,
+    /// `timeoutMs` elapsed.
+    Timeout,
+    /// The caller's signal fired.
+    Aborted,
+}
+
+impl ErrorKind {
+    /// The contract's name for the kind, as JavaScript sees it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::ServerError => "server_error",
+            ErrorKind::HttpError => "http_error",
+            ErrorKind::InvalidResponse => "invalid_response",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+        }
+    }
+
+    /// Every kind, in the contract's order.
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::Validation,
+        ErrorKind::BadRequest,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::RateLimited,
+        ErrorKind::ServerError,
+        ErrorKind::HttpError,
+        ErrorKind::InvalidResponse,
+        ErrorKind::Network,
+        ErrorKind::Timeout,
+        ErrorKind::Aborted,
+    ];
+}
+
+/// Why one field of the body was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldErrorCode {
+    /// The field is absent (missing, `undefined` or `null`).
+    Required,
+    /// The field has the wrong type.
+    Type,
+    /// The field trims to nothing, or the message is only whitespace.
+    Empty,
+    /// The field does not match its pattern.
+    Format,
+    /// The field (or list) is longer than allowed.
+    TooLong,
+    /// The message holds an unpaired UTF-16 surrogate.
+    NotWellFormed,
+    /// The key is not a field of the request.
+    UnknownField,
+}
+
+/// One field's error: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's path.
+    pub field: String,
+    /// The rule that failed.
+    pub code: FieldErrorCode,
+    /// For people.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error from its parts.
+    pub fn new(field: impl Into<String>, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code, message: message.into() }
+    }
+}
+
+/// The `error` of a failed send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// For people; never contains the API key.
+    pub message: String,
+    /// Field errors (validation; bad_request when the server lists issues).
+    pub field_errors: Vec<FieldError>,
+    /// rate_limited: milliseconds until a send can succeed.
+    pub retry_after_ms: Option<f64>,
+    /// The message may have been delivered: check before resending.
+    pub delivery_unknown: bool,
+}
+
+impl SendError {
+    /// An error with no field errors and no wait.
+    pub fn new(kind: ErrorKind, message: impl Into<String>, delivery_unknown: bool) -> Self {
+        SendError {
+            kind,
+            message: message.into(),
+            field_errors: Vec::new(),
+            retry_after_ms: None,
+            delivery_unknown,
+        }
+    }
+
+    /// A local `validation` failure from its field errors.
+    pub fn validation(field_errors: Vec<FieldError>) -> Self {
+        let mut message = String::from("Invalid request, nothing was sent: ");
+        for (i, e) in field_errors.iter().enumerate() {
+            if i > 0 {
+                message.push_str("; ");
+            }
+            message.push_str(&e.message);
+        }
+        SendError { field_errors, ..SendError::new(ErrorKind::Validation, message, false) }
+    }
+
+    /// The caller's signal fired; `sent` tells whether a request had left.
+    pub fn aborted(sent: bool) -> Self {
+        let message = if sent {
+            "The send was aborted by the caller's signal after the request left; the message may have been delivered"
+        } else {
+            "The send was aborted by the caller's signal before anything was sent"
+        };
+        SendError::new(ErrorKind::Aborted, message, sent)
+    }
+
+    /// `timeout_ms` elapsed before the response was read.
+    pub fn timeout(timeout_ms: f64) -> Self {
+        let message = format!(
+            "No complete response within {} ms; the message may have been delivered",
+            crate::text::whole(timeout_ms)
+        );
+        SendError::new(ErrorKind::Timeout, message, true)
+    }
+
+    /// `fetch` failed; `detail` is what the runtime said.
+    pub fn network(detail: &str, sent: bool) -> Self {
+        let mut message = String::from("The request failed before a response arrived");
+        if !detail.is_empty() {
+            message.push_str(": ");
+            message.push_str(crate::text::clip(detail, 300));
+        }
+        if sent {
+            message.push_str("; the message may have been delivered");
+        }
+        SendError::new(ErrorKind::Network, message, sent)
+    }
+}

@@ -1,0 +1,37 @@
+//! A safe client for ConnectSafely's `POST /linkedin/messaging/send-group-with-ack`.
+//!
+//! The crate has two layers. The core (every module but `wasm`) is pure Rust
+//! with no JavaScript types: the request model and its validation, the
+//! classification of an HTTP outcome, rate-limit header parsing and the
+//! per-account guard. The `wasm` module, built only for `wasm32`, converts
+//! JavaScript values and calls `fetch`.
+//!
+//! ```
+//! use connectsafely_wasm::{validate::validate, value::Value};
+//!
+//! let body = Value::object([
+//!     ("recipientProfileUrn", Value::str("urn:li:fsd_profile:ACoAAFpq")),
+//!     ("groupId", Value::str(" 12345678 ")),
+//!     ("message", Value::str("Thanks for your message in the group!")),
+//! ]);
+//! let request = validate(&body, 8000).unwrap();
+//! assert_eq!(request.group_id, "12345678");
+//! ```
+#![deny(missing_docs, missing_debug_implementations)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+pub mod classify;
+pub mod error;
+pub mod guard;
+pub mod json;
+pub mod rate_limit;
+pub mod request;
+pub mod text;
+pub mod validate;
+pub mod value;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

@@ -1,0 +1,282 @@
+//! The five `X-RateLimit-*` headers and `Retry-After`: parsing that never
+//! yields NaN, a negative wait, or a panic.
+
+use serde::Serialize;
+
+/// The rate-limit state a response reported (`null` in JS when no header was present).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitInfo {
+    /// `X-RateLimit-Action`, e.g. `"MESSAGE"`.
+    pub action: Option<String>,
+    /// `X-RateLimit-Limit`.
+    pub limit: Option<f64>,
+    /// `X-RateLimit-Used`.
+    pub used: Option<f64>,
+    /// `X-RateLimit-Remaining`.
+    pub remaining: Option<f64>,
+    /// `X-RateLimit-Reset` as epoch milliseconds.
+    pub reset_at: Option<f64>,
+}
+
+/// The raw header values a response carried (`None` when absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateLimitHeaders {
+    /// `X-RateLimit-Action`
+    pub action: Option<String>,
+    /// `X-RateLimit-Limit`
+    pub limit: Option<String>,
+    /// `X-RateLimit-Used`
+    pub used: Option<String>,
+    /// `X-RateLimit-Remaining`
+    pub remaining: Option<String>,
+    /// `X-RateLimit-Reset`
+    pub reset: Option<String>,
+    /// `Retry-After`
+    pub retry_after: Option<String>,
+}
+
+impl RateLimitHeaders {
+    /// The header names read, lower-case, in field order.
+    pub const NAMES: [&'static str; 6] = [
+        "x-ratelimit-action",
+        "x-ratelimit-limit",
+        "x-ratelimit-used",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+    ];
+
+    /// Builds the set from a lookup by (lower-case) header name.
+    pub fn from_lookup(mut get: impl FnMut(&str) -> Option<String>) -> Self {
+        let [a, l, u, r, x, ra] = Self::NAMES;
+        RateLimitHeaders {
+            action: get(a),
+            limit: get(l),
+            used: get(u),
+            remaining: get(r),
+            reset: get(x),
+            retry_after: get(ra),
+        }
+    }
+
+    /// The parsed info, `None` when none of the five headers is present.
+    pub fn info(&self) -> Option<RateLimitInfo> {
+        let present = [&self.action, &self.limit, &self.used, &self.remaining, &self.reset]
+            .iter()
+            .any(|h| h.is_some());
+        present.then(|| RateLimitInfo {
+            action: self.action.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            limit: self.limit.as_deref().and_then(parse_count),
+            used: self.used.as_deref().and_then(parse_count),
+            remaining: self.remaining.as_deref().and_then(parse_count),
+            reset_at: self.reset.as_deref().and_then(parse_reset),
+        })
+    }
+}
+
+/// The largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |acc, b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')))
+}
+
+/// A count header: a non-negative integer, else `None`.
+pub fn parse_count(s: &str) -> Option<f64> {
+    let v = parse_digits(s.trim())? as f64;
+    (v <= MAX_SAFE).then_some(v)
+}
+
+/// `X-RateLimit-Reset`: ISO 8601 (`Z` or offset, optional fraction), or Unix
+/// seconds (milliseconds when >= 1e12), as epoch milliseconds.
+pub fn parse_reset(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && !s.contains('-') && !s.contains(':') {
+        let (int, frac) = match s.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (s, ""),
+        };
+        let whole = parse_digits(int)? as f64;
+        let frac_ms = if frac.is_empty() {
+            0.0
+        } else {
+            let digits = frac.get(..frac.len().min(3))?;
+            if !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let scale = [100.0, 10.0, 1.0];
+            digits.bytes().zip(scale).map(|(b, m)| f64::from(b - b'0') * m).sum()
+        };
+        let ms = if whole >= 1e12 { whole } else { whole * 1000.0 + frac_ms };
+        return (ms <= MAX_SAFE).then_some(ms);
+    }
+    parse_iso8601(s)
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date, as milliseconds from `now_ms`, never negative.
+pub fn parse_retry_after(s: &str, now_ms: f64) -> Option<f64> {
+    let s = s.trim();
+    if let Some(secs) = parse_digits(s) {
+        let ms = secs as f64 * 1000.0;
+        return (ms <= MAX_SAFE).then_some(ms);
+    }
+    let at = parse_http_date(s)?;
+    Some((at - now_ms).max(0.0))
+}
+
+/// Days from 1970-01-01 to a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn epoch_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, ms: f64) -> Option<f64> {
+    let valid = (1..=9999).contains(&y)
+        && (1..=12).contains(&mo)
+        && (1..=days_in_month(y, mo)).contains(&d)
+        && (0..=23).contains(&h)
+        && (0..=59).contains(&mi)
+        && (0..=60).contains(&s);
+    if !valid {
+        return None;
+    }
+    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s;
+    Some(secs as f64 * 1000.0 + ms)
+}
+
+fn num(s: &str, len: usize) -> Option<i64> {
+    (s.len() == len).then_some(())?;
+    parse_digits(s).map(|v| v as i64)
+}
+
+/// ISO 8601 date-time: `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|+HHMM|+HH)`; also a space for `T`.
+pub fn parse_iso8601(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let date = s.get(..10)?;
+    let sep = s.get(10..11)?;
+    if !matches!(sep, "T" | "t" | " ") {
+        return None;
+    }
+    let rest = s.get(11..)?;
+    let (y, mo, d) = (num(date.get(..4)?, 4)?, num(date.get(5..7)?, 2)?, num(date.get(8..10)?, 2)?);
+    if date.get(4..5)? != "-" || date.get(7..8)? != "-" {
+        return None;
+    }
+    // Split the time from its zone.
+    let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (time, zone) = (rest.get(..zone_at)?, rest.get(zone_at..)?);
+    let mut parts = time.splitn(3, ':');
+    let h = num(parts.next()?, 2)?;
+    let mi = num(parts.next()?, 2)?;
+    let (sec, ms) = match parts.next() {
+        None => (0, 0.0),
+        Some(sf) => {
+            let (sec, frac) = match sf.split_once(['.', ',']) {
+                Some((a, b)) => (a, b),
+                None => (sf, ""),
+            };
+            let ms = if frac.is_empty() {
+                if sf.len() != sec.len() {
+                    return None;
+                }
+                0.0
+            } else {
+                if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
+                    return None;
+                }
+                frac.bytes().zip([100.0, 10.0, 1.0]).map(|(b, m)| f64::from(b - b'0') * m).sum()
+            };
+            (num(sec, 2)?, ms)
+        }
+    };
+    let offset_min = match zone {
+        "Z" | "z" => 0,
+        "" => return None,
+        z => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let hm = z.get(1..)?;
+            let (oh, om) = match hm.len() {
+                2 => (num(hm, 2)?, 0),
+                4 => (num(hm.get(..2)?, 2)?, num(hm.get(2..)?, 2)?),
+                5 if hm.get(2..3)? == ":" => (num(hm.get(..2)?, 2)?, num(hm.get(3..)?, 2)?),
+                _ => return None,
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 60 + om)
+        }
+    };
+    let local = epoch_ms(y, mo, d, h, mi, sec, ms)?;
+    Some(local - offset_min as f64 * 60_000.0)
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+fn month(s: &str) -> Option<i64> {
+    let lower = s.to_ascii_lowercase();
+    MONTHS.iter().position(|m| *m == lower).map(|i| i as i64 + 1)
+}
+
+fn hms(s: &str) -> Option<(i64, i64, i64)> {
+    let mut p = s.split(':');
+    let t = (num(p.next()?, 2)?, num(p.next()?, 2)?, num(p.next()?, 2)?);
+    p.next().is_none().then_some(t)
+}
+
+/// An HTTP date (IMF-fixdate, RFC 850 or asctime) as epoch milliseconds.
+pub fn parse_http_date(s: &str) -> Option<f64> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    match words.as_slice() {
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        [_, d, mo, y, t, "GMT"] => {
+            let (h, mi, sec) = hms(t)?;
+            epoch_ms(num(y, 4)?, month(mo)?, num(d, 2)?, h, mi, sec, 0.0)
+        }
+        // Sunday, 06-Nov-94 08:49:37 GMT
+        [_, dmy, t, "GMT"] => {
+            let mut p = dmy.split('-');
+            let (d, mo, yy) = (num(p.next()?, 2)?, month(p.next()?)?, num(p.next()?, 2)?);
+            let y = if yy < 70 { 2000 + yy } else { 1900 + yy };
+            let (h, mi, sec) = hms(t)?;
+            epoch_ms(y, mo, d, h, mi, sec, 0.0)
+        }
+        // Sun Nov  6 08:49:37 1994
+        [_, mo, d, t, y] => {
+            let d = parse_digits(d).filter(|_| d.len() <= 2)? as i64;
+            let (h, mi, sec) = hms(t)?;
+            epoch_ms(num(y, 4)?, month(mo)?, d, h, mi, sec, 0.0)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_from_civil_matches_known_dates() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+    }
+}

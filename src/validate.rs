@@ -1,0 +1,336 @@
+//! The validation rules of contract section 4.
+
+use crate::error::{FieldError, FieldErrorCode as Code};
+use crate::request::SendGroupWithAckRequest;
+use crate::value::{Text, Value};
+
+/// The default limit on `message`, in Unicode code points.
+pub const DEFAULT_MAX_MESSAGE_LENGTH: usize = 8000;
+/// The most entries `messageUrns` may hold.
+pub const MAX_MESSAGE_URNS: usize = 100;
+/// The longest a message URN may be, in code points.
+pub const MAX_MESSAGE_URN_LENGTH: usize = 512;
+/// The fields of the request, in the order their errors are reported.
+pub const KNOWN_FIELDS: [&str; 5] = ["accountId", "recipientProfileUrn", "groupId", "message", "messageUrns"];
+
+/// Validates and normalizes a body: the request that would be sent, or every field error.
+pub fn validate(body: &Value, max_message_length: usize) -> Result<SendGroupWithAckRequest, Vec<FieldError>> {
+    let entries = match body {
+        Value::Object(entries) => entries,
+        other => {
+            let got = if matches!(other, Value::Absent) { "nothing" } else { other.describe() };
+            return Err(vec![FieldError::new(
+                "",
+                Code::Type,
+                format!("The body must be an object with recipientProfileUrn, groupId and message; got {got}"),
+            )]);
+        }
+    };
+    let field = |name: &str| -> &Value {
+        entries.iter().find(|(k, _)| k == name).map_or(&Value::Absent, |(_, v)| v)
+    };
+
+    let mut errors = Vec::new();
+    let account_id = optional(field("accountId"), &mut errors, |v| identifier(v, "accountId", check_account_id));
+    let recipient = identifier(field("recipientProfileUrn"), "recipientProfileUrn", check_profile_urn);
+    let group = group_id(field("groupId"));
+    let message = message(field("message"), max_message_length);
+    let message_urns = optional(field("messageUrns"), &mut errors, message_urns);
+
+    let recipient = collect(recipient, &mut errors);
+    let group = collect(group, &mut errors);
+    let message = collect(message, &mut errors);
+    // Field errors come in table order; move messageUrns' errors (pushed early) after message's.
+    errors.sort_by_key(|e| field_rank(&e.field));
+
+    for (key, _) in entries {
+        if !KNOWN_FIELDS.contains(&key.as_str()) {
+            errors.push(unknown_field(key));
+        }
+    }
+
+    match (recipient, group, message) {
+        (Some(recipient_profile_urn), Some(group_id), Some(message)) if errors.is_empty() => {
+            Ok(SendGroupWithAckRequest { account_id, recipient_profile_urn, group_id, message, message_urns })
+        }
+        _ => Err(errors),
+    }
+}
+
+fn field_rank(field: &str) -> usize {
+    let base = field.split('[').next().unwrap_or(field);
+    KNOWN_FIELDS.iter().position(|k| *k == base).unwrap_or(KNOWN_FIELDS.len())
+}
+
+fn collect<T>(r: Result<T, Vec<FieldError>>, errors: &mut Vec<FieldError>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(mut e) => {
+            errors.append(&mut e);
+            None
+        }
+    }
+}
+
+/// An optional field: absent is `None`, else the inner rule.
+fn optional<T>(
+    v: &Value,
+    errors: &mut Vec<FieldError>,
+    rule: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
+) -> Option<T> {
+    if matches!(v, Value::Absent) {
+        return None;
+    }
+    collect(rule(v), errors)
+}
+
+fn one(field: &str, code: Code, message: String) -> Vec<FieldError> {
+    vec![FieldError::new(field, code, message)]
+}
+
+fn type_error(field: &str, v: &Value, expected: &str) -> Vec<FieldError> {
+    one(field, Code::Type, format!("{field} must be {expected}; got {}", v.describe()))
+}
+
+/// A required identifier: trimmed, then checked by `check` (which says what is wrong, if anything).
+fn identifier(v: &Value, field: &str, check: fn(&str) -> Option<String>) -> Result<String, Vec<FieldError>> {
+    match v {
+        Value::Absent => Err(one(field, Code::Required, format!("{field} is required"))),
+        Value::Str(t) => {
+            let trimmed = t.text.trim();
+            if trimmed.is_empty() {
+                return Err(one(field, Code::Empty, format!("{field} is empty")));
+            }
+            match check(trimmed) {
+                Some(why) => Err(one(field, Code::Format, format!("{field} {why}"))),
+                None => Ok(trimmed.to_owned()),
+            }
+        }
+        Value::LongStr { .. } => Err(one(field, Code::Format, format!("{field} is far too long to be valid"))),
+        other => Err(type_error(field, other, "a string")),
+    }
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+fn check_account_id(s: &str) -> Option<String> {
+    let n = s.chars().count();
+    if n > 128 {
+        return Some(format!("must be at most 128 characters (letters, digits, '_' or '-'); it has {n}"));
+    }
+    if !s.chars().all(is_id_char) {
+        return Some("may hold only letters, digits, '_' and '-'".into());
+    }
+    None
+}
+
+const PROFILE_PREFIX: &str = "urn:li:fsd_profile:";
+
+fn check_profile_urn(s: &str) -> Option<String> {
+    match s.strip_prefix(PROFILE_PREFIX) {
+        Some(id) if !id.is_empty() && id.chars().all(is_id_char) => None,
+        Some(_) => Some("must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'".into()),
+        None if s.contains("linkedin.com/") => Some(
+            "must be a profile URN like urn:li:fsd_profile:ACoAA..., not a profile URL".into(),
+        ),
+        None => Some("must look like urn:li:fsd_profile:ACoAA... (letters, digits, '_' or '-')".into()),
+    }
+}
+
+fn group_id(v: &Value) -> Result<String, Vec<FieldError>> {
+    const FIELD: &str = "groupId";
+    if let Value::Number(n) = v {
+        let hint = if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 {
+            format!("; send it as the string \"{}\"", crate::text::whole(*n))
+        } else {
+            String::from("; send the group's digits as a string, e.g. \"12345678\"")
+        };
+        return Err(one(FIELD, Code::Type, format!("groupId must be a string, not a number{hint}")));
+    }
+    identifier(v, FIELD, check_group_id)
+}
+
+fn check_group_id(s: &str) -> Option<String> {
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return if s.len() > 20 { Some("must be at most 20 digits".into()) } else { None };
+    }
+    // A pasted group URL: point at the digits in it.
+    if let Some(rest) = s.split("/groups/").nth(1) {
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        if !digits.is_empty() && digits.len() <= 20 {
+            return Some(format!("must be the group's digits only, e.g. \"{digits}\", not a URL"));
+        }
+    }
+    Some("must be 1 to 20 digits, e.g. \"12345678\"".into())
+}
+
+fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
+    const FIELD: &str = "message";
+    match v {
+        Value::Absent => Err(one(FIELD, Code::Required, "message is required".into())),
+        Value::LongStr { min_code_points } => Err(one(
+            FIELD,
+            Code::TooLong,
+            format!("message has at least {min_code_points} code points; the limit is {max}"),
+        )),
+        Value::Str(t) => {
+            let n = t.text.chars().count();
+            if n > max {
+                return Err(one(FIELD, Code::TooLong, format!("message has {n} code points; the limit is {max}")));
+            }
+            if !t.well_formed {
+                return Err(one(
+                    FIELD,
+                    Code::NotWellFormed,
+                    "message holds an unpaired UTF-16 surrogate (a broken emoji?), so it could not be sent unaltered"
+                        .into(),
+                ));
+            }
+            if t.text.trim().is_empty() {
+                return Err(one(FIELD, Code::Empty, "message is empty or only whitespace".into()));
+            }
+            Ok(t.text.clone())
+        }
+        other => Err(type_error(FIELD, other, "a string")),
+    }
+}
+
+fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
+    const FIELD: &str = "messageUrns";
+    let items = match v {
+        Value::Array(items) => items,
+        other => return Err(type_error(FIELD, other, "an array of message URN strings")),
+    };
+    if items.len() > MAX_MESSAGE_URNS {
+        return Err(one(
+            FIELD,
+            Code::TooLong,
+            format!("messageUrns has {} entries; at most {MAX_MESSAGE_URNS} are allowed", items.len()),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut urns = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("messageUrns[{i}]");
+        match message_urn(item, &field) {
+            Ok(u) => urns.push(u),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(urns)
+    } else {
+        Err(errors)
+    }
+}
+
+fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
+    let text: &Text = match v {
+        Value::Str(t) => t,
+        Value::LongStr { .. } => {
+            return Err(FieldError::new(
+                field,
+                Code::TooLong,
+                format!("{field} is longer than {MAX_MESSAGE_URN_LENGTH} code points"),
+            ))
+        }
+        other => {
+            return Err(FieldError::new(field, Code::Type, format!("{field} must be a string; got {}", other.describe())))
+        }
+    };
+    let trimmed = text.text.trim();
+    let n = trimmed.chars().count();
+    if n > MAX_MESSAGE_URN_LENGTH {
+        return Err(FieldError::new(
+            field,
+            Code::TooLong,
+            format!("{field} has {n} code points; the limit is {MAX_MESSAGE_URN_LENGTH}"),
+        ));
+    }
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, Code::Empty, format!("{field} is empty")));
+    }
+    if !is_message_urn(trimmed) {
+        return Err(FieldError::new(
+            field,
+            Code::Format,
+            format!("{field} must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// JavaScript's `\s`: Unicode White_Space plus U+FEFF.
+fn is_js_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// JavaScript's `.` (without the `s` flag) excludes line terminators.
+fn is_line_terminator(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+}
+
+/// `^urn:li:[A-Za-z][A-Za-z0-9_]*:(\(.+\)|[^\s()]+)$`
+pub fn is_message_urn(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("urn:li:") else { return false };
+    let mut chars = rest.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let rest = chars.as_str();
+    let Some(colon) = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) else { return false };
+    let Some(value) = rest.get(colon..).and_then(|r| r.strip_prefix(':')) else { return false };
+    let parenthesized = value.len() >= 3
+        && value.starts_with('(')
+        && value.ends_with(')')
+        && !value.chars().any(is_line_terminator);
+    let plain = !value.is_empty() && !value.chars().any(|c| is_js_space(c) || c == '(' || c == ')');
+    parenthesized || plain
+}
+
+fn unknown_field(key: &str) -> FieldError {
+    let message = match closest_known(key) {
+        Some(known) => format!("{key} is not a field of this request; did you mean {known}?"),
+        None => format!(
+            "{key} is not a field of this request (known: accountId, recipientProfileUrn, groupId, message, messageUrns)"
+        ),
+    };
+    FieldError::new(key, Code::UnknownField, message)
+}
+
+/// The known field nearest to `key` (case-insensitive edit distance of at most 3), if any.
+pub fn closest_known(key: &str) -> Option<&'static str> {
+    let lower: Vec<char> = key.to_lowercase().chars().collect();
+    if lower.len() > 64 {
+        return None;
+    }
+    KNOWN_FIELDS
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_lowercase().chars().collect::<Vec<_>>()), *k))
+        .filter(|(d, k)| *d <= 3.min(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for ca in a {
+        let mut left = prev.first().map_or(0, |v| v + 1);
+        if let Some(first) = cur.first_mut() {
+            *first = left;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let diag = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
+            let up = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            left = diag.min(up).min(left + 1);
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = left;
+            }
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}

@@ -1,0 +1,86 @@
+//! The input model: what the validator sees of a JavaScript (or any) value.
+//!
+//! The wasm layer reads a JS value into this shape without ever throwing; the
+//! native tests build it directly. Only the levels the request schema needs
+//! are read, so deep nesting or cycles in the input cost nothing.
+
+/// A string as received: its text (unpaired surrogates replaced by U+FFFD,
+/// so code points still count one each) and whether it was well formed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The text, lossy where the input held unpaired surrogates.
+    pub text: String,
+    /// False when the input held an unpaired UTF-16 surrogate.
+    pub well_formed: bool,
+}
+
+impl Text {
+    /// A well-formed text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Text { text: text.into(), well_formed: true }
+    }
+
+    /// A text from UTF-16 code units, noting unpaired surrogates.
+    pub fn from_utf16(units: &[u16]) -> Self {
+        let well_formed = char::decode_utf16(units.iter().copied()).all(|r| r.is_ok());
+        Text { text: String::from_utf16_lossy(units), well_formed }
+    }
+}
+
+/// A value of the body, as far as validation needs to see it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A missing key, `undefined` or `null`.
+    Absent,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A BigInt.
+    BigInt,
+    /// A string short enough to have been read.
+    Str(Text),
+    /// A string too long for any rule, not copied; it has at least this many code points.
+    LongStr {
+        /// A lower bound on its length in code points.
+        min_code_points: usize,
+    },
+    /// A symbol.
+    Symbol,
+    /// A function.
+    Function,
+    /// An array with its entries (entries are only read where the schema has an array).
+    Array(Vec<Value>),
+    /// A non-array object with its own enumerable string keys and their values.
+    Object(Vec<(String, Value)>),
+    /// A value that could not be read (a getter or a proxy trap threw).
+    Unreadable,
+}
+
+impl Value {
+    /// A well-formed string value.
+    pub fn str(s: impl Into<String>) -> Self {
+        Value::Str(Text::new(s))
+    }
+
+    /// An object from key/value pairs.
+    pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Self {
+        Value::Object(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// The kind of value, for messages ("a number", "an array").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Value::Absent => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::BigInt => "a BigInt",
+            Value::Str(_) | Value::LongStr { .. } => "a string",
+            Value::Symbol => "a symbol",
+            Value::Function => "a function",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+            Value::Unreadable => "unreadable (a getter or proxy trap threw)",
+        }
+    }
+}
