@@ -55,6 +55,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
   let faults = [];
   let messages = [];
   let nextId = 1;
+  let requests = 0; // every request that reached the endpoint
 
   const today = () => new Date().toISOString().slice(0, 10);
   const resetTime = () => {
@@ -197,6 +198,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
   }
 
   async function endpoint(req, res) {
+    requests += 1;
     const text = await readBody(req);
     const fault = faults.shift() || {};
     if (fault.delayMs) await sleep(fault.delayMs, req);
@@ -257,6 +259,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
         usage = new Map();
         faults = [];
         messages = [];
+        requests = 0;
         return json(res, 200, { ok: true });
       case "GET config":
         return json(res, 200, config);
@@ -279,6 +282,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
           usage: Object.fromEntries([...usage].map(([a, u]) => [a, { ...u, limit: quotaOf(a) }])),
           faults: faults.length,
           messages: messages.length,
+          requests,
           resetAt: resetTime().toISOString(),
         });
       default:

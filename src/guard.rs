@@ -84,7 +84,8 @@ impl RateLimitGuard {
         let reset = rate_limit.and_then(|r| r.reset_at).filter(|r| *r > now_ms);
         let spent = rate_limit.and_then(|r| r.remaining) == Some(0.0);
         let until = if status == 429 {
-            reset.or_else(|| retry_after_ms.filter(|w| *w > 0.0).map(|w| now_ms + w))
+            // Retry-After (already preferred over the reset time in `retry_after_ms`) says when to try again.
+            retry_after_ms.filter(|w| *w > 0.0).map(|w| now_ms + w).or(reset)
         } else if spent {
             reset
         } else {

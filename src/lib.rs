@@ -23,6 +23,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod base_url;
 pub mod classify;
 pub mod error;
 pub mod guard;
@@ -35,3 +36,5 @@ pub mod value;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub use wasm::{validate_send_group_with_ack, ConnectSafelyClient};

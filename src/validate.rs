@@ -88,8 +88,13 @@ fn one(field: &str, code: Code, message: String) -> Vec<FieldError> {
     vec![FieldError::new(field, code, message)]
 }
 
-fn type_error(field: &str, v: &Value, expected: &str) -> Vec<FieldError> {
-    one(field, Code::Type, format!("{field} must be {expected}; got {}", v.describe()))
+fn type_error(field: &str, v: &Value, expected: &str) -> FieldError {
+    let message = if matches!(v, Value::Unreadable) {
+        format!("{field} could not be read: a getter or proxy trap threw")
+    } else {
+        format!("{field} must be {expected}; got {}", v.describe())
+    };
+    FieldError::new(field, Code::Type, message)
 }
 
 /// A required identifier: trimmed, then checked by `check` (which says what is wrong, if anything).
@@ -107,7 +112,7 @@ fn identifier(v: &Value, field: &str, check: fn(&str) -> Option<String>) -> Resu
             }
         }
         Value::LongStr { .. } => Err(one(field, Code::Format, format!("{field} is far too long to be valid"))),
-        other => Err(type_error(field, other, "a string")),
+        other => Err(vec![type_error(field, other, "a string")]),
     }
 }
 
@@ -193,7 +198,7 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
             }
             Ok(t.text.clone())
         }
-        other => Err(type_error(FIELD, other, "a string")),
+        other => Err(vec![type_error(FIELD, other, "a string")]),
     }
 }
 
@@ -201,7 +206,10 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
     const FIELD: &str = "messageUrns";
     let items = match v {
         Value::Array(items) => items,
-        other => return Err(type_error(FIELD, other, "an array of message URN strings")),
+        Value::LongArray { len } => {
+            return Err(one(FIELD, Code::TooLong, format!("messageUrns has {len} entries; at most {MAX_MESSAGE_URNS} are allowed")))
+        }
+        other => return Err(vec![type_error(FIELD, other, "an array of message URN strings")]),
     };
     if items.len() > MAX_MESSAGE_URNS {
         return Err(one(
@@ -237,7 +245,7 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
             ))
         }
         other => {
-            return Err(FieldError::new(field, Code::Type, format!("{field} must be a string; got {}", other.describe())))
+            return Err(type_error(field, other, "a string"))
         }
     };
     let trimmed = text.text.trim();

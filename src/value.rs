@@ -51,6 +51,11 @@ pub enum Value {
     Function,
     /// An array with its entries (entries are only read where the schema has an array).
     Array(Vec<Value>),
+    /// An array too long for any rule, entries not read.
+    LongArray {
+        /// Its length.
+        len: usize,
+    },
     /// A non-array object with its own enumerable string keys and their values.
     Object(Vec<(String, Value)>),
     /// A value that could not be read (a getter or a proxy trap threw).
@@ -78,7 +83,7 @@ impl Value {
             Value::Str(_) | Value::LongStr { .. } => "a string",
             Value::Symbol => "a symbol",
             Value::Function => "a function",
-            Value::Array(_) => "an array",
+            Value::Array(_) | Value::LongArray { .. } => "an array",
             Value::Object(_) => "an object",
             Value::Unreadable => "unreadable (a getter or proxy trap threw)",
         }

@@ -40,10 +40,12 @@ fn remaining_zero_with_a_past_or_unknown_reset_refuses_nothing() {
 }
 
 #[test]
-fn a_429_refuses_until_the_reset_or_else_for_retry_after() {
+fn a_429_refuses_for_its_retry_after_or_else_until_the_reset() {
     let mut g = RateLimitGuard::new();
     g.observe("a", 429, Some(&info(0.0, Some(NOW + 9000.0))), Some(1000.0), NOW);
-    assert_eq!(g.check("a", NOW).unwrap().error.retry_after_ms, Some(9000.0));
+    assert_eq!(g.check("a", NOW).unwrap().error.retry_after_ms, Some(1000.0));
+    g.observe("d", 429, Some(&info(0.0, Some(NOW + 9000.0))), None, NOW);
+    assert_eq!(g.check("d", NOW).unwrap().error.retry_after_ms, Some(9000.0));
     g.observe("b", 429, None, Some(2000.0), NOW);
     assert_eq!(g.check("b", NOW + 500.0).unwrap().error.retry_after_ms, Some(1500.0));
     g.observe("c", 429, None, None, NOW);

@@ -44,7 +44,7 @@ fn the_documented_example_is_valid_and_unchanged() {
 
 #[test]
 fn a_body_that_is_not_a_plain_object_is_one_type_error_on_the_empty_field() {
-    for body in [Value::Absent, Value::Array(vec![]), Value::str("{}"), Value::Number(1.0), Value::Unreadable, Value::BigInt, Value::Function] {
+    for body in [Value::Absent, Value::Array(vec![]), Value::LongArray { len: 200 }, Value::str("{}"), Value::Number(1.0), Value::Unreadable, Value::BigInt, Value::Function] {
         assert_eq!(errors(&body), vec![(String::new(), Code::Type)], "{body:?}");
     }
 }
@@ -187,6 +187,7 @@ fn message_urns_reports_its_own_error_when_not_an_array_or_too_long() {
     assert_eq!(one("messageUrns", Value::str("urn:li:x:1")), Code::Type);
     let many = Value::Array((0..101).map(|i| Value::str(format!("urn:li:x:{i}"))).collect());
     assert_eq!(one("messageUrns", many), Code::TooLong);
+    assert_eq!(one("messageUrns", Value::LongArray { len: 1 << 30 }), Code::TooLong);
     let hundred = Value::Array((0..100).map(|i| Value::str(format!("urn:li:x:{i}"))).collect());
     assert!(validate(&valid_with(vec![("messageUrns", hundred)]), MAX).is_ok());
 }

@@ -1,0 +1,107 @@
+//! Raw JavaScript bindings, in one place. Everything that can throw is
+//! imported with `catch`: a JS exception must never unwind through Rust.
+
+use js_sys::{Array, Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray(v)`: throws for a revoked proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    pub fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Object.keys(v)`: runs proxy traps.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    pub fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+
+    /// `Reflect.get(target, key)`: runs getters and proxy traps.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    pub fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `Reflect.set(target, key, value)` on objects this crate made.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = set)]
+    pub fn set(target: &JsValue, key: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Reflect.apply(f, this, args)`.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
+    pub fn apply(f: &Function, this: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
+
+    /// `JSON.parse(text)`.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+
+    /// `Promise.race(items)`.
+    #[wasm_bindgen(js_namespace = Promise, js_name = race)]
+    pub fn race(items: &Array) -> Promise;
+
+    /// `Promise.resolve(v)`: adopts thenables, wraps anything else.
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
+    pub fn resolve(v: &JsValue) -> Result<Promise, JsValue>;
+
+    /// `setTimeout(f, ms)`.
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    pub fn set_timeout(f: &Function, ms: f64) -> Result<JsValue, JsValue>;
+
+    /// `clearTimeout(id)`.
+    #[wasm_bindgen(catch, js_name = clearTimeout)]
+    pub fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
+
+    /// `Date.now()`.
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    pub fn now() -> f64;
+
+    /// `String(v)`: throws for symbols in some positions and for objects whose toString throws.
+    #[wasm_bindgen(catch, js_name = String)]
+    pub fn to_js_string(v: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// The global object.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    pub static GLOBAL: Object;
+}
+
+/// `obj[key]`, or `undefined` when reading throws.
+pub fn prop(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    get(obj, &JsValue::from_str(key))
+}
+
+/// Sets `obj[key] = value` on a plain object this crate made (cannot fail there).
+pub fn put(obj: &JsValue, key: &str, value: &JsValue) {
+    let _ = set(obj, &JsValue::from_str(key), value);
+}
+
+/// A global by name (`fetch`, `document`, ...), or `undefined`.
+pub fn global(name: &str) -> JsValue {
+    GLOBAL.with(|g| prop(g, name).unwrap_or(JsValue::UNDEFINED))
+}
+
+/// Calls `obj[method](...args)` with `obj` as `this`.
+pub fn call_method(obj: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = prop(obj, method)?.dyn_into().map_err(|_| JsValue::from_str("not a function"))?;
+    let list = Array::new();
+    for a in args {
+        list.push(a);
+    }
+    apply(&f, obj, &list)
+}
+
+/// What a thrown value says, for an error message: its `message`, else `String(e)`.
+pub fn describe_error(e: &JsValue) -> String {
+    if let Some(m) = prop(e, "message").ok().and_then(|m| m.as_string()) {
+        let name = prop(e, "name").ok().and_then(|n| n.as_string()).unwrap_or_default();
+        let cause = prop(e, "cause")
+            .ok()
+            .filter(|c| !c.is_undefined() && !c.is_null())
+            .and_then(|c| prop(&c, "message").ok().and_then(|m| m.as_string()).or_else(|| prop(&c, "code").ok().and_then(|m| m.as_string())));
+        let mut out = if name.is_empty() || m.starts_with(&name) { m } else { format!("{name}: {m}") };
+        if let Some(c) = cause.filter(|c| !c.is_empty()) {
+            out.push_str(" (");
+            out.push_str(&c);
+            out.push(')');
+        }
+        return out;
+    }
+    if e.is_symbol() {
+        return String::from("a symbol was thrown");
+    }
+    to_js_string(e).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}

@@ -1,0 +1,175 @@
+//! The thin wasm layer: `ConnectSafelyClient` and `validateSendGroupWithAck`.
+//! It reads JavaScript values, calls `fetch`, and builds result objects;
+//! every decision is the core's.
+
+mod js;
+mod options;
+mod read;
+mod result;
+mod send;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::error::{FieldError, SendError};
+use crate::guard::RateLimitGuard;
+use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
+use options::Config;
+use result::Outcome;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = include_str!("types.d.ts");
+
+struct Inner {
+    config: Config,
+    guard: RefCell<RateLimitGuard>,
+}
+
+/// A client of ConnectSafely's `POST /linkedin/messaging/send-group-with-ack`.
+///
+/// Validates every body before anything leaves the machine, never rejects,
+/// never retries what may have been delivered, and keeps the API key out of
+/// every result, error and log.
+///
+/// ```js
+/// const client = new ConnectSafelyClient({ apiKey: process.env.CONNECTSAFELY_API_KEY });
+/// const result = await client.sendGroupWithAck({ recipientProfileUrn, groupId: "12345678", message: "Thanks!" });
+/// if (result.ok) console.log(result.data.message);
+/// else if (result.error.deliveryUnknown) console.warn("may have been delivered: check before resending");
+/// ```
+#[wasm_bindgen]
+pub struct ConnectSafelyClient {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl ConnectSafelyClient {
+    /// Creates a client. Throws a `TypeError` naming the option when an option is
+    /// invalid, or when run in a browser page without `dangerouslyAllowBrowser: true`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<ConnectSafelyClient, JsValue> {
+        let config = options::client(&options)?;
+        Ok(ConnectSafelyClient { inner: Rc::new(Inner { config, guard: RefCell::new(RateLimitGuard::new()) }) })
+    }
+
+    /// Validates `body`, then sends it once. Resolves to a `SendResult`; never rejects.
+    /// An invalid body resolves to a `validation` failure and makes no request.
+    #[wasm_bindgen(js_name = sendGroupWithAck, unchecked_return_type = "Promise<SendResult>")]
+    pub fn send_group_with_ack(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SendGroupWithAckRequest")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let secret = inner.config.api_key.clone();
+            Ok(result::send_result(send(&inner, &body, &options).await, &secret))
+        })
+    }
+
+    /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        format!("ConnectSafelyClient {{ baseUrl: {}, apiKey: [redacted] }}", self.inner.config.base_url)
+    }
+
+    /// What `JSON.stringify(client)` shows: the settings, without the API key.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; apiKey: \"[redacted]\" }")]
+    pub fn to_json(&self) -> JsValue {
+        let o: JsValue = js_sys::Object::new().into();
+        js::put(&o, "baseUrl", &JsValue::from_str(&self.inner.config.base_url));
+        js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
+        o
+    }
+
+    /// The base URL requests go to.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.inner.config.base_url.clone()
+    }
+}
+
+impl std::fmt::Debug for ConnectSafelyClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_string_js())
+    }
+}
+
+async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
+    let config = &inner.config;
+    let call = match options::call(options) {
+        Ok(c) => c,
+        Err(errors) => return Outcome::local(SendError::validation(errors)),
+    };
+    let request = match validate(&read::body(body, config.max_message_length), config.max_message_length) {
+        Ok(r) => r,
+        Err(errors) => return Outcome::local(SendError::validation(errors)),
+    };
+    let signal = call.signal.as_ref();
+    if signal.is_some_and(web_sys::AbortSignal::aborted) {
+        return Outcome::local(SendError::aborted(false));
+    }
+    let account = request.account_key();
+    if config.rate_limit_guard {
+        if let Some(refusal) = inner.guard.borrow().check(account, js::now()) {
+            return Outcome { rate_limit: refusal.rate_limit, ..Outcome::local(refusal.error) };
+        }
+    }
+    let json = request.to_json();
+    let timeout = call.timeout_ms.unwrap_or(config.timeout_ms);
+    let mut outcome = send::attempt(config, &json, signal, timeout).await;
+    observe(inner, account, &outcome);
+    // The one automatic retry: a 429 (nothing delivered) whose wait is known and allowed.
+    let wait = match &outcome.result {
+        Err(e) if outcome.status == Some(429) => e.retry_after_ms,
+        _ => None,
+    };
+    if let Some(ms) = wait.filter(|ms| config.max_rate_limit_wait_ms > 0.0 && *ms <= config.max_rate_limit_wait_ms) {
+        if !send::sleep(ms, signal).await {
+            return Outcome { rate_limit: outcome.rate_limit, ..Outcome::local(SendError::aborted(false)) };
+        }
+        outcome = send::attempt(config, &json, signal, timeout).await;
+        observe(inner, account, &outcome);
+    }
+    outcome
+}
+
+fn observe(inner: &Inner, account: &str, o: &Outcome) {
+    if let Some(status) = o.status {
+        let retry = o.result.as_ref().err().and_then(|e| e.retry_after_ms);
+        inner.guard.borrow_mut().observe(account, status, o.rate_limit.as_ref(), retry, js::now());
+    }
+}
+
+/// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
+/// `value` is the normalized body that would be sent.
+#[wasm_bindgen(js_name = validateSendGroupWithAck, unchecked_return_type = "ValidationResult")]
+pub fn validate_send_group_with_ack(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{ maxMessageLength?: number } | undefined")] options: JsValue,
+) -> JsValue {
+    let max = match max_message_length(&options) {
+        Ok(m) => m,
+        Err(e) => return result::validation_result(Err(SendError::validation(vec![e]))),
+    };
+    result::validation_result(validate(&read::body(&body, max), max).map_err(SendError::validation))
+}
+
+fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
+    use crate::error::FieldErrorCode;
+    if options.is_undefined() || options.is_null() {
+        return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
+    }
+    let bad = || FieldError::new("options.maxMessageLength", FieldErrorCode::Type, "options.maxMessageLength must be a finite number >= 0");
+    let v = js::prop(options, "maxMessageLength").map_err(|_| bad())?;
+    if v.is_undefined() {
+        return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(n.min(u32::MAX as f64) as usize),
+        _ => Err(bad()),
+    }
+}

@@ -1,0 +1,117 @@
+/** Options of `new ConnectSafelyClient(options)`. */
+export interface ClientOptions {
+  /** Your ConnectSafely API key (required, non-empty). Sent only as `Authorization: Bearer <apiKey>` to `baseUrl`. */
+  apiKey: string;
+  /** Default `"https://api.connectsafely.ai"`. Plain `http:` only for loopback hosts. A path is kept. */
+  baseUrl?: string;
+  /** Default 30000: the whole HTTP call including reading the body; 0 = no timeout. */
+  timeoutMs?: number;
+  /** Default: the global `fetch`, called unbound. */
+  fetch?: typeof fetch;
+  /** Default 8000 Unicode code points. */
+  maxMessageLength?: number;
+  /** Default 0: never wait on a 429. Otherwise wait up to this long once, then send once more. */
+  maxRateLimitWaitMs?: number;
+  /** Default true: refuse locally, without a request, while an account's quota is known to be spent. */
+  rateLimitGuard?: boolean;
+  /** Default false. In a browser page anyone can read the key: set only for a local sandbox or your own proxy. */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+/** Per-call options of `sendGroupWithAck`. */
+export interface CallOptions {
+  /** Aborting it ends the call with an `aborted` failure. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+/** The body of `POST /linkedin/messaging/send-group-with-ack`. */
+export interface SendGroupWithAckRequest {
+  /** LinkedIn account to use; the default account when absent. */
+  accountId?: string;
+  /** `urn:li:fsd_profile:...` of the recipient. */
+  recipientProfileUrn: string;
+  /** The LinkedIn group id: 1 to 20 digits, as a string. */
+  groupId: string;
+  /** The message, at most `maxMessageLength` code points. */
+  message: string;
+  /** Message URNs to acknowledge (at most 100). */
+  messageUrns?: string[];
+}
+
+/** What went wrong. */
+export type ErrorKind =
+  | "validation"
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "rate_limited"
+  | "server_error"
+  | "http_error"
+  | "invalid_response"
+  | "network"
+  | "timeout"
+  | "aborted";
+
+/** One field's problem: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body. */
+export interface FieldError {
+  field: string;
+  code: "required" | "type" | "empty" | "format" | "too_long" | "not_well_formed" | "unknown_field";
+  message: string;
+}
+
+/** The error of a failed send. */
+export interface SendError {
+  kind: ErrorKind;
+  /** For people; never contains the API key. */
+  message: string;
+  fieldErrors: FieldError[];
+  /** rate_limited: milliseconds until a send can succeed. */
+  retryAfterMs: number | null;
+  /** The message may have been delivered: check before resending. */
+  deliveryUnknown: boolean;
+}
+
+/** The five `X-RateLimit-*` headers; `null` in a result when none was present. */
+export interface RateLimitInfo {
+  action: string | null;
+  limit: number | null;
+  used: number | null;
+  remaining: number | null;
+  /** Epoch milliseconds. */
+  resetAt: number | null;
+}
+
+export interface SendSuccess {
+  ok: true;
+  status: number;
+  data: {
+    success: true;
+    message: string | null;
+    recipientProfileUrn: string | null;
+    groupId: string | null;
+    acknowledgmentSent: boolean | null;
+  };
+  rateLimit: RateLimitInfo | null;
+  /** The whole parsed body, as received. */
+  body: unknown;
+}
+
+export interface SendFailure {
+  ok: false;
+  /** `null` when no response arrived. */
+  status: number | null;
+  error: SendError;
+  rateLimit: RateLimitInfo | null;
+  /** Parsed JSON if the body parses, else its text (first 64 KiB), `null` if none. */
+  body: unknown;
+}
+
+/** Discriminated on `ok`. */
+export type SendResult = SendSuccess | SendFailure;
+
+/** The result of `validateSendGroupWithAck`. */
+export type ValidationResult =
+  | { ok: true; value: SendGroupWithAckRequest }
+  | { ok: false; error: SendError };
