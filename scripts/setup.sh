@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks for building and testing; quiet when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_bindgen=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+have_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_bindgen" != "$want_bindgen" ]; then
+  echo "setup: installing wasm-bindgen-cli $want_bindgen (found: ${have_bindgen:-none}); this takes about 2 minutes"
+  cargo install wasm-bindgen-cli --version "$want_bindgen" --force
+fi
+
+# npm packages of the build and tests, from the committed lock files.
+for dir in . tests/js; do
+  if [ -f "$dir/package-lock.json" ]; then
+    stamp="$dir/node_modules/.lock-stamp"
+    if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+      echo "setup: npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$dir/package-lock.json" "$stamp"
+    fi
+  fi
+done

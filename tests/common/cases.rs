@@ -1,0 +1,363 @@
+//! The client against the sandbox API: each error kind, timeouts, aborts,
+//! the guard, the 429 wait, and exactly-once delivery under concurrency.
+
+use super::*;
+use js_sys::{Array, Promise, JSON};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::AbortController;
+
+fn none() -> JsValue {
+    JsValue::UNDEFINED
+}
+
+#[wasm_bindgen_test]
+async fn a_valid_body_is_delivered_once_and_resolves_to_success() {
+    reset().await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert!(flag(&r, "ok"), "{}", JSON::stringify(&r).unwrap());
+    assert_eq!(num(&r, "status"), Some(200.0));
+    assert!(flag(&r, "data.success"));
+    assert_eq!(text(&r, "data.message"), "Group context message sent successfully");
+    assert_eq!(text(&r, "data.recipientProfileUrn"), format!("{URN}1"));
+    assert!(flag(&r, "data.acknowledgmentSent"));
+    assert_eq!(num(&r, "rateLimit.limit"), Some(150.0));
+    assert_eq!(num(&r, "rateLimit.used"), Some(1.0));
+    assert_eq!(num(&r, "rateLimit.remaining"), Some(149.0));
+    assert!(num(&r, "rateLimit.resetAt").unwrap() > js_sys::Date::now());
+    assert_eq!(text(&r, "body.groupId"), "12345678");
+    assert_eq!(accepted().await, vec!["Hello 1"]);
+}
+
+#[wasm_bindgen_test]
+async fn identifiers_are_sent_trimmed_and_the_message_exactly() {
+    reset().await;
+    let b = js(&format!(r#"{{"recipientProfileUrn":"  {URN} ","groupId":" 42\n","message":"  spaced  "}}"#));
+    let r = send(&client(""), &b, &none()).await;
+    assert!(flag(&r, "ok"));
+    assert_eq!(text(&r, "data.groupId"), "42");
+    assert_eq!(accepted().await, vec!["  spaced  "]);
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_body_resolves_to_validation_and_makes_no_request() {
+    reset().await;
+    let r = send(&client(""), &js(r#"{"groupId":12345678,"message":"  ","extra":1}"#), &none()).await;
+    assert_failure(&r, "validation", None, false);
+    let fields: Vec<String> = Array::from(&at(&r, "error.fieldErrors")).iter().map(|f| text(&f, "field")).collect();
+    assert_eq!(fields, ["recipientProfileUrn", "groupId", "message", "extra"]);
+    assert!(at(&r, "rateLimit").is_null());
+    assert!(at(&r, "body").is_null());
+    assert_eq!(requests().await, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn bad_call_options_resolve_to_validation_not_a_rejection() {
+    reset().await;
+    let r = send(&client(""), &body(1), &js(r#"{"signal":"nope"}"#)).await;
+    assert_failure(&r, "validation", None, false);
+    assert_eq!(text(&r, "error.fieldErrors.0.field"), "options.signal");
+    let r = send(&client(""), &body(1), &js(r#"{"timeoutMs":-1}"#)).await;
+    assert_failure(&r, "validation", None, false);
+    assert_eq!(requests().await, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn the_servers_own_400_is_bad_request_with_its_message() {
+    reset().await;
+    fault(r#"{"status":400}"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "bad_request", Some(400.0), false);
+    assert_eq!(text(&r, "error.message"), "recipientProfileUrn, groupId, and message are required");
+    assert_eq!(text(&r, "body.error"), "recipientProfileUrn, groupId, and message are required");
+}
+
+#[wasm_bindgen_test]
+async fn a_zod_400_lists_the_servers_issues_as_field_errors() {
+    reset().await;
+    fault(r#"{"status":400,"body":{"success":false,"error":{"name":"ZodError","issues":[{"code":"invalid_type","path":["groupId"],"message":"Expected string"}]}}}"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "bad_request", Some(400.0), false);
+    assert_eq!(text(&r, "error.fieldErrors.0.field"), "groupId");
+    assert_eq!(text(&r, "error.fieldErrors.0.code"), "type");
+    assert_eq!(text(&r, "error.fieldErrors.0.message"), "Expected string");
+}
+
+#[wasm_bindgen_test]
+async fn a_wrong_key_is_unauthorized() {
+    reset().await;
+    let c = ConnectSafelyClient::new(js(&format!(r#"{{"apiKey":"wrong-key","baseUrl":"{SANDBOX}"}}"#))).unwrap();
+    let r = send(&c, &body(1), &none()).await;
+    assert_failure(&r, "unauthorized", Some(401.0), false);
+    assert_eq!(text(&r, "error.message"), "Unauthorized - Invalid credentials");
+    assert!(accepted().await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_recipient_is_forbidden() {
+    reset().await;
+    let b = js(r#"{"recipientProfileUrn":"urn:li:fsd_profile:FORBIDDEN","groupId":"1","message":"hi"}"#);
+    let r = send(&client(""), &b, &none()).await;
+    assert_failure(&r, "forbidden", Some(403.0), false);
+    assert!(text(&r, "error.message").starts_with("Error sending group context message"));
+}
+
+#[wasm_bindgen_test]
+async fn a_429_is_rate_limited_with_the_wait_until_the_reset() {
+    reset().await;
+    config(r#"{"quota":0}"#).await;
+    let r = send(&client(r#""rateLimitGuard":false"#), &body(1), &none()).await;
+    assert_failure(&r, "rate_limited", Some(429.0), false);
+    assert_eq!(text(&r, "error.message"), "Rate limit exceeded for MESSAGE: 0/0 used");
+    let wait = num(&r, "error.retryAfterMs").expect("retryAfterMs known from the reset header");
+    let until_reset = num(&r, "rateLimit.resetAt").unwrap() - js_sys::Date::now();
+    assert!(wait > 0.0 && (wait - until_reset).abs() < 5_000.0, "{wait} vs {until_reset}");
+    assert_eq!(num(&r, "rateLimit.remaining"), Some(0.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_5xx_is_server_error_with_delivery_unknown_and_is_not_retried() {
+    reset().await;
+    fault(r#"{"status":500}"#).await;
+    let r = send(&client(r#""maxRateLimitWaitMs":5000"#), &body(1), &none()).await;
+    assert_failure(&r, "server_error", Some(500.0), true);
+    assert!(text(&r, "error.message").starts_with("Failed to get LinkedIn authentication credentials"));
+    assert_eq!(requests().await, 1.0);
+    fault(r#"{"status":503,"body":"<html><body>Service Unavailable</body></html>"}"#).await;
+    let r = send(&client(""), &body(2), &none()).await;
+    assert_failure(&r, "server_error", Some(503.0), true);
+    assert_eq!(text(&r, "body"), "<html><body>Service Unavailable</body></html>");
+    assert_eq!(requests().await, 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn other_statuses_are_http_error() {
+    reset().await;
+    fault(r#"[{"status":404},{"status":409,"body":{"message":"conflict"}}]"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "http_error", Some(404.0), false);
+    assert_eq!(text(&r, "error.message"), "Sandbox fault 404");
+    let r = send(&client(""), &body(2), &none()).await;
+    assert_failure(&r, "http_error", Some(409.0), false);
+    assert_eq!(text(&r, "error.message"), "conflict");
+}
+
+#[wasm_bindgen_test]
+async fn a_redirect_is_not_followed() {
+    reset().await;
+    let elsewhere = format!("{SANDBOX}/__sandbox/state");
+    fault(&format!(r#"{{"status":307,"body":"","headers":{{"Location":"{elsewhere}"}}}}"#)).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "http_error", Some(307.0), false);
+    assert!(text(&r, "error.message").contains("never followed"), "{}", text(&r, "error.message"));
+    assert_eq!(requests().await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_2xx_body_is_invalid_response_with_delivery_unknown() {
+    reset().await;
+    fault(r#"{"malformed":true}"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "invalid_response", Some(200.0), true);
+    assert!(at(&r, "body").is_string(), "an unparsable body is kept as text");
+    assert_eq!(accepted().await.len(), 1, "the sandbox did accept it: deliveryUnknown was right");
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_connection_is_network_with_delivery_unknown() {
+    reset().await;
+    fault(r#"{"drop":"before-headers"}"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "network", None, true);
+    assert!(at(&r, "body").is_null());
+}
+
+#[wasm_bindgen_test]
+async fn a_connection_dropped_mid_body_keeps_the_status() {
+    reset().await;
+    fault(r#"{"drop":"mid-body","padBytes":200000}"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "network", Some(200.0), true);
+    assert_eq!(num(&r, "rateLimit.used"), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_connection_is_network() {
+    let c = ConnectSafelyClient::new(js(r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9"}"#)).unwrap();
+    let r = send(&c, &body(1), &none()).await;
+    assert_failure(&r, "network", None, true);
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_server_times_out_with_delivery_unknown() {
+    reset().await;
+    fault(r#"{"delayMs":3000}"#).await;
+    let started = js_sys::Date::now();
+    let r = send(&client(r#""timeoutMs":200"#), &body(1), &none()).await;
+    assert_failure(&r, "timeout", None, true);
+    assert!(js_sys::Date::now() - started < 2500.0, "the timeout ended the call, not the server");
+}
+
+#[wasm_bindgen_test]
+async fn the_timeout_covers_reading_the_body() {
+    reset().await;
+    fault(r#"{"bodyDelayMs":3000,"padBytes":100000}"#).await;
+    let r = send(&client(r#""timeoutMs":300"#), &body(1), &none()).await;
+    assert_failure(&r, "timeout", Some(200.0), true);
+}
+
+#[wasm_bindgen_test]
+async fn a_per_call_timeout_overrides_the_clients() {
+    reset().await;
+    fault(r#"{"delayMs":3000}"#).await;
+    let r = send(&client(r#""timeoutMs":60000"#), &body(1), &js(r#"{"timeoutMs":150}"#)).await;
+    assert_failure(&r, "timeout", None, true);
+}
+
+#[wasm_bindgen_test]
+async fn a_timeout_of_zero_means_no_timeout() {
+    reset().await;
+    fault(r#"{"delayMs":400}"#).await;
+    let r = send(&client(r#""timeoutMs":0"#), &body(1), &none()).await;
+    assert!(flag(&r, "ok"));
+}
+
+#[wasm_bindgen_test]
+async fn a_signal_aborted_before_the_call_sends_nothing() {
+    reset().await;
+    let controller = AbortController::new().unwrap();
+    controller.abort();
+    let options = js("{}");
+    js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let r = send(&client(""), &body(1), &options).await;
+    assert_failure(&r, "aborted", None, false);
+    assert_eq!(requests().await, 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_signal_aborted_during_the_call_is_aborted_with_delivery_unknown() {
+    reset().await;
+    fault(r#"{"delayMs":2000}"#).await;
+    let controller = AbortController::new().unwrap();
+    let options = js("{}");
+    js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let c = client("");
+    let pending = c.send_group_with_ack(body(1), options);
+    sleep(150.0).await;
+    controller.abort();
+    let r = JsFuture::from(pending).await.unwrap();
+    assert_failure(&r, "aborted", None, true);
+}
+
+#[wasm_bindgen_test]
+async fn the_guard_refuses_locally_once_the_quota_is_spent_and_other_accounts_go_on() {
+    reset().await;
+    config(r#"{"quota":2}"#).await;
+    let c = client("");
+    assert!(flag(&send(&c, &body(1), &none()).await, "ok"));
+    let second = send(&c, &body(2), &none()).await;
+    assert_eq!(num(&second, "rateLimit.remaining"), Some(0.0));
+    let r = send(&c, &body(3), &none()).await;
+    assert_failure(&r, "rate_limited", None, false);
+    let wait = num(&r, "error.retryAfterMs").unwrap();
+    assert!(wait > 0.0 && wait <= 86_400_000.0, "{wait}");
+    assert_eq!(num(&r, "rateLimit.used"), Some(2.0), "the last known rate limit");
+    assert_eq!(requests().await, 2.0, "the refusal made no request");
+    let other = js(&format!(r#"{{"accountId":"second","recipientProfileUrn":"{URN}","groupId":"1","message":"hi"}}"#));
+    assert!(flag(&send(&c, &other, &none()).await, "ok"));
+}
+
+#[wasm_bindgen_test]
+async fn with_the_guard_off_the_server_answers_429() {
+    reset().await;
+    config(r#"{"quota":1}"#).await;
+    let c = client(r#""rateLimitGuard":false"#);
+    assert!(flag(&send(&c, &body(1), &none()).await, "ok"));
+    let r = send(&c, &body(2), &none()).await;
+    assert_failure(&r, "rate_limited", Some(429.0), false);
+    assert_eq!(requests().await, 2.0);
+}
+
+#[wasm_bindgen_test]
+async fn the_guard_sends_again_after_the_reset_time() {
+    reset().await;
+    config(r#"{"quota":0,"retryAfter":true}"#).await;
+    fault(r#"{"status":429,"headers":{"Retry-After":"1"}}"#).await;
+    let c = client("");
+    let r = send(&c, &body(1), &none()).await;
+    assert_failure(&r, "rate_limited", Some(429.0), false);
+    assert_eq!(num(&r, "error.retryAfterMs"), Some(1000.0));
+    config(r#"{"quota":5}"#).await;
+    let refused = send(&c, &body(2), &none()).await;
+    assert_failure(&refused, "rate_limited", None, false);
+    sleep(1100.0).await;
+    assert!(flag(&send(&c, &body(3), &none()).await, "ok"));
+}
+
+#[wasm_bindgen_test]
+async fn a_429_with_a_known_short_wait_is_waited_and_sent_once_more() {
+    reset().await;
+    fault(r#"{"status":429,"headers":{"Retry-After":"1"}}"#).await;
+    let started = js_sys::Date::now();
+    let r = send(&client(r#""maxRateLimitWaitMs":2000"#), &body(1), &none()).await;
+    assert!(flag(&r, "ok"), "{}", JSON::stringify(&r).unwrap());
+    assert!(js_sys::Date::now() - started >= 950.0, "it waited");
+    assert_eq!(requests().await, 2.0);
+    assert_eq!(accepted().await, vec!["Hello 1"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_429_longer_than_the_allowed_wait_is_returned_at_once() {
+    reset().await;
+    fault(r#"{"status":429,"headers":{"Retry-After":"5"}}"#).await;
+    let r = send(&client(r#""maxRateLimitWaitMs":2000"#), &body(1), &none()).await;
+    assert_failure(&r, "rate_limited", Some(429.0), false);
+    assert_eq!(num(&r, "error.retryAfterMs"), Some(5000.0));
+    assert_eq!(requests().await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn by_default_a_429_is_never_waited_on() {
+    reset().await;
+    fault(r#"{"status":429,"headers":{"Retry-After":"0"}}"#).await;
+    let r = send(&client(""), &body(1), &none()).await;
+    assert_failure(&r, "rate_limited", Some(429.0), false);
+    assert_eq!(requests().await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn aborting_during_the_429_wait_sends_nothing_more() {
+    reset().await;
+    fault(r#"{"status":429,"headers":{"Retry-After":"2"}}"#).await;
+    let controller = AbortController::new().unwrap();
+    let options = js("{}");
+    js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
+    let c = client(r#""maxRateLimitWaitMs":5000"#);
+    let pending = c.send_group_with_ack(body(1), options);
+    sleep(300.0).await;
+    controller.abort();
+    let r = JsFuture::from(pending).await.unwrap();
+    assert_failure(&r, "aborted", None, false);
+    assert_eq!(requests().await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn two_hundred_concurrent_sends_are_each_delivered_exactly_once() {
+    reset().await;
+    config(r#"{"quota":1000}"#).await;
+    let c = client("");
+    let all = Array::new();
+    for i in 0..200 {
+        all.push(&c.send_group_with_ack(body(i), JsValue::UNDEFINED));
+    }
+    let results = JsFuture::from(Promise::all(&all)).await.unwrap();
+    let ok = Array::from(&results).iter().filter(|r| flag(r, "ok")).count();
+    assert_eq!(ok, 200);
+    let mut got = accepted().await;
+    got.sort();
+    let mut want: Vec<String> = (0..200).map(|i| format!("Hello {i}")).collect();
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(requests().await, 200.0);
+}

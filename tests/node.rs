@@ -1,0 +1,3 @@
+//! The wasm build in Node.js against the sandbox API (cases in `common/cases.rs`).
+#![cfg(target_arch = "wasm32")]
+mod common;
