@@ -338,7 +338,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
         return await endpoint(req, res);
       }
       if (pathname.startsWith("/__sandbox/")) return await controls(req, res, pathname.slice("/__sandbox/".length));
-      if (req.method === "GET" && (await serveStatic(req, res, pathname))) return;
+      if ((req.method === "GET" || req.method === "HEAD") && (await serveStatic(req, res, pathname))) return;
       json(res, 404, { success: false, error: "Not found" }, rateHeaders("default"));
     } catch (err) {
       if (!res.headersSent) json(res, 500, { success: false, error: "sandbox failure: " + err.message });

@@ -11,11 +11,15 @@ wasm=target/wasm32-unknown-unknown/release/connectsafely_wasm.wasm
 
 rm -rf pkg
 mkdir -p pkg
-wasm-bindgen --target nodejs --out-dir pkg/node "$wasm"
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  pkg/node/connectsafely_wasm_bg.wasm -o pkg/node/connectsafely_wasm_bg.wasm
-rm -f pkg/node/connectsafely_wasm_bg.wasm.d.ts
+for target in nodejs:node web:web; do
+  out=pkg/${target#*:}
+  wasm-bindgen --target "${target%%:*}" --out-dir "$out" "$wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/connectsafely_wasm_bg.wasm" -o "$out/connectsafely_wasm_bg.wasm"
+  rm -f "$out/connectsafely_wasm_bg.wasm.d.ts"
+done
+cp pkg-template/web/index.js pkg/web/index.js
 cp pkg/node/connectsafely_wasm.d.ts pkg/index.d.ts
 cp pkg-template/node/index.mjs pkg/node/index.mjs
 cp pkg-template/README.md pkg/README.md

@@ -1,0 +1,30 @@
+# connectsafely-wasm: `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PORT ?= 8787
+HOST ?= 127.0.0.1
+
+.PHONY: all setup pkg test sandbox demo bench clean
+
+all: pkg
+
+setup:
+	@./scripts/setup.sh
+
+pkg: setup
+	@./scripts/build-pkg.sh
+
+test: setup
+	@./scripts/test.sh
+
+sandbox:
+	node sandbox/server.mjs --host $(HOST) --port $(PORT)
+
+demo: pkg
+	@echo "Demo: http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	node sandbox/server.mjs --host $(HOST) --port $(PORT) --static /=www --static /pkg=pkg
+
+bench: pkg
+	node bench/run.mjs
+
+clean:
+	rm -rf pkg target tests/js/node_modules

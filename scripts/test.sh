@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test suite, in order of speed; exit 0 only if all pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${TEST_PORT:-18787}
+
+echo "== native Rust: the core"
+cargo test --quiet
+
+echo "== the npm package"
+./scripts/build-pkg.sh
+mkdir -p tests/js/node_modules
+ln -sfn ../../../pkg tests/js/node_modules/connectsafely-wasm
+
+echo "== against the sandbox API on 127.0.0.1:$port"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  ./scripts/with-sandbox.sh "$port" bash -c '
+    set -e
+    echo "== wasm in Node.js (wasm-bindgen-test)"
+    cargo test --quiet --target wasm32-unknown-unknown --test node
+    echo "== the package from JavaScript (node --test)"
+    node --test --test-concurrency=1 tests/js/
+  '

@@ -1,0 +1,74 @@
+// ClientOptions (contract 3): each bad option throws a TypeError naming it; nothing else throws.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ConnectSafelyClient } from "connectsafely-wasm";
+
+const make = (options) => () => new ConnectSafelyClient(options);
+const throwsNaming = (options, name) =>
+  assert.throws(make(options), (e) => e instanceof TypeError && e.message.includes(name), `TypeError naming ${name}`);
+
+test("apiKey missing, empty or not a string throws a TypeError naming apiKey", () => {
+  for (const apiKey of [undefined, null, "", "   ", 42, {}, ["k"]]) throwsNaming({ apiKey }, "apiKey");
+  throwsNaming({}, "apiKey");
+  throwsNaming({ apiKey: "a\nb" }, "apiKey");
+});
+
+test("options that are not an object throw a TypeError", () => {
+  for (const options of [undefined, null, "sandbox-key", 5]) assert.throws(make(options), TypeError);
+});
+
+test("baseUrl must be an absolute http(s) URL", () => {
+  for (const baseUrl of ["api.connectsafely.ai", "/relative", "ftp://x.example", "", 5, "https://"]) throwsNaming({ apiKey: "k", baseUrl }, "baseUrl");
+});
+
+test("plain http is refused unless the host is loopback", () => {
+  throwsNaming({ apiKey: "k", baseUrl: "http://api.connectsafely.ai" }, "baseUrl");
+  throwsNaming({ apiKey: "k", baseUrl: "http://localhost.example.com" }, "baseUrl");
+  for (const baseUrl of ["http://localhost:8787", "http://127.0.0.1", "http://127.9.9.9:1/x", "http://[::1]:8787", "https://proxy.example/cs"]) {
+    assert.doesNotThrow(make({ apiKey: "k", baseUrl }), baseUrl);
+  }
+});
+
+test("fetch, when given, must be a function", () => {
+  for (const fetch of [null, "fetch", {}, 1]) throwsNaming({ apiKey: "k", fetch }, "fetch");
+});
+
+test("number options must be finite and not negative", () => {
+  for (const name of ["timeoutMs", "maxMessageLength", "maxRateLimitWaitMs"]) {
+    for (const v of [-1, NaN, Infinity, -Infinity, "5", null]) throwsNaming({ apiKey: "k", [name]: v }, name);
+    assert.doesNotThrow(make({ apiKey: "k", [name]: 0 }));
+  }
+});
+
+test("boolean options must be booleans", () => {
+  for (const name of ["rateLimitGuard", "dangerouslyAllowBrowser"]) throwsNaming({ apiKey: "k", [name]: "yes" }, name);
+});
+
+test("a throwing option getter is a TypeError naming the option", () => {
+  throwsNaming({ apiKey: "k", get timeoutMs() { throw new Error("boom"); } }, "timeoutMs");
+});
+
+test("in a browser page (a document exists) the constructor refuses without dangerouslyAllowBrowser", () => {
+  globalThis.document = {};
+  try {
+    throwsNaming({ apiKey: "k" }, "dangerouslyAllowBrowser");
+    assert.doesNotThrow(make({ apiKey: "k", dangerouslyAllowBrowser: true }));
+  } finally {
+    delete globalThis.document;
+  }
+  assert.doesNotThrow(make({ apiKey: "k" }));
+});
+
+test("valid options with every field set construct a client", () => {
+  const c = new ConnectSafelyClient({
+    apiKey: "k",
+    baseUrl: "https://proxy.example/cs/",
+    timeoutMs: 1000,
+    fetch: async () => new Response("{}"),
+    maxMessageLength: 100,
+    maxRateLimitWaitMs: 5000,
+    rateLimitGuard: false,
+    dangerouslyAllowBrowser: false,
+  });
+  assert.equal(c.baseUrl, "https://proxy.example/cs");
+});

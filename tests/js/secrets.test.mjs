@@ -1,0 +1,64 @@
+// Contract 3.5: the API key never appears outside the Authorization header.
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import util from "node:util";
+import { ConnectSafelyClient } from "connectsafely-wasm";
+import { SANDBOX, body, reset, fault, config } from "./helpers.mjs";
+
+const KEY = "sk-live-SECRET-0123456789";
+beforeEach(reset);
+
+test("String(client), JSON.stringify(client) and util.inspect(client) never show the key", () => {
+  const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX });
+  for (const shown of [String(c), `${c}`, JSON.stringify(c), util.inspect(c, { showHidden: true, depth: 5 }), util.format("%o", c)]) {
+    assert.ok(!shown.includes(KEY), shown);
+  }
+  assert.match(String(c), /\[redacted\]/);
+  assert.deepEqual(JSON.parse(JSON.stringify(c)), { baseUrl: SANDBOX, apiKey: "[redacted]" });
+});
+
+test("a server that echoes the key has it redacted from the message and the body", async () => {
+  await config({ keys: [KEY] });
+  await fault({ status: 401, body: { error: `Invalid key ${KEY}`, key: KEY } });
+  const r = await new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX }).sendGroupWithAck(body());
+  assert.equal(r.error.kind, "unauthorized");
+  assert.ok(!JSON.stringify(r).includes(KEY), JSON.stringify(r));
+  assert.equal(r.error.message, "Invalid key [redacted]");
+  assert.equal(r.body.key, "[redacted]");
+});
+
+test("a network error that mentions the key has it redacted", async () => {
+  const c = new ConnectSafelyClient({ apiKey: KEY, fetch: async (url, init) => { throw new Error(`refused: ${init.headers.Authorization}`); } });
+  const r = await c.sendGroupWithAck(body());
+  assert.ok(!JSON.stringify(r).includes(KEY));
+  assert.match(r.error.message, /\[redacted\]/);
+});
+
+test("the key is sent only as the Authorization header", async () => {
+  let seen;
+  const c = new ConnectSafelyClient({ apiKey: KEY, fetch: async (url, init) => ((seen = { url, init }), new Response('{"success":true}')) });
+  const r = await c.sendGroupWithAck(body());
+  assert.equal(r.ok, true);
+  assert.ok(!seen.url.includes(KEY));
+  assert.ok(!seen.init.body.includes(KEY));
+  assert.equal(seen.init.headers.Authorization, `Bearer ${KEY}`);
+  assert.ok(!JSON.stringify(r).includes(KEY));
+});
+
+test("nothing is written to the console, whatever the outcome", async () => {
+  const written = [];
+  const saved = {};
+  for (const m of ["log", "info", "warn", "error", "debug"]) {
+    saved[m] = console[m];
+    console[m] = (...a) => written.push(a.join(" "));
+  }
+  try {
+    const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX });
+    await c.sendGroupWithAck(body());
+    await c.sendGroupWithAck({ bad: true });
+    await new ConnectSafelyClient({ apiKey: KEY, fetch: () => { throw new Error("x"); } }).sendGroupWithAck(body());
+  } finally {
+    Object.assign(console, saved);
+  }
+  assert.deepEqual(written, []);
+});

@@ -1,0 +1,221 @@
+// The demo page: live validation from the wasm validator, sends through the
+// wasm client, and the sandbox's test controls. Server text is only ever set
+// with textContent, never as HTML.
+import { ConnectSafelyClient, validateSendGroupWithAck } from "/pkg/web/index.js";
+
+const $ = (id) => document.getElementById(id);
+const form = $("send-form");
+const FIELDS = ["recipientProfileUrn", "groupId", "message", "accountId", "messageUrns"];
+const MAX = 8000;
+const KIND_WORDS = {
+  validation: "Invalid request: nothing was sent",
+  bad_request: "Bad request (400)",
+  unauthorized: "Unauthorized (401): check the API key",
+  forbidden: "Forbidden (403): this recipient cannot be messaged via the group",
+  rate_limited: "Rate limited: the daily quota is spent",
+  server_error: "Server error (5xx)",
+  http_error: "Unexpected HTTP status",
+  invalid_response: "The server's answer was not a success",
+  network: "Network failure: no response",
+  timeout: "Timed out",
+  aborted: "Aborted",
+};
+
+$("baseUrl").value = location.origin;
+
+/** The request body the form describes; empty optional fields are left out. */
+function bodyFromForm() {
+  const v = (name) => form.elements[name].value;
+  const body = { recipientProfileUrn: v("recipientProfileUrn"), groupId: v("groupId"), message: v("message") };
+  if (v("accountId").trim()) body.accountId = v("accountId");
+  const urns = v("messageUrns").split("\n").filter((l) => l.trim());
+  if (urns.length) body.messageUrns = urns;
+  return body;
+}
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+let client = null;
+let clientKey = "";
+/** One client per key and base URL, so its rate-limit guard remembers across sends. */
+function currentClient() {
+  const apiKey = form.elements.apiKey.value;
+  const baseUrl = form.elements.baseUrl.value.trim();
+  const key = `${apiKey}\n${baseUrl}`;
+  if (client && key === clientKey) return client;
+  client = new ConnectSafelyClient({ apiKey, baseUrl, dangerouslyAllowBrowser: true });
+  clientKey = key;
+  return client;
+}
+
+function showFieldErrors(errors) {
+  for (const f of FIELDS) {
+    const msgs = errors.filter((e) => e.field === f || e.field.startsWith(f + "["));
+    const text = msgs
+      .map((e) => {
+        const line = /\[(\d+)\]$/.exec(e.field);
+        return line ? `Line ${Number(line[1]) + 1}: ${e.message}` : e.message;
+      })
+      .join(" ");
+    $(`error-${f}`).textContent = text;
+    form.elements[f].setAttribute("aria-invalid", msgs.length ? "true" : "false");
+  }
+}
+
+function liveValidate() {
+  const body = bodyFromForm();
+  const r = validateSendGroupWithAck(body);
+  showFieldErrors(r.ok ? [] : r.error.fieldErrors);
+  const n = [...body.message].length;
+  const counter = $("counter");
+  counter.textContent = `${n.toLocaleString()} / ${MAX.toLocaleString()}`;
+  counter.classList.toggle("over", n > MAX);
+  let baseError = "";
+  try {
+    currentClient();
+  } catch (e) {
+    baseError = e.message.replace(/^ConnectSafelyClient: /, "");
+    client = null;
+  }
+  $("error-baseUrl").textContent = baseError;
+  form.elements.baseUrl.setAttribute("aria-invalid", baseError ? "true" : "false");
+  updateSandboxVisibility();
+  return r.ok && !baseError;
+}
+
+function updateSandboxVisibility() {
+  let sameOrigin = false;
+  try {
+    sameOrigin = new URL(form.elements.baseUrl.value).origin === location.origin;
+  } catch {}
+  $("sandbox").hidden = !sameOrigin;
+}
+
+const timers = new Set();
+function countdown(node, untilMs, prefix) {
+  const tick = () => {
+    const left = Math.max(0, untilMs - Date.now());
+    const s = Math.ceil(left / 1000);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    node.textContent = `${prefix}${h ? `${h} h ` : ""}${h || m ? `${m} min ` : ""}${sec} s`;
+    if (left <= 0) clearInterval(id);
+  };
+  const id = setInterval(tick, 1000);
+  timers.add(id);
+  tick();
+}
+
+function renderResult(r) {
+  for (const id of timers) clearInterval(id);
+  timers.clear();
+  const box = $("result");
+  box.replaceChildren();
+  box.className = `card ${r.ok ? "ok" : "fail"}`;
+  box.dataset.ok = String(r.ok);
+  if (r.ok) {
+    delete box.dataset.kind;
+    box.append(el("p", "Sent", "kind"), el("p", r.data.message ?? "(no message from the server)"));
+    box.append(el("p", r.data.acknowledgmentSent ? "Acknowledgment sent." : "No acknowledgment was sent."));
+  } else {
+    const e = r.error;
+    box.dataset.kind = e.kind;
+    box.append(el("p", KIND_WORDS[e.kind] ?? e.kind, "kind"), el("p", e.message));
+    if (e.fieldErrors.length) {
+      const ul = el("ul");
+      for (const f of e.fieldErrors) ul.append(el("li", `${f.field || "body"}: ${f.message}`));
+      box.append(ul);
+    }
+    if (e.deliveryUnknown) {
+      const w = el("p", "This message may have been delivered; check before resending.", "warning");
+      w.dataset.testid = "delivery-unknown";
+      box.append(w);
+    }
+    if (e.retryAfterMs !== null) {
+      const c = el("p");
+      c.dataset.testid = "retry-countdown";
+      box.append(c);
+      countdown(c, Date.now() + e.retryAfterMs, "A send can succeed again in ");
+    }
+  }
+  $("result-json").textContent = JSON.stringify(r, null, 2);
+  if (r.rateLimit) renderRateLimit(r.rateLimit);
+}
+
+function renderRateLimit(rl) {
+  const box = $("rate-limit");
+  box.replaceChildren();
+  box.className = "card";
+  if (rl.limit !== null && rl.used !== null) {
+    const meter = el("meter");
+    meter.max = rl.limit;
+    meter.value = rl.used;
+    meter.low = rl.limit * 0.7;
+    meter.high = rl.limit * 0.9;
+    meter.optimum = 0;
+    meter.setAttribute("aria-label", "messages used today");
+    box.append(meter, el("p", `${rl.used} / ${rl.limit} used`));
+  }
+  if (rl.remaining !== null) box.append(el("p", `${rl.remaining} remaining${rl.action ? ` (${rl.action})` : ""}`));
+  if (rl.resetAt !== null) {
+    box.append(el("p", `Resets at ${new Date(rl.resetAt).toLocaleString()}`));
+    const c = el("p");
+    box.append(c);
+    countdown(c, rl.resetAt, "in ");
+  }
+}
+
+let nextTimeoutMs;
+form.addEventListener("input", liveValidate);
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  liveValidate();
+  let c;
+  try {
+    c = currentClient();
+  } catch (e) {
+    $("error-baseUrl").textContent = e.message;
+    return;
+  }
+  const button = $("send");
+  button.disabled = true;
+  button.textContent = "Sending…";
+  const options = nextTimeoutMs ? { timeoutMs: nextTimeoutMs } : undefined;
+  nextTimeoutMs = undefined;
+  try {
+    renderResult(await c.sendGroupWithAck(bodyFromForm(), options));
+  } finally {
+    button.disabled = false;
+    button.textContent = "Send";
+  }
+});
+
+async function control(method, path, value) {
+  const res = await fetch(`/__sandbox/${path}`, { method, body: value === undefined ? undefined : JSON.stringify(value) });
+  return res.json();
+}
+
+$("faults").addEventListener("click", async (ev) => {
+  const b = ev.target.closest("button[data-fault]");
+  if (!b) return;
+  await control("POST", "faults", JSON.parse(b.dataset.fault));
+  nextTimeoutMs = b.dataset.timeout ? Number(b.dataset.timeout) : undefined;
+  $("sandbox-status").textContent = `The next send will get: ${b.textContent}. Press Send.`;
+});
+$("quota-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const quota = Number($("quota").value);
+  await control("POST", "config", { quota });
+  $("sandbox-status").textContent = `Daily quota set to ${quota}.`;
+});
+$("reset").addEventListener("click", async () => {
+  await control("POST", "reset");
+  client = null;
+  $("sandbox-status").textContent = "Sandbox reset: no messages, full quota, no faults. The client's guard was reset too.";
+});
+
+liveValidate();
