@@ -17,7 +17,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   ./scripts/with-sandbox.sh "$port" bash -c '
     set -e
     echo "== wasm in Node.js (wasm-bindgen-test)"
-    cargo test --quiet --target wasm32-unknown-unknown --test node
+    cargo test --target wasm32-unknown-unknown --test node
     echo "== the package from JavaScript (node --test)"
     node --test --test-concurrency=1 tests/js/
   '
