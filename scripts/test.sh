@@ -7,6 +7,10 @@ port=${TEST_PORT:-18787}
 echo "== native Rust: the core"
 cargo test --quiet
 
+echo "== clippy (no unwrap, expect, panic or indexing in the library)"
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
+
 echo "== the npm package"
 ./scripts/build-pkg.sh
 mkdir -p tests/js/node_modules
@@ -18,6 +22,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     set -e
     echo "== wasm in Node.js (wasm-bindgen-test)"
     cargo test --target wasm32-unknown-unknown --test node
+    echo "== wasm in headless Chromium (wasm-bindgen-test)"
+    CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} cargo test --target wasm32-unknown-unknown --test browser
     echo "== the package from JavaScript (node --test)"
     node --test --test-concurrency=1 tests/js/
   '

@@ -61,9 +61,10 @@ impl ConnectSafelyClient {
     pub fn send_group_with_ack(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendGroupWithAckRequest")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         future_to_promise(async move {
             let secret = inner.config.api_key.clone();
             Ok(result::send_result(send(&inner, &body, &options).await, &secret))
@@ -149,8 +150,9 @@ fn observe(inner: &Inner, account: &str, o: &Outcome) {
 #[wasm_bindgen(js_name = validateSendGroupWithAck, unchecked_return_type = "ValidationResult")]
 pub fn validate_send_group_with_ack(
     #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{ maxMessageLength?: number } | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ maxMessageLength?: number }")] options: Option<JsValue>,
 ) -> JsValue {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
     let max = match max_message_length(&options) {
         Ok(m) => m,
         Err(e) => return result::validation_result(Err(SendError::validation(vec![e]))),

@@ -87,7 +87,7 @@ async fn a_zod_400_lists_the_servers_issues_as_field_errors() {
 #[wasm_bindgen_test]
 async fn a_wrong_key_is_unauthorized() {
     reset().await;
-    let c = ConnectSafelyClient::new(js(&format!(r#"{{"apiKey":"wrong-key","baseUrl":"{SANDBOX}"}}"#))).unwrap();
+    let c = ConnectSafelyClient::new(js(&format!(r#"{{"apiKey":"wrong-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true}}"#))).unwrap();
     let r = send(&c, &body(1), &none()).await;
     assert_failure(&r, "unauthorized", Some(401.0), false);
     assert_eq!(text(&r, "error.message"), "Unauthorized - Invalid credentials");
@@ -149,7 +149,9 @@ async fn a_redirect_is_not_followed() {
     let elsewhere = format!("{SANDBOX}/__sandbox/state");
     fault(&format!(r#"{{"status":307,"body":"","headers":{{"Location":"{elsewhere}"}}}}"#)).await;
     let r = send(&client(""), &body(1), &none()).await;
-    assert_failure(&r, "http_error", Some(307.0), false);
+    // Node shows the 3xx; a browser hides its status behind an opaque redirect.
+    let status = if in_browser() { None } else { Some(307.0) };
+    assert_failure(&r, "http_error", status, false);
     assert!(text(&r, "error.message").contains("never followed"), "{}", text(&r, "error.message"));
     assert_eq!(requests().await, 1.0);
 }
@@ -167,10 +169,13 @@ async fn a_malformed_2xx_body_is_invalid_response_with_delivery_unknown() {
 #[wasm_bindgen_test]
 async fn a_dropped_connection_is_network_with_delivery_unknown() {
     reset().await;
-    fault(r#"{"drop":"before-headers"}"#).await;
+    // Chromium transparently resends a request whose reused connection closed before
+    // any response byte, so drop every try: the result must still be one network failure.
+    fault(r#"[{"drop":"before-headers"},{"drop":"before-headers"},{"drop":"before-headers"}]"#).await;
     let r = send(&client(""), &body(1), &none()).await;
     assert_failure(&r, "network", None, true);
     assert!(at(&r, "body").is_null());
+    assert!(accepted().await.is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -184,7 +189,7 @@ async fn a_connection_dropped_mid_body_keeps_the_status() {
 
 #[wasm_bindgen_test]
 async fn a_refused_connection_is_network() {
-    let c = ConnectSafelyClient::new(js(r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9"}"#)).unwrap();
+    let c = ConnectSafelyClient::new(js(r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9","dangerouslyAllowBrowser":true}"#)).unwrap();
     let r = send(&c, &body(1), &none()).await;
     assert_failure(&r, "network", None, true);
 }
@@ -243,7 +248,7 @@ async fn a_signal_aborted_during_the_call_is_aborted_with_delivery_unknown() {
     let options = js("{}");
     js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
     let c = client("");
-    let pending = c.send_group_with_ack(body(1), options);
+    let pending = c.send_group_with_ack(body(1), Some(options));
     sleep(150.0).await;
     controller.abort();
     let r = JsFuture::from(pending).await.unwrap();
@@ -334,7 +339,7 @@ async fn aborting_during_the_429_wait_sends_nothing_more() {
     let options = js("{}");
     js_sys::Reflect::set(&options, &"signal".into(), &controller.signal()).unwrap();
     let c = client(r#""maxRateLimitWaitMs":5000"#);
-    let pending = c.send_group_with_ack(body(1), options);
+    let pending = c.send_group_with_ack(body(1), Some(options));
     sleep(300.0).await;
     controller.abort();
     let r = JsFuture::from(pending).await.unwrap();
@@ -349,7 +354,7 @@ async fn two_hundred_concurrent_sends_are_each_delivered_exactly_once() {
     let c = client("");
     let all = Array::new();
     for i in 0..200 {
-        all.push(&c.send_group_with_ack(body(i), JsValue::UNDEFINED));
+        all.push(&c.send_group_with_ack(body(i), None));
     }
     let results = JsFuture::from(Promise::all(&all)).await.unwrap();
     let ok = Array::from(&results).iter().filter(|r| flag(r, "ok")).count();

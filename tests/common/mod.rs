@@ -53,12 +53,12 @@ pub fn body(n: usize) -> JsValue {
 /// A client of the sandbox; `extra` is more JSON fields of the options.
 pub fn client(extra: &str) -> ConnectSafelyClient {
     let sep = if extra.is_empty() { "" } else { "," };
-    let options = js(&format!(r#"{{"apiKey":"sandbox-key","baseUrl":"{SANDBOX}"{sep}{extra}}}"#));
+    let options = js(&format!(r#"{{"apiKey":"sandbox-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true{sep}{extra}}}"#));
     ConnectSafelyClient::new(options).unwrap_or_else(|e| panic!("constructor threw: {e:?}"))
 }
 
 pub async fn send(c: &ConnectSafelyClient, body: &JsValue, options: &JsValue) -> JsValue {
-    JsFuture::from(c.send_group_with_ack(body.clone(), options.clone())).await.expect("sendGroupWithAck never rejects")
+    JsFuture::from(c.send_group_with_ack(body.clone(), Some(options.clone()))).await.expect("sendGroupWithAck never rejects")
 }
 
 /// Calls a sandbox control and returns its JSON.
@@ -114,3 +114,8 @@ pub fn assert_failure(r: &JsValue, kind: &str, status: Option<f64>, delivery_unk
     assert_eq!(flag(r, "error.deliveryUnknown"), delivery_unknown, "deliveryUnknown of {}", JSON::stringify(r).unwrap());
 }
 pub mod cases;
+
+/// True in a browser page (a `document` exists).
+pub fn in_browser() -> bool {
+    !at(&js_sys::global().into(), "document").is_undefined()
+}
