@@ -3,7 +3,7 @@
 
 use super::*;
 use js_sys::{Array, Promise, JSON};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::AbortController;
@@ -202,6 +202,7 @@ async fn a_slow_server_times_out_with_delivery_unknown() {
     let r = send(&client(r#""timeoutMs":200"#), &body(1), &none()).await;
     assert_failure(&r, "timeout", None, true);
     assert!(js_sys::Date::now() - started < 2500.0, "the timeout ended the call, not the server");
+    assert_eq!(requests().await, 1.0, "a timeout is never retried");
 }
 
 #[wasm_bindgen_test]
@@ -365,4 +366,18 @@ async fn two_hundred_concurrent_sends_are_each_delivered_exactly_once() {
     want.sort();
     assert_eq!(got, want);
     assert_eq!(requests().await, 200.0);
+}
+
+#[wasm_bindgen_test]
+fn the_constructor_refuses_a_browser_page_unless_dangerously_allowed() {
+    let options = js(r#"{"apiKey":"k"}"#);
+    let made = ConnectSafelyClient::new(options);
+    if in_browser() {
+        let e = made.err().expect("refused in a browser page");
+        assert!(e.is_instance_of::<js_sys::TypeError>());
+        assert!(text(&e, "message").contains("dangerouslyAllowBrowser"));
+    } else {
+        assert!(made.is_ok(), "no document outside a browser page");
+    }
+    assert!(ConnectSafelyClient::new(js(r#"{"apiKey":"k","dangerouslyAllowBrowser":true}"#)).is_ok());
 }
