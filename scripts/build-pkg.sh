@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: the release wasm through wasm-bindgen and
-# wasm-opt, the entry points, and package.json from pkg-template/ with the
-# version of Cargo.toml.
+# wasm-opt, one entry point per kind of runtime, and package.json from
+# pkg-template/ with the version of Cargo.toml.
+#
+#   node/     wasm-bindgen --target nodejs (CommonJS; reads the .wasm beside it)  Node require/import, Bun
+#   web/      wasm-bindgen --target web (ES module)
+#     index.js    by URL from <script type="module">: fetches the .wasm beside it
+#     inline.js   bundlers (Vite, esbuild, ...) and Deno: the wasm inlined, no plugin, no permission
+#   workerd/  Cloudflare Workers: imports the .wasm as a compiled module, initSync
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,12 +23,27 @@ for target in nodejs:node web:web; do
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/connectsafely_wasm_bg.wasm" -o "$out/connectsafely_wasm_bg.wasm"
-  rm -f "$out/connectsafely_wasm_bg.wasm.d.ts"
+  rm -f "$out/connectsafely_wasm_bg.wasm.d.ts" "$out/connectsafely_wasm.d.ts"
 done
+# Every entry passes the wasm to init explicitly; without this default, bundlers
+# do not copy a second copy of the .wasm as an asset next to the inlined one.
+sed -i "s|module_or_path = new URL('connectsafely_wasm_bg.wasm', import.meta.url);|throw new Error('connectsafely-wasm: init needs the wasm');|" pkg/web/connectsafely_wasm.js
+grep -q "init needs the wasm" pkg/web/connectsafely_wasm.js || { echo "build-pkg: the web glue changed shape; update the sed above" >&2; exit 1; }
+
+cp pkg-template/node/* pkg/node/
 cp pkg-template/web/index.js pkg/web/index.js
-cp pkg/node/connectsafely_wasm.d.ts pkg/index.d.ts
-cp pkg-template/node/index.mjs pkg/node/index.mjs
-cp pkg-template/README.md pkg/README.md
-cp LICENSE* pkg/ 2>/dev/null || true
+cp pkg-template/workerd/index.js pkg/workerd.js 2>/dev/null || true
+mkdir -p pkg/workerd && cp pkg-template/workerd/index.js pkg/workerd/index.js && rm -f pkg/workerd.js
+node scripts/inline-wasm.mjs pkg/web/connectsafely_wasm_bg.wasm pkg-template/web/inline.js > pkg/web/inline.js
+
+# Types: the wasm-bindgen declarations (with the Rust doc comments), for ESM and CJS.
+wasm-bindgen --target nodejs --out-dir target/types "$wasm" >/dev/null
+# `[Symbol.dispose]` needs TypeScript's esnext.disposable lib, which most projects
+# lack (error TS2550 under skipLibCheck: false); `free()` stays declared.
+grep -v '\[Symbol\.dispose\]()' target/types/connectsafely_wasm.d.ts > pkg/index.d.ts
+cp pkg/index.d.ts pkg/index.d.cts
+
+cp pkg-template/README.md LICENSE pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
-echo "pkg: connectsafely-wasm@$version built in pkg/ (wasm $(wc -c < pkg/node/connectsafely_wasm_bg.wasm) bytes)"
+gz() { gzip -9c "$1" | wc -c; }
+echo "pkg: connectsafely-wasm@$version in pkg/: wasm $(wc -c < pkg/web/connectsafely_wasm_bg.wasm) bytes ($(gz pkg/web/connectsafely_wasm_bg.wasm) gzipped), web glue $(gz pkg/web/connectsafely_wasm.js) gzipped"

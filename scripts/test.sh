@@ -27,3 +27,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     echo "== the package from JavaScript (node --test)"
     node --test --test-concurrency=1 tests/js/
   '
+
+echo "== the packed npm package in every runtime (tests/matrix)"
+node tests/matrix/run.mjs

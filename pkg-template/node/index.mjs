@@ -1,4 +1,4 @@
-// ESM entry for Node.js: the CommonJS build, re-exported by name.
-import cjs from "./connectsafely_wasm.js";
+// Node.js (and Bun) entry for import: the CommonJS build, re-exported by name.
+import cjs from "./index.cjs";
 
 export const { ConnectSafelyClient, validateSendGroupWithAck } = cjs;

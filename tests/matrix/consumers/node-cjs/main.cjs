@@ -1,0 +1,8 @@
+const api = require("connectsafely-wasm");
+
+import("./smoke.mjs").then(async ({ smoke }) => {
+  if (typeof api.ConnectSafelyClient !== "function") throw new Error("require() gave no ConnectSafelyClient");
+  const r = await smoke(api, process.env.SANDBOX);
+  console.log(JSON.stringify(r));
+  process.exitCode = r.passed ? 0 : 1;
+});

@@ -1,0 +1,44 @@
+// The same smoke in every runtime of the matrix: validate; a success, a 429 and a
+// 500 from the sandbox; a timeout. Returns { passed, checks } and never throws.
+export async function smoke(api, base) {
+  const { ConnectSafelyClient, validateSendGroupWithAck } = api;
+  const checks = [];
+  const check = (name, ok, got) => checks.push(ok ? { name, ok: true } : { name, ok: false, got });
+  const control = async (method, path, value) => {
+    const res = await fetch(`${base}/__sandbox/${path}`, { method, body: value === undefined ? undefined : JSON.stringify(value) });
+    return res.json();
+  };
+  const body = { recipientProfileUrn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o", groupId: "12345678", message: "Hello from the matrix" };
+  try {
+    await control("POST", "reset");
+    const v = validateSendGroupWithAck({ ...body, groupId: 12345678 });
+    check("validate: a numeric groupId is a type error", v.ok === false && v.error.fieldErrors[0].field === "groupId" && v.error.fieldErrors[0].code === "type", v);
+    check("validate: a good body is normalized", validateSendGroupWithAck({ ...body, groupId: " 1 " }).value?.groupId === "1");
+
+    const options = { apiKey: "sandbox-key", baseUrl: base, dangerouslyAllowBrowser: true };
+    const client = new ConnectSafelyClient(options);
+    const ok = await client.sendGroupWithAck(body);
+    check("success from the sandbox", ok.ok === true && ok.status === 200 && ok.data.success === true && ok.rateLimit?.remaining === 149, ok);
+
+    await control("POST", "faults", { status: 429, headers: { "Retry-After": "30" } });
+    const limited = await client.sendGroupWithAck(body);
+    check("429 is rate_limited with retryAfterMs", limited.ok === false && limited.status === 429 && limited.error.kind === "rate_limited" && limited.error.retryAfterMs === 30000 && limited.error.deliveryUnknown === false, limited);
+    const guarded = await client.sendGroupWithAck(body);
+    check("the guard then refuses locally", guarded.ok === false && guarded.status === null && guarded.error.kind === "rate_limited", guarded);
+
+    const other = new ConnectSafelyClient(options);
+    await control("POST", "faults", { status: 500 });
+    const failed = await other.sendGroupWithAck(body);
+    check("500 is server_error with deliveryUnknown", failed.ok === false && failed.status === 500 && failed.error.kind === "server_error" && failed.error.deliveryUnknown === true, failed);
+
+    await control("POST", "faults", { delayMs: 3000, accept: false });
+    const slow = await other.sendGroupWithAck(body, { timeoutMs: 200 });
+    check("a slow answer times out", slow.ok === false && slow.status === null && slow.error.kind === "timeout" && slow.error.deliveryUnknown === true, slow);
+
+    const state = await control("GET", "state");
+    check("the sandbox saw exactly the sends that were made", state.requests === 4 && state.messages === 1, state);
+  } catch (e) {
+    check("no exception", false, String(e && e.stack || e));
+  }
+  return { passed: checks.length > 0 && checks.every((c) => c.ok), checks };
+}
