@@ -30,3 +30,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 echo "== the packed npm package in every runtime (tests/matrix)"
 node tests/matrix/run.mjs
+
+echo "== the demo page in headless Chromium, served by make demo (tests/demo)"
+DEMO_PORT=${DEMO_PORT:-18788} node --test --test-concurrency=1 tests/demo/

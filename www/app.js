@@ -67,9 +67,24 @@ function showFieldErrors(errors) {
   }
 }
 
+function renderSnippet(body, valid) {
+  const baseUrl = form.elements.baseUrl.value.trim();
+  const options = ["  apiKey: process.env.CONNECTSAFELY_API_KEY,"];
+  if (baseUrl && baseUrl !== "https://api.connectsafely.ai") options.push(`  baseUrl: ${JSON.stringify(baseUrl)},`);
+  const text = [
+    'import { ConnectSafelyClient } from "connectsafely-wasm";',
+    "",
+    `const client = new ConnectSafelyClient({\n${options.join("\n")}\n});`,
+    `const result = await client.sendGroupWithAck(${JSON.stringify(valid ?? body, null, 2)});`,
+    'if (!result.ok) console.error(result.error.kind, result.error.message);',
+  ].join("\n");
+  $("snippet").textContent = text;
+}
+
 function liveValidate() {
   const body = bodyFromForm();
   const r = validateSendGroupWithAck(body);
+  renderSnippet(body, r.ok ? r.value : null);
   showFieldErrors(r.ok ? [] : r.error.fieldErrors);
   const n = [...body.message].length;
   const counter = $("counter");
@@ -169,8 +184,31 @@ function renderRateLimit(rl) {
   }
 }
 
+const history = [];
+function addHistory(body, r) {
+  history.unshift({ at: new Date(), recipient: String(body.recipientProfileUrn ?? ""), r });
+  const rows = history.map(({ at, recipient, r }) => {
+    const tr = document.createElement("tr");
+    const outcome = el("td", r.ok ? "sent" : r.error.kind, r.ok ? "ok" : "fail");
+    tr.append(el("td", at.toLocaleTimeString()), el("td", recipient), outcome, el("td", r.rateLimit?.remaining ?? "–"));
+    return tr;
+  });
+  $("history").replaceChildren(...rows);
+  $("history-empty").hidden = true;
+}
+
 let nextTimeoutMs;
+let inFlight = null;
 form.addEventListener("input", liveValidate);
+$("cancel").addEventListener("click", () => inFlight?.abort());
+$("copy").addEventListener("click", async () => {
+  try {
+    await navigator.clipboard.writeText($("snippet").textContent);
+    $("copy-status").textContent = "Copied.";
+  } catch {
+    $("copy-status").textContent = "Select the code and copy it: the clipboard is not available here.";
+  }
+});
 form.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   liveValidate();
@@ -184,11 +222,19 @@ form.addEventListener("submit", async (ev) => {
   const button = $("send");
   button.disabled = true;
   button.textContent = "Sending…";
-  const options = nextTimeoutMs ? { timeoutMs: nextTimeoutMs } : undefined;
+  inFlight = new AbortController();
+  $("cancel").hidden = false;
+  const options = { signal: inFlight.signal };
+  if (nextTimeoutMs) options.timeoutMs = nextTimeoutMs;
   nextTimeoutMs = undefined;
+  const body = bodyFromForm();
   try {
-    renderResult(await c.sendGroupWithAck(bodyFromForm(), options));
+    const r = await c.sendGroupWithAck(body, options);
+    renderResult(r);
+    addHistory(body, r);
   } finally {
+    inFlight = null;
+    $("cancel").hidden = true;
     button.disabled = false;
     button.textContent = "Send";
   }
@@ -205,6 +251,11 @@ $("faults").addEventListener("click", async (ev) => {
   await control("POST", "faults", JSON.parse(b.dataset.fault));
   nextTimeoutMs = b.dataset.timeout ? Number(b.dataset.timeout) : undefined;
   $("sandbox-status").textContent = `The next send will get: ${b.textContent}. Press Send.`;
+});
+$("make-invalid").addEventListener("click", () => {
+  form.elements.groupId.value = "not-a-group";
+  liveValidate();
+  $("sandbox-status").textContent = "The group id is now invalid: Send will be refused locally, and nothing will be sent.";
 });
 $("quota-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();

@@ -1,0 +1,212 @@
+// The demo page, driven in headless Chromium as a person would, served by `make demo`.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const require = createRequire(import.meta.url);
+const PORT = process.env.DEMO_PORT || "18788";
+const BASE = `http://127.0.0.1:${PORT}`;
+let demo;
+let browser;
+let page;
+
+const control = (method, p, value) =>
+  fetch(`${BASE}/__sandbox/${p}`, { method, body: value === undefined ? undefined : JSON.stringify(value) }).then((r) => r.json());
+
+before(async () => {
+  demo = spawn("make", ["--no-print-directory", "demo", `PORT=${PORT}`], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`make demo did not start:\n${log}`)), 240_000);
+    const onData = (d) => {
+      log += d;
+      if (log.includes("Sandbox API listening")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    demo.stdout.on("data", onData);
+    demo.stderr.on("data", onData);
+    demo.on("exit", (code) => reject(new Error(`make demo exited ${code}:\n${log}`)));
+  });
+  assert.match(log, new RegExp(`http://127\\.0\\.0\\.1:${PORT}/`), "make demo prints the URL");
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (demo) {
+    try {
+      process.kill(-demo.pid, "SIGTERM");
+    } catch {}
+  }
+});
+
+beforeEach(async () => {
+  await control("POST", "reset");
+  await page?.close();
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on("pageerror", (e) => assert.fail(`page error: ${e}`));
+  await page.goto(`${BASE}/`);
+  await page.getByTestId("message-counter").filter({ hasText: "/" }).waitFor();
+});
+
+const result = () => page.getByTestId("result");
+async function send() {
+  await page.getByTestId("send").click();
+  await page.waitForFunction(() => document.getElementById("send").textContent === "Send" && document.getElementById("result").dataset.ok);
+}
+
+test("sending the form shows the success and the rate-limit meter moves", async () => {
+  await send();
+  assert.equal(await result().getAttribute("data-ok"), "true");
+  assert.match(await result().textContent(), /Group context message sent successfully/);
+  assert.match(await result().textContent(), /Acknowledgment sent/);
+  assert.match(await page.getByTestId("rate-limit").textContent(), /1 \/ 150 used/);
+  assert.equal(await page.locator("[data-testid=rate-limit] meter").evaluate((m) => m.value), 1);
+  await send();
+  assert.match(await page.getByTestId("rate-limit").textContent(), /2 \/ 150 used.*148 remaining/s);
+  assert.equal(JSON.parse(await page.getByTestId("result-json").textContent()).rateLimit.used, 2);
+  assert.equal(await page.locator("#history tr").count(), 2);
+  assert.equal((await control("GET", "messages")).messages.length, 2);
+});
+
+test("a bad group id shows its error beside the field before sending, and Send sends nothing", async () => {
+  await page.locator("[name=groupId]").fill("12a");
+  const err = page.getByTestId("error-groupId");
+  assert.match(await err.textContent(), /digits/);
+  assert.equal(await page.locator("[name=groupId]").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.locator("[name=groupId]").getAttribute("aria-describedby"), "error-groupId");
+  await send();
+  assert.equal(await result().getAttribute("data-kind"), "validation");
+  assert.equal((await control("GET", "state")).requests, 0);
+  await page.locator("[name=groupId]").fill("12345678");
+  assert.equal(await err.textContent(), "");
+});
+
+test("the message counter counts code points against the 8000 limit", async () => {
+  await page.locator("[name=message]").fill("😀".repeat(8001));
+  assert.match(await page.getByTestId("message-counter").textContent(), /8,001 \/ 8,000/);
+  assert.match(await page.getByTestId("error-message").textContent(), /8001 code points/);
+});
+
+test("message URNs are one a line, and a bad line is named by its number", async () => {
+  await page.locator("[name=messageUrns]").fill("urn:li:msg_message:ok\nnot a urn");
+  assert.match(await page.getByTestId("error-messageUrns").textContent(), /^Line 2: /);
+});
+
+test("each sandbox control shows its error kind in two clicks", async () => {
+  const kinds = ["validation", "bad_request", "unauthorized", "forbidden", "rate_limited", "server_error", "http_error", "invalid_response", "network", "timeout"];
+  for (const kind of kinds) {
+    await page.getByTestId(`fault-${kind}`).click();
+    await send();
+    assert.equal(await result().getAttribute("data-kind"), kind, kind);
+    const warned = await page.getByTestId("delivery-unknown").count();
+    assert.equal(warned, ["server_error", "invalid_response", "network", "timeout"].includes(kind) ? 1 : 0, `deliveryUnknown warning for ${kind}`);
+    if (kind === "rate_limited") assert.match(await page.getByTestId("retry-countdown").textContent(), /again in (29|30) s/);
+    await page.locator("#reset").click();
+    await page.getByText("Sandbox reset").waitFor();
+    await page.locator("[name=groupId]").fill("12345678");
+  }
+});
+
+test("the Content-Security-Policy blocks injected scripts", async () => {
+  await assert.rejects(page.addScriptTag({ content: "window.__injected = 1" }), /Content Security Policy/);
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+});
+
+test("a slow send can be cancelled, and the outcome says it may have been delivered", async () => {
+  await page.getByTestId("fault-aborted").click();
+  await page.getByTestId("send").click();
+  await page.getByTestId("cancel").click();
+  await page.waitForFunction(() => document.getElementById("result").dataset.kind === "aborted");
+  assert.equal(await page.getByTestId("delivery-unknown").count(), 1);
+});
+
+test("an exhausted quota is refused locally by the guard, without a request", async () => {
+  await page.locator("#quota").fill("2");
+  await page.locator("#quota-form button[type=submit]").click();
+  await page.getByText("Daily quota set to 2").waitFor();
+  await send();
+  await send();
+  assert.match(await page.getByTestId("rate-limit").textContent(), /0 remaining/);
+  await send();
+  assert.equal(await result().getAttribute("data-kind"), "rate_limited");
+  assert.equal(JSON.parse(await page.getByTestId("result-json").textContent()).status, null);
+  assert.match(await result().textContent(), /Refused locally/);
+  assert.equal((await control("GET", "state")).requests, 2);
+});
+
+test("server text with HTML markup is shown as text, never as HTML", async () => {
+  const evil = `<img src=x onerror="window.__pwned=1"><b id="bold">bold</b>`;
+  await control("POST", "faults", { status: 500, body: { error: evil, success: false } });
+  await send();
+  assert.ok((await result().textContent()).includes(evil));
+  assert.equal(await page.locator("#result img, #result b, #result-json b").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+});
+
+test("the sandbox controls show only when the base URL is the sandbox", async () => {
+  assert.equal(await page.locator("#sandbox").isVisible(), true);
+  await page.locator("[name=baseUrl]").fill("https://api.connectsafely.ai");
+  assert.equal(await page.locator("#sandbox").isVisible(), false);
+  await page.locator("[name=baseUrl]").fill("http://example.com");
+  assert.match(await page.getByTestId("error-baseUrl").textContent(), /https/);
+});
+
+test("the snippet shows the JavaScript call for the current form, without the key", async () => {
+  await page.locator("[name=groupId]").fill(" 777 ");
+  const code = await page.getByTestId("snippet").textContent();
+  assert.match(code, /sendGroupWithAck\(\{/);
+  assert.match(code, /"groupId": "777"/);
+  assert.ok(!code.includes("sandbox-key"));
+});
+
+test("the form works from the keyboard alone", async () => {
+  await page.locator("[name=groupId]").focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.getElementById("result").dataset.ok === "true");
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press("Tab");
+    if ((await page.evaluate(() => document.activeElement?.id)) === "send") break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "send");
+});
+
+test("at 375 px wide the page has no horizontal scroll", async () => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await send();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), "no horizontal overflow");
+});
+
+test("axe-core reports no serious or critical accessibility violations", async () => {
+  // The page's CSP rightly forbids injected scripts; axe needs them, so this context bypasses it.
+  const context = await browser.newContext({ bypassCSP: true });
+  const p = await context.newPage();
+  await p.goto(`${BASE}/`);
+  await p.getByTestId("message-counter").filter({ hasText: "/" }).waitFor();
+  await p.getByTestId("send").click();
+  await p.waitForFunction(() => document.getElementById("result").dataset.ok);
+  await p.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const violations = await p.evaluate(async () => (await window.axe.run()).violations);
+  await context.close();
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), []);
+});
+
+test("a screenshot of a send, for the README", async () => {
+  await page.setViewportSize({ width: 1200, height: 1150 });
+  await send();
+  const dir = process.env.UPDATE_SCREENSHOTS ? path.join(root, "docs") : path.join(root, "target");
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, "demo.png"), fullPage: false });
+});
