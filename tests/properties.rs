@@ -1,0 +1,214 @@
+//! Property tests of the core: no input panics, and the contract's invariants hold for all inputs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use connectsafely_wasm::classify::{classify, kind_for_status};
+use connectsafely_wasm::error::{ErrorKind, FieldErrorCode as Code};
+use connectsafely_wasm::rate_limit::{parse_count, parse_reset, parse_retry_after, RateLimitHeaders};
+use connectsafely_wasm::request::SendGroupWithAckRequest;
+use connectsafely_wasm::validate::{validate, KNOWN_FIELDS};
+use connectsafely_wasm::value::{Text, Value};
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+fn text() -> impl Strategy<Value = Text> {
+    prop_oneof![
+        any::<String>().prop_map(Text::new),
+        vec(any::<u16>(), 0..24).prop_map(|u| Text::from_utf16(&u)),
+        "[ \t\u{a0}]{0,2}urn:li:fsd_profile:[A-Za-z0-9_-]{0,12}[ \n]{0,2}".prop_map(Text::new),
+        "[ ]{0,1}[0-9]{0,22}[ ]{0,1}".prop_map(Text::new),
+        "urn:li:[a-z_]{1,6}:(\\(.{0,8}\\)|[a-z=,]{0,8})".prop_map(Text::new),
+        "[A-Za-z0-9_ -]{0,140}".prop_map(Text::new),
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Absent),
+        any::<bool>().prop_map(Value::Bool),
+        any::<f64>().prop_map(Value::Number),
+        Just(Value::BigInt),
+        text().prop_map(Value::Str),
+        (0usize..1 << 40).prop_map(|min_code_points| Value::LongStr { min_code_points }),
+        Just(Value::Symbol),
+        Just(Value::Function),
+        Just(Value::Unreadable),
+        (0usize..1 << 40).prop_map(|len| Value::LongArray { len }),
+    ]
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::sample::select(KNOWN_FIELDS.to_vec()).prop_map(str::to_owned),
+        1 => proptest::sample::select(vec!["groupID", "mesage", "recipient", "__proto__", "", "accountid", "messageURNs"]).prop_map(str::to_owned),
+        1 => any::<String>(),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(4, 96, 12, |inner| {
+        prop_oneof![
+            vec(inner.clone(), 0..12).prop_map(Value::Array),
+            vec((key(), inner), 0..10).prop_map(|entries| {
+                // JS objects have unique keys.
+                let mut seen = std::collections::HashSet::new();
+                Value::Object(entries.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect())
+            }),
+        ]
+    })
+}
+
+/// Bodies that are often valid: identifiers with stray white space, any message, some URNs.
+fn likely_valid_body() -> impl Strategy<Value = Value> {
+    (
+        proptest::option::of("[ \t]{0,2}[A-Za-z0-9_-]{1,8}[ ]{0,2}"),
+        "[ \u{3000}]{0,2}urn:li:fsd_profile:[A-Za-z0-9_-]{1,16}[ \n]{0,2}",
+        "[ ]{0,2}[0-9]{1,20}[ ]{0,2}",
+        any::<String>(),
+        proptest::option::of(vec("[ ]{0,1}urn:li:[a-z][a-z0-9_]{0,5}:(\\([^\n\r]{1,12}\\)|[a-zA-Z0-9=,-]{1,12})[ ]{0,1}", 0..5)),
+    )
+        .prop_map(|(account, urn, group, message, urns)| {
+            let mut entries = vec![
+                ("recipientProfileUrn".to_owned(), Value::str(urn)),
+                ("groupId".to_owned(), Value::str(group)),
+                ("message".to_owned(), Value::str(message)),
+            ];
+            if let Some(a) = account {
+                entries.push(("accountId".into(), Value::str(a)));
+            }
+            if let Some(u) = urns {
+                entries.push(("messageUrns".into(), Value::Array(u.into_iter().map(Value::str).collect())));
+            }
+            Value::Object(entries)
+        })
+}
+
+fn as_value(r: &SendGroupWithAckRequest) -> Value {
+    let mut entries = vec![
+        ("recipientProfileUrn".to_owned(), Value::str(r.recipient_profile_urn.clone())),
+        ("groupId".to_owned(), Value::str(r.group_id.clone())),
+        ("message".to_owned(), Value::str(r.message.clone())),
+    ];
+    if let Some(a) = &r.account_id {
+        entries.push(("accountId".into(), Value::str(a.clone())));
+    }
+    if let Some(u) = &r.message_urns {
+        entries.push(("messageUrns".into(), Value::Array(u.iter().cloned().map(Value::str).collect())));
+    }
+    Value::Object(entries)
+}
+
+/// The expected code of `message` by the contract's precedence, computed independently.
+fn expected_message_code(v: &Value, max: usize) -> Option<Code> {
+    match v {
+        Value::Absent => Some(Code::Required),
+        Value::LongStr { .. } => Some(Code::TooLong),
+        Value::Str(t) if t.text.chars().count() > max => Some(Code::TooLong),
+        Value::Str(t) if !t.well_formed => Some(Code::NotWellFormed),
+        Value::Str(t) if t.text.trim().is_empty() => Some(Code::Empty),
+        Value::Str(_) => None,
+        _ => Some(Code::Type),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_validator_never_panics_on_any_input(v in value(), max in 0usize..20_000) {
+        let _ = validate(&v, max);
+    }
+
+    #[test]
+    fn validating_a_normalized_body_returns_it_unchanged(v in value(), max in 0usize..20_000) {
+        if let Ok(r) = validate(&v, max) {
+            prop_assert_eq!(validate(&as_value(&r), max), Ok(r));
+        }
+    }
+
+    #[test]
+    fn likely_valid_bodies_are_valid_unless_the_message_is_blank_and_normalize_idempotently(v in likely_valid_body()) {
+        match validate(&v, 8000) {
+            Ok(r) => {
+                prop_assert_eq!(r.group_id.trim(), r.group_id.as_str());
+                prop_assert_eq!(validate(&as_value(&r), 8000), Ok(r));
+            }
+            Err(e) => prop_assert!(e.iter().all(|f| f.field == "message" && f.code == Code::Empty), "{:?}", e),
+        }
+    }
+
+    #[test]
+    fn errors_follow_table_order_then_unknown_keys_in_body_order(entries in vec((key(), value()), 0..10)) {
+        let mut seen = std::collections::HashSet::new();
+        let entries: Vec<(String, Value)> = entries.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect();
+        let unknown: Vec<String> = entries.iter().map(|(k, _)| k.clone()).filter(|k| !KNOWN_FIELDS.contains(&k.as_str())).collect();
+        let Err(errors) = validate(&Value::Object(entries), 8000) else { return Ok(()) };
+        let rank = |f: &str| KNOWN_FIELDS.iter().position(|k| *k == f.split('[').next().unwrap_or(f));
+        let known: Vec<usize> = errors.iter().filter(|e| e.code != Code::UnknownField).filter_map(|e| rank(&e.field)).collect();
+        prop_assert!(known.windows(2).all(|w| w[0] <= w[1]), "table order: {:?}", errors);
+        let n_known = errors.iter().take_while(|e| e.code != Code::UnknownField).count();
+        let tail: Vec<String> = errors[n_known..].iter().map(|e| e.field.clone()).collect();
+        prop_assert_eq!(tail, unknown, "unknown keys last, in key order");
+        for field in ["accountId", "recipientProfileUrn", "groupId", "message", "messageUrns"] {
+            prop_assert!(errors.iter().filter(|e| e.field == field).count() <= 1, "one error per field");
+        }
+        let own = errors.iter().any(|e| e.field == "messageUrns");
+        let entries_err = errors.iter().any(|e| e.field.starts_with("messageUrns["));
+        prop_assert!(!(own && entries_err), "messageUrns reports its own error or its entries', not both");
+    }
+
+    #[test]
+    fn message_errors_follow_the_precedence(m in leaf(), max in 0usize..64) {
+        let body = Value::object([
+            ("recipientProfileUrn", Value::str("urn:li:fsd_profile:A")),
+            ("groupId", Value::str("1")),
+            ("message", m.clone()),
+        ]);
+        let got = validate(&body, max).err().map(|e| e[0].code);
+        prop_assert_eq!(got, expected_message_code(&m, max));
+    }
+
+    #[test]
+    fn header_parsers_never_panic_and_never_yield_nan_or_a_negative_wait(s in any::<String>(), now in 0f64..4e12) {
+        if let Some(c) = parse_count(&s) { prop_assert!(c.is_finite() && c >= 0.0 && c.fract() == 0.0); }
+        if let Some(r) = parse_reset(&s) { prop_assert!(r.is_finite()); }
+        if let Some(w) = parse_retry_after(&s, now) { prop_assert!(w.is_finite() && w >= 0.0); }
+    }
+
+    #[test]
+    fn header_parsers_handle_near_valid_dates(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{0,12})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?", now in 0f64..4e12) {
+        if let Some(r) = parse_reset(&s) { prop_assert!(r.is_finite()); }
+        if let Some(w) = parse_retry_after(&s, now) { prop_assert!(w >= 0.0); }
+    }
+
+    #[test]
+    fn the_classifier_gives_a_result_for_every_status_body_and_headers(
+        status in 100u16..600,
+        body in prop_oneof![any::<String>(), "\\{\"success\":(true|false|\"x\"|1)(,\"error\":(\"e\"|\\{\"message\":\"m\"\\}))?\\}"],
+        headers in vec(proptest::option::of(any::<String>()), 6),
+        now in 0f64..4e12,
+    ) {
+        let mut it = headers.into_iter();
+        let h = RateLimitHeaders::from_lookup(|_| it.next().flatten());
+        let c = classify(status, &body, &h, now);
+        prop_assert_eq!(c.status, status);
+        if let Some(info) = &c.rate_limit {
+            for n in [info.limit, info.used, info.remaining, info.reset_at].into_iter().flatten() { prop_assert!(n.is_finite()); }
+        }
+        match &c.outcome {
+            Ok(_) => prop_assert!((200..300).contains(&status)),
+            Err(e) => {
+                prop_assert!(!e.message.is_empty());
+                if (200..300).contains(&status) {
+                    prop_assert_eq!(e.kind, ErrorKind::InvalidResponse);
+                } else {
+                    prop_assert_eq!(e.kind, kind_for_status(status));
+                }
+                prop_assert_eq!(e.delivery_unknown, matches!(e.kind, ErrorKind::ServerError | ErrorKind::InvalidResponse));
+                match e.retry_after_ms {
+                    Some(w) => prop_assert!(status == 429 && w.is_finite() && w >= 0.0),
+                    None => {}
+                }
+            }
+        }
+    }
+}
