@@ -28,3 +28,7 @@ bench: pkg
 
 clean:
 	rm -rf pkg target tests/js/node_modules
+
+.PHONY: fuzz
+fuzz:
+	@./scripts/fuzz.sh
