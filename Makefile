@@ -32,3 +32,7 @@ clean:
 .PHONY: fuzz
 fuzz:
 	@./scripts/fuzz.sh
+
+.PHONY: soak
+soak: pkg
+	node --expose-gc tests/soak/soak.mjs

@@ -244,8 +244,9 @@ export function createSandbox({ statics = [], log = false } = {}) {
   }
 
   async function controls(req, res, route) {
-    const text = req.method === "POST" ? await readBody(req) : "";
+    const text = req.method === "POST" ? await readBody(req, 64 << 20) : "";
     let input = {};
+    if (text === null) return json(res, 413, { error: "control body over 64 MiB" });
     if (text) {
       try {
         input = JSON.parse(text);
