@@ -4,7 +4,7 @@
 //
 //   node tests/matrix/run.mjs [cell ...]      (pkg/ must be built: make pkg)
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +66,11 @@ try {
   console.log(`# packed ${info.filename}: ${info.size} bytes, ${info.entryCount} files (unpacked ${info.unpackedSize})`);
   for (const f of info.files) {
     if (/\.(rs|map|test\.\w+)$|(^|\/)tests?\//.test(f.path)) throw new Error(`the tarball holds a file users do not need: ${f.path}`);
+  }
+
+  const manifest = JSON.parse(readFileSync(path.join(root, "pkg/package.json"), "utf8"));
+  for (const field of ["dependencies", "scripts", "bin"]) {
+    if (manifest[field]) throw new Error(`the package declares ${field}: users would install or run more than this package`);
   }
 
   cpSync(path.join(here, "consumers"), consumers, { recursive: true });
