@@ -204,9 +204,8 @@ proptest! {
                     prop_assert_eq!(e.kind, kind_for_status(status));
                 }
                 prop_assert_eq!(e.delivery_unknown, matches!(e.kind, ErrorKind::ServerError | ErrorKind::InvalidResponse));
-                match e.retry_after_ms {
-                    Some(w) => prop_assert!(status == 429 && w.is_finite() && w >= 0.0),
-                    None => {}
+                if let Some(w) = e.retry_after_ms {
+                    prop_assert!(status == 429 && w.is_finite() && w >= 0.0);
                 }
             }
         }
