@@ -24,7 +24,7 @@ demo: pkg
 	node sandbox/server.mjs --host $(HOST) --port $(PORT) --static /=www --static /pkg=pkg
 
 bench: pkg
-	node bench/run.mjs
+	node --expose-gc bench/run.mjs
 
 clean:
 	rm -rf pkg target tests/js/node_modules
