@@ -56,6 +56,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
   let messages = [];
   let nextId = 1;
   let requests = 0; // every request that reached the endpoint
+  let bodiesSeen = new Map(); // request body text -> how many times it arrived
 
   const today = () => new Date().toISOString().slice(0, 10);
   const resetTime = () => {
@@ -200,6 +201,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
   async function endpoint(req, res) {
     requests += 1;
     const text = await readBody(req);
+    if (text !== null) bodiesSeen.set(text, (bodiesSeen.get(text) ?? 0) + 1);
     const fault = faults.shift() || {};
     if (fault.delayMs) await sleep(fault.delayMs, req);
     if (req.socket.destroyed) return;
@@ -261,6 +263,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
         faults = [];
         messages = [];
         requests = 0;
+        bodiesSeen = new Map();
         return json(res, 200, { ok: true });
       case "GET config":
         return json(res, 200, config);
@@ -284,6 +287,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
           faults: faults.length,
           messages: messages.length,
           requests,
+          repeatedBodies: [...bodiesSeen.values()].filter((n) => n > 1).length,
           resetAt: resetTime().toISOString(),
         });
       default:
@@ -374,7 +378,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error(`sandbox: cannot listen on ${opts.host}:${opts.port}: ${e.message}`);
     process.exit(1);
   });
-  server.listen(opts.port, opts.host, () => {
+  // A deep accept queue: load tests open a thousand connections at once.
+  server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => {
     const { port } = server.address();
     console.log(`Sandbox API listening on http://${opts.host}:${port}/ (API key: sandbox-key)`);
   });

@@ -13,7 +13,9 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
     } else if let Some(r) = lower.strip_prefix("http://") {
         ("http", r)
     } else {
-        return Err(format!("must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\""));
+        return Err(format!(
+            "must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\""
+        ));
     };
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters".into());
@@ -25,12 +27,16 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
     if authority.contains('@') {
         return Err("must not carry credentials (user:password@); pass the key as apiKey".into());
     }
-    let host = host_of(authority).ok_or_else(|| String::from("must name a host (and a valid port, if any)"))?;
+    let host = host_of(authority)
+        .ok_or_else(|| String::from("must name a host (and a valid port, if any)"))?;
     if scheme == "http" && !is_loopback(host) {
         return Err("must use https:// unless the host is loopback (localhost, 127.0.0.0/8 or [::1]): the API key would travel in clear".into());
     }
     let original_rest = s.get(scheme.len() + 3..).unwrap_or("");
-    Ok(format!("{scheme}://{}", original_rest.trim_end_matches('/')))
+    Ok(format!(
+        "{scheme}://{}",
+        original_rest.trim_end_matches('/')
+    ))
 }
 
 /// The host of `host[:port]` (IPv6 in brackets), if the port is valid.
@@ -45,7 +51,11 @@ fn host_of(authority: &str) -> Option<&str> {
         }
     };
     if let Some(p) = port {
-        if !p.is_empty() && (p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u32>().ok()? > 65535) {
+        if !p.is_empty()
+            && (p.len() > 5
+                || !p.bytes().all(|b| b.is_ascii_digit())
+                || p.parse::<u32>().ok()? > 65535)
+        {
             return None;
         }
     }
@@ -61,7 +71,12 @@ pub fn is_loopback(host: &str) -> bool {
     let octets: Vec<&str> = host.split('.').collect();
     octets.len() == 4
         && octets.first() == Some(&"127")
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()) && o.parse::<u16>().is_ok_and(|v| v <= 255))
+        && octets.iter().all(|o| {
+            !o.is_empty()
+                && o.len() <= 3
+                && o.bytes().all(|b| b.is_ascii_digit())
+                && o.parse::<u16>().is_ok_and(|v| v <= 255)
+        })
 }
 
 #[cfg(test)]
@@ -70,21 +85,57 @@ mod tests {
 
     #[test]
     fn accepts_https_and_loopback_http_and_keeps_paths() {
-        assert_eq!(parse_base_url("https://api.connectsafely.ai").unwrap(), "https://api.connectsafely.ai");
-        assert_eq!(parse_base_url("https://proxy.example/cs/").unwrap(), "https://proxy.example/cs");
-        assert_eq!(parse_base_url("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787");
-        assert_eq!(parse_base_url("http://localhost").unwrap(), "http://localhost");
-        assert_eq!(parse_base_url("http://127.255.0.9:1").unwrap(), "http://127.255.0.9:1");
-        assert_eq!(parse_base_url("http://[::1]:8787").unwrap(), "http://[::1]:8787");
-        assert_eq!(parse_base_url("HTTPS://Example.com/A").unwrap(), "https://Example.com/A");
+        assert_eq!(
+            parse_base_url("https://api.connectsafely.ai").unwrap(),
+            "https://api.connectsafely.ai"
+        );
+        assert_eq!(
+            parse_base_url("https://proxy.example/cs/").unwrap(),
+            "https://proxy.example/cs"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8787/").unwrap(),
+            "http://127.0.0.1:8787"
+        );
+        assert_eq!(
+            parse_base_url("http://localhost").unwrap(),
+            "http://localhost"
+        );
+        assert_eq!(
+            parse_base_url("http://127.255.0.9:1").unwrap(),
+            "http://127.255.0.9:1"
+        );
+        assert_eq!(
+            parse_base_url("http://[::1]:8787").unwrap(),
+            "http://[::1]:8787"
+        );
+        assert_eq!(
+            parse_base_url("HTTPS://Example.com/A").unwrap(),
+            "https://Example.com/A"
+        );
     }
 
     #[test]
     fn rejects_relative_other_schemes_plain_http_to_remote_hosts_and_credentials() {
         for bad in [
-            "", "api.connectsafely.ai", "/cs", "ftp://x", "ws://localhost", "http://example.com", "http://localhost.evil.com",
-            "http://127.0.0.1.evil.com", "http://128.0.0.1", "http://10.0.0.1", "http://user:pw@localhost", "https://",
-            "https://:80", "https://x:99999", "https://x:8a", "https://x/?a=1", "https://x/#f", "https://a b",
+            "",
+            "api.connectsafely.ai",
+            "/cs",
+            "ftp://x",
+            "ws://localhost",
+            "http://example.com",
+            "http://localhost.evil.com",
+            "http://127.0.0.1.evil.com",
+            "http://128.0.0.1",
+            "http://10.0.0.1",
+            "http://user:pw@localhost",
+            "https://",
+            "https://:80",
+            "https://x:99999",
+            "https://x:8a",
+            "https://x/?a=1",
+            "https://x/#f",
+            "https://a b",
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }

@@ -48,9 +48,19 @@ pub fn classify(status: u16, body: &str, headers: &RateLimitHeaders, now_ms: f64
     let outcome = if (200..300).contains(&status) {
         success(status, json.as_ref())
     } else {
-        Err(failure(status, json.as_ref(), headers, rate_limit.as_ref(), now_ms))
+        Err(failure(
+            status,
+            json.as_ref(),
+            headers,
+            rate_limit.as_ref(),
+            now_ms,
+        ))
     };
-    Classified { status, rate_limit, outcome }
+    Classified {
+        status,
+        rate_limit,
+        outcome,
+    }
 }
 
 fn success(status: u16, json: Option<&Json>) -> Result<SuccessData, SendError> {
@@ -62,7 +72,9 @@ fn success(status: u16, json: Option<&Json>) -> Result<SuccessData, SendError> {
         ));
     };
     if body.get("success").and_then(Json::as_bool) != Some(true) {
-        let said = server_message(body).map(|m| format!(" ({m})")).unwrap_or_default();
+        let said = server_message(body)
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default();
         return Err(SendError::new(
             ErrorKind::InvalidResponse,
             format!("The server answered {status} but its body is not a success object{said}; the message may have been delivered"),
@@ -85,7 +97,11 @@ pub fn server_message(body: &Json) -> Option<String> {
         .get("error")
         .and_then(Json::as_str)
         .or_else(|| body.get("message").and_then(Json::as_str))
-        .or_else(|| body.get("error").and_then(|e| e.get("message")).and_then(Json::as_str))?;
+        .or_else(|| {
+            body.get("error")
+                .and_then(|e| e.get("message"))
+                .and_then(Json::as_str)
+        })?;
     let text = text.trim();
     (!text.is_empty()).then(|| crate::text::clip(text, 500).to_owned())
 }
@@ -127,7 +143,11 @@ fn failure(
             .retry_after
             .as_deref()
             .and_then(|r| parse_retry_after(r, now_ms))
-            .or_else(|| rate_limit.and_then(|r| r.reset_at).map(|at| (at - now_ms).max(0.0)));
+            .or_else(|| {
+                rate_limit
+                    .and_then(|r| r.reset_at)
+                    .map(|at| (at - now_ms).max(0.0))
+            });
     }
     if kind == ErrorKind::BadRequest {
         error.field_errors = json.map(zod_issues).unwrap_or_default();
@@ -171,7 +191,11 @@ fn zod_issues(body: &Json) -> Vec<FieldError> {
                 Some("unrecognized_keys") => FieldErrorCode::UnknownField,
                 _ => FieldErrorCode::Format,
             };
-            Some(FieldError { field, code, message })
+            Some(FieldError {
+                field,
+                code,
+                message,
+            })
         })
         .collect()
 }

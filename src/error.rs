@@ -84,6 +84,21 @@ pub enum FieldErrorCode {
     UnknownField,
 }
 
+impl FieldErrorCode {
+    /// The contract's name for the code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldErrorCode::Required => "required",
+            FieldErrorCode::Type => "type",
+            FieldErrorCode::Empty => "empty",
+            FieldErrorCode::Format => "format",
+            FieldErrorCode::TooLong => "too_long",
+            FieldErrorCode::NotWellFormed => "not_well_formed",
+            FieldErrorCode::UnknownField => "unknown_field",
+        }
+    }
+}
+
 /// One field's error: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -98,7 +113,11 @@ pub struct FieldError {
 impl FieldError {
     /// A field error from its parts.
     pub fn new(field: impl Into<String>, code: FieldErrorCode, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code, message: message.into() }
+        FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -139,7 +158,10 @@ impl SendError {
             }
             message.push_str(&e.message);
         }
-        SendError { field_errors, ..SendError::new(ErrorKind::Validation, message, false) }
+        SendError {
+            field_errors,
+            ..SendError::new(ErrorKind::Validation, message, false)
+        }
     }
 
     /// The caller's signal fired; `sent` tells whether a request had left.

@@ -41,9 +41,17 @@ impl RateLimitGuard {
         let a = self.account(account)?;
         let until = a.blocked_until.filter(|u| *u > now_ms)?;
         let wait = until - now_ms;
-        let who = if account.is_empty() { String::from("the default account") } else { format!("account {account}") };
+        let who = if account.is_empty() {
+            String::from("the default account")
+        } else {
+            format!("account {account}")
+        };
         let used = match a.last.as_ref().and_then(|r| r.used.zip(r.limit)) {
-            Some((used, limit)) => format!(" ({}/{} used)", crate::text::whole(used), crate::text::whole(limit)),
+            Some((used, limit)) => format!(
+                " ({}/{} used)",
+                crate::text::whole(used),
+                crate::text::whole(limit)
+            ),
             None => String::new(),
         };
         let message = format!(
@@ -52,7 +60,10 @@ impl RateLimitGuard {
         );
         let mut error = SendError::new(ErrorKind::RateLimited, message, false);
         error.retry_after_ms = Some(wait.ceil());
-        Some(Refusal { error, rate_limit: a.last.clone() })
+        Some(Refusal {
+            error,
+            rate_limit: a.last.clone(),
+        })
     }
 
     /// The last rate-limit info seen for `account`.
@@ -73,11 +84,16 @@ impl RateLimitGuard {
         let idx = match self.accounts.iter().position(|a| a.key == account) {
             Some(i) => i,
             None => {
-                self.accounts.push(Account { key: account.to_owned(), ..Account::default() });
+                self.accounts.push(Account {
+                    key: account.to_owned(),
+                    ..Account::default()
+                });
                 self.accounts.len() - 1
             }
         };
-        let Some(a) = self.accounts.get_mut(idx) else { return };
+        let Some(a) = self.accounts.get_mut(idx) else {
+            return;
+        };
         if let Some(info) = rate_limit {
             a.last = Some(info.clone());
         }
@@ -85,7 +101,10 @@ impl RateLimitGuard {
         let spent = rate_limit.and_then(|r| r.remaining) == Some(0.0);
         let until = if status == 429 {
             // Retry-After (already preferred over the reset time in `retry_after_ms`) says when to try again.
-            retry_after_ms.filter(|w| *w > 0.0).map(|w| now_ms + w).or(reset)
+            retry_after_ms
+                .filter(|w| *w > 0.0)
+                .map(|w| now_ms + w)
+                .or(reset)
         } else if spent {
             reset
         } else {
@@ -102,7 +121,11 @@ impl RateLimitGuard {
 
 /// "3 h 12 min", "45 s": integer arithmetic only.
 pub fn human_duration(ms: f64) -> String {
-    let secs = if ms.is_finite() && ms > 0.0 { (ms / 1000.0).ceil() as u64 } else { 0 };
+    let secs = if ms.is_finite() && ms > 0.0 {
+        (ms / 1000.0).ceil() as u64
+    } else {
+        0
+    };
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
     if h > 0 {
         format!("{h} h {m} min")

@@ -24,7 +24,10 @@ pub const MAX_DEPTH: usize = 128;
 impl Json {
     /// Parses `text` (surrounding whitespace allowed); `None` if it is not JSON.
     pub fn parse(text: &str) -> Option<Json> {
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
         let v = p.value(0)?;
         p.ws();
         (p.i == p.s.len()).then_some(v)
@@ -210,12 +213,16 @@ impl Parser<'_> {
                         b't' => '\t',
                         b'u' => {
                             let hi = self.hex4()?;
-                            if (0xd800..0xdc00).contains(&hi) && self.s.get(self.i..self.i + 2) == Some(b"\\u") {
+                            if (0xd800..0xdc00).contains(&hi)
+                                && self.s.get(self.i..self.i + 2) == Some(b"\\u")
+                            {
                                 let save = self.i;
                                 self.i += 2;
                                 let lo = self.hex4()?;
                                 if (0xdc00..0xe000).contains(&lo) {
-                                    let cp = 0x10000 + ((u32::from(hi) - 0xd800) << 10) + (u32::from(lo) - 0xdc00);
+                                    let cp = 0x10000
+                                        + ((u32::from(hi) - 0xd800) << 10)
+                                        + (u32::from(lo) - 0xdc00);
                                     char::from_u32(cp).unwrap_or('\u{fffd}')
                                 } else {
                                     self.i = save;
@@ -245,19 +252,39 @@ mod tests {
     fn parses_the_documented_bodies() {
         let v = Json::parse(r#"{"success":false,"error":{"name":"ZodError","issues":[{"path":["messageUrns",2],"message":"bad"}]}}"#).unwrap();
         assert_eq!(v.get("success"), Some(&Json::Bool(false)));
-        assert_eq!(v.get("error").and_then(|e| e.get("name")).and_then(Json::as_str), Some("ZodError"));
+        assert_eq!(
+            v.get("error")
+                .and_then(|e| e.get("name"))
+                .and_then(Json::as_str),
+            Some("ZodError")
+        );
     }
 
     #[test]
     fn rejects_what_json_parse_rejects() {
-        for bad in ["", "{", "{\"a\":}", "[1,]", "01", "1.", "\"\u{1}\"", "nul", "{} x", "'a'", "NaN"] {
+        for bad in [
+            "",
+            "{",
+            "{\"a\":}",
+            "[1,]",
+            "01",
+            "1.",
+            "\"\u{1}\"",
+            "nul",
+            "{} x",
+            "'a'",
+            "NaN",
+        ] {
             assert_eq!(Json::parse(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn decodes_escapes_and_surrogate_pairs() {
-        assert_eq!(Json::parse(r#""a\n\u00e9\ud83d\ude00\ud800""#), Some(Json::Str("a\né😀\u{fffd}".into())));
+        assert_eq!(
+            Json::parse(r#""a\n\u00e9\ud83d\ude00\ud800""#),
+            Some(Json::Str("a\né😀\u{fffd}".into()))
+        );
     }
 
     #[test]

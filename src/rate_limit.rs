@@ -62,11 +62,22 @@ impl RateLimitHeaders {
 
     /// The parsed info, `None` when none of the five headers is present.
     pub fn info(&self) -> Option<RateLimitInfo> {
-        let present = [&self.action, &self.limit, &self.used, &self.remaining, &self.reset]
-            .iter()
-            .any(|h| h.is_some());
+        let present = [
+            &self.action,
+            &self.limit,
+            &self.used,
+            &self.remaining,
+            &self.reset,
+        ]
+        .iter()
+        .any(|h| h.is_some());
         present.then(|| RateLimitInfo {
-            action: self.action.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+            action: self
+                .action
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
             limit: self.limit.as_deref().and_then(parse_count),
             used: self.used.as_deref().and_then(parse_count),
             remaining: self.remaining.as_deref().and_then(parse_count),
@@ -82,7 +93,9 @@ fn parse_digits(s: &str) -> Option<u64> {
     if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    s.bytes().try_fold(0u64, |acc, b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')))
+    s.bytes().try_fold(0u64, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
 }
 
 /// A count header: a non-negative integer, else `None`.
@@ -95,7 +108,8 @@ pub fn parse_count(s: &str) -> Option<f64> {
 /// seconds (milliseconds when >= 1e12), as epoch milliseconds.
 pub fn parse_reset(s: &str) -> Option<f64> {
     let s = s.trim();
-    if s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && !s.contains('-') && !s.contains(':') {
+    if s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && !s.contains('-') && !s.contains(':')
+    {
         let (int, frac) = match s.split_once('.') {
             Some((i, f)) => (i, f),
             None => (s, ""),
@@ -109,9 +123,17 @@ pub fn parse_reset(s: &str) -> Option<f64> {
                 return None;
             }
             let scale = [100.0, 10.0, 1.0];
-            digits.bytes().zip(scale).map(|(b, m)| f64::from(b - b'0') * m).sum()
+            digits
+                .bytes()
+                .zip(scale)
+                .map(|(b, m)| f64::from(b - b'0') * m)
+                .sum()
         };
-        let ms = if whole >= 1e12 { whole } else { whole * 1000.0 + frac_ms };
+        let ms = if whole >= 1e12 {
+            whole
+        } else {
+            whole * 1000.0 + frac_ms
+        };
         return (ms <= MAX_SAFE).then_some(ms);
     }
     parse_iso8601(s)
@@ -176,7 +198,11 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
         return None;
     }
     let rest = s.get(11..)?;
-    let (y, mo, d) = (num(date.get(..4)?, 4)?, num(date.get(5..7)?, 2)?, num(date.get(8..10)?, 2)?);
+    let (y, mo, d) = (
+        num(date.get(..4)?, 4)?,
+        num(date.get(5..7)?, 2)?,
+        num(date.get(8..10)?, 2)?,
+    );
     if date.get(4..5)? != "-" || date.get(7..8)? != "-" {
         return None;
     }
@@ -202,7 +228,10 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
                 if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 9 {
                     return None;
                 }
-                frac.bytes().zip([100.0, 10.0, 1.0]).map(|(b, m)| f64::from(b - b'0') * m).sum()
+                frac.bytes()
+                    .zip([100.0, 10.0, 1.0])
+                    .map(|(b, m)| f64::from(b - b'0') * m)
+                    .sum()
             };
             (num(sec, 2)?, ms)
         }
@@ -229,11 +258,16 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
     Some(local - offset_min as f64 * 60_000.0)
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month(s: &str) -> Option<i64> {
     let lower = s.to_ascii_lowercase();
-    MONTHS.iter().position(|m| *m == lower).map(|i| i as i64 + 1)
+    MONTHS
+        .iter()
+        .position(|m| *m == lower)
+        .map(|i| i as i64 + 1)
 }
 
 fn hms(s: &str) -> Option<(i64, i64, i64)> {

@@ -3,7 +3,11 @@
 /// The decimal text of a non-negative whole number of milliseconds or counts.
 /// Fractions are dropped; negative, NaN and infinite values read as 0.
 pub fn whole(n: f64) -> String {
-    let v = if n.is_finite() && n > 0.0 { n.min(9_007_199_254_740_991.0) as u64 } else { 0 };
+    let v = if n.is_finite() && n > 0.0 {
+        n.min(9_007_199_254_740_991.0) as u64
+    } else {
+        0
+    };
     v.to_string()
 }
 

@@ -11,14 +11,27 @@ pub const MAX_MESSAGE_URNS: usize = 100;
 /// The longest a message URN may be, in code points.
 pub const MAX_MESSAGE_URN_LENGTH: usize = 512;
 /// The fields of the request, in the order their errors are reported.
-pub const KNOWN_FIELDS: [&str; 5] = ["accountId", "recipientProfileUrn", "groupId", "message", "messageUrns"];
+pub const KNOWN_FIELDS: [&str; 5] = [
+    "accountId",
+    "recipientProfileUrn",
+    "groupId",
+    "message",
+    "messageUrns",
+];
 
 /// Validates and normalizes a body: the request that would be sent, or every field error.
-pub fn validate(body: &Value, max_message_length: usize) -> Result<SendGroupWithAckRequest, Vec<FieldError>> {
+pub fn validate(
+    body: &Value,
+    max_message_length: usize,
+) -> Result<SendGroupWithAckRequest, Vec<FieldError>> {
     let entries = match body {
         Value::Object(entries) => entries,
         other => {
-            let got = if matches!(other, Value::Absent) { "nothing" } else { other.describe() };
+            let got = if matches!(other, Value::Absent) {
+                "nothing"
+            } else {
+                other.describe()
+            };
             return Err(vec![FieldError::new(
                 "",
                 Code::Type,
@@ -27,12 +40,21 @@ pub fn validate(body: &Value, max_message_length: usize) -> Result<SendGroupWith
         }
     };
     let field = |name: &str| -> &Value {
-        entries.iter().find(|(k, _)| k == name).map_or(&Value::Absent, |(_, v)| v)
+        entries
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(&Value::Absent, |(_, v)| v)
     };
 
     let mut errors = Vec::new();
-    let account_id = optional(field("accountId"), &mut errors, |v| identifier(v, "accountId", check_account_id));
-    let recipient = identifier(field("recipientProfileUrn"), "recipientProfileUrn", check_profile_urn);
+    let account_id = optional(field("accountId"), &mut errors, |v| {
+        identifier(v, "accountId", check_account_id)
+    });
+    let recipient = identifier(
+        field("recipientProfileUrn"),
+        "recipientProfileUrn",
+        check_profile_urn,
+    );
     let group = group_id(field("groupId"));
     let message = message(field("message"), max_message_length);
     let message_urns = optional(field("messageUrns"), &mut errors, message_urns);
@@ -51,7 +73,13 @@ pub fn validate(body: &Value, max_message_length: usize) -> Result<SendGroupWith
 
     match (recipient, group, message) {
         (Some(recipient_profile_urn), Some(group_id), Some(message)) if errors.is_empty() => {
-            Ok(SendGroupWithAckRequest { account_id, recipient_profile_urn, group_id, message, message_urns })
+            Ok(SendGroupWithAckRequest {
+                account_id,
+                recipient_profile_urn,
+                group_id,
+                message,
+                message_urns,
+            })
         }
         _ => Err(errors),
     }
@@ -59,7 +87,10 @@ pub fn validate(body: &Value, max_message_length: usize) -> Result<SendGroupWith
 
 fn field_rank(field: &str) -> usize {
     let base = field.split('[').next().unwrap_or(field);
-    KNOWN_FIELDS.iter().position(|k| *k == base).unwrap_or(KNOWN_FIELDS.len())
+    KNOWN_FIELDS
+        .iter()
+        .position(|k| *k == base)
+        .unwrap_or(KNOWN_FIELDS.len())
 }
 
 fn collect<T>(r: Result<T, Vec<FieldError>>, errors: &mut Vec<FieldError>) -> Option<T> {
@@ -98,7 +129,11 @@ fn type_error(field: &str, v: &Value, expected: &str) -> FieldError {
 }
 
 /// A required identifier: trimmed, then checked by `check` (which says what is wrong, if anything).
-fn identifier(v: &Value, field: &str, check: fn(&str) -> Option<String>) -> Result<String, Vec<FieldError>> {
+fn identifier(
+    v: &Value,
+    field: &str,
+    check: fn(&str) -> Option<String>,
+) -> Result<String, Vec<FieldError>> {
     match v {
         Value::Absent => Err(one(field, Code::Required, format!("{field} is required"))),
         Value::Str(t) => {
@@ -111,7 +146,11 @@ fn identifier(v: &Value, field: &str, check: fn(&str) -> Option<String>) -> Resu
                 None => Ok(trimmed.to_owned()),
             }
         }
-        Value::LongStr { .. } => Err(one(field, Code::Format, format!("{field} is far too long to be valid"))),
+        Value::LongStr { .. } => Err(one(
+            field,
+            Code::Format,
+            format!("{field} is far too long to be valid"),
+        )),
         other => Err(vec![type_error(field, other, "a string")]),
     }
 }
@@ -123,7 +162,9 @@ fn is_id_char(c: char) -> bool {
 fn check_account_id(s: &str) -> Option<String> {
     let n = s.chars().count();
     if n > 128 {
-        return Some(format!("must be at most 128 characters (letters, digits, '_' or '-'); it has {n}"));
+        return Some(format!(
+            "must be at most 128 characters (letters, digits, '_' or '-'); it has {n}"
+        ));
     }
     if !s.chars().all(is_id_char) {
         return Some("may hold only letters, digits, '_' and '-'".into());
@@ -136,36 +177,51 @@ const PROFILE_PREFIX: &str = "urn:li:fsd_profile:";
 fn check_profile_urn(s: &str) -> Option<String> {
     match s.strip_prefix(PROFILE_PREFIX) {
         Some(id) if !id.is_empty() && id.chars().all(is_id_char) => None,
-        Some(_) => Some("must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'".into()),
-        None if s.contains("linkedin.com/") => Some(
-            "must be a profile URN like urn:li:fsd_profile:ACoAA..., not a profile URL".into(),
-        ),
-        None => Some("must look like urn:li:fsd_profile:ACoAA... (letters, digits, '_' or '-')".into()),
+        Some(_) => {
+            Some("must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'".into())
+        }
+        None if s.contains("linkedin.com/") => {
+            Some("must be a profile URN like urn:li:fsd_profile:ACoAA..., not a profile URL".into())
+        }
+        None => {
+            Some("must look like urn:li:fsd_profile:ACoAA... (letters, digits, '_' or '-')".into())
+        }
     }
 }
 
 fn group_id(v: &Value) -> Result<String, Vec<FieldError>> {
     const FIELD: &str = "groupId";
     if let Value::Number(n) = v {
-        let hint = if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 {
-            format!("; send it as the string \"{}\"", crate::text::whole(*n))
-        } else {
-            String::from("; send the group's digits as a string, e.g. \"12345678\"")
-        };
-        return Err(one(FIELD, Code::Type, format!("groupId must be a string, not a number{hint}")));
+        let hint =
+            if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 {
+                format!("; send it as the string \"{}\"", crate::text::whole(*n))
+            } else {
+                String::from("; send the group's digits as a string, e.g. \"12345678\"")
+            };
+        return Err(one(
+            FIELD,
+            Code::Type,
+            format!("groupId must be a string, not a number{hint}"),
+        ));
     }
     identifier(v, FIELD, check_group_id)
 }
 
 fn check_group_id(s: &str) -> Option<String> {
     if s.chars().all(|c| c.is_ascii_digit()) {
-        return if s.len() > 20 { Some("must be at most 20 digits".into()) } else { None };
+        return if s.len() > 20 {
+            Some("must be at most 20 digits".into())
+        } else {
+            None
+        };
     }
     // A pasted group URL: point at the digits in it.
     if let Some(rest) = s.split("/groups/").nth(1) {
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
         if !digits.is_empty() && digits.len() <= 20 {
-            return Some(format!("must be the group's digits only, e.g. \"{digits}\", not a URL"));
+            return Some(format!(
+                "must be the group's digits only, e.g. \"{digits}\", not a URL"
+            ));
         }
     }
     Some("must be 1 to 20 digits, e.g. \"12345678\"".into())
@@ -183,7 +239,11 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
         Value::Str(t) => {
             let n = t.text.chars().count();
             if n > max {
-                return Err(one(FIELD, Code::TooLong, format!("message has {n} code points; the limit is {max}")));
+                return Err(one(
+                    FIELD,
+                    Code::TooLong,
+                    format!("message has {n} code points; the limit is {max}"),
+                ));
             }
             if !t.well_formed {
                 return Err(one(
@@ -194,7 +254,11 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
                 ));
             }
             if t.text.trim().is_empty() {
-                return Err(one(FIELD, Code::Empty, "message is empty or only whitespace".into()));
+                return Err(one(
+                    FIELD,
+                    Code::Empty,
+                    "message is empty or only whitespace".into(),
+                ));
             }
             Ok(t.text.clone())
         }
@@ -207,15 +271,28 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
     let items = match v {
         Value::Array(items) => items,
         Value::LongArray { len } => {
-            return Err(one(FIELD, Code::TooLong, format!("messageUrns has {len} entries; at most {MAX_MESSAGE_URNS} are allowed")))
+            return Err(one(
+                FIELD,
+                Code::TooLong,
+                format!("messageUrns has {len} entries; at most {MAX_MESSAGE_URNS} are allowed"),
+            ))
         }
-        other => return Err(vec![type_error(FIELD, other, "an array of message URN strings")]),
+        other => {
+            return Err(vec![type_error(
+                FIELD,
+                other,
+                "an array of message URN strings",
+            )])
+        }
     };
     if items.len() > MAX_MESSAGE_URNS {
         return Err(one(
             FIELD,
             Code::TooLong,
-            format!("messageUrns has {} entries; at most {MAX_MESSAGE_URNS} are allowed", items.len()),
+            format!(
+                "messageUrns has {} entries; at most {MAX_MESSAGE_URNS} are allowed",
+                items.len()
+            ),
         ));
     }
     let mut errors = Vec::new();
@@ -244,9 +321,7 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
                 format!("{field} is longer than {MAX_MESSAGE_URN_LENGTH} code points"),
             ))
         }
-        other => {
-            return Err(type_error(field, other, "a string"))
-        }
+        other => return Err(type_error(field, other, "a string")),
     };
     let trimmed = text.text.trim();
     let n = trimmed.chars().count();
@@ -258,7 +333,11 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
         ));
     }
     if trimmed.is_empty() {
-        return Err(FieldError::new(field, Code::Empty, format!("{field} is empty")));
+        return Err(FieldError::new(
+            field,
+            Code::Empty,
+            format!("{field} is empty"),
+        ));
     }
     if !is_message_urn(trimmed) {
         return Err(FieldError::new(
@@ -282,19 +361,28 @@ fn is_line_terminator(c: char) -> bool {
 
 /// `^urn:li:[A-Za-z][A-Za-z0-9_]*:(\(.+\)|[^\s()]+)$`
 pub fn is_message_urn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("urn:li:") else { return false };
+    let Some(rest) = s.strip_prefix("urn:li:") else {
+        return false;
+    };
     let mut chars = rest.chars();
     if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
         return false;
     }
     let rest = chars.as_str();
-    let Some(colon) = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) else { return false };
-    let Some(value) = rest.get(colon..).and_then(|r| r.strip_prefix(':')) else { return false };
+    let Some(colon) = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) else {
+        return false;
+    };
+    let Some(value) = rest.get(colon..).and_then(|r| r.strip_prefix(':')) else {
+        return false;
+    };
     let parenthesized = value.len() >= 3
         && value.starts_with('(')
         && value.ends_with(')')
         && !value.chars().any(is_line_terminator);
-    let plain = !value.is_empty() && !value.chars().any(|c| is_js_space(c) || c == '(' || c == ')');
+    let plain = !value.is_empty()
+        && !value
+            .chars()
+            .any(|c| is_js_space(c) || c == '(' || c == ')');
     parenthesized || plain
 }
 
@@ -310,13 +398,19 @@ fn unknown_field(key: &str) -> FieldError {
 
 /// The known field nearest to `key` (case-insensitive edit distance of at most 3), if any.
 pub fn closest_known(key: &str) -> Option<&'static str> {
-    let lower: Vec<char> = key.to_lowercase().chars().collect();
+    // ASCII case folding is enough (the known names are ASCII) and keeps Unicode tables out of the wasm.
+    let lower: Vec<char> = key.chars().map(|c| c.to_ascii_lowercase()).collect();
     if lower.len() > 64 {
         return None;
     }
     KNOWN_FIELDS
         .iter()
-        .map(|k| (edit_distance(&lower, &k.to_lowercase().chars().collect::<Vec<_>>()), *k))
+        .map(|k| {
+            (
+                edit_distance(&lower, &k.to_ascii_lowercase().chars().collect::<Vec<_>>()),
+                *k,
+            )
+        })
         .filter(|(d, k)| *d <= 3.min(k.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

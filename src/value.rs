@@ -17,13 +17,19 @@ pub struct Text {
 impl Text {
     /// A well-formed text.
     pub fn new(text: impl Into<String>) -> Self {
-        Text { text: text.into(), well_formed: true }
+        Text {
+            text: text.into(),
+            well_formed: true,
+        }
     }
 
     /// A text from UTF-16 code units, noting unpaired surrogates.
     pub fn from_utf16(units: &[u16]) -> Self {
         let well_formed = char::decode_utf16(units.iter().copied()).all(|r| r.is_ok());
-        Text { text: String::from_utf16_lossy(units), well_formed }
+        Text {
+            text: String::from_utf16_lossy(units),
+            well_formed,
+        }
     }
 }
 

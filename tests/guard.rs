@@ -8,7 +8,13 @@ use connectsafely_wasm::rate_limit::RateLimitInfo;
 const NOW: f64 = 1_000_000.0;
 
 fn info(remaining: f64, reset_at: Option<f64>) -> RateLimitInfo {
-    RateLimitInfo { action: Some("MESSAGE".into()), limit: Some(150.0), used: Some(150.0 - remaining), remaining: Some(remaining), reset_at }
+    RateLimitInfo {
+        action: Some("MESSAGE".into()),
+        limit: Some(150.0),
+        used: Some(150.0 - remaining),
+        remaining: Some(remaining),
+        reset_at,
+    }
 }
 
 #[test]
@@ -26,8 +32,14 @@ fn remaining_zero_with_a_future_reset_refuses_that_account_until_the_reset() {
     assert!(!r.error.delivery_unknown);
     assert_eq!(r.rate_limit, Some(info(0.0, Some(NOW + 5000.0))));
     assert!(r.error.message.contains("150/150"), "{}", r.error.message);
-    assert!(g.check("other", NOW + 1000.0).is_none(), "other accounts go on");
-    assert!(g.check("", NOW + 5000.0).is_none(), "after the reset it sends again");
+    assert!(
+        g.check("other", NOW + 1000.0).is_none(),
+        "other accounts go on"
+    );
+    assert!(
+        g.check("", NOW + 5000.0).is_none(),
+        "after the reset it sends again"
+    );
 }
 
 #[test]
@@ -42,14 +54,32 @@ fn remaining_zero_with_a_past_or_unknown_reset_refuses_nothing() {
 #[test]
 fn a_429_refuses_for_its_retry_after_or_else_until_the_reset() {
     let mut g = RateLimitGuard::new();
-    g.observe("a", 429, Some(&info(0.0, Some(NOW + 9000.0))), Some(1000.0), NOW);
-    assert_eq!(g.check("a", NOW).unwrap().error.retry_after_ms, Some(1000.0));
+    g.observe(
+        "a",
+        429,
+        Some(&info(0.0, Some(NOW + 9000.0))),
+        Some(1000.0),
+        NOW,
+    );
+    assert_eq!(
+        g.check("a", NOW).unwrap().error.retry_after_ms,
+        Some(1000.0)
+    );
     g.observe("d", 429, Some(&info(0.0, Some(NOW + 9000.0))), None, NOW);
-    assert_eq!(g.check("d", NOW).unwrap().error.retry_after_ms, Some(9000.0));
+    assert_eq!(
+        g.check("d", NOW).unwrap().error.retry_after_ms,
+        Some(9000.0)
+    );
     g.observe("b", 429, None, Some(2000.0), NOW);
-    assert_eq!(g.check("b", NOW + 500.0).unwrap().error.retry_after_ms, Some(1500.0));
+    assert_eq!(
+        g.check("b", NOW + 500.0).unwrap().error.retry_after_ms,
+        Some(1500.0)
+    );
     g.observe("c", 429, None, None, NOW);
-    assert!(g.check("c", NOW).is_none(), "a 429 with no known reset cannot be timed");
+    assert!(
+        g.check("c", NOW).is_none(),
+        "a 429 with no known reset cannot be timed"
+    );
 }
 
 #[test]

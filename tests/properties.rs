@@ -3,7 +3,9 @@
 
 use connectsafely_wasm::classify::{classify, kind_for_status};
 use connectsafely_wasm::error::{ErrorKind, FieldErrorCode as Code};
-use connectsafely_wasm::rate_limit::{parse_count, parse_reset, parse_retry_after, RateLimitHeaders};
+use connectsafely_wasm::rate_limit::{
+    parse_count, parse_reset, parse_retry_after, RateLimitHeaders,
+};
 use connectsafely_wasm::request::SendGroupWithAckRequest;
 use connectsafely_wasm::validate::{validate, KNOWN_FIELDS};
 use connectsafely_wasm::value::{Text, Value};
@@ -51,7 +53,12 @@ fn value() -> impl Strategy<Value = Value> {
             vec((key(), inner), 0..10).prop_map(|entries| {
                 // JS objects have unique keys.
                 let mut seen = std::collections::HashSet::new();
-                Value::Object(entries.into_iter().filter(|(k, _)| seen.insert(k.clone())).collect())
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .filter(|(k, _)| seen.insert(k.clone()))
+                        .collect(),
+                )
             }),
         ]
     })
@@ -64,7 +71,10 @@ fn likely_valid_body() -> impl Strategy<Value = Value> {
         "[ \u{3000}]{0,2}urn:li:fsd_profile:[A-Za-z0-9_-]{1,16}[ \n]{0,2}",
         "[ ]{0,2}[0-9]{1,20}[ ]{0,2}",
         any::<String>(),
-        proptest::option::of(vec("[ ]{0,1}urn:li:[a-z][a-z0-9_]{0,5}:(\\([^\n\r]{1,12}\\)|[a-zA-Z0-9=,-]{1,12})[ ]{0,1}", 0..5)),
+        proptest::option::of(vec(
+            "[ ]{0,1}urn:li:[a-z][a-z0-9_]{0,5}:(\\([^\n\r]{1,12}\\)|[a-zA-Z0-9=,-]{1,12})[ ]{0,1}",
+            0..5,
+        )),
     )
         .prop_map(|(account, urn, group, message, urns)| {
             let mut entries = vec![
@@ -76,7 +86,10 @@ fn likely_valid_body() -> impl Strategy<Value = Value> {
                 entries.push(("accountId".into(), Value::str(a)));
             }
             if let Some(u) = urns {
-                entries.push(("messageUrns".into(), Value::Array(u.into_iter().map(Value::str).collect())));
+                entries.push((
+                    "messageUrns".into(),
+                    Value::Array(u.into_iter().map(Value::str).collect()),
+                ));
             }
             Value::Object(entries)
         })
@@ -84,7 +97,10 @@ fn likely_valid_body() -> impl Strategy<Value = Value> {
 
 fn as_value(r: &SendGroupWithAckRequest) -> Value {
     let mut entries = vec![
-        ("recipientProfileUrn".to_owned(), Value::str(r.recipient_profile_urn.clone())),
+        (
+            "recipientProfileUrn".to_owned(),
+            Value::str(r.recipient_profile_urn.clone()),
+        ),
         ("groupId".to_owned(), Value::str(r.group_id.clone())),
         ("message".to_owned(), Value::str(r.message.clone())),
     ];
@@ -92,7 +108,10 @@ fn as_value(r: &SendGroupWithAckRequest) -> Value {
         entries.push(("accountId".into(), Value::str(a.clone())));
     }
     if let Some(u) = &r.message_urns {
-        entries.push(("messageUrns".into(), Value::Array(u.iter().cloned().map(Value::str).collect())));
+        entries.push((
+            "messageUrns".into(),
+            Value::Array(u.iter().cloned().map(Value::str).collect()),
+        ));
     }
     Value::Object(entries)
 }

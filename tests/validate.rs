@@ -11,7 +11,10 @@ fn valid_with(extra: Vec<(&str, Value)>) -> Value {
     let mut entries: Vec<(String, Value)> = vec![
         ("recipientProfileUrn".into(), Value::str(URN)),
         ("groupId".into(), Value::str("12345678")),
-        ("message".into(), Value::str("Thanks for your message in the group!")),
+        (
+            "message".into(),
+            Value::str("Thanks for your message in the group!"),
+        ),
     ];
     for (k, v) in extra {
         match entries.iter_mut().find(|(key, _)| key == k) {
@@ -23,7 +26,11 @@ fn valid_with(extra: Vec<(&str, Value)>) -> Value {
 }
 
 fn errors(body: &Value) -> Vec<(String, Code)> {
-    validate(body, MAX).expect_err("should be invalid").into_iter().map(|e| (e.field, e.code)).collect()
+    validate(body, MAX)
+        .expect_err("should be invalid")
+        .into_iter()
+        .map(|e| (e.field, e.code))
+        .collect()
 }
 
 fn one(field: &str, v: Value) -> Code {
@@ -44,7 +51,16 @@ fn the_documented_example_is_valid_and_unchanged() {
 
 #[test]
 fn a_body_that_is_not_a_plain_object_is_one_type_error_on_the_empty_field() {
-    for body in [Value::Absent, Value::Array(vec![]), Value::LongArray { len: 200 }, Value::str("{}"), Value::Number(1.0), Value::Unreadable, Value::BigInt, Value::Function] {
+    for body in [
+        Value::Absent,
+        Value::Array(vec![]),
+        Value::LongArray { len: 200 },
+        Value::str("{}"),
+        Value::Number(1.0),
+        Value::Unreadable,
+        Value::BigInt,
+        Value::Function,
+    ] {
         assert_eq!(errors(&body), vec![(String::new(), Code::Type)], "{body:?}");
     }
 }
@@ -54,14 +70,25 @@ fn missing_required_fields_are_all_reported_in_table_order() {
     let errs = errors(&Value::Object(vec![]));
     assert_eq!(
         errs,
-        vec![("recipientProfileUrn".into(), Code::Required), ("groupId".into(), Code::Required), ("message".into(), Code::Required)]
+        vec![
+            ("recipientProfileUrn".into(), Code::Required),
+            ("groupId".into(), Code::Required),
+            ("message".into(), Code::Required)
+        ]
     );
 }
 
 #[test]
 fn null_and_undefined_count_as_absent() {
     assert_eq!(one("groupId", Value::Absent), Code::Required);
-    let r = validate(&valid_with(vec![("accountId", Value::Absent), ("messageUrns", Value::Absent)]), MAX).unwrap();
+    let r = validate(
+        &valid_with(vec![
+            ("accountId", Value::Absent),
+            ("messageUrns", Value::Absent),
+        ]),
+        MAX,
+    )
+    .unwrap();
     assert_eq!((r.account_id, r.message_urns), (None, None));
 }
 
@@ -69,10 +96,18 @@ fn null_and_undefined_count_as_absent() {
 fn identifiers_are_trimmed_of_unicode_white_space_and_sent_trimmed() {
     let r = validate(
         &valid_with(vec![
-            ("recipientProfileUrn", Value::str(format!("\u{3000} {URN}\n"))),
+            (
+                "recipientProfileUrn",
+                Value::str(format!("\u{3000} {URN}\n")),
+            ),
             ("groupId", Value::str("\u{a0}123\t")),
             ("accountId", Value::str("  acc_1-x ")),
-            ("messageUrns", Value::Array(vec![Value::str(" urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==) ")])),
+            (
+                "messageUrns",
+                Value::Array(vec![Value::str(
+                    " urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==) ",
+                )]),
+            ),
         ]),
         MAX,
     )
@@ -80,7 +115,10 @@ fn identifiers_are_trimmed_of_unicode_white_space_and_sent_trimmed() {
     assert_eq!(r.recipient_profile_urn, URN);
     assert_eq!(r.group_id, "123");
     assert_eq!(r.account_id.as_deref(), Some("acc_1-x"));
-    assert_eq!(r.message_urns.unwrap(), vec!["urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"]);
+    assert_eq!(
+        r.message_urns.unwrap(),
+        vec!["urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"]
+    );
 }
 
 #[test]
@@ -92,7 +130,11 @@ fn an_identifier_that_trims_to_nothing_is_empty() {
 
 #[test]
 fn account_id_must_be_1_to_128_id_characters() {
-    assert!(validate(&valid_with(vec![("accountId", Value::str("a".repeat(128)))]), MAX).is_ok());
+    assert!(validate(
+        &valid_with(vec![("accountId", Value::str("a".repeat(128)))]),
+        MAX
+    )
+    .is_ok());
     assert_eq!(one("accountId", Value::str("a".repeat(129))), Code::Format);
     assert_eq!(one("accountId", Value::str("a b")), Code::Format);
     assert_eq!(one("accountId", Value::str("é")), Code::Format);
@@ -101,36 +143,86 @@ fn account_id_must_be_1_to_128_id_characters() {
 
 #[test]
 fn recipient_must_be_an_fsd_profile_urn() {
-    for bad in ["urn:li:fsd_profile:", "urn:li:member:123", "https://www.linkedin.com/in/someone", "urn:li:fsd_profile:a b", "URN:LI:FSD_PROFILE:x"] {
-        assert_eq!(one("recipientProfileUrn", Value::str(bad)), Code::Format, "{bad}");
+    for bad in [
+        "urn:li:fsd_profile:",
+        "urn:li:member:123",
+        "https://www.linkedin.com/in/someone",
+        "urn:li:fsd_profile:a b",
+        "URN:LI:FSD_PROFILE:x",
+    ] {
+        assert_eq!(
+            one("recipientProfileUrn", Value::str(bad)),
+            Code::Format,
+            "{bad}"
+        );
     }
     assert_eq!(one("recipientProfileUrn", Value::Bool(true)), Code::Type);
 }
 
 #[test]
 fn a_profile_url_gets_a_message_that_says_it_is_a_url() {
-    let errs = validate(&valid_with(vec![("recipientProfileUrn", Value::str("https://www.linkedin.com/in/x"))]), MAX).unwrap_err();
-    assert!(errs[0].message.contains("not a profile URL"), "{}", errs[0].message);
+    let errs = validate(
+        &valid_with(vec![(
+            "recipientProfileUrn",
+            Value::str("https://www.linkedin.com/in/x"),
+        )]),
+        MAX,
+    )
+    .unwrap_err();
+    assert!(
+        errs[0].message.contains("not a profile URL"),
+        "{}",
+        errs[0].message
+    );
 }
 
 #[test]
 fn group_id_must_be_1_to_20_digits() {
-    assert!(validate(&valid_with(vec![("groupId", Value::str("9".repeat(20)))]), MAX).is_ok());
-    for bad in ["9".repeat(21), "12a".into(), "-1".into(), "1.5".into(), "١٢٣".into()] {
-        assert_eq!(one("groupId", Value::str(bad.clone())), Code::Format, "{bad}");
+    assert!(validate(
+        &valid_with(vec![("groupId", Value::str("9".repeat(20)))]),
+        MAX
+    )
+    .is_ok());
+    for bad in [
+        "9".repeat(21),
+        "12a".into(),
+        "-1".into(),
+        "1.5".into(),
+        "١٢٣".into(),
+    ] {
+        assert_eq!(
+            one("groupId", Value::str(bad.clone())),
+            Code::Format,
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn a_numeric_group_id_is_a_type_error_suggesting_the_string_form() {
-    let errs = validate(&valid_with(vec![("groupId", Value::Number(12345678.0))]), MAX).unwrap_err();
+    let errs = validate(
+        &valid_with(vec![("groupId", Value::Number(12345678.0))]),
+        MAX,
+    )
+    .unwrap_err();
     assert_eq!(errs[0].code, Code::Type);
-    assert!(errs[0].message.contains("\"12345678\""), "{}", errs[0].message);
+    assert!(
+        errs[0].message.contains("\"12345678\""),
+        "{}",
+        errs[0].message
+    );
 }
 
 #[test]
 fn a_pasted_group_url_points_at_its_digits() {
-    let errs = validate(&valid_with(vec![("groupId", Value::str("https://www.linkedin.com/groups/9876/"))]), MAX).unwrap_err();
+    let errs = validate(
+        &valid_with(vec![(
+            "groupId",
+            Value::str("https://www.linkedin.com/groups/9876/"),
+        )]),
+        MAX,
+    )
+    .unwrap_err();
     assert!(errs[0].message.contains("\"9876\""), "{}", errs[0].message);
 }
 
@@ -143,9 +235,19 @@ fn message_is_sent_exactly_as_given() {
 
 #[test]
 fn message_length_counts_code_points_not_utf16_units_or_bytes() {
-    assert!(validate(&valid_with(vec![("message", Value::str("😀".repeat(MAX)))]), MAX).is_ok());
-    assert_eq!(one("message", Value::str("😀".repeat(MAX + 1))), Code::TooLong);
-    assert_eq!(one("message", Value::str("a".repeat(MAX + 1))), Code::TooLong);
+    assert!(validate(
+        &valid_with(vec![("message", Value::str("😀".repeat(MAX)))]),
+        MAX
+    )
+    .is_ok());
+    assert_eq!(
+        one("message", Value::str("😀".repeat(MAX + 1))),
+        Code::TooLong
+    );
+    assert_eq!(
+        one("message", Value::str("a".repeat(MAX + 1))),
+        Code::TooLong
+    );
     assert!(validate(&valid_with(vec![("message", Value::str("abc"))]), 3).is_ok());
     assert!(validate(&valid_with(vec![("message", Value::str("abcd"))]), 3).is_err());
 }
@@ -153,7 +255,10 @@ fn message_length_counts_code_points_not_utf16_units_or_bytes() {
 #[test]
 fn an_unpaired_surrogate_is_not_well_formed_and_counts_as_one_code_point() {
     let units: Vec<u16> = "hi ".encode_utf16().chain([0xd83d]).collect();
-    assert_eq!(one("message", Value::Str(Text::from_utf16(&units))), Code::NotWellFormed);
+    assert_eq!(
+        one("message", Value::Str(Text::from_utf16(&units))),
+        Code::NotWellFormed
+    );
     // 4 units, 4 code points (the lone surrogate counts one): fits a limit of 4, not of 3.
     let body = valid_with(vec![("message", Value::Str(Text::from_utf16(&units)))]);
     assert_eq!(validate(&body, 3).unwrap_err()[0].code, Code::TooLong);
@@ -170,25 +275,54 @@ fn message_of_only_whitespace_is_empty() {
 fn message_precedence_is_type_then_too_long_then_not_well_formed_then_empty() {
     assert_eq!(one("message", Value::Number(1.0)), Code::Type);
     let long_broken: Vec<u16> = std::iter::repeat(0xdc00).take(MAX + 1).collect();
-    assert_eq!(one("message", Value::Str(Text::from_utf16(&long_broken))), Code::TooLong);
+    assert_eq!(
+        one("message", Value::Str(Text::from_utf16(&long_broken))),
+        Code::TooLong
+    );
     let blank_broken: Vec<u16> = vec![0x20, 0xd800];
-    assert_eq!(one("message", Value::Str(Text::from_utf16(&blank_broken))), Code::NotWellFormed);
-    assert_eq!(one("message", Value::LongStr { min_code_points: 1 << 24 }), Code::TooLong);
+    assert_eq!(
+        one("message", Value::Str(Text::from_utf16(&blank_broken))),
+        Code::NotWellFormed
+    );
+    assert_eq!(
+        one(
+            "message",
+            Value::LongStr {
+                min_code_points: 1 << 24
+            }
+        ),
+        Code::TooLong
+    );
 }
 
 #[test]
 fn message_urns_may_be_an_empty_array_and_is_sent_as_given() {
-    let r = validate(&valid_with(vec![("messageUrns", Value::Array(vec![]))]), MAX).unwrap();
+    let r = validate(
+        &valid_with(vec![("messageUrns", Value::Array(vec![]))]),
+        MAX,
+    )
+    .unwrap();
     assert_eq!(r.message_urns, Some(vec![]));
 }
 
 #[test]
 fn message_urns_reports_its_own_error_when_not_an_array_or_too_long() {
     assert_eq!(one("messageUrns", Value::str("urn:li:x:1")), Code::Type);
-    let many = Value::Array((0..101).map(|i| Value::str(format!("urn:li:x:{i}"))).collect());
+    let many = Value::Array(
+        (0..101)
+            .map(|i| Value::str(format!("urn:li:x:{i}")))
+            .collect(),
+    );
     assert_eq!(one("messageUrns", many), Code::TooLong);
-    assert_eq!(one("messageUrns", Value::LongArray { len: 1 << 30 }), Code::TooLong);
-    let hundred = Value::Array((0..100).map(|i| Value::str(format!("urn:li:x:{i}"))).collect());
+    assert_eq!(
+        one("messageUrns", Value::LongArray { len: 1 << 30 }),
+        Code::TooLong
+    );
+    let hundred = Value::Array(
+        (0..100)
+            .map(|i| Value::str(format!("urn:li:x:{i}")))
+            .collect(),
+    );
     assert!(validate(&valid_with(vec![("messageUrns", hundred)]), MAX).is_ok());
 }
 
@@ -218,16 +352,42 @@ fn message_urns_reports_one_error_per_failing_entry_with_its_index() {
 #[test]
 fn message_urn_pattern_matches_the_contract_regex() {
     use connectsafely_wasm::validate::is_message_urn;
-    for ok in ["urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)", "urn:li:a:b", "urn:li:A1_b:x=y", "urn:li:x:(()", "urn:li:x:( )"] {
+    for ok in [
+        "urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)",
+        "urn:li:a:b",
+        "urn:li:A1_b:x=y",
+        "urn:li:x:(()",
+        "urn:li:x:( )",
+    ] {
         assert!(is_message_urn(ok), "{ok}");
     }
-    for bad in ["urn:li:1a:b", "urn:li::b", "urn:li:a:", "urn:li:a:b c", "urn:li:a:()", "urn:li:a:(x\n)", "urn:li:a:b)", "urn:li:a-b:c", "urn:x:a:b"] {
+    for bad in [
+        "urn:li:1a:b",
+        "urn:li::b",
+        "urn:li:a:",
+        "urn:li:a:b c",
+        "urn:li:a:()",
+        "urn:li:a:(x\n)",
+        "urn:li:a:b)",
+        "urn:li:a-b:c",
+        "urn:x:a:b",
+    ] {
         assert!(!is_message_urn(bad), "{bad}");
     }
     // 512 code points after trimming fit; 513 are too long.
     let fit = format!("urn:li:x:{}", "é".repeat(512 - 9));
-    assert!(validate(&valid_with(vec![("messageUrns", Value::Array(vec![Value::str(fit.clone())]))]), MAX).is_ok());
-    let errs = errors(&valid_with(vec![("messageUrns", Value::Array(vec![Value::str(fit + "é")]))]));
+    assert!(validate(
+        &valid_with(vec![(
+            "messageUrns",
+            Value::Array(vec![Value::str(fit.clone())])
+        )]),
+        MAX
+    )
+    .is_ok());
+    let errs = errors(&valid_with(vec![(
+        "messageUrns",
+        Value::Array(vec![Value::str(fit + "é")]),
+    )]));
     assert_eq!(errs, vec![("messageUrns[0]".into(), Code::TooLong)]);
 }
 
@@ -244,11 +404,28 @@ fn unknown_keys_come_last_in_key_order_with_a_suggestion_when_close() {
     let got: Vec<(&str, Code)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
     assert_eq!(
         got,
-        vec![("groupId", Code::Required), ("groupID", Code::UnknownField), ("zzz", Code::UnknownField), ("mesage", Code::UnknownField)]
+        vec![
+            ("groupId", Code::Required),
+            ("groupID", Code::UnknownField),
+            ("zzz", Code::UnknownField),
+            ("mesage", Code::UnknownField)
+        ]
     );
-    assert!(errs[1].message.contains("did you mean groupId?"), "{}", errs[1].message);
-    assert!(errs[3].message.contains("did you mean message?"), "{}", errs[3].message);
-    assert!(!errs[2].message.contains("did you mean"), "{}", errs[2].message);
+    assert!(
+        errs[1].message.contains("did you mean groupId?"),
+        "{}",
+        errs[1].message
+    );
+    assert!(
+        errs[3].message.contains("did you mean message?"),
+        "{}",
+        errs[3].message
+    );
+    assert!(
+        !errs[2].message.contains("did you mean"),
+        "{}",
+        errs[2].message
+    );
 }
 
 #[test]
@@ -260,7 +437,16 @@ fn errors_follow_the_table_order_whatever_the_key_order() {
         ("accountId", Value::str("bad id")),
     ]);
     let fields: Vec<String> = errors(&body).into_iter().map(|e| e.0).collect();
-    assert_eq!(fields, ["accountId", "recipientProfileUrn", "groupId", "message", "messageUrns"]);
+    assert_eq!(
+        fields,
+        [
+            "accountId",
+            "recipientProfileUrn",
+            "groupId",
+            "message",
+            "messageUrns"
+        ]
+    );
 }
 
 #[test]
@@ -270,8 +456,21 @@ fn a_field_whose_getter_threw_is_a_type_error() {
 
 #[test]
 fn oversized_strings_never_copied_are_too_long_or_bad_format() {
-    assert_eq!(one("groupId", Value::LongStr { min_code_points: 1 << 20 }), Code::Format);
-    let errs = errors(&valid_with(vec![("messageUrns", Value::Array(vec![Value::LongStr { min_code_points: 1 << 20 }]))]));
+    assert_eq!(
+        one(
+            "groupId",
+            Value::LongStr {
+                min_code_points: 1 << 20
+            }
+        ),
+        Code::Format
+    );
+    let errs = errors(&valid_with(vec![(
+        "messageUrns",
+        Value::Array(vec![Value::LongStr {
+            min_code_points: 1 << 20,
+        }]),
+    )]));
     assert_eq!(errs, vec![("messageUrns[0]".into(), Code::TooLong)]);
 }
 
@@ -280,6 +479,8 @@ fn the_normalized_body_holds_only_known_fields() {
     let r = validate(&valid_with(vec![("accountId", Value::str("a"))]), MAX).unwrap();
     assert_eq!(
         r.to_json(),
-        format!(r#"{{"accountId":"a","recipientProfileUrn":"{URN}","groupId":"12345678","message":"Thanks for your message in the group!"}}"#)
+        format!(
+            r#"{{"accountId":"a","recipientProfileUrn":"{URN}","groupId":"12345678","message":"Thanks for your message in the group!"}}"#
+        )
     );
 }

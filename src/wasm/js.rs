@@ -76,7 +76,9 @@ pub fn global(name: &str) -> JsValue {
 
 /// Calls `obj[method](...args)` with `obj` as `this`.
 pub fn call_method(obj: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = prop(obj, method)?.dyn_into().map_err(|_| JsValue::from_str("not a function"))?;
+    let f: Function = prop(obj, method)?
+        .dyn_into()
+        .map_err(|_| JsValue::from_str("not a function"))?;
     let list = Array::new();
     for a in args {
         list.push(a);
@@ -87,12 +89,24 @@ pub fn call_method(obj: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsV
 /// What a thrown value says, for an error message: its `message`, else `String(e)`.
 pub fn describe_error(e: &JsValue) -> String {
     if let Some(m) = prop(e, "message").ok().and_then(|m| m.as_string()) {
-        let name = prop(e, "name").ok().and_then(|n| n.as_string()).unwrap_or_default();
+        let name = prop(e, "name")
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_default();
         let cause = prop(e, "cause")
             .ok()
             .filter(|c| !c.is_undefined() && !c.is_null())
-            .and_then(|c| prop(&c, "message").ok().and_then(|m| m.as_string()).or_else(|| prop(&c, "code").ok().and_then(|m| m.as_string())));
-        let mut out = if name.is_empty() || m.starts_with(&name) { m } else { format!("{name}: {m}") };
+            .and_then(|c| {
+                prop(&c, "message")
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .or_else(|| prop(&c, "code").ok().and_then(|m| m.as_string()))
+            });
+        let mut out = if name.is_empty() || m.starts_with(&name) {
+            m
+        } else {
+            format!("{name}: {m}")
+        };
         if let Some(c) = cause.filter(|c| !c.is_empty()) {
             out.push_str(" (");
             out.push_str(&c);
@@ -103,5 +117,8 @@ pub fn describe_error(e: &JsValue) -> String {
     if e.is_symbol() {
         return String::from("a symbol was thrown");
     }
-    to_js_string(e).ok().and_then(|s| s.as_string()).unwrap_or_default()
+    to_js_string(e)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }

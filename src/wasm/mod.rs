@@ -50,9 +50,16 @@ impl ConnectSafelyClient {
     /// Creates a client. Throws a `TypeError` naming the option when an option is
     /// invalid, or when run in a browser page without `dangerouslyAllowBrowser: true`.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<ConnectSafelyClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
+    ) -> Result<ConnectSafelyClient, JsValue> {
         let config = options::client(&options)?;
-        Ok(ConnectSafelyClient { inner: Rc::new(Inner { config, guard: RefCell::new(RateLimitGuard::new()) }) })
+        Ok(ConnectSafelyClient {
+            inner: Rc::new(Inner {
+                config,
+                guard: RefCell::new(RateLimitGuard::new()),
+            }),
+        })
     }
 
     /// Validates `body`, then sends it once. Resolves to a `SendResult`; never rejects.
@@ -67,21 +74,31 @@ impl ConnectSafelyClient {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         future_to_promise(async move {
             let secret = inner.config.api_key.clone();
-            Ok(result::send_result(send(&inner, &body, &options).await, &secret))
+            Ok(result::send_result(
+                send(&inner, &body, &options).await,
+                &secret,
+            ))
         })
     }
 
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!("ConnectSafelyClient {{ baseUrl: {}, apiKey: [redacted] }}", self.inner.config.base_url)
+        format!(
+            "ConnectSafelyClient {{ baseUrl: {}, apiKey: [redacted] }}",
+            self.inner.config.base_url
+        )
     }
 
     /// What `JSON.stringify(client)` shows: the settings, without the API key.
     #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; apiKey: \"[redacted]\" }")]
     pub fn to_json(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
-        js::put(&o, "baseUrl", &JsValue::from_str(&self.inner.config.base_url));
+        js::put(
+            &o,
+            "baseUrl",
+            &JsValue::from_str(&self.inner.config.base_url),
+        );
         js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
         o
     }
@@ -105,7 +122,10 @@ async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
         Ok(c) => c,
         Err(errors) => return Outcome::local(SendError::validation(errors)),
     };
-    let request = match validate(&read::body(body, config.max_message_length), config.max_message_length) {
+    let request = match validate(
+        &read::body(body, config.max_message_length),
+        config.max_message_length,
+    ) {
         Ok(r) => r,
         Err(errors) => return Outcome::local(SendError::validation(errors)),
     };
@@ -116,7 +136,10 @@ async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
     let account = request.account_key();
     if config.rate_limit_guard {
         if let Some(refusal) = inner.guard.borrow().check(account, js::now()) {
-            return Outcome { rate_limit: refusal.rate_limit, ..Outcome::local(refusal.error) };
+            return Outcome {
+                rate_limit: refusal.rate_limit,
+                ..Outcome::local(refusal.error)
+            };
         }
     }
     let json = request.to_json();
@@ -128,9 +151,14 @@ async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
         Err(e) if outcome.status == Some(429) => e.retry_after_ms,
         _ => None,
     };
-    if let Some(ms) = wait.filter(|ms| config.max_rate_limit_wait_ms > 0.0 && *ms <= config.max_rate_limit_wait_ms) {
+    if let Some(ms) = wait
+        .filter(|ms| config.max_rate_limit_wait_ms > 0.0 && *ms <= config.max_rate_limit_wait_ms)
+    {
         if !send::sleep(ms, signal).await {
-            return Outcome { rate_limit: outcome.rate_limit, ..Outcome::local(SendError::aborted(false)) };
+            return Outcome {
+                rate_limit: outcome.rate_limit,
+                ..Outcome::local(SendError::aborted(false))
+            };
         }
         outcome = send::attempt(config, &json, signal, timeout).await;
         observe(inner, account, &outcome);
@@ -141,7 +169,10 @@ async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
 fn observe(inner: &Inner, account: &str, o: &Outcome) {
     if let Some(status) = o.status {
         let retry = o.result.as_ref().err().and_then(|e| e.retry_after_ms);
-        inner.guard.borrow_mut().observe(account, status, o.rate_limit.as_ref(), retry, js::now());
+        inner
+            .guard
+            .borrow_mut()
+            .observe(account, status, o.rate_limit.as_ref(), retry, js::now());
     }
 }
 
@@ -150,7 +181,8 @@ fn observe(inner: &Inner, account: &str, o: &Outcome) {
 #[wasm_bindgen(js_name = validateSendGroupWithAck, unchecked_return_type = "ValidationResult")]
 pub fn validate_send_group_with_ack(
     #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "{ maxMessageLength?: number }")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ maxMessageLength?: number }")]
+    options: Option<JsValue>,
 ) -> JsValue {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let max = match max_message_length(&options) {
@@ -165,7 +197,13 @@ fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
     if options.is_undefined() || options.is_null() {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
     }
-    let bad = || FieldError::new("options.maxMessageLength", FieldErrorCode::Type, "options.maxMessageLength must be a finite number >= 0");
+    let bad = || {
+        FieldError::new(
+            "options.maxMessageLength",
+            FieldErrorCode::Type,
+            "options.maxMessageLength must be a finite number >= 0",
+        )
+    };
     let v = js::prop(options, "maxMessageLength").map_err(|_| bad())?;
     if v.is_undefined() {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);

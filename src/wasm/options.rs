@@ -22,7 +22,10 @@ pub struct Config {
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config").field("base_url", &self.base_url).field("api_key", &"[redacted]").finish_non_exhaustive()
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"[redacted]")
+            .finish_non_exhaustive()
     }
 }
 
@@ -32,7 +35,11 @@ fn type_error(message: String) -> JsValue {
 
 /// Reads `options[name]`; a throwing getter is a `TypeError` naming the option.
 fn read(options: &JsValue, name: &str) -> Result<JsValue, JsValue> {
-    js::prop(options, name).map_err(|_| type_error(format!("options.{name} could not be read (its getter threw)")))
+    js::prop(options, name).map_err(|_| {
+        type_error(format!(
+            "options.{name} could not be read (its getter threw)"
+        ))
+    })
 }
 
 /// A non-negative finite number option, or its default when absent.
@@ -43,7 +50,9 @@ fn number(options: &JsValue, name: &str, default: f64) -> Result<f64, JsValue> {
     }
     match v.as_f64() {
         Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
-        Some(_) => Err(type_error(format!("options.{name} must be a finite number >= 0"))),
+        Some(_) => Err(type_error(format!(
+            "options.{name} must be a finite number >= 0"
+        ))),
         None => Err(type_error(format!("options.{name} must be a number"))),
     }
 }
@@ -53,39 +62,55 @@ fn boolean(options: &JsValue, name: &str, default: bool) -> Result<bool, JsValue
     if v.is_undefined() {
         return Ok(default);
     }
-    v.as_bool().ok_or_else(|| type_error(format!("options.{name} must be a boolean")))
+    v.as_bool()
+        .ok_or_else(|| type_error(format!("options.{name} must be a boolean")))
 }
 
 /// Reads and checks `ClientOptions`; the error is a `TypeError` naming the option and why.
 pub fn client(options: &JsValue) -> Result<Config, JsValue> {
     if !options.is_object() {
-        return Err(type_error("options must be an object such as { apiKey: \"...\" }".into()));
+        return Err(type_error(
+            "options must be an object such as { apiKey: \"...\" }".into(),
+        ));
     }
     let key = read(options, "apiKey")?;
     let api_key = match key.as_string() {
         Some(k) if !k.trim().is_empty() => k,
         Some(_) => return Err(type_error("options.apiKey must not be empty".into())),
-        None if key.is_undefined() || key.is_null() => return Err(type_error("options.apiKey is required".into())),
+        None if key.is_undefined() || key.is_null() => {
+            return Err(type_error("options.apiKey is required".into()))
+        }
         None => return Err(type_error("options.apiKey must be a string".into())),
     };
     if api_key.chars().any(|c| c.is_control() || (c as u32) > 0xff) {
-        return Err(type_error("options.apiKey holds characters an HTTP header cannot carry".into()));
+        return Err(type_error(
+            "options.apiKey holds characters an HTTP header cannot carry".into(),
+        ));
     }
     let base = read(options, "baseUrl")?;
     let base_url = if base.is_undefined() {
         DEFAULT_BASE_URL.to_owned()
     } else {
-        let s = base.as_string().ok_or_else(|| type_error("options.baseUrl must be a string".into()))?;
+        let s = base
+            .as_string()
+            .ok_or_else(|| type_error("options.baseUrl must be a string".into()))?;
         parse_base_url(&s).map_err(|why| type_error(format!("options.baseUrl {why}")))?
     };
     let f = read(options, "fetch")?;
     let fetch = if f.is_undefined() {
         None
     } else {
-        Some(f.dyn_into::<Function>().map_err(|_| type_error("options.fetch must be a function".into()))?)
+        Some(
+            f.dyn_into::<Function>()
+                .map_err(|_| type_error("options.fetch must be a function".into()))?,
+        )
     };
     let timeout_ms = number(options, "timeoutMs", 30_000.0)?;
-    let max_message_length = number(options, "maxMessageLength", DEFAULT_MAX_MESSAGE_LENGTH as f64)?;
+    let max_message_length = number(
+        options,
+        "maxMessageLength",
+        DEFAULT_MAX_MESSAGE_LENGTH as f64,
+    )?;
     let max_rate_limit_wait_ms = number(options, "maxRateLimitWaitMs", 0.0)?;
     let rate_limit_guard = boolean(options, "rateLimitGuard", true)?;
     let allow_browser = boolean(options, "dangerouslyAllowBrowser", false)?;
@@ -123,25 +148,51 @@ pub fn call(options: &JsValue) -> Result<CallOptions, Vec<FieldError>> {
     }
     let err = |field: &str, code, message: &str| vec![FieldError::new(field, code, message)];
     if !options.is_object() {
-        return Err(err("options", FieldErrorCode::Type, "options must be an object such as { signal, timeoutMs }"));
+        return Err(err(
+            "options",
+            FieldErrorCode::Type,
+            "options must be an object such as { signal, timeoutMs }",
+        ));
     }
     let signal = match js::prop(options, "signal") {
         Ok(s) if s.is_undefined() || s.is_null() => None,
         Ok(s) => match s.dyn_into::<AbortSignal>() {
             Ok(s) => Some(s),
-            Err(_) => return Err(err("options.signal", FieldErrorCode::Type, "options.signal must be an AbortSignal")),
+            Err(_) => {
+                return Err(err(
+                    "options.signal",
+                    FieldErrorCode::Type,
+                    "options.signal must be an AbortSignal",
+                ))
+            }
         },
-        Err(_) => return Err(err("options.signal", FieldErrorCode::Type, "options.signal could not be read")),
+        Err(_) => {
+            return Err(err(
+                "options.signal",
+                FieldErrorCode::Type,
+                "options.signal could not be read",
+            ))
+        }
     };
     let timeout_ms = match js::prop(options, "timeoutMs") {
         Ok(t) if t.is_undefined() => None,
         Ok(t) => match t.as_f64() {
             Some(n) if n.is_finite() && n >= 0.0 => Some(n),
             _ => {
-                return Err(err("options.timeoutMs", FieldErrorCode::Type, "options.timeoutMs must be a finite number >= 0"))
+                return Err(err(
+                    "options.timeoutMs",
+                    FieldErrorCode::Type,
+                    "options.timeoutMs must be a finite number >= 0",
+                ))
             }
         },
-        Err(_) => return Err(err("options.timeoutMs", FieldErrorCode::Type, "options.timeoutMs could not be read")),
+        Err(_) => {
+            return Err(err(
+                "options.timeoutMs",
+                FieldErrorCode::Type,
+                "options.timeoutMs could not be read",
+            ))
+        }
     };
     Ok(CallOptions { signal, timeout_ms })
 }

@@ -23,10 +23,14 @@ pub fn body(v: &JsValue, max_message_length: usize) -> Value {
         Ok(false) => {}
         Err(_) => return Value::Unreadable,
     }
-    let Ok(keys) = js::object_keys(v) else { return Value::Unreadable };
+    let Ok(keys) = js::object_keys(v) else {
+        return Value::Unreadable;
+    };
     let mut entries = Vec::with_capacity(keys.length().min(16) as usize);
     for key in keys.iter() {
-        let Some(name) = key.as_string() else { continue };
+        let Some(name) = key.as_string() else {
+            continue;
+        };
         let value = if KNOWN_FIELDS.contains(&name.as_str()) {
             match js::get(v, &key) {
                 Ok(field) if name == "messageUrns" => list(&field, cap),
@@ -105,7 +109,9 @@ fn string(s: &JsString, cap: usize) -> Value {
     let units = s.length() as usize;
     if units > cap {
         // At least one code point per two UTF-16 units.
-        return Value::LongStr { min_code_points: units.div_ceil(2) };
+        return Value::LongStr {
+            min_code_points: units.div_ceil(2),
+        };
     }
     let text = String::from(s);
     // Lone surrogates arrive as U+FFFD; only then is the slower exact check needed.

@@ -1,7 +1,8 @@
-//! Core outcomes to the JavaScript result objects of contract 3.2.
+//! Core outcomes to the JavaScript result objects of contract 3.2, each object
+//! made in one call to `shapes.js` (no serializer in the wasm).
 
-use serde::Serialize;
-use wasm_bindgen::JsValue;
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
 
 use super::js;
 use crate::classify::SuccessData;
@@ -9,6 +10,40 @@ use crate::error::SendError;
 use crate::rate_limit::RateLimitInfo;
 use crate::request::SendGroupWithAckRequest;
 use crate::text::{clip_bytes, redact};
+
+#[wasm_bindgen(module = "/src/wasm/shapes.js")]
+extern "C" {
+    fn success(
+        status: u16,
+        message: JsValue,
+        urn: JsValue,
+        group: JsValue,
+        ack: JsValue,
+        rate_limit: JsValue,
+        body: JsValue,
+    ) -> JsValue;
+    fn failure(status: JsValue, error: JsValue, rate_limit: JsValue, body: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = sendError)]
+    fn send_error(
+        kind: &str,
+        message: &str,
+        field_errors: Array,
+        retry_after_ms: JsValue,
+        delivery_unknown: bool,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = fieldError)]
+    fn field_error(list: &Array, field: &str, code: &str, message: &str);
+    #[wasm_bindgen(js_name = rateLimit)]
+    fn rate_limit(
+        action: JsValue,
+        limit: JsValue,
+        used: JsValue,
+        remaining: JsValue,
+        reset_at: JsValue,
+    ) -> JsValue;
+    fn valid(account: JsValue, urn: &str, group: &str, message: JsValue, urns: JsValue) -> JsValue;
+    fn invalid(error: JsValue) -> JsValue;
+}
 
 /// The most text of a non-JSON body a result keeps.
 const BODY_TEXT_LIMIT: usize = 64 * 1024;
@@ -29,50 +64,61 @@ pub struct Outcome {
 impl Outcome {
     /// A failure with no response.
     pub fn local(error: SendError) -> Self {
-        Outcome { status: None, result: Err(error), rate_limit: None, body: None }
+        Outcome {
+            status: None,
+            result: Err(error),
+            rate_limit: None,
+            body: None,
+        }
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SuccessJs<'a> {
-    ok: bool,
-    status: u16,
-    data: &'a SuccessData,
-    rate_limit: Option<&'a RateLimitInfo>,
+fn opt_str(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FailureJs<'a> {
-    ok: bool,
-    status: Option<u16>,
-    error: &'a SendError,
-    rate_limit: Option<&'a RateLimitInfo>,
+fn opt_num(n: Option<f64>) -> JsValue {
+    n.map_or(JsValue::NULL, JsValue::from_f64)
 }
 
-fn to_value<T: Serialize>(v: &T) -> JsValue {
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    v.serialize(&ser).unwrap_or_else(|_| {
-        let o: JsValue = js_sys::Object::new().into();
-        js::put(&o, "ok", &JsValue::FALSE);
-        o
-    })
-}
-
-/// Removes the API key from every text of an error.
-fn scrub(mut e: SendError, secret: &str) -> SendError {
-    e.message = redact(&e.message, secret);
-    for f in &mut e.field_errors {
-        f.message = redact(&f.message, secret);
-        f.field = redact(&f.field, secret);
+fn rate_limit_js(r: Option<&RateLimitInfo>) -> JsValue {
+    match r {
+        None => JsValue::NULL,
+        Some(r) => rate_limit(
+            opt_str(r.action.as_deref()),
+            opt_num(r.limit),
+            opt_num(r.used),
+            opt_num(r.remaining),
+            opt_num(r.reset_at),
+        ),
     }
-    e
+}
+
+/// The error object; `secret` (the API key) is removed from every text.
+fn error_js(e: &SendError, secret: &str) -> JsValue {
+    let list = Array::new();
+    for f in &e.field_errors {
+        field_error(
+            &list,
+            &redact(&f.field, secret),
+            f.code.as_str(),
+            &redact(&f.message, secret),
+        );
+    }
+    send_error(
+        e.kind.as_str(),
+        &redact(&e.message, secret),
+        list,
+        opt_num(e.retry_after_ms),
+        e.delivery_unknown,
+    )
 }
 
 /// The `body` of a result: parsed JSON, else the first 64 KiB of text, else `null`.
 fn body(text: Option<&str>, secret: &str) -> JsValue {
-    let Some(text) = text.filter(|t| !t.is_empty()) else { return JsValue::NULL };
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return JsValue::NULL;
+    };
     let text = redact(text, secret);
     match js::json_parse(&text) {
         Ok(v) => v,
@@ -82,31 +128,49 @@ fn body(text: Option<&str>, secret: &str) -> JsValue {
 
 /// The `SendResult` object for an outcome; `secret` (the API key) never appears in it.
 pub fn send_result(o: Outcome, secret: &str) -> JsValue {
-    let obj = match o.result {
-        Ok(data) => to_value(&SuccessJs { ok: true, status: o.status.unwrap_or(200), data: &data, rate_limit: o.rate_limit.as_ref() }),
-        Err(e) => {
-            let e = scrub(e, secret);
-            to_value(&FailureJs { ok: false, status: o.status, error: &e, rate_limit: o.rate_limit.as_ref() })
-        }
-    };
-    js::put(&obj, "body", &body(o.body.as_deref(), secret));
-    obj
+    let rl = rate_limit_js(o.rate_limit.as_ref());
+    let b = body(o.body.as_deref(), secret);
+    match &o.result {
+        Ok(d) => success(
+            o.status.unwrap_or(200),
+            opt_str(d.message.as_deref()),
+            opt_str(d.recipient_profile_urn.as_deref()),
+            opt_str(d.group_id.as_deref()),
+            d.acknowledgment_sent
+                .map_or(JsValue::NULL, JsValue::from_bool),
+            rl,
+            b,
+        ),
+        Err(e) => failure(
+            o.status
+                .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
+            error_js(e, secret),
+            rl,
+            b,
+        ),
+    }
 }
 
 /// The validator's result: `{ ok: true, value }` or `{ ok: false, error }`.
 pub fn validation_result(r: Result<SendGroupWithAckRequest, SendError>) -> JsValue {
-    #[derive(Serialize)]
-    struct Valid<'a> {
-        ok: bool,
-        value: &'a SendGroupWithAckRequest,
-    }
-    #[derive(Serialize)]
-    struct Invalid<'a> {
-        ok: bool,
-        error: &'a SendError,
-    }
-    match &r {
-        Ok(value) => to_value(&Valid { ok: true, value }),
-        Err(error) => to_value(&Invalid { ok: false, error }),
+    match r {
+        Ok(v) => {
+            let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
+                u.iter()
+                    .map(|s| JsValue::from_str(s))
+                    .collect::<Array>()
+                    .into()
+            });
+            valid(
+                v.account_id
+                    .as_deref()
+                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
+                &v.recipient_profile_urn,
+                &v.group_id,
+                JsValue::from_str(&v.message),
+                urns,
+            )
+        }
+        Err(e) => invalid(error_js(&e, "")),
     }
 }

@@ -64,13 +64,24 @@ async fn race(p: &JsValue, abort: Option<&Promise>) -> Result<JsValue, JsValue> 
 }
 
 fn fetch_function(config: &Config) -> Option<Function> {
-    config.fetch.clone().or_else(|| js::global("fetch").dyn_into::<Function>().ok())
+    config
+        .fetch
+        .clone()
+        .or_else(|| js::global("fetch").dyn_into::<Function>().ok())
 }
 
 fn request_init(config: &Config, body: &str, signal: Option<&AbortSignal>) -> JsValue {
     let headers: JsValue = Object::new().into();
-    js::put(&headers, "Authorization", &JsValue::from_str(&format!("Bearer {}", config.api_key)));
-    js::put(&headers, "Content-Type", &JsValue::from_str("application/json"));
+    js::put(
+        &headers,
+        "Authorization",
+        &JsValue::from_str(&format!("Bearer {}", config.api_key)),
+    );
+    js::put(
+        &headers,
+        "Content-Type",
+        &JsValue::from_str("application/json"),
+    );
     js::put(&headers, "Accept", &JsValue::from_str("application/json"));
     let init: JsValue = Object::new().into();
     js::put(&init, "method", &JsValue::from_str("POST"));
@@ -85,7 +96,12 @@ fn request_init(config: &Config, body: &str, signal: Option<&AbortSignal>) -> Js
 }
 
 /// Sends `body` once and classifies what happens.
-pub async fn attempt(config: &Config, body: &str, caller: Option<&AbortSignal>, timeout_ms: f64) -> Outcome {
+pub async fn attempt(
+    config: &Config,
+    body: &str,
+    caller: Option<&AbortSignal>,
+    timeout_ms: f64,
+) -> Outcome {
     let Some(fetch) = fetch_function(config) else {
         return Outcome::local(SendError::network(
             "this runtime has no global fetch (Node.js 18 or later has one); pass options.fetch",
@@ -94,10 +110,18 @@ pub async fn attempt(config: &Config, body: &str, caller: Option<&AbortSignal>, 
     };
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
-    let abort_fn = controller
-        .as_ref()
-        .and_then(|c| js::prop(c, "abort").ok()?.dyn_into::<Function>().ok().map(|f| f.bind0(c)));
-    let mut cleanup = Cleanup { timer: None, caller: None, aborted: None };
+    let abort_fn = controller.as_ref().and_then(|c| {
+        js::prop(c, "abort")
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()
+            .map(|f| f.bind0(c))
+    });
+    let mut cleanup = Cleanup {
+        timer: None,
+        caller: None,
+        aborted: None,
+    };
     let aborted = signal.as_ref().map(|s| {
         let (promise, resolve) = on_abort(s);
         cleanup.aborted = resolve.map(|r| (s.clone(), r));
@@ -126,7 +150,11 @@ pub async fn attempt(config: &Config, body: &str, caller: Option<&AbortSignal>, 
 
     let url = format!("{}{}", config.base_url, ENDPOINT_PATH);
     let init = request_init(config, body, signal.as_ref());
-    let called = js::apply(&fetch, &JsValue::UNDEFINED, &Array::of2(&JsValue::from_str(&url), &init));
+    let called = js::apply(
+        &fetch,
+        &JsValue::UNDEFINED,
+        &Array::of2(&JsValue::from_str(&url), &init),
+    );
     let pending = match called {
         Ok(p) => p,
         Err(e) => return Outcome::local(SendError::network(&js::describe_error(&e), false)),
@@ -134,8 +162,15 @@ pub async fn attempt(config: &Config, body: &str, caller: Option<&AbortSignal>, 
     let response = match race(&pending, aborted.as_ref()).await {
         // The abort promise resolves with an Event, which has no status.
         Ok(r) if js::prop(&r, "status").is_ok_and(|s| s.as_f64().is_some()) => r,
-        Ok(_) | Err(_) if interrupted(true).is_some() => return Outcome::local(interrupted(true).unwrap_or_else(|| SendError::aborted(true))),
-        Ok(_) => return Outcome::local(SendError::network("fetch resolved to something that is not a Response", true)),
+        Ok(_) | Err(_) if interrupted(true).is_some() => {
+            return Outcome::local(interrupted(true).unwrap_or_else(|| SendError::aborted(true)))
+        }
+        Ok(_) => {
+            return Outcome::local(SendError::network(
+                "fetch resolved to something that is not a Response",
+                true,
+            ))
+        }
         Err(e) => return Outcome::local(SendError::network(&js::describe_error(&e), true)),
     };
     read_response(&response, aborted.as_ref(), interrupted).await
@@ -150,14 +185,21 @@ async fn read_response(
     let kind = js::prop(response, "type").ok().and_then(|t| t.as_string());
     let status = match status {
         Some(s) if s.fract() == 0.0 && (0.0..=999.0).contains(&s) => s as u16,
-        _ => return Outcome::local(SendError::network("fetch resolved to something that is not a Response", true)),
+        _ => {
+            return Outcome::local(SendError::network(
+                "fetch resolved to something that is not a Response",
+                true,
+            ))
+        }
     };
     if status == 0 || kind.as_deref() == Some("opaqueredirect") {
         return Outcome::local(opaque_redirect());
     }
     let headers = js::prop(response, "headers").unwrap_or(JsValue::UNDEFINED);
     let headers = RateLimitHeaders::from_lookup(|name| {
-        js::call_method(&headers, "get", &[&JsValue::from_str(name)]).ok().and_then(|v| v.as_string())
+        js::call_method(&headers, "get", &[&JsValue::from_str(name)])
+            .ok()
+            .and_then(|v| v.as_string())
     });
     let text = match js::call_method(response, "text", &[]) {
         Ok(p) => race(&p, aborted).await,
@@ -178,11 +220,19 @@ async fn read_response(
         Ok(_) | Err(_) if interrupted(true).is_some() => {
             let mut e = interrupted(true).unwrap_or_else(|| SendError::aborted(true));
             e.delivery_unknown = e.delivery_unknown && delivered_maybe;
-            return Outcome { status: Some(status), result: Err(e), rate_limit: headers.info(), body: None };
+            return Outcome {
+                status: Some(status),
+                result: Err(e),
+                rate_limit: headers.info(),
+                body: None,
+            };
         }
         Ok(_) => String::new(),
         Err(e) => {
-            let detail = format!("the body of the HTTP {status} response could not be read: {}", js::describe_error(&e));
+            let detail = format!(
+                "the body of the HTTP {status} response could not be read: {}",
+                js::describe_error(&e)
+            );
             return Outcome {
                 status: Some(status),
                 result: Err(SendError::network(&detail, delivered_maybe)),
@@ -192,7 +242,12 @@ async fn read_response(
         }
     };
     let c = classify(status, &text, &headers, js::now());
-    Outcome { status: Some(c.status), result: c.outcome, rate_limit: c.rate_limit, body: Some(text) }
+    Outcome {
+        status: Some(c.status),
+        result: c.outcome,
+        rate_limit: c.rate_limit,
+        body: Some(text),
+    }
 }
 
 /// Waits `ms`, unless `signal` aborts first; true when the whole wait passed.

@@ -19,7 +19,10 @@ async fn a_valid_body_is_delivered_once_and_resolves_to_success() {
     assert!(flag(&r, "ok"), "{}", JSON::stringify(&r).unwrap());
     assert_eq!(num(&r, "status"), Some(200.0));
     assert!(flag(&r, "data.success"));
-    assert_eq!(text(&r, "data.message"), "Group context message sent successfully");
+    assert_eq!(
+        text(&r, "data.message"),
+        "Group context message sent successfully"
+    );
     assert_eq!(text(&r, "data.recipientProfileUrn"), format!("{URN}1"));
     assert!(flag(&r, "data.acknowledgmentSent"));
     assert_eq!(num(&r, "rateLimit.limit"), Some(150.0));
@@ -33,7 +36,9 @@ async fn a_valid_body_is_delivered_once_and_resolves_to_success() {
 #[wasm_bindgen_test]
 async fn identifiers_are_sent_trimmed_and_the_message_exactly() {
     reset().await;
-    let b = js(&format!(r#"{{"recipientProfileUrn":"  {URN} ","groupId":" 42\n","message":"  spaced  "}}"#));
+    let b = js(&format!(
+        r#"{{"recipientProfileUrn":"  {URN} ","groupId":" 42\n","message":"  spaced  "}}"#
+    ));
     let r = send(&client(""), &b, &none()).await;
     assert!(flag(&r, "ok"));
     assert_eq!(text(&r, "data.groupId"), "42");
@@ -43,10 +48,21 @@ async fn identifiers_are_sent_trimmed_and_the_message_exactly() {
 #[wasm_bindgen_test]
 async fn an_invalid_body_resolves_to_validation_and_makes_no_request() {
     reset().await;
-    let r = send(&client(""), &js(r#"{"groupId":12345678,"message":"  ","extra":1}"#), &none()).await;
+    let r = send(
+        &client(""),
+        &js(r#"{"groupId":12345678,"message":"  ","extra":1}"#),
+        &none(),
+    )
+    .await;
     assert_failure(&r, "validation", None, false);
-    let fields: Vec<String> = Array::from(&at(&r, "error.fieldErrors")).iter().map(|f| text(&f, "field")).collect();
-    assert_eq!(fields, ["recipientProfileUrn", "groupId", "message", "extra"]);
+    let fields: Vec<String> = Array::from(&at(&r, "error.fieldErrors"))
+        .iter()
+        .map(|f| text(&f, "field"))
+        .collect();
+    assert_eq!(
+        fields,
+        ["recipientProfileUrn", "groupId", "message", "extra"]
+    );
     assert!(at(&r, "rateLimit").is_null());
     assert!(at(&r, "body").is_null());
     assert_eq!(requests().await, 0.0);
@@ -69,8 +85,14 @@ async fn the_servers_own_400_is_bad_request_with_its_message() {
     fault(r#"{"status":400}"#).await;
     let r = send(&client(""), &body(1), &none()).await;
     assert_failure(&r, "bad_request", Some(400.0), false);
-    assert_eq!(text(&r, "error.message"), "recipientProfileUrn, groupId, and message are required");
-    assert_eq!(text(&r, "body.error"), "recipientProfileUrn, groupId, and message are required");
+    assert_eq!(
+        text(&r, "error.message"),
+        "recipientProfileUrn, groupId, and message are required"
+    );
+    assert_eq!(
+        text(&r, "body.error"),
+        "recipientProfileUrn, groupId, and message are required"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -87,17 +109,25 @@ async fn a_zod_400_lists_the_servers_issues_as_field_errors() {
 #[wasm_bindgen_test]
 async fn a_wrong_key_is_unauthorized() {
     reset().await;
-    let c = ConnectSafelyClient::new(js(&format!(r#"{{"apiKey":"wrong-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true}}"#))).unwrap();
+    let c = ConnectSafelyClient::new(js(&format!(
+        r#"{{"apiKey":"wrong-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true}}"#
+    )))
+    .unwrap();
     let r = send(&c, &body(1), &none()).await;
     assert_failure(&r, "unauthorized", Some(401.0), false);
-    assert_eq!(text(&r, "error.message"), "Unauthorized - Invalid credentials");
+    assert_eq!(
+        text(&r, "error.message"),
+        "Unauthorized - Invalid credentials"
+    );
     assert!(accepted().await.is_empty());
 }
 
 #[wasm_bindgen_test]
 async fn an_unreachable_recipient_is_forbidden() {
     reset().await;
-    let b = js(r#"{"recipientProfileUrn":"urn:li:fsd_profile:FORBIDDEN","groupId":"1","message":"hi"}"#);
+    let b = js(
+        r#"{"recipientProfileUrn":"urn:li:fsd_profile:FORBIDDEN","groupId":"1","message":"hi"}"#,
+    );
     let r = send(&client(""), &b, &none()).await;
     assert_failure(&r, "forbidden", Some(403.0), false);
     assert!(text(&r, "error.message").starts_with("Error sending group context message"));
@@ -109,10 +139,16 @@ async fn a_429_is_rate_limited_with_the_wait_until_the_reset() {
     config(r#"{"quota":0}"#).await;
     let r = send(&client(r#""rateLimitGuard":false"#), &body(1), &none()).await;
     assert_failure(&r, "rate_limited", Some(429.0), false);
-    assert_eq!(text(&r, "error.message"), "Rate limit exceeded for MESSAGE: 0/0 used");
+    assert_eq!(
+        text(&r, "error.message"),
+        "Rate limit exceeded for MESSAGE: 0/0 used"
+    );
     let wait = num(&r, "error.retryAfterMs").expect("retryAfterMs known from the reset header");
     let until_reset = num(&r, "rateLimit.resetAt").unwrap() - js_sys::Date::now();
-    assert!(wait > 0.0 && (wait - until_reset).abs() < 5_000.0, "{wait} vs {until_reset}");
+    assert!(
+        wait > 0.0 && (wait - until_reset).abs() < 5_000.0,
+        "{wait} vs {until_reset}"
+    );
     assert_eq!(num(&r, "rateLimit.remaining"), Some(0.0));
 }
 
@@ -122,12 +158,17 @@ async fn a_5xx_is_server_error_with_delivery_unknown_and_is_not_retried() {
     fault(r#"{"status":500}"#).await;
     let r = send(&client(r#""maxRateLimitWaitMs":5000"#), &body(1), &none()).await;
     assert_failure(&r, "server_error", Some(500.0), true);
-    assert!(text(&r, "error.message").starts_with("Failed to get LinkedIn authentication credentials"));
+    assert!(
+        text(&r, "error.message").starts_with("Failed to get LinkedIn authentication credentials")
+    );
     assert_eq!(requests().await, 1.0);
     fault(r#"{"status":503,"body":"<html><body>Service Unavailable</body></html>"}"#).await;
     let r = send(&client(""), &body(2), &none()).await;
     assert_failure(&r, "server_error", Some(503.0), true);
-    assert_eq!(text(&r, "body"), "<html><body>Service Unavailable</body></html>");
+    assert_eq!(
+        text(&r, "body"),
+        "<html><body>Service Unavailable</body></html>"
+    );
     assert_eq!(requests().await, 2.0);
 }
 
@@ -147,12 +188,19 @@ async fn other_statuses_are_http_error() {
 async fn a_redirect_is_not_followed() {
     reset().await;
     let elsewhere = format!("{SANDBOX}/__sandbox/state");
-    fault(&format!(r#"{{"status":307,"body":"","headers":{{"Location":"{elsewhere}"}}}}"#)).await;
+    fault(&format!(
+        r#"{{"status":307,"body":"","headers":{{"Location":"{elsewhere}"}}}}"#
+    ))
+    .await;
     let r = send(&client(""), &body(1), &none()).await;
     // Node shows the 3xx; a browser hides its status behind an opaque redirect.
     let status = if in_browser() { None } else { Some(307.0) };
     assert_failure(&r, "http_error", status, false);
-    assert!(text(&r, "error.message").contains("never followed"), "{}", text(&r, "error.message"));
+    assert!(
+        text(&r, "error.message").contains("never followed"),
+        "{}",
+        text(&r, "error.message")
+    );
     assert_eq!(requests().await, 1.0);
 }
 
@@ -162,8 +210,15 @@ async fn a_malformed_2xx_body_is_invalid_response_with_delivery_unknown() {
     fault(r#"{"malformed":true}"#).await;
     let r = send(&client(""), &body(1), &none()).await;
     assert_failure(&r, "invalid_response", Some(200.0), true);
-    assert!(at(&r, "body").is_string(), "an unparsable body is kept as text");
-    assert_eq!(accepted().await.len(), 1, "the sandbox did accept it: deliveryUnknown was right");
+    assert!(
+        at(&r, "body").is_string(),
+        "an unparsable body is kept as text"
+    );
+    assert_eq!(
+        accepted().await.len(),
+        1,
+        "the sandbox did accept it: deliveryUnknown was right"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -171,7 +226,8 @@ async fn a_dropped_connection_is_network_with_delivery_unknown() {
     reset().await;
     // Chromium transparently resends a request whose reused connection closed before
     // any response byte, so drop every try: the result must still be one network failure.
-    fault(r#"[{"drop":"before-headers"},{"drop":"before-headers"},{"drop":"before-headers"}]"#).await;
+    fault(r#"[{"drop":"before-headers"},{"drop":"before-headers"},{"drop":"before-headers"}]"#)
+        .await;
     let r = send(&client(""), &body(1), &none()).await;
     assert_failure(&r, "network", None, true);
     assert!(at(&r, "body").is_null());
@@ -189,7 +245,10 @@ async fn a_connection_dropped_mid_body_keeps_the_status() {
 
 #[wasm_bindgen_test]
 async fn a_refused_connection_is_network() {
-    let c = ConnectSafelyClient::new(js(r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9","dangerouslyAllowBrowser":true}"#)).unwrap();
+    let c = ConnectSafelyClient::new(js(
+        r#"{"apiKey":"k","baseUrl":"http://127.0.0.1:9","dangerouslyAllowBrowser":true}"#,
+    ))
+    .unwrap();
     let r = send(&c, &body(1), &none()).await;
     assert_failure(&r, "network", None, true);
 }
@@ -201,7 +260,10 @@ async fn a_slow_server_times_out_with_delivery_unknown() {
     let started = js_sys::Date::now();
     let r = send(&client(r#""timeoutMs":200"#), &body(1), &none()).await;
     assert_failure(&r, "timeout", None, true);
-    assert!(js_sys::Date::now() - started < 2500.0, "the timeout ended the call, not the server");
+    assert!(
+        js_sys::Date::now() - started < 2500.0,
+        "the timeout ended the call, not the server"
+    );
     assert_eq!(requests().await, 1.0, "a timeout is never retried");
 }
 
@@ -217,7 +279,12 @@ async fn the_timeout_covers_reading_the_body() {
 async fn a_per_call_timeout_overrides_the_clients() {
     reset().await;
     fault(r#"{"delayMs":3000}"#).await;
-    let r = send(&client(r#""timeoutMs":60000"#), &body(1), &js(r#"{"timeoutMs":150}"#)).await;
+    let r = send(
+        &client(r#""timeoutMs":60000"#),
+        &body(1),
+        &js(r#"{"timeoutMs":150}"#),
+    )
+    .await;
     assert_failure(&r, "timeout", None, true);
 }
 
@@ -268,9 +335,15 @@ async fn the_guard_refuses_locally_once_the_quota_is_spent_and_other_accounts_go
     assert_failure(&r, "rate_limited", None, false);
     let wait = num(&r, "error.retryAfterMs").unwrap();
     assert!(wait > 0.0 && wait <= 86_400_000.0, "{wait}");
-    assert_eq!(num(&r, "rateLimit.used"), Some(2.0), "the last known rate limit");
+    assert_eq!(
+        num(&r, "rateLimit.used"),
+        Some(2.0),
+        "the last known rate limit"
+    );
     assert_eq!(requests().await, 2.0, "the refusal made no request");
-    let other = js(&format!(r#"{{"accountId":"second","recipientProfileUrn":"{URN}","groupId":"1","message":"hi"}}"#));
+    let other = js(&format!(
+        r#"{{"accountId":"second","recipientProfileUrn":"{URN}","groupId":"1","message":"hi"}}"#
+    ));
     assert!(flag(&send(&c, &other, &none()).await, "ok"));
 }
 
@@ -358,7 +431,10 @@ async fn two_hundred_concurrent_sends_are_each_delivered_exactly_once() {
         all.push(&c.send_group_with_ack(body(i), None));
     }
     let results = JsFuture::from(Promise::all(&all)).await.unwrap();
-    let ok = Array::from(&results).iter().filter(|r| flag(r, "ok")).count();
+    let ok = Array::from(&results)
+        .iter()
+        .filter(|r| flag(r, "ok"))
+        .count();
     assert_eq!(ok, 200);
     let mut got = accepted().await;
     got.sort();
@@ -379,5 +455,7 @@ fn the_constructor_refuses_a_browser_page_unless_dangerously_allowed() {
     } else {
         assert!(made.is_ok(), "no document outside a browser page");
     }
-    assert!(ConnectSafelyClient::new(js(r#"{"apiKey":"k","dangerouslyAllowBrowser":true}"#)).is_ok());
+    assert!(
+        ConnectSafelyClient::new(js(r#"{"apiKey":"k","dangerouslyAllowBrowser":true}"#)).is_ok()
+    );
 }

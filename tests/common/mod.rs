@@ -30,11 +30,15 @@ pub fn js(json: &str) -> JsValue {
 
 /// `v.a.b.c`
 pub fn at(v: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(v.clone(), |o, k| Reflect::get(&o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED))
+    path.split('.').fold(v.clone(), |o, k| {
+        Reflect::get(&o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    })
 }
 
 pub fn text(v: &JsValue, path: &str) -> String {
-    at(v, path).as_string().unwrap_or_else(|| format!("<not a string: {:?}>", at(v, path)))
+    at(v, path)
+        .as_string()
+        .unwrap_or_else(|| format!("<not a string: {:?}>", at(v, path)))
 }
 
 pub fn num(v: &JsValue, path: &str) -> Option<f64> {
@@ -42,23 +46,31 @@ pub fn num(v: &JsValue, path: &str) -> Option<f64> {
 }
 
 pub fn flag(v: &JsValue, path: &str) -> bool {
-    at(v, path).as_bool().unwrap_or_else(|| panic!("{path} is not a boolean: {:?}", at(v, path)))
+    at(v, path)
+        .as_bool()
+        .unwrap_or_else(|| panic!("{path} is not a boolean: {:?}", at(v, path)))
 }
 
 /// A body that passes validation, to a distinct recipient `n`.
 pub fn body(n: usize) -> JsValue {
-    js(&format!(r#"{{"recipientProfileUrn":"{URN}{n}","groupId":"12345678","message":"Hello {n}"}}"#))
+    js(&format!(
+        r#"{{"recipientProfileUrn":"{URN}{n}","groupId":"12345678","message":"Hello {n}"}}"#
+    ))
 }
 
 /// A client of the sandbox; `extra` is more JSON fields of the options.
 pub fn client(extra: &str) -> ConnectSafelyClient {
     let sep = if extra.is_empty() { "" } else { "," };
-    let options = js(&format!(r#"{{"apiKey":"sandbox-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true{sep}{extra}}}"#));
+    let options = js(&format!(
+        r#"{{"apiKey":"sandbox-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true{sep}{extra}}}"#
+    ));
     ConnectSafelyClient::new(options).unwrap_or_else(|e| panic!("constructor threw: {e:?}"))
 }
 
 pub async fn send(c: &ConnectSafelyClient, body: &JsValue, options: &JsValue) -> JsValue {
-    JsFuture::from(c.send_group_with_ack(body.clone(), Some(options.clone()))).await.expect("sendGroupWithAck never rejects")
+    JsFuture::from(c.send_group_with_ack(body.clone(), Some(options.clone())))
+        .await
+        .expect("sendGroupWithAck never rejects")
 }
 
 /// Calls a sandbox control and returns its JSON.
@@ -67,9 +79,13 @@ pub async fn control(method: &str, path: &str, body: Option<&str>) -> JsValue {
     if let Some(b) = body {
         Reflect::set(&init, &"body".into(), &b.into()).unwrap();
     }
-    let res = JsFuture::from(global_fetch(&format!("{SANDBOX}/__sandbox/{path}"), &init)).await.expect("sandbox reachable");
+    let res = JsFuture::from(global_fetch(&format!("{SANDBOX}/__sandbox/{path}"), &init))
+        .await
+        .expect("sandbox reachable");
     let json: Function = Reflect::get(&res, &"json".into()).unwrap().into();
-    JsFuture::from(Promise::from(json.call0(&res).unwrap())).await.unwrap()
+    JsFuture::from(Promise::from(json.call0(&res).unwrap()))
+        .await
+        .unwrap()
 }
 
 pub async fn reset() {
@@ -93,7 +109,10 @@ pub async fn requests() -> f64 {
 /// The messages the sandbox accepted, as `message` texts.
 pub async fn accepted() -> Vec<String> {
     let m = at(&control("GET", "messages", None).await, "messages");
-    Array::from(&m).iter().map(|x| text(&x, "message")).collect()
+    Array::from(&m)
+        .iter()
+        .map(|x| text(&x, "message"))
+        .collect()
 }
 
 pub async fn sleep(ms: f64) {
@@ -105,13 +124,35 @@ pub async fn sleep(ms: f64) {
 
 /// Asserts a failure of `kind`, with `status` and `deliveryUnknown`.
 pub fn assert_failure(r: &JsValue, kind: &str, status: Option<f64>, delivery_unknown: bool) {
-    assert!(!flag(r, "ok"), "expected a failure: {}", JSON::stringify(r).unwrap());
-    assert_eq!(text(r, "error.kind"), kind, "{}", JSON::stringify(r).unwrap());
-    assert_eq!(num(r, "status"), status, "status of {}", JSON::stringify(r).unwrap());
+    assert!(
+        !flag(r, "ok"),
+        "expected a failure: {}",
+        JSON::stringify(r).unwrap()
+    );
+    assert_eq!(
+        text(r, "error.kind"),
+        kind,
+        "{}",
+        JSON::stringify(r).unwrap()
+    );
+    assert_eq!(
+        num(r, "status"),
+        status,
+        "status of {}",
+        JSON::stringify(r).unwrap()
+    );
     if status.is_none() {
-        assert!(at(r, "status").is_null(), "status must be null, not undefined");
+        assert!(
+            at(r, "status").is_null(),
+            "status must be null, not undefined"
+        );
     }
-    assert_eq!(flag(r, "error.deliveryUnknown"), delivery_unknown, "deliveryUnknown of {}", JSON::stringify(r).unwrap());
+    assert_eq!(
+        flag(r, "error.deliveryUnknown"),
+        delivery_unknown,
+        "deliveryUnknown of {}",
+        JSON::stringify(r).unwrap()
+    );
 }
 pub mod cases;
 

@@ -1,0 +1,28 @@
+// Result objects built in one call each, with a fixed shape (fast for V8, small for the wasm).
+export function success(status, message, recipientProfileUrn, groupId, acknowledgmentSent, rateLimit, body) {
+  return { ok: true, status, data: { success: true, message, recipientProfileUrn, groupId, acknowledgmentSent }, rateLimit, body };
+}
+export function failure(status, error, rateLimit, body) {
+  return { ok: false, status, error, rateLimit, body };
+}
+export function sendError(kind, message, fieldErrors, retryAfterMs, deliveryUnknown) {
+  return { kind, message, fieldErrors, retryAfterMs, deliveryUnknown };
+}
+export function fieldError(list, field, code, message) {
+  list.push({ field, code, message });
+}
+export function rateLimit(action, limit, used, remaining, resetAt) {
+  return { action, limit, used, remaining, resetAt };
+}
+export function valid(accountId, recipientProfileUrn, groupId, message, messageUrns) {
+  const value = {};
+  if (accountId !== undefined) value.accountId = accountId;
+  value.recipientProfileUrn = recipientProfileUrn;
+  value.groupId = groupId;
+  value.message = message;
+  if (messageUrns !== undefined) value.messageUrns = messageUrns;
+  return { ok: true, value };
+}
+export function invalid(error) {
+  return { ok: false, error };
+}
