@@ -2,7 +2,7 @@
 //   node --expose-gc bench/run.mjs          (pkg/ must be built: make pkg)
 // Sections: size, cold start, validation throughput, send throughput, memory.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -36,14 +36,25 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
 // 1. Size
 {
   const p = (f) => path.join(pkg, f);
+  const snippets = (dir) => {
+    const out = [];
+    const walk = (d) => {
+      for (const f of readdirSync(path.join(pkg, d), { withFileTypes: true })) {
+        if (f.isDirectory()) walk(path.join(d, f.name));
+        else if (f.name.endsWith(".js")) out.push(path.join(d, f.name));
+      }
+    };
+    walk(path.join(dir, "snippets"));
+    return out;
+  };
   const wasm = p("web/connectsafely_wasm_bg.wasm");
   row("size", "wasm", { "connectsafely-wasm": `${kib(raw(wasm))} raw, ${kib(gz(wasm))} gzipped` });
   row("size", "JS glue (web)", { "connectsafely-wasm": `${kib(gz(p("web/connectsafely_wasm.js")))} gzipped` });
   const entries = {
-    "browser by URL (web/index.js)": ["web/index.js", "web/connectsafely_wasm.js", "web/connectsafely_wasm_bg.wasm"],
-    "bundler (web/inline.js)": ["web/inline.js", "web/connectsafely_wasm.js"],
-    "Node.js (node/)": ["node/index.cjs", "node/connectsafely_wasm.js", "node/connectsafely_wasm_bg.wasm"],
-    "workerd (workerd/index.js)": ["workerd/index.js", "web/connectsafely_wasm.js", "web/connectsafely_wasm_bg.wasm"],
+    "browser by URL (web/index.js)": ["web/index.js", "web/connectsafely_wasm.js", "web/connectsafely_wasm_bg.wasm", ...snippets("web")],
+    "bundler (web/inline.js)": ["web/inline.js", "web/connectsafely_wasm.js", ...snippets("web")],
+    "Node.js (node/)": ["node/index.cjs", "node/connectsafely_wasm.js", "node/connectsafely_wasm_bg.wasm", ...snippets("node")],
+    "workerd (workerd/index.js)": ["workerd/index.js", "web/connectsafely_wasm.js", "web/connectsafely_wasm_bg.wasm", ...snippets("web")],
   };
   const hand = gz(path.join(root, "bench/handwritten/client.mjs"));
   for (const [name, files] of Object.entries(entries)) {

@@ -13,6 +13,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
 
 echo "== the npm package"
 ./scripts/build-pkg.sh
+node scripts/size-budget.mjs
 mkdir -p tests/js/node_modules
 ln -sfn ../../../pkg tests/js/node_modules/connectsafely-wasm
 
