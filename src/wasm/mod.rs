@@ -17,6 +17,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::error::{FieldError, SendError};
 use crate::guard::RateLimitGuard;
 use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
+use crate::value::Value;
 use options::Config;
 use result::Outcome;
 
@@ -185,11 +186,23 @@ pub fn validate_send_group_with_ack(
     options: Option<JsValue>,
 ) -> JsValue {
     let options = options.unwrap_or(JsValue::UNDEFINED);
+    let mut originals = read::Originals::default();
     let max = match max_message_length(&options) {
         Ok(m) => m,
-        Err(e) => return result::validation_result(Err(SendError::validation(vec![e]))),
+        Err(e) => {
+            return result::validation_result(
+                Err(SendError::validation(vec![e])),
+                &Value::Absent,
+                &originals,
+            )
+        }
     };
-    result::validation_result(validate(&read::body(&body, max), max).map_err(SendError::validation))
+    let value = read::body_keeping(&body, max, &mut originals);
+    result::validation_result(
+        validate(&value, max).map_err(SendError::validation),
+        &value,
+        &originals,
+    )
 }
 
 fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {

@@ -14,6 +14,32 @@ use crate::value::{Text, Value};
 
 /// Reads a request body. `max_message_length` sets how long a string may be before it is measured, not copied.
 pub fn body(v: &JsValue, max_message_length: usize) -> Value {
+    body_keeping(v, max_message_length, &mut Originals::default())
+}
+
+/// The JS strings of the body's string fields as read, so a result can hand back the
+/// caller's own string when normalizing left it unchanged (no copy out of wasm).
+#[derive(Default)]
+pub struct Originals(Vec<(String, JsValue)>);
+
+impl Originals {
+    /// The original JS string of `field` if `normalized` is exactly what was read from it.
+    pub fn reuse(&self, value: &Value, field: &str, normalized: &str) -> JsValue {
+        let read = match value {
+            Value::Object(entries) => entries.iter().find(|(k, _)| k == field).map(|(_, v)| v),
+            _ => None,
+        };
+        match (read, self.0.iter().find(|(k, _)| k == field)) {
+            (Some(Value::Str(t)), Some((_, js))) if t.well_formed && t.text == normalized => {
+                js.clone()
+            }
+            _ => JsValue::from_str(normalized),
+        }
+    }
+}
+
+/// Reads a request body, keeping the JS strings of its string fields in `originals`.
+pub fn body_keeping(v: &JsValue, max_message_length: usize, originals: &mut Originals) -> Value {
     let cap = max_message_length.saturating_mul(2).max(1 << 16);
     if !v.is_object() {
         return scalar(v, cap);
@@ -34,7 +60,12 @@ pub fn body(v: &JsValue, max_message_length: usize) -> Value {
         let value = if KNOWN_FIELDS.contains(&name.as_str()) {
             match js::get(v, &key) {
                 Ok(field) if name == "messageUrns" => list(&field, cap),
-                Ok(field) => shallow(&field, cap),
+                Ok(field) => {
+                    if field.is_string() {
+                        originals.0.push((name.clone(), field.clone()));
+                    }
+                    shallow(&field, cap)
+                }
                 Err(_) => Value::Unreadable,
             }
         } else {

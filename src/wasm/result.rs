@@ -5,11 +5,13 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::js;
+use super::read::Originals;
 use crate::classify::SuccessData;
 use crate::error::SendError;
 use crate::rate_limit::RateLimitInfo;
 use crate::request::SendGroupWithAckRequest;
 use crate::text::{clip_bytes, redact};
+use crate::value::Value;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
@@ -41,7 +43,13 @@ extern "C" {
         remaining: JsValue,
         reset_at: JsValue,
     ) -> JsValue;
-    fn valid(account: JsValue, urn: &str, group: &str, message: JsValue, urns: JsValue) -> JsValue;
+    fn valid(
+        account: JsValue,
+        urn: JsValue,
+        group: JsValue,
+        message: JsValue,
+        urns: JsValue,
+    ) -> JsValue;
     fn invalid(error: JsValue) -> JsValue;
 }
 
@@ -151,8 +159,13 @@ pub fn send_result(o: Outcome, secret: &str) -> JsValue {
     }
 }
 
-/// The validator's result: `{ ok: true, value }` or `{ ok: false, error }`.
-pub fn validation_result(r: Result<SendGroupWithAckRequest, SendError>) -> JsValue {
+/// The validator's result: `{ ok: true, value }` or `{ ok: false, error }`. Strings that
+/// normalizing left unchanged are the caller's own, handed back without a copy.
+pub fn validation_result(
+    r: Result<SendGroupWithAckRequest, SendError>,
+    read: &Value,
+    originals: &Originals,
+) -> JsValue {
     match r {
         Ok(v) => {
             let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
@@ -161,13 +174,14 @@ pub fn validation_result(r: Result<SendGroupWithAckRequest, SendError>) -> JsVal
                     .collect::<Array>()
                     .into()
             });
+            let account = v.account_id.as_deref().map_or(JsValue::UNDEFINED, |a| {
+                originals.reuse(read, "accountId", a)
+            });
             valid(
-                v.account_id
-                    .as_deref()
-                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
-                &v.recipient_profile_urn,
-                &v.group_id,
-                JsValue::from_str(&v.message),
+                account,
+                originals.reuse(read, "recipientProfileUrn", &v.recipient_profile_urn),
+                originals.reuse(read, "groupId", &v.group_id),
+                originals.reuse(read, "message", &v.message),
                 urns,
             )
         }
