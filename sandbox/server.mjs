@@ -57,6 +57,8 @@ export function createSandbox({ statics = [], log = false } = {}) {
   let nextId = 1;
   let requests = 0; // every request that reached the endpoint
   let bodiesSeen = new Map(); // request body text -> how many times it arrived
+  let inflight = 0; // endpoint requests being handled now
+  let peakInflight = 0;
 
   const today = () => new Date().toISOString().slice(0, 10);
   const resetTime = () => {
@@ -200,6 +202,15 @@ export function createSandbox({ statics = [], log = false } = {}) {
 
   async function endpoint(req, res) {
     requests += 1;
+    inflight += 1;
+    peakInflight = Math.max(peakInflight, inflight);
+    let counted = true;
+    const done = () => {
+      if (counted) inflight -= 1;
+      counted = false;
+    };
+    res.once("finish", done);
+    res.once("close", done);
     const text = await readBody(req);
     if (text !== null) bodiesSeen.set(text, (bodiesSeen.get(text) ?? 0) + 1);
     const fault = faults.shift() || {};
@@ -264,6 +275,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
         messages = [];
         requests = 0;
         bodiesSeen = new Map();
+        peakInflight = inflight;
         return json(res, 200, { ok: true });
       case "GET config":
         return json(res, 200, config);
@@ -287,6 +299,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
           faults: faults.length,
           messages: messages.length,
           requests,
+          peakInflight,
           repeatedBodies: [...bodiesSeen.values()].filter((n) => n > 1).length,
           resetAt: resetTime().toISOString(),
         });

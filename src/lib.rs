@@ -29,6 +29,7 @@
 )]
 
 pub mod base_url;
+pub mod bulk;
 pub mod classify;
 pub mod error;
 pub mod guard;

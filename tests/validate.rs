@@ -274,7 +274,7 @@ fn message_of_only_whitespace_is_empty() {
 #[test]
 fn message_precedence_is_type_then_too_long_then_not_well_formed_then_empty() {
     assert_eq!(one("message", Value::Number(1.0)), Code::Type);
-    let long_broken: Vec<u16> = std::iter::repeat(0xdc00).take(MAX + 1).collect();
+    let long_broken: Vec<u16> = std::iter::repeat_n(0xdc00, MAX + 1).collect();
     assert_eq!(
         one("message", Value::Str(Text::from_utf16(&long_broken))),
         Code::TooLong

@@ -2,6 +2,7 @@
 //! It reads JavaScript values, calls `fetch`, and builds result objects;
 //! every decision is the core's.
 
+mod bulk;
 mod js;
 mod options;
 mod read;
@@ -82,6 +83,21 @@ impl ConnectSafelyClient {
         })
     }
 
+    /// Sends many bodies, quota-aware: every body is validated first; `concurrency`
+    /// (default 1) sends at a time, `minIntervalMs` apart per account; a 429 or the
+    /// guard stops that account, a 401 or the signal stops everything. No body is sent
+    /// twice. Resolves to a `BulkResult`; never rejects.
+    #[wasm_bindgen(js_name = sendGroupWithAckMany, unchecked_return_type = "Promise<BulkResult>")]
+    pub fn send_group_with_ack_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SendGroupWithAckRequest[]")] bodies: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
+    ) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        future_to_promise(async move { Ok(bulk::send_many(inner, bodies, options).await) })
+    }
+
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
@@ -130,7 +146,18 @@ async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
         Ok(r) => r,
         Err(errors) => return Outcome::local(SendError::validation(errors)),
     };
-    let signal = call.signal.as_ref();
+    let timeout = call.timeout_ms.unwrap_or(config.timeout_ms);
+    deliver(inner, &request, call.signal.as_ref(), timeout).await
+}
+
+/// Sends a validated request once (plus the allowed 429 wait), through the guard.
+async fn deliver(
+    inner: &Inner,
+    request: &crate::request::SendGroupWithAckRequest,
+    signal: Option<&web_sys::AbortSignal>,
+    timeout: f64,
+) -> Outcome {
+    let config = &inner.config;
     if signal.is_some_and(web_sys::AbortSignal::aborted) {
         return Outcome::local(SendError::aborted(false));
     }
@@ -144,7 +171,6 @@ async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
         }
     }
     let json = request.to_json();
-    let timeout = call.timeout_ms.unwrap_or(config.timeout_ms);
     let mut outcome = send::attempt(config, &json, signal, timeout).await;
     observe(inner, account, &outcome);
     // The one automatic retry: a 429 (nothing delivered) whose wait is known and allowed.

@@ -26,3 +26,13 @@ export function valid(accountId, recipientProfileUrn, groupId, message, messageU
 export function invalid(error) {
   return { ok: false, error };
 }
+export function bulk(results, sent, failed, notAttempted, stoppedBy) {
+  return { results, sent, failed, notAttempted, stoppedBy };
+}
+// Calls the caller's onResult; neither a throw nor a rejected promise from it escapes.
+export function notify(onResult, index, result) {
+  try {
+    const r = onResult(index, result);
+    if (r && typeof r.then === "function") r.then(undefined, () => {});
+  } catch {}
+}

@@ -115,3 +115,30 @@ export type SendResult = SendSuccess | SendFailure;
 export type ValidationResult =
   | { ok: true; value: SendGroupWithAckRequest }
   | { ok: false; error: SendError };
+
+/** Options of `sendGroupWithAckMany`. */
+export interface BulkOptions {
+  /** Aborting it stops the run: sends in flight settle as `aborted`, the rest are not attempted. */
+  signal?: AbortSignal;
+  /** Per send. */
+  timeoutMs?: number;
+  /** Sends in flight at once (default 1). */
+  concurrency?: number;
+  /** Least time between two send starts for one account (default 0). */
+  minIntervalMs?: number;
+  /** Called as each item settles; a throw here does not stop the run. */
+  onResult?: (index: number, result: SendResult) => void;
+}
+
+/** The outcome of `sendGroupWithAckMany`. */
+export interface BulkResult {
+  /** In input order; `null` = not attempted. */
+  results: (SendResult | null)[];
+  /** Results with `ok: true`. */
+  sent: number;
+  /** Attempted and not ok (validation failures included). */
+  failed: number;
+  /** Indexes never sent: resume with these. */
+  notAttempted: number[];
+  stoppedBy: null | "rate_limited" | "unauthorized" | "aborted";
+}

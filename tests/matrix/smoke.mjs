@@ -37,6 +37,13 @@ export async function smoke(api, base) {
 
     const state = await control("GET", "state");
     check("the sandbox saw exactly the sends that were made", state.requests === 4 && state.messages === 1, state);
+
+    await control("POST", "reset");
+    const many = await new ConnectSafelyClient(options).sendGroupWithAckMany(
+      [body, { ...body, message: "second" }, { ...body, groupId: 1 }, { ...body, message: "fourth" }],
+      { concurrency: 2 },
+    );
+    check("sendGroupWithAckMany sends the valid bodies once", many.sent === 3 && many.failed === 1 && many.notAttempted.length === 0 && many.stoppedBy === null && (await control("GET", "state")).requests === 3, many);
   } catch (e) {
     check("no exception", false, String(e && e.stack || e));
   }

@@ -14,6 +14,8 @@ import {
   type SendResult,
   type SendSuccess,
   type ValidationResult,
+  type BulkOptions,
+  type BulkResult,
 } from "connectsafely-wasm";
 
 const options: ClientOptions = { apiKey: "k", baseUrl: "https://proxy.example/cs", timeoutMs: 1000 };
@@ -101,4 +103,18 @@ if (v.ok) {
   // @ts-expect-error an invalid result has no value
   v.value;
   void kind;
+}
+
+export async function many(): Promise<number[]> {
+  const opts: BulkOptions = { concurrency: 2, minIntervalMs: 100, onResult: (i: number, r: SendResult) => void (r.ok ? i : r.error.kind) };
+  const r: BulkResult = await client.sendGroupWithAckMany([body, body], opts);
+  const first = r.results[0];
+  if (first && !first.ok) {
+    const k: ErrorKind = first.error.kind;
+    void k;
+  }
+  // @ts-expect-error stoppedBy is a closed union
+  const s: "teapot" = r.stoppedBy;
+  void s;
+  return r.notAttempted;
 }

@@ -1,0 +1,166 @@
+//! The schedule of sendGroupWithAckMany (contract section 6), natively.
+#![cfg(not(target_arch = "wasm32"))]
+
+use connectsafely_wasm::bulk::{BulkPlan, Next, Settled, StopReason, Summary};
+
+fn accounts(list: &[Option<&str>]) -> Vec<Option<String>> {
+    list.iter().map(|a| a.map(str::to_owned)).collect()
+}
+
+#[test]
+fn items_start_in_input_order_and_invalid_ones_never_start() {
+    let mut p = BulkPlan::new(accounts(&[Some(""), None, Some(""), Some("")]), 0.0);
+    let mut started = Vec::new();
+    while let Next::Start(i) = p.next(0.0) {
+        started.push(i);
+        p.settle(i, Settled::Delivered);
+    }
+    assert_eq!(started, [0, 2, 3]);
+    assert_eq!(
+        p.summary(),
+        Summary {
+            sent: 3,
+            failed: 1,
+            not_attempted: vec![],
+            stopped_by: None
+        }
+    );
+}
+
+#[test]
+fn pacing_holds_starts_of_one_account_apart_and_lets_other_accounts_go() {
+    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("a"), Some("b")]), 1000.0);
+    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(
+        p.next(10.0),
+        Next::Start(2),
+        "another account is not held back"
+    );
+    assert_eq!(p.next(20.0), Next::WaitUntil(1000.0));
+    assert_eq!(p.next(1000.0), Next::Start(1));
+    assert_eq!(p.next(1000.0), Next::Done);
+}
+
+#[test]
+fn a_429_stops_only_that_account_and_its_item_counts_as_failed() {
+    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("b"), Some("a"), Some("b")]), 0.0);
+    assert_eq!(p.next(0.0), Next::Start(0));
+    p.settle(0, Settled::RateLimited);
+    assert_eq!(p.next(0.0), Next::Start(1));
+    p.settle(1, Settled::Delivered);
+    assert_eq!(p.next(0.0), Next::Start(3));
+    p.settle(3, Settled::Delivered);
+    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(
+        p.summary(),
+        Summary {
+            sent: 2,
+            failed: 1,
+            not_attempted: vec![2],
+            stopped_by: Some(StopReason::RateLimited)
+        }
+    );
+}
+
+#[test]
+fn a_guard_refusal_is_not_attempted_and_stops_the_account() {
+    let mut p = BulkPlan::new(accounts(&[Some(""), Some(""), Some("")]), 0.0);
+    assert_eq!(p.next(0.0), Next::Start(0));
+    p.settle(0, Settled::Delivered);
+    assert_eq!(p.next(0.0), Next::Start(1));
+    p.settle(1, Settled::Refused);
+    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(
+        p.summary(),
+        Summary {
+            sent: 1,
+            failed: 0,
+            not_attempted: vec![1, 2],
+            stopped_by: Some(StopReason::RateLimited)
+        }
+    );
+}
+
+#[test]
+fn a_401_stops_everything_but_lets_in_flight_items_settle() {
+    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
+    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(p.next(0.0), Next::Start(1));
+    p.settle(0, Settled::Unauthorized);
+    assert_eq!(p.next(0.0), Next::Done);
+    p.settle(1, Settled::Delivered);
+    assert_eq!(
+        p.summary(),
+        Summary {
+            sent: 1,
+            failed: 1,
+            not_attempted: vec![2],
+            stopped_by: Some(StopReason::Unauthorized)
+        }
+    );
+}
+
+#[test]
+fn an_abort_stops_what_has_not_started_and_unsent_items_stay_not_attempted() {
+    let mut p = BulkPlan::new(accounts(&[Some(""), Some(""), Some(""), Some("")]), 0.0);
+    assert_eq!(p.next(0.0), Next::Start(0));
+    p.settle(0, Settled::Delivered);
+    assert_eq!(p.next(0.0), Next::Start(1));
+    assert_eq!(p.next(0.0), Next::Start(2));
+    p.abort();
+    p.settle(1, Settled::Failed); // aborted after the request left
+    p.settle(2, Settled::NotSent); // aborted before it left
+    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(
+        p.summary(),
+        Summary {
+            sent: 1,
+            failed: 1,
+            not_attempted: vec![2, 3],
+            stopped_by: Some(StopReason::Aborted)
+        }
+    );
+}
+
+#[test]
+fn the_strongest_stop_reason_wins() {
+    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
+    let _ = p.next(0.0);
+    p.settle(0, Settled::RateLimited);
+    let _ = p.next(0.0);
+    p.settle(1, Settled::Unauthorized);
+    assert_eq!(p.summary().stopped_by, Some(StopReason::Unauthorized));
+}
+
+#[test]
+fn every_item_is_sent_failed_or_not_attempted_exactly_once() {
+    // A deterministic mix of outcomes over 500 items on three accounts.
+    let accts: Vec<Option<String>> = (0..500)
+        .map(|i| {
+            if i % 37 == 0 {
+                None
+            } else {
+                Some(format!("acct{}", i % 3))
+            }
+        })
+        .collect();
+    let mut p = BulkPlan::new(accts, 0.0);
+    let mut started = vec![0u32; 500];
+    let mut k = 0u32;
+    while let Next::Start(i) = p.next(0.0) {
+        started[i] += 1;
+        k = k.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let how = match k % 50 {
+            0 => Settled::RateLimited,
+            1..=5 => Settled::Failed,
+            _ => Settled::Delivered,
+        };
+        p.settle(i, how);
+    }
+    assert!(started.iter().all(|n| *n <= 1), "no item starts twice");
+    let s = p.summary();
+    assert_eq!(s.sent + s.failed + s.not_attempted.len(), 500);
+    for i in &s.not_attempted {
+        assert_eq!(started[*i], 0);
+    }
+}
