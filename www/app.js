@@ -270,3 +270,122 @@ $("reset").addEventListener("click", async () => {
 });
 
 liveValidate();
+
+// ---- Send to many ----------------------------------------------------------
+const tabs = { one: [$("tab-one"), $("panel-one")], many: [$("tab-many"), $("panel-many")] };
+function showTab(name) {
+  for (const [key, [tab, panel]] of Object.entries(tabs)) {
+    const on = key === name;
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+    panel.hidden = !on;
+  }
+}
+$("tab-one").addEventListener("click", () => showTab("one"));
+$("tab-many").addEventListener("click", () => showTab("many"));
+for (const [tab] of Object.values(tabs)) {
+  tab.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
+      const next = tab.id === "tab-one" ? "many" : "one";
+      showTab(next);
+      tabs[next][0].focus();
+    }
+  });
+}
+
+const bulkForm = $("bulk-form");
+/** Rows from the textarea: a URN a line, or `urn,message` (a message may hold commas). */
+function bulkRows() {
+  const v = (name) => bulkForm.elements[name].value;
+  return v("bulkRows")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !/^recipientProfileUrn\s*,/i.test(line))
+    .map((line) => {
+      const comma = line.indexOf(",");
+      const urn = comma < 0 ? line : line.slice(0, comma);
+      const message = comma < 0 ? v("bulkMessage") : line.slice(comma + 1).replace(/^"(.*)"$/s, "$1").replace(/""/g, '"');
+      const body = { recipientProfileUrn: urn, groupId: v("bulkGroupId"), message };
+      if (v("bulkAccountId").trim()) body.accountId = v("bulkAccountId");
+      return body;
+    });
+}
+
+let bulkBodies = [];
+function renderBulkCheck() {
+  bulkBodies = bulkRows();
+  const rows = bulkBodies.map((body, i) => {
+    const r = validateSendGroupWithAck(body);
+    const tr = document.createElement("tr");
+    tr.dataset.testid = "bulk-row";
+    tr.dataset.valid = String(r.ok);
+    const status = el("td", r.ok ? "ready" : r.error.fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; "), r.ok ? "pending" : "fail");
+    status.dataset.testid = "bulk-status";
+    tr.append(el("td", String(i + 1)), el("td", body.recipientProfileUrn), el("td", body.message), status);
+    return tr;
+  });
+  $("bulk-rows").replaceChildren(...rows);
+  const valid = bulkBodies.filter((b) => validateSendGroupWithAck(b).ok).length;
+  $("bulk-check").textContent = bulkBodies.length ? `${valid} of ${bulkBodies.length} rows are valid; invalid rows will not be sent.` : "Paste recipients above.";
+}
+bulkForm.addEventListener("input", renderBulkCheck);
+
+const csvCell = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+function offerDownload(id, text, type) {
+  const a = $(id);
+  if (a.href) URL.revokeObjectURL(a.href);
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.hidden = false;
+}
+
+let bulkAbort = null;
+$("bulk-stop").addEventListener("click", () => bulkAbort?.abort());
+bulkForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  renderBulkCheck();
+  let c;
+  try {
+    c = currentClient();
+  } catch (e) {
+    $("bulk-summary").textContent = `Fix the connection on the first tab: ${e.message}`;
+    return;
+  }
+  const bodies = bulkBodies;
+  const progress = $("bulk-progress");
+  progress.max = Math.max(1, bodies.length);
+  progress.value = 0;
+  const statusCells = [...$("bulk-rows").querySelectorAll("[data-testid=bulk-status]")];
+  bulkAbort = new AbortController();
+  $("bulk-send").disabled = true;
+  $("bulk-stop").hidden = false;
+  $("bulk-summary").textContent = "Sending…";
+  let settled = 0;
+  const r = await c.sendGroupWithAckMany(bodies, {
+    signal: bulkAbort.signal,
+    concurrency: Number(bulkForm.elements.bulkConcurrency.value) || 1,
+    minIntervalMs: Number(bulkForm.elements.bulkInterval.value) || 0,
+    onResult: (i, res) => {
+      progress.value = ++settled;
+      const cell = statusCells[i];
+      if (!cell) return;
+      cell.textContent = res.ok ? "sent" : `${res.error.kind}: ${res.error.message}${res.error.deliveryUnknown ? " (may have been delivered)" : ""}`;
+      cell.className = res.ok ? "ok" : "fail";
+      if (res.rateLimit) renderRateLimit(res.rateLimit);
+    },
+  });
+  for (const i of r.notAttempted) {
+    if (statusCells[i]) {
+      statusCells[i].textContent = "not attempted";
+      statusCells[i].className = "pending";
+    }
+  }
+  progress.value = progress.max;
+  $("bulk-send").disabled = false;
+  $("bulk-stop").hidden = true;
+  bulkAbort = null;
+  $("bulk-summary").textContent = `Sent ${r.sent}, failed ${r.failed}, not attempted ${r.notAttempted.length}${r.stoppedBy ? `; stopped by ${r.stoppedBy.replace("_", " ")}` : ""}.`;
+  offerDownload("bulk-json", JSON.stringify({ ...r, bodies }, null, 2), "application/json");
+  const csv = ["recipientProfileUrn,message", ...r.notAttempted.map((i) => `${csvCell(bodies[i].recipientProfileUrn)},${csvCell(bodies[i].message)}`)].join("\n");
+  offerDownload("bulk-csv", csv + "\n", "text/csv");
+});
+renderBulkCheck();

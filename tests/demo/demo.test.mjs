@@ -3,7 +3,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -198,9 +198,36 @@ test("axe-core reports no serious or critical accessibility violations", async (
   await p.waitForFunction(() => document.getElementById("result").dataset.ok);
   await p.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const violations = await p.evaluate(async () => (await window.axe.run()).violations);
+  await p.getByTestId("tab-many").click();
+  await p.getByTestId("bulk-input").fill("urn:li:fsd_profile:A\nnope");
+  violations.push(...(await p.evaluate(async () => (await window.axe.run()).violations)));
   await context.close();
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), []);
+});
+
+test("the bulk tab checks each row, sends with progress, stops at the quota, and offers results and unattempted rows", async () => {
+  await control("POST", "config", { quota: 2 });
+  await page.getByTestId("tab-many").click();
+  const urn = (n) => `urn:li:fsd_profile:ACoAABulk${n}`;
+  await page.getByTestId("bulk-input").fill([urn(1), "nope", urn(2), `${urn(3)},"Hello, three"`, urn(4)].join("\n"));
+  assert.match(await page.getByTestId("bulk-check").textContent(), /4 of 5 rows are valid/);
+  const statuses = page.getByTestId("bulk-status");
+  assert.match(await statuses.nth(1).textContent(), /recipientProfileUrn/);
+  assert.equal(await page.locator("[data-testid=bulk-row][data-valid=false]").count(), 1);
+  await page.getByTestId("bulk-send").click();
+  await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor();
+  assert.equal(await page.getByTestId("bulk-summary").textContent(), "Sent 2, failed 1, not attempted 2; stopped by rate limited.");
+  assert.deepEqual(await statuses.allTextContents(), ["sent", (await statuses.nth(1).textContent()), "sent", "not attempted", "not attempted"]);
+  assert.equal(await page.getByTestId("bulk-progress").evaluate((p) => p.value === p.max), true);
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-download-csv").click()]);
+  assert.equal(readFileSync(await csv.path(), "utf8"), `recipientProfileUrn,message\n${urn(3)},"Hello, three"\n${urn(4)},Thanks for your message in the group!\n`);
+  const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-download-json").click()]);
+  const saved = JSON.parse(readFileSync(await json.path(), "utf8"));
+  assert.equal(saved.sent, 2);
+  assert.deepEqual(saved.notAttempted, [3, 4]);
+  assert.equal(saved.results.length, 5);
+  assert.deepEqual((await control("GET", "messages")).messages.map((m) => m.recipientProfileUrn), [urn(1), urn(2)]);
 });
 
 test("a screenshot of a send, for the README", async () => {
