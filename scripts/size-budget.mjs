@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 
-const BUDGET = 57 * 1024;
+const BUDGET = 63 * 1024; // 57 KiB before sendGroupWithAckMany (issue 7) added about 6 KiB
 const TARGET = 20 * 1024;
 const web = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/web");
 const walk = (dir) => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)]));
