@@ -71,6 +71,8 @@ pub struct BulkPlan {
     slots: Vec<Slot>,
     min_interval_ms: f64,
     last_start: Vec<(String, f64)>,
+    /// The quota left per account, as the latest response said.
+    remaining: Vec<(String, f64)>,
     stopped_accounts: Vec<String>,
     stopped_by: Option<StopReason>,
     halted: bool,
@@ -123,6 +125,7 @@ impl BulkPlan {
                 0.0
             },
             last_start: Vec::new(),
+            remaining: Vec::new(),
             stopped_accounts: Vec::new(),
             stopped_by: None,
             halted: false,
@@ -136,7 +139,39 @@ impl BulkPlan {
             .map_or(f64::NEG_INFINITY, |(_, t)| t + self.min_interval_ms)
     }
 
-    /// The next thing to do at `now_ms`. `Start(i)` marks item `i` in flight.
+    /// Whether `account` already has as many sends in flight as its known quota left:
+    /// starting another would only earn a 429. With nothing left and nothing in flight,
+    /// one more may start, for the guard (or the server) to say so.
+    fn quota_busy(&self, account: &str) -> bool {
+        let Some(left) = self
+            .remaining
+            .iter()
+            .find(|(a, _)| a == account)
+            .map(|(_, r)| *r)
+        else {
+            return false;
+        };
+        let in_flight = self
+            .slots
+            .iter()
+            .zip(&self.accounts)
+            .filter(|(s, a)| **s == Slot::InFlight && *a == account)
+            .count() as f64;
+        in_flight > 0.0 && in_flight >= left
+    }
+
+    /// Records the quota an account has left, from a response's rate-limit headers.
+    pub fn observe_remaining(&mut self, i: usize, remaining: f64) {
+        let account = self.accounts.get(i).cloned().unwrap_or_default();
+        match self.remaining.iter_mut().find(|(a, _)| *a == account) {
+            Some(entry) => entry.1 = remaining,
+            None => self.remaining.push((account, remaining)),
+        }
+    }
+
+    /// The next thing to do at `now_ms`. `Start(i)` marks item `i` in flight. `Done`
+    /// means nothing can start now for this worker: what is left waits on sends in
+    /// flight, whose workers carry on.
     pub fn next(&mut self, now_ms: f64) -> Next {
         if self.halted {
             return Next::Done;
@@ -148,6 +183,9 @@ impl BulkPlan {
                 continue;
             }
             let account = self.accounts.get(i).map_or("", String::as_str);
+            if self.quota_busy(account) {
+                continue;
+            }
             let ready_at = self.account_ready_at(account);
             if ready_at <= now_ms {
                 chosen = Some(i);

@@ -164,3 +164,35 @@ fn every_item_is_sent_failed_or_not_attempted_exactly_once() {
         assert_eq!(started[*i], 0);
     }
 }
+
+#[test]
+fn no_more_sends_start_for_an_account_than_its_known_quota_left() {
+    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("a"), Some("a"), Some("b")]), 0.0);
+    assert_eq!(p.next(0.0), Next::Start(0));
+    p.observe_remaining(0, 1.0);
+    p.settle(0, Settled::Delivered);
+    assert_eq!(p.next(0.0), Next::Start(1));
+    assert_eq!(
+        p.next(0.0),
+        Next::Start(3),
+        "a has one send in flight and one left: only b may start"
+    );
+    p.observe_remaining(1, 0.0);
+    p.settle(1, Settled::Delivered);
+    assert_eq!(
+        p.next(0.0),
+        Next::Start(2),
+        "nothing in flight: one more starts, for the guard to refuse"
+    );
+    p.settle(2, Settled::Refused);
+    p.settle(3, Settled::Delivered);
+    assert_eq!(
+        p.summary(),
+        Summary {
+            sent: 3,
+            failed: 0,
+            not_attempted: vec![2],
+            stopped_by: Some(StopReason::RateLimited)
+        }
+    );
+}

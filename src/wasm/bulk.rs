@@ -130,9 +130,13 @@ async fn worker(inner: Rc<Inner>, run: Rc<RefCell<Run>>, opts: Rc<Options>) {
                 let Some(request) = request else { continue };
                 let outcome = deliver(&inner, &request, signal, timeout).await;
                 let how = settled(&outcome);
+                let remaining = outcome.rate_limit.as_ref().and_then(|r| r.remaining);
                 let value = result::send_result(outcome, &inner.config.api_key);
                 let attempted = {
                     let mut r = run.borrow_mut();
+                    if let Some(left) = remaining {
+                        r.plan.observe_remaining(i, left);
+                    }
                     r.plan.settle(i, how);
                     let attempted = !r.plan.is_not_attempted(i);
                     if attempted {

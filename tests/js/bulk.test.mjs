@@ -126,6 +126,18 @@ test("bad input never rejects", async () => {
   assert.equal((await state()).requests, 0);
 });
 
+test("500 items against a 150 quota with 4 at once: 150 sent, the other 350 not attempted, no 429 spent", async () => {
+  await config({ quota: 150 });
+  const r = await client().sendGroupWithAckMany(bodies(500), { concurrency: 4 });
+  assert.equal(r.sent, 150);
+  assert.equal(r.failed, 0, "no send started beyond the quota the last response reported");
+  assert.deepEqual(r.notAttempted, Array.from({ length: 350 }, (_, i) => 150 + i));
+  assert.equal(r.stoppedBy, "rate_limited");
+  const st = await state();
+  assert.equal(st.requests, 150);
+  assert.equal(st.messages, 150);
+});
+
 test("500 items with random faults and a 150 quota: nothing doubled, every index accounted for", async () => {
   await config({ quota: 150 });
   const faults = [{}, {}, {}, {}, { status: 500 }, { status: 500, accept: true }, { drop: "before-headers", accept: true }, { malformed: true }, { status: 403 }, { delayMs: 700 }];
