@@ -1,7 +1,7 @@
 //! Raw JavaScript bindings, in one place. Everything that can throw is
 //! imported with `catch`: a JS exception must never unwind through Rust.
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -22,21 +22,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = set)]
     pub fn set(target: &JsValue, key: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
 
-    /// `Reflect.apply(f, this, args)`.
-    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
-    pub fn apply(f: &Function, this: &JsValue, args: &Array) -> Result<JsValue, JsValue>;
-
     /// `JSON.parse(text)`.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
-
-    /// `Promise.race(items)`.
-    #[wasm_bindgen(js_namespace = Promise, js_name = race)]
-    pub fn race(items: &Array) -> Promise;
-
-    /// `Promise.resolve(v)`: adopts thenables, wraps anything else.
-    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
-    pub fn resolve(v: &JsValue) -> Result<Promise, JsValue>;
 
     /// `setTimeout(f, ms)`.
     #[wasm_bindgen(catch, js_name = setTimeout)]
@@ -72,18 +60,6 @@ pub fn put(obj: &JsValue, key: &str, value: &JsValue) {
 /// A global by name (`fetch`, `document`, ...), or `undefined`.
 pub fn global(name: &str) -> JsValue {
     GLOBAL.with(|g| prop(g, name).unwrap_or(JsValue::UNDEFINED))
-}
-
-/// Calls `obj[method](...args)` with `obj` as `this`.
-pub fn call_method(obj: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = prop(obj, method)?
-        .dyn_into()
-        .map_err(|_| JsValue::from_str("not a function"))?;
-    let list = Array::new();
-    for a in args {
-        list.push(a);
-    }
-    apply(&f, obj, &list)
 }
 
 /// What a thrown value says, for an error message: its `message`, else `String(e)`.
