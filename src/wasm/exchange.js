@@ -11,7 +11,7 @@ const KEPT_UNITS = 64 * 1024;
 const STOP = {};
 
 export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
-  const out = { stage: "not-sent", status: 0, opaque: false, headers: null, text: "", error: undefined, timedOut: false, callerAborted: false };
+  const out = { stage: "not-sent", status: 0, opaque: false, headers: null, text: "", json: undefined, error: undefined, timedOut: false, callerAborted: false };
   let wake;
   const stopped = new Promise((resolve) => (wake = () => resolve(STOP)));
   const controller = typeof AbortController === "function" ? new AbortController() : null;
@@ -78,7 +78,13 @@ export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
     }
     if (text === STOP) return done();
     out.stage = "body";
-    out.text = typeof text !== "string" ? "" : text.length > MAX_UNITS ? text.slice(0, KEPT_UNITS) : text;
+    text = typeof text !== "string" ? "" : text.length > MAX_UNITS ? text.slice(0, KEPT_UNITS) : text;
+    // The key never reaches a result, even when a server echoes it.
+    if (apiKey && text.includes(apiKey)) text = text.split(apiKey).join("[redacted]");
+    out.text = text;
+    try {
+      out.json = text === "" ? undefined : JSON.parse(text);
+    } catch {}
     return done();
   } finally {
     clearTimeout(timer);

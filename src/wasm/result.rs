@@ -67,6 +67,8 @@ pub struct Outcome {
     pub rate_limit: Option<RateLimitInfo>,
     /// The body text, when a body was read.
     pub body: Option<String>,
+    /// The body as `JSON.parse` read it, when it parsed.
+    pub parsed: Option<JsValue>,
 }
 
 impl Outcome {
@@ -77,6 +79,7 @@ impl Outcome {
             result: Err(error),
             rate_limit: None,
             body: None,
+            parsed: None,
         }
     }
 }
@@ -137,7 +140,10 @@ fn body(text: Option<&str>, secret: &str) -> JsValue {
 /// The `SendResult` object for an outcome; `secret` (the API key) never appears in it.
 pub fn send_result(o: Outcome, secret: &str) -> JsValue {
     let rl = rate_limit_js(o.rate_limit.as_ref());
-    let b = body(o.body.as_deref(), secret);
+    let b = match o.parsed {
+        Some(json) => json,
+        None => body(o.body.as_deref(), secret),
+    };
     match &o.result {
         Ok(d) => success(
             o.status.unwrap_or(200),

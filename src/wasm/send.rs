@@ -115,18 +115,19 @@ pub async fn attempt(
         };
         return Outcome {
             status: Some(status),
-            result: Err(result),
             rate_limit: headers.info(),
-            body: None,
+            ..Outcome::local(result)
         };
     }
     let text = field("text").as_string().unwrap_or_default();
+    let json = field("json");
     let c = classify(status, &text, &headers, js::now());
     Outcome {
         status: Some(c.status),
         result: c.outcome,
         rate_limit: c.rate_limit,
         body: Some(text),
+        parsed: (!json.is_undefined()).then_some(json),
     }
 }
 
