@@ -1,17 +1,17 @@
 // make bench: one table, every figure measured side by side in this run.
 //   node --expose-gc bench/run.mjs          (pkg/ must be built: make pkg)
 // Sections: size, cold start, validation throughput, send throughput, memory.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
+import { spawnSandbox } from "../sandbox/spawn.mjs";
+import { loadPackage } from "./load-package.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "pkg");
-const require = createRequire(import.meta.url);
 const QUICK = !!process.env.BENCH_QUICK;
 const rows = [];
 const row = (section, measure, values) => rows.push({ section, measure, ...values });
@@ -21,15 +21,7 @@ const raw = (file) => readFileSync(file).length;
 const fmtOps = (n) => `${Math.round(n).toLocaleString("en-US")}/s`;
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 
-// Keep the wasm instance the package creates, to read its linear memory.
-let instance;
-const Instance = WebAssembly.Instance;
-WebAssembly.Instance = function (module, imports) {
-  instance = new Instance(module, imports);
-  return instance;
-};
-const { ConnectSafelyClient, validateSendGroupWithAck } = require(path.join(pkg, "node/index.cjs"));
-WebAssembly.Instance = Instance;
+const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
 const { HandwrittenClient, validate: handValidate } = await import("./handwritten/client.mjs");
 const { zodSchema, ajvValidate } = await import("./schemas.mjs");
 
@@ -181,18 +173,9 @@ if (!process.env.BENCH_NO_WORKERD) {
 }
 
 // 4. Send throughput against a loopback sandbox (another process)
-const port = 18797;
-const sandbox = spawn(process.execPath, [path.join(root, "sandbox/server.mjs"), "--port", String(port)], { stdio: "ignore" });
-const base = `http://127.0.0.1:${port}`;
+const sandbox = await spawnSandbox(18797);
+const base = sandbox.base;
 try {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await fetch(`${base}/__sandbox/state`);
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   await fetch(`${base}/__sandbox/config`, { method: "POST", body: JSON.stringify({ quota: 1e9 }) });
   const body = { recipientProfileUrn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o", groupId: "12345678", message: "Thanks for your message in the group!" };
   const client = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base });
@@ -241,7 +224,7 @@ try {
     const snap = () => {
       gc();
       gc();
-      return { wasm: instance.exports.memory.buffer.byteLength, heap: process.memoryUsage().heapUsed };
+      return { wasm: wasmMemoryBytes(), heap: process.memoryUsage().heapUsed };
     };
     let a = snap();
     for (let i = 0; i < 100_000; i++) validateSendGroupWithAck(i % 2 ? body : { groupId: 1 });
@@ -256,7 +239,7 @@ try {
     row("memory", "(run with node --expose-gc)", {});
   }
 } finally {
-  sandbox.kill();
+  sandbox.stop();
 }
 
 const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";

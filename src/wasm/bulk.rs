@@ -37,9 +37,15 @@ struct Options {
 }
 
 fn options(o: &JsValue) -> Result<Options, FieldError> {
+    // signal and timeoutMs read as for one send; then what only a run has.
+    let call = super::options::call(o).map_err(|e| {
+        e.into_iter().next().unwrap_or_else(|| {
+            FieldError::new("options", FieldErrorCode::Type, "options are invalid")
+        })
+    })?;
     let mut out = Options {
-        signal: None,
-        timeout_ms: None,
+        signal: call.signal,
+        timeout_ms: call.timeout_ms,
         concurrency: 1,
         min_interval_ms: 0.0,
         on_result: None,
@@ -54,22 +60,7 @@ fn options(o: &JsValue) -> Result<Options, FieldError> {
             format!("options.{field} must be {what}"),
         )
     };
-    if !o.is_object() {
-        return Err(FieldError::new(
-            "options",
-            FieldErrorCode::Type,
-            "options must be an object",
-        ));
-    }
     let get = |k: &str| js::prop(o, k).map_err(|_| bad(k, "readable"));
-    let signal = get("signal")?;
-    if !(signal.is_undefined() || signal.is_null()) {
-        out.signal = Some(
-            signal
-                .dyn_into()
-                .map_err(|_| bad("signal", "an AbortSignal"))?,
-        );
-    }
     let number = |k: &str, min: f64| -> Result<Option<f64>, FieldError> {
         let v = get(k)?;
         if v.is_undefined() {
@@ -87,7 +78,6 @@ fn options(o: &JsValue) -> Result<Options, FieldError> {
             )),
         }
     };
-    out.timeout_ms = number("timeoutMs", 0.0)?;
     out.concurrency = number("concurrency", 1.0)?.map_or(1, |c| c.min(1000.0) as usize);
     out.min_interval_ms = number("minIntervalMs", 0.0)?.unwrap_or(0.0);
     let f = get("onResult")?;

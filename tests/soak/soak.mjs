@@ -10,37 +10,15 @@
 // its own per call); 1 MiB is 100 bytes a send, less than one leaked object.
 //
 //   node --expose-gc tests/soak/soak.mjs
-import { spawn } from "node:child_process";
 import http from "node:http";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { loadPackage } from "../../bench/load-package.mjs";
+import { spawnSandbox } from "../../sandbox/spawn.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 if (typeof gc !== "function") throw new Error("run with node --expose-gc");
 
-// Keep a handle on the instance the package creates, to read its linear memory.
-let instance;
-const Instance = WebAssembly.Instance;
-WebAssembly.Instance = function (module, imports) {
-  instance = new Instance(module, imports);
-  return instance;
-};
-const require = createRequire(import.meta.url);
-const { ConnectSafelyClient, validateSendGroupWithAck } = require(path.join(root, "pkg/node/index.cjs"));
-WebAssembly.Instance = Instance;
-
-const port = 18799;
-const sandbox = spawn("node", [path.join(root, "sandbox/server.mjs"), "--port", String(port)], { stdio: "ignore" });
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 100; i++) {
-  try {
-    await fetch(`${base}/__sandbox/state`);
-    break;
-  } catch {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
+const sandbox = await spawnSandbox(18799);
+const base = sandbox.base;
 // Controls go on their own connections, apart from the pool the client's sends share with faults.
 const control = (p, v) =>
   new Promise((resolve, reject) => {
@@ -76,7 +54,7 @@ async function work(validations, sends) {
 function measure() {
   gc();
   gc();
-  return { wasm: instance.exports.memory.buffer.byteLength, heap: process.memoryUsage().heapUsed };
+  return { wasm: wasmMemoryBytes(), heap: process.memoryUsage().heapUsed };
 }
 
 const fmt = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
@@ -112,5 +90,5 @@ try {
   console.log(ok ? "soak: flat" : "soak: GROWTH ABOVE THE BOUND");
   process.exitCode = ok ? 0 : 1;
 } finally {
-  sandbox.kill();
+  sandbox.stop();
 }
