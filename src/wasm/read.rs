@@ -6,9 +6,16 @@
 //! measured, not copied.
 
 use js_sys::JsString;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::js;
+
+#[wasm_bindgen(module = "/src/wasm/fields.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fieldIndex)]
+    fn field_index(key: &JsValue) -> i32;
+}
 use crate::validate::{KNOWN_FIELDS, MAX_MESSAGE_URNS};
 use crate::value::{Text, Value};
 
@@ -54,10 +61,17 @@ pub fn body_keeping(v: &JsValue, max_message_length: usize, originals: &mut Orig
     };
     let mut entries = Vec::with_capacity(keys.length().min(16) as usize);
     for key in keys.iter() {
-        let Some(name) = key.as_string() else {
-            continue;
+        let known = usize::try_from(field_index(&key))
+            .ok()
+            .and_then(|i| KNOWN_FIELDS.get(i));
+        let name = match known {
+            Some(k) => (*k).to_owned(),
+            None => match key.as_string() {
+                Some(n) => n,
+                None => continue,
+            },
         };
-        let value = if KNOWN_FIELDS.contains(&name.as_str()) {
+        let value = if known.is_some() {
             match js::get(v, &key) {
                 Ok(field) if name == "messageUrns" => list(&field, cap),
                 Ok(field) => {
