@@ -228,11 +228,15 @@ test("the bulk tab checks each row, sends with progress, stops at the quota, and
   assert.deepEqual(saved.notAttempted, [3, 4]);
   assert.equal(saved.results.length, 5);
   assert.deepEqual((await control("GET", "messages")).messages.map((m) => m.recipientProfileUrn), [urn(1), urn(2)]);
+  const dir = process.env.UPDATE_SCREENSHOTS ? path.join(root, "docs") : path.join(root, "target");
+  mkdirSync(dir, { recursive: true });
+  await page.locator("#panel-many").screenshot({ path: path.join(dir, "bulk.png") });
 });
 
 test("a screenshot of a send, for the README", async () => {
-  await page.setViewportSize({ width: 1200, height: 1150 });
+  await page.setViewportSize({ width: 1200, height: 1250 });
   await send();
+  await page.evaluate(() => window.scrollTo(0, 0));
   const dir = process.env.UPDATE_SCREENSHOTS ? path.join(root, "docs") : path.join(root, "target");
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, "demo.png"), fullPage: false });
