@@ -13,7 +13,8 @@ setup:
 pkg: setup
 	@./scripts/build-pkg.sh
 
-test: setup
+test:
+	@./scripts/setup.sh --browsers
 	@./scripts/test.sh
 
 sandbox:

@@ -16,7 +16,8 @@ if [ "$have_bindgen" != "$want_bindgen" ]; then
   cargo install wasm-bindgen-cli --version "$want_bindgen" --force
 fi
 
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+# Browsers only for the tests (`setup.sh --browsers`): the demo does not need them.
+if [ "${1:-}" = "--browsers" ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
   echo "setup: installing Chromium and ChromeDriver from Debian's packages"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
