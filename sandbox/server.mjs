@@ -12,7 +12,7 @@
 //                                         serverError: "text"|null, retryAfter: bool, resetAt: ISO|null}
 //   POST /__sandbox/faults                queue faults for the next endpoint requests (one object or an array):
 //                                         {status, body, headers, delayMs, bodyDelayMs, drop: "before-headers"|"mid-body",
-//                                          malformed, padBytes, accept}
+//                                          malformed, padBytes, accept, repeat}
 //   GET  /__sandbox/faults                the queue;  DELETE /__sandbox/faults empties it
 //   GET  /__sandbox/messages              {messages: [...]}: every message accepted, in order
 //   GET  /__sandbox/state                 config, usage per account, queued faults, message count
@@ -213,7 +213,10 @@ export function createSandbox({ statics = [], log = false } = {}) {
     res.once("close", done);
     const text = await readBody(req);
     if (text !== null) bodiesSeen.set(text, (bodiesSeen.get(text) ?? 0) + 1);
-    const fault = faults.shift() || {};
+    let fault = faults.shift() || {};
+    // `repeat: n` applies a fault to the next n requests (browsers resend a request
+    // whose reused connection dropped, once per idle connection they hold).
+    if (fault.repeat > 1) faults.unshift({ ...fault, repeat: fault.repeat - 1 });
     if (fault.delayMs) await sleep(fault.delayMs, req);
     if (req.socket.destroyed) return;
     if (fault.drop === "before-headers") {
