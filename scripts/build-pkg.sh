@@ -26,8 +26,7 @@ for target in nodejs:node web:web; do
   rm -f "$out/connectsafely_wasm_bg.wasm.d.ts" "$out/connectsafely_wasm.d.ts"
 done
 # wasm-bindgen copies JS snippets as written (ES modules); the CommonJS build needs them as CommonJS.
-find pkg/node/snippets -name '*.js' -exec sed -i -E 's/^export (async )?function ([A-Za-z_]+)/exports.\2 = \1function \2/' {} +
-if grep -rq '^export ' pkg/node/snippets; then echo "build-pkg: a snippet still has an export the CommonJS rewrite missed" >&2; exit 1; fi
+node scripts/esm-snippet-to-cjs.mjs $(find pkg/node/snippets -name '*.js')
 # Every entry passes the wasm to init explicitly; without this default, bundlers
 # do not copy a second copy of the .wasm as an asset next to the inlined one.
 sed -i "s|module_or_path = new URL('connectsafely_wasm_bg.wasm', import.meta.url);|throw new Error('connectsafely-wasm: init needs the wasm');|" pkg/web/connectsafely_wasm.js
