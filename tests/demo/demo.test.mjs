@@ -163,6 +163,15 @@ test("the sandbox controls show only when the base URL is the sandbox", async ()
   assert.match(await page.getByTestId("error-baseUrl").textContent(), /https/);
 });
 
+test("the page says in two sentences why a key in a browser is risky and what to do instead", async () => {
+  const note = (await page.locator("#key-note").textContent()).replace(/\s+/g, " ").trim();
+  assert.equal(note.split(/(?<=\.) /).length, 2, note);
+  assert.match(note, /anyone who opens the page can read the API key/);
+  assert.match(note, /dangerouslyAllowBrowser/);
+  assert.match(note, /CORS/);
+  assert.match(note, /edge function/);
+});
+
 test("the snippet shows the JavaScript call for the current form, without the key", async () => {
   await page.locator("[name=groupId]").fill(" 777 ");
   const code = await page.getByTestId("snippet").textContent();

@@ -68,6 +68,10 @@ try {
     if (/\.(rs|map|test\.\w+)$|(^|\/)tests?\//.test(f.path)) throw new Error(`the tarball holds a file users do not need: ${f.path}`);
   }
 
+  const types = readFileSync(path.join(root, "pkg/index.d.ts"), "utf8");
+  for (const doc of ["Validates `body`, then sends it once.", "Sends many bodies, quota-aware", "Never throws."]) {
+    if (!types.includes(doc)) throw new Error(`the doc comment "${doc}" from Rust is missing from index.d.ts`);
+  }
   const manifest = JSON.parse(readFileSync(path.join(root, "pkg/package.json"), "utf8"));
   for (const field of ["dependencies", "scripts", "bin"]) {
     if (manifest[field]) throw new Error(`the package declares ${field}: users would install or run more than this package`);
