@@ -23,7 +23,7 @@ for target in nodejs:node web:web; do
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/connectsafely_wasm_bg.wasm" -o "$out/connectsafely_wasm_bg.wasm"
-  rm -f "$out/connectsafely_wasm_bg.wasm.d.ts" "$out/connectsafely_wasm.d.ts"
+  rm -f "$out/connectsafely_wasm_bg.wasm.d.ts"
 done
 # wasm-bindgen copies JS snippets as written (ES modules); the CommonJS build needs them as CommonJS.
 node scripts/esm-snippet-to-cjs.mjs $(find pkg/node/snippets -name '*.js')
@@ -34,16 +34,16 @@ grep -q "init needs the wasm" pkg/web/connectsafely_wasm.js || { echo "build-pkg
 
 cp pkg-template/node/* pkg/node/
 cp pkg-template/web/index.js pkg/web/index.js
-cp pkg-template/workerd/index.js pkg/workerd.js 2>/dev/null || true
-mkdir -p pkg/workerd && cp pkg-template/workerd/index.js pkg/workerd/index.js && rm -f pkg/workerd.js
+mkdir -p pkg/workerd && cp pkg-template/workerd/index.js pkg/workerd/index.js
 node scripts/inline-wasm.mjs pkg/web/connectsafely_wasm_bg.wasm pkg-template/web/inline.js > pkg/web/inline.js
 
-# Types: the wasm-bindgen declarations (with the Rust doc comments), for ESM and CJS.
-wasm-bindgen --target nodejs --out-dir target/types "$wasm" >/dev/null
-# `[Symbol.dispose]` needs TypeScript's esnext.disposable lib, which most projects
-# lack (error TS2550 under skipLibCheck: false); `free()` stays declared.
-grep -v '\[Symbol\.dispose\]()' target/types/connectsafely_wasm.d.ts > pkg/index.d.ts
+# Types: the nodejs output's declarations (with the Rust doc comments, and no init
+# functions), once at the top for ESM and CJS. `[Symbol.dispose]` needs TypeScript's
+# esnext.disposable lib, which most projects lack (error TS2550 under
+# skipLibCheck: false); `free()` stays declared.
+grep -v '\[Symbol\.dispose\]()' pkg/node/connectsafely_wasm.d.ts > pkg/index.d.ts
 cp pkg/index.d.ts pkg/index.d.cts
+rm -f pkg/node/connectsafely_wasm.d.ts pkg/web/connectsafely_wasm.d.ts
 
 cp pkg-template/README.md LICENSE pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
