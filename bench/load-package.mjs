@@ -1,4 +1,4 @@
-// Loads the built package (pkg/, Node.js entry) and keeps a handle on the wasm
+// Loads the built package (pkg/index.cjs, the require entry) and keeps a handle on the wasm
 // instance it creates, so benchmarks and the soak can read its linear memory.
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -14,7 +14,9 @@ export function loadPackage() {
     return instance;
   };
   try {
-    const api = createRequire(import.meta.url)(path.join(root, "pkg/node/index.cjs"));
+    const api = createRequire(import.meta.url)(path.join(root, "pkg/index.cjs"));
+    // The wasm starts on first use: start it while the hook above is in place.
+    api.validateSendGroupWithAck({});
     return { ...api, wasmMemoryBytes: () => instance.exports.memory.buffer.byteLength };
   } finally {
     WebAssembly.Instance = Instance;

@@ -1,19 +1,19 @@
-// The size budget of the browser entry (what a page loading web/index.js downloads),
-// gzipped. Size is deterministic, so this is a check, not a timed test.
-// The target of issue 6 is 20 KiB; the budget holds the line at what the build
-// has reached, so a change that makes it bigger fails until it is justified here.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+// The size budget of the entry web apps get by default: index.mjs (the `import`
+// condition, the wasm inlined), gzipped, which is what every bundler in the
+// matrix ships for this package (75.7-78.4 KiB measured in make bench). Size is
+// deterministic, so this is a check, not a timed test. The budget holds the line
+// at what the build has reached, so a change that makes it bigger fails until it
+// is justified here; the milestone of issue 11 is 40 KiB, its goal 30 KiB.
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 
-const BUDGET = 63 * 1024; // 57 KiB before sendGroupWithAckMany (issue 7) added about 6 KiB
-const TARGET = 20 * 1024;
-const web = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/web");
-const walk = (dir) => readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)]));
-const files = walk(web).filter((f) => !f.endsWith("inline.js") && !f.endsWith(".d.ts"));
-const total = files.reduce((n, f) => n + zlib.gzipSync(readFileSync(f), { level: 9 }).length, 0);
+const BUDGET = 78 * 1024; // 77.9 KiB after issue 10 (one self-contained file, the glue bundled in)
+const MILESTONE = 40 * 1024;
+const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
+const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`size: browser entry ${kib(total)} gzipped over ${files.length} files (budget ${kib(BUDGET)}, target ${kib(TARGET)})`);
+console.log(`size: index.mjs (what web apps ship) ${kib(total)} gzipped (budget ${kib(BUDGET)}, issue 11's milestone ${kib(MILESTONE)})`);
 if (total > BUDGET) {
   console.error(`size: over budget by ${kib(total - BUDGET)}`);
   process.exit(1);
