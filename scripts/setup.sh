@@ -17,12 +17,19 @@ if [ "$have_bindgen" != "$want_bindgen" ]; then
 fi
 
 # Browsers only for the tests (`setup.sh --browsers`): the demo does not need them.
-if [ "${1:-}" = "--browsers" ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
-  echo "setup: installing Chromium and ChromeDriver from Debian's packages"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+# Chromium (+ ChromeDriver for wasm-bindgen-test) and Firefox ESR, from Debian's packages.
+if [ "${1:-}" = "--browsers" ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]} from Debian's packages"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 fi
 
 # npm packages of the build and tests, from the committed lock files.

@@ -1,21 +1,36 @@
-// The compatibility matrix: packs pkg/ as the registry would serve it, installs
-// the tarball into throwaway consumer projects with npm, and runs the same smoke
-// in each runtime against one sandbox API. Prints "N passed, N failed".
+// The compatibility matrix: packs pkg/ as the registry would serve it, installs the
+// tarball with npm into consumer projects made the way each framework's docs start
+// one (tests/matrix/consumers: their own package.json and lock file, default
+// config), builds them, and runs the result in the real runtime or browser against
+// the sandbox API. Prints "N passed, N failed".
 //
-//   node tests/matrix/run.mjs [cell ...]      (pkg/ must be built: make pkg)
+//   node tests/matrix/run.mjs [cell ...] [--report FILE]   (pkg/ must be built: make pkg)
+//
+// Consumer projects live in MATRIX_DIR (default ~/.cache/connectsafely-wasm/matrix),
+// outside the repository so nothing resolves from its node_modules; their
+// dependencies are installed with `npm ci` only when their lock file changed.
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { createSandbox } from "../../sandbox/server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const bin = (name) => path.join(root, "node_modules/.bin", name);
+const rootBin = (name) => path.join(root, "node_modules/.bin", name);
 const here = path.join(root, "tests/matrix");
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const reportAt = args.includes("--report") ? args[args.indexOf("--report") + 1] : null;
+const only = args.filter((a, i) => a !== "--report" && args[i - 1] !== "--report");
+const work = process.env.MATRIX_DIR || path.join(os.homedir(), ".cache/connectsafely-wasm/matrix");
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"];
+const BODY = { recipientProfileUrn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o", groupId: "12345678", message: "Hello from the matrix" };
+const SANDBOX_ENV = (base) => ({ CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: base, NEXT_PUBLIC_CONNECTSAFELY_BASE_URL: base, NEXT_TELEMETRY_DISABLED: "1" });
 
-function run(cmd, args, { cwd, env = {}, timeoutMs = 120_000 } = {}) {
+function run(cmd, args, { cwd, env = {}, timeoutMs = 300_000 } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -36,11 +51,15 @@ function run(cmd, args, { cwd, env = {}, timeoutMs = 120_000 } = {}) {
 
 async function must(cmd, args, opts) {
   const r = await run(cmd, args, opts);
-  if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${r.code}${r.signal ? ` (${r.signal})` : ""}\n${r.stdout}\n${r.stderr}`.trim());
+  if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${r.code}${r.signal ? ` (${r.signal})` : ""}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`.trim());
   return r;
 }
 
-/** The smoke's JSON report from the last line of output, judged. */
+function expect(ok, what, got) {
+  if (!ok) throw new Error(`${what}; got ${JSON.stringify(got, null, 1)?.slice(0, 2000)}`);
+}
+
+/** The smoke's JSON report (tests/matrix/smoke.mjs) from the last line of output, judged. */
 function judge(text) {
   const line = text.trim().split("\n").pop() || "";
   let report;
@@ -54,20 +73,431 @@ function judge(text) {
   return `${report.checks.length} checks`;
 }
 
-const work = mkdtempSync(path.join(os.tmpdir(), "connectsafely-matrix-"));
-const consumers = path.join(work, "consumers");
-let browser;
-let server;
+const gz = (file) => zlib.gzipSync(readFileSync(file), { level: 9 }).length;
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const walk = (dir) => (existsSync(dir) ? readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)])) : []);
+const sizes = {};
+/** What a browser build ships (its JavaScript and wasm files, gzipped), recorded for make bench. */
+function shipped(cell, dir, pick = () => true) {
+  const files = walk(dir).filter((f) => /\.(m?js|wasm)$/.test(f) && pick(f));
+  const total = files.reduce((n, f) => n + gz(f), 0);
+  sizes[cell] = total;
+  return `ships ${kib(total)} gzipped`;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+const cleanups = [];
+
+/** A sandbox API on a free port, serving `dir` (if given) at its root: a page on it sends to its own origin. */
+async function sandbox(dir) {
+  const server = createSandbox({ statics: dir ? [{ prefix: "/", dir }] : [] });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const close = () => {
+    server.close();
+    server.closeAllConnections?.();
+  };
+  cleanups.push(close);
+  const control = async (method, route) => (await fetch(`${base}/__sandbox/${route}`, { method })).json();
+  return { base, close, state: () => control("GET", "state"), reset: () => control("POST", "reset") };
+}
+
+let tarball;
+const prepared = new Map();
+/**
+ * The consumer project `name`, ready in MATRIX_DIR: its dependencies from its lock file
+ * (npm ci, skipped when the lock is unchanged since the last run), its sources copied
+ * fresh, then the packed package installed with npm as a user would.
+ */
+function project(name) {
+  if (!prepared.has(name)) {
+    prepared.set(name, (async () => {
+      const src = path.join(here, "consumers", name);
+      const dir = path.join(work, name);
+      const lock = path.join(src, "package-lock.json");
+      const stamp = path.join(dir, "node_modules/.matrix-lock");
+      const locked = existsSync(lock);
+      if (!locked || !existsSync(stamp) || readFileSync(stamp, "utf8") !== readFileSync(lock, "utf8")) {
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        cpSync(src, dir, { recursive: true });
+        if (locked) {
+          await must("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, timeoutMs: 900_000 });
+          writeFileSync(stamp, readFileSync(lock, "utf8"));
+        }
+      } else {
+        cpSync(src, dir, { recursive: true });
+      }
+      cpSync(path.join(here, "smoke.mjs"), path.join(dir, "smoke.mjs"));
+      // Bun and Deno run the Node.js ESM script as it is.
+      if (name === "bun" || name === "deno") cpSync(path.join(here, "consumers/node-esm/send.mjs"), path.join(dir, "send.mjs"));
+      await must("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error", ...(locked ? [] : ["--no-package-lock"]), tarball], { cwd: dir });
+      return dir;
+    })());
+  }
+  return prepared.get(name);
+}
+const bin = (dir, name) => path.join(dir, "node_modules/.bin", name);
+
+// The browser app of every bundler cell: tests/matrix/browser-app, the code the package README shows.
+const FORM = readFileSync(path.join(here, "browser-app/form.html"), "utf8");
+const html = (title, script) => `<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${title}</title></head>\n<body>\n${FORM}${script}\n</body>\n</html>\n`;
+function browserApp(pages) {
+  return (dir) => {
+    mkdirSync(path.join(dir, "src"), { recursive: true });
+    cpSync(path.join(here, "browser-app/index.js"), path.join(dir, "src/index.js"));
+    for (const [file, script] of Object.entries(pages)) writeFileSync(path.join(dir, file), html(file, script));
+  };
+}
+
+let chromium;
+async function chromiumPage() {
+  if (!chromium) {
+    const { chromium: launcher } = await import("playwright-core");
+    chromium = await launcher.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    cleanups.push(() => chromium.close());
+  }
+  const page = await chromium.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // Failed loads are judged by URL below (a missing favicon is no error of the app).
+  page.on("console", (m) => m.type() === "error" && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && errors.push(`${r.status()} ${r.url()}`));
+  return { page, errors };
+}
+
+let firefox;
+async function firefoxPage() {
+  if (!firefox) {
+    const puppeteer = (await import("puppeteer-core")).default;
+    firefox = await puppeteer.launch({ browser: "firefox", executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr", headless: true });
+    cleanups.push(() => firefox.close());
+  }
+  const page = await firefox.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return { page, errors };
+}
+
+/** The smoke page (#result[data-done] holds the report) in a browser. */
+async function smokePage(open, url) {
+  const { page, errors } = await open();
+  try {
+    await page.goto(url);
+    await page.waitForSelector("#result[data-done]", { timeout: 30_000 }).catch(() => {
+      throw new Error(`the page did not finish: ${errors.join("\n") || "(no error)"}`);
+    });
+    return judge(await page.$eval("#result", (e) => e.textContent));
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The form app in Chromium at `url`: a valid body sent from the form resolves ok with the
+ * rate limit; groupId "abc" resolves to a validation failure and no request reaches the sandbox.
+ */
+async function formCheck(url, sb) {
+  const { page, errors } = await chromiumPage();
+  try {
+    await page.goto(url);
+    const submit = async (body) => {
+      const previous = await page.textContent("output");
+      for (const [name, value] of Object.entries(body)) await page.fill(`[name=${name}]`, value);
+      await page.click("button");
+      const handle = await page
+        .waitForFunction((prev) => {
+          const text = document.querySelector("output")?.textContent || "";
+          return text !== "" && text !== prev && text;
+        }, previous, { timeout: 30_000 })
+        .catch(() => {
+          throw new Error(`no outcome appeared in <output>: ${errors.join("\n") || "(no page error)"}`);
+        });
+      return JSON.parse(await handle.jsonValue());
+    };
+    const before = await sb.state();
+    const sent = await submit(BODY);
+    expect(sent.ok === true && sent.status === 200 && sent.data?.success === true && typeof sent.rateLimit?.remaining === "number", "a valid body resolves ok with the rate limit", sent);
+    const afterSend = await sb.state();
+    expect(afterSend.requests === before.requests + 1 && afterSend.messages === before.messages + 1, "the sandbox accepted exactly that message", afterSend);
+    const invalid = await submit({ ...BODY, groupId: "abc" });
+    expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.[0]?.field === "groupId", 'groupId "abc" resolves to a validation failure', invalid);
+    const after = await sb.state();
+    expect(after.requests === afterSend.requests, "an invalid body makes no request", after);
+    expect(errors.length === 0, "no page errors", errors);
+    return `sent (${sent.rateLimit.remaining} left); groupId "abc" -> validation, no request`;
+  } finally {
+    await page.close();
+  }
+}
+
+/** A bundler cell: build the browser app with the project's npm scripts, serve `serve` at the root of a sandbox, check the form there. */
+function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measure = serve, pick } = {}) {
+  return async () => {
+    const dir = await project(name);
+    browserApp(pages)(dir);
+    // Nothing from an earlier run's build (the project directory is kept between runs).
+    for (const stale of [measure, ".parcel-cache"]) if (stale !== ".") rmSync(path.join(dir, stale), { recursive: true, force: true });
+    for (const script of builds) await must("npm", ["run", "--silent", script], { cwd: dir });
+    const sb = await sandbox(path.join(dir, serve));
+    try {
+      const detail = await formCheck(`${sb.base}/${page}`, sb);
+      return `${detail}; ${shipped(label, path.join(dir, measure), pick)}`;
+    } finally {
+      sb.close();
+    }
+  };
+}
+
+/** POSTs good and bad bodies to a server route that sends with the package; judged as in formCheck. */
+async function routeCheck(url, sb) {
+  return sendCheck(async (body) => (await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json(), sb);
+}
+
+/** `post(body)` sends a body through the setup's own code and gives back its result. */
+async function sendCheck(post, sb) {
+  const before = await sb.state();
+  const sent = await post(BODY);
+  expect(sent.ok === true && sent.status === 200 && typeof sent.rateLimit?.remaining === "number", "a valid body resolves ok with the rate limit", sent);
+  const afterSend = await sb.state();
+  expect(afterSend.requests === before.requests + 1 && afterSend.messages === before.messages + 1, "the sandbox accepted exactly that message", afterSend);
+  const invalid = await post({ ...BODY, groupId: "abc" });
+  expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.[0]?.field === "groupId", 'groupId "abc" resolves to a validation failure', invalid);
+  expect((await sb.state()).requests === afterSend.requests, "an invalid body makes no request", await sb.state());
+  return `sent (${sent.rateLimit.remaining} left); groupId "abc" -> validation, no request`;
+}
+
+/** Waits until `url` answers (any status), or throws with the server's output. */
+async function ready(url, child, output) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited ${child.exitCode}:\n${output()}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`the server never answered ${url}:\n${output()}`);
+}
+
+/** One `next build` (Turbopack, or webpack with --webpack) and `next start`, shared by that bundler's four cells. */
+const nextBuilds = new Map();
+function nextBuild(bundler) {
+  if (!nextBuilds.has(bundler)) {
+    nextBuilds.set(bundler, (async () => {
+      const dir = await project("next");
+      const sb = await sandbox();
+      const env = SANDBOX_ENV(sb.base);
+      rmSync(path.join(dir, ".next"), { recursive: true, force: true });
+      await must("npm", ["run", "--silent", bundler === "webpack" ? "build:webpack" : "build"], { cwd: dir, env, timeoutMs: 900_000 });
+      const afterBuild = await sb.state();
+      const port = await freePort();
+      const child = spawn(bin(dir, "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let log = "";
+      child.stdout.on("data", (d) => (log += d));
+      child.stderr.on("data", (d) => (log += d));
+      cleanups.push(() => child.kill());
+      const base = `http://127.0.0.1:${port}`;
+      await ready(base, child, () => log);
+      return { dir, sb, afterBuild, base };
+    })());
+  }
+  return nextBuilds.get(bundler);
+}
+function nextCells(bundler, label) {
+  return {
+    [`Next.js (${label}): client component in Chromium`]: async () => {
+      const { sb, base, dir } = await nextBuild(bundler);
+      const detail = await formCheck(`${base}/`, sb);
+      // The chunks that hold the package (the rest is React and Next.js's own runtime).
+      const ours = (f) => readFileSync(f, "utf8").includes("connectsafely-wasm needs WebAssembly");
+      return `${detail}; ${shipped(`Next.js (${label}), client component`, path.join(dir, ".next/static"), ours)}`;
+    },
+    [`Next.js (${label}): Node.js route handler`]: async () => {
+      const { sb, base } = await nextBuild(bundler);
+      return routeCheck(`${base}/api/send`, sb);
+    },
+    [`Next.js (${label}): edge route handler`]: async () => {
+      const { sb, base } = await nextBuild(bundler);
+      return routeCheck(`${base}/api/send-edge`, sb);
+    },
+    [`Next.js (${label}): page prerendered by next build`]: async () => {
+      const { dir, afterBuild } = await nextBuild(bundler);
+      const page = readFileSync(path.join(dir, ".next/server/app/prerendered.html"), "utf8");
+      const read = (id) => {
+        const m = page.match(new RegExp(`<pre id="${id}">([^<]*)</pre>`));
+        expect(m, `the prerendered page has #${id}`, page.slice(0, 500));
+        return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
+      };
+      const sent = read("sent");
+      expect(sent.ok === true && typeof sent.rateLimit?.remaining === "number", "the send at build time resolved ok with the rate limit", sent);
+      const invalid = read("invalid");
+      expect(invalid.ok === false && invalid.error.kind === "validation" && invalid.error.fieldErrors[0].field === "groupId", 'groupId "abc" resolved to a validation failure', invalid);
+      expect(afterBuild.requests === 1 && afterBuild.messages === 1, "the build made exactly one request (the invalid body none)", afterBuild);
+      return "rendered at build time: sent once; groupId \"abc\" -> validation, no request";
+    },
+  };
+}
+
+/** The smoke (tests/matrix/smoke.mjs) in a runtime, then the README's script for it, sending from the command line. */
+async function scriptCells(name, cmd, smokeArgs, sendArgs, env = {}) {
+  const dir = await project(name);
+  const script = sendArgs[sendArgs.length - 1];
+  const sb = await sandbox();
+  const checks = judge((await must(cmd, [...smokeArgs, sb.base], { cwd: dir, env: { ...env, SANDBOX: sb.base } })).stdout);
+  await sb.reset();
+  const sent = await sendCheck(async (body) => {
+    const r = await run(cmd, [...sendArgs, JSON.stringify(body)], { cwd: dir, env: { ...env, ...SANDBOX_ENV(sb.base) } });
+    try {
+      return JSON.parse(r.stdout);
+    } catch {
+      throw new Error(`${script} printed no result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    }
+  }, sb);
+  return `${checks}; the README's ${script}: ${sent}`;
+}
+
+const cells = {
+  "package: @arethetypeswrong/cli --pack, no problems": async () => {
+    await must(rootBin("attw"), ["--pack", path.join(root, "pkg"), "--format", "ascii"], { cwd: root });
+    return "types resolve for node10, node16 (CJS and ESM) and bundlers";
+  },
+  "package: publint --strict, all good": async () => {
+    const r = await must(rootBin("publint"), ["--strict", path.join(root, "pkg")], { cwd: root });
+    expect(/All good/.test(r.stdout), "publint reports nothing", r.stdout);
+    return "no errors, warnings or suggestions";
+  },
+  "Node.js ESM: importing compiles nothing; the first call does, once": async () => {
+    const dir = await project("node-esm");
+    const r = JSON.parse((await must("node", ["lazy.mjs"], { cwd: dir })).stdout);
+    expect(r.atImport === 0 && r.afterFirstUse === 2 && r.later === 2 && r.firstWorked, "no WebAssembly call at import, Module + Instance at first use, none after", r);
+    return `at import: ${r.atImport} calls; first use: ${r.calls.join(" + ")}`;
+  },
+  "Node.js CJS: requiring compiles nothing; the first call does, once": async () => {
+    const dir = await project("node-cjs");
+    const r = JSON.parse((await must("node", ["lazy.cjs"], { cwd: dir })).stdout);
+    expect(r.atImport === 0 && r.afterFirstUse === 2 && r.later === 2 && r.firstWorked, "no WebAssembly call at require, Module + Instance at first use, none after", r);
+    return `at require: ${r.atImport} calls; first use: ${r.calls.join(" + ")}`;
+  },
+  "esbuild: an unused import ships nothing (sideEffects: false is true)": async () => {
+    const dir = await project("esbuild");
+    writeFileSync(path.join(dir, "unused.js"), 'import { ConnectSafelyClient } from "connectsafely-wasm";\nconsole.log("app");\n');
+    await must(bin(dir, "esbuild"), ["unused.js", "--bundle", "--minify", "--outfile=dist/unused.js"], { cwd: dir });
+    const size = statSync(path.join(dir, "dist/unused.js")).size;
+    expect(size < 200, "the bundle holds only the app", readFileSync(path.join(dir, "dist/unused.js"), "utf8").slice(0, 300));
+    return `bundle of an app that imports but never uses the package: ${size} bytes`;
+  },
+  "Node.js ESM (import)": async () => scriptCells("node-esm", "node", ["main.mjs"], ["send.mjs"]),
+  "Node.js CJS (require)": async () => scriptCells("node-cjs", "node", ["main.cjs"], ["send.cjs"]),
+  Deno: async () => {
+    const flags = ["run", "--quiet", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env"];
+    return scriptCells("deno", rootBin("deno"), [...flags, "main.mjs"], [...flags, "send.mjs"], { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") });
+  },
+  Bun: async () => scriptCells("bun", rootBin("bun"), ["main.mjs"], ["send.mjs"]),
+  "workerd (wrangler deploy --dry-run, Miniflare)": async () => {
+    const dir = await project("workerd");
+    const sb = await sandbox();
+    const env = { WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: path.join(work, "wrangler-logs"), CI: "true", XDG_CONFIG_HOME: path.join(work, "xdg") };
+    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env });
+    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist-smoke", "src/smoke.js"], { cwd: dir, env });
+    const { Miniflare } = await import("miniflare");
+    const worker = (out, main, bindings = {}) =>
+      new Miniflare({
+        modules: true,
+        scriptPath: path.join(dir, out, main),
+        modulesRoot: path.join(dir, out),
+        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+        compatibilityDate: "2026-04-01",
+        bindings,
+      });
+    const smoke = worker("dist-smoke", "smoke.js");
+    const app = worker("dist", "index.js", { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base });
+    try {
+      const checks = judge(await (await smoke.dispatchFetch(`http://matrix.test/?sandbox=${encodeURIComponent(sb.base)}`)).text());
+      await sb.reset();
+      const sent = await sendCheck(async (body) => (await app.dispatchFetch("http://matrix.test/", { method: "POST", body: JSON.stringify(body) })).json(), sb);
+      return `${checks}; the README's Worker: ${sent}`;
+    } finally {
+      await smoke.dispose();
+      await app.dispose();
+    }
+  },
+  "Vercel edge function (edge-light, vercel dev's bundler, edge-runtime)": async () => {
+    const dir = await project("vercel-edge");
+    const sb = await sandbox();
+    // @vercel/node's dev server: esbuild with the edge-light condition to CommonJS, the
+    // `.wasm?module` plugin, then the edge-runtime package's VM, as `vercel dev` runs it.
+    const { startDevServer } = createRequire(path.join(dir, "package.json"))("@vercel/node");
+    const server = await startDevServer({ entrypoint: "api/send.js", workPath: dir, repoRootPath: dir, config: {}, files: {}, meta: { isDev: true, env: SANDBOX_ENV(sb.base) } });
+    expect(server && server.port, "vercel dev's edge server started", server);
+    cleanups.push(() => process.kill(server.pid));
+    return routeCheck(`http://127.0.0.1:${server.port}/api/send`, sb);
+  },
+  "webpack 5 production build in Chromium": bundlerCell("webpack 5 (production)", "webpack", { "index.html": '<script src="dist/main.js"></script>' }, ["build"], { measure: "dist" }),
+  "webpack 5 development build in Chromium": bundlerCell("webpack 5 (development)", "webpack", { "index.html": '<script src="dist/main.js"></script>' }, ["build:dev"], { measure: "dist" }),
+  "Rspack in Chromium": bundlerCell("Rspack", "rspack", { "index.html": '<script src="dist/main.js"></script>' }, ["build"], { measure: "dist" }),
+  "Parcel 2 in Chromium": bundlerCell("Parcel 2", "parcel", { "index.html": '<script type="module" src="./src/index.js"></script>' }, ["build"], { serve: "dist" }),
+  "Rollup 4 (ES output) in Chromium": bundlerCell("Rollup 4 (ES)", "rollup", { "es.html": '<script type="module" src="dist/es.js"></script>' }, ["build:es"], { page: "es.html", measure: "dist", pick: (f) => f.endsWith("es.js") }),
+  "Rollup 4 (IIFE output) in Chromium": bundlerCell("Rollup 4 (IIFE)", "rollup", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
+  "Vite in Chromium": bundlerCell("Vite", "vite", { "index.html": '<script type="module" src="/src/index.js"></script>' }, ["build"], { serve: "dist" }),
+  "esbuild (ESM) in Chromium": bundlerCell("esbuild (ESM)", "esbuild", { "esm.html": '<script type="module" src="dist/esm.js"></script>' }, ["build:esm"], { page: "esm.html", measure: "dist", pick: (f) => f.endsWith("esm.js") }),
+  "esbuild (IIFE) in Chromium": bundlerCell("esbuild (IIFE)", "esbuild", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
+  ...nextCells("turbopack", "Turbopack"),
+  ...nextCells("webpack", "webpack"),
+  "no-bundler page in Chromium": async () => {
+    const dir = await project("page");
+    const { base } = await sandbox(dir);
+    return smokePage(chromiumPage, `${base}/`);
+  },
+  "no-bundler page in Firefox ESR": async () => {
+    const dir = await project("page");
+    const { base } = await sandbox(dir);
+    return smokePage(firefoxPage, `${base}/`);
+  },
+  "TypeScript strict consumer (tsc --noEmit)": async () => {
+    await must(rootBin("tsc"), ["-p", "tsconfig.json"], { cwd: await project("ts") });
+    return "types narrow on ok and error.kind; every @ts-expect-error holds";
+  },
+  "Node.js without global fetch: import works, a send resolves to a network failure naming it": async () => {
+    const script = `const m = require("connectsafely-wasm");
+      new m.ConnectSafelyClient({ apiKey: "k" }).sendGroupWithAck(${JSON.stringify(BODY)}).then((r) => console.log(JSON.stringify(r)));`;
+    const r = await must("node", ["--no-experimental-fetch", "-e", script], { cwd: await project("node-cjs") });
+    const result = JSON.parse(r.stdout);
+    expect(result.ok === false && result.error.kind === "network" && /no global fetch/.test(result.error.message) && result.error.deliveryUnknown === false, "a network failure naming the missing fetch", result);
+    return result.error.message;
+  },
+  "a runtime without WebAssembly: import works, the first call throws one clear error": async () => {
+    const script = `const m = require("connectsafely-wasm"); console.log("imported"); m.validateSendGroupWithAck({});`;
+    const r = await run("node", ["--jitless", "-e", script], { cwd: await project("node-cjs") });
+    expect(r.stdout.trim() === "imported" && r.code !== 0 && /needs WebAssembly/.test(r.stderr), "import succeeds, the first call names the missing WebAssembly", r);
+    expect(!/connectsafely_wasm|__wbg/.test(r.stderr.split("\n").find((l) => /needs WebAssembly/.test(l)) || ""), "the message is the package's own", r.stderr);
+    return "names the missing WebAssembly";
+  },
+};
+
+let passed = 0;
+let failed = 0;
 try {
+  mkdirSync(work, { recursive: true });
   // The tarball a user would get from the registry.
   const packed = await must("npm", ["pack", path.join(root, "pkg"), "--pack-destination", work, "--json"], { cwd: work });
   const [info] = JSON.parse(packed.stdout);
-  const tarball = path.join(work, info.filename);
-  console.log(`# packed ${info.filename}: ${info.size} bytes, ${info.entryCount} files (unpacked ${info.unpackedSize})`);
+  tarball = path.join(work, info.filename);
+  console.log(`# packed ${info.filename}: ${info.size} bytes, ${info.entryCount} files (unpacked ${info.unpackedSize}); consumer projects in ${work}`);
   for (const f of info.files) {
     if (/\.(rs|map|test\.\w+)$|(^|\/)tests?\//.test(f.path)) throw new Error(`the tarball holds a file users do not need: ${f.path}`);
   }
-
   const types = readFileSync(path.join(root, "pkg/index.d.ts"), "utf8");
   for (const doc of ["Validates `body`, then sends it once.", "Sends many bodies, quota-aware", "Never throws."]) {
     if (!types.includes(doc)) throw new Error(`the doc comment "${doc}" from Rust is missing from index.d.ts`);
@@ -77,105 +507,6 @@ try {
     if (manifest[field]) throw new Error(`the package declares ${field}: users would install or run more than this package`);
   }
 
-  cpSync(path.join(here, "consumers"), consumers, { recursive: true });
-  const names = readdirSync(consumers);
-  for (const name of names) cpSync(path.join(here, "smoke.mjs"), path.join(consumers, name, "smoke.mjs"));
-  // npm installs from the tarball, as a user would; one project at a time keeps npm's cache sane.
-  for (const name of names) {
-    await must("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", tarball], { cwd: path.join(consumers, name) });
-  }
-
-  const dir = (name) => path.join(consumers, name);
-  server = createSandbox({
-    statics: [
-      { prefix: "/vite/", dir: path.join(dir("vite"), "dist") },
-      { prefix: "/esbuild/", dir: dir("esbuild") },
-      { prefix: "/page/", dir: dir("page") },
-    ],
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  const sandboxEnv = { SANDBOX: base };
-
-  async function inBrowser(url) {
-    if (!browser) {
-      const { chromium } = await import("playwright-core");
-      browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
-      });
-    }
-    const page = await browser.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    try {
-      await page.goto(url);
-      await page.waitForSelector("#result[data-done]", { timeout: 30_000 }).catch(() => {
-        throw new Error(`the page did not finish: ${errors.join("\n") || "(no error)"}`);
-      });
-      return judge(await page.textContent("#result"));
-    } finally {
-      await page.close();
-    }
-  }
-
-  const cells = {
-    "Node.js ESM (import)": async () => judge((await must("node", ["main.mjs"], { cwd: dir("node-esm"), env: sandboxEnv })).stdout),
-    "Node.js CJS (require)": async () => judge((await must("node", ["main.cjs"], { cwd: dir("node-cjs"), env: sandboxEnv })).stdout),
-    Deno: async () =>
-      judge((await must(bin("deno"), ["run", "--quiet", "--no-prompt", `--allow-net=127.0.0.1`, "main.mjs", base], { cwd: dir("deno"), env: { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") } })).stdout),
-    Bun: async () => judge((await must(bin("bun"), ["main.mjs"], { cwd: dir("bun"), env: sandboxEnv })).stdout),
-    "workerd (wrangler deploy --dry-run, Miniflare)": async () => {
-      const cwd = dir("workerd");
-      await must(bin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], {
-        cwd,
-        env: { WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: path.join(work, "wrangler-logs"), CI: "true", XDG_CONFIG_HOME: path.join(work, "xdg") },
-      });
-      const { Miniflare } = await import("miniflare");
-      const mf = new Miniflare({
-        modules: true,
-        scriptPath: path.join(cwd, "dist/index.js"),
-        modulesRoot: path.join(cwd, "dist"),
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-        compatibilityDate: "2026-04-01",
-      });
-      try {
-        const res = await mf.dispatchFetch(`http://matrix.test/?sandbox=${encodeURIComponent(base)}`);
-        return judge(await res.text());
-      } finally {
-        await mf.dispose();
-      }
-    },
-    "Vite 7 build in headless Chromium": async () => {
-      await must(bin("vite"), ["build", "--base", "./", "--logLevel", "warn"], { cwd: dir("vite") });
-      return inBrowser(`${base}/vite/`);
-    },
-    "esbuild bundle in headless Chromium": async () => {
-      await must(bin("esbuild"), ["main.js", "--bundle", "--format=esm", "--platform=browser", "--outfile=dist/main.js", "--log-level=warning"], { cwd: dir("esbuild") });
-      return inBrowser(`${base}/esbuild/`);
-    },
-    "no-bundler page in headless Chromium": async () => inBrowser(`${base}/page/`),
-    "TypeScript strict consumer (tsc --noEmit)": async () => {
-      await must(bin("tsc"), ["-p", "tsconfig.json"], { cwd: dir("ts") });
-      return "types narrow on ok and error.kind; every @ts-expect-error holds";
-    },
-    "Node.js without global fetch: one clear error": async () => {
-      const r = await run("node", ["--no-experimental-fetch", "-e", "require('connectsafely-wasm')"], { cwd: dir("node-cjs") });
-      if (r.code === 0 || !/needs the global fetch of Node\.js 18 or later/.test(r.stderr)) throw new Error(`unexpected: ${r.code}\n${r.stderr}`);
-      if (/connectsafely_wasm\.js/.test(r.stderr)) throw new Error(`the error comes from deep inside the glue:\n${r.stderr}`);
-      return "names the missing global fetch";
-    },
-    "a runtime without WebAssembly: one clear error": async () => {
-      const r = await run("node", ["--jitless", "main.mjs"], { cwd: dir("node-esm"), env: sandboxEnv });
-      if (r.code === 0 || !/needs WebAssembly/.test(r.stderr)) throw new Error(`unexpected: ${r.code}\n${r.stderr}`);
-      if (/connectsafely_wasm\.js/.test(r.stderr)) throw new Error(`the error comes from deep inside the glue:\n${r.stderr}`);
-      return "names the missing WebAssembly";
-    },
-  };
-
-  let passed = 0;
-  let failed = 0;
   for (const [name, cell] of Object.entries(cells)) {
     if (only.length && !only.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue;
     const started = Date.now();
@@ -188,12 +519,16 @@ try {
       console.log(`not ok - ${name} (${Date.now() - started} ms)\n${String(e.stack || e).replace(/^/gm, "    ")}`);
     }
   }
-  console.log(`matrix: ${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
+} catch (e) {
+  failed += 1;
+  console.log(`not ok - the matrix could not start\n${String(e.stack || e).replace(/^/gm, "    ")}`);
 } finally {
-  await browser?.close();
-  server?.close();
-  server?.closeAllConnections?.();
-  if (!process.env.KEEP_MATRIX) rmSync(work, { recursive: true, force: true });
-  else writeFileSync(path.join(work, "KEPT"), "");
+  for (const f of cleanups.reverse()) {
+    try {
+      await f();
+    } catch {}
+  }
 }
+if (reportAt) writeFileSync(reportAt, JSON.stringify({ shipped: sizes }, null, 2));
+console.log(`matrix: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -17,6 +17,10 @@ export async function smoke(api, base) {
 
     const options = { apiKey: "sandbox-key", baseUrl: base, dangerouslyAllowBrowser: true };
     const client = new ConnectSafelyClient(options);
+    const invalid = await client.sendGroupWithAck({ ...body, groupId: "abc" });
+    check("groupId \"abc\" is a validation failure", invalid.ok === false && invalid.status === null && invalid.error.kind === "validation" && invalid.error.fieldErrors[0]?.field === "groupId", invalid);
+    check("an invalid body makes no request", (await control("GET", "state")).requests === 0);
+
     const ok = await client.sendGroupWithAck(body);
     check("success from the sandbox", ok.ok === true && ok.status === 200 && ok.data.success === true && ok.rateLimit?.remaining === 149, ok);
 

@@ -1,0 +1,9 @@
+import SendForm from "./send-form";
+
+export default function Home() {
+  return (
+    <main>
+      <SendForm />
+    </main>
+  );
+}

@@ -1,0 +1,30 @@
+"use client";
+
+import { useState } from "react";
+import { ConnectSafelyClient, validateSendGroupWithAck } from "connectsafely-wasm";
+
+// A client component talking to the local sandbox API. A real key in a browser is
+// readable by anyone: in production, send from a route handler (below) instead.
+export default function SendForm() {
+  const [outcome, setOutcome] = useState<unknown>(null);
+  async function send(form: FormData) {
+    // Typed input for the send, or the field errors, before anything leaves the page.
+    const checked = validateSendGroupWithAck(Object.fromEntries(form));
+    if (!checked.ok) return setOutcome(checked);
+    const client = new ConnectSafelyClient({
+      apiKey: "sandbox-key",
+      baseUrl: process.env.NEXT_PUBLIC_CONNECTSAFELY_BASE_URL,
+      dangerouslyAllowBrowser: true,
+    });
+    setOutcome(await client.sendGroupWithAck(checked.value));
+  }
+  return (
+    <form action={send}>
+      <input name="recipientProfileUrn" placeholder="urn:li:fsd_profile:..." />
+      <input name="groupId" placeholder="12345678" />
+      <textarea name="message" />
+      <button>Send</button>
+      <output>{outcome ? JSON.stringify(outcome) : ""}</output>
+    </form>
+  );
+}
