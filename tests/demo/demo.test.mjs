@@ -250,3 +250,43 @@ test("a screenshot of a send, for the README", async () => {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, "demo.png"), fullPage: false });
 });
+
+// Firefox ESR (Debian's firefox-esr), driven over WebDriver BiDi by puppeteer-core:
+// Playwright's Firefox needs its own patched build, which cannot be downloaded here.
+test("in Firefox ESR the demo sends, moves the meter, refuses a bad group id without a request, and shows a fault's kind", async () => {
+  const puppeteer = (await import("puppeteer-core")).default;
+  const firefox = await puppeteer.launch({ browser: "firefox", executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr", headless: true });
+  try {
+    const fx = await firefox.newPage();
+    const errors = [];
+    fx.on("pageerror", (e) => errors.push(String(e)));
+    await fx.goto(`${BASE}/`);
+    await fx.waitForFunction(() => document.querySelector("[data-testid=message-counter]")?.textContent.includes("/"));
+    const text = (id) => fx.$eval(`[data-testid=${id}]`, (e) => e.textContent);
+    const sendFx = async () => {
+      await fx.$eval("#result", (e) => delete e.dataset.ok);
+      await fx.click("[data-testid=send]");
+      await fx.waitForFunction(() => document.getElementById("send").textContent === "Send" && document.getElementById("result").dataset.ok);
+    };
+    await sendFx();
+    assert.equal(await fx.$eval("[data-testid=result]", (e) => e.dataset.ok), "true");
+    assert.match(await text("result"), /Group context message sent successfully/);
+    assert.match(await text("rate-limit"), /1 \/ 150 used/);
+
+    await fx.$eval("[name=groupId]", (e) => (e.value = ""));
+    await fx.type("[name=groupId]", "12a");
+    assert.match(await text("error-groupId"), /digits/);
+    await sendFx();
+    assert.equal(await fx.$eval("[data-testid=result]", (e) => e.dataset.kind), "validation");
+    assert.equal((await control("GET", "state")).requests, 1);
+
+    await fx.$eval("[name=groupId]", (e) => (e.value = ""));
+    await fx.type("[name=groupId]", "12345678");
+    await fx.click("[data-testid=fault-server_error]");
+    await sendFx();
+    assert.equal(await fx.$eval("[data-testid=result]", (e) => e.dataset.kind), "server_error");
+    assert.deepEqual(errors, []);
+  } finally {
+    await firefox.close();
+  }
+});
