@@ -2,7 +2,7 @@
 //   node --expose-gc bench/run.mjs          (pkg/ must be built: make pkg)
 // Sections: size, cold start, validation throughput, send throughput, memory.
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from "node:fs";
+import { readFileSync, mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,33 +25,32 @@ const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadP
 const { HandwrittenClient, validate: handValidate } = await import("./handwritten/client.mjs");
 const { zodSchema, ajvValidate } = await import("./schemas.mjs");
 
-// 1. Size
+// 1. Size: the package's entries, and what each bundler's build of the matrix's form app
+// ships (tests/matrix, its JavaScript and wasm gzipped; the app's own code is under 1 KiB).
 {
   const p = (f) => path.join(pkg, f);
-  const snippets = (dir) => {
-    const out = [];
-    const walk = (d) => {
-      for (const f of readdirSync(path.join(pkg, d), { withFileTypes: true })) {
-        if (f.isDirectory()) walk(path.join(d, f.name));
-        else if (f.name.endsWith(".js")) out.push(path.join(d, f.name));
-      }
-    };
-    walk(path.join(dir, "snippets"));
-    return out;
-  };
-  const wasm = p("web/connectsafely_wasm_bg.wasm");
+  const wasm = p("connectsafely_wasm_bg.wasm");
   row("size", "wasm", { "connectsafely-wasm": `${kib(raw(wasm))} raw, ${kib(gz(wasm))} gzipped` });
-  row("size", "JS glue (web)", { "connectsafely-wasm": `${kib(gz(p("web/connectsafely_wasm.js")))} gzipped` });
-  const entries = {
-    "browser by URL (web/index.js)": ["web/index.js", "web/connectsafely_wasm.js", "web/connectsafely_wasm_bg.wasm", ...snippets("web")],
-    "bundler (web/inline.js)": ["web/inline.js", "web/connectsafely_wasm.js", ...snippets("web")],
-    "Node.js (node/)": ["node/index.cjs", "node/connectsafely_wasm.js", "node/connectsafely_wasm_bg.wasm", ...snippets("node")],
-    "workerd (workerd/index.js)": ["workerd/index.js", "web/connectsafely_wasm.js", "web/connectsafely_wasm_bg.wasm", ...snippets("web")],
-  };
   const hand = gz(path.join(root, "bench/handwritten/client.mjs"));
+  const entries = {
+    "index.mjs (bundlers, browsers, Node.js, Deno, Bun: wasm inlined)": ["index.mjs"],
+    "edge.mjs + .wasm (workerd, edge-light)": ["edge.mjs", "connectsafely_wasm_bg.wasm"],
+  };
   for (const [name, files] of Object.entries(entries)) {
     const total = files.reduce((n, f) => n + gz(p(f)), 0);
     row("size", `download, ${name}`, { "connectsafely-wasm": `${kib(total)} gzipped`, "hand-written JS": `${kib(hand)} gzipped` });
+  }
+  if (!process.env.BENCH_NO_BUNDLERS) {
+    const report = path.join(os.tmpdir(), `cs-bench-bundlers-${process.pid}.json`);
+    const cells = ["production build", "development build", "Rspack", "Parcel", "Rollup", "Vite in", "esbuild (", "client component"];
+    const r = spawnSync(process.execPath, [path.join(root, "tests/matrix/run.mjs"), ...cells, "--report", report], { stdio: ["ignore", "pipe", "inherit"] });
+    if (r.status !== 0) throw new Error(`the bundler builds failed:\n${r.stdout}`);
+    const { shipped } = JSON.parse(readFileSync(report, "utf8"));
+    rmSync(report, { force: true });
+    for (const [cell, bytes] of Object.entries(shipped)) {
+      row("size", `ships in a form app built by ${cell}`, { "connectsafely-wasm": `${kib(bytes)} gzipped` });
+    }
+    row("size", "(before issue 10)", { note: "Vite 77 KiB (web/inline.js, top-level await); webpack, Rspack, Parcel, Rollup IIFE and Next.js builds did not run" });
   }
 }
 
@@ -60,7 +59,7 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
   const body = `{recipientProfileUrn:"urn:li:fsd_profile:A",groupId:"1",message:"hi"}`;
   const scripts = {
     "node (empty)": "",
-    "connectsafely-wasm": `const m=require(${JSON.stringify(path.join(pkg, "node/index.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
+    "connectsafely-wasm": `const m=require(${JSON.stringify(path.join(pkg, "index.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
     "hand-written JS": `import(${JSON.stringify(path.join(root, "bench/handwritten/client.mjs"))}).then(m=>{if(!m.validate(${body}).ok)process.exit(1)})`,
   };
   const runs = QUICK ? 5 : 21;
@@ -95,9 +94,17 @@ if (!process.env.BENCH_NO_WORKERD) {
     const body = `{recipientProfileUrn:"urn:li:fsd_profile:A",groupId:"1",message:"hi"}`;
     writeFileSync(path.join(work, "pkg.mjs"), `import { validateSendGroupWithAck } from "connectsafely-wasm";\nexport default { fetch() { return new Response(String(validateSendGroupWithAck(${body}).ok)); } };\n`);
     writeFileSync(path.join(work, "handw.mjs"), `import { validate } from "./hand.mjs";\nexport default { fetch() { return new Response(String(validate(${body}).ok)); } };\n`);
+    // esbuild as wrangler bundles: the workerd condition, and the `.wasm?module` import
+    // copied beside the bundle for Miniflare's CompiledWasm rule.
+    const { build } = await import("esbuild");
+    const wasmModule = {
+      name: "wasm-module",
+      setup(b) {
+        b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: path.join(a.resolveDir, a.path.replace(/\?module$/, "")) }));
+      },
+    };
     for (const name of ["pkg", "handw"]) {
-      const r = spawnSync(path.join(root, "node_modules/.bin/esbuild"), [`${name}.mjs`, "--bundle", "--format=esm", "--conditions=workerd,worker", "--loader:.wasm=copy", `--outdir=out-${name}`, "--log-level=error"], { cwd: work });
-      if (r.status !== 0) throw new Error(String(r.stderr));
+      await build({ absWorkingDir: work, entryPoints: [`${name}.mjs`], bundle: true, format: "esm", conditions: ["workerd", "worker"], loader: { ".wasm": "copy" }, outdir: `out-${name}`, logLevel: "error", plugins: [wasmModule] });
     }
     const startOnce = async (name) => {
       const t = performance.now();

@@ -14,6 +14,7 @@ cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
 echo "== the npm package"
 ./scripts/build-pkg.sh
 node scripts/size-budget.mjs
+node scripts/readme-setups.mjs --check
 mkdir -p tests/js/node_modules
 ln -sfn ../../../pkg tests/js/node_modules/connectsafely-wasm
 
@@ -29,8 +30,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     node --test --test-concurrency=1 tests/js/
   '
 
-echo "== the packed npm package in every runtime (tests/matrix)"
+echo "== the packed npm package in every runtime, bundler and framework (tests/matrix)"
 node tests/matrix/run.mjs
 
-echo "== the demo page in headless Chromium, served by make demo (tests/demo)"
+echo "== the demo page in headless Chromium and Firefox ESR, served by make demo (tests/demo)"
 DEMO_PORT=${DEMO_PORT:-18788} node --test --test-concurrency=1 tests/demo/
