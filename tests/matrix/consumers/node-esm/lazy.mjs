@@ -1,5 +1,8 @@
-// Importing does no work: no WebAssembly is compiled or instantiated until the first
-// call, then exactly once. Prints the counts as JSON.
+// Importing does no work: no WebAssembly is compiled or instantiated by `import` or
+// `require` of the package, only by the first call, then once per entry (index.mjs
+// and index.cjs each start their own). Prints the counts as JSON.
+import { createRequire } from "node:module";
+
 const calls = [];
 for (const name of ["Module", "Instance", "compile", "instantiate", "compileStreaming", "instantiateStreaming"]) {
   const original = WebAssembly[name];
@@ -9,10 +12,14 @@ for (const name of ["Module", "Instance", "compile", "instantiate", "compileStre
     apply: (target, self, args) => (calls.push(name), Reflect.apply(target, self, args)),
   });
 }
-const api = await import("connectsafely-wasm");
+const esm = await import("connectsafely-wasm");
+const cjs = createRequire(import.meta.url)("connectsafely-wasm");
 const atImport = calls.length;
-const first = api.validateSendGroupWithAck({ groupId: "abc" });
+const first = esm.validateSendGroupWithAck({ groupId: "abc" });
 const afterFirstUse = calls.length;
-new api.ConnectSafelyClient({ apiKey: "k" });
-api.validateSendGroupWithAck({});
-console.log(JSON.stringify({ atImport, afterFirstUse, later: calls.length, calls, firstWorked: first.ok === false }));
+new esm.ConnectSafelyClient({ apiKey: "k" });
+esm.validateSendGroupWithAck({});
+const afterMoreUse = calls.length;
+const firstRequired = cjs.validateSendGroupWithAck({ groupId: "abc" });
+new cjs.ConnectSafelyClient({ apiKey: "k" });
+console.log(JSON.stringify({ atImport, afterFirstUse, afterMoreUse, afterRequiredUse: calls.length, calls, worked: first.ok === false && firstRequired.ok === false }));
