@@ -26,6 +26,7 @@ demo: pkg
 
 bench: pkg
 	node --expose-gc bench/run.mjs
+	cargo bench --quiet --bench plan
 
 clean:
 	rm -rf pkg target tests/js/node_modules

@@ -8,7 +8,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 
-const BUDGET = 78 * 1024; // 77.9 KiB after issue 10 (one self-contained file, the glue bundled in)
+// 77.9 KiB after issue 10 (one self-contained file, the glue bundled in); 80.1 KiB once
+// the send machine and the account registry moved into the core while the async
+// wasm layer still drives them (issue 11, step 1 of its plan: the layer goes next).
+const BUDGET = 80.5 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

@@ -2,7 +2,11 @@
 //! starts next, when pacing allows it, and what a 429, the guard, a 401 or an
 //! abort stops. The wasm layer only sends what this says and reports back.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
+
+use crate::accounts::{Account, AccountId, Accounts};
 
 /// Why a run stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,16 +68,49 @@ enum Slot {
     NotAttempted,
 }
 
-/// The state of one run.
+/// One account's part of a run: its items in input order, and what holds it back.
+#[derive(Debug, Clone, Default)]
+struct RunAccount {
+    /// Its items, in input order; those before `head` have started or been dropped.
+    queue: Vec<usize>,
+    head: usize,
+    in_flight: u32,
+    stopped: bool,
+    /// In `ready` or `pacing` now.
+    scheduled: bool,
+    /// Held back until one of its sends settles (its quota left is all in flight).
+    parked: bool,
+}
+
+impl RunAccount {
+    fn front(&self) -> Option<usize> {
+        self.queue.get(self.head).copied()
+    }
+}
+
+/// A min-heap of (key, account): one type for both queues keeps the wasm small.
+type Heap = BinaryHeap<Reverse<(u64, u32)>>;
+
+/// A time as a heap key: for times >= 0 the bits order as the numbers do.
+fn time_key(t: f64) -> u64 {
+    t.max(0.0).to_bits()
+}
+
+/// The state of one run. Each account keeps its own queue, so choosing the next item
+/// costs O(log accounts) whatever the number of items; rate-limit facts (quota left,
+/// sends out, last start) come from the client's [`Accounts`] registry, shared with
+/// the guard and with sends outside the run.
 #[derive(Clone)]
 pub struct BulkPlan {
-    accounts: Vec<String>,
     slots: Vec<Slot>,
+    item_account: Vec<AccountId>,
+    /// Indexed by account id.
+    runs: Vec<RunAccount>,
+    /// Accounts that may start now, by the index of their next item (input order across accounts).
+    ready: Heap,
+    /// Accounts held back by pacing, by the time they may start.
+    pacing: Heap,
     min_interval_ms: f64,
-    last_start: Vec<(String, f64)>,
-    /// The quota left per account, as the latest response said.
-    remaining: Vec<(String, f64)>,
-    stopped_accounts: Vec<String>,
     stopped_by: Option<StopReason>,
     halted: bool,
 }
@@ -83,7 +120,7 @@ impl fmt::Debug for BulkPlan {
         f.debug_struct("BulkPlan")
             .field("slots", &self.slots)
             .field("stopped_by", &self.stopped_by)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -101,112 +138,153 @@ pub struct Summary {
 }
 
 impl BulkPlan {
-    /// A plan for items whose account keys are given (`None` for an invalid item, never sent).
-    pub fn new(accounts: Vec<Option<String>>, min_interval_ms: f64) -> Self {
-        let slots = accounts
-            .iter()
-            .map(|a| {
-                if a.is_some() {
-                    Slot::Pending
-                } else {
-                    Slot::Invalid
+    /// A plan for items whose account keys are given (`None` for an invalid item, never
+    /// sent); the accounts are added to the client's registry.
+    pub fn new(accounts: &mut Accounts, keys: Vec<Option<String>>, min_interval_ms: f64) -> Self {
+        let mut slots = Vec::with_capacity(keys.len());
+        let mut item_account = Vec::with_capacity(keys.len());
+        let mut runs: Vec<RunAccount> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            match key {
+                Some(k) => {
+                    let id = accounts.id(k);
+                    let at = id.0 as usize;
+                    if runs.len() <= at {
+                        runs.resize_with(at + 1, RunAccount::default);
+                    }
+                    if let Some(run) = runs.get_mut(at) {
+                        run.queue.push(i);
+                    }
+                    slots.push(Slot::Pending);
+                    item_account.push(id);
                 }
-            })
-            .collect();
+                None => {
+                    slots.push(Slot::Invalid);
+                    item_account.push(AccountId(u32::MAX));
+                }
+            }
+        }
+        let mut ready = Heap::new();
+        for (id, run) in runs.iter_mut().enumerate() {
+            if let Some(front) = run.front() {
+                ready.push(Reverse((front as u64, id as u32)));
+                run.scheduled = true;
+            }
+        }
         BulkPlan {
-            accounts: accounts
-                .into_iter()
-                .map(Option::unwrap_or_default)
-                .collect(),
             slots,
+            item_account,
+            runs,
+            ready,
+            pacing: Heap::new(),
             min_interval_ms: if min_interval_ms.is_finite() && min_interval_ms > 0.0 {
                 min_interval_ms
             } else {
                 0.0
             },
-            last_start: Vec::new(),
-            remaining: Vec::new(),
-            stopped_accounts: Vec::new(),
             stopped_by: None,
             halted: false,
         }
     }
 
-    fn account_ready_at(&self, account: &str) -> f64 {
-        self.last_start
-            .iter()
-            .find(|(a, _)| a == account)
-            .map_or(f64::NEG_INFINITY, |(_, t)| t + self.min_interval_ms)
+    /// The account of item `i`, if it is valid.
+    pub fn account_of(&self, i: usize) -> Option<AccountId> {
+        self.item_account.get(i).copied().filter(|a| a.0 != u32::MAX)
     }
 
-    /// Whether `account` already has as many sends in flight as its known quota left:
-    /// starting another would only earn a 429. With nothing left and nothing in flight,
-    /// one more may start, for the guard (or the server) to say so.
-    fn quota_busy(&self, account: &str) -> bool {
-        let Some(left) = self
-            .remaining
-            .iter()
-            .find(|(a, _)| a == account)
-            .map(|(_, r)| *r)
-        else {
-            return false;
-        };
-        let in_flight = self
-            .slots
-            .iter()
-            .zip(&self.accounts)
-            .filter(|(s, a)| **s == Slot::InFlight && *a == account)
-            .count() as f64;
-        in_flight > 0.0 && in_flight >= left
-    }
-
-    /// Records the quota an account has left, from a response's rate-limit headers.
-    pub fn observe_remaining(&mut self, i: usize, remaining: f64) {
-        let account = self.accounts.get(i).cloned().unwrap_or_default();
-        match self.remaining.iter_mut().find(|(a, _)| *a == account) {
-            Some(entry) => entry.1 = remaining,
-            None => self.remaining.push((account, remaining)),
+    /// When `id` may start its next item, by pacing.
+    fn ready_at(&self, accounts: &Accounts, id: AccountId) -> f64 {
+        match accounts.get(id).and_then(|a| a.last_start) {
+            Some(t) if self.min_interval_ms > 0.0 => t + self.min_interval_ms,
+            _ => f64::NEG_INFINITY,
         }
     }
 
-    /// The next thing to do at `now_ms`. `Start(i)` marks item `i` in flight. `Done`
-    /// means nothing can start now for this worker: what is left waits on sends in
-    /// flight, whose workers carry on.
-    pub fn next(&mut self, now_ms: f64) -> Next {
+    fn busy(run: &RunAccount, account: Option<&Account>) -> bool {
+        let out = account.map_or(0, |a| a.in_flight).max(run.in_flight);
+        run.in_flight > 0
+            && account
+                .and_then(Account::remaining)
+                .is_some_and(|left| f64::from(out) >= left)
+    }
+
+    /// Puts `id` back where its next item can be found (ready, or held by pacing).
+    fn schedule(&mut self, accounts: &Accounts, id: AccountId, now_ms: f64) {
+        let at = self.ready_at(accounts, id);
+        let Some(run) = self.runs.get_mut(id.0 as usize) else {
+            return;
+        };
+        if run.stopped || run.scheduled || run.parked {
+            return;
+        }
+        let Some(front) = run.front() else {
+            return;
+        };
+        run.scheduled = true;
+        if at > now_ms {
+            self.pacing.push(Reverse((time_key(at), id.0)));
+        } else {
+            self.ready.push(Reverse((front as u64, id.0)));
+        }
+    }
+
+    /// The next thing to do at `now_ms`. `Start(i)` marks item `i` in flight (its send
+    /// starts now, so the registry counts it from there). `Done` means nothing can start
+    /// now for this worker: what is left waits on sends in flight, whose workers carry on.
+    pub fn next(&mut self, accounts: &Accounts, now_ms: f64) -> Next {
         if self.halted {
             return Next::Done;
         }
-        let mut earliest: Option<f64> = None;
-        let mut chosen = None;
-        for (i, slot) in self.slots.iter().enumerate() {
-            if *slot != Slot::Pending {
-                continue;
-            }
-            let account = self.accounts.get(i).map_or("", String::as_str);
-            if self.quota_busy(account) {
-                continue;
-            }
-            let ready_at = self.account_ready_at(account);
-            if ready_at <= now_ms {
-                chosen = Some(i);
+        while let Some(Reverse((t, id))) = self.pacing.peek().copied() {
+            if f64::from_bits(t) > now_ms {
                 break;
             }
-            earliest = Some(earliest.map_or(ready_at, |e: f64| e.min(ready_at)));
-        }
-        match (chosen, earliest) {
-            (Some(i), _) => {
-                if let Some(slot) = self.slots.get_mut(i) {
-                    *slot = Slot::InFlight;
-                }
-                let account = self.accounts.get(i).cloned().unwrap_or_default();
-                match self.last_start.iter_mut().find(|(a, _)| *a == account) {
-                    Some(entry) => entry.1 = now_ms,
-                    None => self.last_start.push((account, now_ms)),
-                }
-                Next::Start(i)
+            self.pacing.pop();
+            if let Some(run) = self.runs.get_mut(id as usize) {
+                run.scheduled = false;
             }
-            (None, Some(t)) => Next::WaitUntil(t),
-            (None, None) => Next::Done,
+            self.schedule(accounts, AccountId(id), now_ms);
+        }
+        while let Some(Reverse((front, raw))) = self.ready.pop() {
+            let id = AccountId(raw);
+            let at = self.ready_at(accounts, id);
+            let Some(run) = self.runs.get_mut(raw as usize) else {
+                continue;
+            };
+            run.scheduled = false;
+            if run.stopped || run.front() != Some(front as usize) {
+                continue;
+            }
+            if at > now_ms {
+                // Another send of this account started since it was scheduled.
+                self.schedule(accounts, id, now_ms);
+                continue;
+            }
+            if Self::busy(run, accounts.get(id)) {
+                run.parked = true;
+                continue;
+            }
+            run.head += 1;
+            run.in_flight += 1;
+            let front = front as usize;
+            if let Some(slot) = self.slots.get_mut(front) {
+                *slot = Slot::InFlight;
+            }
+            // Its send starts now: pacing counts from now.
+            if self.min_interval_ms > 0.0 {
+                if run.front().is_some() {
+                    run.scheduled = true;
+                    self.pacing
+                        .push(Reverse((time_key(now_ms + self.min_interval_ms), raw)));
+                }
+            } else {
+                self.schedule(accounts, id, now_ms);
+            }
+            return Next::Start(front);
+        }
+        match self.pacing.peek() {
+            Some(Reverse((t, _))) => Next::WaitUntil(f64::from_bits(*t)),
+            None => Next::Done,
         }
     }
 
@@ -214,40 +292,74 @@ impl BulkPlan {
         self.stopped_by = Some(self.stopped_by.map_or(reason, |r| r.max(reason)));
     }
 
-    fn drop_pending(&mut self, account: Option<&str>) {
-        for (i, slot) in self.slots.iter_mut().enumerate() {
-            let same = account.is_none_or(|a| self.accounts.get(i).is_some_and(|x| x == a));
-            if *slot == Slot::Pending && same {
+    /// Marks every item still queued for `id` not attempted, and the account stopped.
+    fn stop_account(&mut self, id: AccountId) {
+        let Some(run) = self.runs.get_mut(id.0 as usize) else {
+            return;
+        };
+        run.stopped = true;
+        for i in run.queue.get(run.head..).unwrap_or_default() {
+            if let Some(slot) = self.slots.get_mut(*i) {
                 *slot = Slot::NotAttempted;
             }
         }
+        run.head = run.queue.len();
     }
 
-    /// Records how item `i` ended, and stops what that outcome stops.
-    pub fn settle(&mut self, i: usize, how: Settled) {
-        let account = self.accounts.get(i).cloned().unwrap_or_default();
+    fn stop_all(&mut self) {
+        self.halted = true;
+        for id in 0..self.runs.len() {
+            self.stop_account(AccountId(id as u32));
+        }
+        self.ready.clear();
+        self.pacing.clear();
+    }
+
+    /// Records how item `i` ended, and stops what that outcome stops. `accounts` is the
+    /// registry after the item's send (its quota left and sends out as they are now).
+    pub fn settle(&mut self, i: usize, how: Settled, accounts: &Accounts, now_ms: f64) {
         let slot = match how {
             Settled::Delivered => Slot::Delivered,
             Settled::Failed | Settled::RateLimited | Settled::Unauthorized => Slot::Failed,
             Settled::Refused | Settled::NotSent => Slot::NotAttempted,
         };
-        if let Some(s) = self.slots.get_mut(i) {
-            *s = slot;
+        let was_in_flight = match self.slots.get_mut(i) {
+            Some(s) => {
+                let was = *s == Slot::InFlight;
+                *s = slot;
+                was
+            }
+            None => false,
+        };
+        let Some(id) = self.account_of(i) else {
+            return;
+        };
+        if was_in_flight {
+            if let Some(run) = self.runs.get_mut(id.0 as usize) {
+                run.in_flight = run.in_flight.saturating_sub(1);
+            }
         }
         match how {
             Settled::RateLimited | Settled::Refused => {
                 self.stop(StopReason::RateLimited);
-                if !self.stopped_accounts.contains(&account) {
-                    self.stopped_accounts.push(account.clone());
-                }
-                self.drop_pending(Some(&account));
+                self.stop_account(id);
             }
             Settled::Unauthorized => {
                 self.stop(StopReason::Unauthorized);
-                self.halted = true;
-                self.drop_pending(None);
+                self.stop_all();
             }
-            _ => {}
+            _ => {
+                let unpark = self
+                    .runs
+                    .get(id.0 as usize)
+                    .is_some_and(|r| r.parked && !Self::busy(r, accounts.get(id)));
+                if unpark {
+                    if let Some(run) = self.runs.get_mut(id.0 as usize) {
+                        run.parked = false;
+                    }
+                    self.schedule(accounts, id, now_ms);
+                }
+            }
         }
     }
 
@@ -260,8 +372,7 @@ impl BulkPlan {
         {
             self.stop(StopReason::Aborted);
         }
-        self.halted = true;
-        self.drop_pending(None);
+        self.stop_all();
     }
 
     /// Whether item `i` has no result (never sent).

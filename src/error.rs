@@ -196,3 +196,14 @@ impl SendError {
         SendError::new(ErrorKind::Network, message, sent)
     }
 }
+
+impl std::fmt::Display for SendError {
+    /// `kind: message`, e.g. `rate_limited: Rate limit exceeded for MESSAGE: 150/150 used`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind.as_str())?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SendError {}

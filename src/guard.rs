@@ -1,21 +1,9 @@
 //! The rate-limit guard (contract 3.4): remembers, per account, that the
 //! daily quota is spent, and refuses locally until it resets.
 
+use crate::accounts::{AccountId, Accounts};
 use crate::error::{ErrorKind, SendError};
 use crate::rate_limit::RateLimitInfo;
-
-#[derive(Debug, Clone, Default)]
-struct Account {
-    key: String,
-    blocked_until: Option<f64>,
-    last: Option<RateLimitInfo>,
-}
-
-/// Per-account rate-limit state. Accounts are keyed by `accountId` ("" = default).
-#[derive(Debug, Clone, Default)]
-pub struct RateLimitGuard {
-    accounts: Vec<Account>,
-}
 
 /// A local refusal: the error to report and the last known rate-limit info.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,38 +14,30 @@ pub struct Refusal {
     pub rate_limit: Option<RateLimitInfo>,
 }
 
-impl RateLimitGuard {
-    /// A guard that knows nothing yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn account(&self, key: &str) -> Option<&Account> {
-        self.accounts.iter().find(|a| a.key == key)
-    }
-
-    /// Whether a send for `account` must be refused at `now_ms`, and how.
-    pub fn check(&self, account: &str, now_ms: f64) -> Option<Refusal> {
-        let a = self.account(account)?;
+/// The guard's rules, over the client's account registry.
+impl Accounts {
+    /// Whether a send for `id` must be refused at `now_ms`, and how.
+    pub fn check(&self, id: AccountId, now_ms: f64) -> Option<Refusal> {
+        let a = self.get(id)?;
         let until = a.blocked_until.filter(|u| *u > now_ms)?;
         let wait = until - now_ms;
-        let who = if account.is_empty() {
-            String::from("the default account")
+        let mut message = String::from("Refused locally, nothing was sent: the rate limit for ");
+        if a.key.is_empty() {
+            message.push_str("the default account");
         } else {
-            format!("account {account}")
-        };
-        let used = match a.last.as_ref().and_then(|r| r.used.zip(r.limit)) {
-            Some((used, limit)) => format!(
-                " ({}/{} used)",
-                crate::text::whole(used),
-                crate::text::whole(limit)
-            ),
-            None => String::new(),
-        };
-        let message = format!(
-            "Refused locally, nothing was sent: the rate limit for {who} is reached{used}; it resets in {}",
-            human_duration(wait)
-        );
+            message.push_str("account ");
+            message.push_str(&a.key);
+        }
+        message.push_str(" is reached");
+        if let Some((used, limit)) = a.last.as_ref().and_then(|r| r.used.zip(r.limit)) {
+            message.push_str(" (");
+            message.push_str(&crate::text::whole(used));
+            message.push('/');
+            message.push_str(&crate::text::whole(limit));
+            message.push_str(" used)");
+        }
+        message.push_str("; it resets in ");
+        message.push_str(&human_duration(wait));
         let mut error = SendError::new(ErrorKind::RateLimited, message, false);
         error.retry_after_ms = Some(wait.ceil());
         Some(Refusal {
@@ -66,32 +46,17 @@ impl RateLimitGuard {
         })
     }
 
-    /// The last rate-limit info seen for `account`.
-    pub fn last(&self, account: &str) -> Option<&RateLimitInfo> {
-        self.account(account)?.last.as_ref()
-    }
-
-    /// Records what a response showed: `status`, its rate-limit info, and for a
-    /// 429 its `retry_after_ms`.
+    /// Records what a response for `id` showed: `status`, its rate-limit info, and
+    /// for a 429 its `retry_after_ms`.
     pub fn observe(
         &mut self,
-        account: &str,
+        id: AccountId,
         status: u16,
         rate_limit: Option<&RateLimitInfo>,
         retry_after_ms: Option<f64>,
         now_ms: f64,
     ) {
-        let idx = match self.accounts.iter().position(|a| a.key == account) {
-            Some(i) => i,
-            None => {
-                self.accounts.push(Account {
-                    key: account.to_owned(),
-                    ..Account::default()
-                });
-                self.accounts.len() - 1
-            }
-        };
-        let Some(a) = self.accounts.get_mut(idx) else {
+        let Some(a) = self.get_mut(id) else {
             return;
         };
         if let Some(info) = rate_limit {
@@ -127,11 +92,12 @@ pub fn human_duration(ms: f64) -> String {
         0
     };
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    let n = |v: u64| crate::text::whole(v as f64);
     if h > 0 {
-        format!("{h} h {m} min")
+        n(h) + " h " + &n(m) + " min"
     } else if m > 0 {
-        format!("{m} min {s} s")
+        n(m) + " min " + &n(s) + " s"
     } else {
-        format!("{s} s")
+        n(s) + " s"
     }
 }

@@ -28,6 +28,7 @@
     )
 )]
 
+pub mod accounts;
 pub mod base_url;
 pub mod bulk;
 pub mod classify;
@@ -35,6 +36,7 @@ pub mod error;
 pub mod guard;
 pub mod json;
 pub mod rate_limit;
+pub mod send;
 pub mod request;
 pub mod text;
 pub mod validate;

@@ -1,15 +1,64 @@
 //! The schedule of sendGroupWithAckMany (contract section 6), natively.
 #![cfg(not(target_arch = "wasm32"))]
 
+use connectsafely_wasm::accounts::Accounts;
 use connectsafely_wasm::bulk::{BulkPlan, Next, Settled, StopReason, Summary};
+use connectsafely_wasm::rate_limit::RateLimitInfo;
 
 fn accounts(list: &[Option<&str>]) -> Vec<Option<String>> {
     list.iter().map(|a| a.map(str::to_owned)).collect()
 }
 
+/// A plan and the client's registry, with each started item's send counted in and
+/// out of the registry as the send machine does.
+struct Run {
+    plan: BulkPlan,
+    accounts: Accounts,
+    out: Vec<usize>,
+}
+
+impl Run {
+    fn new(keys: Vec<Option<String>>, min_interval_ms: f64) -> Self {
+        let mut accounts = Accounts::new();
+        let plan = BulkPlan::new(&mut accounts, keys, min_interval_ms);
+        Run { plan, accounts, out: Vec::new() }
+    }
+
+    fn next(&mut self, now: f64) -> Next {
+        let n = self.plan.next(&self.accounts, now);
+        if let Next::Start(i) = n {
+            self.accounts.started(self.plan.account_of(i).unwrap(), now);
+            self.out.push(i);
+        }
+        n
+    }
+
+    fn settle(&mut self, i: usize, how: Settled) {
+        if let Some(k) = self.out.iter().position(|x| *x == i) {
+            self.out.remove(k);
+            self.accounts.finished(self.plan.account_of(i).unwrap());
+        }
+        self.plan.settle(i, how, &self.accounts, 0.0);
+    }
+
+    /// A response for item `i` said the account has `remaining` left.
+    fn observe_remaining(&mut self, i: usize, remaining: f64) {
+        let info = RateLimitInfo { action: None, limit: Some(150.0), used: None, remaining: Some(remaining), reset_at: None };
+        self.accounts.observe(self.plan.account_of(i).unwrap(), 200, Some(&info), None, 0.0);
+    }
+
+    fn abort(&mut self) {
+        self.plan.abort();
+    }
+
+    fn summary(&self) -> Summary {
+        self.plan.summary()
+    }
+}
+
 #[test]
 fn items_start_in_input_order_and_invalid_ones_never_start() {
-    let mut p = BulkPlan::new(accounts(&[Some(""), None, Some(""), Some("")]), 0.0);
+    let mut p = Run::new(accounts(&[Some(""), None, Some(""), Some("")]), 0.0);
     let mut started = Vec::new();
     while let Next::Start(i) = p.next(0.0) {
         started.push(i);
@@ -29,7 +78,7 @@ fn items_start_in_input_order_and_invalid_ones_never_start() {
 
 #[test]
 fn pacing_holds_starts_of_one_account_apart_and_lets_other_accounts_go() {
-    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("a"), Some("b")]), 1000.0);
+    let mut p = Run::new(accounts(&[Some("a"), Some("a"), Some("b")]), 1000.0);
     assert_eq!(p.next(0.0), Next::Start(0));
     assert_eq!(
         p.next(10.0),
@@ -43,7 +92,7 @@ fn pacing_holds_starts_of_one_account_apart_and_lets_other_accounts_go() {
 
 #[test]
 fn a_429_stops_only_that_account_and_its_item_counts_as_failed() {
-    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("b"), Some("a"), Some("b")]), 0.0);
+    let mut p = Run::new(accounts(&[Some("a"), Some("b"), Some("a"), Some("b")]), 0.0);
     assert_eq!(p.next(0.0), Next::Start(0));
     p.settle(0, Settled::RateLimited);
     assert_eq!(p.next(0.0), Next::Start(1));
@@ -64,7 +113,7 @@ fn a_429_stops_only_that_account_and_its_item_counts_as_failed() {
 
 #[test]
 fn a_guard_refusal_is_not_attempted_and_stops_the_account() {
-    let mut p = BulkPlan::new(accounts(&[Some(""), Some(""), Some("")]), 0.0);
+    let mut p = Run::new(accounts(&[Some(""), Some(""), Some("")]), 0.0);
     assert_eq!(p.next(0.0), Next::Start(0));
     p.settle(0, Settled::Delivered);
     assert_eq!(p.next(0.0), Next::Start(1));
@@ -83,7 +132,7 @@ fn a_guard_refusal_is_not_attempted_and_stops_the_account() {
 
 #[test]
 fn a_401_stops_everything_but_lets_in_flight_items_settle() {
-    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
+    let mut p = Run::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
     assert_eq!(p.next(0.0), Next::Start(0));
     assert_eq!(p.next(0.0), Next::Start(1));
     p.settle(0, Settled::Unauthorized);
@@ -102,7 +151,7 @@ fn a_401_stops_everything_but_lets_in_flight_items_settle() {
 
 #[test]
 fn an_abort_stops_what_has_not_started_and_unsent_items_stay_not_attempted() {
-    let mut p = BulkPlan::new(accounts(&[Some(""), Some(""), Some(""), Some("")]), 0.0);
+    let mut p = Run::new(accounts(&[Some(""), Some(""), Some(""), Some("")]), 0.0);
     assert_eq!(p.next(0.0), Next::Start(0));
     p.settle(0, Settled::Delivered);
     assert_eq!(p.next(0.0), Next::Start(1));
@@ -124,7 +173,7 @@ fn an_abort_stops_what_has_not_started_and_unsent_items_stay_not_attempted() {
 
 #[test]
 fn the_strongest_stop_reason_wins() {
-    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
+    let mut p = Run::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
     let _ = p.next(0.0);
     p.settle(0, Settled::RateLimited);
     let _ = p.next(0.0);
@@ -144,7 +193,7 @@ fn every_item_is_sent_failed_or_not_attempted_exactly_once() {
             }
         })
         .collect();
-    let mut p = BulkPlan::new(accts, 0.0);
+    let mut p = Run::new(accts, 0.0);
     let mut started = vec![0u32; 500];
     let mut k = 0u32;
     while let Next::Start(i) = p.next(0.0) {
@@ -167,7 +216,7 @@ fn every_item_is_sent_failed_or_not_attempted_exactly_once() {
 
 #[test]
 fn no_more_sends_start_for_an_account_than_its_known_quota_left() {
-    let mut p = BulkPlan::new(accounts(&[Some("a"), Some("a"), Some("a"), Some("b")]), 0.0);
+    let mut p = Run::new(accounts(&[Some("a"), Some("a"), Some("a"), Some("b")]), 0.0);
     assert_eq!(p.next(0.0), Next::Start(0));
     p.observe_remaining(0, 1.0);
     p.settle(0, Settled::Delivered);

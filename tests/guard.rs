@@ -2,8 +2,29 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use connectsafely_wasm::error::ErrorKind;
-use connectsafely_wasm::guard::RateLimitGuard;
+use connectsafely_wasm::accounts::Accounts;
+use connectsafely_wasm::guard::Refusal;
 use connectsafely_wasm::rate_limit::RateLimitInfo;
+
+/// The guard's rules over a registry, by account key.
+struct RateLimitGuard(Accounts);
+
+impl RateLimitGuard {
+    fn new() -> Self {
+        RateLimitGuard(Accounts::new())
+    }
+    fn check(&mut self, key: &str, now: f64) -> Option<Refusal> {
+        let id = self.0.id(key);
+        self.0.check(id, now)
+    }
+    fn observe(&mut self, key: &str, status: u16, info: Option<&RateLimitInfo>, retry: Option<f64>, now: f64) {
+        let id = self.0.id(key);
+        self.0.observe(id, status, info, retry, now);
+    }
+    fn last(&self, key: &str) -> Option<&RateLimitInfo> {
+        self.0.by_key(key).and_then(|a| a.last.as_ref())
+    }
+}
 
 const NOW: f64 = 1_000_000.0;
 

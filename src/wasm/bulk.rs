@@ -9,11 +9,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
-use super::result::{self, Outcome};
+use super::result;
 use super::{deliver, js, read, Inner};
 use crate::bulk::{BulkPlan, Next, Settled};
 use crate::error::{ErrorKind, FieldError, FieldErrorCode, SendError};
 use crate::request::SendGroupWithAckRequest;
+use crate::send::{Outcome, SendMachine};
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -113,21 +114,26 @@ async fn worker(inner: Rc<Inner>, run: Rc<RefCell<Run>>, opts: Rc<Options>) {
         if signal.is_some_and(AbortSignal::aborted) {
             run.borrow_mut().plan.abort();
         }
-        let next = run.borrow_mut().plan.next(js::now());
+        let next = {
+            let mut r = run.borrow_mut();
+            r.plan.next(&inner.accounts.borrow(), js::now())
+        };
         match next {
             Next::Start(i) => {
-                let request = run.borrow().requests.get(i).cloned().flatten();
-                let Some(request) = request else { continue };
-                let outcome = deliver(&inner, &request, signal, timeout).await;
+                let (request, account) = {
+                    let r = run.borrow();
+                    (r.requests.get(i).cloned().flatten(), r.plan.account_of(i))
+                };
+                let (Some(request), Some(account)) = (request, account) else {
+                    continue;
+                };
+                let machine = SendMachine::for_account(account);
+                let (outcome, parsed) = deliver(&inner, machine, &request, signal, timeout).await;
                 let how = settled(&outcome);
-                let remaining = outcome.rate_limit.as_ref().and_then(|r| r.remaining);
-                let value = result::send_result(outcome, &inner.config.api_key);
+                let value = result::send_result(&outcome, parsed, &inner.config.api_key);
                 let attempted = {
                     let mut r = run.borrow_mut();
-                    if let Some(left) = remaining {
-                        r.plan.observe_remaining(i, left);
-                    }
-                    r.plan.settle(i, how);
+                    r.plan.settle(i, how, &inner.accounts.borrow(), js::now());
                     let attempted = !r.plan.is_not_attempted(i);
                     if attempted {
                         r.results.set(i as u32, value.clone());
@@ -168,7 +174,7 @@ pub async fn send_many(inner: Rc<Inner>, bodies: JsValue, options_js: JsValue) -
                 FieldErrorCode::Type,
                 "bodies must be an array of request bodies",
             )]);
-            results.push(&result::send_result(Outcome::local(e), ""));
+            results.push(&result::send_result(&Outcome::local(e), None, ""));
             return bulk(&results, 0.0, 1.0, Array::new(), JsValue::NULL);
         }
     };
@@ -190,7 +196,7 @@ pub async fn send_many(inner: Rc<Inner>, bodies: JsValue, options_js: JsValue) -
             Err(e) => {
                 accounts.push(None);
                 requests.push(None);
-                let value = result::send_result(Outcome::local(e), &inner.config.api_key);
+                let value = result::send_result(&Outcome::local(e), None, &inner.config.api_key);
                 results.push(&value);
                 invalid.push((i, value));
             }
@@ -208,7 +214,7 @@ pub async fn send_many(inner: Rc<Inner>, bodies: JsValue, options_js: JsValue) -
     }
     let valid = requests.iter().filter(|r| r.is_some()).count();
     let run = Rc::new(RefCell::new(Run {
-        plan: BulkPlan::new(accounts, opts.min_interval_ms),
+        plan: BulkPlan::new(&mut inner.accounts.borrow_mut(), accounts, opts.min_interval_ms),
         requests,
         results,
     }));

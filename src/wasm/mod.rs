@@ -15,19 +15,19 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::accounts::Accounts;
 use crate::error::{FieldError, SendError};
-use crate::guard::RateLimitGuard;
+use crate::send::{Outcome, Policy, SendMachine, Step};
 use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
 use crate::value::Value;
 use options::Config;
-use result::Outcome;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = include_str!("types.d.ts");
 
 struct Inner {
     config: Config,
-    guard: RefCell<RateLimitGuard>,
+    accounts: RefCell<Accounts>,
 }
 
 /// A client of ConnectSafely's `POST /linkedin/messaging/send-group-with-ack`.
@@ -59,7 +59,7 @@ impl ConnectSafelyClient {
         Ok(ConnectSafelyClient {
             inner: Rc::new(Inner {
                 config,
-                guard: RefCell::new(RateLimitGuard::new()),
+                accounts: RefCell::new(Accounts::new()),
             }),
         })
     }
@@ -75,11 +75,8 @@ impl ConnectSafelyClient {
         let inner = Rc::clone(&self.inner);
         let options = options.unwrap_or(JsValue::UNDEFINED);
         future_to_promise(async move {
-            let secret = inner.config.api_key.clone();
-            Ok(result::send_result(
-                send(&inner, &body, &options).await,
-                &secret,
-            ))
+            let (outcome, parsed) = send(&inner, &body, &options).await;
+            Ok(result::send_result(&outcome, parsed, &inner.config.api_key))
         })
     }
 
@@ -133,74 +130,73 @@ impl std::fmt::Debug for ConnectSafelyClient {
     }
 }
 
-async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> Outcome {
+async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> (Outcome, Option<JsValue>) {
     let config = &inner.config;
     let call = match options::call(options) {
         Ok(c) => c,
-        Err(errors) => return Outcome::local(SendError::validation(errors)),
+        Err(errors) => return (Outcome::local(SendError::validation(errors)), None),
     };
     let request = match validate(
         &read::body(body, config.max_message_length),
         config.max_message_length,
     ) {
         Ok(r) => r,
-        Err(errors) => return Outcome::local(SendError::validation(errors)),
+        Err(errors) => return (Outcome::local(SendError::validation(errors)), None),
     };
     let timeout = call.timeout_ms.unwrap_or(config.timeout_ms);
-    deliver(inner, &request, call.signal.as_ref(), timeout).await
+    let machine = SendMachine::new(&mut inner.accounts.borrow_mut(), request.account_key());
+    deliver(inner, machine, &request, call.signal.as_ref(), timeout).await
 }
 
-/// Sends a validated request once (plus the allowed 429 wait), through the guard.
+/// Drives one send's machine: performs each request and wait it asks for.
 async fn deliver(
     inner: &Inner,
+    mut machine: SendMachine,
     request: &crate::request::SendGroupWithAckRequest,
     signal: Option<&web_sys::AbortSignal>,
     timeout: f64,
-) -> Outcome {
+) -> (Outcome, Option<JsValue>) {
     let config = &inner.config;
-    if signal.is_some_and(web_sys::AbortSignal::aborted) {
-        return Outcome::local(SendError::aborted(false));
-    }
-    let account = request.account_key();
-    if config.rate_limit_guard {
-        if let Some(refusal) = inner.guard.borrow().check(account, js::now()) {
-            return Outcome {
-                rate_limit: refusal.rate_limit,
-                ..Outcome::local(refusal.error)
-            };
-        }
-    }
-    let json = request.to_json();
-    let mut outcome = send::attempt(config, &json, signal, timeout).await;
-    observe(inner, account, &outcome);
-    // The one automatic retry: a 429 (nothing delivered) whose wait is known and allowed.
-    let wait = match &outcome.result {
-        Err(e) if outcome.status == Some(429) => e.retry_after_ms,
-        _ => None,
+    let policy = Policy {
+        rate_limit_guard: config.rate_limit_guard,
+        max_rate_limit_wait_ms: config.max_rate_limit_wait_ms,
     };
-    if let Some(ms) = wait
-        .filter(|ms| config.max_rate_limit_wait_ms > 0.0 && *ms <= config.max_rate_limit_wait_ms)
-    {
-        if !send::sleep(ms, signal).await {
-            return Outcome {
-                rate_limit: outcome.rate_limit,
-                ..Outcome::local(SendError::aborted(false))
-            };
-        }
-        outcome = send::attempt(config, &json, signal, timeout).await;
-        observe(inner, account, &outcome);
+    let mut step = if signal.is_some_and(web_sys::AbortSignal::aborted) {
+        machine.abort(&mut inner.accounts.borrow_mut())
+    } else {
+        machine.start(&policy, &mut inner.accounts.borrow_mut(), js::now())
+    };
+    let json = request.to_json();
+    let mut parsed = None;
+    loop {
+        step = match step {
+            Step::Fetch => {
+                let attempt = send::attempt(config, &json, signal, timeout).await;
+                parsed = attempt.parsed.clone();
+                machine.exchanged(
+                    attempt.exchange(),
+                    &policy,
+                    &mut inner.accounts.borrow_mut(),
+                    js::now(),
+                )
+            }
+            Step::Wait(ms) => {
+                if send::sleep(ms, signal).await {
+                    machine.waited(&mut inner.accounts.borrow_mut(), js::now())
+                } else {
+                    machine.abort(&mut inner.accounts.borrow_mut())
+                }
+            }
+            Step::Done => break,
+        };
     }
-    outcome
-}
-
-fn observe(inner: &Inner, account: &str, o: &Outcome) {
-    if let Some(status) = o.status {
-        let retry = o.result.as_ref().err().and_then(|e| e.retry_after_ms);
-        inner
-            .guard
-            .borrow_mut()
-            .observe(account, status, o.rate_limit.as_ref(), retry, js::now());
+    let outcome = machine
+        .into_outcome()
+        .unwrap_or_else(|| Outcome::local(SendError::aborted(false)));
+    if outcome.body.is_none() {
+        parsed = None;
     }
+    (outcome, parsed)
 }
 
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.

@@ -6,10 +6,10 @@ use wasm_bindgen::prelude::*;
 
 use super::js;
 use super::read::Originals;
-use crate::classify::SuccessData;
 use crate::error::SendError;
 use crate::rate_limit::RateLimitInfo;
 use crate::request::SendGroupWithAckRequest;
+use crate::send::Outcome;
 use crate::text::{clip_bytes, redact};
 use crate::value::Value;
 
@@ -55,34 +55,6 @@ extern "C" {
 
 /// The most text of a non-JSON body a result keeps.
 const BODY_TEXT_LIMIT: usize = 64 * 1024;
-
-/// Everything a `SendResult` is made of.
-#[derive(Debug)]
-pub struct Outcome {
-    /// The HTTP status; `None` when no response arrived.
-    pub status: Option<u16>,
-    /// Success data or the error.
-    pub result: Result<SuccessData, SendError>,
-    /// What the headers said.
-    pub rate_limit: Option<RateLimitInfo>,
-    /// The body text, when a body was read.
-    pub body: Option<String>,
-    /// The body as `JSON.parse` read it, when it parsed.
-    pub parsed: Option<JsValue>,
-}
-
-impl Outcome {
-    /// A failure with no response.
-    pub fn local(error: SendError) -> Self {
-        Outcome {
-            status: None,
-            result: Err(error),
-            rate_limit: None,
-            body: None,
-            parsed: None,
-        }
-    }
-}
 
 fn opt_str(s: Option<&str>) -> JsValue {
     s.map_or(JsValue::NULL, JsValue::from_str)
@@ -137,10 +109,11 @@ fn body(text: Option<&str>, secret: &str) -> JsValue {
     }
 }
 
-/// The `SendResult` object for an outcome; `secret` (the API key) never appears in it.
-pub fn send_result(o: Outcome, secret: &str) -> JsValue {
+/// The `SendResult` object for an outcome; `parsed` is its body as `JSON.parse` read
+/// it, when it did. `secret` (the API key) never appears in it.
+pub fn send_result(o: &Outcome, parsed: Option<JsValue>, secret: &str) -> JsValue {
     let rl = rate_limit_js(o.rate_limit.as_ref());
-    let b = match o.parsed {
+    let b = match parsed {
         Some(json) => json,
         None => body(o.body.as_deref(), secret),
     };

@@ -8,11 +8,9 @@ use web_sys::AbortSignal;
 
 use super::js;
 use super::options::Config;
-use super::result::Outcome;
-use crate::classify::{classify, opaque_redirect};
-use crate::error::SendError;
 use crate::rate_limit::RateLimitHeaders;
 use crate::request::ENDPOINT_PATH;
+use crate::send::{Exchange, Interrupt};
 
 #[wasm_bindgen(module = "/src/wasm/exchange.js")]
 extern "C" {
@@ -34,18 +32,79 @@ fn fetch_function(config: &Config) -> Option<Function> {
         .or_else(|| js::global("fetch").dyn_into::<Function>().ok())
 }
 
-/// Sends `body` once and classifies what happens.
+/// What one HTTP exchange reported, owned, for the core's [`Exchange`].
+pub struct Attempt {
+    exchange: Kind,
+    status: u16,
+    headers: RateLimitHeaders,
+    interrupt: Option<Interrupt>,
+    detail: String,
+    text: String,
+    /// The body as `JSON.parse` read it, when it parsed.
+    pub parsed: Option<JsValue>,
+}
+
+enum Kind {
+    NotSent,
+    NoResponse,
+    NotAResponse,
+    Opaque,
+    HeadOnly,
+    Complete,
+}
+
+impl Attempt {
+    fn local(exchange: Kind, detail: String) -> Self {
+        Attempt {
+            exchange,
+            status: 0,
+            headers: RateLimitHeaders::default(),
+            interrupt: None,
+            detail,
+            text: String::new(),
+            parsed: None,
+        }
+    }
+
+    /// The exchange, for the core.
+    pub fn exchange(&self) -> Exchange<'_> {
+        match self.exchange {
+            Kind::NotSent => Exchange::NotSent {
+                detail: &self.detail,
+            },
+            Kind::NoResponse => Exchange::NoResponse {
+                interrupt: self.interrupt,
+                detail: &self.detail,
+            },
+            Kind::NotAResponse => Exchange::NotAResponse,
+            Kind::Opaque => Exchange::OpaqueRedirect,
+            Kind::HeadOnly => Exchange::HeadOnly {
+                status: self.status,
+                headers: self.headers.clone(),
+                interrupt: self.interrupt,
+                detail: &self.detail,
+            },
+            Kind::Complete => Exchange::Complete {
+                status: self.status,
+                headers: self.headers.clone(),
+                body: &self.text,
+            },
+        }
+    }
+}
+
+/// Sends `body` once and reports what happened.
 pub async fn attempt(
     config: &Config,
     body: &str,
     caller: Option<&AbortSignal>,
     timeout_ms: f64,
-) -> Outcome {
+) -> Attempt {
     let Some(fetch) = fetch_function(config) else {
-        return Outcome::local(SendError::network(
-            "this runtime has no global fetch (Node.js 18 or later has one); pass options.fetch",
-            false,
-        ));
+        return Attempt::local(
+            Kind::NotSent,
+            "this runtime has no global fetch (Node.js 18 or later has one); pass options.fetch".into(),
+        );
     };
     let url = format!("{}{}", config.base_url, ENDPOINT_PATH);
     let promise = exchange(
@@ -60,36 +119,29 @@ pub async fn attempt(
     let field = |k: &str| js::prop(&out, k).unwrap_or(JsValue::UNDEFINED);
     let stage = field("stage").as_string().unwrap_or_default();
     let flag = |k: &str| field(k).as_bool().unwrap_or(false);
-    let error = field("error");
-    let interrupted = |sent: bool| -> Option<SendError> {
-        if flag("callerAborted") {
-            Some(SendError::aborted(sent))
-        } else if flag("timedOut") {
-            Some(SendError::timeout(timeout_ms))
-        } else {
-            None
-        }
+    let detail = js::describe_error(&field("error"));
+    let interrupt = if flag("callerAborted") {
+        Some(Interrupt::Aborted)
+    } else if flag("timedOut") {
+        Some(Interrupt::Timeout(timeout_ms))
+    } else {
+        None
     };
     if stage == "not-sent" {
-        return Outcome::local(SendError::network(&js::describe_error(&error), false));
+        return Attempt::local(Kind::NotSent, detail);
     }
     if stage == "sent" {
-        return Outcome::local(
-            interrupted(true)
-                .unwrap_or_else(|| SendError::network(&js::describe_error(&error), true)),
-        );
+        return Attempt {
+            interrupt,
+            ..Attempt::local(Kind::NoResponse, detail)
+        };
     }
     let status = match field("status").as_f64() {
         Some(s) if s.fract() == 0.0 && (0.0..=999.0).contains(&s) => s as u16,
-        _ => {
-            return Outcome::local(SendError::network(
-                "fetch resolved to something that is not a Response",
-                true,
-            ))
-        }
+        _ => return Attempt::local(Kind::NotAResponse, String::new()),
     };
     if flag("opaque") {
-        return Outcome::local(opaque_redirect());
+        return Attempt::local(Kind::Opaque, String::new());
     }
     let values = js_sys::Array::from(&field("headers"));
     let mut i = 0;
@@ -99,35 +151,20 @@ pub async fn attempt(
         v
     });
     if stage != "body" {
-        let delivered_maybe = !(400..500).contains(&status);
-        let result = match interrupted(true) {
-            Some(mut e) => {
-                e.delivery_unknown = e.delivery_unknown && delivered_maybe;
-                e
-            }
-            None => SendError::network(
-                &format!(
-                    "the body of the HTTP {status} response could not be read: {}",
-                    js::describe_error(&error)
-                ),
-                delivered_maybe,
-            ),
-        };
-        return Outcome {
-            status: Some(status),
-            rate_limit: headers.info(),
-            ..Outcome::local(result)
+        return Attempt {
+            status,
+            headers,
+            interrupt,
+            ..Attempt::local(Kind::HeadOnly, detail)
         };
     }
-    let text = field("text").as_string().unwrap_or_default();
     let json = field("json");
-    let c = classify(status, &text, &headers, js::now());
-    Outcome {
-        status: Some(c.status),
-        result: c.outcome,
-        rate_limit: c.rate_limit,
-        body: Some(text),
+    Attempt {
+        status,
+        headers,
+        text: field("text").as_string().unwrap_or_default(),
         parsed: (!json.is_undefined()).then_some(json),
+        ..Attempt::local(Kind::Complete, String::new())
     }
 }
 
