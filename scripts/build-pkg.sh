@@ -4,6 +4,9 @@
 # (scripts/bundle-pkg.mjs), the types, and package.json from pkg-template/ with
 # the version of Cargo.toml.
 #
+# The npm build exports synchronous functions only (Core, in src/wasm/); the JS driver
+# in pkg-template/src performs fetch, timers and abort around it.
+#
 #   index.mjs   ES module, the wasm inlined: bundlers, browsers, Node.js import, Deno, Bun, pages by URL
 #   index.cjs   CommonJS, the wasm inlined: require()
 #   edge.mjs    imports connectsafely_wasm_bg.wasm as a compiled module: workerd, Vercel/Next.js edge
@@ -31,13 +34,10 @@ echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/connectsafel
 node scripts/bundle-pkg.mjs "$glue" pkg
 cp "$glue/connectsafely_wasm_bg.wasm" pkg/
 
-# Types: the glue's declarations (with the Rust doc comments) without wasm-bindgen's
-# init functions, which the package does not export. `[Symbol.dispose]` needs
-# TypeScript's esnext.disposable lib, which most projects lack (error TS2550 under
-# skipLibCheck: false); `free()` stays declared.
-grep -q '^export type InitInput' "$glue/connectsafely_wasm.d.ts" || { echo "build-pkg: the web .d.ts changed shape (InitInput)" >&2; exit 1; }
-sed '/^export type InitInput/,$d' "$glue/connectsafely_wasm.d.ts" | grep -v '\[Symbol\.dispose\]()' > pkg/index.d.ts
-cp pkg/index.d.ts pkg/index.d.cts
+# Types: the public declarations, written for the JS driver (pkg-template/src/index.d.ts,
+# checked against the Rust enums by tests/boundary.rs), once for ESM and once for CJS.
+cp pkg-template/src/index.d.ts pkg/index.d.ts
+cp pkg-template/src/index.d.ts pkg/index.d.cts
 
 cp pkg-template/README.md LICENSE pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json

@@ -4,16 +4,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${TEST_PORT:-18787}
 
-echo "== native Rust: the core"
+echo "== native Rust: the core (with and without serde)"
 cargo test --quiet
+cargo test --quiet --features serde
 
 echo "== clippy (no unwrap, expect, panic or indexing in the library)"
-cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --all-targets --features serde -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- -D warnings
 
 echo "== the npm package"
 ./scripts/build-pkg.sh
 node scripts/size-budget.mjs
+node scripts/check-driver.mjs
 node scripts/readme-setups.mjs --check
 mkdir -p tests/js/node_modules
 ln -sfn ../../../pkg tests/js/node_modules/connectsafely-wasm
@@ -22,10 +25,10 @@ echo "== against the sandbox API on 127.0.0.1:$port"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   ./scripts/with-sandbox.sh "$port" bash -c '
     set -e
-    echo "== wasm in Node.js (wasm-bindgen-test)"
-    cargo test --target wasm32-unknown-unknown --test node
-    echo "== wasm in headless Chromium (wasm-bindgen-test)"
-    CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} cargo test --target wasm32-unknown-unknown --test browser
+    echo "== the Rust API (Client, on gloo-net) in Node.js (wasm-bindgen-test)"
+    cargo test --target wasm32-unknown-unknown --features client --test node
+    echo "== the Rust API in headless Chromium (wasm-bindgen-test)"
+    CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} cargo test --target wasm32-unknown-unknown --features client --test browser
     echo "== the package from JavaScript (node --test)"
     node --test --test-concurrency=1 tests/js/
   '

@@ -7,9 +7,16 @@ use std::collections::BinaryHeap;
 use std::fmt;
 
 use crate::accounts::{Account, AccountId, Accounts};
+use crate::error::ErrorKind;
+use crate::send::Outcome;
 
 /// Why a run stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum StopReason {
     /// A 429 or the guard stopped an account.
     RateLimited,
@@ -56,6 +63,23 @@ pub enum Settled {
     Unauthorized,
     /// Nothing left the machine (aborted before the request): not attempted.
     NotSent,
+}
+
+impl Settled {
+    /// How a send's outcome counts for the run: a 429 from the server was attempted,
+    /// a refusal by the guard was not; an abort before the request left sent nothing.
+    pub fn of(outcome: &Outcome) -> Self {
+        match &outcome.result {
+            Ok(_) => Settled::Delivered,
+            Err(e) => match e.kind {
+                ErrorKind::RateLimited if outcome.status.is_some() => Settled::RateLimited,
+                ErrorKind::RateLimited => Settled::Refused,
+                ErrorKind::Unauthorized => Settled::Unauthorized,
+                ErrorKind::Aborted if !e.delivery_unknown => Settled::NotSent,
+                _ => Settled::Failed,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,15 +1,16 @@
 //! Classification of an HTTP outcome (status, body text, headers) into a
 //! success or one of the contract's error kinds.
 
-use serde::Serialize;
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorKind, FieldError, FieldErrorCode, SendError};
 use crate::json::Json;
 use crate::rate_limit::{parse_retry_after, RateLimitHeaders, RateLimitInfo};
 
 /// The `data` of a success, each field `null` when the body lacks it or has the wrong type.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
 pub struct SuccessData {
     /// Always true.
     pub success: bool,

@@ -1,10 +1,11 @@
 //! The error taxonomy of the contract: `SendError`, `ErrorKind`, `FieldError`.
 
-use serde::Serialize;
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Serialize};
 
 /// What went wrong with a send, in the contract's words (`"rate_limited"`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
 pub enum ErrorKind {
     /// Rejected locally, nothing sent.
     Validation,
@@ -65,8 +66,8 @@ impl ErrorKind {
 }
 
 /// Why one field of the body was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
 pub enum FieldErrorCode {
     /// The field is absent (missing, `undefined` or `null`).
     Required,
@@ -100,7 +101,8 @@ impl FieldErrorCode {
 }
 
 /// One field's error: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(deny_unknown_fields))]
 pub struct FieldError {
     /// The field's path.
     pub field: String,
@@ -122,8 +124,8 @@ impl FieldError {
 }
 
 /// The `error` of a failed send.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
 pub struct SendError {
     /// What went wrong.
     pub kind: ErrorKind,

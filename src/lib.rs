@@ -38,11 +38,15 @@ pub mod json;
 pub mod rate_limit;
 pub mod send;
 pub mod request;
+#[cfg(feature = "serde")]
+pub mod result;
 pub mod text;
 pub mod validate;
 pub mod value;
 
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+pub mod client;
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+pub use client::{CallOptions, Client, ClientOptions};
 #[cfg(target_arch = "wasm32")]
 mod wasm;
-#[cfg(target_arch = "wasm32")]
-pub use wasm::{validate_send_group_with_ack, ConnectSafelyClient};

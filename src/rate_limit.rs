@@ -1,11 +1,12 @@
 //! The five `X-RateLimit-*` headers and `Retry-After`: parsing that never
 //! yields NaN, a negative wait, or a panic.
 
-use serde::Serialize;
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Serialize};
 
 /// The rate-limit state a response reported (`null` in JS when no header was present).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
 pub struct RateLimitInfo {
     /// `X-RateLimit-Action`, e.g. `"MESSAGE"`.
     pub action: Option<String>,

@@ -227,6 +227,17 @@ impl SendMachine {
         }
     }
 
+    /// A send that is already over: its outcome was decided before anything could
+    /// start (an invalid body, invalid options).
+    pub fn finished(outcome: Outcome) -> Self {
+        SendMachine {
+            account: AccountId(u32::MAX),
+            state: State::Done,
+            waited: false,
+            outcome: Some(outcome),
+        }
+    }
+
     /// The account this send is for.
     pub fn account(&self) -> AccountId {
         self.account

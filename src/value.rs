@@ -95,3 +95,39 @@ impl Value {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+impl From<&serde_json::Value> for Value {
+    /// Untrusted JSON, as the validator sees it (keys in their order).
+    fn from(v: &serde_json::Value) -> Self {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Value::Absent,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            J::String(s) => Value::str(s.as_str()),
+            J::Array(items) => Value::Array(items.iter().map(Value::from).collect()),
+            J::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect()),
+        }
+    }
+}
+
+impl From<&crate::request::SendGroupWithAckRequest> for Value {
+    /// A typed request, to be validated like any other body.
+    fn from(r: &crate::request::SendGroupWithAckRequest) -> Self {
+        let mut entries = Vec::with_capacity(5);
+        if let Some(a) = &r.account_id {
+            entries.push(("accountId".to_owned(), Value::str(a.as_str())));
+        }
+        entries.push(("recipientProfileUrn".to_owned(), Value::str(r.recipient_profile_urn.as_str())));
+        entries.push(("groupId".to_owned(), Value::str(r.group_id.as_str())));
+        entries.push(("message".to_owned(), Value::str(r.message.as_str())));
+        if let Some(urns) = &r.message_urns {
+            entries.push((
+                "messageUrns".to_owned(),
+                Value::Array(urns.iter().map(|u| Value::str(u.as_str())).collect()),
+            ));
+        }
+        Value::Object(entries)
+    }
+}

@@ -1,3 +1,4 @@
+// @ts-check
 // Runtimes that refuse to compile wasm from bytes at run time (Cloudflare Workers,
 // Vercel and Next.js edge functions) compile a `.wasm?module` import at deploy
 // time and hand over a WebAssembly.Module: wrangler, Next.js (webpack and

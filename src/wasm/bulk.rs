@@ -1,20 +1,19 @@
-//! `sendGroupWithAckMany`: validates every body, then runs `concurrency` workers
-//! that each ask the core's `BulkPlan` what to send next.
+//! `sendGroupWithAckMany`'s state in the wasm layer: the bodies validated up front,
+//! the options read, the core's `BulkPlan`, and the results array handed back. The
+//! driver's workers ask `Core::bulk_next` what to do; nothing here waits.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use js_sys::{Array, Function, Promise};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
-use super::result;
-use super::{deliver, js, read, Inner};
-use crate::bulk::{BulkPlan, Next, Settled};
-use crate::error::{ErrorKind, FieldError, FieldErrorCode, SendError};
+use super::options::{self, Config};
+use super::{js, read, result};
+use crate::accounts::Accounts;
+use crate::bulk::{BulkPlan, Settled};
+use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::request::SendGroupWithAckRequest;
-use crate::send::{Outcome, SendMachine};
+use crate::send::Outcome;
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -26,7 +25,14 @@ extern "C" {
         not_attempted: Array,
         stopped_by: JsValue,
     ) -> JsValue;
-    fn notify(on_result: &Function, index: f64, result: &JsValue);
+    #[wasm_bindgen(js_name = bulkSettings)]
+    fn bulk_settings(
+        signal: JsValue,
+        on_result: JsValue,
+        workers: f64,
+        results: &Array,
+        invalid: Array,
+    ) -> JsValue;
 }
 
 struct Options {
@@ -37,9 +43,9 @@ struct Options {
     on_result: Option<Function>,
 }
 
-fn options(o: &JsValue) -> Result<Options, FieldError> {
+fn read_options(o: &JsValue) -> Result<Options, FieldError> {
     // signal and timeoutMs read as for one send; then what only a run has.
-    let call = super::options::call(o).map_err(|e| {
+    let call = options::call(o).map_err(|e| {
         e.into_iter().next().unwrap_or_else(|| {
             FieldError::new("options", FieldErrorCode::Type, "options are invalid")
         })
@@ -55,11 +61,10 @@ fn options(o: &JsValue) -> Result<Options, FieldError> {
         return Ok(out);
     }
     let bad = |field: &str, what: &str| {
-        FieldError::new(
-            format!("options.{field}"),
-            FieldErrorCode::Type,
-            format!("options.{field} must be {what}"),
-        )
+        let mut name = String::from("options.");
+        name.push_str(field);
+        let message = name.clone() + " must be " + what;
+        FieldError::new(name, FieldErrorCode::Type, message)
     };
     let get = |k: &str| js::prop(o, k).map_err(|_| bad(k, "readable"));
     let number = |k: &str, min: f64| -> Result<Option<f64>, FieldError> {
@@ -88,160 +93,181 @@ fn options(o: &JsValue) -> Result<Options, FieldError> {
     Ok(out)
 }
 
-struct Run {
-    plan: BulkPlan,
+/// One run to many.
+pub struct Run {
+    /// Its schedule.
+    pub plan: BulkPlan,
     requests: Vec<Option<SendGroupWithAckRequest>>,
     results: Array,
+    invalid: Vec<usize>,
+    signal: Option<AbortSignal>,
+    timeout_ms: f64,
+    on_result: Option<Function>,
+    workers: usize,
+    /// The item `bulkNext` just chose, until `bulkSend` starts it.
+    started: Option<usize>,
+    /// Sends in flight: (send id, item).
+    pub in_flight: Vec<(u32, usize)>,
+    /// How long a worker waits for pacing, in ms.
+    pub wait_ms: f64,
+    failed_up_front: Option<usize>,
 }
 
-fn settled(o: &Outcome) -> Settled {
-    match &o.result {
-        Ok(_) => Settled::Delivered,
-        Err(e) => match e.kind {
-            ErrorKind::RateLimited if o.status.is_some() => Settled::RateLimited,
-            ErrorKind::RateLimited => Settled::Refused,
-            ErrorKind::Unauthorized => Settled::Unauthorized,
-            ErrorKind::Aborted if !e.delivery_unknown => Settled::NotSent,
-            _ => Settled::Failed,
-        },
-    }
-}
-
-async fn worker(inner: Rc<Inner>, run: Rc<RefCell<Run>>, opts: Rc<Options>) {
-    let signal = opts.signal.as_ref();
-    let timeout = opts.timeout_ms.unwrap_or(inner.config.timeout_ms);
-    loop {
-        if signal.is_some_and(AbortSignal::aborted) {
-            run.borrow_mut().plan.abort();
-        }
-        let next = {
-            let mut r = run.borrow_mut();
-            r.plan.next(&inner.accounts.borrow(), js::now())
+impl Run {
+    /// Validates every body and the options; invalid items get their result now.
+    pub fn new(accounts: &mut Accounts, config: &Config, bodies: &JsValue, options: &JsValue) -> Self {
+        let max = config.max_message_length;
+        let results = Array::new();
+        let mut run = Run {
+            plan: BulkPlan::new(accounts, Vec::new(), 0.0),
+            requests: Vec::new(),
+            results,
+            invalid: Vec::new(),
+            signal: None,
+            timeout_ms: config.timeout_ms,
+            on_result: None,
+            workers: 0,
+            started: None,
+            in_flight: Vec::new(),
+            wait_ms: 0.0,
+            failed_up_front: None,
         };
-        match next {
-            Next::Start(i) => {
-                let (request, account) = {
-                    let r = run.borrow();
-                    (r.requests.get(i).cloned().flatten(), r.plan.account_of(i))
-                };
-                let (Some(request), Some(account)) = (request, account) else {
-                    continue;
-                };
-                let machine = SendMachine::for_account(account);
-                let (outcome, parsed) = deliver(&inner, machine, &request, signal, timeout).await;
-                let how = settled(&outcome);
-                let value = result::send_result(&outcome, parsed, &inner.config.api_key);
-                let attempted = {
-                    let mut r = run.borrow_mut();
-                    r.plan.settle(i, how, &inner.accounts.borrow(), js::now());
-                    let attempted = !r.plan.is_not_attempted(i);
-                    if attempted {
-                        r.results.set(i as u32, value.clone());
-                    }
-                    attempted
-                };
-                if let (true, Some(f)) = (attempted, opts.on_result.as_ref()) {
-                    notify(f, i as f64, &value);
+        let items: Vec<JsValue> = match js::is_array(bodies) {
+            Ok(true) => {
+                let len = js::prop(bodies, "length")
+                    .ok()
+                    .and_then(|l| l.as_f64())
+                    .unwrap_or(0.0);
+                (0..len as u32)
+                    .map(|i| js::get(bodies, &JsValue::from(i)).unwrap_or(JsValue::UNDEFINED))
+                    .collect()
+            }
+            _ => {
+                let e = SendError::validation(vec![FieldError::new(
+                    "bodies",
+                    FieldErrorCode::Type,
+                    "bodies must be an array of request bodies",
+                )]);
+                run.results
+                    .push(&result::send_result(&Outcome::local(e), None, JsValue::UNDEFINED, ""));
+                run.failed_up_front = Some(1);
+                return run;
+            }
+        };
+        let opts = read_options(options);
+        let mut keys = Vec::with_capacity(items.len());
+        for (i, body) in items.iter().enumerate() {
+            let checked = match &opts {
+                Ok(_) => validate(&read::body(body, max), max).map_err(SendError::validation),
+                Err(e) => Err(SendError::validation(vec![e.clone()])),
+            };
+            match checked {
+                Ok(r) => {
+                    keys.push(Some(r.account_key().to_owned()));
+                    run.requests.push(Some(r));
+                    run.results.push(&JsValue::NULL);
+                }
+                Err(e) => {
+                    keys.push(None);
+                    run.requests.push(None);
+                    let value = result::send_result(
+                        &Outcome::local(e),
+                        None,
+                        JsValue::UNDEFINED,
+                        &config.api_key,
+                    );
+                    run.results.push(&value);
+                    run.invalid.push(i);
                 }
             }
-            Next::WaitUntil(t) => {
-                if !super::send::sleep((t - js::now()).max(0.0), signal).await {
-                    run.borrow_mut().plan.abort();
-                }
-            }
-            Next::Done => break,
         }
-    }
-}
-
-/// The whole run; never fails.
-pub async fn send_many(inner: Rc<Inner>, bodies: JsValue, options_js: JsValue) -> JsValue {
-    let max = inner.config.max_message_length;
-    let results = Array::new();
-    let items: Vec<JsValue> = match js::is_array(&bodies) {
-        Ok(true) => {
-            let len = js::prop(&bodies, "length")
-                .ok()
-                .and_then(|l| l.as_f64())
-                .unwrap_or(0.0);
-            (0..len as u32)
-                .map(|i| js::get(&bodies, &JsValue::from(i)).unwrap_or(JsValue::UNDEFINED))
-                .collect()
-        }
-        _ => {
-            let e = SendError::validation(vec![FieldError::new(
-                "bodies",
-                FieldErrorCode::Type,
-                "bodies must be an array of request bodies",
-            )]);
-            results.push(&result::send_result(&Outcome::local(e), None, ""));
-            return bulk(&results, 0.0, 1.0, Array::new(), JsValue::NULL);
-        }
-    };
-    let opts = options(&options_js);
-    let mut requests = Vec::with_capacity(items.len());
-    let mut accounts = Vec::with_capacity(items.len());
-    let mut invalid = Vec::new();
-    for (i, body) in items.iter().enumerate() {
-        let checked = match &opts {
-            Ok(_) => validate(&read::body(body, max), max).map_err(SendError::validation),
-            Err(e) => Err(SendError::validation(vec![e.clone()])),
+        let Ok(opts) = opts else {
+            run.failed_up_front = Some(items.len());
+            return run;
         };
-        match checked {
-            Ok(r) => {
-                accounts.push(Some(r.account_key().to_owned()));
-                requests.push(Some(r));
-                results.push(&JsValue::NULL);
-            }
-            Err(e) => {
-                accounts.push(None);
-                requests.push(None);
-                let value = result::send_result(&Outcome::local(e), None, &inner.config.api_key);
-                results.push(&value);
-                invalid.push((i, value));
-            }
+        let valid = run.requests.iter().filter(|r| r.is_some()).count();
+        run.plan = BulkPlan::new(accounts, keys, opts.min_interval_ms);
+        run.signal = opts.signal;
+        run.timeout_ms = opts.timeout_ms.unwrap_or(config.timeout_ms);
+        run.workers = opts.concurrency.min(valid).max(1);
+        run.on_result = opts.on_result;
+        run
+    }
+
+    /// `{ signal, onResult, workers, results, invalid }` for the driver.
+    pub fn settings(&self) -> JsValue {
+        let invalid: Array = self
+            .invalid
+            .iter()
+            .map(|i| JsValue::from(*i as u32))
+            .collect();
+        let on_result = self
+            .on_result
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |f| f.clone().into());
+        let signal = self
+            .signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |s| s.clone().into());
+        let workers = if self.failed_up_front.is_some() { 0 } else { self.workers };
+        bulk_settings(signal, on_result, workers as f64, &self.results, invalid)
+    }
+
+    /// `bulkNext` chose item `i`.
+    pub fn start(&mut self, i: usize, _now: f64) {
+        self.started = Some(i);
+    }
+
+    /// The chosen item's request and how to send it.
+    pub fn take_started(
+        &mut self,
+    ) -> Option<(usize, SendGroupWithAckRequest, Option<AbortSignal>, f64)> {
+        let i = self.started.take()?;
+        let request = self.requests.get(i).cloned().flatten()?;
+        Some((i, request, self.signal.clone(), self.timeout_ms))
+    }
+
+    /// Send `id` ended as `how` with result `value`: the item's index if attempted, else -1.
+    pub fn settle(
+        &mut self,
+        id: u32,
+        how: Settled,
+        value: JsValue,
+        accounts: &Accounts,
+        now: f64,
+    ) -> i32 {
+        let Some(at) = self.in_flight.iter().position(|(s, _)| *s == id) else {
+            return -1;
+        };
+        let (_, i) = self.in_flight.swap_remove(at);
+        self.plan.settle(i, how, accounts, now);
+        if self.plan.is_not_attempted(i) {
+            return -1;
         }
+        self.results.set(i as u32, value);
+        i as i32
     }
-    let Ok(opts) = opts else {
-        let failed = items.len() as f64;
-        return bulk(&results, 0.0, failed, Array::new(), JsValue::NULL);
-    };
-    let opts = Rc::new(opts);
-    if let Some(f) = opts.on_result.as_ref() {
-        for (i, value) in &invalid {
-            notify(f, *i as f64, value);
+
+    /// The `BulkResult`.
+    pub fn finish(self) -> JsValue {
+        if let Some(failed) = self.failed_up_front {
+            return bulk(&self.results, 0.0, failed as f64, Array::new(), JsValue::NULL);
         }
+        let s = self.plan.summary();
+        let not_attempted: Array = s
+            .not_attempted
+            .iter()
+            .map(|i| JsValue::from(*i as u32))
+            .collect();
+        let stopped = s
+            .stopped_by
+            .map_or(JsValue::NULL, |x| JsValue::from_str(x.as_str()));
+        bulk(
+            &self.results,
+            s.sent as f64,
+            s.failed as f64,
+            not_attempted,
+            stopped,
+        )
     }
-    let valid = requests.iter().filter(|r| r.is_some()).count();
-    let run = Rc::new(RefCell::new(Run {
-        plan: BulkPlan::new(&mut inner.accounts.borrow_mut(), accounts, opts.min_interval_ms),
-        requests,
-        results,
-    }));
-    let workers = Array::new();
-    for _ in 0..opts.concurrency.min(valid).max(1) {
-        let (inner, run, opts) = (Rc::clone(&inner), Rc::clone(&run), Rc::clone(&opts));
-        workers.push(&future_to_promise(async move {
-            worker(inner, run, opts).await;
-            Ok(JsValue::UNDEFINED)
-        }));
-    }
-    let _ = JsFuture::from(Promise::all(&workers)).await;
-    let r = run.borrow();
-    let s = r.plan.summary();
-    let not_attempted: Array = s
-        .not_attempted
-        .iter()
-        .map(|i| JsValue::from(*i as u32))
-        .collect();
-    let stopped = s
-        .stopped_by
-        .map_or(JsValue::NULL, |x| JsValue::from_str(x.as_str()));
-    bulk(
-        &r.results,
-        s.sent as f64,
-        s.failed as f64,
-        not_attempted,
-        stopped,
-    )
 }

@@ -1,7 +1,13 @@
-// Which request field a key names (0..4, in the order of KNOWN_FIELDS in validate.rs),
-// or -1: comparing here spares copying every key into wasm memory.
-const FIELDS = { accountId: 0, recipientProfileUrn: 1, groupId: 2, message: 3, messageUrns: 4 };
+// Which request field a key names (its index in the core's KNOWN_FIELDS), or -1:
+// comparing here spares copying every key into wasm memory. The names come from the
+// core once (setFields), so they are defined in one place.
+let FIELDS = new Map();
+
+export function setFields(names) {
+  FIELDS = new Map(names.map((name, i) => [name, i]));
+}
 
 export function fieldIndex(key) {
-  return Object.prototype.hasOwnProperty.call(FIELDS, key) ? FIELDS[key] : -1;
+  const i = typeof key === "string" ? FIELDS.get(key) : undefined;
+  return i === undefined ? -1 : i;
 }

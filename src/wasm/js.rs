@@ -1,7 +1,7 @@
 //! Raw JavaScript bindings, in one place. Everything that can throw is
 //! imported with `catch`: a JS exception must never unwind through Rust.
 
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -25,14 +25,6 @@ extern "C" {
     /// `JSON.parse(text)`.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
-
-    /// `setTimeout(f, ms)`.
-    #[wasm_bindgen(catch, js_name = setTimeout)]
-    pub fn set_timeout(f: &Function, ms: f64) -> Result<JsValue, JsValue>;
-
-    /// `clearTimeout(id)`.
-    #[wasm_bindgen(catch, js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
 
     /// `Date.now()`.
     #[wasm_bindgen(js_namespace = Date, js_name = now)]

@@ -1,212 +1,537 @@
-//! The thin wasm layer: `ConnectSafelyClient` and `validateSendGroupWithAck`.
-//! It reads JavaScript values, calls `fetch`, and builds result objects;
-//! every decision is the core's.
+//! The thin wasm layer of the npm package: synchronous exports only. `Core` holds
+//! one client's settled options, its account registry and the sends and runs in
+//! progress; the package's JavaScript driver (`pkg-template/src/client.js`)
+//! performs fetch, timers and abort, and asks `Core` at every step. Every decision
+//! is the core's (`send.rs`, `bulk.rs`); this layer reads JS values and builds
+//! result objects.
 
 mod bulk;
-mod js;
+pub(crate) mod js;
 mod options;
 mod read;
 mod result;
-mod send;
-
-use std::cell::RefCell;
-use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
+use crate::bulk::Next;
 use crate::error::{FieldError, SendError};
-use crate::send::{Outcome, Policy, SendMachine, Step};
-use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
+use crate::rate_limit::RateLimitHeaders;
+use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
+use crate::send::{Exchange, Interrupt, Outcome, Policy, SendMachine, Step as CoreStep};
+use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 use crate::value::Value;
+use bulk::Run;
 use options::Config;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("types.d.ts");
+/// What the driver must do for a send now (the core's `Step`).
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Send `body(id)` to `endpoint` once, then report with `exchanged`.
+    Fetch = 0,
+    /// Wait `waitMs(id)`, then call `waited` (or `abort` if the signal fires).
+    Wait = 1,
+    /// Finished: `finish(id)` (or `bulkSettle`) gives the result.
+    Done = 2,
+}
 
-struct Inner {
+/// What happened to one request, as the driver saw it.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exchanged {
+    /// There is no fetch to call (no option, no global).
+    NoFetch = 0,
+    /// fetch threw before returning: nothing left.
+    NotSent = 1,
+    /// fetch rejected, or the timeout or the signal ended the wait for a response.
+    NoResponse = 2,
+    /// fetch resolved to something that is not a Response.
+    NotAResponse = 3,
+    /// A browser's opaque answer to a redirect (`redirect: "manual"`).
+    Opaque = 4,
+    /// The status and headers arrived; reading the body failed or was cut short.
+    HeadOnly = 5,
+    /// The whole response.
+    Complete = 6,
+}
+
+/// Who cut a request short.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Nobody.
+    None = 0,
+    /// The call's timeout.
+    Timeout = 1,
+    /// The caller's signal.
+    Aborted = 2,
+}
+
+/// What a worker of a bulk run must do now (the core's `Next`).
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkStep {
+    /// `bulkSend(run)` gives the id of the item's send, already started.
+    Start = 0,
+    /// Wait `bulkWaitMs(run)` (pacing), then ask again.
+    Wait = 1,
+    /// Nothing more for this worker.
+    Done = 2,
+}
+
+/// The response headers the core reads, lower-case, in the order `exchanged` takes them.
+#[wasm_bindgen(js_name = rateLimitHeaderNames)]
+pub fn rate_limit_header_names() -> Vec<String> {
+    RateLimitHeaders::NAMES.iter().map(|n| (*n).to_owned()).collect()
+}
+
+/// The request's field names, in the order of the validation table.
+#[wasm_bindgen(js_name = knownFields)]
+pub fn known_fields() -> Vec<String> {
+    KNOWN_FIELDS.iter().map(|n| (*n).to_owned()).collect()
+}
+
+/// A send in progress.
+struct Slot {
+    machine: SendMachine,
+    json: String,
+    signal: Option<AbortSignal>,
+    timeout_ms: f64,
+    /// The last response's body as `JSON.parse` read it, and what fetch threw.
+    parsed: JsValue,
+    thrown: JsValue,
+}
+
+/// Entries reused by index; ids stay small and never dangle while in use.
+struct Slab<T> {
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
+}
+
+impl<T> Slab<T> {
+    fn new() -> Self {
+        Slab {
+            items: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, item: T) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                if let Some(place) = self.items.get_mut(id as usize) {
+                    *place = Some(item);
+                }
+                id
+            }
+            None => {
+                self.items.push(Some(item));
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<&T> {
+        self.items.get(id as usize).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, id: u32) -> Option<&mut T> {
+        self.items.get_mut(id as usize).and_then(Option::as_mut)
+    }
+
+    fn remove(&mut self, id: u32) -> Option<T> {
+        let item = self.items.get_mut(id as usize).and_then(Option::take);
+        if item.is_some() {
+            self.free.push(id);
+        }
+        item
+    }
+}
+
+/// One client's state, for the package's JavaScript driver (not exported by the package).
+#[wasm_bindgen]
+pub struct Core {
     config: Config,
-    accounts: RefCell<Accounts>,
+    policy: Policy,
+    accounts: Accounts,
+    sends: Slab<Slot>,
+    runs: Slab<Run>,
 }
 
-/// A client of ConnectSafely's `POST /linkedin/messaging/send-group-with-ack`.
-///
-/// Validates every body before anything leaves the machine, never rejects,
-/// never retries what may have been delivered, and keeps the API key out of
-/// every result, error and log.
-///
-/// ```js
-/// const client = new ConnectSafelyClient({ apiKey: process.env.CONNECTSAFELY_API_KEY });
-/// const result = await client.sendGroupWithAck({ recipientProfileUrn, groupId: "12345678", message: "Thanks!" });
-/// if (result.ok) console.log(result.data.message);
-/// else if (result.error.deliveryUnknown) console.warn("may have been delivered: check before resending");
-/// ```
-#[wasm_bindgen]
-pub struct ConnectSafelyClient {
-    inner: Rc<Inner>,
-}
-
-#[wasm_bindgen]
-impl ConnectSafelyClient {
-    /// Creates a client. Throws a `TypeError` naming the option when an option is
-    /// invalid, or when run in a browser page without `dangerouslyAllowBrowser: true`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
-    ) -> Result<ConnectSafelyClient, JsValue> {
-        let config = options::client(&options)?;
-        Ok(ConnectSafelyClient {
-            inner: Rc::new(Inner {
-                config,
-                accounts: RefCell::new(Accounts::new()),
-            }),
-        })
-    }
-
-    /// Validates `body`, then sends it once. Resolves to a `SendResult`; never rejects.
-    /// An invalid body resolves to a `validation` failure and makes no request.
-    #[wasm_bindgen(js_name = sendGroupWithAck, unchecked_return_type = "Promise<SendResult>")]
-    pub fn send_group_with_ack(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SendGroupWithAckRequest")] body: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "CallOptions")] options: Option<JsValue>,
-    ) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        future_to_promise(async move {
-            let (outcome, parsed) = send(&inner, &body, &options).await;
-            Ok(result::send_result(&outcome, parsed, &inner.config.api_key))
-        })
-    }
-
-    /// Sends many bodies, quota-aware: every body is validated first; `concurrency`
-    /// (default 1) sends at a time, `minIntervalMs` apart per account; a 429 or the
-    /// guard stops that account, a 401 or the signal stops everything. No body is sent
-    /// twice. Resolves to a `BulkResult`; never rejects.
-    #[wasm_bindgen(js_name = sendGroupWithAckMany, unchecked_return_type = "Promise<BulkResult>")]
-    pub fn send_group_with_ack_many(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SendGroupWithAckRequest[]")] bodies: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "BulkOptions")] options: Option<JsValue>,
-    ) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        future_to_promise(async move { Ok(bulk::send_many(inner, bodies, options).await) })
-    }
-
-    /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        format!(
-            "ConnectSafelyClient {{ baseUrl: {}, apiKey: [redacted] }}",
-            self.inner.config.base_url
-        )
-    }
-
-    /// What `JSON.stringify(client)` shows: the settings, without the API key.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "{ baseUrl: string; apiKey: \"[redacted]\" }")]
-    pub fn to_json(&self) -> JsValue {
-        let o: JsValue = js_sys::Object::new().into();
-        js::put(
-            &o,
-            "baseUrl",
-            &JsValue::from_str(&self.inner.config.base_url),
-        );
-        js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
-        o
-    }
-
-    /// The base URL requests go to.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.inner.config.base_url.clone()
-    }
-}
-
-impl std::fmt::Debug for ConnectSafelyClient {
+impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_string_js())
     }
 }
 
-async fn send(inner: &Inner, body: &JsValue, options: &JsValue) -> (Outcome, Option<JsValue>) {
-    let config = &inner.config;
-    let call = match options::call(options) {
-        Ok(c) => c,
-        Err(errors) => return (Outcome::local(SendError::validation(errors)), None),
-    };
-    let request = match validate(
-        &read::body(body, config.max_message_length),
-        config.max_message_length,
-    ) {
-        Ok(r) => r,
-        Err(errors) => return (Outcome::local(SendError::validation(errors)), None),
-    };
-    let timeout = call.timeout_ms.unwrap_or(config.timeout_ms);
-    let machine = SendMachine::new(&mut inner.accounts.borrow_mut(), request.account_key());
-    deliver(inner, machine, &request, call.signal.as_ref(), timeout).await
+impl Core {
+    fn slot(&self, id: u32) -> Option<&Slot> {
+        self.sends.get(id)
+    }
+
+    /// A send of a validated request, started (or refused, or aborted) now.
+    fn launch(
+        &mut self,
+        request: &SendGroupWithAckRequest,
+        machine: SendMachine,
+        signal: Option<AbortSignal>,
+        timeout_ms: f64,
+    ) -> u32 {
+        let mut machine = machine;
+        if signal.as_ref().is_some_and(AbortSignal::aborted) {
+            machine.abort(&mut self.accounts);
+        } else {
+            machine.start(&self.policy, &mut self.accounts, js::now());
+        }
+        self.sends.insert(Slot {
+            machine,
+            json: request.to_json(),
+            signal,
+            timeout_ms,
+            parsed: JsValue::UNDEFINED,
+            thrown: JsValue::UNDEFINED,
+        })
+    }
+
+    /// A send that is over before it began (its outcome decided at once).
+    fn settled(&mut self, outcome: Outcome) -> u32 {
+        self.sends.insert(Slot {
+            machine: SendMachine::finished(outcome),
+            json: String::new(),
+            signal: None,
+            timeout_ms: 0.0,
+            parsed: JsValue::UNDEFINED,
+            thrown: JsValue::UNDEFINED,
+        })
+    }
+
+    /// Removes send `id` and builds its `SendResult`.
+    fn take_result(&mut self, id: u32) -> JsValue {
+        let Some(slot) = self.sends.remove(id) else {
+            return result::send_result(
+                &Outcome::local(SendError::aborted(false)),
+                None,
+                JsValue::UNDEFINED,
+                &self.config.api_key,
+            );
+        };
+        let outcome = slot
+            .machine
+            .into_outcome()
+            .unwrap_or_else(|| Outcome::local(SendError::aborted(false)));
+        let parsed = (outcome.body.is_some() && !slot.parsed.is_undefined()).then_some(slot.parsed);
+        result::send_result(&outcome, parsed, slot.thrown, &self.config.api_key)
+    }
 }
 
-/// Drives one send's machine: performs each request and wait it asks for.
-async fn deliver(
-    inner: &Inner,
-    mut machine: SendMachine,
-    request: &crate::request::SendGroupWithAckRequest,
-    signal: Option<&web_sys::AbortSignal>,
-    timeout: f64,
-) -> (Outcome, Option<JsValue>) {
-    let config = &inner.config;
-    let policy = Policy {
-        rate_limit_guard: config.rate_limit_guard,
-        max_rate_limit_wait_ms: config.max_rate_limit_wait_ms,
-    };
-    let mut step = if signal.is_some_and(web_sys::AbortSignal::aborted) {
-        machine.abort(&mut inner.accounts.borrow_mut())
-    } else {
-        machine.start(&policy, &mut inner.accounts.borrow_mut(), js::now())
-    };
-    let json = request.to_json();
-    let mut parsed = None;
-    loop {
-        step = match step {
-            Step::Fetch => {
-                let attempt = send::attempt(config, &json, signal, timeout).await;
-                parsed = attempt.parsed.clone();
-                machine.exchanged(
-                    attempt.exchange(),
-                    &policy,
-                    &mut inner.accounts.borrow_mut(),
-                    js::now(),
-                )
-            }
-            Step::Wait(ms) => {
-                if send::sleep(ms, signal).await {
-                    machine.waited(&mut inner.accounts.borrow_mut(), js::now())
-                } else {
-                    machine.abort(&mut inner.accounts.borrow_mut())
-                }
-            }
-            Step::Done => break,
+#[wasm_bindgen]
+impl Core {
+    /// Reads and checks `ClientOptions`; throws a `TypeError` naming the option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Core, JsValue> {
+        let config = options::client(&options)?;
+        Ok(Core {
+            policy: Policy {
+                rate_limit_guard: config.rate_limit_guard,
+                max_rate_limit_wait_ms: config.max_rate_limit_wait_ms,
+            },
+            config,
+            accounts: Accounts::new(),
+            sends: Slab::new(),
+            runs: Slab::new(),
+        })
+    }
+
+    /// The API key, for the driver's `Authorization` header and redaction.
+    #[wasm_bindgen(getter, js_name = apiKey)]
+    pub fn api_key(&self) -> String {
+        self.config.api_key.clone()
+    }
+
+    /// The base URL requests go to.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.config.base_url.clone()
+    }
+
+    /// `POST` goes here: the base URL and the endpoint's path.
+    #[wasm_bindgen(getter)]
+    pub fn endpoint(&self) -> String {
+        let mut url = self.config.base_url.clone();
+        url.push_str(ENDPOINT_PATH);
+        url
+    }
+
+    /// The `fetch` option, if one was given.
+    #[wasm_bindgen(getter)]
+    pub fn fetch(&self) -> Option<js_sys::Function> {
+        self.config.fetch.clone()
+    }
+
+    /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        let mut s = String::from("ConnectSafelyClient { baseUrl: ");
+        s.push_str(&self.config.base_url);
+        s.push_str(", apiKey: [redacted] }");
+        s
+    }
+
+    /// What `JSON.stringify(client)` shows: the settings, without the API key.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o: JsValue = js_sys::Object::new().into();
+        js::put(&o, "baseUrl", &JsValue::from_str(&self.config.base_url));
+        js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
+        o
+    }
+
+    /// Begins a send: reads the call options and the body, validates, and asks the
+    /// guard. Returns the send's id; never throws.
+    pub fn begin(&mut self, body: JsValue, options: JsValue) -> u32 {
+        let max = self.config.max_message_length;
+        let call = match options::call(&options) {
+            Ok(c) => c,
+            Err(errors) => return self.settled(Outcome::local(SendError::validation(errors))),
         };
+        let request = match validate(&read::body(&body, max), max) {
+            Ok(r) => r,
+            Err(errors) => return self.settled(Outcome::local(SendError::validation(errors))),
+        };
+        let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let machine = SendMachine::new(&mut self.accounts, request.account_key());
+        self.launch(&request, machine, call.signal, timeout)
     }
-    let outcome = machine
-        .into_outcome()
-        .unwrap_or_else(|| Outcome::local(SendError::aborted(false)));
-    if outcome.body.is_none() {
-        parsed = None;
+
+    /// What the driver must do for send `id` now.
+    pub fn step(&self, id: u32) -> Step {
+        match self.slot(id).map(|s| s.machine.step()) {
+            Some(CoreStep::Fetch) => Step::Fetch,
+            Some(CoreStep::Wait(_)) => Step::Wait,
+            Some(CoreStep::Done) | None => Step::Done,
+        }
     }
-    (outcome, parsed)
+
+    /// The JSON body of send `id`.
+    pub fn body(&self, id: u32) -> String {
+        self.slot(id).map(|s| s.json.clone()).unwrap_or_default()
+    }
+
+    /// The caller's signal of send `id`, if any.
+    pub fn signal(&self, id: u32) -> Option<AbortSignal> {
+        self.slot(id).and_then(|s| s.signal.clone())
+    }
+
+    /// The timeout of send `id` in ms (0 = none).
+    #[wasm_bindgen(js_name = timeoutMs)]
+    pub fn timeout_ms(&self, id: u32) -> f64 {
+        self.slot(id).map_or(0.0, |s| s.timeout_ms)
+    }
+
+    /// How long send `id` must wait now (a 429's allowed wait), in ms.
+    #[wasm_bindgen(js_name = waitMs)]
+    pub fn wait_ms(&self, id: u32) -> f64 {
+        match self.slot(id).map(|s| s.machine.step()) {
+            Some(CoreStep::Wait(ms)) => ms,
+            _ => 0.0,
+        }
+    }
+
+    /// What happened to send `id`'s request: `status` and the response headers named by
+    /// `rateLimitHeaderNames()` (in that order) when a response arrived, its body text
+    /// and `JSON.parse` of it when read, and what fetch threw when it did.
+    #[allow(clippy::too_many_arguments)]
+    pub fn exchanged(
+        &mut self,
+        id: u32,
+        what: Exchanged,
+        cut: Cut,
+        status: f64,
+        action: Option<String>,
+        limit: Option<String>,
+        used: Option<String>,
+        remaining: Option<String>,
+        reset: Option<String>,
+        retry_after: Option<String>,
+        text: Option<String>,
+        parsed: JsValue,
+        thrown: JsValue,
+    ) {
+        let timeout = self.timeout_ms(id);
+        let interrupt = match cut {
+            Cut::None => None,
+            Cut::Timeout => Some(Interrupt::Timeout(timeout)),
+            Cut::Aborted => Some(Interrupt::Aborted),
+        };
+        let detail = if thrown.is_undefined() {
+            String::new()
+        } else {
+            js::describe_error(&thrown)
+        };
+        let headers = RateLimitHeaders {
+            action,
+            limit,
+            used,
+            remaining,
+            reset,
+            retry_after,
+        };
+        let status = if status.fract() == 0.0 && (0.0..=999.0).contains(&status) {
+            Some(status as u16)
+        } else {
+            None
+        };
+        let text = text.unwrap_or_default();
+        let exchange = match (what, status) {
+            (Exchanged::NoFetch, _) => Exchange::NotSent {
+                detail: "this runtime has no global fetch (Node.js 18 or later has one); pass options.fetch",
+            },
+            (Exchanged::NotSent, _) => Exchange::NotSent { detail: &detail },
+            (Exchanged::NoResponse, _) => Exchange::NoResponse {
+                interrupt,
+                detail: &detail,
+            },
+            (Exchanged::Opaque, _) => Exchange::OpaqueRedirect,
+            (Exchanged::HeadOnly, Some(status)) => Exchange::HeadOnly {
+                status,
+                headers,
+                interrupt,
+                detail: &detail,
+            },
+            (Exchanged::Complete, Some(status)) => Exchange::Complete {
+                status,
+                headers,
+                body: &text,
+            },
+            (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {
+                Exchange::NotAResponse
+            }
+        };
+        let now = js::now();
+        let Some(slot) = self.sends.get_mut(id) else {
+            return;
+        };
+        slot.machine
+            .exchanged(exchange, &self.policy, &mut self.accounts, now);
+        slot.parsed = parsed;
+        slot.thrown = thrown;
+    }
+
+    /// Send `id`'s wait passed: it sends once more.
+    pub fn waited(&mut self, id: u32) {
+        let now = js::now();
+        if let Some(slot) = self.sends.get_mut(id) {
+            slot.machine.waited(&mut self.accounts, now);
+        }
+    }
+
+    /// The caller's signal fired while send `id` had nothing out.
+    pub fn abort(&mut self, id: u32) {
+        if let Some(slot) = self.sends.get_mut(id) {
+            slot.machine.abort(&mut self.accounts);
+        }
+    }
+
+    /// The `SendResult` of finished send `id`; the send is forgotten.
+    pub fn finish(&mut self, id: u32) -> JsValue {
+        self.take_result(id)
+    }
+
+    /// Begins a run to many: validates every body and the options. Returns the run's id.
+    #[wasm_bindgen(js_name = bulkBegin)]
+    pub fn bulk_begin(&mut self, bodies: JsValue, options: JsValue) -> u32 {
+        let run = Run::new(&mut self.accounts, &self.config, &bodies, &options);
+        self.runs.insert(run)
+    }
+
+    /// What the driver needs of run `run`: `{ signal, onResult, workers, results, invalid }`.
+    #[wasm_bindgen(js_name = bulkSettings)]
+    pub fn bulk_settings(&self, run: u32) -> JsValue {
+        self.runs.get(run).map_or(JsValue::NULL, Run::settings)
+    }
+
+    /// What a worker of run `run` must do now.
+    #[wasm_bindgen(js_name = bulkNext)]
+    pub fn bulk_next(&mut self, run: u32) -> BulkStep {
+        let now = js::now();
+        let Some(r) = self.runs.get_mut(run) else {
+            return BulkStep::Done;
+        };
+        match r.plan.next(&self.accounts, now) {
+            Next::Start(i) => {
+                r.start(i, now);
+                BulkStep::Start
+            }
+            Next::WaitUntil(t) => {
+                r.wait_ms = (t - now).max(0.0);
+                BulkStep::Wait
+            }
+            Next::Done => BulkStep::Done,
+        }
+    }
+
+    /// The id of the send `bulkNext` just said to start (already started).
+    #[wasm_bindgen(js_name = bulkSend)]
+    pub fn bulk_send(&mut self, run: u32) -> u32 {
+        let Some((i, request, signal, timeout)) = self.runs.get_mut(run).and_then(Run::take_started)
+        else {
+            return self.settled(Outcome::local(SendError::aborted(false)));
+        };
+        let account = self.runs.get(run).and_then(|r| r.plan.account_of(i));
+        let machine = match account {
+            Some(a) => SendMachine::for_account(a),
+            None => SendMachine::new(&mut self.accounts, request.account_key()),
+        };
+        let id = self.launch(&request, machine, signal, timeout);
+        if let Some(r) = self.runs.get_mut(run) {
+            r.in_flight.push((id, i));
+        }
+        id
+    }
+
+    /// How long the worker must wait before asking again, in ms.
+    #[wasm_bindgen(js_name = bulkWaitMs)]
+    pub fn bulk_wait_ms(&self, run: u32) -> f64 {
+        self.runs.get(run).map_or(0.0, |r| r.wait_ms)
+    }
+
+    /// The run's signal fired: nothing more starts.
+    #[wasm_bindgen(js_name = bulkAbort)]
+    pub fn bulk_abort(&mut self, run: u32) {
+        if let Some(r) = self.runs.get_mut(run) {
+            r.plan.abort();
+        }
+    }
+
+    /// Send `id` of run `run` finished: its result is recorded. Returns the item's index
+    /// when it counts as attempted (its result is in `results`), else -1.
+    #[wasm_bindgen(js_name = bulkSettle)]
+    pub fn bulk_settle(&mut self, run: u32, id: u32) -> i32 {
+        let how = self
+            .slot(id)
+            .and_then(|s| s.machine.outcome())
+            .map(crate::bulk::Settled::of);
+        let value = self.take_result(id);
+        let now = js::now();
+        match (self.runs.get_mut(run), how) {
+            (Some(r), Some(how)) => r.settle(id, how, value, &self.accounts, now),
+            _ => -1,
+        }
+    }
+
+    /// The `BulkResult` of run `run`, once every worker is done; the run is forgotten.
+    #[wasm_bindgen(js_name = bulkFinish)]
+    pub fn bulk_finish(&mut self, run: u32) -> JsValue {
+        self.runs.remove(run).map_or(JsValue::NULL, Run::finish)
+    }
 }
 
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
 /// `value` is the normalized body that would be sent.
-#[wasm_bindgen(js_name = validateSendGroupWithAck, unchecked_return_type = "ValidationResult")]
-pub fn validate_send_group_with_ack(
-    #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "{ maxMessageLength?: number }")]
-    options: Option<JsValue>,
-) -> JsValue {
+#[wasm_bindgen(js_name = validateSendGroupWithAck)]
+pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> JsValue {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let mut originals = read::Originals::default();
     let max = match max_message_length(&options) {

@@ -15,6 +15,21 @@ use super::js;
 extern "C" {
     #[wasm_bindgen(js_name = fieldIndex)]
     fn field_index(key: &JsValue) -> i32;
+    #[wasm_bindgen(js_name = setFields)]
+    fn set_fields(names: &js_sys::Array);
+}
+
+thread_local! {
+    static FIELDS_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Hands the snippet the known field names once (they are defined only in the core).
+fn fields_ready() {
+    if !FIELDS_SET.with(std::cell::Cell::get) {
+        let names: js_sys::Array = KNOWN_FIELDS.iter().map(|n| JsValue::from_str(n)).collect();
+        set_fields(&names);
+        FIELDS_SET.with(|s| s.set(true));
+    }
 }
 use crate::validate::{KNOWN_FIELDS, MAX_MESSAGE_URNS};
 use crate::value::{Text, Value};
@@ -47,6 +62,7 @@ impl Originals {
 
 /// Reads a request body, keeping the JS strings of its string fields in `originals`.
 pub fn body_keeping(v: &JsValue, max_message_length: usize, originals: &mut Originals) -> Value {
+    fields_ready();
     let cap = max_message_length.saturating_mul(2).max(1 << 16);
     if !v.is_object() {
         return scalar(v, cap);

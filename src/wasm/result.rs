@@ -51,6 +51,8 @@ extern "C" {
         urns: JsValue,
     ) -> JsValue;
     fn invalid(error: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = withCause)]
+    fn with_cause(error: &JsValue, cause: &JsValue);
 }
 
 /// The most text of a non-JSON body a result keeps.
@@ -110,8 +112,10 @@ fn body(text: Option<&str>, secret: &str) -> JsValue {
 }
 
 /// The `SendResult` object for an outcome; `parsed` is its body as `JSON.parse` read
-/// it, when it did. `secret` (the API key) never appears in it.
-pub fn send_result(o: &Outcome, parsed: Option<JsValue>, secret: &str) -> JsValue {
+/// it, when it did, and `thrown` what fetch threw, kept as a network failure's `cause`
+/// (as openai-node and workers-rs keep it) unless it mentions the API key. `secret`
+/// (the API key) never appears in the result.
+pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret: &str) -> JsValue {
     let rl = rate_limit_js(o.rate_limit.as_ref());
     let b = match parsed {
         Some(json) => json,
@@ -128,13 +132,22 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, secret: &str) -> JsValu
             rl,
             b,
         ),
-        Err(e) => failure(
-            o.status
-                .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
-            error_js(e, secret),
-            rl,
-            b,
-        ),
+        Err(e) => {
+            let error = error_js(e, secret);
+            let keeps_cause = e.kind == crate::error::ErrorKind::Network
+                && !thrown.is_undefined()
+                && (secret.is_empty() || !js::describe_error(&thrown).contains(secret));
+            if keeps_cause {
+                with_cause(&error, &thrown);
+            }
+            failure(
+                o.status
+                    .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
+                error,
+                rl,
+                b,
+            )
+        }
     }
 }
 

@@ -29,10 +29,12 @@ export function invalid(error) {
 export function bulk(results, sent, failed, notAttempted, stoppedBy) {
   return { results, sent, failed, notAttempted, stoppedBy };
 }
-// Calls the caller's onResult; neither a throw nor a rejected promise from it escapes.
-export function notify(onResult, index, result) {
-  try {
-    const r = onResult(index, result);
-    if (r && typeof r.then === "function") r.then(undefined, () => {});
-  } catch {}
+// What the driver needs of a run to many.
+export function bulkSettings(signal, onResult, workers, results, invalid) {
+  return { signal, onResult, workers, results, invalid };
+}
+// A network failure keeps what fetch threw, as `cause` (not enumerable, like Error's
+// own cause: JSON.stringify(result) and the result's shape stay as the contract says).
+export function withCause(error, cause) {
+  Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true, enumerable: false });
 }

@@ -1,10 +1,12 @@
-//! Helpers and cases shared by the wasm test suites (Node now, browsers alike):
-//! a client against the sandbox API, its controls, and reading results.
+//! Helpers and cases shared by the wasm test suites (Node and browsers alike): the
+//! Rust API's `Client` against the sandbox API, its controls, and reading results as
+//! the JS API's objects (`SendResult::to_js`), so the cases read as the JS tests do.
 #![allow(dead_code)]
 
-use connectsafely_wasm::ConnectSafelyClient;
+use connectsafely_wasm::{CallOptions, Client, ClientOptions};
 use js_sys::{Array, Function, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// The sandbox the suite runs against (`scripts/with-sandbox.sh` sets it at build time).
@@ -58,19 +60,50 @@ pub fn body(n: usize) -> JsValue {
     ))
 }
 
-/// A client of the sandbox; `extra` is more JSON fields of the options.
-pub fn client(extra: &str) -> ConnectSafelyClient {
-    let sep = if extra.is_empty() { "" } else { "," };
-    let options = js(&format!(
-        r#"{{"apiKey":"sandbox-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true{sep}{extra}}}"#
-    ));
-    ConnectSafelyClient::new(options).unwrap_or_else(|e| panic!("constructor threw: {e:?}"))
+/// A client from JSON options (as the JS constructor takes them).
+pub fn make(options: &str) -> Result<Client, connectsafely_wasm::client::OptionsError> {
+    let options: ClientOptions = serde_json::from_str(options).expect("options JSON");
+    Client::new(options)
 }
 
-pub async fn send(c: &ConnectSafelyClient, body: &JsValue, options: &JsValue) -> JsValue {
-    JsFuture::from(c.send_group_with_ack(body.clone(), Some(options.clone())))
-        .await
-        .expect("sendGroupWithAck never rejects")
+/// A client of the sandbox; `extra` is more JSON fields of the options.
+pub fn client(extra: &str) -> Client {
+    let sep = if extra.is_empty() { "" } else { "," };
+    make(&format!(
+        r#"{{"apiKey":"sandbox-key","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true{sep}{extra}}}"#
+    ))
+    .unwrap_or_else(|e| panic!("the client refused its options: {e}"))
+}
+
+/// Per-call options from a JS object `{ signal?, timeoutMs? }`; `Err` names what is wrong
+/// (the JS API resolves that to a validation failure; the Rust types cannot hold it).
+pub fn call_options(options: &JsValue) -> Result<CallOptions, &'static str> {
+    if options.is_undefined() {
+        return Ok(CallOptions::default());
+    }
+    let signal = at(options, "signal");
+    let signal = if signal.is_undefined() {
+        None
+    } else {
+        Some(signal.dyn_into::<web_sys::AbortSignal>().map_err(|_| "options.signal")?)
+    };
+    let timeout_ms = at(options, "timeoutMs").as_f64();
+    Ok(CallOptions { signal, timeout_ms })
+}
+
+/// Sends a JS body (any shape: it is validated as untrusted JSON) and returns the result
+/// as the JS API's object.
+pub async fn send(c: &Client, body: &JsValue, options: &JsValue) -> JsValue {
+    let body: serde_json::Value =
+        serde_json::from_str(&String::from(JSON::stringify(body).unwrap())).unwrap();
+    let options = call_options(options).expect("call options the Rust types can hold");
+    c.send_json(&body, &options).await.to_js().expect("a result converts to JS")
+}
+
+/// A send started now, as a promise of its result (to abort it, or to run many at once).
+pub fn spawn_send(c: &Client, body: JsValue, options: JsValue) -> Promise {
+    let c = c.clone();
+    wasm_bindgen_futures::future_to_promise(async move { Ok(send(&c, &body, &options).await) })
 }
 
 /// Calls a sandbox control and returns its JSON.

@@ -130,3 +130,23 @@ test("the global fetch is looked up at call time and called unbound", async () =
     globalThis.fetch = saved;
   }
 });
+
+test("a network failure keeps what fetch threw as its cause, not enumerable, unless it mentions the key", async () => {
+  const thrown = new TypeError("fetch failed", { cause: new Error("ECONNRESET") });
+  const r = await new ConnectSafelyClient({ apiKey: "k-secret", fetch: () => Promise.reject(thrown) }).sendGroupWithAck(body());
+  assert.equal(r.error.kind, "network");
+  assert.equal(r.error.cause, thrown, "the very value fetch threw");
+  assert.deepEqual(Object.keys(r.error), ["kind", "message", "fieldErrors", "retryAfterMs", "deliveryUnknown"]);
+  assert.equal("cause" in JSON.parse(JSON.stringify(r.error)), false, "JSON keeps the contract's fields");
+
+  const leaky = new Error("could not reach proxy with key k-secret");
+  const r2 = await new ConnectSafelyClient({ apiKey: "k-secret", fetch: () => Promise.reject(leaky) }).sendGroupWithAck(body());
+  assert.equal(r2.error.kind, "network");
+  assert.equal(r2.error.cause, undefined, "a cause that mentions the key is dropped");
+  assert.ok(!r2.error.message.includes("k-secret"));
+
+  const ok = await new ConnectSafelyClient({ apiKey: "k", fetch: async () => new Response('{"success":true}', { status: 200 }) }).sendGroupWithAck(body());
+  assert.equal(ok.ok, true);
+  const server = await new ConnectSafelyClient({ apiKey: "k", fetch: async () => new Response("{}", { status: 500 }) }).sendGroupWithAck(body());
+  assert.equal(server.error.cause, undefined, "only network failures have a cause");
+});

@@ -1,3 +1,54 @@
+// The types of connectsafely-wasm. The class and the function are the package's
+// JavaScript driver (pkg-template/src/client.js) around the Rust core; the names of
+// error kinds, field error codes and stop reasons are checked against the Rust enums
+// by tests/boundary.rs.
+
+/**
+ * A client of ConnectSafely's `POST /linkedin/messaging/send-group-with-ack`.
+ *
+ * Validates every body before anything leaves the machine, never rejects,
+ * never retries what may have been delivered, and keeps the API key out of
+ * every result, error and log.
+ *
+ * ```js
+ * const client = new ConnectSafelyClient({ apiKey: process.env.CONNECTSAFELY_API_KEY });
+ * const result = await client.sendGroupWithAck({ recipientProfileUrn, groupId: "12345678", message: "Thanks!" });
+ * if (result.ok) console.log(result.data.message);
+ * else if (result.error.deliveryUnknown) console.warn("may have been delivered: check before resending");
+ * ```
+ */
+export class ConnectSafelyClient {
+  /**
+   * Creates a client. Throws a `TypeError` naming the option when an option is
+   * invalid, or when run in a browser page without `dangerouslyAllowBrowser: true`.
+   */
+  constructor(options: ClientOptions);
+  /** The base URL requests go to. */
+  readonly baseUrl: string;
+  /**
+   * Validates `body`, then sends it once. Resolves to a `SendResult`; never rejects.
+   * An invalid body resolves to a `validation` failure and makes no request.
+   */
+  sendGroupWithAck(body: SendGroupWithAckRequest, options?: CallOptions): Promise<SendResult>;
+  /**
+   * Sends many bodies, quota-aware: every body is validated first; `concurrency`
+   * (default 1) sends at a time, `minIntervalMs` apart per account; a 429 or the
+   * guard stops that account, a 401 or the signal stops everything. No body is sent
+   * twice. Resolves to a `BulkResult`; never rejects.
+   */
+  sendGroupWithAckMany(bodies: SendGroupWithAckRequest[], options?: BulkOptions): Promise<BulkResult>;
+  /** `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown. */
+  toString(): string;
+  /** What `JSON.stringify(client)` shows: the settings, without the API key. */
+  toJSON(): { baseUrl: string; apiKey: "[redacted]" };
+}
+
+/**
+ * Validates a body as `sendGroupWithAck` would, without sending. Never throws.
+ * `value` is the normalized body that would be sent.
+ */
+export function validateSendGroupWithAck(body: unknown, options?: { maxMessageLength?: number }): ValidationResult;
+
 /** Options of `new ConnectSafelyClient(options)`. */
 export interface ClientOptions {
   /** Your ConnectSafely API key (required, non-empty). Sent only as `Authorization: Bearer <apiKey>` to `baseUrl`. */
@@ -71,6 +122,11 @@ export interface SendError {
   retryAfterMs: number | null;
   /** The message may have been delivered: check before resending. */
   deliveryUnknown: boolean;
+  /**
+   * `network`: what fetch threw, as thrown (as `Error.cause`, not enumerable). Absent
+   * when nothing was thrown, or when what was thrown mentions the API key.
+   */
+  cause?: unknown;
 }
 
 /** The five `X-RateLimit-*` headers; `null` in a result when none was present. */

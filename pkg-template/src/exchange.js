@@ -1,0 +1,150 @@
+// @ts-check
+// One HTTP exchange, performed for the core: fetch called unbound, the timeout and
+// the caller's signal merged into one AbortController, redirects not followed, then
+// the status, the rate-limit headers and the body read, each step raced with the
+// abort (a fetch that ignores its signal still ends). It never rejects: it reports
+// how far it got (`Exchanged`) and what cut it short (`Cut`), and the core decides.
+import { Cut, Exchanged } from "./glue.js";
+import { headerNames } from "./start.js";
+
+// No answer of this API comes near 1 MiB: a huge body is cut before it crosses into
+// wasm memory (which never shrinks) and is classified on its start.
+const MAX_UNITS = 1 << 20;
+const KEPT_UNITS = 64 * 1024;
+const STOP = {};
+
+/**
+ * @typedef {object} Report
+ * @property {Exchanged} what
+ * @property {Cut} cut
+ * @property {number} status
+ * @property {(string | undefined)[]} headers  the values of `headerNames`, in order
+ * @property {string | undefined} text
+ * @property {unknown} json
+ * @property {unknown} thrown
+ */
+
+/**
+ * @param {unknown} fetchFn  the fetch to call (the option, else the global one)
+ * @param {string} url
+ * @param {string} apiKey
+ * @param {string} body
+ * @param {AbortSignal | undefined} caller
+ * @param {number} timeoutMs  0 = none
+ * @returns {Promise<Report>}
+ */
+export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
+  /** @type {Report} */
+  const out = { what: Exchanged.NotSent, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: undefined };
+  if (typeof fetchFn !== "function") {
+    out.what = Exchanged.NoFetch;
+    return out;
+  }
+  /** @type {() => void} */
+  let wake = () => {};
+  const stopped = new Promise((resolve) => (wake = () => resolve(STOP)));
+  const controller = typeof AbortController === "function" ? new AbortController() : null;
+  const onAbort = () => controller && controller.abort();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const done = () => {
+    if (caller && caller.aborted) out.cut = Cut.Aborted;
+    else if (controller && controller.signal.aborted) out.cut = Cut.Timeout;
+    return out;
+  };
+  try {
+    if (controller) controller.signal.addEventListener("abort", wake);
+    if (caller) caller.addEventListener("abort", onAbort);
+    if (controller && timeoutMs > 0) timer = setTimeout(onAbort, Math.min(timeoutMs, 2147483647));
+    /** @type {RequestInit} */
+    const init = {
+      method: "POST",
+      headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json", Accept: "application/json" },
+      body,
+      redirect: "manual",
+    };
+    if (controller) init.signal = controller.signal;
+    let pending;
+    try {
+      pending = fetchFn.call(undefined, url, init);
+    } catch (e) {
+      out.thrown = e;
+      return done();
+    }
+    out.what = Exchanged.NoResponse;
+    /** @type {any} */
+    let res;
+    try {
+      res = await Promise.race([pending, stopped]);
+    } catch (e) {
+      out.thrown = e;
+      return done();
+    }
+    if (res === STOP) return done();
+    if (!res || typeof res.status !== "number") {
+      out.what = Exchanged.NotAResponse;
+      return done();
+    }
+    out.status = res.status;
+    if (res.type === "opaqueredirect" || res.status === 0) {
+      out.what = Exchanged.Opaque;
+      return done();
+    }
+    out.what = Exchanged.HeadOnly;
+    let headers = null;
+    try {
+      headers = res.headers;
+    } catch {}
+    out.headers = headerNames.map((name) => {
+      try {
+        const v = headers.get(name);
+        return typeof v === "string" ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    let text;
+    try {
+      text = await Promise.race([res.text(), stopped]);
+    } catch (e) {
+      out.thrown = e;
+      return done();
+    }
+    if (text === STOP) return done();
+    out.what = Exchanged.Complete;
+    text = typeof text !== "string" ? "" : text.length > MAX_UNITS ? text.slice(0, KEPT_UNITS) : text;
+    // The key never reaches a result, even when a server echoes it.
+    if (apiKey && text.includes(apiKey)) text = text.split(apiKey).join("[redacted]");
+    out.text = text;
+    try {
+      out.json = text === "" ? undefined : JSON.parse(text);
+    } catch {}
+    return done();
+  } finally {
+    clearTimeout(timer);
+    if (caller) caller.removeEventListener("abort", onAbort);
+    if (controller) controller.signal.removeEventListener("abort", wake);
+    // Settle the race promise: fetch implementations may keep the signal (and with it
+    // every reaction on a pending promise) alive after the call.
+    wake();
+  }
+}
+
+/**
+ * Waits `ms`, unless `signal` aborts first.
+ * @param {number} ms
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<boolean>} true when the whole wait passed
+ */
+export function sleep(ms, signal) {
+  if (signal && signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener("abort", finish);
+      resolve(!(signal && signal.aborted));
+    };
+    const timer = setTimeout(finish, Math.min(ms, 2147483647));
+    if (signal) signal.addEventListener("abort", finish);
+  });
+}

@@ -1,0 +1,25 @@
+// @ts-check
+// Starts the wasm on first use, once: importing does no work (no top-level await,
+// nothing compiled or instantiated), so any bundler may keep, split or drop the
+// package's module, and an import that is never used costs nothing at start-up.
+import { __wbg_get_imports, __wbg_finalize_init, rateLimitHeaderNames } from "./glue.js";
+// Per entry: the wasm inlined as base64 (compiled on first use), or imported as a
+// compiled module where a runtime forbids compiling bytes (workerd, edge runtimes).
+import { wasmModule } from "#wasm";
+
+/** The response headers the core reads, in the order `Core.exchanged` takes them. */
+export let headerNames = /** @type {string[]} */ ([]);
+let started = false;
+
+export function start() {
+  if (started) return;
+  if (typeof WebAssembly !== "object" || WebAssembly === null || typeof WebAssembly.Instance !== "function") {
+    throw new Error("connectsafely-wasm needs WebAssembly, which this runtime does not provide (was Node.js started with --jitless?)");
+  }
+  const module = wasmModule();
+  // Not wasm-bindgen's initSync: its `instanceof WebAssembly.Module` check rejects a
+  // module compiled in another JS realm, which is what Next.js's edge sandbox hands over.
+  __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
+  headerNames = rateLimitHeaderNames();
+  started = true;
+}

@@ -1,0 +1,46 @@
+// Type-checks the package's JS driver (pkg-template/src, `// @ts-check`) against the
+// declarations wasm-bindgen generated for the core's exports (target/bindgen, from
+// build-pkg.sh) and the public index.d.ts: a call into the core with a wrong name,
+// arity or type, or a result that breaks the public types, fails make test.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const out = path.join(root, "target/driver-check");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+cpSync(path.join(root, "pkg-template/src"), out, { recursive: true });
+const glue = readFileSync(path.join(root, "target/bindgen/connectsafely_wasm.d.ts"), "utf8");
+// The two init helpers build-pkg.sh exports from the glue for start.js.
+writeFileSync(
+  path.join(out, "glue.d.ts"),
+  glue +
+    "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n",
+);
+writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
+writeFileSync(
+  path.join(out, "tsconfig.json"),
+  JSON.stringify({
+    compilerOptions: {
+      allowJs: true,
+      checkJs: true,
+      noEmit: true,
+      strict: true,
+      target: "es2022",
+      module: "esnext",
+      moduleResolution: "bundler",
+      lib: ["esnext", "dom"],
+      types: [],
+      paths: { "#wasm": ["./inline.js"] },
+    },
+    include: ["*.js", "*.d.ts"],
+  }),
+);
+const r = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", out], { encoding: "utf8" });
+if (r.status !== 0) {
+  console.error(`check-driver: the JS driver does not type-check against the core's exports:\n${r.stdout}${r.stderr}`);
+  process.exit(1);
+}
+console.log("check-driver: the JS driver type-checks against the core's generated declarations");

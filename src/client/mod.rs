@@ -1,0 +1,477 @@
+//! `Client`: the Rust API, for Rust web apps compiled to wasm (Leptos, Yew, Dioxus,
+//! plain wasm-bindgen) and Rust Workers. A second transport around the same core as
+//! the npm package: the send machine (`send.rs`) and the bulk plan (`bulk.rs`) decide
+//! everything, so both APIs make the same decisions; gloo-net performs the HTTP.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use connectsafely_wasm::{CallOptions, Client, ClientOptions};
+//! use connectsafely_wasm::request::SendGroupWithAckRequest;
+//!
+//! let client = Client::new(ClientOptions::new("my-api-key"))?;
+//! let request = SendGroupWithAckRequest {
+//!     account_id: None,
+//!     recipient_profile_urn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o".into(),
+//!     group_id: "12345678".into(),
+//!     message: "Thanks for your message in the group!".into(),
+//!     message_urns: None,
+//! };
+//! match client.send_group_with_ack(&request, &CallOptions::default()).await.into_result() {
+//!     Ok(sent) => web_sys::console::log_1(&format!("{:?}", sent.data.message).into()),
+//!     Err(failed) if failed.error.delivery_unknown => { /* check before resending */ }
+//!     Err(failed) => return Err(failed.error.into()),
+//! }
+//! # Ok(()) }
+//! ```
+
+mod http;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use web_sys::AbortSignal;
+
+use crate::accounts::Accounts;
+use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
+use crate::bulk::{BulkPlan, Next, Settled};
+use crate::error::{FieldError, FieldErrorCode, SendError};
+use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
+use crate::result::{BulkResult, SendResult};
+use crate::send::{Outcome, Policy, SendMachine, Step};
+use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
+use crate::value::Value;
+
+/// The options of a [`Client`], as contract section 3 names them (`camelCase` in JSON).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientOptions {
+    /// Your ConnectSafely API key (required, non-empty).
+    pub api_key: String,
+    /// Default `https://api.connectsafely.ai`; plain `http:` only for loopback hosts.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Default 30000: the whole HTTP call including the body; 0 = no timeout.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    /// Default 8000 Unicode code points.
+    #[serde(default)]
+    pub max_message_length: Option<f64>,
+    /// Default 0: never wait on a 429; else wait up to this long once, then send once more.
+    #[serde(default)]
+    pub max_rate_limit_wait_ms: Option<f64>,
+    /// Default true: refuse locally while an account's quota is known to be spent.
+    #[serde(default)]
+    pub rate_limit_guard: Option<bool>,
+    /// Default false. In a browser page anyone can read the key: set only for a local
+    /// sandbox or your own proxy.
+    #[serde(default)]
+    pub dangerously_allow_browser: Option<bool>,
+}
+
+impl ClientOptions {
+    /// Options with this API key and every default.
+    pub fn new(api_key: impl Into<String>) -> Self {
+        ClientOptions {
+            api_key: api_key.into(),
+            ..ClientOptions::default()
+        }
+    }
+
+    /// The base URL requests go to (a path is kept).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The timeout of each call, in ms (0 = none).
+    pub fn timeout_ms(mut self, ms: f64) -> Self {
+        self.timeout_ms = Some(ms);
+        self
+    }
+
+    /// How long a 429 may be waited on once, in ms.
+    pub fn max_rate_limit_wait_ms(mut self, ms: f64) -> Self {
+        self.max_rate_limit_wait_ms = Some(ms);
+        self
+    }
+
+    /// Whether the guard refuses locally while a quota is known spent.
+    pub fn rate_limit_guard(mut self, on: bool) -> Self {
+        self.rate_limit_guard = Some(on);
+        self
+    }
+
+    /// Allows a browser page, where the key is readable by anyone who opens it.
+    pub fn dangerously_allow_browser(mut self, allow: bool) -> Self {
+        self.dangerously_allow_browser = Some(allow);
+        self
+    }
+}
+
+/// An option [`Client::new`] cannot take; the message names it and says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError(pub String);
+
+impl std::fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+/// Per-call options.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// Aborting it ends the call with an `aborted` failure.
+    pub signal: Option<AbortSignal>,
+    /// Overrides the client's timeout for this call.
+    pub timeout_ms: Option<f64>,
+}
+
+/// Called with an item's index and result as it settles.
+pub type OnResult<'a> = &'a dyn Fn(usize, &SendResult);
+
+/// Options of [`Client::send_group_with_ack_many`].
+#[derive(Default)]
+pub struct BulkOptions<'a> {
+    /// Aborting it stops the run: sends in flight settle as `aborted`, the rest are not attempted.
+    pub signal: Option<AbortSignal>,
+    /// Per send.
+    pub timeout_ms: Option<f64>,
+    /// Sends in flight at once (default 1).
+    pub concurrency: usize,
+    /// Least time between two send starts for one account, in ms.
+    pub min_interval_ms: f64,
+    /// Called as each item settles.
+    pub on_result: Option<OnResult<'a>>,
+}
+
+impl std::fmt::Debug for BulkOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BulkOptions")
+            .field("concurrency", &self.concurrency)
+            .field("min_interval_ms", &self.min_interval_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    api_key: String,
+    base_url: String,
+    endpoint: String,
+    timeout_ms: f64,
+    max_message_length: usize,
+    policy: Policy,
+    accounts: RefCell<Accounts>,
+}
+
+/// A client of `POST /linkedin/messaging/send-group-with-ack`, for Rust on wasm32.
+/// Cheap to clone (the clones share the account registry, as one JS client does).
+#[derive(Clone)]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    /// The API key is never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &"[redacted]")
+            .finish()
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn number(name: &str, v: Option<f64>, default: f64) -> Result<f64, OptionsError> {
+    match v {
+        None => Ok(default),
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        Some(_) => Err(OptionsError(format!("options.{name} must be a finite number >= 0"))),
+    }
+}
+
+fn call_timeout(options: &CallOptions, default: f64) -> Result<f64, SendError> {
+    match options.timeout_ms {
+        None => Ok(default),
+        Some(t) if t.is_finite() && t >= 0.0 => Ok(t),
+        Some(_) => Err(SendError::validation(vec![FieldError::new(
+            "options.timeoutMs",
+            FieldErrorCode::Type,
+            "options.timeoutMs must be a finite number >= 0",
+        )])),
+    }
+}
+
+impl Client {
+    /// A client; the error names the option that is wrong, as the JS constructor's `TypeError`.
+    pub fn new(options: ClientOptions) -> Result<Client, OptionsError> {
+        let api_key = options.api_key;
+        if api_key.trim().is_empty() {
+            return Err(OptionsError("options.apiKey must not be empty".into()));
+        }
+        if api_key.chars().any(|c| c.is_control() || (c as u32) > 0xff) {
+            return Err(OptionsError(
+                "options.apiKey holds characters an HTTP header cannot carry".into(),
+            ));
+        }
+        let base_url = match options.base_url {
+            None => DEFAULT_BASE_URL.to_owned(),
+            Some(b) => parse_base_url(&b).map_err(|why| OptionsError(format!("options.baseUrl {why}")))?,
+        };
+        let max_message_length = number(
+            "maxMessageLength",
+            options.max_message_length,
+            DEFAULT_MAX_MESSAGE_LENGTH as f64,
+        )?;
+        let document = crate::wasm::js::global("document");
+        if !options.dangerously_allow_browser.unwrap_or(false)
+            && !document.is_undefined()
+            && !document.is_null()
+        {
+            return Err(OptionsError(
+                "refusing to run in a browser page, where anyone who opens it can read the API key; \
+                 call the API from a server or edge function, or set dangerously_allow_browser \
+                 (for a local sandbox or your own proxy)"
+                    .into(),
+            ));
+        }
+        let mut endpoint = base_url.clone();
+        endpoint.push_str(ENDPOINT_PATH);
+        Ok(Client {
+            inner: Rc::new(Inner {
+                api_key,
+                base_url,
+                endpoint,
+                timeout_ms: number("timeoutMs", options.timeout_ms, 30_000.0)?,
+                max_message_length: max_message_length.min(u32::MAX as f64) as usize,
+                policy: Policy {
+                    rate_limit_guard: options.rate_limit_guard.unwrap_or(true),
+                    max_rate_limit_wait_ms: number(
+                        "maxRateLimitWaitMs",
+                        options.max_rate_limit_wait_ms,
+                        0.0,
+                    )?,
+                },
+                accounts: RefCell::new(Accounts::new()),
+            }),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Validates `request` as the server would (and stricter), then sends it once.
+    /// Never fails: every outcome is a [`SendResult`].
+    pub async fn send_group_with_ack(
+        &self,
+        request: &SendGroupWithAckRequest,
+        options: &CallOptions,
+    ) -> SendResult {
+        self.send_value(&Value::from(request), options).await
+    }
+
+    /// Validates untrusted JSON (a form, a request body) as the JS API validates a JS
+    /// value, then sends it once. Never fails.
+    pub async fn send_json(&self, body: &serde_json::Value, options: &CallOptions) -> SendResult {
+        self.send_value(&Value::from(body), options).await
+    }
+
+    async fn send_value(&self, body: &Value, options: &CallOptions) -> SendResult {
+        let inner = &self.inner;
+        let outcome = match call_timeout(options, inner.timeout_ms).and_then(|timeout| {
+            validate(body, inner.max_message_length)
+                .map(|r| (r, timeout))
+                .map_err(SendError::validation)
+        }) {
+            Ok((request, timeout)) => {
+                let machine =
+                    SendMachine::new(&mut inner.accounts.borrow_mut(), request.account_key());
+                self.drive(machine, &request.to_json(), options.signal.as_ref(), timeout)
+                    .await
+            }
+            Err(e) => Outcome::local(e),
+        };
+        SendResult::from_outcome(outcome, &inner.api_key)
+    }
+
+    /// Performs each request and wait the send machine asks for.
+    async fn drive(
+        &self,
+        mut machine: SendMachine,
+        json: &str,
+        signal: Option<&AbortSignal>,
+        timeout: f64,
+    ) -> Outcome {
+        let inner = &self.inner;
+        let mut step = if signal.is_some_and(AbortSignal::aborted) {
+            machine.abort(&mut inner.accounts.borrow_mut())
+        } else {
+            machine.start(&inner.policy, &mut inner.accounts.borrow_mut(), now())
+        };
+        loop {
+            step = match step {
+                Step::Fetch => {
+                    let a = http::exchange(&inner.endpoint, &inner.api_key, json, signal, timeout)
+                        .await;
+                    machine.exchanged(
+                        a.exchange(),
+                        &inner.policy,
+                        &mut inner.accounts.borrow_mut(),
+                        now(),
+                    )
+                }
+                Step::Wait(ms) => {
+                    if http::sleep(ms, signal).await {
+                        machine.waited(&mut inner.accounts.borrow_mut(), now())
+                    } else {
+                        machine.abort(&mut inner.accounts.borrow_mut())
+                    }
+                }
+                Step::Done => break,
+            };
+        }
+        machine
+            .into_outcome()
+            .unwrap_or_else(|| Outcome::local(SendError::aborted(false)))
+    }
+
+    /// Sends many requests, quota-aware, as `sendGroupWithAckMany`: each is validated
+    /// first; `concurrency` at a time, `min_interval_ms` apart per account; a 429 or the
+    /// guard stops that account, a 401 or the signal stops everything; nothing is sent
+    /// twice. Never fails.
+    pub async fn send_group_with_ack_many(
+        &self,
+        requests: &[SendGroupWithAckRequest],
+        options: &BulkOptions<'_>,
+    ) -> BulkResult {
+        let inner = &self.inner;
+        let signal = options.signal.as_ref();
+        let mut results: Vec<Option<SendResult>> = Vec::with_capacity(requests.len());
+        let mut keys = Vec::with_capacity(requests.len());
+        let mut valid = Vec::with_capacity(requests.len());
+        let timeout = call_timeout(
+            &CallOptions {
+                signal: None,
+                timeout_ms: options.timeout_ms,
+            },
+            inner.timeout_ms,
+        );
+        for (i, request) in requests.iter().enumerate() {
+            let checked = timeout.clone().and_then(|_| {
+                validate(&Value::from(request), inner.max_message_length)
+                    .map_err(SendError::validation)
+            });
+            match checked {
+                Ok(r) => {
+                    keys.push(Some(r.account_key().to_owned()));
+                    valid.push(Some(r));
+                    results.push(None);
+                }
+                Err(e) => {
+                    keys.push(None);
+                    valid.push(None);
+                    let r = SendResult::from_outcome(Outcome::local(e), &inner.api_key);
+                    if let Some(f) = options.on_result {
+                        f(i, &r);
+                    }
+                    results.push(Some(r));
+                }
+            }
+        }
+        let timeout = timeout.unwrap_or(inner.timeout_ms);
+        let plan = BulkPlan::new(&mut inner.accounts.borrow_mut(), keys, options.min_interval_ms);
+        let run = RefCell::new((plan, results));
+        let count = valid.iter().filter(|r| r.is_some()).count();
+        let workers = options.concurrency.clamp(1, 1000).min(count.max(1));
+        let worker = || async {
+            loop {
+                if signal.is_some_and(AbortSignal::aborted) {
+                    run.borrow_mut().0.abort();
+                }
+                let next = run.borrow_mut().0.next(&inner.accounts.borrow(), now());
+                match next {
+                    Next::Start(i) => {
+                        let (Some(Some(request)), Some(account)) =
+                            (valid.get(i), run.borrow().0.account_of(i))
+                        else {
+                            continue;
+                        };
+                        let machine = SendMachine::for_account(account);
+                        let outcome = self
+                            .drive(machine, &request.to_json(), signal, timeout)
+                            .await;
+                        let how = Settled::of(&outcome);
+                        let result = SendResult::from_outcome(outcome, &inner.api_key);
+                        let mut r = run.borrow_mut();
+                        let (plan, results) = &mut *r;
+                        plan.settle(i, how, &inner.accounts.borrow(), now());
+                        if !plan.is_not_attempted(i) {
+                            if let Some(f) = options.on_result {
+                                f(i, &result);
+                            }
+                            if let Some(slot) = results.get_mut(i) {
+                                *slot = Some(result);
+                            }
+                        }
+                    }
+                    Next::WaitUntil(t) => {
+                        if !http::sleep((t - now()).max(0.0), signal).await {
+                            run.borrow_mut().0.abort();
+                        }
+                    }
+                    Next::Done => break,
+                }
+            }
+        };
+        join_all((0..workers).map(|_| Box::pin(worker()) as Pin<Box<dyn Future<Output = ()>>>).collect())
+            .await;
+        let (plan, results) = run.into_inner();
+        BulkResult::new(results, plan.summary())
+    }
+}
+
+/// Runs every future to completion, polling each in turn (one thread; no executor).
+async fn join_all(mut futures: Vec<Pin<Box<dyn Future<Output = ()> + '_>>>) {
+    std::future::poll_fn(move |cx: &mut Context<'_>| {
+        futures.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if futures.is_empty() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+impl SendResult {
+    /// The result as the JS API's object (serde-wasm-bindgen), for Rust code that hands it
+    /// to JavaScript. Optional fields absent in Rust are `null`, as in JS.
+    pub fn to_js(&self) -> Result<JsValue, serde_wasm_bindgen::Error> {
+        self.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    }
+
+    /// A result object of the JS API, read into Rust (its shape is checked: unknown
+    /// fields are an error).
+    pub fn from_js(value: JsValue) -> Result<SendResult, serde_wasm_bindgen::Error> {
+        serde_wasm_bindgen::from_value(value)
+    }
+}
+
+impl BulkResult {
+    /// The run's result as the JS API's object.
+    pub fn to_js(&self) -> Result<JsValue, serde_wasm_bindgen::Error> {
+        self.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    }
+}

@@ -1,0 +1,222 @@
+//! The results of the Rust API, shaped and named as the JavaScript API's (contract
+//! 3.2 and 6): serialized, a `SendResult` is the same JSON as the JS result object,
+//! so a server function or a Worker can hand it on as it is.
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value as Json;
+
+use crate::bulk::{StopReason, Summary};
+use crate::classify::SuccessData;
+use crate::error::SendError;
+use crate::rate_limit::RateLimitInfo;
+use crate::send::Outcome;
+
+/// The most text of a non-JSON body a result keeps (as the JS API).
+const BODY_TEXT_LIMIT: usize = 64 * 1024;
+
+/// A 2xx whose body is a success object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendSuccess {
+    /// The 2xx status.
+    pub status: u16,
+    /// The success fields of the body.
+    pub data: SuccessData,
+    /// The rate-limit headers, parsed.
+    pub rate_limit: Option<RateLimitInfo>,
+    /// The whole parsed body, as received.
+    pub body: Json,
+}
+
+/// Every other outcome: the error says what happened and whether the message may
+/// have been delivered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendFailure {
+    /// The status; `None` when no response arrived.
+    pub status: Option<u16>,
+    /// What went wrong.
+    pub error: SendError,
+    /// The rate-limit headers, parsed (or the last known, for a refusal by the guard).
+    pub rate_limit: Option<RateLimitInfo>,
+    /// The parsed JSON body, else its text (first 64 KiB), else `null`.
+    pub body: Json,
+}
+
+/// The outcome of one send; as JSON, discriminated on `ok` as in JavaScript.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendResult {
+    /// `ok: true`.
+    Success(SendSuccess),
+    /// `ok: false`.
+    Failure(SendFailure),
+}
+
+impl SendResult {
+    /// Whether the message was sent (`ok` in JavaScript).
+    pub fn ok(&self) -> bool {
+        matches!(self, SendResult::Success(_))
+    }
+
+    /// The error, for a failure.
+    pub fn error(&self) -> Option<&SendError> {
+        match self {
+            SendResult::Success(_) => None,
+            SendResult::Failure(f) => Some(&f.error),
+        }
+    }
+
+    /// The rate-limit info of either kind.
+    pub fn rate_limit(&self) -> Option<&RateLimitInfo> {
+        match self {
+            SendResult::Success(s) => s.rate_limit.as_ref(),
+            SendResult::Failure(f) => f.rate_limit.as_ref(),
+        }
+    }
+
+    /// As a `Result`, for `?` and `match`.
+    #[allow(clippy::result_large_err)] // moved once, at the end of a send
+    pub fn into_result(self) -> Result<SendSuccess, SendFailure> {
+        match self {
+            SendResult::Success(s) => Ok(s),
+            SendResult::Failure(f) => Err(f),
+        }
+    }
+
+    /// The result of an outcome of the core; `secret` (the API key) is removed from every
+    /// text, as in the JS API.
+    pub fn from_outcome(o: Outcome, secret: &str) -> Self {
+        let body = body_json(o.body.as_deref(), secret);
+        match o.result {
+            Ok(data) => SendResult::Success(SendSuccess {
+                status: o.status.unwrap_or(200),
+                data,
+                rate_limit: o.rate_limit,
+                body,
+            }),
+            Err(mut error) => {
+                if !secret.is_empty() {
+                    error.message = crate::text::redact(&error.message, secret);
+                    for f in &mut error.field_errors {
+                        f.message = crate::text::redact(&f.message, secret);
+                        f.field = crate::text::redact(&f.field, secret);
+                    }
+                }
+                SendResult::Failure(SendFailure {
+                    status: o.status,
+                    error,
+                    rate_limit: o.rate_limit,
+                    body,
+                })
+            }
+        }
+    }
+}
+
+/// A result's `body`: parsed JSON, else the first 64 KiB of text, else `null`.
+fn body_json(text: Option<&str>, secret: &str) -> Json {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Json::Null;
+    };
+    let text = crate::text::redact(text, secret);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|_| Json::String(crate::text::clip_bytes(&text, BODY_TEXT_LIMIT).to_owned()))
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SuccessJson {
+    ok: bool,
+    status: u16,
+    data: SuccessData,
+    rate_limit: Option<RateLimitInfo>,
+    body: Json,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FailureJson {
+    ok: bool,
+    status: Option<u16>,
+    error: SendError,
+    rate_limit: Option<RateLimitInfo>,
+    body: Json,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum EitherJson {
+    Success(SuccessJson),
+    Failure(FailureJson),
+}
+
+impl Serialize for SendResult {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.clone() {
+            SendResult::Success(x) => SuccessJson {
+                ok: true,
+                status: x.status,
+                data: x.data,
+                rate_limit: x.rate_limit,
+                body: x.body,
+            }
+            .serialize(s),
+            SendResult::Failure(x) => FailureJson {
+                ok: false,
+                status: x.status,
+                error: x.error,
+                rate_limit: x.rate_limit,
+                body: x.body,
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SendResult {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match EitherJson::deserialize(d)? {
+            EitherJson::Success(x) if x.ok => Ok(SendResult::Success(SendSuccess {
+                status: x.status,
+                data: x.data,
+                rate_limit: x.rate_limit,
+                body: x.body,
+            })),
+            EitherJson::Failure(x) if !x.ok => Ok(SendResult::Failure(SendFailure {
+                status: x.status,
+                error: x.error,
+                rate_limit: x.rate_limit,
+                body: x.body,
+            })),
+            _ => Err(D::Error::custom("`ok` disagrees with the result's fields")),
+        }
+    }
+}
+
+/// The outcome of a run to many (`sendGroupWithAckMany`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BulkResult {
+    /// In input order; `None` = not attempted.
+    pub results: Vec<Option<SendResult>>,
+    /// Results with `ok: true`.
+    pub sent: usize,
+    /// Attempted and not ok (validation failures included).
+    pub failed: usize,
+    /// Indexes never sent: resume with these.
+    pub not_attempted: Vec<usize>,
+    /// Why the run stopped early.
+    pub stopped_by: Option<StopReason>,
+}
+
+impl BulkResult {
+    /// The result of a run from its items' results and the plan's summary.
+    pub fn new(results: Vec<Option<SendResult>>, summary: Summary) -> Self {
+        BulkResult {
+            results,
+            sent: summary.sent,
+            failed: summary.failed,
+            not_attempted: summary.not_attempted,
+            stopped_by: summary.stopped_by,
+        }
+    }
+}

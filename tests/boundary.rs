@@ -1,0 +1,61 @@
+//! What crosses the boundary is defined once, in Rust: the public TypeScript types
+//! (pkg-template/src/index.d.ts) name exactly the error kinds, field error codes and
+//! stop reasons of the core's enums. (Header and field names are handed to the JS
+//! side by the core at run time; the driver's calls are type-checked against the
+//! generated declarations by scripts/check-driver.mjs.)
+#![cfg(not(target_arch = "wasm32"))]
+
+use connectsafely_wasm::bulk::StopReason;
+use connectsafely_wasm::error::{ErrorKind, FieldErrorCode};
+
+fn types() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/src/index.d.ts"))
+        .expect("pkg-template/src/index.d.ts")
+}
+
+/// The string literals of the union that follows `start` in the declarations, up to `;`.
+fn union_after(types: &str, start: &str) -> Vec<String> {
+    let at = types.find(start).unwrap_or_else(|| panic!("{start} is declared"));
+    let rest = &types[at + start.len()..];
+    let end = rest.find(';').expect("the union ends");
+    rest[..end]
+        .split('|')
+        .map(|s| s.trim().trim_matches('"').to_owned())
+        .filter(|s| !s.is_empty() && s != "null")
+        .collect()
+}
+
+#[test]
+fn the_error_kind_union_is_the_cores_eleven_kinds_in_order() {
+    let declared = union_after(&types(), "export type ErrorKind =");
+    let core: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(declared, core);
+}
+
+#[test]
+fn the_field_error_codes_are_the_cores() {
+    let declared = union_after(&types(), "  code:");
+    let core: Vec<&str> = [
+        FieldErrorCode::Required,
+        FieldErrorCode::Type,
+        FieldErrorCode::Empty,
+        FieldErrorCode::Format,
+        FieldErrorCode::TooLong,
+        FieldErrorCode::NotWellFormed,
+        FieldErrorCode::UnknownField,
+    ]
+    .iter()
+    .map(|c| c.as_str())
+    .collect();
+    assert_eq!(declared, core);
+}
+
+#[test]
+fn the_stop_reasons_are_the_cores() {
+    let declared = union_after(&types(), "stoppedBy:");
+    let core: Vec<&str> = [StopReason::RateLimited, StopReason::Unauthorized, StopReason::Aborted]
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(declared, core);
+}
