@@ -38,8 +38,6 @@ const common = {
   bundle: true,
   // Plain ES2020: the syntax every bundler's parser and every supported runtime takes.
   target: "es2020",
-  // The class keeps its name ("ConnectSafelyClient") though the glue's has the same.
-  keepNames: true,
   legalComments: "none",
   logLevel: "warning",
   // wasm-bindgen names one snippet module once per extern block in its import object: the same namespace each time.

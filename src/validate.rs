@@ -85,6 +85,41 @@ pub fn validate(
     }
 }
 
+/// The fast path of validation, over borrowed strings and with no allocation: true
+/// only when [`validate`] accepts a body of exactly these fields (`message_urns`
+/// absent, no other key) and normalizes none of them, so the body can be used as it
+/// is. False means "ask the full validator", not "invalid": a message holding U+FFFD
+/// (which may stand for an unpaired surrogate of the JS string) or an identifier with
+/// surrounding whitespace takes the full path. Held equal to `validate` by a property
+/// test and the `fast_path` fuzz target.
+pub fn is_valid_unchanged(
+    account_id: Option<&str>,
+    recipient_profile_urn: &str,
+    group_id: &str,
+    message: &str,
+    max_message_length: usize,
+) -> bool {
+    let id = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    account_id.is_none_or(|a| !a.is_empty() && a.len() <= 128 && id(a))
+        && recipient_profile_urn
+            .strip_prefix(PROFILE_PREFIX)
+            .is_some_and(|rest| !rest.is_empty() && id(rest))
+        && !group_id.is_empty()
+        && group_id.len() <= 20
+        && group_id.bytes().all(|b| b.is_ascii_digit())
+        && message_is_valid_unchanged(message, max_message_length)
+}
+
+fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
+    // U+FFFD is EF BF BD in UTF-8.
+    if message.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]) {
+        return false;
+    }
+    // Bytes >= code points: most messages need no count.
+    let short = message.len() <= max || message.chars().count() <= max;
+    short && !message.trim_start().is_empty()
+}
+
 fn field_rank(field: &str) -> usize {
     let base = field.split('[').next().unwrap_or(field);
     KNOWN_FIELDS

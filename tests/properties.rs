@@ -230,3 +230,52 @@ proptest! {
         }
     }
 }
+
+fn fast_body(account: &Option<String>, urn: &str, group: &str, message: &str) -> Value {
+    let mut entries = Vec::new();
+    if let Some(a) = account {
+        entries.push(("accountId".to_owned(), Value::str(a.as_str())));
+    }
+    entries.push(("recipientProfileUrn".to_owned(), Value::str(urn)));
+    entries.push(("groupId".to_owned(), Value::str(group)));
+    entries.push(("message".to_owned(), Value::str(message)));
+    Value::Object(entries)
+}
+
+fn near_valid_string(valid: &'static str) -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::string::string_regex(valid).unwrap(),
+        1 => any::<String>(),
+        1 => proptest::string::string_regex(valid).unwrap().prop_map(|s| format!(" {s}\u{a0}")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_fast_path_accepts_only_what_the_full_validator_accepts_unchanged_and_all_of_that(
+        account in proptest::option::of(near_valid_string("[A-Za-z0-9_-]{0,130}")),
+        urn in near_valid_string("urn:li:fsd_profile:[A-Za-z0-9_-]{0,12}"),
+        group in near_valid_string("[0-9]{0,22}"),
+        message in prop_oneof![
+            near_valid_string("[ \t]{0,2}[^\u{fffd}]{0,40}"),
+            Just("\u{fffd} replacement".to_owned()),
+            "[😀a]{0,12}".prop_map(|s| s),
+        ],
+        max in prop_oneof![Just(8000usize), 0usize..24],
+    ) {
+        use connectsafely_wasm::validate::is_valid_unchanged;
+        let fast = is_valid_unchanged(account.as_deref(), &urn, &group, &message, max);
+        let full = validate(&fast_body(&account, &urn, &group, &message), max);
+        let unchanged = full.as_ref().is_ok_and(|r| {
+            r.account_id == account && r.recipient_profile_urn == urn && r.group_id == group && r.message == message && r.message_urns.is_none()
+        });
+        if fast {
+            prop_assert!(unchanged, "fast said valid, the full validator said {full:?}");
+        }
+        if unchanged && !message.contains('\u{fffd}') {
+            prop_assert!(fast, "the full validator accepts it unchanged; the fast path must too");
+        }
+    }
+}

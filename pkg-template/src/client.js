@@ -3,9 +3,41 @@
 // wasm: `Core` of src/wasm/mod.rs) validates, asks the guard, classifies and decides
 // every next step of a send or a run; this driver only performs what it is told
 // (fetch, timers, abort) and reports back. Every call into the core is synchronous.
-import { BulkStep, Core, Cut, Exchanged, Step, validateSendGroupWithAck as validateInCore } from "./glue.js";
+import { BulkStep, Core, Cut, Exchanged, Step, validUnchanged, validateSendGroupWithAck as validateInCore } from "./glue.js";
 import { exchange, sleep } from "./exchange.js";
-import { start } from "./start.js";
+import { fieldNames, start } from "./start.js";
+
+/**
+ * A body's fields for the core's validation fast path, when the body is a plain object
+ * whose own keys are only the four string fields (no messageUrns); else `undefined`, and
+ * the full path reads it. Only routes: whether the fields are valid is the core's call.
+ * @param {unknown} body
+ * @returns {[string, string, string, string] | undefined} account ("" = absent), urn, group, message
+ */
+function plainFields(body) {
+  try {
+    if (typeof body !== "object" || body === null || Object.getPrototypeOf(body) !== Object.prototype) return undefined;
+    const [ACCOUNT, URN, GROUP, MESSAGE] = fieldNames;
+    const o = /** @type {Record<string, unknown>} */ (body);
+    let account = "";
+    let urn, group, message;
+    for (const key of Object.keys(o)) {
+      const v = o[key];
+      if (key === ACCOUNT) {
+        if (v === undefined || v === null) continue;
+        if (typeof v !== "string" || v === "") return undefined;
+        account = v;
+      } else if (typeof v !== "string") return undefined;
+      else if (key === URN) urn = v;
+      else if (key === GROUP) group = v;
+      else if (key === MESSAGE) message = v;
+      else return undefined;
+    }
+    return urn === undefined || group === undefined || message === undefined ? undefined : [account, urn, group, message];
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Calls the caller's onResult; neither a throw nor a rejected promise from it escapes.
@@ -57,7 +89,10 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   sendGroupWithAck(body, options) {
-    const id = this.#core.begin(body, options);
+    const core = this.#core;
+    const f = plainFields(body);
+    const fast = f && core.beginUnchanged(f[0], f[1], f[2], f[3], options);
+    const id = fast === undefined ? core.begin(body, options) : fast;
     return this.#drive(id).then(() => this.#core.finish(id));
   }
 
@@ -132,5 +167,15 @@ export class ConnectSafelyClient {
  */
 export function validateSendGroupWithAck(body, options) {
   start();
+  if (options === undefined) {
+    const f = plainFields(body);
+    if (f && validUnchanged(f[0], f[1], f[2], f[3])) {
+      /** @type {import("./index").ValidationResult} */
+      const valid = f[0]
+        ? { ok: true, value: { accountId: f[0], recipientProfileUrn: f[1], groupId: f[2], message: f[3] } }
+        : { ok: true, value: { recipientProfileUrn: f[1], groupId: f[2], message: f[3] } };
+      return valid;
+    }
+  }
   return validateInCore(body, options);
 }

@@ -13,6 +13,37 @@ const MAX_UNITS = 1 << 20;
 const KEPT_UNITS = 64 * 1024;
 const STOP = {};
 
+// In Node.js, creating an AbortSignal costs more than the rest of a send (makeTransferable).
+// So a send without a caller's signal uses a controller shared by every send that starts
+// in the same second with the same timeout, aborted once the last of their deadlines has
+// passed: each send's own timer still ends its wait (and its result) on time; only the
+// cancellation of a timed-out request is up to a second late. Elsewhere (browsers,
+// workerd, edge runtimes: cheap signals, and request-bound I/O) each send has its own.
+const PROCESS = /** @type {any} */ (globalThis).process;
+const SHARED = typeof PROCESS === "object" && PROCESS !== null && !!PROCESS.release && PROCESS.release.name === "node";
+const WINDOW_MS = 1000;
+/** @type {Map<number, { controller: AbortController, until: number }>} */
+const shared = new Map();
+
+/**
+ * The shared controller of sends starting now with `timeoutMs`.
+ * @param {number} timeoutMs
+ */
+function sharedController(timeoutMs) {
+  const now = Date.now();
+  let b = shared.get(timeoutMs);
+  if (!b || now >= b.until) {
+    if (!b && shared.size >= 16) return new AbortController();
+    const controller = new AbortController();
+    b = { controller, until: now + WINDOW_MS };
+    shared.set(timeoutMs, b);
+    const timer = /** @type {any} */ (setTimeout(() => controller.abort(), WINDOW_MS + Math.min(timeoutMs, 2147483647 - WINDOW_MS)));
+    // Nothing to wait for at exit: every send it covers has its own timer.
+    if (timer && typeof timer.unref === "function") timer.unref();
+  }
+  return b.controller;
+}
+
 /**
  * @typedef {object} Report
  * @property {Exchanged} what
@@ -40,22 +71,37 @@ export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
     out.what = Exchanged.NoFetch;
     return out;
   }
-  /** @type {() => void} */
+  // One promise to race each step with, settled by the timeout or the caller's signal
+  // (directly, not through a listener on our own signal: a listener costs more than
+  // the send itself in Node.js).
+  /** @type {(value: unknown) => void} */
   let wake = () => {};
-  const stopped = new Promise((resolve) => (wake = () => resolve(STOP)));
-  const controller = typeof AbortController === "function" ? new AbortController() : null;
-  const onAbort = () => controller && controller.abort();
+  const stopped = new Promise((resolve) => (wake = resolve));
+  const own = !SHARED || !!caller || timeoutMs <= 0;
+  const controller = typeof AbortController !== "function" ? null : own ? new AbortController() : sharedController(timeoutMs);
+  let timedOut = false;
+  const onTimeout = () => {
+    timedOut = true;
+    if (controller && own) controller.abort();
+    wake(STOP);
+  };
+  const onAbort = () => {
+    if (controller) controller.abort();
+    wake(STOP);
+  };
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   const done = () => {
     if (caller && caller.aborted) out.cut = Cut.Aborted;
-    else if (controller && controller.signal.aborted) out.cut = Cut.Timeout;
+    else if (timedOut) out.cut = Cut.Timeout;
     return out;
   };
   try {
-    if (controller) controller.signal.addEventListener("abort", wake);
-    if (caller) caller.addEventListener("abort", onAbort);
-    if (controller && timeoutMs > 0) timer = setTimeout(onAbort, Math.min(timeoutMs, 2147483647));
+    if (caller) {
+      if (caller.aborted) onAbort();
+      else caller.addEventListener("abort", onAbort);
+    }
+    if (timeoutMs > 0) timer = setTimeout(onTimeout, Math.min(timeoutMs, 2147483647));
     /** @type {RequestInit} */
     const init = {
       method: "POST",
@@ -123,10 +169,9 @@ export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
   } finally {
     clearTimeout(timer);
     if (caller) caller.removeEventListener("abort", onAbort);
-    if (controller) controller.signal.removeEventListener("abort", wake);
     // Settle the race promise: fetch implementations may keep the signal (and with it
     // every reaction on a pending promise) alive after the call.
-    wake();
+    wake(STOP);
   }
 }
 

@@ -2,13 +2,15 @@
 // Starts the wasm on first use, once: importing does no work (no top-level await,
 // nothing compiled or instantiated), so any bundler may keep, split or drop the
 // package's module, and an import that is never used costs nothing at start-up.
-import { __wbg_get_imports, __wbg_finalize_init, rateLimitHeaderNames } from "./glue.js";
+import { __wbg_get_imports, __wbg_finalize_init, knownFields, rateLimitHeaderNames } from "./glue.js";
 // Per entry: the wasm inlined as base64 (compiled on first use), or imported as a
 // compiled module where a runtime forbids compiling bytes (workerd, edge runtimes).
 import { wasmModule } from "#wasm";
 
 /** The response headers the core reads, in the order `Core.exchanged` takes them. */
 export let headerNames = /** @type {string[]} */ ([]);
+/** The request's field names, in the core's order (accountId, recipientProfileUrn, groupId, message, messageUrns). */
+export let fieldNames = /** @type {string[]} */ ([]);
 let started = false;
 
 export function start() {
@@ -21,5 +23,6 @@ export function start() {
   // module compiled in another JS realm, which is what Next.js's edge sandbox hands over.
   __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
   headerNames = rateLimitHeaderNames();
+  fieldNames = knownFields();
   started = true;
 }

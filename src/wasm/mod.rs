@@ -20,7 +20,7 @@ use crate::error::{FieldError, SendError};
 use crate::rate_limit::RateLimitHeaders;
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
 use crate::send::{Exchange, Interrupt, Outcome, Policy, SendMachine, Step as CoreStep};
-use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
+use crate::validate::{is_valid_unchanged, validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 use crate::value::Value;
 use bulk::Run;
 use options::Config;
@@ -91,6 +91,16 @@ pub fn rate_limit_header_names() -> Vec<String> {
 #[wasm_bindgen(js_name = knownFields)]
 pub fn known_fields() -> Vec<String> {
     KNOWN_FIELDS.iter().map(|n| (*n).to_owned()).collect()
+}
+
+/// The validation fast path: whether a body of exactly these string fields (account
+/// `""` = absent; no `messageUrns`, no other key) is valid as it is, under the default
+/// limit. False means "ask `validateSendGroupWithAck`", not "invalid". No allocation:
+/// the strings are borrowed from wasm-bindgen's copies.
+#[wasm_bindgen(js_name = validUnchanged)]
+pub fn valid_unchanged(account: &str, urn: &str, group: &str, message: &str) -> bool {
+    let account = (!account.is_empty()).then_some(account);
+    is_valid_unchanged(account, urn, group, message, DEFAULT_MAX_MESSAGE_LENGTH)
 }
 
 /// A send in progress.
@@ -303,6 +313,39 @@ impl Core {
         let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
         self.launch(&request, machine, call.signal, timeout)
+    }
+
+    /// `begin` for a body of exactly these string fields (account `""` = absent), when
+    /// the validation fast path accepts it as it is; else nothing is begun (`undefined`:
+    /// the driver then calls `begin` with the body).
+    #[wasm_bindgen(js_name = beginUnchanged)]
+    pub fn begin_unchanged(
+        &mut self,
+        account: &str,
+        urn: &str,
+        group: &str,
+        message: &str,
+        options: JsValue,
+    ) -> Option<u32> {
+        let max = self.config.max_message_length;
+        let account = (!account.is_empty()).then_some(account);
+        if !is_valid_unchanged(account, urn, group, message, max) {
+            return None;
+        }
+        let call = match options::call(&options) {
+            Ok(c) => c,
+            Err(errors) => return Some(self.settled(Outcome::local(SendError::validation(errors)))),
+        };
+        let request = SendGroupWithAckRequest {
+            account_id: account.map(str::to_owned),
+            recipient_profile_urn: urn.to_owned(),
+            group_id: group.to_owned(),
+            message: message.to_owned(),
+            message_urns: None,
+        };
+        let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let machine = SendMachine::new(&mut self.accounts, request.account_key());
+        Some(self.launch(&request, machine, call.signal, timeout))
     }
 
     /// What the driver must do for send `id` now.
