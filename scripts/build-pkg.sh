@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-cargo build --release --target wasm32-unknown-unknown --quiet
+cargo build --release --target wasm32-unknown-unknown --features npm --quiet
 wasm=target/wasm32-unknown-unknown/release/connectsafely_wasm.wasm
 
 glue=target/bindgen

@@ -10,7 +10,7 @@ cargo test --quiet --features serde
 
 echo "== clippy (no unwrap, expect, panic or indexing in the library)"
 cargo clippy --quiet --all-targets --features serde -- -D warnings
-cargo clippy --quiet --target wasm32-unknown-unknown --lib -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features npm --lib -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- -D warnings
 
 echo "== the npm package"

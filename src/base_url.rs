@@ -13,8 +13,10 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
     } else if let Some(r) = lower.strip_prefix("http://") {
         ("http", r)
     } else {
-        return Err(format!(
-            "must be an absolute http(s) URL such as \"{DEFAULT_BASE_URL}\""
+        return Err(crate::cat!(
+            "must be an absolute http(s) URL such as \"",
+            DEFAULT_BASE_URL,
+            "\""
         ));
     };
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -33,10 +35,7 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
         return Err("must use https:// unless the host is loopback (localhost, 127.0.0.0/8 or [::1]): the API key would travel in clear".into());
     }
     let original_rest = s.get(scheme.len() + 3..).unwrap_or("");
-    Ok(format!(
-        "{scheme}://{}",
-        original_rest.trim_end_matches('/')
-    ))
+    Ok(crate::cat!(scheme, "://", original_rest.trim_end_matches('/')))
 }
 
 /// The host of `host[:port]` (IPv6 in brackets), if the port is valid.

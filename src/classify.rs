@@ -68,17 +68,27 @@ fn success(status: u16, json: Option<&Json>) -> Result<SuccessData, SendError> {
     let Some(body @ Json::Object(_)) = json else {
         return Err(SendError::new(
             ErrorKind::InvalidResponse,
-            format!("The server answered {status} without a JSON object body; the message may have been delivered"),
+            crate::cat!(
+                "The server answered ",
+                crate::text::whole(f64::from(status)),
+                " without a JSON object body; the message may have been delivered"
+            ),
             true,
         ));
     };
     if body.get("success").and_then(Json::as_bool) != Some(true) {
         let said = server_message(body)
-            .map(|m| format!(" ({m})"))
+            .map(|m| crate::cat!(" (", m, ")"))
             .unwrap_or_default();
         return Err(SendError::new(
             ErrorKind::InvalidResponse,
-            format!("The server answered {status} but its body is not a success object{said}; the message may have been delivered"),
+            crate::cat!(
+                "The server answered ",
+                crate::text::whole(f64::from(status)),
+                " but its body is not a success object",
+                said,
+                "; the message may have been delivered"
+            ),
             true,
         ));
     }
@@ -131,9 +141,9 @@ fn failure(
     let mut message = match (&said, kind) {
         (Some(m), _) => m.clone(),
         (None, ErrorKind::HttpError) if (300..400).contains(&status) => {
-            format!("HTTP {status}: a redirect, which is never followed")
+            crate::cat!("HTTP ", crate::text::whole(f64::from(status)), ": a redirect, which is never followed")
         }
-        (None, _) => format!("HTTP {status}"),
+        (None, _) => crate::cat!("HTTP ", crate::text::whole(f64::from(status))),
     };
     if kind == ErrorKind::ServerError {
         message.push_str(" (the message may have been delivered: check before resending)");

@@ -178,9 +178,10 @@ impl SendError {
 
     /// `timeout_ms` elapsed before the response was read.
     pub fn timeout(timeout_ms: f64) -> Self {
-        let message = format!(
-            "No complete response within {} ms; the message may have been delivered",
-            crate::text::whole(timeout_ms)
+        let message = crate::cat!(
+            "No complete response within ",
+            crate::text::whole(timeout_ms),
+            " ms; the message may have been delivered"
         );
         SendError::new(ErrorKind::Timeout, message, true)
     }

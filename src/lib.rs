@@ -48,5 +48,7 @@ pub mod value;
 pub mod client;
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub use client::{CallOptions, Client, ClientOptions};
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "npm", feature = "client")))]
+mod js;
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
 mod wasm;

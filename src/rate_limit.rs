@@ -109,7 +109,7 @@ pub fn parse_count(s: &str) -> Option<f64> {
 /// seconds (milliseconds when >= 1e12), as epoch milliseconds.
 pub fn parse_reset(s: &str) -> Option<f64> {
     let s = s.trim();
-    if s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && !s.contains('-') && !s.contains(':')
+    if s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && !s.bytes().any(|b| b == b'-' || b == b':')
     {
         let (int, frac) = match s.split_once('.') {
             Some((i, f)) => (i, f),

@@ -3,12 +3,40 @@
 /// The decimal text of a non-negative whole number of milliseconds or counts.
 /// Fractions are dropped; negative, NaN and infinite values read as 0.
 pub fn whole(n: f64) -> String {
-    let v = if n.is_finite() && n > 0.0 {
+    let mut v = if n.is_finite() && n > 0.0 {
         n.min(9_007_199_254_740_991.0) as u64
     } else {
         0
     };
-    v.to_string()
+    // Digits by hand: `to_string` would bring in `core::fmt`, a large part of a small wasm.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || at == 0 {
+            break;
+        }
+    }
+    digits
+        .get(at..)
+        .map(|d| d.iter().map(|b| *b as char).collect())
+        .unwrap_or_default()
+}
+
+/// Joins text pieces into one `String`, like `format!` with only `{}` of strings, but
+/// without `core::fmt` (which would be a large part of a small wasm).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! cat {
+    ($($piece:expr),* $(,)?) => {{
+        let mut s = ::std::string::String::new();
+        $( s.push_str(::core::convert::AsRef::<str>::as_ref(&$piece)); )*
+        s
+    }};
 }
 
 /// `s` cut to at most `max_chars` characters, on a character boundary.
@@ -56,12 +84,44 @@ pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Where `needle` first occurs in `hay` (a byte offset), by a plain scan: std's
+/// substring search brings its panic paths (and `core::fmt`) into the wasm.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    let first = *n.first()?;
+    (0..h.len().saturating_sub(n.len() - 1))
+        .find(|&i| h.get(i) == Some(&first) && h.get(i..i + n.len()) == Some(n))
+}
+
+/// Whether `s` holds U+FFFD (EF BF BD in UTF-8), which may stand for an unpaired
+/// surrogate of a JS string.
+pub fn has_replacement_char(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD])
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
 /// `s` with every occurrence of `secret` replaced by `[redacted]`.
 pub fn redact(s: &str, secret: &str) -> String {
-    if secret.is_empty() || !s.contains(secret) {
+    if secret.is_empty() {
         return s.to_owned();
     }
-    s.replace(secret, "[redacted]")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = find(rest, secret) {
+        // `at` is where a match of a whole UTF-8 string starts: a char boundary.
+        out.push_str(rest.get(..at).unwrap_or(""));
+        out.push_str("[redacted]");
+        rest = rest.get(at + secret.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -74,6 +134,16 @@ mod tests {
         assert_eq!(whole(-3.0), "0");
         assert_eq!(whole(f64::NAN), "0");
         assert_eq!(whole(f64::INFINITY), "0");
+    }
+
+    #[test]
+    fn redact_replaces_every_occurrence_and_find_finds_the_first() {
+        assert_eq!(redact("k1 and k1k1, é k1", "k1"), "[redacted] and [redacted][redacted], é [redacted]");
+        assert_eq!(redact("nothing", "k1"), "nothing");
+        assert_eq!(redact("x", ""), "x");
+        assert_eq!(find("héllo/groups/123", "/groups/"), Some(6));
+        assert_eq!(find("ab", "abc"), None);
+        assert!(contains("aaab", "aab"));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn validate(
             return Err(vec![FieldError::new(
                 "",
                 Code::Type,
-                format!("The body must be an object with recipientProfileUrn, groupId and message; got {got}"),
+                crate::cat!("The body must be an object with recipientProfileUrn, groupId and message; got ", got),
             )]);
         }
     };
@@ -62,8 +62,13 @@ pub fn validate(
     let recipient = collect(recipient, &mut errors);
     let group = collect(group, &mut errors);
     let message = collect(message, &mut errors);
-    // Field errors come in table order; move messageUrns' errors (pushed early) after message's.
-    errors.sort_by_key(|e| field_rank(&e.field));
+    // Field errors come in table order; move messageUrns' errors (pushed early) after
+    // message's. A stable pass per rank: no sort code in the wasm for a handful of errors.
+    let mut ordered = Vec::with_capacity(errors.len());
+    for rank in 0..=KNOWN_FIELDS.len() {
+        ordered.extend(errors.iter().filter(|e| field_rank(&e.field) == rank).cloned());
+    }
+    let mut errors = ordered;
 
     for (key, _) in entries {
         if !KNOWN_FIELDS.contains(&key.as_str()) {
@@ -111,8 +116,7 @@ pub fn is_valid_unchanged(
 }
 
 fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
-    // U+FFFD is EF BF BD in UTF-8.
-    if message.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]) {
+    if crate::text::has_replacement_char(message) {
         return false;
     }
     // Bytes >= code points: most messages need no count.
@@ -156,9 +160,9 @@ fn one(field: &str, code: Code, message: String) -> Vec<FieldError> {
 
 fn type_error(field: &str, v: &Value, expected: &str) -> FieldError {
     let message = if matches!(v, Value::Unreadable) {
-        format!("{field} could not be read: a getter or proxy trap threw")
+        crate::cat!(field, " could not be read: a getter or proxy trap threw")
     } else {
-        format!("{field} must be {expected}; got {}", v.describe())
+        crate::cat!(field, " must be ", expected, "; got ", v.describe())
     };
     FieldError::new(field, Code::Type, message)
 }
@@ -170,21 +174,21 @@ fn identifier(
     check: fn(&str) -> Option<String>,
 ) -> Result<String, Vec<FieldError>> {
     match v {
-        Value::Absent => Err(one(field, Code::Required, format!("{field} is required"))),
+        Value::Absent => Err(one(field, Code::Required, crate::cat!(field, " is required"))),
         Value::Str(t) => {
             let trimmed = t.text.trim();
             if trimmed.is_empty() {
-                return Err(one(field, Code::Empty, format!("{field} is empty")));
+                return Err(one(field, Code::Empty, crate::cat!(field, " is empty")));
             }
             match check(trimmed) {
-                Some(why) => Err(one(field, Code::Format, format!("{field} {why}"))),
+                Some(why) => Err(one(field, Code::Format, crate::cat!(field, " ", why))),
                 None => Ok(trimmed.to_owned()),
             }
         }
         Value::LongStr { .. } => Err(one(
             field,
             Code::Format,
-            format!("{field} is far too long to be valid"),
+            crate::cat!(field, " is far too long to be valid"),
         )),
         other => Err(vec![type_error(field, other, "a string")]),
     }
@@ -197,8 +201,9 @@ fn is_id_char(c: char) -> bool {
 fn check_account_id(s: &str) -> Option<String> {
     let n = s.chars().count();
     if n > 128 {
-        return Some(format!(
-            "must be at most 128 characters (letters, digits, '_' or '-'); it has {n}"
+        return Some(crate::cat!(
+            "must be at most 128 characters (letters, digits, '_' or '-'); it has ",
+            crate::text::whole(n as f64)
         ));
     }
     if !s.chars().all(is_id_char) {
@@ -215,7 +220,7 @@ fn check_profile_urn(s: &str) -> Option<String> {
         Some(_) => {
             Some("must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'".into())
         }
-        None if s.contains("linkedin.com/") => {
+        None if crate::text::contains(s, "linkedin.com/") => {
             Some("must be a profile URN like urn:li:fsd_profile:ACoAA..., not a profile URL".into())
         }
         None => {
@@ -229,14 +234,14 @@ fn group_id(v: &Value) -> Result<String, Vec<FieldError>> {
     if let Value::Number(n) = v {
         let hint =
             if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 {
-                format!("; send it as the string \"{}\"", crate::text::whole(*n))
+                crate::cat!("; send it as the string \"", crate::text::whole(*n), "\"")
             } else {
                 String::from("; send the group's digits as a string, e.g. \"12345678\"")
             };
         return Err(one(
             FIELD,
             Code::Type,
-            format!("groupId must be a string, not a number{hint}"),
+            crate::cat!("groupId must be a string, not a number", hint),
         ));
     }
     identifier(v, FIELD, check_group_id)
@@ -251,11 +256,13 @@ fn check_group_id(s: &str) -> Option<String> {
         };
     }
     // A pasted group URL: point at the digits in it.
-    if let Some(rest) = s.split("/groups/").nth(1) {
+    if let Some(rest) = crate::text::find(s, "/groups/").and_then(|at| s.get(at + "/groups/".len()..)) {
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
         if !digits.is_empty() && digits.len() <= 20 {
-            return Some(format!(
-                "must be the group's digits only, e.g. \"{digits}\", not a URL"
+            return Some(crate::cat!(
+                "must be the group's digits only, e.g. \"",
+                digits,
+                "\", not a URL"
             ));
         }
     }
@@ -269,7 +276,12 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
         Value::LongStr { min_code_points } => Err(one(
             FIELD,
             Code::TooLong,
-            format!("message has at least {min_code_points} code points; the limit is {max}"),
+            crate::cat!(
+                "message has at least ",
+                crate::text::whole(*min_code_points as f64),
+                " code points; the limit is ",
+                crate::text::whole(max as f64)
+            ),
         )),
         Value::Str(t) => {
             let n = t.text.chars().count();
@@ -277,7 +289,12 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
                 return Err(one(
                     FIELD,
                     Code::TooLong,
-                    format!("message has {n} code points; the limit is {max}"),
+                    crate::cat!(
+                        "message has ",
+                        crate::text::whole(n as f64),
+                        " code points; the limit is ",
+                        crate::text::whole(max as f64)
+                    ),
                 ));
             }
             if !t.well_formed {
@@ -309,7 +326,11 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
             return Err(one(
                 FIELD,
                 Code::TooLong,
-                format!("messageUrns has {len} entries; at most {MAX_MESSAGE_URNS} are allowed"),
+                crate::cat!(
+                    "messageUrns has ",
+                    crate::text::whole(*len as f64),
+                    " entries; at most 100 are allowed"
+                ),
             ))
         }
         other => {
@@ -324,16 +345,17 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
         return Err(one(
             FIELD,
             Code::TooLong,
-            format!(
-                "messageUrns has {} entries; at most {MAX_MESSAGE_URNS} are allowed",
-                items.len()
+            crate::cat!(
+                "messageUrns has ",
+                crate::text::whole(items.len() as f64),
+                " entries; at most 100 are allowed"
             ),
         ));
     }
     let mut errors = Vec::new();
     let mut urns = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = format!("messageUrns[{i}]");
+        let field = crate::cat!("messageUrns[", crate::text::whole(i as f64), "]");
         match message_urn(item, &field) {
             Ok(u) => urns.push(u),
             Err(e) => errors.push(e),
@@ -353,7 +375,7 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
             return Err(FieldError::new(
                 field,
                 Code::TooLong,
-                format!("{field} is longer than {MAX_MESSAGE_URN_LENGTH} code points"),
+                crate::cat!(field, " is longer than 512 code points"),
             ))
         }
         other => return Err(type_error(field, other, "a string")),
@@ -364,21 +386,26 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             field,
             Code::TooLong,
-            format!("{field} has {n} code points; the limit is {MAX_MESSAGE_URN_LENGTH}"),
+            crate::cat!(
+                field,
+                " has ",
+                crate::text::whole(n as f64),
+                " code points; the limit is 512"
+            ),
         ));
     }
     if trimmed.is_empty() {
         return Err(FieldError::new(
             field,
             Code::Empty,
-            format!("{field} is empty"),
+            crate::cat!(field, " is empty"),
         ));
     }
     if !is_message_urn(trimmed) {
         return Err(FieldError::new(
             field,
             Code::Format,
-            format!("{field} must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"),
+            crate::cat!(field, " must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"),
         ));
     }
     Ok(trimmed.to_owned())
@@ -423,9 +450,10 @@ pub fn is_message_urn(s: &str) -> bool {
 
 fn unknown_field(key: &str) -> FieldError {
     let message = match closest_known(key) {
-        Some(known) => format!("{key} is not a field of this request; did you mean {known}?"),
-        None => format!(
-            "{key} is not a field of this request (known: accountId, recipientProfileUrn, groupId, message, messageUrns)"
+        Some(known) => crate::cat!(key, " is not a field of this request; did you mean ", known, "?"),
+        None => crate::cat!(
+            key,
+            " is not a field of this request (known: accountId, recipientProfileUrn, groupId, message, messageUrns)"
         ),
     };
     FieldError::new(key, Code::UnknownField, message)

@@ -14,7 +14,7 @@ use web_sys::{AbortController, AbortSignal, RequestRedirect, ResponseType};
 
 use crate::rate_limit::RateLimitHeaders;
 use crate::send::{Exchange, Interrupt};
-use crate::wasm::js;
+use crate::js;
 
 #[wasm_bindgen]
 extern "C" {

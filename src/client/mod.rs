@@ -233,7 +233,7 @@ impl Client {
             options.max_message_length,
             DEFAULT_MAX_MESSAGE_LENGTH as f64,
         )?;
-        let document = crate::wasm::js::global("document");
+        let document = crate::js::global("document");
         if !options.dangerously_allow_browser.unwrap_or(false)
             && !document.is_undefined()
             && !document.is_null()

@@ -8,7 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use super::options::{self, Config};
-use super::{js, read, result};
+use super::{read, result};
+use crate::js;
 use crate::accounts::Accounts;
 use crate::bulk::{BulkPlan, Settled};
 use crate::error::{FieldError, FieldErrorCode, SendError};

@@ -6,7 +6,6 @@
 //! result objects.
 
 mod bulk;
-pub(crate) mod js;
 mod options;
 mod read;
 mod result;
@@ -15,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
+use crate::js;
 use crate::bulk::Next;
 use crate::error::{FieldError, SendError};
 use crate::rate_limit::RateLimitHeaders;
@@ -616,3 +616,10 @@ fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
         _ => Err(bad()),
     }
 }
+
+// A small allocator for a small module: wasm memory only grows, and the core frees
+// what it allocates per call. Single-threaded (wasm32 without atomics).
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: this build of wasm32 has no threads.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

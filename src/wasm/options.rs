@@ -4,7 +4,7 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-use super::js;
+use crate::js;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
@@ -30,14 +30,16 @@ impl std::fmt::Debug for Config {
 }
 
 fn type_error(message: String) -> JsValue {
-    js_sys::TypeError::new(&format!("ConnectSafelyClient: {message}")).into()
+    js_sys::TypeError::new(&crate::cat!("ConnectSafelyClient: ", message)).into()
 }
 
 /// Reads `options[name]`; a throwing getter is a `TypeError` naming the option.
 fn read(options: &JsValue, name: &str) -> Result<JsValue, JsValue> {
     js::prop(options, name).map_err(|_| {
-        type_error(format!(
-            "options.{name} could not be read (its getter threw)"
+        type_error(crate::cat!(
+            "options.",
+            name,
+            " could not be read (its getter threw)"
         ))
     })
 }
@@ -50,10 +52,12 @@ fn number(options: &JsValue, name: &str, default: f64) -> Result<f64, JsValue> {
     }
     match v.as_f64() {
         Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
-        Some(_) => Err(type_error(format!(
-            "options.{name} must be a finite number >= 0"
+        Some(_) => Err(type_error(crate::cat!(
+            "options.",
+            name,
+            " must be a finite number >= 0"
         ))),
-        None => Err(type_error(format!("options.{name} must be a number"))),
+        None => Err(type_error(crate::cat!("options.", name, " must be a number"))),
     }
 }
 
@@ -63,7 +67,7 @@ fn boolean(options: &JsValue, name: &str, default: bool) -> Result<bool, JsValue
         return Ok(default);
     }
     v.as_bool()
-        .ok_or_else(|| type_error(format!("options.{name} must be a boolean")))
+        .ok_or_else(|| type_error(crate::cat!("options.", name, " must be a boolean")))
 }
 
 /// Reads and checks `ClientOptions`; the error is a `TypeError` naming the option and why.
@@ -94,7 +98,7 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         let s = base
             .as_string()
             .ok_or_else(|| type_error("options.baseUrl must be a string".into()))?;
-        parse_base_url(&s).map_err(|why| type_error(format!("options.baseUrl {why}")))?
+        parse_base_url(&s).map_err(|why| type_error(crate::cat!("options.baseUrl ", why)))?
     };
     let f = read(options, "fetch")?;
     let fetch = if f.is_undefined() {

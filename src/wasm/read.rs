@@ -9,7 +9,7 @@ use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::js;
+use crate::js;
 
 #[wasm_bindgen(module = "/src/wasm/fields.js")]
 extern "C" {
@@ -19,16 +19,17 @@ extern "C" {
     fn set_fields(names: &js_sys::Array);
 }
 
-thread_local! {
-    static FIELDS_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+/// Set once the snippet has the names (wasm32 here has one thread: a plain flag; a
+/// `thread_local` would bring a panic path for access during teardown).
+static FIELDS_SET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Hands the snippet the known field names once (they are defined only in the core).
 fn fields_ready() {
-    if !FIELDS_SET.with(std::cell::Cell::get) {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !FIELDS_SET.load(Relaxed) {
         let names: js_sys::Array = KNOWN_FIELDS.iter().map(|n| JsValue::from_str(n)).collect();
         set_fields(&names);
-        FIELDS_SET.with(|s| s.set(true));
+        FIELDS_SET.store(true, Relaxed);
     }
 }
 use crate::validate::{KNOWN_FIELDS, MAX_MESSAGE_URNS};
@@ -176,6 +177,6 @@ fn string(s: &JsString, cap: usize) -> Value {
     }
     let text = String::from(s);
     // Lone surrogates arrive as U+FFFD; only then is the slower exact check needed.
-    let well_formed = !text.contains('\u{fffd}') || s.is_valid_utf16();
+    let well_formed = !crate::text::has_replacement_char(&text) || s.is_valid_utf16();
     Value::Str(Text { text, well_formed })
 }

@@ -1,5 +1,7 @@
-//! Raw JavaScript bindings, in one place. Everything that can throw is
+//! Raw JavaScript bindings, in one place (for the npm build's layer and the Rust API). Everything that can throw is
 //! imported with `catch`: a JS exception must never unwind through Rust.
+
+#![cfg_attr(not(all(feature = "npm", feature = "client")), allow(dead_code))]
 
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -73,7 +75,7 @@ pub fn describe_error(e: &JsValue) -> String {
         let mut out = if name.is_empty() || m.starts_with(&name) {
             m
         } else {
-            format!("{name}: {m}")
+            crate::cat!(name, ": ", m)
         };
         if let Some(c) = cause.filter(|c| !c.is_empty()) {
             out.push_str(" (");
