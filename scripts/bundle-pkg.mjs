@@ -26,11 +26,29 @@ function wiring(loader) {
       b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: a.path, external: true }));
       b.onLoad({ filter: /inline\.js$/ }, (a) => {
         const text = readFileSync(a.path, "utf8");
-        if (!text.includes("__WASM_BASE64__")) throw new Error(`${a.path} has no __WASM_BASE64__`);
-        return { contents: text.replace("__WASM_BASE64__", readFileSync(wasm).toString("base64")), loader: "js" };
+        if (!text.includes("__WASM_LATIN1__")) throw new Error(`${a.path} has no __WASM_LATIN1__`);
+        return { contents: text.replace("__WASM_LATIN1__", () => latin1(readFileSync(wasm))), loader: "js" };
       });
     },
   };
+}
+
+/**
+ * The bytes as the body of a double-quoted JS string, one character (U+0000-U+00FF)
+ * per byte; escaped: backslash, quote, CR, LF and NUL (as \x00: "\0" before a digit
+ * would be an octal escape). Everything else is legal in a string literal as it is.
+ */
+function latin1(bytes) {
+  let s = "";
+  for (const b of bytes) {
+    if (b === 0x5c) s += "\\\\";
+    else if (b === 0x22) s += '\\"';
+    else if (b === 0x0a) s += "\\n";
+    else if (b === 0x0d) s += "\\r";
+    else if (b === 0x00) s += "\\x00";
+    else s += String.fromCharCode(b);
+  }
+  return s;
 }
 
 const common = {
@@ -39,6 +57,8 @@ const common = {
   // Plain ES2020: the syntax every bundler's parser and every supported runtime takes.
   target: "es2020",
   legalComments: "none",
+  // Keep the inlined wasm one UTF-8 character per byte (esbuild would write \\xNN for each).
+  charset: "utf8",
   logLevel: "warning",
   // wasm-bindgen names one snippet module once per extern block in its import object: the same namespace each time.
   logOverride: { "duplicate-object-key": "silent", "empty-import-meta": "silent" },

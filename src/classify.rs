@@ -9,7 +9,7 @@ use crate::json::Json;
 use crate::rate_limit::{parse_retry_after, RateLimitHeaders, RateLimitInfo};
 
 /// The `data` of a success, each field `null` when the body lacks it or has the wrong type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
 pub struct SuccessData {
     /// Always true.
@@ -42,20 +42,134 @@ impl Classified {
     }
 }
 
-/// Classifies a response. `now_ms` is the current time, for `Retry-After` dates and reset times.
-pub fn classify(status: u16, body: &str, headers: &RateLimitHeaders, now_ms: f64) -> Classified {
+/// A parsed JSON value, as classification reads it. Each transport implements it over
+/// the JSON it already has: JavaScript's `JSON.parse` result (the npm build, which so
+/// never parses a body twice), `serde_json` (the Rust API), the core's own reader (tests).
+pub trait JsonView: Sized {
+    /// The value of `key`, when this is an object that has it.
+    fn field(&self, key: &str) -> Option<Self>;
+    /// The string, when this is one.
+    fn string(&self) -> Option<String>;
+    /// The boolean, when this is one.
+    fn boolean(&self) -> Option<bool>;
+    /// Whether this is an object (not an array, not null).
+    fn is_object(&self) -> bool;
+    /// The first `max` elements, when this is an array.
+    fn elements(&self, max: usize) -> Option<Vec<Self>>;
+    /// The decimal digits of a whole number >= 0, when this is one.
+    fn index(&self) -> Option<String>;
+}
+
+impl JsonView for &Json {
+    fn field(&self, key: &str) -> Option<Self> {
+        self.get(key)
+    }
+    fn string(&self) -> Option<String> {
+        self.as_str().map(str::to_owned)
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        matches!(self, Json::Object(_))
+    }
+    fn elements(&self, max: usize) -> Option<Vec<Self>> {
+        match self {
+            Json::Array(items) => Some(items.iter().take(max).collect()),
+            _ => None,
+        }
+    }
+    fn index(&self) -> Option<String> {
+        match self {
+            Json::Number(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Some(n.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl JsonView for &serde_json::Value {
+    fn field(&self, key: &str) -> Option<Self> {
+        self.as_object().and_then(|o| o.get(key))
+    }
+    fn string(&self) -> Option<String> {
+        self.as_str().map(str::to_owned)
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        serde_json::Value::is_object(self)
+    }
+    fn elements(&self, max: usize) -> Option<Vec<Self>> {
+        self.as_array().map(|a| a.iter().take(max).collect())
+    }
+    fn index(&self) -> Option<String> {
+        self.as_u64().map(|n| crate::text::whole(n as f64))
+    }
+}
+
+/// What classification needs of a JSON body, read once by [`BodyFacts::read`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyFacts {
+    /// The body is a JSON object.
+    pub object: bool,
+    /// `success`, when a boolean.
+    pub success: Option<bool>,
+    /// The success fields, each `None` when absent or of the wrong type.
+    pub data: SuccessData,
+    /// The error text of a failure body: `error` when a string, else `message`, else `error.message`.
+    pub said: Option<String>,
+    /// A ZodError body's issues as field errors.
+    pub issues: Vec<FieldError>,
+}
+
+impl BodyFacts {
+    /// Reads what classification needs from a parsed body.
+    pub fn read<J: JsonView>(body: &J) -> Self {
+        if !body.is_object() {
+            return BodyFacts::default();
+        }
+        let string = |k: &str| body.field(k).and_then(|v| v.string());
+        BodyFacts {
+            object: true,
+            success: body.field("success").and_then(|v| v.boolean()),
+            data: SuccessData {
+                success: true,
+                message: string("message"),
+                recipient_profile_urn: string("recipientProfileUrn"),
+                group_id: string("groupId"),
+                acknowledgment_sent: body.field("acknowledgmentSent").and_then(|v| v.boolean()),
+            },
+            said: server_message(body),
+            issues: zod_issues(body),
+        }
+    }
+
+    /// Parses `text` with the core's own JSON reader: `None` when it is not JSON.
+    pub fn parse(text: &str) -> Option<Self> {
+        Json::parse(text).map(|j| BodyFacts::read(&&j))
+    }
+}
+
+/// Classifies a response whose body is `text` (parsed here). `now_ms` is the current
+/// time, for `Retry-After` dates and reset times.
+pub fn classify(status: u16, text: &str, headers: &RateLimitHeaders, now_ms: f64) -> Classified {
+    classify_facts(status, BodyFacts::parse(text).as_ref(), headers, now_ms)
+}
+
+/// Classifies a response from its body's facts (`None`: the body is not JSON).
+pub fn classify_facts(
+    status: u16,
+    body: Option<&BodyFacts>,
+    headers: &RateLimitHeaders,
+    now_ms: f64,
+) -> Classified {
     let rate_limit = headers.info();
-    let json = Json::parse(body);
     let outcome = if (200..300).contains(&status) {
-        success(status, json.as_ref())
+        success(status, body)
     } else {
-        Err(failure(
-            status,
-            json.as_ref(),
-            headers,
-            rate_limit.as_ref(),
-            now_ms,
-        ))
+        Err(failure(status, body, headers, rate_limit.as_ref(), now_ms))
     };
     Classified {
         status,
@@ -64,8 +178,8 @@ pub fn classify(status: u16, body: &str, headers: &RateLimitHeaders, now_ms: f64
     }
 }
 
-fn success(status: u16, json: Option<&Json>) -> Result<SuccessData, SendError> {
-    let Some(body @ Json::Object(_)) = json else {
+fn success(status: u16, body: Option<&BodyFacts>) -> Result<SuccessData, SendError> {
+    let Some(body) = body.filter(|b| b.object) else {
         return Err(SendError::new(
             ErrorKind::InvalidResponse,
             crate::cat!(
@@ -76,8 +190,10 @@ fn success(status: u16, json: Option<&Json>) -> Result<SuccessData, SendError> {
             true,
         ));
     };
-    if body.get("success").and_then(Json::as_bool) != Some(true) {
-        let said = server_message(body)
+    if body.success != Some(true) {
+        let said = body
+            .said
+            .as_ref()
             .map(|m| crate::cat!(" (", m, ")"))
             .unwrap_or_default();
         return Err(SendError::new(
@@ -92,26 +208,19 @@ fn success(status: u16, json: Option<&Json>) -> Result<SuccessData, SendError> {
             true,
         ));
     }
-    let string = |k: &str| body.get(k).and_then(Json::as_str).map(str::to_owned);
-    Ok(SuccessData {
-        success: true,
-        message: string("message"),
-        recipient_profile_urn: string("recipientProfileUrn"),
-        group_id: string("groupId"),
-        acknowledgment_sent: body.get("acknowledgmentSent").and_then(Json::as_bool),
-    })
+    Ok(body.data.clone())
 }
 
 /// The error text of a failure body: `error` when a string, else `message`, else `error.message`.
-pub fn server_message(body: &Json) -> Option<String> {
+fn server_message<J: JsonView>(body: &J) -> Option<String> {
     let text = body
-        .get("error")
-        .and_then(Json::as_str)
-        .or_else(|| body.get("message").and_then(Json::as_str))
+        .field("error")
+        .and_then(|e| e.string())
+        .or_else(|| body.field("message").and_then(|m| m.string()))
         .or_else(|| {
-            body.get("error")
-                .and_then(|e| e.get("message"))
-                .and_then(Json::as_str)
+            body.field("error")
+                .and_then(|e| e.field("message"))
+                .and_then(|m| m.string())
         })?;
     let text = text.trim();
     (!text.is_empty()).then(|| crate::text::clip(text, 500).to_owned())
@@ -131,15 +240,15 @@ pub fn kind_for_status(status: u16) -> ErrorKind {
 
 fn failure(
     status: u16,
-    json: Option<&Json>,
+    body: Option<&BodyFacts>,
     headers: &RateLimitHeaders,
     rate_limit: Option<&RateLimitInfo>,
     now_ms: f64,
 ) -> SendError {
     let kind = kind_for_status(status);
-    let said = json.and_then(server_message);
-    let mut message = match (&said, kind) {
-        (Some(m), _) => m.clone(),
+    let said = body.and_then(|b| b.said.clone());
+    let mut message = match (said, kind) {
+        (Some(m), _) => m,
         (None, ErrorKind::HttpError) if (300..400).contains(&status) => {
             crate::cat!("HTTP ", crate::text::whole(f64::from(status)), ": a redirect, which is never followed")
         }
@@ -161,41 +270,38 @@ fn failure(
             });
     }
     if kind == ErrorKind::BadRequest {
-        error.field_errors = json.map(zod_issues).unwrap_or_default();
+        error.field_errors = body.map(|b| b.issues.clone()).unwrap_or_default();
     }
     error
 }
 
 /// Field errors from a ZodError body: `{error: {name: "ZodError", issues: [{path, message, code?}]}}`.
-fn zod_issues(body: &Json) -> Vec<FieldError> {
-    let Some(Json::Array(issues)) = body.get("error").and_then(|e| e.get("issues")) else {
+fn zod_issues<J: JsonView>(body: &J) -> Vec<FieldError> {
+    let Some(issues) = body
+        .field("error")
+        .and_then(|e| e.field("issues"))
+        .and_then(|i| i.elements(100))
+    else {
         return Vec::new();
     };
     issues
         .iter()
-        .take(100)
         .filter_map(|issue| {
-            let message = issue.get("message").and_then(Json::as_str)?.to_owned();
+            let message = issue.field("message").and_then(|m| m.string())?;
             let mut field = String::new();
-            if let Some(Json::Array(path)) = issue.get("path") {
-                for seg in path {
-                    match seg {
-                        Json::Str(s) => {
-                            if !field.is_empty() {
-                                field.push('.');
-                            }
-                            field.push_str(s);
-                        }
-                        Json::Number(n) => {
-                            field.push('[');
-                            field.push_str(n);
-                            field.push(']');
-                        }
-                        _ => {}
+            for seg in issue.field("path").and_then(|p| p.elements(32)).unwrap_or_default() {
+                if let Some(s) = seg.string() {
+                    if !field.is_empty() {
+                        field.push('.');
                     }
+                    field.push_str(&s);
+                } else if let Some(n) = seg.index() {
+                    field.push('[');
+                    field.push_str(&n);
+                    field.push(']');
                 }
             }
-            let code = match issue.get("code").and_then(Json::as_str) {
+            let code = match issue.field("code").and_then(|c| c.string()).as_deref() {
                 Some("invalid_type") => FieldErrorCode::Type,
                 Some("too_big") => FieldErrorCode::TooLong,
                 Some("too_small") => FieldErrorCode::Empty,

@@ -14,13 +14,13 @@
 //! let mut send = SendMachine::new(&mut accounts, "");
 //! assert_eq!(send.start(&policy, &mut accounts, 0.0), Step::Fetch);
 //! let body = r#"{"success":true,"message":"Group context message sent successfully"}"#;
-//! let exchange = Exchange::Complete { status: 200, headers: RateLimitHeaders::default(), body };
+//! let exchange = Exchange::complete(200, RateLimitHeaders::default(), body);
 //! assert_eq!(send.exchanged(exchange, &policy, &mut accounts, 1.0), Step::Done);
 //! assert!(send.outcome().is_some_and(|o| o.result.is_ok()));
 //! ```
 
 use crate::accounts::{AccountId, Accounts};
-use crate::classify::{classify, opaque_redirect, SuccessData};
+use crate::classify::{classify_facts, opaque_redirect, BodyFacts, SuccessData};
 use crate::error::SendError;
 use crate::rate_limit::{RateLimitHeaders, RateLimitInfo};
 
@@ -99,9 +99,24 @@ pub enum Exchange<'a> {
         status: u16,
         /// The rate-limit headers.
         headers: RateLimitHeaders,
-        /// The body text.
-        body: &'a str,
+        /// What classification needs of the body, read by the transport from the JSON it
+        /// parsed (`BodyFacts::read`); `None` when the body is not JSON.
+        json: Option<BodyFacts>,
+        /// The body text, for a body that is not JSON (may be empty when `json` is given).
+        text: &'a str,
     },
+}
+
+impl<'a> Exchange<'a> {
+    /// A whole response whose body is `text`, parsed with the core's own JSON reader.
+    pub fn complete(status: u16, headers: RateLimitHeaders, text: &'a str) -> Self {
+        Exchange::Complete {
+            status,
+            headers,
+            json: BodyFacts::parse(text),
+            text,
+        }
+    }
 }
 
 /// How a send ended: everything a `SendResult` is made of.
@@ -175,14 +190,15 @@ impl Outcome {
             Exchange::Complete {
                 status,
                 headers,
-                body,
+                json,
+                text,
             } => {
-                let c = classify(status, body, &headers, now_ms);
+                let c = classify_facts(status, json.as_ref(), &headers, now_ms);
                 Outcome {
                     status: Some(c.status),
                     result: c.outcome,
                     rate_limit: c.rate_limit,
-                    body: Some(body.to_owned()),
+                    body: Some(text.to_owned()),
                 }
             }
         }

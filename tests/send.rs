@@ -23,7 +23,7 @@ fn headers(remaining: Option<&str>, reset: Option<&str>, retry_after: Option<&st
 }
 
 fn complete<'a>(status: u16, headers: RateLimitHeaders, body: &'a str) -> Exchange<'a> {
-    Exchange::Complete { status, headers, body }
+    Exchange::complete(status, headers, body)
 }
 
 fn finished(m: SendMachine) -> Outcome {

@@ -115,7 +115,9 @@ export class ConnectSafelyClient {
           r = { what: Exchanged.NoResponse, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: e };
         }
         const [action, limit, used, remaining, reset, retryAfter] = r.headers;
-        core.exchanged(id, r.what, r.cut, r.status, action, limit, used, remaining, reset, retryAfter, r.text, r.json, r.thrown);
+        // The parsed body, or its text when it is not JSON: the body crosses once, parsed once.
+        const text = r.json === undefined ? r.text : undefined;
+        core.exchanged(id, r.what, r.cut, r.status, action, limit, used, remaining, reset, retryAfter, text, r.json, r.thrown);
       } else if (step === Step.Wait) {
         let waited = false;
         try {

@@ -82,7 +82,10 @@ impl Attempt {
             Kind::Complete => Exchange::Complete {
                 status: self.status,
                 headers: self.headers.clone(),
-                body: &self.text,
+                json: serde_json::from_str::<serde_json::Value>(&self.text)
+                    .ok()
+                    .map(|v| crate::classify::BodyFacts::read(&&v)),
+                text: &self.text,
             },
         }
     }

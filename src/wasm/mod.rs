@@ -16,6 +16,7 @@ use web_sys::AbortSignal;
 use crate::accounts::Accounts;
 use crate::js;
 use crate::bulk::Next;
+use crate::classify::{BodyFacts, JsonView};
 use crate::error::{FieldError, SendError};
 use crate::rate_limit::RateLimitHeaders;
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
@@ -101,6 +102,45 @@ pub fn known_fields() -> Vec<String> {
 pub fn valid_unchanged(account: &str, urn: &str, group: &str, message: &str) -> bool {
     let account = (!account.is_empty()).then_some(account);
     is_valid_unchanged(account, urn, group, message, DEFAULT_MAX_MESSAGE_LENGTH)
+}
+
+/// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
+struct JsJson(JsValue);
+
+impl JsonView for JsJson {
+    fn field(&self, key: &str) -> Option<Self> {
+        if !self.is_object() {
+            return None;
+        }
+        js::get(&self.0, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
+            .map(JsJson)
+    }
+    fn string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !js::is_array(&self.0).unwrap_or(true)
+    }
+    fn elements(&self, max: usize) -> Option<Vec<Self>> {
+        if !js::is_array(&self.0).unwrap_or(false) {
+            return None;
+        }
+        let len = js::prop(&self.0, "length").ok()?.as_f64()?;
+        Some(
+            (0..(len as usize).min(max))
+                .map(|i| JsJson(js::get(&self.0, &JsValue::from(i as u32)).unwrap_or(JsValue::UNDEFINED)))
+                .collect(),
+        )
+    }
+    fn index(&self) -> Option<String> {
+        let n = self.0.as_f64()?;
+        (n >= 0.0 && n.fract() == 0.0).then(|| crate::text::whole(n))
+    }
 }
 
 /// A send in progress.
@@ -383,8 +423,8 @@ impl Core {
     }
 
     /// What happened to send `id`'s request: `status` and the response headers named by
-    /// `rateLimitHeaderNames()` (in that order) when a response arrived, its body text
-    /// and `JSON.parse` of it when read, and what fetch threw when it did.
+    /// `rateLimitHeaderNames()` (in that order) when a response arrived, `JSON.parse` of
+    /// its body when it parsed (else the body's text), and what fetch threw when it did.
     #[allow(clippy::too_many_arguments)]
     pub fn exchanged(
         &mut self,
@@ -446,7 +486,8 @@ impl Core {
             (Exchanged::Complete, Some(status)) => Exchange::Complete {
                 status,
                 headers,
-                body: &text,
+                json: (!parsed.is_undefined()).then(|| BodyFacts::read(&JsJson(parsed.clone()))),
+                text: &text,
             },
             (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {
                 Exchange::NotAResponse
