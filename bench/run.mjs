@@ -20,6 +20,7 @@ const gz = (file) => zlib.gzipSync(readFileSync(file), { level: 9 }).length;
 const raw = (file) => readFileSync(file).length;
 const fmtOps = (n) => `${Math.round(n).toLocaleString("en-US")}/s`;
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+const sizes = {}; // what each bundler's build ships (section 1)
 
 const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
 const { HandwrittenClient, validate: handValidate } = await import("./handwritten/client.mjs");
@@ -46,6 +47,7 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
     const r = spawnSync(process.execPath, [path.join(root, "tests/matrix/run.mjs"), ...cells, "--report", report], { stdio: ["ignore", "pipe", "inherit"] });
     if (r.status !== 0) throw new Error(`the bundler builds failed:\n${r.stdout}`);
     const { shipped } = JSON.parse(readFileSync(report, "utf8"));
+    Object.assign(sizes, shipped);
     rmSync(report, { force: true });
     for (const [cell, bytes] of Object.entries(shipped)) {
       row("size", `ships in a form app built by ${cell}`, { "connectsafely-wasm": `${kib(bytes)} gzipped` });
@@ -140,9 +142,27 @@ if (!process.env.BENCH_NO_WORKERD) {
   }
 }
 
+// Throughput and latency below: tinybench, each figure with its spread (± the relative
+// margin of error at 99%, and p99), the tasks of one comparison run side by side.
+const { Bench } = await import("tinybench");
+const time = QUICK ? 300 : 1500;
+const stat = (task) => {
+  const l = task.result.latency;
+  return { mean: l.mean, rme: l.rme, p99: l.p99, ops: task.result.throughput.mean };
+};
+const us = (ms) => `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;
+const spread = (s) => `± ${s.rme.toFixed(1)}%, p99 ${us(s.p99)}`;
+async function compare(tasks, opts = {}) {
+  const bench = new Bench({ time, warmupTime: QUICK ? 100 : 300, ...opts });
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+  await bench.run();
+  return Object.fromEntries(bench.tasks.map((t) => [t.name, stat(t)]));
+}
+const figures = {}; // issue 11's table: measure -> this run's value
+
 // 3. Validation throughput
+const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 {
-  const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
   const bodies = {
     "valid body": { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" },
     "invalid body, four errors": { recipientProfileUrn: "nope", groupId: 12345678, message: " ", messageUrns: "x" },
@@ -154,77 +174,106 @@ if (!process.env.BENCH_NO_WORKERD) {
     "ajv 8": (b) => ajvValidate(b),
     "hand-written JS": (b) => handValidate(b).ok,
   };
-  const ms = QUICK ? 200 : 700;
-  const measure = (fn) => {
-    for (let i = 0; i < 2000; i++) fn();
-    let n = 0;
-    const t = performance.now();
-    while (performance.now() - t < ms) {
-      for (let i = 0; i < 200; i++) fn();
-      n += 200;
-    }
-    return n / ((performance.now() - t) / 1000);
-  };
   for (const [name, body] of Object.entries(bodies)) {
     const expected = validators["hand-written JS"](body);
-    const res = {};
-    for (const [v, fn] of Object.entries(validators)) {
-      if (fn(body) !== expected) throw new Error(`${v} disagrees on ${name}`);
-      res[v] = measure(() => fn(body));
-    }
+    for (const [v, fn] of Object.entries(validators)) if (fn(body) !== expected) throw new Error(`${v} disagrees on ${name}`);
+    const r = await compare(Object.fromEntries(Object.entries(validators).map(([v, fn]) => [v, () => fn(body)])));
     row("validate", name, {
-      ...Object.fromEntries(Object.entries(res).map(([k, v]) => [k, fmtOps(v)])),
-      note: `vs zod ${ratio(res["connectsafely-wasm"], res["zod 4"])}`,
+      ...Object.fromEntries(Object.entries(r).map(([k, st]) => [k, `${fmtOps(st.ops)} ± ${st.rme.toFixed(1)}%`])),
+      note: `vs zod ${ratio(r["connectsafely-wasm"].ops, r["zod 4"].ops)}`,
     });
+    if (name === "valid body") figures.validation = ratio(r["connectsafely-wasm"].ops, r["zod 4"].ops);
   }
 }
 
-// 4. Send throughput against a loopback sandbox (another process)
+// 4. One send's cost with an in-process fetch that answers at once (no network: what
+// the client itself costs), then runs to many with it, then sends over loopback HTTP.
+const ANSWER = JSON.stringify({ success: true, message: "Group context message sent successfully", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true });
+const HEADERS = { "content-type": "application/json", "x-ratelimit-action": "MESSAGE", "x-ratelimit-limit": "150", "x-ratelimit-used": "1", "x-ratelimit-remaining": "149", "x-ratelimit-reset": "2030-01-01T00:00:00Z" };
+const inProcessFetch = async () => new Response(ANSWER, { status: 200, headers: HEADERS });
+const sendBody = { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" };
+let singleSendMs;
+{
+  const client = new ConnectSafelyClient({ apiKey: "k", fetch: inProcessFetch });
+  const hand = new HandwrittenClient({ apiKey: "k", baseUrl: "https://api.connectsafely.ai", fetch: inProcessFetch });
+  const r = await compare({
+    "connectsafely-wasm": async () => {
+      if (!(await client.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
+    },
+    "raw fetch + JSON.parse": async () => {
+      const res = await inProcessFetch("https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack", { method: "POST", body: JSON.stringify(sendBody) });
+      if (JSON.parse(await res.text()).success !== true) throw new Error("send failed");
+    },
+    "hand-written JS": async () => {
+      if (!(await hand.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
+    },
+  });
+  singleSendMs = r["connectsafely-wasm"].mean;
+  row("send", "one send, in-process fetch that answers at once (latency = CPU)", {
+    ...Object.fromEntries(Object.entries(r).map(([k, st]) => [k, `${us(st.mean)} ${spread(st)}`])),
+    note: `${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)} the raw fetch + JSON.parse`,
+  });
+  figures.inProcess = `${us(r["connectsafely-wasm"].mean)} vs ${us(r["raw fetch + JSON.parse"].mean)} (${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)})`;
+
+  // A run to many: the time per item must not grow with the run's length.
+  const sizes = QUICK ? [2_000, 20_000] : [2_000, 20_000, 200_000, 1_000_000];
+  const perItem = [];
+  for (const n of sizes) {
+    const bodies = Array.from({ length: n }, () => sendBody);
+    const bulkClient = new ConnectSafelyClient({ apiKey: "k", fetch: inProcessFetch });
+    const times = [];
+    for (let round = 0; round < (n >= 200_000 ? 1 : 3); round++) {
+      const t = performance.now();
+      const run = await bulkClient.sendGroupWithAckMany(bodies, { concurrency: 4 });
+      times.push((performance.now() - t) / n);
+      if (run.sent !== n) throw new Error(`bulk run sent ${run.sent} of ${n}`);
+    }
+    const best = Math.min(...times);
+    perItem.push([n, best]);
+    row("send", `sendGroupWithAckMany, ${n.toLocaleString("en-US")} items, in-process fetch, per item${times.length > 1 ? ` (best of ${times.length})` : ""}`, {
+      "connectsafely-wasm": us(best),
+      note: `${ratio(best, singleSendMs)} one send`,
+    });
+  }
+  figures.bulk = perItem.map(([n, ms]) => `${n.toLocaleString("en-US")}: ${us(ms)}`).join(", ") + ` (one send ${us(singleSendMs)})`;
+}
+
 const sandbox = await spawnSandbox(18797);
 const base = sandbox.base;
 try {
   await fetch(`${base}/__sandbox/config`, { method: "POST", body: JSON.stringify({ quota: 1e9 }) });
-  const body = { recipientProfileUrn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o", groupId: "12345678", message: "Thanks for your message in the group!" };
   const client = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base });
   const hand = new HandwrittenClient({ apiKey: "sandbox-key", baseUrl: base });
   const url = `${base}/linkedin/messaging/send-group-with-ack`;
   const senders = {
-    "connectsafely-wasm": async () => (await client.sendGroupWithAck(body)).ok,
+    "connectsafely-wasm": async () => (await client.sendGroupWithAck(sendBody)).ok,
     "raw fetch + JSON.parse": async () => {
       const res = await fetch(url, {
         method: "POST",
         headers: { Authorization: "Bearer sandbox-key", "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
+        body: JSON.stringify(sendBody),
       });
       return JSON.parse(await res.text()).success === true;
     },
-    "hand-written JS": async () => (await hand.sendGroupWithAck(body)).ok,
+    "hand-written JS": async () => (await hand.sendGroupWithAck(sendBody)).ok,
   };
-  const seqN = QUICK ? 500 : 3000;
-  const conN = QUICK ? 200 : 1000;
-  const sequential = async (f) => {
-    const t = performance.now();
-    for (let i = 0; i < seqN; i++) if (!(await f())) throw new Error("a send failed");
-    return seqN / ((performance.now() - t) / 1000);
-  };
-  const concurrent = async (f) => {
-    const t = performance.now();
+  const seq = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {
+    if (!(await f())) throw new Error("a send failed");
+  }])));
+  row("send", "sequential sends over loopback HTTP (sandbox in another process)", {
+    ...Object.fromEntries(Object.entries(seq).map(([k, st]) => [k, `${fmtOps(st.ops)} ± ${st.rme.toFixed(1)}%`])),
+    note: `vs raw fetch ${ratio(seq["connectsafely-wasm"].ops, seq["raw fetch + JSON.parse"].ops)}`,
+  });
+  figures.sequential = ratio(seq["connectsafely-wasm"].ops, seq["raw fetch + JSON.parse"].ops);
+  const conN = QUICK ? 100 : 200;
+  const con = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {
     const ok = await Promise.all(Array.from({ length: conN }, f));
     if (!ok.every(Boolean)) throw new Error("a send failed");
-    return conN / ((performance.now() - t) / 1000);
-  };
-  for (const f of Object.values(senders)) for (let i = 0; i < 300; i++) await f();
-  // Interleave rounds so drift in the machine's load falls on every client alike.
-  const rounds = QUICK ? 1 : 3;
-  const seq = Object.fromEntries(Object.keys(senders).map((k) => [k, 0]));
-  const con = Object.fromEntries(Object.keys(senders).map((k) => [k, 0]));
-  for (let r = 0; r < rounds; r++) {
-    for (const [k, f] of Object.entries(senders)) seq[k] += (await sequential(f)) / rounds;
-    for (const [k, f] of Object.entries(senders)) con[k] += (await concurrent(f)) / rounds;
-  }
-  const fmt = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fmtOps(v)]));
-  row("send", `${seqN} sequential sends (mean of ${rounds} rounds)`, { ...fmt(seq), note: `vs raw fetch ${ratio(seq["connectsafely-wasm"], seq["raw fetch + JSON.parse"])}` });
-  row("send", `${conN} concurrent sends (mean of ${rounds} rounds)`, { ...fmt(con), note: `vs raw fetch ${ratio(con["connectsafely-wasm"], con["raw fetch + JSON.parse"])}` });
+  }])), { time: QUICK ? 500 : 2000 });
+  row("send", `${conN} concurrent sends over loopback HTTP, per batch`, {
+    ...Object.fromEntries(Object.entries(con).map(([k, st]) => [k, `${fmtOps(st.ops * conN)} ± ${st.rme.toFixed(1)}%`])),
+    note: `vs raw fetch ${ratio(con["connectsafely-wasm"].ops, con["raw fetch + JSON.parse"].ops)}`,
+  });
 
   // 5. Memory
   if (typeof gc === "function") {
@@ -234,12 +283,12 @@ try {
       return { wasm: wasmMemoryBytes(), heap: process.memoryUsage().heapUsed };
     };
     let a = snap();
-    for (let i = 0; i < 100_000; i++) validateSendGroupWithAck(i % 2 ? body : { groupId: 1 });
+    for (let i = 0; i < 100_000; i++) validateSendGroupWithAck(i % 2 ? sendBody : { groupId: 1 });
     let b = snap();
     row("memory", "growth per 100,000 validations", { "connectsafely-wasm": `wasm ${b.wasm - a.wasm} B, JS heap ${kib(b.heap - a.heap)}`, note: `wasm linear memory ${kib(b.wasm)}` });
     const n = QUICK ? 2000 : 10_000;
     a = snap();
-    for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: 100 }, () => client.sendGroupWithAck(body)));
+    for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: 100 }, () => client.sendGroupWithAck(sendBody)));
     b = snap();
     row("memory", `growth per ${n.toLocaleString("en-US")} sends`, { "connectsafely-wasm": `wasm ${b.wasm - a.wasm} B, JS heap ${kib(b.heap - a.heap)}` });
   } else {
@@ -250,13 +299,45 @@ try {
 }
 
 const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
-console.log(`connectsafely-wasm ${JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")).version} benchmarks, ${new Date().toISOString().slice(0, 10)}`);
-console.log(`machine: ${cpu} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`);
+const version = JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")).version;
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${cpu} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`;
 const cols = ["section", "measure", "connectsafely-wasm", "zod 4", "ajv 8", "raw fetch + JSON.parse", "hand-written JS", "note"];
 const used = cols.filter((c) => rows.some((r) => r[c] !== undefined));
-const cell = (r, c) => String(r[c] ?? "");
+const cell = (r, c) => String(r[c] ?? "").replace(/\|/g, "\\|");
 const widths = used.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
 const line = (vals) => `| ${vals.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
-console.log(line(used));
-console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-for (const r of rows) console.log(line(used.map((c) => cell(r, c))));
+const table = [line(used), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map((r) => line(used.map((c) => cell(r, c))))].join("\n");
+const vite = sizes["Vite"] !== undefined ? kib(sizes["Vite"]) : "(not measured: BENCH_NO_BUNDLERS)";
+const issue11 = [
+  "| figure | before issue 11 | this run | milestone | goal |",
+  "|---|---|---|---|---|",
+  `| what a Vite app ships for this package, gzipped | 77 KiB | ${vite} | <= 40 KiB | <= 30 KiB |`,
+  `| valid-body validation vs zod 4 | 0.10-0.18x | ${figures.validation} | >= 0.7x | >= 1.0x |`,
+  `| sequential sends vs raw fetch + JSON.parse (loopback HTTP) | 0.68-0.73x | ${figures.sequential} | >= 0.95x | >= 0.98x |`,
+  `| CPU of one send with an in-process fetch, vs that fetch + JSON.parse | 210-240 vs 51-59 µs (4x) | ${figures.inProcess} | <= 1.5x | <= 1.2x |`,
+  `| run to many with that fetch, per item | 255-330 µs (2,000 and 20,000 items) | ${figures.bulk} | <= 1.5x a send | flat to 1,000,000 |`,
+  "| `BulkPlan::next()` with 10,000 pending items, quota in flight | 192 ms per call | `cargo bench --bench plan` (below) | < 50 µs at 100,000 | O(log n) |",
+].join("\n");
+console.log(`connectsafely-wasm ${version} benchmarks, ${date}`);
+console.log(`machine: ${machine}`);
+console.log(table);
+console.log(`\n${issue11}`);
+if (!QUICK && !process.env.BENCH_NO_WRITE) {
+  const doc = `# Performance
+
+The latest \`make bench\` run: ${date}, connectsafely-wasm ${version}, on ${machine}.
+Every figure of one table comes from the same run; throughput and latency are
+measured with [tinybench](https://github.com/tinylibs/tinybench) (± is the relative
+margin of error, p99 the 99th percentile), sizes are gzipped at level 9, and the
+native schedule bench (\`cargo bench --bench plan\`, divan) follows. \`make bench\`
+rewrites this file.
+
+${table}
+
+## Where issue 11's figures stand
+
+${issue11}
+`;
+  writeFileSync(path.join(root, "docs/performance.md"), doc);
+}

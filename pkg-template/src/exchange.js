@@ -13,37 +13,6 @@ const MAX_UNITS = 1 << 20;
 const KEPT_UNITS = 64 * 1024;
 const STOP = {};
 
-// In Node.js, creating an AbortSignal costs more than the rest of a send (makeTransferable).
-// So a send without a caller's signal uses a controller shared by every send that starts
-// in the same second with the same timeout, aborted once the last of their deadlines has
-// passed: each send's own timer still ends its wait (and its result) on time; only the
-// cancellation of a timed-out request is up to a second late. Elsewhere (browsers,
-// workerd, edge runtimes: cheap signals, and request-bound I/O) each send has its own.
-const PROCESS = /** @type {any} */ (globalThis).process;
-const SHARED = typeof PROCESS === "object" && PROCESS !== null && !!PROCESS.release && PROCESS.release.name === "node";
-const WINDOW_MS = 1000;
-/** @type {Map<number, { controller: AbortController, until: number }>} */
-const shared = new Map();
-
-/**
- * The shared controller of sends starting now with `timeoutMs`.
- * @param {number} timeoutMs
- */
-function sharedController(timeoutMs) {
-  const now = Date.now();
-  let b = shared.get(timeoutMs);
-  if (!b || now >= b.until) {
-    if (!b && shared.size >= 16) return new AbortController();
-    const controller = new AbortController();
-    b = { controller, until: now + WINDOW_MS };
-    shared.set(timeoutMs, b);
-    const timer = /** @type {any} */ (setTimeout(() => controller.abort(), WINDOW_MS + Math.min(timeoutMs, 2147483647 - WINDOW_MS)));
-    // Nothing to wait for at exit: every send it covers has its own timer.
-    if (timer && typeof timer.unref === "function") timer.unref();
-  }
-  return b.controller;
-}
-
 /**
  * @typedef {object} Report
  * @property {Exchanged} what
@@ -77,12 +46,11 @@ export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
   /** @type {(value: unknown) => void} */
   let wake = () => {};
   const stopped = new Promise((resolve) => (wake = resolve));
-  const own = !SHARED || !!caller || timeoutMs <= 0;
-  const controller = typeof AbortController !== "function" ? null : own ? new AbortController() : sharedController(timeoutMs);
+  const controller = typeof AbortController === "function" ? new AbortController() : null;
   let timedOut = false;
   const onTimeout = () => {
     timedOut = true;
-    if (controller && own) controller.abort();
+    if (controller) controller.abort();
     wake(STOP);
   };
   const onAbort = () => {

@@ -11,3 +11,8 @@ export function fieldIndex(key) {
   const i = typeof key === "string" ? FIELDS.get(key) : undefined;
   return i === undefined ? -1 : i;
 }
+
+// `o[k]`, for JSON.parse results (plain data: reading cannot throw, so no catch wrapper).
+export function dataProp(o, k) {
+  return o[k];
+}

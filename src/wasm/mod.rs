@@ -104,18 +104,52 @@ pub fn valid_unchanged(account: &str, urn: &str, group: &str, message: &str) -> 
     is_valid_unchanged(account, urn, group, message, DEFAULT_MAX_MESSAGE_LENGTH)
 }
 
-/// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
-struct JsJson(JsValue);
+#[wasm_bindgen(module = "/src/wasm/fields.js")]
+extern "C" {
+    /// `o[k]` with no `catch`: only for `JSON.parse` results, whose plain data
+    /// properties cannot throw.
+    #[wasm_bindgen(js_name = dataProp)]
+    fn data_prop(o: &JsValue, k: &JsValue) -> JsValue;
+}
 
-impl JsonView for JsJson {
+/// The JS strings classification looks up, made once per client, so a lookup
+/// creates no string.
+struct Keys(Vec<(&'static str, JsValue)>);
+
+impl Keys {
+    fn new() -> Self {
+        let names = [
+            "success",
+            "message",
+            "recipientProfileUrn",
+            "groupId",
+            "acknowledgmentSent",
+            "error",
+            "issues",
+            "path",
+            "code",
+        ];
+        Keys(names.iter().map(|n| (*n, JsValue::from_str(n))).collect())
+    }
+
+    fn get(&self, name: &str) -> JsValue {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(|| JsValue::from_str(name), |(_, v)| v.clone())
+    }
+}
+
+/// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
+struct JsJson<'k>(JsValue, &'k Keys);
+
+impl JsonView for JsJson<'_> {
     fn field(&self, key: &str) -> Option<Self> {
         if !self.is_object() {
             return None;
         }
-        js::get(&self.0, &JsValue::from_str(key))
-            .ok()
-            .filter(|v| !v.is_undefined())
-            .map(JsJson)
+        let v = data_prop(&self.0, &self.1.get(key));
+        (!v.is_undefined()).then_some(JsJson(v, self.1))
     }
     fn string(&self) -> Option<String> {
         self.0.as_string()
@@ -133,7 +167,7 @@ impl JsonView for JsJson {
         let len = js::prop(&self.0, "length").ok()?.as_f64()?;
         Some(
             (0..(len as usize).min(max))
-                .map(|i| JsJson(js::get(&self.0, &JsValue::from(i as u32)).unwrap_or(JsValue::UNDEFINED)))
+                .map(|i| JsJson(data_prop(&self.0, &JsValue::from(i as u32)), self.1))
                 .collect(),
         )
     }
@@ -208,6 +242,7 @@ pub struct Core {
     accounts: Accounts,
     sends: Slab<Slot>,
     runs: Slab<Run>,
+    keys: Keys,
 }
 
 impl std::fmt::Debug for Core {
@@ -291,6 +326,7 @@ impl Core {
             accounts: Accounts::new(),
             sends: Slab::new(),
             runs: Slab::new(),
+            keys: Keys::new(),
         })
     }
 
@@ -486,7 +522,8 @@ impl Core {
             (Exchanged::Complete, Some(status)) => Exchange::Complete {
                 status,
                 headers,
-                json: (!parsed.is_undefined()).then(|| BodyFacts::read(&JsJson(parsed.clone()))),
+                json: (!parsed.is_undefined())
+                    .then(|| BodyFacts::read(&JsJson(parsed.clone(), &self.keys))),
                 text: &text,
             },
             (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {
