@@ -25,8 +25,8 @@ demo: pkg
 	node sandbox/server.mjs --host $(HOST) --port $(PORT) --static /=www --static /pkg=pkg
 
 bench: pkg
+	mkdir -p target && cargo bench --quiet --bench plan | tee target/bench-plan.txt
 	node --expose-gc bench/run.mjs
-	cargo bench --quiet --bench plan
 
 clean:
 	rm -rf pkg target tests/js/node_modules

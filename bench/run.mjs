@@ -338,6 +338,18 @@ ${table}
 ## Where issue 11's figures stand
 
 ${issue11}
+
+## The bulk schedule, natively (\`cargo bench --bench plan\`, same \`make bench\`)
+
+\`\`\`
+${(() => {
+  try {
+    return readFileSync(path.join(root, "target/bench-plan.txt"), "utf8").trim();
+  } catch {
+    return "(not run: make bench runs it first)";
+  }
+})()}
+\`\`\`
 `;
   writeFileSync(path.join(root, "docs/performance.md"), doc);
 }
