@@ -13,6 +13,10 @@ cargo clippy --quiet --all-targets --features serde -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features npm --lib -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- -D warnings
 
+echo "== docs: cargo doc with no warnings (the core with serde, and the Rust API)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features serde
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown --features client
+
 echo "== the npm package"
 ./scripts/build-pkg.sh
 node scripts/size-budget.mjs
@@ -26,14 +30,17 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   ./scripts/with-sandbox.sh "$port" bash -c '
     set -e
     echo "== the Rust API (Client, on gloo-net) in Node.js (wasm-bindgen-test)"
-    cargo test --target wasm32-unknown-unknown --features client --test node
+    cargo test --target wasm32-unknown-unknown --features client,npm --test node
     echo "== the Rust API in headless Chromium (wasm-bindgen-test)"
-    CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} cargo test --target wasm32-unknown-unknown --features client --test browser
+    CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} cargo test --target wasm32-unknown-unknown --features client,npm --test browser
     echo "== the package from JavaScript (node --test)"
     node --test --test-concurrency=1 tests/js/
   '
 
-echo "== the packed npm package in every runtime, bundler and framework (tests/matrix)"
+echo "== the Rust API's examples (a browser app, a Worker), run by the matrix"
+./scripts/build-examples.sh
+
+echo "== the packed npm package in every runtime, bundler and framework, and the Rust examples (tests/matrix)"
 node tests/matrix/run.mjs
 
 echo "== the demo page in headless Chromium and Firefox ESR, served by make demo (tests/demo)"

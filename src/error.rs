@@ -134,6 +134,7 @@ pub struct SendError {
     /// Field errors (validation; bad_request when the server lists issues).
     pub field_errors: Vec<FieldError>,
     /// rate_limited: milliseconds until a send can succeed.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::rate_limit::js_number"))]
     pub retry_after_ms: Option<f64>,
     /// The message may have been delivered: check before resending.
     pub delivery_unknown: bool,

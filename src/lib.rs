@@ -52,3 +52,11 @@ pub use client::{CallOptions, Client, ClientOptions};
 mod js;
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]
 mod wasm;
+
+/// For the test suites: the JS API's result object for an outcome, as the npm build
+/// makes it (a JSON body parsed by `JSON.parse`, as its driver does).
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+#[doc(hidden)]
+pub fn js_result_of(outcome: &send::Outcome) -> wasm_bindgen::JsValue {
+    wasm::result_of(outcome)
+}

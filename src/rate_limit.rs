@@ -4,6 +4,17 @@
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
+/// Writes a whole number as an integer (`150`, not `150.0`), as JavaScript's JSON does,
+/// so Rust's JSON of a result is the same text as the JS API's.
+#[cfg(feature = "serde")]
+pub(crate) fn js_number<S: serde::Serializer>(n: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match n {
+        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0 => s.serialize_i64(*v as i64),
+        Some(v) => s.serialize_f64(*v),
+        None => s.serialize_none(),
+    }
+}
+
 /// The rate-limit state a response reported (`null` in JS when no header was present).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
@@ -11,12 +22,16 @@ pub struct RateLimitInfo {
     /// `X-RateLimit-Action`, e.g. `"MESSAGE"`.
     pub action: Option<String>,
     /// `X-RateLimit-Limit`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "js_number"))]
     pub limit: Option<f64>,
     /// `X-RateLimit-Used`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "js_number"))]
     pub used: Option<f64>,
     /// `X-RateLimit-Remaining`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "js_number"))]
     pub remaining: Option<f64>,
     /// `X-RateLimit-Reset` as epoch milliseconds.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "js_number"))]
     pub reset_at: Option<f64>,
 }
 

@@ -649,6 +649,15 @@ impl Core {
     }
 }
 
+/// The result object the npm build makes for `outcome` (see `crate::js_result_of`).
+pub(crate) fn result_of(outcome: &Outcome) -> JsValue {
+    let parsed = outcome
+        .body
+        .as_deref()
+        .and_then(|t| js_sys::JSON::parse(t).ok());
+    result::send_result(outcome, parsed, JsValue::UNDEFINED, "")
+}
+
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
 /// `value` is the normalized body that would be sent.
 #[wasm_bindgen(js_name = validateSendGroupWithAck)]

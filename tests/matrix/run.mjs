@@ -449,6 +449,39 @@ const cells = {
   "esbuild (IIFE) in Chromium": bundlerCell("esbuild (IIFE)", "esbuild", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
   ...nextCells("turbopack", "Turbopack"),
   ...nextCells("webpack", "webpack"),
+  "Rust API: a Rust browser app (examples/browser_form, Client on gloo-net) in Chromium": async () => {
+    // Built by scripts/build-examples.sh (make test runs it before the matrix).
+    const dir = path.join(root, "target/examples/browser_form");
+    expect(existsSync(path.join(dir, "index.html")), "the example is built (scripts/build-examples.sh)", dir);
+    const sb = await sandbox(dir);
+    try {
+      return await formCheck(`${sb.base}/`, sb);
+    } finally {
+      sb.close();
+    }
+  },
+  "Rust API: a Rust Worker (examples/worker, Client on gloo-net) in workerd": async () => {
+    const dir = path.join(root, "target/examples/worker");
+    expect(existsSync(path.join(dir, "worker.mjs")), "the example is built (scripts/build-examples.sh)", dir);
+    const sb = await sandbox();
+    const { Miniflare } = await import("miniflare");
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: path.join(dir, "worker.mjs"),
+      modulesRoot: dir,
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+      compatibilityDate: "2026-04-01",
+      bindings: { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base },
+    });
+    try {
+      return await sendCheck(async (body) => (await mf.dispatchFetch("http://worker.test/", { method: "POST", body: JSON.stringify(body) })).json(), sb);
+    } finally {
+      await mf.dispose();
+    }
+  },
   "no-bundler page in Chromium": async () => {
     const dir = await project("page");
     const { base } = await sandbox(dir);
