@@ -12,12 +12,20 @@ fn main() {
 }
 
 fn keys(items: usize, accounts: usize) -> Vec<Option<String>> {
-    (0..items).map(|i| Some(format!("account-{}", i % accounts))).collect()
+    (0..items)
+        .map(|i| Some(format!("account-{}", i % accounts)))
+        .collect()
 }
 
 /// One quota left for every account.
 fn one_left(accounts: &mut Accounts, n: usize) {
-    let info = RateLimitInfo { action: None, limit: Some(150.0), used: Some(149.0), remaining: Some(1.0), reset_at: None };
+    let info = RateLimitInfo {
+        action: None,
+        limit: Some(150.0),
+        used: Some(149.0),
+        remaining: Some(1.0),
+        reset_at: None,
+    };
     for a in 0..n {
         let id = accounts.id(&format!("account-{a}"));
         accounts.observe(id, 200, Some(&info), None, 0.0);

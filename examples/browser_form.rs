@@ -11,14 +11,26 @@ use web_sys::{FormData, HtmlFormElement, HtmlOutputElement};
 
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let form: HtmlFormElement = document.query_selector("form")?.ok_or("no form")?.dyn_into()?;
-    let output: HtmlOutputElement = document.query_selector("output")?.ok_or("no output")?.dyn_into()?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let form: HtmlFormElement = document
+        .query_selector("form")?
+        .ok_or("no form")?
+        .dyn_into()?;
+    let output: HtmlOutputElement = document
+        .query_selector("output")?
+        .ok_or("no output")?
+        .dyn_into()?;
     // The page is served by the local sandbox API, so it may hold the sandbox key: a real
     // key in a page is readable by anyone who opens it (hence dangerously_allow_browser).
     let origin = web_sys::window().ok_or("no window")?.location().origin()?;
-    let client = Client::new(ClientOptions::new("sandbox-key").base_url(origin).dangerously_allow_browser(true))
-        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let client = Client::new(
+        ClientOptions::new("sandbox-key")
+            .base_url(origin)
+            .dangerously_allow_browser(true),
+    )
+    .map_err(|e| JsValue::from_str(&e.to_string()))?;
     let target = form.clone();
     let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         event.prevent_default();

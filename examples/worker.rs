@@ -10,7 +10,9 @@ use web_sys::{Request, Response, ResponseInit};
 
 /// Reads `env[name]` as a string (a Worker's binding).
 fn var(env: &JsValue, name: &str) -> Option<String> {
-    js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?.as_string()
+    js_sys::Reflect::get(env, &JsValue::from_str(name))
+        .ok()?
+        .as_string()
 }
 
 #[wasm_bindgen]
@@ -20,7 +22,10 @@ pub async fn fetch(request: Request, env: JsValue) -> Result<Response, JsValue> 
         options = options.base_url(base);
     }
     let client = Client::new(options).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let text = wasm_bindgen_futures::JsFuture::from(request.text()?).await?.as_string().unwrap_or_default();
+    let text = wasm_bindgen_futures::JsFuture::from(request.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
     let body: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     let result = client.send_json(&body, &CallOptions::default()).await;
     let init = ResponseInit::new();

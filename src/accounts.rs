@@ -82,7 +82,9 @@ impl Accounts {
 
     /// The id of `key`, if it was ever added.
     pub fn find(&self, key: &str) -> Option<AccountId> {
-        self.search(key).ok().and_then(|at| self.by_key.get(at).copied())
+        self.search(key)
+            .ok()
+            .and_then(|at| self.by_key.get(at).copied())
     }
 
     /// The account `id`.

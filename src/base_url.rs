@@ -35,7 +35,11 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
         return Err("must use https:// unless the host is loopback (localhost, 127.0.0.0/8 or [::1]): the API key would travel in clear".into());
     }
     let original_rest = s.get(scheme.len() + 3..).unwrap_or("");
-    Ok(crate::cat!(scheme, "://", original_rest.trim_end_matches('/')))
+    Ok(crate::cat!(
+        scheme,
+        "://",
+        original_rest.trim_end_matches('/')
+    ))
 }
 
 /// The host of `host[:port]` (IPv6 in brackets), if the port is valid.

@@ -213,7 +213,10 @@ impl BulkPlan {
 
     /// The account of item `i`, if it is valid.
     pub fn account_of(&self, i: usize) -> Option<AccountId> {
-        self.item_account.get(i).copied().filter(|a| a.0 != u32::MAX)
+        self.item_account
+            .get(i)
+            .copied()
+            .filter(|a| a.0 != u32::MAX)
     }
 
     /// When `id` may start its next item, by pacing.

@@ -10,7 +10,11 @@ use crate::rate_limit::{parse_retry_after, RateLimitHeaders, RateLimitInfo};
 
 /// The `data` of a success, each field `null` when the body lacks it or has the wrong type.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct SuccessData {
     /// Always true.
     pub success: bool,
@@ -81,7 +85,9 @@ impl JsonView for &Json {
     }
     fn index(&self) -> Option<String> {
         match self {
-            Json::Number(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Some(n.clone()),
+            Json::Number(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(n.clone())
+            }
             _ => None,
         }
     }
@@ -250,7 +256,11 @@ fn failure(
     let mut message = match (said, kind) {
         (Some(m), _) => m,
         (None, ErrorKind::HttpError) if (300..400).contains(&status) => {
-            crate::cat!("HTTP ", crate::text::whole(f64::from(status)), ": a redirect, which is never followed")
+            crate::cat!(
+                "HTTP ",
+                crate::text::whole(f64::from(status)),
+                ": a redirect, which is never followed"
+            )
         }
         (None, _) => crate::cat!("HTTP ", crate::text::whole(f64::from(status))),
     };
@@ -289,7 +299,11 @@ fn zod_issues<J: JsonView>(body: &J) -> Vec<FieldError> {
         .filter_map(|issue| {
             let message = issue.field("message").and_then(|m| m.string())?;
             let mut field = String::new();
-            for seg in issue.field("path").and_then(|p| p.elements(32)).unwrap_or_default() {
+            for seg in issue
+                .field("path")
+                .and_then(|p| p.elements(32))
+                .unwrap_or_default()
+            {
                 if let Some(s) = seg.string() {
                     if !field.is_empty() {
                         field.push('.');

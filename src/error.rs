@@ -5,7 +5,11 @@ use serde::{Deserialize, Serialize};
 
 /// What went wrong with a send, in the contract's words (`"rate_limited"`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum ErrorKind {
     /// Rejected locally, nothing sent.
     Validation,
@@ -67,7 +71,11 @@ impl ErrorKind {
 
 /// Why one field of the body was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum FieldErrorCode {
     /// The field is absent (missing, `undefined` or `null`).
     Required,
@@ -102,7 +110,11 @@ impl FieldErrorCode {
 
 /// One field's error: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct FieldError {
     /// The field's path.
     pub field: String,
@@ -125,7 +137,11 @@ impl FieldError {
 
 /// The `error` of a failed send.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct SendError {
     /// What went wrong.
     pub kind: ErrorKind,
@@ -134,7 +150,10 @@ pub struct SendError {
     /// Field errors (validation; bad_request when the server lists issues).
     pub field_errors: Vec<FieldError>,
     /// rate_limited: milliseconds until a send can succeed.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::rate_limit::js_number"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::rate_limit::js_number")
+    )]
     pub retry_after_ms: Option<f64>,
     /// The message may have been delivered: check before resending.
     pub delivery_unknown: bool,

@@ -36,10 +36,10 @@ pub mod error;
 pub mod guard;
 pub mod json;
 pub mod rate_limit;
-pub mod send;
 pub mod request;
 #[cfg(feature = "serde")]
 pub mod result;
+pub mod send;
 pub mod text;
 pub mod validate;
 pub mod value;

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "serde")]
 pub(crate) fn js_number<S: serde::Serializer>(n: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match n {
-        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0 => s.serialize_i64(*v as i64),
+        Some(v) if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0 => {
+            s.serialize_i64(*v as i64)
+        }
         Some(v) => s.serialize_f64(*v),
         None => s.serialize_none(),
     }
@@ -17,7 +19,11 @@ pub(crate) fn js_number<S: serde::Serializer>(n: &Option<f64>, s: S) -> Result<S
 
 /// The rate-limit state a response reported (`null` in JS when no header was present).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct RateLimitInfo {
     /// `X-RateLimit-Action`, e.g. `"MESSAGE"`.
     pub action: Option<String>,
@@ -124,7 +130,8 @@ pub fn parse_count(s: &str) -> Option<f64> {
 /// seconds (milliseconds when >= 1e12), as epoch milliseconds.
 pub fn parse_reset(s: &str) -> Option<f64> {
     let s = s.trim();
-    if s.bytes().next().is_some_and(|b| b.is_ascii_digit()) && !s.bytes().any(|b| b == b'-' || b == b':')
+    if s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && !s.bytes().any(|b| b == b'-' || b == b':')
     {
         let (int, frac) = match s.split_once('.') {
             Some((i, f)) => (i, f),

@@ -11,10 +11,17 @@ pub const ENDPOINT_PATH: &str = "/linkedin/messaging/send-group-with-ack";
 /// Identifiers are trimmed; `message` is exactly as given; absent optional
 /// fields are left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "camelCase", deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct SendGroupWithAckRequest {
     /// The LinkedIn account to send from; `None` uses the default account.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_id: Option<String>,
     /// `urn:li:fsd_profile:...` of the recipient.
     pub recipient_profile_urn: String,
@@ -23,7 +30,10 @@ pub struct SendGroupWithAckRequest {
     /// The message text.
     pub message: String,
     /// Message URNs to acknowledge.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub message_urns: Option<Vec<String>>,
 }
 

@@ -118,8 +118,9 @@ fn body_json(text: Option<&str>, secret: &str) -> Json {
         return Json::Null;
     };
     let text = crate::text::redact(text, secret);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|_| Json::String(crate::text::clip_bytes(&text, BODY_TEXT_LIMIT).to_owned()))
+    serde_json::from_str(&text).unwrap_or_else(|_| {
+        Json::String(crate::text::clip_bytes(&text, BODY_TEXT_LIMIT).to_owned())
+    })
 }
 
 #[derive(Serialize, Deserialize)]

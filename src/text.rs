@@ -138,7 +138,10 @@ mod tests {
 
     #[test]
     fn redact_replaces_every_occurrence_and_find_finds_the_first() {
-        assert_eq!(redact("k1 and k1k1, é k1", "k1"), "[redacted] and [redacted][redacted], é [redacted]");
+        assert_eq!(
+            redact("k1 and k1k1, é k1", "k1"),
+            "[redacted] and [redacted][redacted], é [redacted]"
+        );
         assert_eq!(redact("nothing", "k1"), "nothing");
         assert_eq!(redact("x", ""), "x");
         assert_eq!(find("héllo/groups/123", "/groups/"), Some(6));

@@ -66,7 +66,12 @@ pub fn validate(
     // message's. A stable pass per rank: no sort code in the wasm for a handful of errors.
     let mut ordered = Vec::with_capacity(errors.len());
     for rank in 0..=KNOWN_FIELDS.len() {
-        ordered.extend(errors.iter().filter(|e| field_rank(&e.field) == rank).cloned());
+        ordered.extend(
+            errors
+                .iter()
+                .filter(|e| field_rank(&e.field) == rank)
+                .cloned(),
+        );
     }
     let mut errors = ordered;
 
@@ -104,7 +109,10 @@ pub fn is_valid_unchanged(
     message: &str,
     max_message_length: usize,
 ) -> bool {
-    let id = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let id = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
     account_id.is_none_or(|a| !a.is_empty() && a.len() <= 128 && id(a))
         && recipient_profile_urn
             .strip_prefix(PROFILE_PREFIX)
@@ -174,7 +182,11 @@ fn identifier(
     check: fn(&str) -> Option<String>,
 ) -> Result<String, Vec<FieldError>> {
     match v {
-        Value::Absent => Err(one(field, Code::Required, crate::cat!(field, " is required"))),
+        Value::Absent => Err(one(
+            field,
+            Code::Required,
+            crate::cat!(field, " is required"),
+        )),
         Value::Str(t) => {
             let trimmed = t.text.trim();
             if trimmed.is_empty() {
@@ -256,7 +268,9 @@ fn check_group_id(s: &str) -> Option<String> {
         };
     }
     // A pasted group URL: point at the digits in it.
-    if let Some(rest) = crate::text::find(s, "/groups/").and_then(|at| s.get(at + "/groups/".len()..)) {
+    if let Some(rest) =
+        crate::text::find(s, "/groups/").and_then(|at| s.get(at + "/groups/".len()..))
+    {
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
         if !digits.is_empty() && digits.len() <= 20 {
             return Some(crate::cat!(
@@ -405,7 +419,10 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             field,
             Code::Format,
-            crate::cat!(field, " must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"),
+            crate::cat!(
+                field,
+                " must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"
+            ),
         ));
     }
     Ok(trimmed.to_owned())

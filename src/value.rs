@@ -107,7 +107,11 @@ impl From<&serde_json::Value> for Value {
             J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             J::String(s) => Value::str(s.as_str()),
             J::Array(items) => Value::Array(items.iter().map(Value::from).collect()),
-            J::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect()),
+            J::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -119,7 +123,10 @@ impl From<&crate::request::SendGroupWithAckRequest> for Value {
         if let Some(a) = &r.account_id {
             entries.push(("accountId".to_owned(), Value::str(a.as_str())));
         }
-        entries.push(("recipientProfileUrn".to_owned(), Value::str(r.recipient_profile_urn.as_str())));
+        entries.push((
+            "recipientProfileUrn".to_owned(),
+            Value::str(r.recipient_profile_urn.as_str()),
+        ));
         entries.push(("groupId".to_owned(), Value::str(r.group_id.as_str())));
         entries.push(("message".to_owned(), Value::str(r.message.as_str())));
         if let Some(urns) = &r.message_urns {

@@ -9,13 +9,18 @@ use connectsafely_wasm::bulk::StopReason;
 use connectsafely_wasm::error::{ErrorKind, FieldErrorCode};
 
 fn types() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/src/index.d.ts"))
-        .expect("pkg-template/src/index.d.ts")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pkg-template/src/index.d.ts"
+    ))
+    .expect("pkg-template/src/index.d.ts")
 }
 
 /// The string literals of the union that follows `start` in the declarations, up to `;`.
 fn union_after(types: &str, start: &str) -> Vec<String> {
-    let at = types.find(start).unwrap_or_else(|| panic!("{start} is declared"));
+    let at = types
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} is declared"));
     let rest = &types[at + start.len()..];
     let end = rest.find(';').expect("the union ends");
     rest[..end]
@@ -53,9 +58,13 @@ fn the_field_error_codes_are_the_cores() {
 #[test]
 fn the_stop_reasons_are_the_cores() {
     let declared = union_after(&types(), "stoppedBy:");
-    let core: Vec<&str> = [StopReason::RateLimited, StopReason::Unauthorized, StopReason::Aborted]
-        .iter()
-        .map(|r| r.as_str())
-        .collect();
+    let core: Vec<&str> = [
+        StopReason::RateLimited,
+        StopReason::Unauthorized,
+        StopReason::Aborted,
+    ]
+    .iter()
+    .map(|r| r.as_str())
+    .collect();
     assert_eq!(declared, core);
 }

@@ -21,7 +21,11 @@ impl Run {
     fn new(keys: Vec<Option<String>>, min_interval_ms: f64) -> Self {
         let mut accounts = Accounts::new();
         let plan = BulkPlan::new(&mut accounts, keys, min_interval_ms);
-        Run { plan, accounts, out: Vec::new() }
+        Run {
+            plan,
+            accounts,
+            out: Vec::new(),
+        }
     }
 
     fn next(&mut self, now: f64) -> Next {
@@ -43,8 +47,20 @@ impl Run {
 
     /// A response for item `i` said the account has `remaining` left.
     fn observe_remaining(&mut self, i: usize, remaining: f64) {
-        let info = RateLimitInfo { action: None, limit: Some(150.0), used: None, remaining: Some(remaining), reset_at: None };
-        self.accounts.observe(self.plan.account_of(i).unwrap(), 200, Some(&info), None, 0.0);
+        let info = RateLimitInfo {
+            action: None,
+            limit: Some(150.0),
+            used: None,
+            remaining: Some(remaining),
+            reset_at: None,
+        };
+        self.accounts.observe(
+            self.plan.account_of(i).unwrap(),
+            200,
+            Some(&info),
+            None,
+            0.0,
+        );
     }
 
     fn abort(&mut self) {

@@ -1,8 +1,8 @@
 //! The rate-limit guard's state per account (contract 3.4), natively.
 #![cfg(not(target_arch = "wasm32"))]
 
-use connectsafely_wasm::error::ErrorKind;
 use connectsafely_wasm::accounts::Accounts;
+use connectsafely_wasm::error::ErrorKind;
 use connectsafely_wasm::guard::Refusal;
 use connectsafely_wasm::rate_limit::RateLimitInfo;
 
@@ -17,7 +17,14 @@ impl RateLimitGuard {
         let id = self.0.id(key);
         self.0.check(id, now)
     }
-    fn observe(&mut self, key: &str, status: u16, info: Option<&RateLimitInfo>, retry: Option<f64>, now: f64) {
+    fn observe(
+        &mut self,
+        key: &str,
+        status: u16,
+        info: Option<&RateLimitInfo>,
+        retry: Option<f64>,
+        now: f64,
+    ) {
         let id = self.0.id(key);
         self.0.observe(id, status, info, retry, now);
     }

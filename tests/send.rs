@@ -11,7 +11,11 @@ use proptest::prelude::*;
 const NOW: f64 = 1_000_000.0;
 const OK: &str = r#"{"success":true,"message":"Group context message sent successfully","acknowledgmentSent":true}"#;
 
-fn headers(remaining: Option<&str>, reset: Option<&str>, retry_after: Option<&str>) -> RateLimitHeaders {
+fn headers(
+    remaining: Option<&str>,
+    reset: Option<&str>,
+    retry_after: Option<&str>,
+) -> RateLimitHeaders {
     RateLimitHeaders {
         action: Some("MESSAGE".into()),
         limit: Some("150".into()),
@@ -35,7 +39,10 @@ fn kind(o: &Outcome) -> Option<ErrorKind> {
 }
 
 fn waits(max: f64) -> Policy {
-    Policy { rate_limit_guard: true, max_rate_limit_wait_ms: max }
+    Policy {
+        rate_limit_guard: true,
+        max_rate_limit_wait_ms: max,
+    }
 }
 
 #[test]
@@ -44,13 +51,24 @@ fn a_success_is_one_fetch_and_its_rate_limit_is_remembered_for_the_account() {
     let mut m = SendMachine::new(&mut accounts, "a");
     assert_eq!(m.start(&Policy::default(), &mut accounts, NOW), Step::Fetch);
     assert_eq!(accounts.by_key("a").unwrap().in_flight, 1);
-    let step = m.exchanged(complete(200, headers(Some("149"), None, None), OK), &Policy::default(), &mut accounts, NOW);
+    let step = m.exchanged(
+        complete(200, headers(Some("149"), None, None), OK),
+        &Policy::default(),
+        &mut accounts,
+        NOW,
+    );
     assert_eq!(step, Step::Done);
     let a = accounts.by_key("a").unwrap();
-    assert_eq!((a.in_flight, a.remaining(), a.last_start), (0, Some(149.0), Some(NOW)));
+    assert_eq!(
+        (a.in_flight, a.remaining(), a.last_start),
+        (0, Some(149.0), Some(NOW))
+    );
     let o = finished(m);
     assert_eq!(o.status, Some(200));
-    assert_eq!(o.result.unwrap().message.as_deref(), Some("Group context message sent successfully"));
+    assert_eq!(
+        o.result.unwrap().message.as_deref(),
+        Some("Group context message sent successfully")
+    );
 }
 
 #[test]
@@ -60,19 +78,42 @@ fn once_a_response_shows_the_quota_spent_the_next_send_is_refused_without_a_fetc
     let reset = "2030-01-01T00:00:00Z";
     let mut m = SendMachine::new(&mut accounts, "");
     m.start(&policy, &mut accounts, NOW);
-    m.exchanged(complete(200, headers(Some("0"), Some(reset), None), OK), &policy, &mut accounts, NOW);
+    m.exchanged(
+        complete(200, headers(Some("0"), Some(reset), None), OK),
+        &policy,
+        &mut accounts,
+        NOW,
+    );
     let mut next = SendMachine::new(&mut accounts, "");
-    assert_eq!(next.start(&policy, &mut accounts, NOW), Step::Done, "no Fetch");
+    assert_eq!(
+        next.start(&policy, &mut accounts, NOW),
+        Step::Done,
+        "no Fetch"
+    );
     let o = finished(next);
     assert_eq!((o.status, kind(&o)), (None, Some(ErrorKind::RateLimited)));
-    assert!(o.rate_limit.is_some_and(|r| r.remaining == Some(0.0)), "the last known rate limit");
+    assert!(
+        o.rate_limit.is_some_and(|r| r.remaining == Some(0.0)),
+        "the last known rate limit"
+    );
     assert_eq!(accounts.by_key("").unwrap().in_flight, 0);
 
     let mut other = SendMachine::new(&mut accounts, "b");
-    assert_eq!(other.start(&policy, &mut accounts, NOW), Step::Fetch, "other accounts go on");
+    assert_eq!(
+        other.start(&policy, &mut accounts, NOW),
+        Step::Fetch,
+        "other accounts go on"
+    );
     let mut unguarded = SendMachine::new(&mut accounts, "");
-    let off = Policy { rate_limit_guard: false, ..policy };
-    assert_eq!(unguarded.start(&off, &mut accounts, NOW), Step::Fetch, "with the guard off it sends");
+    let off = Policy {
+        rate_limit_guard: false,
+        ..policy
+    };
+    assert_eq!(
+        unguarded.start(&off, &mut accounts, NOW),
+        Step::Fetch,
+        "with the guard off it sends"
+    );
 }
 
 #[test]
@@ -82,22 +123,45 @@ fn a_429_with_a_known_wait_within_the_bound_waits_once_then_sends_once_more() {
     let mut m = SendMachine::new(&mut accounts, "");
     m.start(&policy, &mut accounts, NOW);
     let limited = complete(429, headers(Some("0"), None, Some("2")), "{}");
-    assert_eq!(m.exchanged(limited.clone(), &policy, &mut accounts, NOW), Step::Wait(2000.0));
-    assert_eq!(accounts.by_key("").unwrap().in_flight, 0, "nothing is out while waiting");
+    assert_eq!(
+        m.exchanged(limited.clone(), &policy, &mut accounts, NOW),
+        Step::Wait(2000.0)
+    );
+    assert_eq!(
+        accounts.by_key("").unwrap().in_flight,
+        0,
+        "nothing is out while waiting"
+    );
     assert_eq!(m.waited(&mut accounts, NOW + 2000.0), Step::Fetch);
-    assert_eq!(m.exchanged(limited, &policy, &mut accounts, NOW + 2000.0), Step::Done, "only one wait");
+    assert_eq!(
+        m.exchanged(limited, &policy, &mut accounts, NOW + 2000.0),
+        Step::Done,
+        "only one wait"
+    );
     let o = finished(m);
-    assert_eq!((o.status, kind(&o)), (Some(429), Some(ErrorKind::RateLimited)));
+    assert_eq!(
+        (o.status, kind(&o)),
+        (Some(429), Some(ErrorKind::RateLimited))
+    );
     assert!(!o.result.unwrap_err().delivery_unknown);
 }
 
 #[test]
 fn a_429_longer_than_the_bound_or_with_no_known_wait_is_returned_at_once() {
-    for (policy, retry_after) in [(waits(1_000.0), Some("2")), (waits(5_000.0), None), (Policy::default(), Some("1"))] {
+    for (policy, retry_after) in [
+        (waits(1_000.0), Some("2")),
+        (waits(5_000.0), None),
+        (Policy::default(), Some("1")),
+    ] {
         let mut accounts = Accounts::new();
         let mut m = SendMachine::new(&mut accounts, "");
         m.start(&policy, &mut accounts, NOW);
-        let step = m.exchanged(complete(429, headers(None, None, retry_after), "{}"), &policy, &mut accounts, NOW);
+        let step = m.exchanged(
+            complete(429, headers(None, None, retry_after), "{}"),
+            &policy,
+            &mut accounts,
+            NOW,
+        );
         assert_eq!(step, Step::Done, "{policy:?} {retry_after:?}");
     }
 }
@@ -108,11 +172,19 @@ fn an_abort_during_the_429_wait_sends_nothing_more_and_keeps_the_rate_limit() {
     let policy = waits(5_000.0);
     let mut m = SendMachine::new(&mut accounts, "");
     m.start(&policy, &mut accounts, NOW);
-    m.exchanged(complete(429, headers(Some("0"), None, Some("2")), "{}"), &policy, &mut accounts, NOW);
+    m.exchanged(
+        complete(429, headers(Some("0"), None, Some("2")), "{}"),
+        &policy,
+        &mut accounts,
+        NOW,
+    );
     assert_eq!(m.abort(&mut accounts), Step::Done);
     let o = finished(m);
     let e = o.result.as_ref().unwrap_err();
-    assert_eq!((e.kind, e.delivery_unknown, o.status), (ErrorKind::Aborted, false, None));
+    assert_eq!(
+        (e.kind, e.delivery_unknown, o.status),
+        (ErrorKind::Aborted, false, None)
+    );
     assert!(o.rate_limit.is_some());
 }
 
@@ -121,7 +193,11 @@ fn an_abort_before_the_start_sends_nothing() {
     let mut accounts = Accounts::new();
     let mut m = SendMachine::new(&mut accounts, "");
     assert_eq!(m.abort(&mut accounts), Step::Done);
-    assert_eq!(m.start(&Policy::default(), &mut accounts, NOW), Step::Done, "a done send stays done");
+    assert_eq!(
+        m.start(&Policy::default(), &mut accounts, NOW),
+        Step::Done,
+        "a done send stays done"
+    );
     let e = finished(m).result.unwrap_err();
     assert_eq!((e.kind, e.delivery_unknown), (ErrorKind::Aborted, false));
 }
@@ -129,28 +205,119 @@ fn an_abort_before_the_start_sends_nothing() {
 #[test]
 fn what_may_have_been_delivered_says_so() {
     let cases: Vec<(Exchange<'static>, ErrorKind, bool)> = vec![
-        (Exchange::NotSent { detail: "fetch is not a function" }, ErrorKind::Network, false),
-        (Exchange::NoResponse { interrupt: None, detail: "ECONNRESET" }, ErrorKind::Network, true),
-        (Exchange::NoResponse { interrupt: Some(Interrupt::Timeout(500.0)), detail: "" }, ErrorKind::Timeout, true),
-        (Exchange::NoResponse { interrupt: Some(Interrupt::Aborted), detail: "" }, ErrorKind::Aborted, true),
+        (
+            Exchange::NotSent {
+                detail: "fetch is not a function",
+            },
+            ErrorKind::Network,
+            false,
+        ),
+        (
+            Exchange::NoResponse {
+                interrupt: None,
+                detail: "ECONNRESET",
+            },
+            ErrorKind::Network,
+            true,
+        ),
+        (
+            Exchange::NoResponse {
+                interrupt: Some(Interrupt::Timeout(500.0)),
+                detail: "",
+            },
+            ErrorKind::Timeout,
+            true,
+        ),
+        (
+            Exchange::NoResponse {
+                interrupt: Some(Interrupt::Aborted),
+                detail: "",
+            },
+            ErrorKind::Aborted,
+            true,
+        ),
         (Exchange::NotAResponse, ErrorKind::Network, true),
         (Exchange::OpaqueRedirect, ErrorKind::HttpError, false),
-        (Exchange::HeadOnly { status: 200, headers: RateLimitHeaders::default(), interrupt: None, detail: "terminated" }, ErrorKind::Network, true),
-        (Exchange::HeadOnly { status: 403, headers: RateLimitHeaders::default(), interrupt: None, detail: "terminated" }, ErrorKind::Network, false),
-        (Exchange::HeadOnly { status: 502, headers: RateLimitHeaders::default(), interrupt: Some(Interrupt::Timeout(9.0)), detail: "" }, ErrorKind::Timeout, true),
-        (Exchange::HeadOnly { status: 400, headers: RateLimitHeaders::default(), interrupt: Some(Interrupt::Aborted), detail: "" }, ErrorKind::Aborted, false),
-        (complete(500, RateLimitHeaders::default(), r#"{"success":false,"error":"boom"}"#), ErrorKind::ServerError, true),
-        (complete(200, RateLimitHeaders::default(), "<html>"), ErrorKind::InvalidResponse, true),
-        (complete(401, RateLimitHeaders::default(), r#"{"error":"Unauthorized"}"#), ErrorKind::Unauthorized, false),
+        (
+            Exchange::HeadOnly {
+                status: 200,
+                headers: RateLimitHeaders::default(),
+                interrupt: None,
+                detail: "terminated",
+            },
+            ErrorKind::Network,
+            true,
+        ),
+        (
+            Exchange::HeadOnly {
+                status: 403,
+                headers: RateLimitHeaders::default(),
+                interrupt: None,
+                detail: "terminated",
+            },
+            ErrorKind::Network,
+            false,
+        ),
+        (
+            Exchange::HeadOnly {
+                status: 502,
+                headers: RateLimitHeaders::default(),
+                interrupt: Some(Interrupt::Timeout(9.0)),
+                detail: "",
+            },
+            ErrorKind::Timeout,
+            true,
+        ),
+        (
+            Exchange::HeadOnly {
+                status: 400,
+                headers: RateLimitHeaders::default(),
+                interrupt: Some(Interrupt::Aborted),
+                detail: "",
+            },
+            ErrorKind::Aborted,
+            false,
+        ),
+        (
+            complete(
+                500,
+                RateLimitHeaders::default(),
+                r#"{"success":false,"error":"boom"}"#,
+            ),
+            ErrorKind::ServerError,
+            true,
+        ),
+        (
+            complete(200, RateLimitHeaders::default(), "<html>"),
+            ErrorKind::InvalidResponse,
+            true,
+        ),
+        (
+            complete(
+                401,
+                RateLimitHeaders::default(),
+                r#"{"error":"Unauthorized"}"#,
+            ),
+            ErrorKind::Unauthorized,
+            false,
+        ),
     ];
     for (exchange, want, unknown) in cases {
         let mut accounts = Accounts::new();
         let mut m = SendMachine::new(&mut accounts, "");
         m.start(&Policy::default(), &mut accounts, NOW);
         let seen = format!("{exchange:?}");
-        assert_eq!(m.exchanged(exchange, &Policy::default(), &mut accounts, NOW), Step::Done);
+        assert_eq!(
+            m.exchanged(exchange, &Policy::default(), &mut accounts, NOW),
+            Step::Done
+        );
         let e = finished(m).result.unwrap_err();
-        assert_eq!((e.kind, e.delivery_unknown), (want, unknown), "{seen}: {}", e.message);
+        assert_eq!(
+            (e.kind, e.delivery_unknown),
+            (want, unknown),
+            "{seen}: {}",
+            e.message
+        );
     }
 }
 
@@ -158,7 +325,10 @@ fn what_may_have_been_delivered_says_so() {
 fn a_send_error_displays_its_kind_and_message() {
     let e = connectsafely_wasm::error::SendError::timeout(250.0);
     let shown = e.to_string();
-    assert!(shown.starts_with("timeout: No complete response within 250 ms"), "{shown}");
+    assert!(
+        shown.starts_with("timeout: No complete response within 250 ms"),
+        "{shown}"
+    );
     let _: &dyn std::error::Error = &e;
 }
 
@@ -177,7 +347,17 @@ enum Happening {
 fn happening() -> impl Strategy<Value = Happening> {
     let interrupt = proptest::option::of(any::<bool>());
     prop_oneof![
-        (prop_oneof![Just(200u16), Just(429), Just(400), Just(401), Just(500), 100u16..600], proptest::option::of(0u8..10))
+        (
+            prop_oneof![
+                Just(200u16),
+                Just(429),
+                Just(400),
+                Just(401),
+                Just(500),
+                100u16..600
+            ],
+            proptest::option::of(0u8..10)
+        )
             .prop_map(|(s, r)| Happening::Status(s, r)),
         interrupt.clone().prop_map(Happening::NoResponse),
         (100u16..600, interrupt).prop_map(|(s, i)| Happening::HeadOnly(s, i)),

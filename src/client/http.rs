@@ -12,9 +12,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestRedirect, ResponseType};
 
+use crate::js;
 use crate::rate_limit::RateLimitHeaders;
 use crate::send::{Exchange, Interrupt};
-use crate::js;
 
 #[wasm_bindgen]
 extern "C" {
@@ -66,7 +66,9 @@ impl Attempt {
     /// The exchange, for the core.
     pub fn exchange(&self) -> Exchange<'_> {
         match self.kind {
-            Kind::NotSent => Exchange::NotSent { detail: &self.detail },
+            Kind::NotSent => Exchange::NotSent {
+                detail: &self.detail,
+            },
             Kind::NoResponse => Exchange::NoResponse {
                 interrupt: self.interrupt,
                 detail: &self.detail,

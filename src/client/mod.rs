@@ -196,7 +196,9 @@ fn number(name: &str, v: Option<f64>, default: f64) -> Result<f64, OptionsError>
     match v {
         None => Ok(default),
         Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
-        Some(_) => Err(OptionsError(format!("options.{name} must be a finite number >= 0"))),
+        Some(_) => Err(OptionsError(format!(
+            "options.{name} must be a finite number >= 0"
+        ))),
     }
 }
 
@@ -226,7 +228,9 @@ impl Client {
         }
         let base_url = match options.base_url {
             None => DEFAULT_BASE_URL.to_owned(),
-            Some(b) => parse_base_url(&b).map_err(|why| OptionsError(format!("options.baseUrl {why}")))?,
+            Some(b) => {
+                parse_base_url(&b).map_err(|why| OptionsError(format!("options.baseUrl {why}")))?
+            }
         };
         let max_message_length = number(
             "maxMessageLength",
@@ -298,8 +302,13 @@ impl Client {
             Ok((request, timeout)) => {
                 let machine =
                     SendMachine::new(&mut inner.accounts.borrow_mut(), request.account_key());
-                self.drive(machine, &request.to_json(), options.signal.as_ref(), timeout)
-                    .await
+                self.drive(
+                    machine,
+                    &request.to_json(),
+                    options.signal.as_ref(),
+                    timeout,
+                )
+                .await
             }
             Err(e) => Outcome::local(e),
         };
@@ -391,7 +400,11 @@ impl Client {
             }
         }
         let timeout = timeout.unwrap_or(inner.timeout_ms);
-        let plan = BulkPlan::new(&mut inner.accounts.borrow_mut(), keys, options.min_interval_ms);
+        let plan = BulkPlan::new(
+            &mut inner.accounts.borrow_mut(),
+            keys,
+            options.min_interval_ms,
+        );
         let run = RefCell::new((plan, results));
         let count = valid.iter().filter(|r| r.is_some()).count();
         let workers = options.concurrency.clamp(1, 1000).min(count.max(1));
@@ -435,8 +448,12 @@ impl Client {
                 }
             }
         };
-        join_all((0..workers).map(|_| Box::pin(worker()) as Pin<Box<dyn Future<Output = ()>>>).collect())
-            .await;
+        join_all(
+            (0..workers)
+                .map(|_| Box::pin(worker()) as Pin<Box<dyn Future<Output = ()>>>)
+                .collect(),
+        )
+        .await;
         let (plan, results) = run.into_inner();
         BulkResult::new(results, plan.summary())
     }

@@ -9,10 +9,10 @@ use web_sys::AbortSignal;
 
 use super::options::{self, Config};
 use super::{read, result};
-use crate::js;
 use crate::accounts::Accounts;
 use crate::bulk::{BulkPlan, Settled};
 use crate::error::{FieldError, FieldErrorCode, SendError};
+use crate::js;
 use crate::request::SendGroupWithAckRequest;
 use crate::send::Outcome;
 use crate::validate::validate;
@@ -116,7 +116,12 @@ pub struct Run {
 
 impl Run {
     /// Validates every body and the options; invalid items get their result now.
-    pub fn new(accounts: &mut Accounts, config: &Config, bodies: &JsValue, options: &JsValue) -> Self {
+    pub fn new(
+        accounts: &mut Accounts,
+        config: &Config,
+        bodies: &JsValue,
+        options: &JsValue,
+    ) -> Self {
         let max = config.max_message_length;
         let results = Array::new();
         let mut run = Run {
@@ -149,8 +154,12 @@ impl Run {
                     FieldErrorCode::Type,
                     "bodies must be an array of request bodies",
                 )]);
-                run.results
-                    .push(&result::send_result(&Outcome::local(e), None, JsValue::UNDEFINED, ""));
+                run.results.push(&result::send_result(
+                    &Outcome::local(e),
+                    None,
+                    JsValue::UNDEFINED,
+                    "",
+                ));
                 run.failed_up_front = Some(1);
                 return run;
             }
@@ -210,7 +219,11 @@ impl Run {
             .signal
             .as_ref()
             .map_or(JsValue::UNDEFINED, |s| s.clone().into());
-        let workers = if self.failed_up_front.is_some() { 0 } else { self.workers };
+        let workers = if self.failed_up_front.is_some() {
+            0
+        } else {
+            self.workers
+        };
         bulk_settings(signal, on_result, workers as f64, &self.results, invalid)
     }
 
@@ -252,7 +265,13 @@ impl Run {
     /// The `BulkResult`.
     pub fn finish(self) -> JsValue {
         if let Some(failed) = self.failed_up_front {
-            return bulk(&self.results, 0.0, failed as f64, Array::new(), JsValue::NULL);
+            return bulk(
+                &self.results,
+                0.0,
+                failed as f64,
+                Array::new(),
+                JsValue::NULL,
+            );
         }
         let s = self.plan.summary();
         let not_attempted: Array = s

@@ -14,10 +14,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
-use crate::js;
 use crate::bulk::Next;
 use crate::classify::{BodyFacts, JsonView};
 use crate::error::{FieldError, SendError};
+use crate::js;
 use crate::rate_limit::RateLimitHeaders;
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
 use crate::send::{Exchange, Interrupt, Outcome, Policy, SendMachine, Step as CoreStep};
@@ -85,7 +85,10 @@ pub enum BulkStep {
 /// The response headers the core reads, lower-case, in the order `exchanged` takes them.
 #[wasm_bindgen(js_name = rateLimitHeaderNames)]
 pub fn rate_limit_header_names() -> Vec<String> {
-    RateLimitHeaders::NAMES.iter().map(|n| (*n).to_owned()).collect()
+    RateLimitHeaders::NAMES
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect()
 }
 
 /// The request's field names, in the order of the validation table.
@@ -410,7 +413,9 @@ impl Core {
         }
         let call = match options::call(&options) {
             Ok(c) => c,
-            Err(errors) => return Some(self.settled(Outcome::local(SendError::validation(errors)))),
+            Err(errors) => {
+                return Some(self.settled(Outcome::local(SendError::validation(errors))))
+            }
         };
         let request = SendGroupWithAckRequest {
             account_id: account.map(str::to_owned),
@@ -596,7 +601,8 @@ impl Core {
     /// The id of the send `bulkNext` just said to start (already started).
     #[wasm_bindgen(js_name = bulkSend)]
     pub fn bulk_send(&mut self, run: u32) -> u32 {
-        let Some((i, request, signal, timeout)) = self.runs.get_mut(run).and_then(Run::take_started)
+        let Some((i, request, signal, timeout)) =
+            self.runs.get_mut(run).and_then(Run::take_started)
         else {
             return self.settled(Outcome::local(SendError::aborted(false)));
         };

@@ -4,9 +4,9 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-use crate::js;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::error::{FieldError, FieldErrorCode};
+use crate::js;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
 /// The client's settled configuration.
@@ -57,7 +57,11 @@ fn number(options: &JsValue, name: &str, default: f64) -> Result<f64, JsValue> {
             name,
             " must be a finite number >= 0"
         ))),
-        None => Err(type_error(crate::cat!("options.", name, " must be a number"))),
+        None => Err(type_error(crate::cat!(
+            "options.",
+            name,
+            " must be a number"
+        ))),
     }
 }
 

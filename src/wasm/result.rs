@@ -4,9 +4,9 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::js;
 use super::read::Originals;
 use crate::error::SendError;
+use crate::js;
 use crate::rate_limit::RateLimitInfo;
 use crate::request::SendGroupWithAckRequest;
 use crate::send::Outcome;
@@ -136,7 +136,8 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
             let error = error_js(e, secret);
             let keeps_cause = e.kind == crate::error::ErrorKind::Network
                 && !thrown.is_undefined()
-                && (secret.is_empty() || !crate::text::contains(&js::describe_error(&thrown), secret));
+                && (secret.is_empty()
+                    || !crate::text::contains(&js::describe_error(&thrown), secret));
             if keeps_cause {
                 with_cause(&error, &thrown);
             }

@@ -471,12 +471,20 @@ async fn a_run_to_many_stops_an_account_at_its_quota_without_a_429_and_sends_not
     let bodies: Vec<_> = (0..6).map(request).collect();
     let seen = std::cell::RefCell::new(Vec::new());
     let on_result = |i: usize, r: &SendResult| seen.borrow_mut().push((i, r.ok()));
-    let options = BulkOptions { concurrency: 2, on_result: Some(&on_result), ..BulkOptions::default() };
+    let options = BulkOptions {
+        concurrency: 2,
+        on_result: Some(&on_result),
+        ..BulkOptions::default()
+    };
     let run = client("").send_group_with_ack_many(&bodies, &options).await;
     assert_eq!((run.sent, run.failed), (3, 0));
     assert_eq!(run.not_attempted, vec![3, 4, 5]);
     assert_eq!(run.stopped_by, Some(StopReason::RateLimited));
-    assert!(run.results.iter().take(3).all(|r| r.as_ref().is_some_and(SendResult::ok)));
+    assert!(run
+        .results
+        .iter()
+        .take(3)
+        .all(|r| r.as_ref().is_some_and(SendResult::ok)));
     assert!(run.results.iter().skip(3).all(Option::is_none));
     assert_eq!(requests().await, 3.0, "no 429 spent, nothing sent twice");
     let mut got = accepted().await;
@@ -500,8 +508,20 @@ fn the_rust_results_serialize_to_exactly_the_js_apis_objects() {
     use connectsafely_wasm::send::{Exchange, Interrupt, Outcome};
     let headers = |i: u32| match i % 3 {
         0 => RateLimitHeaders::default(),
-        1 => RateLimitHeaders { action: Some("MESSAGE".into()), limit: Some("150".into()), used: Some("150".into()), remaining: Some("0".into()), reset: Some("2030-01-01T00:00:00Z".into()), retry_after: None },
-        _ => RateLimitHeaders { remaining: Some("x".into()), reset: Some("1893456000".into()), retry_after: Some("30".into()), ..RateLimitHeaders::default() },
+        1 => RateLimitHeaders {
+            action: Some("MESSAGE".into()),
+            limit: Some("150".into()),
+            used: Some("150".into()),
+            remaining: Some("0".into()),
+            reset: Some("2030-01-01T00:00:00Z".into()),
+            retry_after: None,
+        },
+        _ => RateLimitHeaders {
+            remaining: Some("x".into()),
+            reset: Some("1893456000".into()),
+            retry_after: Some("30".into()),
+            ..RateLimitHeaders::default()
+        },
     };
     let bodies = [
         r#"{"success":true,"message":"Group context message sent successfully","recipientProfileUrn":"urn:li:fsd_profile:A","groupId":"1","acknowledgmentSent":true}"#,
@@ -518,19 +538,63 @@ fn the_rust_results_serialize_to_exactly_the_js_apis_objects() {
     for status in [200u16, 201, 204, 302, 400, 401, 403, 404, 429, 500, 503] {
         for body in bodies {
             i += 1;
-            outcomes.push(Outcome::of(Exchange::complete(status, headers(i), body), 1_000_000.0));
+            outcomes.push(Outcome::of(
+                Exchange::complete(status, headers(i), body),
+                1_000_000.0,
+            ));
         }
-        outcomes.push(Outcome::of(Exchange::HeadOnly { status, headers: headers(status.into()), interrupt: None, detail: "terminated" }, 0.0));
-        outcomes.push(Outcome::of(Exchange::HeadOnly { status, headers: headers(1), interrupt: Some(Interrupt::Timeout(500.0)), detail: "" }, 0.0));
+        outcomes.push(Outcome::of(
+            Exchange::HeadOnly {
+                status,
+                headers: headers(status.into()),
+                interrupt: None,
+                detail: "terminated",
+            },
+            0.0,
+        ));
+        outcomes.push(Outcome::of(
+            Exchange::HeadOnly {
+                status,
+                headers: headers(1),
+                interrupt: Some(Interrupt::Timeout(500.0)),
+                detail: "",
+            },
+            0.0,
+        ));
     }
-    outcomes.push(Outcome::of(Exchange::NotSent { detail: "fetch is not a function" }, 0.0));
-    outcomes.push(Outcome::of(Exchange::NoResponse { interrupt: None, detail: "ECONNRESET" }, 0.0));
-    outcomes.push(Outcome::of(Exchange::NoResponse { interrupt: Some(Interrupt::Aborted), detail: "" }, 0.0));
+    outcomes.push(Outcome::of(
+        Exchange::NotSent {
+            detail: "fetch is not a function",
+        },
+        0.0,
+    ));
+    outcomes.push(Outcome::of(
+        Exchange::NoResponse {
+            interrupt: None,
+            detail: "ECONNRESET",
+        },
+        0.0,
+    ));
+    outcomes.push(Outcome::of(
+        Exchange::NoResponse {
+            interrupt: Some(Interrupt::Aborted),
+            detail: "",
+        },
+        0.0,
+    ));
     outcomes.push(Outcome::of(Exchange::OpaqueRedirect, 0.0));
     outcomes.push(Outcome::of(Exchange::NotAResponse, 0.0));
     outcomes.push(Outcome::local(SendError::validation(vec![
-        FieldError::new("groupId", FieldErrorCode::Format, "groupId must be 1 to 20 digits"),
-        FieldError::new("extra", FieldErrorCode::UnknownField, "extra is not a field"),
+        FieldError::new(
+            "groupId",
+            FieldErrorCode::Format,
+            "groupId must be 1 to 20 digits",
+        ),
+        FieldError::new(
+            "extra",
+            FieldErrorCode::UnknownField,
+            "extra is not a field",
+        ),
     ])));
     outcomes.push(Outcome::local(SendError::aborted(false)));
     for outcome in outcomes {
@@ -538,9 +602,17 @@ fn the_rust_results_serialize_to_exactly_the_js_apis_objects() {
         let rust = SendResult::from_outcome(outcome, "");
         let js_json = String::from(JSON::stringify(&js).unwrap());
         let rust_json = String::from(JSON::stringify(&rust.to_js().unwrap()).unwrap());
-        assert_eq!(rust_json, js_json, "the same outcome as Rust JSON and as the JS API's object");
-        assert_eq!(serde_json::to_string(&rust).unwrap(), js_json, "serde_json writes the same JSON");
-        let read = SendResult::from_js(js).unwrap_or_else(|e| panic!("the JS object reads into SendResult: {e}\n{js_json}"));
+        assert_eq!(
+            rust_json, js_json,
+            "the same outcome as Rust JSON and as the JS API's object"
+        );
+        assert_eq!(
+            serde_json::to_string(&rust).unwrap(),
+            js_json,
+            "serde_json writes the same JSON"
+        );
+        let read = SendResult::from_js(js)
+            .unwrap_or_else(|e| panic!("the JS object reads into SendResult: {e}\n{js_json}"));
         assert_eq!(read, rust, "{js_json}");
     }
 }

@@ -85,7 +85,11 @@ pub fn call_options(options: &JsValue) -> Result<CallOptions, &'static str> {
     let signal = if signal.is_undefined() {
         None
     } else {
-        Some(signal.dyn_into::<web_sys::AbortSignal>().map_err(|_| "options.signal")?)
+        Some(
+            signal
+                .dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| "options.signal")?,
+        )
     };
     let timeout_ms = at(options, "timeoutMs").as_f64();
     Ok(CallOptions { signal, timeout_ms })
@@ -97,7 +101,10 @@ pub async fn send(c: &Client, body: &JsValue, options: &JsValue) -> JsValue {
     let body: serde_json::Value =
         serde_json::from_str(&String::from(JSON::stringify(body).unwrap())).unwrap();
     let options = call_options(options).expect("call options the Rust types can hold");
-    c.send_json(&body, &options).await.to_js().expect("a result converts to JS")
+    c.send_json(&body, &options)
+        .await
+        .to_js()
+        .expect("a result converts to JS")
 }
 
 /// A send started now, as a promise of its result (to abort it, or to run many at once).
