@@ -16,6 +16,8 @@ cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- 
 echo "== docs: cargo doc with no warnings (the core with serde, and the Rust API)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features serde
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown --features client
+echo "== the crate as crates.io would get it (cargo package: the file list, then a build from it)"
+cargo package --quiet --allow-dirty
 
 echo "== the npm package"
 ./scripts/build-pkg.sh
