@@ -11,7 +11,9 @@ import zlib from "node:zlib";
 // 77.9 KiB after issue 10; 54.5 KiB after issue 11 (a sans-IO core with synchronous
 // exports, no core::fmt or std searches, lol_alloc, response bodies parsed once in JS,
 // and the wasm inlined one character per byte instead of base64).
-const BUDGET = 55 * 1024;
+// 64.2 KiB with issue 13: the shared store's account records, reservations and journal
+// (its decisions live in the core, so every process and transport decides alike).
+const BUDGET = 64.5 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

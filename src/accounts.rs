@@ -3,7 +3,7 @@
 //! quota-aware scheduling need (sends in flight, the last start). One registry per
 //! client, shared by single sends and every bulk run of that client.
 
-use crate::rate_limit::RateLimitInfo;
+use crate::guard::Guard;
 
 /// An account's place in its registry (dense, from 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -14,20 +14,22 @@ pub struct AccountId(pub u32);
 pub struct Account {
     /// The `accountId` ("" = the default account).
     pub key: String,
-    /// Sends refused locally until this time (epoch ms), when the quota is known spent.
-    pub blocked_until: Option<f64>,
-    /// The last rate-limit info a response showed.
-    pub last: Option<RateLimitInfo>,
+    /// What the rate-limit guard knows.
+    pub guard: Guard,
     /// Requests out now.
     pub in_flight: u32,
     /// When the last request started (epoch ms).
     pub last_start: Option<f64>,
+    /// The account's record in a shared store as this client last saw it, and its
+    /// version: a reservation tries that version first (one round trip when nobody
+    /// else wrote since).
+    pub store_seen: Option<(Option<String>, u64)>,
 }
 
 impl Account {
     /// The quota left, as the last response said.
     pub fn remaining(&self) -> Option<f64> {
-        self.last.as_ref().and_then(|r| r.remaining)
+        self.guard.remaining()
     }
 
     /// Whether as many requests are out as the known quota left: starting another

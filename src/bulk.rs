@@ -24,15 +24,26 @@ pub enum StopReason {
     Unauthorized,
     /// The caller's signal stopped everything.
     Aborted,
+    /// The shared store failed: nothing more is sent without it.
+    StoreUnavailable,
 }
 
 impl StopReason {
+    /// Every reason, in the contract's order.
+    pub const ALL: [StopReason; 4] = [
+        StopReason::RateLimited,
+        StopReason::Unauthorized,
+        StopReason::Aborted,
+        StopReason::StoreUnavailable,
+    ];
+
     /// The contract's name: `"rate_limited"`, `"unauthorized"`, `"aborted"`.
     pub fn as_str(self) -> &'static str {
         match self {
             StopReason::RateLimited => "rate_limited",
             StopReason::Unauthorized => "unauthorized",
             StopReason::Aborted => "aborted",
+            StopReason::StoreUnavailable => "store_unavailable",
         }
     }
 }
@@ -63,6 +74,8 @@ pub enum Settled {
     Unauthorized,
     /// Nothing left the machine (aborted before the request): not attempted.
     NotSent,
+    /// The shared store failed before the request: not attempted; stops everything.
+    StoreDown,
 }
 
 impl Settled {
@@ -76,6 +89,7 @@ impl Settled {
                 ErrorKind::RateLimited => Settled::Refused,
                 ErrorKind::Unauthorized => Settled::Unauthorized,
                 ErrorKind::Aborted if !e.delivery_unknown => Settled::NotSent,
+                ErrorKind::StoreUnavailable => Settled::StoreDown,
                 _ => Settled::Failed,
             },
         }
@@ -348,7 +362,7 @@ impl BulkPlan {
         let slot = match how {
             Settled::Delivered => Slot::Delivered,
             Settled::Failed | Settled::RateLimited | Settled::Unauthorized => Slot::Failed,
-            Settled::Refused | Settled::NotSent => Slot::NotAttempted,
+            Settled::Refused | Settled::NotSent | Settled::StoreDown => Slot::NotAttempted,
         };
         let was_in_flight = match self.slots.get_mut(i) {
             Some(s) => {
@@ -373,6 +387,10 @@ impl BulkPlan {
             }
             Settled::Unauthorized => {
                 self.stop(StopReason::Unauthorized);
+                self.stop_all();
+            }
+            Settled::StoreDown => {
+                self.stop(StopReason::StoreUnavailable);
                 self.stop_all();
             }
             _ => {

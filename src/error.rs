@@ -33,6 +33,9 @@ pub enum ErrorKind {
     Timeout,
     /// The caller's signal fired.
     Aborted,
+    /// The shared store (Redis, a Durable Object, IndexedDB) could not be used: nothing
+    /// was sent, failing closed.
+    StoreUnavailable,
 }
 
 impl ErrorKind {
@@ -50,11 +53,12 @@ impl ErrorKind {
             ErrorKind::Network => "network",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Aborted => "aborted",
+            ErrorKind::StoreUnavailable => "store_unavailable",
         }
     }
 
     /// Every kind, in the contract's order.
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: [ErrorKind; 12] = [
         ErrorKind::Validation,
         ErrorKind::BadRequest,
         ErrorKind::Unauthorized,
@@ -66,6 +70,7 @@ impl ErrorKind {
         ErrorKind::Network,
         ErrorKind::Timeout,
         ErrorKind::Aborted,
+        ErrorKind::StoreUnavailable,
     ];
 }
 
@@ -204,6 +209,18 @@ impl SendError {
             " ms; the message may have been delivered"
         );
         SendError::new(ErrorKind::Timeout, message, true)
+    }
+
+    /// The shared store could not be used before the request: nothing was sent.
+    pub fn store_unavailable(detail: &str) -> Self {
+        let mut message = String::from(
+            "Nothing was sent: the shared store (quota and journal) could not be used",
+        );
+        if !detail.is_empty() {
+            message.push_str(": ");
+            message.push_str(crate::text::clip(detail, 300));
+        }
+        SendError::new(ErrorKind::StoreUnavailable, message, false)
     }
 
     /// `fetch` failed; `detail` is what the runtime said.

@@ -14,22 +14,36 @@ pub struct Refusal {
     pub rate_limit: Option<RateLimitInfo>,
 }
 
-/// The guard's rules, over the client's account registry.
-impl Accounts {
-    /// Whether a send for `id` must be refused at `now_ms`, and how.
-    pub fn check(&self, id: AccountId, now_ms: f64) -> Option<Refusal> {
-        let a = self.get(id)?;
-        let until = a.blocked_until.filter(|u| *u > now_ms)?;
+/// What the guard knows of one account: refused until when, and the last rate-limit
+/// info a response showed. Kept per account in the client's registry, or in a shared
+/// store across processes (`shared.rs`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Guard {
+    /// Sends refused locally until this time (epoch ms), when the quota is known spent.
+    pub blocked_until: Option<f64>,
+    /// The last rate-limit info a response showed.
+    pub last: Option<RateLimitInfo>,
+}
+
+impl Guard {
+    /// The quota left, as the last response said.
+    pub fn remaining(&self) -> Option<f64> {
+        self.last.as_ref().and_then(|r| r.remaining)
+    }
+
+    /// Whether a send for the account `key` must be refused at `now_ms`, and how.
+    pub fn refusal(&self, key: &str, now_ms: f64) -> Option<Refusal> {
+        let until = self.blocked_until.filter(|u| *u > now_ms)?;
         let wait = until - now_ms;
         let mut message = String::from("Refused locally, nothing was sent: the rate limit for ");
-        if a.key.is_empty() {
+        if key.is_empty() {
             message.push_str("the default account");
         } else {
             message.push_str("account ");
-            message.push_str(&a.key);
+            message.push_str(key);
         }
         message.push_str(" is reached");
-        if let Some((used, limit)) = a.last.as_ref().and_then(|r| r.used.zip(r.limit)) {
+        if let Some((used, limit)) = self.last.as_ref().and_then(|r| r.used.zip(r.limit)) {
             message.push_str(" (");
             message.push_str(&crate::text::whole(used));
             message.push('/');
@@ -42,25 +56,21 @@ impl Accounts {
         error.retry_after_ms = Some(wait.ceil());
         Some(Refusal {
             error,
-            rate_limit: a.last.clone(),
+            rate_limit: self.last.clone(),
         })
     }
 
-    /// Records what a response for `id` showed: `status`, its rate-limit info, and
-    /// for a 429 its `retry_after_ms`.
+    /// Records what a response showed: `status`, its rate-limit info, and for a 429
+    /// its `retry_after_ms`.
     pub fn observe(
         &mut self,
-        id: AccountId,
         status: u16,
         rate_limit: Option<&RateLimitInfo>,
         retry_after_ms: Option<f64>,
         now_ms: f64,
     ) {
-        let Some(a) = self.get_mut(id) else {
-            return;
-        };
         if let Some(info) = rate_limit {
-            a.last = Some(info.clone());
+            self.last = Some(info.clone());
         }
         let reset = rate_limit.and_then(|r| r.reset_at).filter(|r| *r > now_ms);
         let spent = rate_limit.and_then(|r| r.remaining) == Some(0.0);
@@ -76,10 +86,33 @@ impl Accounts {
             None
         };
         match until {
-            Some(u) => a.blocked_until = Some(a.blocked_until.map_or(u, |b| b.max(u))),
+            Some(u) => self.blocked_until = Some(self.blocked_until.map_or(u, |b| b.max(u))),
             // A success proves the quota is not spent, whatever an older response said.
-            None if (200..300).contains(&status) && !spent => a.blocked_until = None,
+            None if (200..300).contains(&status) && !spent => self.blocked_until = None,
             None => {}
+        }
+    }
+}
+
+/// The guard's rules, over the client's account registry.
+impl Accounts {
+    /// Whether a send for `id` must be refused at `now_ms`, and how.
+    pub fn check(&self, id: AccountId, now_ms: f64) -> Option<Refusal> {
+        let a = self.get(id)?;
+        a.guard.refusal(&a.key, now_ms)
+    }
+
+    /// Records what a response for `id` showed (see [`Guard::observe`]).
+    pub fn observe(
+        &mut self,
+        id: AccountId,
+        status: u16,
+        rate_limit: Option<&RateLimitInfo>,
+        retry_after_ms: Option<f64>,
+        now_ms: f64,
+    ) {
+        if let Some(a) = self.get_mut(id) {
+            a.guard.observe(status, rate_limit, retry_after_ms, now_ms);
         }
     }
 }

@@ -40,6 +40,7 @@ pub mod request;
 #[cfg(feature = "serde")]
 pub mod result;
 pub mod send;
+pub mod shared;
 pub mod text;
 pub mod validate;
 pub mod value;

@@ -23,6 +23,10 @@ use crate::accounts::{AccountId, Accounts};
 use crate::classify::{classify_facts, opaque_redirect, BodyFacts, SuccessData};
 use crate::error::SendError;
 use crate::rate_limit::{RateLimitHeaders, RateLimitInfo};
+use crate::shared::{
+    decode_outcome, encode_outcome, plan_item, ItemPlan, JournalEntry, Reservation, SharedAccount,
+    SharedPolicy,
+};
 
 /// What a client's options say about every send.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,6 +51,9 @@ impl Default for Policy {
 pub enum Step {
     /// Send the request once, then call [`SendMachine::exchanged`] with what happened.
     Fetch,
+    /// Perform [`SendMachine::swap`] on the shared store, then call
+    /// [`SendMachine::swapped`] (or [`SendMachine::store_failed`]).
+    Swap,
     /// Wait this many milliseconds (a 429's allowed wait), then call
     /// [`SendMachine::waited`], or [`SendMachine::abort`] if the caller's signal fires.
     Wait(f64),
@@ -209,11 +216,79 @@ impl Outcome {
     }
 }
 
+/// A compare-and-swap the transport must perform on the shared store: set `key` to
+/// `value` if its version is still `expected` (0 = no value yet); `expected: None` only
+/// reads. The store answers with whether it wrote, and the value and version it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Swap {
+    /// The store key (the adapter may prefix it).
+    pub key: String,
+    /// The version the value must still have; `None` to read only.
+    pub expected: Option<u64>,
+    /// The value to write.
+    pub value: Option<String>,
+}
+
+/// How a send uses a store shared with other processes (see `shared.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedSend {
+    /// This send's reservation id, unique among all processes.
+    pub lease: u64,
+    /// Pacing, the bound while the quota is unknown, lease length.
+    pub policy: SharedPolicy,
+}
+
+/// A bulk item's entry in a run's journal, a store shared by the run's runners and
+/// by its restarts: the item is claimed before it is sent and its outcome recorded after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalItem {
+    /// The store key of the item (`run:<journal>:<index>`).
+    pub key: String,
+    /// This runner's id.
+    pub runner: String,
+    /// How long a claim holds if its runner dies before recording an outcome (ms).
+    pub claim_ms: f64,
+    /// Send again an item whose runner died mid-send (it may have been delivered).
+    pub resend_unknown: bool,
+}
+
+/// The store key of a journaled item.
+pub fn journal_key(journal: &str, index: usize) -> String {
+    crate::cat!("run:", journal, ":", crate::text::whole(index as f64))
+}
+
+/// Where a send's outcome comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// This send (sent now, refused, failed...).
+    Sent,
+    /// The journal: the item was handled before (by this run or another runner).
+    Recorded,
+    /// The journal: another runner holds the item now.
+    Elsewhere,
+    /// The journal: a runner took the item and stopped before recording an outcome.
+    Unknown,
+}
+
+/// The store key of an account's shared record.
+pub fn account_key(account: &str) -> String {
+    crate::cat!("acct:", account)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum State {
     New,
+    /// Claiming the item in the run's journal.
+    Claiming,
+    /// Recording the outcome (or giving the claim back) in the run's journal.
+    Recording(Outcome),
+    /// Asking the shared store for a reservation.
+    Reserving,
     Fetching,
-    /// A 429's allowed wait; its outcome is the result if the wait is aborted.
+    /// Writing what the response showed (and the released reservation) to the shared store.
+    Releasing(Outcome),
+    /// A wait: a 429's allowed wait (its outcome is the result if the wait is aborted),
+    /// or, in shared mode, pacing or the quota left all in flight elsewhere.
     Waiting(f64, Option<RateLimitInfo>),
     Done,
 }
@@ -225,7 +300,16 @@ pub struct SendMachine {
     state: State,
     waited: bool,
     outcome: Option<Outcome>,
+    shared: Option<SharedSend>,
+    swap: Option<Swap>,
+    tries: u32,
+    journal: Option<JournalItem>,
+    claim_version: u64,
+    origin: Origin,
 }
+
+/// How many lost swaps in a row before a send backs off for a moment.
+const SWAP_TRIES: u32 = 16;
 
 impl SendMachine {
     /// A send for the account `key` ("" = the default account) of `accounts`.
@@ -240,17 +324,41 @@ impl SendMachine {
             state: State::New,
             waited: false,
             outcome: None,
+            shared: None,
+            swap: None,
+            tries: 0,
+            journal: None,
+            claim_version: 0,
+            origin: Origin::Sent,
         }
+    }
+
+    /// This send is a bulk item of a journaled run: claimed before, recorded after.
+    pub fn with_journal(mut self, item: JournalItem) -> Self {
+        self.journal = Some(item);
+        self
+    }
+
+    /// Where the outcome comes from (this send, or the run's journal).
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// This send's reservations and what its responses show go through a store shared
+    /// with other processes (quota and pacing across them), instead of this client's
+    /// memory alone.
+    pub fn with_shared(mut self, shared: SharedSend) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     /// A send that is already over: its outcome was decided before anything could
     /// start (an invalid body, invalid options).
     pub fn finished(outcome: Outcome) -> Self {
         SendMachine {
-            account: AccountId(u32::MAX),
             state: State::Done,
-            waited: false,
             outcome: Some(outcome),
+            ..Self::for_account(AccountId(u32::MAX))
         }
     }
 
@@ -263,9 +371,17 @@ impl SendMachine {
     pub fn step(&self) -> Step {
         match &self.state {
             State::New | State::Fetching => Step::Fetch,
+            State::Reserving | State::Releasing(_) | State::Claiming | State::Recording(_) => {
+                Step::Swap
+            }
             State::Waiting(ms, _) => Step::Wait(*ms),
             State::Done => Step::Done,
         }
+    }
+
+    /// The swap to perform, at [`Step::Swap`].
+    pub fn swap(&self) -> Option<&Swap> {
+        self.swap.as_ref()
     }
 
     /// The result, once [`Step::Done`].
@@ -279,15 +395,73 @@ impl SendMachine {
     }
 
     fn done(&mut self, outcome: Outcome) -> Step {
+        if let (Some(item), Origin::Sent, true) =
+            (&self.journal, self.origin, self.claim_version > 0)
+        {
+            // Record what happened; an item never sent gives its claim back, so a later
+            // run sends it.
+            let value = match crate::bulk::Settled::of(&outcome) {
+                crate::bulk::Settled::Refused
+                | crate::bulk::Settled::NotSent
+                | crate::bulk::Settled::StoreDown => String::new(),
+                _ => JournalEntry::Done {
+                    ok: outcome.result.is_ok(),
+                    result: encode_outcome(&outcome),
+                }
+                .encode(),
+            };
+            self.swap = Some(Swap {
+                key: item.key.clone(),
+                expected: Some(self.claim_version),
+                value: Some(value),
+            });
+            self.claim_version = 0;
+            self.state = State::Recording(outcome);
+            return Step::Swap;
+        }
         self.outcome = Some(outcome);
         self.state = State::Done;
+        self.swap = None;
         Step::Done
     }
 
-    /// Starts the send at `now_ms`: refused by the guard (done), or [`Step::Fetch`].
+    /// Done with an outcome that comes from the journal, not from a send now.
+    fn done_from(&mut self, origin: Origin, outcome: Outcome) -> Step {
+        self.origin = origin;
+        self.claim_version = 0;
+        self.done(outcome)
+    }
+
+    fn key_of(&self, accounts: &Accounts) -> String {
+        account_key(accounts.get(self.account).map_or("", |a| a.key.as_str()))
+    }
+
+    /// Starts the send at `now_ms`: refused by the guard (done), or [`Step::Fetch`] (or,
+    /// with a shared store, [`Step::Swap`] for a reservation first).
     pub fn start(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         if self.state != State::New {
             return self.step();
+        }
+        if let Some(item) = &self.journal {
+            let claim = JournalEntry::Claimed {
+                runner: item.runner.clone(),
+                expires_at: now_ms + item.claim_ms,
+            };
+            self.swap = Some(Swap {
+                key: item.key.clone(),
+                expected: Some(0),
+                value: Some(claim.encode()),
+            });
+            self.state = State::Claiming;
+            return Step::Swap;
+        }
+        self.begin(policy, accounts, now_ms)
+    }
+
+    /// After the claim (if any): the guard or the shared reservation, then the fetch.
+    fn begin(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
+        if self.shared.is_some() {
+            return self.reserve(policy, accounts, now_ms);
         }
         if policy.rate_limit_guard {
             if let Some(refusal) = accounts.check(self.account, now_ms) {
@@ -302,8 +476,249 @@ impl SendMachine {
         Step::Fetch
     }
 
+    /// Asks for a reservation: decided on the last record this client saw (one round
+    /// trip when nobody else wrote since), else on a fresh read.
+    fn reserve(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
+        self.state = State::Reserving;
+        let key = self.key_of(accounts);
+        let seen = accounts
+            .get(self.account)
+            .and_then(|a| a.store_seen.clone());
+        self.swap = Some(match seen {
+            Some((value, version)) => {
+                match self.decide_reserve(policy, accounts, value.as_deref(), now_ms) {
+                    Reservation::Granted(next) => Swap {
+                        key,
+                        expected: Some(version),
+                        value: Some(next.encode()),
+                    },
+                    // Refuse or wait only on what the store holds now, not on a memory of it.
+                    _ => Swap {
+                        key,
+                        expected: None,
+                        value: None,
+                    },
+                }
+            }
+            None => Swap {
+                key,
+                expected: None,
+                value: None,
+            },
+        });
+        Step::Swap
+    }
+
+    /// What the shared record `current` says of a reservation for this send now.
+    fn decide_reserve(
+        &self,
+        policy: &Policy,
+        accounts: &Accounts,
+        current: Option<&str>,
+        now_ms: f64,
+    ) -> Reservation {
+        let Some(shared) = &self.shared else {
+            return Reservation::Wait(0.0);
+        };
+        let name = accounts.get(self.account).map_or("", |a| a.key.as_str());
+        SharedAccount::decode(current).reserve(
+            name,
+            policy.rate_limit_guard,
+            shared.lease,
+            now_ms,
+            &shared.policy,
+        )
+    }
+
+    /// The record to write once the send is over (its reservation released, what the
+    /// response showed recorded).
+    fn decide_release(&self, current: Option<&str>, outcome: &Outcome, now_ms: f64) -> String {
+        let lease = self.shared.as_ref().map_or(0, |s| s.lease);
+        let response = outcome
+            .status
+            .map(|s| (s, outcome.rate_limit.as_ref(), outcome.retry_after_ms()));
+        SharedAccount::decode(current)
+            .release(lease, response, now_ms)
+            .encode()
+    }
+
+    /// What the shared store answered to [`SendMachine::swap`]: whether it wrote, and the
+    /// value and version it holds now.
+    pub fn swapped(
+        &mut self,
+        wrote: bool,
+        value: Option<&str>,
+        version: u64,
+        policy: &Policy,
+        accounts: &mut Accounts,
+        now_ms: f64,
+    ) -> Step {
+        if let Some(a) = accounts.get_mut(self.account) {
+            a.store_seen = Some((value.map(str::to_owned), version));
+        }
+        let key = self.key_of(accounts);
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Claiming if wrote => {
+                self.swap = None;
+                self.claim_version = version;
+                self.begin(policy, accounts, now_ms)
+            }
+            State::Claiming => {
+                let Some(item) = self.journal.clone() else {
+                    return self.done(Outcome::local(SendError::aborted(false)));
+                };
+                match plan_item(&JournalEntry::decode(value), now_ms, item.resend_unknown) {
+                    ItemPlan::Send => {
+                        // Open, or a dead runner's claim taken over on request.
+                        let claim = JournalEntry::Claimed {
+                            runner: item.runner.clone(),
+                            expires_at: now_ms + item.claim_ms,
+                        };
+                        self.swap = Some(Swap {
+                            key: item.key,
+                            expected: Some(version),
+                            value: Some(claim.encode()),
+                        });
+                        self.state = State::Claiming;
+                        Step::Swap
+                    }
+                    ItemPlan::Recorded { result, .. } => {
+                        let outcome = decode_outcome(&result).unwrap_or_else(|| {
+                            Outcome::local(SendError::network(
+                                "the journal holds an outcome this version cannot read",
+                                true,
+                            ))
+                        });
+                        self.done_from(Origin::Recorded, outcome)
+                    }
+                    ItemPlan::Elsewhere => {
+                        self.done_from(Origin::Elsewhere, Outcome::local(SendError::aborted(false)))
+                    }
+                    ItemPlan::Unknown => self.done_from(
+                        Origin::Unknown,
+                        Outcome::local(SendError::network(
+                            "this item was in flight when the runner sending it stopped, before its outcome was recorded",
+                            true,
+                        )),
+                    ),
+                }
+            }
+            State::Recording(outcome) => {
+                // Written, or the claim changed hands (our claim had expired): either way
+                // this send's outcome stands.
+                self.swap = None;
+                self.outcome = Some(outcome);
+                self.state = State::Done;
+                Step::Done
+            }
+            State::Reserving if wrote => {
+                self.swap = None;
+                self.tries = 0;
+                accounts.started(self.account, now_ms);
+                self.state = State::Fetching;
+                Step::Fetch
+            }
+            State::Reserving => {
+                self.state = State::Reserving;
+                match self.decide_reserve(policy, accounts, value, now_ms) {
+                    Reservation::Granted(next) => {
+                        self.tries += 1;
+                        if self.tries > SWAP_TRIES {
+                            // Many processes racing for one record: step back a moment.
+                            self.tries = 0;
+                            self.swap = None;
+                            self.state = State::Waiting(25.0, None);
+                            return Step::Wait(25.0);
+                        }
+                        self.swap = Some(Swap {
+                            key,
+                            expected: Some(version),
+                            value: Some(next.encode()),
+                        });
+                        Step::Swap
+                    }
+                    Reservation::Refused(refusal) => self.done(Outcome {
+                        rate_limit: refusal.rate_limit,
+                        ..Outcome::local(refusal.error)
+                    }),
+                    Reservation::Wait(ms) => {
+                        self.swap = None;
+                        self.state = State::Waiting(ms, None);
+                        Step::Wait(ms)
+                    }
+                }
+            }
+            State::Releasing(outcome) if wrote => {
+                self.swap = None;
+                self.after_release(outcome, policy)
+            }
+            State::Releasing(outcome) => {
+                let next = self.decide_release(value, &outcome, now_ms);
+                self.swap = Some(Swap {
+                    key,
+                    expected: Some(version),
+                    value: Some(next),
+                });
+                self.state = State::Releasing(outcome);
+                Step::Swap
+            }
+            other => {
+                self.state = other;
+                self.step()
+            }
+        }
+    }
+
+    /// The shared store failed (unreachable, or an error). Fail closed: before the
+    /// request, nothing is sent and the result says so; after it, the outcome stands and
+    /// the reservation expires by itself.
+    pub fn store_failed(&mut self, detail: &str, policy: &Policy) -> Step {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Claiming => {
+                self.claim_version = 0;
+                self.done(Outcome::local(SendError::store_unavailable(detail)))
+            }
+            State::Recording(outcome) => {
+                // Not recorded: a restart reports the item as unknown, never sends it twice.
+                self.swap = None;
+                self.outcome = Some(outcome);
+                self.state = State::Done;
+                Step::Done
+            }
+            State::Reserving => self.done(Outcome::local(SendError::store_unavailable(detail))),
+            State::Releasing(outcome) => {
+                self.swap = None;
+                self.after_release(outcome, policy)
+            }
+            other => {
+                self.state = other;
+                self.step()
+            }
+        }
+    }
+
+    /// After an outcome is recorded: the one 429 wait when allowed, else done.
+    fn after_release(&mut self, outcome: Outcome, policy: &Policy) -> Step {
+        // The one automatic retry: a 429 means nothing was delivered.
+        let wait = match outcome.status {
+            Some(429) if !self.waited => outcome.retry_after_ms().filter(|ms| {
+                policy.max_rate_limit_wait_ms > 0.0 && *ms <= policy.max_rate_limit_wait_ms
+            }),
+            _ => None,
+        };
+        match wait {
+            Some(ms) => {
+                self.waited = true;
+                self.state = State::Waiting(ms, outcome.rate_limit);
+                Step::Wait(ms)
+            }
+            None => self.done(outcome),
+        }
+    }
+
     /// What happened to the request: classified, recorded for the account, and on a
-    /// 429 whose wait is known and allowed (once), [`Step::Wait`]; else done.
+    /// 429 whose wait is known and allowed (once), [`Step::Wait`]; else done. With a
+    /// shared store, [`Step::Swap`] first, to record it there.
     pub fn exchanged(
         &mut self,
         exchange: Exchange<'_>,
@@ -326,27 +741,36 @@ impl SendMachine {
                 now_ms,
             );
         }
-        // The one automatic retry: a 429 means nothing was delivered.
-        let wait = match outcome.status {
-            Some(429) if !self.waited => outcome.retry_after_ms().filter(|ms| {
-                policy.max_rate_limit_wait_ms > 0.0 && *ms <= policy.max_rate_limit_wait_ms
-            }),
-            _ => None,
-        };
-        match wait {
-            Some(ms) => {
-                self.waited = true;
-                self.state = State::Waiting(ms, outcome.rate_limit);
-                Step::Wait(ms)
-            }
-            None => self.done(outcome),
+        if self.shared.is_some() {
+            let key = self.key_of(accounts);
+            let seen = accounts
+                .get(self.account)
+                .and_then(|a| a.store_seen.clone());
+            self.swap = Some(match seen {
+                Some((value, version)) => Swap {
+                    key,
+                    expected: Some(version),
+                    value: Some(self.decide_release(value.as_deref(), &outcome, now_ms)),
+                },
+                None => Swap {
+                    key,
+                    expected: None,
+                    value: None,
+                },
+            });
+            self.state = State::Releasing(outcome);
+            return Step::Swap;
         }
+        self.after_release(outcome, policy)
     }
 
-    /// The 429's wait passed: send once more.
-    pub fn waited(&mut self, accounts: &mut Accounts, now_ms: f64) -> Step {
+    /// The wait passed: send once more (a 429's wait), or ask again for a reservation.
+    pub fn waited(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         if !matches!(self.state, State::Waiting(..)) {
             return self.step();
+        }
+        if self.shared.is_some() {
+            return self.reserve(policy, accounts, now_ms);
         }
         accounts.started(self.account, now_ms);
         self.state = State::Fetching;
@@ -354,16 +778,22 @@ impl SendMachine {
     }
 
     /// The caller's signal fired while nothing was out (before the start, or during
-    /// the 429 wait): done, `aborted` with nothing sent. While a request is out the
+    /// a wait): done, `aborted` with nothing sent. While a request is out the
     /// transport reports [`Interrupt::Aborted`] through [`SendMachine::exchanged`].
     pub fn abort(&mut self, accounts: &mut Accounts) -> Step {
         let rate_limit = match std::mem::replace(&mut self.state, State::Done) {
-            State::New => None,
+            State::New | State::Reserving | State::Claiming => None,
+            State::Recording(outcome) => {
+                self.swap = None;
+                self.outcome = Some(outcome);
+                return Step::Done;
+            }
             State::Waiting(_, rate_limit) => rate_limit,
             State::Fetching => {
                 accounts.finished(self.account);
                 return self.done(Outcome::local(SendError::aborted(true)));
             }
+            State::Releasing(outcome) => return self.done(outcome),
             State::Done => {
                 self.state = State::Done;
                 return Step::Done;

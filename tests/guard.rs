@@ -29,7 +29,7 @@ impl RateLimitGuard {
         self.0.observe(id, status, info, retry, now);
     }
     fn last(&self, key: &str) -> Option<&RateLimitInfo> {
-        self.0.by_key(key).and_then(|a| a.last.as_ref())
+        self.0.by_key(key).and_then(|a| a.guard.last.as_ref())
     }
 }
 

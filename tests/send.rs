@@ -132,7 +132,7 @@ fn a_429_with_a_known_wait_within_the_bound_waits_once_then_sends_once_more() {
         0,
         "nothing is out while waiting"
     );
-    assert_eq!(m.waited(&mut accounts, NOW + 2000.0), Step::Fetch);
+    assert_eq!(m.waited(&policy, &mut accounts, NOW + 2000.0), Step::Fetch);
     assert_eq!(
         m.exchanged(limited, &policy, &mut accounts, NOW + 2000.0),
         Step::Done,
@@ -397,7 +397,7 @@ proptest! {
                 Happening::NotSent => m.exchanged(Exchange::NotSent { detail: "x" }, &policy, &mut accounts, NOW),
                 Happening::Opaque => m.exchanged(Exchange::OpaqueRedirect, &policy, &mut accounts, NOW),
                 Happening::Abort => m.abort(&mut accounts),
-                Happening::Waited => m.waited(&mut accounts, NOW),
+                Happening::Waited => m.waited(&policy, &mut accounts, NOW),
             };
             if matches!(step, Step::Wait(_)) && !matches!(before, Step::Wait(_)) {
                 waits += 1;

@@ -53,9 +53,46 @@ function notify(onResult, index, result) {
   } catch {}
 }
 
+/** How long a store may take to answer one swap before the send fails closed (ms). */
+const STORE_TIMEOUT_MS = 10_000;
+
+/** This process's id among the processes sharing a store (lease and claim owner). */
+function runnerId() {
+  const c = /** @type {any} */ (globalThis).crypto;
+  if (c && typeof c.getRandomValues === "function") return c.getRandomValues(new Uint32Array(1))[0];
+  return Math.floor(Math.random() * 2 ** 32);
+}
+
+/**
+ * One compare-and-swap on the store, checked and bounded in time; throws on anything
+ * but an answer of the documented shape.
+ * @param {any} store
+ * @param {string} key
+ * @param {number | undefined} expected
+ * @param {string | undefined} value
+ * @returns {Promise<{ ok: boolean, value: string | undefined, version: number }>}
+ */
+async function storeSwap(store, key, expected, value) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
+  });
+  try {
+    const r = await Promise.race([store.swap(key, expected === undefined ? null : expected, value === undefined ? null : value), late]);
+    const ok = r && typeof r.ok === "boolean" && typeof r.version === "number" && (r.value === null || r.value === undefined || typeof r.value === "string");
+    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version }");
+    return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class ConnectSafelyClient {
   /** @type {Core} */
   #core;
+  /** @type {any} */
+  #store;
   /** @type {string} */
   #apiKey;
   /** @type {string} */
@@ -66,7 +103,8 @@ export class ConnectSafelyClient {
   /** @param {import("./index").ClientOptions} options */
   constructor(options) {
     start();
-    this.#core = new Core(options);
+    this.#core = new Core(options, runnerId());
+    this.#store = this.#core.store;
     this.#apiKey = this.#core.apiKey;
     this.#endpoint = this.#core.endpoint;
     this.#fetch = this.#core.fetch;
@@ -118,6 +156,13 @@ export class ConnectSafelyClient {
         // The parsed body, or its text when it is not JSON: the body crosses once, parsed once.
         const text = r.json === undefined ? r.text : undefined;
         core.exchanged(id, r.what, r.cut, r.status, action, limit, used, remaining, reset, retryAfter, text, r.json, r.thrown);
+      } else if (step === Step.Swap) {
+        try {
+          const r = await storeSwap(this.#store, core.swapKey(id), core.swapExpected(id), core.swapValue(id));
+          core.swapped(id, r.ok, r.value, r.version);
+        } catch (e) {
+          core.storeFailed(id, e);
+        }
       } else if (step === Step.Wait) {
         let waited = false;
         try {

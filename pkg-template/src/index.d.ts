@@ -67,6 +67,25 @@ export interface ClientOptions {
   rateLimitGuard?: boolean;
   /** Default false. In a browser page anyone can read the key: set only for a local sandbox or your own proxy. */
   dangerouslyAllowBrowser?: boolean;
+  /**
+   * A store shared by every process sending for the same accounts (Redis, a Durable
+   * Object, IndexedDB: see the `connectsafely-wasm/redis`, `/durable-object` and
+   * `/indexeddb` entries). With it the quota, the guard and pacing hold across processes,
+   * and runs to many can keep a crash-safe journal. Without it, this client's memory.
+   */
+  store?: SharedStore;
+  /** Default 4: sends in flight per account across all processes while its quota is unknown (with a store). */
+  maxInFlightPerAccount?: number;
+}
+
+/**
+ * What a shared store does, atomically: if `key`'s version is still `expected` (0 when it
+ * has no value), set it to `value` and add one to its version; `expected: null` only reads.
+ * Either way, answer whether it wrote and the value and version the key has now. The
+ * client keeps no other state in it: every decision is the client's.
+ */
+export interface SharedStore {
+  swap(key: string, expected: number | null, value: string | null): Promise<{ ok: boolean; value: string | null; version: number }>;
 }
 
 /** Per-call options of `sendGroupWithAck`. */
@@ -103,7 +122,8 @@ export type ErrorKind =
   | "invalid_response"
   | "network"
   | "timeout"
-  | "aborted";
+  | "aborted"
+  | "store_unavailable";
 
 /** One field's problem: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body. */
 export interface FieldError {
@@ -184,6 +204,14 @@ export interface BulkOptions {
   minIntervalMs?: number;
   /** Called as each item settles; a throw here does not stop the run. */
   onResult?: (index: number, result: SendResult) => void;
+  /**
+   * A run id: with the client's `store`, each item is claimed before it is sent and its
+   * outcome recorded after, so re-running the same bodies with the same id resumes
+   * (nothing sent twice) and several runners can share the run.
+   */
+  journal?: string;
+  /** Default false: an item in flight when its runner died is reported `deliveryUnknown` and not sent again; true sends it again. */
+  resendUnknown?: boolean;
 }
 
 /** The outcome of `sendGroupWithAckMany`. */
@@ -196,5 +224,5 @@ export interface BulkResult {
   failed: number;
   /** Indexes never sent: resume with these. */
   notAttempted: number[];
-  stoppedBy: null | "rate_limited" | "unauthorized" | "aborted";
+  stoppedBy: null | "rate_limited" | "unauthorized" | "aborted" | "store_unavailable";
 }

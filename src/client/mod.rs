@@ -343,10 +343,14 @@ impl Client {
                 }
                 Step::Wait(ms) => {
                     if http::sleep(ms, signal).await {
-                        machine.waited(&mut inner.accounts.borrow_mut(), now())
+                        machine.waited(&inner.policy, &mut inner.accounts.borrow_mut(), now())
                     } else {
                         machine.abort(&mut inner.accounts.borrow_mut())
                     }
+                }
+                // The Rust API keeps no shared store: its sends never ask for a swap.
+                Step::Swap => {
+                    machine.store_failed("the Rust API has no shared store", &inner.policy)
                 }
                 Step::Done => break,
             };

@@ -14,7 +14,7 @@ use crate::bulk::{BulkPlan, Settled};
 use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::js;
 use crate::request::SendGroupWithAckRequest;
-use crate::send::Outcome;
+use crate::send::{journal_key, JournalItem, Outcome};
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -42,9 +42,11 @@ struct Options {
     concurrency: usize,
     min_interval_ms: f64,
     on_result: Option<Function>,
+    journal: Option<String>,
+    resend_unknown: bool,
 }
 
-fn read_options(o: &JsValue) -> Result<Options, FieldError> {
+fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
     // signal and timeoutMs read as for one send; then what only a run has.
     let call = options::call(o).map_err(|e| {
         e.into_iter().next().unwrap_or_else(|| {
@@ -57,6 +59,8 @@ fn read_options(o: &JsValue) -> Result<Options, FieldError> {
         concurrency: 1,
         min_interval_ms: 0.0,
         on_result: None,
+        journal: None,
+        resend_unknown: false,
     };
     if o.is_undefined() || o.is_null() {
         return Ok(out);
@@ -91,6 +95,30 @@ fn read_options(o: &JsValue) -> Result<Options, FieldError> {
     if !f.is_undefined() {
         out.on_result = Some(f.dyn_into().map_err(|_| bad("onResult", "a function"))?);
     }
+    let journal = get("journal")?;
+    if !journal.is_undefined() {
+        match journal.as_string() {
+            Some(j) if !j.is_empty() && j.len() <= 200 => out.journal = Some(j),
+            _ => {
+                return Err(bad(
+                    "journal",
+                    "a run id: a non-empty string of at most 200 characters",
+                ))
+            }
+        }
+        if !shared {
+            return Err(bad(
+                "journal",
+                "used with a store (options.store of the client) that keeps it",
+            ));
+        }
+    }
+    let resend = get("resendUnknown")?;
+    if !resend.is_undefined() {
+        out.resend_unknown = resend
+            .as_bool()
+            .ok_or_else(|| bad("resendUnknown", "a boolean"))?;
+    }
     Ok(out)
 }
 
@@ -112,6 +140,10 @@ pub struct Run {
     /// How long a worker waits for pacing, in ms.
     pub wait_ms: f64,
     failed_up_front: Option<usize>,
+    /// Least time between two starts for one account (across processes with a store).
+    pub min_interval_ms: f64,
+    journal: Option<String>,
+    resend_unknown: bool,
 }
 
 impl Run {
@@ -137,6 +169,9 @@ impl Run {
             in_flight: Vec::new(),
             wait_ms: 0.0,
             failed_up_front: None,
+            min_interval_ms: 0.0,
+            journal: None,
+            resend_unknown: false,
         };
         let items: Vec<JsValue> = match js::is_array(bodies) {
             Ok(true) => {
@@ -164,7 +199,7 @@ impl Run {
                 return run;
             }
         };
-        let opts = read_options(options);
+        let opts = read_options(options, config.shared);
         let mut keys = Vec::with_capacity(items.len());
         for (i, body) in items.iter().enumerate() {
             let checked = match &opts {
@@ -201,6 +236,9 @@ impl Run {
         run.timeout_ms = opts.timeout_ms.unwrap_or(config.timeout_ms);
         run.workers = opts.concurrency.min(valid).max(1);
         run.on_result = opts.on_result;
+        run.min_interval_ms = opts.min_interval_ms;
+        run.journal = opts.journal;
+        run.resend_unknown = opts.resend_unknown;
         run
     }
 
@@ -225,6 +263,22 @@ impl Run {
             self.workers
         };
         bulk_settings(signal, on_result, workers as f64, &self.results, invalid)
+    }
+
+    /// Item `i`'s entry in the run's journal, when it has one.
+    pub fn journal_item(&self, i: usize, runner: u32, timeout_ms: f64) -> Option<JournalItem> {
+        let journal = self.journal.as_deref()?;
+        Some(JournalItem {
+            key: journal_key(journal, i),
+            runner: crate::text::whole(f64::from(runner)),
+            // A claim outlives the send it covers, unless its runner died.
+            claim_ms: if timeout_ms > 0.0 {
+                timeout_ms + 30_000.0
+            } else {
+                300_000.0
+            },
+            resend_unknown: self.resend_unknown,
+        })
     }
 
     /// `bulkNext` chose item `i`.

@@ -20,7 +20,10 @@ use crate::error::{FieldError, SendError};
 use crate::js;
 use crate::rate_limit::RateLimitHeaders;
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
-use crate::send::{Exchange, Interrupt, Outcome, Policy, SendMachine, Step as CoreStep};
+use crate::send::{
+    Exchange, Interrupt, Outcome, Policy, SendMachine, SharedSend, Step as CoreStep,
+};
+use crate::shared::SharedPolicy;
 use crate::validate::{is_valid_unchanged, validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 use crate::value::Value;
 use bulk::Run;
@@ -36,6 +39,8 @@ pub enum Step {
     Wait = 1,
     /// Finished: `finish(id)` (or `bulkSettle`) gives the result.
     Done = 2,
+    /// Perform `swapKey/swapExpected/swapValue(id)` on the store, then `swapped` (or `storeFailed`).
+    Swap = 3,
 }
 
 /// What happened to one request, as the driver saw it.
@@ -246,6 +251,9 @@ pub struct Core {
     sends: Slab<Slot>,
     runs: Slab<Run>,
     keys: Keys,
+    /// This client's id among the processes sharing a store, and its lease counter.
+    runner: u32,
+    leases: u32,
 }
 
 impl std::fmt::Debug for Core {
@@ -259,6 +267,31 @@ impl Core {
         self.sends.get(id)
     }
 
+    /// The shared-store part of a send (when a store was given): a fresh lease, and the
+    /// pacing of `min_interval_ms` across processes.
+    fn shared_send(&mut self, min_interval_ms: f64, timeout_ms: f64) -> Option<SharedSend> {
+        if !self.config.shared {
+            return None;
+        }
+        self.leases = self.leases.wrapping_add(1) & 0xF_FFFF;
+        let lease = (u64::from(self.runner) << 20) | u64::from(self.leases);
+        // A reservation outlives the send it covers, unless its process died.
+        let lease_ms = if timeout_ms > 0.0 {
+            timeout_ms + 30_000.0
+        } else {
+            300_000.0
+        };
+        Some(SharedSend {
+            lease,
+            policy: SharedPolicy {
+                min_interval_ms,
+                max_unknown_in_flight: self.config.max_in_flight_per_account,
+                lease_ms,
+                busy_wait_ms: 250.0,
+            },
+        })
+    }
+
     /// A send of a validated request, started (or refused, or aborted) now.
     fn launch(
         &mut self,
@@ -266,8 +299,12 @@ impl Core {
         machine: SendMachine,
         signal: Option<AbortSignal>,
         timeout_ms: f64,
+        min_interval_ms: f64,
     ) -> u32 {
         let mut machine = machine;
+        if let Some(shared) = self.shared_send(min_interval_ms, timeout_ms) {
+            machine = machine.with_shared(shared);
+        }
         if signal.as_ref().is_some_and(AbortSignal::aborted) {
             machine.abort(&mut self.accounts);
         } else {
@@ -318,7 +355,7 @@ impl Core {
 impl Core {
     /// Reads and checks `ClientOptions`; throws a `TypeError` naming the option.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Core, JsValue> {
+    pub fn new(options: JsValue, runner: u32) -> Result<Core, JsValue> {
         let config = options::client(&options)?;
         Ok(Core {
             policy: Policy {
@@ -330,6 +367,8 @@ impl Core {
             sends: Slab::new(),
             runs: Slab::new(),
             keys: Keys::new(),
+            runner,
+            leases: 0,
         })
     }
 
@@ -351,6 +390,12 @@ impl Core {
         let mut url = self.config.base_url.clone();
         url.push_str(ENDPOINT_PATH);
         url
+    }
+
+    /// The `store` option, if one was given.
+    #[wasm_bindgen(getter)]
+    pub fn store(&self) -> JsValue {
+        self.config.store.clone()
     }
 
     /// The `fetch` option, if one was given.
@@ -391,7 +436,7 @@ impl Core {
         };
         let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
-        self.launch(&request, machine, call.signal, timeout)
+        self.launch(&request, machine, call.signal, timeout, 0.0)
     }
 
     /// `begin` for a body of exactly these string fields (account `""` = absent), when
@@ -426,7 +471,7 @@ impl Core {
         };
         let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
-        Some(self.launch(&request, machine, call.signal, timeout))
+        Some(self.launch(&request, machine, call.signal, timeout, 0.0))
     }
 
     /// What the driver must do for send `id` now.
@@ -434,6 +479,7 @@ impl Core {
         match self.slot(id).map(|s| s.machine.step()) {
             Some(CoreStep::Fetch) => Step::Fetch,
             Some(CoreStep::Wait(_)) => Step::Wait,
+            Some(CoreStep::Swap) => Step::Swap,
             Some(CoreStep::Done) | None => Step::Done,
         }
     }
@@ -545,11 +591,68 @@ impl Core {
         slot.thrown = thrown;
     }
 
+    /// The store key of send `id`'s swap.
+    #[wasm_bindgen(js_name = swapKey)]
+    pub fn swap_key(&self, id: u32) -> String {
+        self.slot(id)
+            .and_then(|s| s.machine.swap())
+            .map(|s| s.key.clone())
+            .unwrap_or_default()
+    }
+
+    /// The version the value must still have (0: none yet); `undefined` to read only.
+    #[wasm_bindgen(js_name = swapExpected)]
+    pub fn swap_expected(&self, id: u32) -> Option<f64> {
+        self.slot(id)
+            .and_then(|s| s.machine.swap())
+            .and_then(|s| s.expected)
+            .map(|v| v as f64)
+    }
+
+    /// The value to write (`undefined` to read only).
+    #[wasm_bindgen(js_name = swapValue)]
+    pub fn swap_value(&self, id: u32) -> Option<String> {
+        self.slot(id)
+            .and_then(|s| s.machine.swap())
+            .and_then(|s| s.value.clone())
+    }
+
+    /// What the store answered to send `id`'s swap: whether it wrote, and the value and
+    /// version it holds now.
+    pub fn swapped(&mut self, id: u32, wrote: bool, value: Option<String>, version: f64) {
+        let now = js::now();
+        let version = if version.is_finite() && version >= 0.0 {
+            version as u64
+        } else {
+            0
+        };
+        if let Some(slot) = self.sends.get_mut(id) {
+            slot.machine.swapped(
+                wrote,
+                value.as_deref(),
+                version,
+                &self.policy,
+                &mut self.accounts,
+                now,
+            );
+        }
+    }
+
+    /// The store failed for send `id`'s swap (`thrown`: what it threw or answered).
+    #[wasm_bindgen(js_name = storeFailed)]
+    pub fn store_failed(&mut self, id: u32, thrown: JsValue) {
+        let detail = js::describe_error(&thrown);
+        let detail = crate::text::redact(&detail, &self.config.api_key);
+        if let Some(slot) = self.sends.get_mut(id) {
+            slot.machine.store_failed(&detail, &self.policy);
+        }
+    }
+
     /// Send `id`'s wait passed: it sends once more.
     pub fn waited(&mut self, id: u32) {
         let now = js::now();
         if let Some(slot) = self.sends.get_mut(id) {
-            slot.machine.waited(&mut self.accounts, now);
+            slot.machine.waited(&self.policy, &mut self.accounts, now);
         }
     }
 
@@ -607,11 +710,17 @@ impl Core {
             return self.settled(Outcome::local(SendError::aborted(false)));
         };
         let account = self.runs.get(run).and_then(|r| r.plan.account_of(i));
-        let machine = match account {
+        let mut machine = match account {
             Some(a) => SendMachine::for_account(a),
             None => SendMachine::new(&mut self.accounts, request.account_key()),
         };
-        let id = self.launch(&request, machine, signal, timeout);
+        let (min_interval, journal) = self.runs.get(run).map_or((0.0, None), |r| {
+            (r.min_interval_ms, r.journal_item(i, self.runner, timeout))
+        });
+        if let Some(item) = journal {
+            machine = machine.with_journal(item);
+        }
+        let id = self.launch(&request, machine, signal, timeout, min_interval);
         if let Some(r) = self.runs.get_mut(run) {
             r.in_flight.push((id, i));
         }
@@ -636,10 +745,14 @@ impl Core {
     /// when it counts as attempted (its result is in `results`), else -1.
     #[wasm_bindgen(js_name = bulkSettle)]
     pub fn bulk_settle(&mut self, run: u32, id: u32) -> i32 {
-        let how = self
-            .slot(id)
-            .and_then(|s| s.machine.outcome())
-            .map(crate::bulk::Settled::of);
+        let how = self.slot(id).and_then(|s| {
+            let outcome = s.machine.outcome()?;
+            Some(match s.machine.origin() {
+                // Another runner holds the item: not attempted by this run.
+                crate::send::Origin::Elsewhere => crate::bulk::Settled::NotSent,
+                _ => crate::bulk::Settled::of(outcome),
+            })
+        });
         let value = self.take_result(id);
         let now = js::now();
         match (self.runs.get_mut(run), how) {

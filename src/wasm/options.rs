@@ -18,6 +18,12 @@ pub struct Config {
     pub max_message_length: usize,
     pub max_rate_limit_wait_ms: f64,
     pub rate_limit_guard: bool,
+    /// A store shared with other processes was given (`options.store`).
+    pub shared: bool,
+    /// That store, for the driver.
+    pub store: JsValue,
+    /// Sends in flight per account across all processes while its quota is unknown.
+    pub max_in_flight_per_account: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -121,6 +127,25 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
     )?;
     let max_rate_limit_wait_ms = number(options, "maxRateLimitWaitMs", 0.0)?;
     let rate_limit_guard = boolean(options, "rateLimitGuard", true)?;
+    let store = read(options, "store")?;
+    let store_value = store.clone();
+    let shared = if store.is_undefined() || store.is_null() {
+        false
+    } else {
+        let swap = js::prop(&store, "swap").unwrap_or(JsValue::UNDEFINED);
+        if !store.is_object() || !swap.is_function() {
+            return Err(type_error(
+                "options.store must be a store: an object with swap(key, expected, value) (see the redis, durable-object and indexeddb entries)".into(),
+            ));
+        }
+        true
+    };
+    let max_in_flight = number(options, "maxInFlightPerAccount", 4.0)?;
+    if max_in_flight < 1.0 {
+        return Err(type_error(
+            "options.maxInFlightPerAccount must be at least 1".into(),
+        ));
+    }
     let allow_browser = boolean(options, "dangerouslyAllowBrowser", false)?;
     let document = js::global("document");
     if !allow_browser && !document.is_undefined() && !document.is_null() {
@@ -139,6 +164,13 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         max_message_length: max_message_length.min(u32::MAX as f64) as usize,
         max_rate_limit_wait_ms,
         rate_limit_guard,
+        shared,
+        store: if shared {
+            store_value
+        } else {
+            JsValue::UNDEFINED
+        },
+        max_in_flight_per_account: max_in_flight.min(1000.0) as u32,
     })
 }
 

@@ -1,0 +1,123 @@
+// A store shared by several clients (processes, in production): quota, guard and
+// pacing across them, failing closed when the store fails, and crash-safe journals.
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { ConnectSafelyClient } from "connectsafely-wasm";
+import { SANDBOX, body, reset, config, messages, state } from "./helpers.mjs";
+
+/** The store interface, in memory: versioned values swapped atomically. */
+function memoryStore() {
+  const map = new Map();
+  const store = {
+    down: false,
+    swaps: 0,
+    map,
+    async swap(key, expected, value) {
+      store.swaps += 1;
+      await null;
+      if (store.down) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+      const cur = map.get(key) ?? { value: null, version: 0 };
+      if (expected !== null && expected === cur.version && value !== null) {
+        const next = { value, version: cur.version + 1 };
+        map.set(key, next);
+        return { ok: true, ...next };
+      }
+      return { ok: false, ...cur };
+    },
+  };
+  return store;
+}
+
+const client = (store, extra = {}) => new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, store, ...extra });
+
+beforeEach(reset);
+
+test("clients sharing a store spend the quota together: the server accepts exactly it, and few 429s", async () => {
+  await config({ quota: 5 });
+  const store = memoryStore();
+  const clients = [client(store), client(store), client(store)];
+  const results = await Promise.all(clients.flatMap((c, k) => [0, 1, 2, 3].map((i) => c.sendGroupWithAck(body(k * 10 + i)))));
+  const st = await state();
+  assert.equal(st.messages, 5, "exactly the quota accepted");
+  const refusedLocally = results.filter((r) => !r.ok && r.error.kind === "rate_limited" && r.status === null).length;
+  const rejected = results.filter((r) => r.status === 429).length;
+  assert.equal(results.filter((r) => r.ok).length, 5);
+  assert.ok(rejected <= 3, `at most one 429 per client: ${rejected}`);
+  assert.equal(refusedLocally + rejected, 7);
+  // A fourth client that never sent learns the spent quota from the store.
+  const late = await client(store).sendGroupWithAck(body(99));
+  assert.equal(late.error.kind, "rate_limited");
+  assert.equal(late.status, null, "refused from the store, no request");
+});
+
+test("minIntervalMs holds across clients sharing a store", async () => {
+  await config({ quota: 100 });
+  const store = memoryStore();
+  const a = client(store);
+  const b = client(store);
+  const bodies = (k) => [0, 1, 2].map((i) => body(k * 10 + i));
+  const started = Date.now();
+  await Promise.all([a.sendGroupWithAckMany(bodies(1), { minIntervalMs: 150 }), b.sendGroupWithAckMany(bodies(2), { minIntervalMs: 150 })]);
+  const elapsed = Date.now() - started;
+  assert.equal((await state()).messages, 6);
+  assert.ok(elapsed >= 5 * 150 - 50, `six starts 150 ms apart across both clients take >= 750 ms: ${elapsed}`);
+});
+
+test("when the store fails nothing is sent, each send says why, nothing rejects, and sending resumes when it is back", async () => {
+  const store = memoryStore();
+  const c = client(store);
+  store.down = true;
+  const r = await c.sendGroupWithAck(body(1));
+  assert.equal(r.ok, false);
+  assert.equal(r.error.kind, "store_unavailable");
+  assert.equal(r.error.deliveryUnknown, false);
+  assert.match(r.error.message, /shared store.*ECONNREFUSED/);
+  const run = await c.sendGroupWithAckMany([body(2), body(3)]);
+  assert.deepEqual(run.results, [null, null]);
+  assert.deepEqual(run.notAttempted, [0, 1], "not sent: a later run sends them");
+  assert.equal(run.stoppedBy, "store_unavailable", "the run says why it stopped");
+  assert.equal((await state()).requests, 0);
+  store.down = false;
+  assert.equal((await c.sendGroupWithAck(body(4))).ok, true);
+});
+
+test("a store answering garbage or rejecting with a non-Error fails closed the same way", async () => {
+  const bad = client({ swap: async () => ({ nope: true }) });
+  assert.equal((await bad.sendGroupWithAck(body(1))).error.kind, "store_unavailable");
+  const rejects = client({ swap: () => Promise.reject("a string") });
+  assert.equal((await rejects.sendGroupWithAck(body(1))).error.kind, "store_unavailable");
+  assert.equal((await state()).requests, 0);
+  assert.throws(() => client({}), (e) => e instanceof TypeError && /options\.store/.test(e.message));
+});
+
+test("a journaled run resumed with the same id sends nothing twice and reports what was done", async () => {
+  const store = memoryStore();
+  const list = [0, 1, 2, 3].map((i) => body(i));
+  const first = await client(store).sendGroupWithAckMany([list[0], list[1], { ...list[2], groupId: "abc" }, list[3]], { journal: "run-a" });
+  assert.equal(first.sent, 3);
+  const again = await client(store).sendGroupWithAckMany(list, { journal: "run-a" });
+  assert.equal((await messages()).length, 4, "only item 2 (invalid before) was sent by the second run");
+  assert.equal(again.sent, 4);
+  assert.ok(again.results.every((r) => r && r.ok));
+  assert.equal(again.results[0].body, null, "a recorded result has no body: it was not received now");
+});
+
+test("runners sharing a journal split the items: each sent once", async () => {
+  await config({ quota: 1000 });
+  const store = memoryStore();
+  const list = Array.from({ length: 30 }, (_, i) => body(i));
+  const [a, b] = await Promise.all([client(store).sendGroupWithAckMany(list, { journal: "shared", concurrency: 3 }), client(store).sendGroupWithAckMany(list, { journal: "shared", concurrency: 3 })]);
+  const got = (await messages()).map((m) => m.message).sort();
+  assert.equal(got.length, 30);
+  assert.equal(new Set(got).size, 30, "no body twice");
+  assert.equal((await state()).repeatedBodies, 0);
+  assert.ok(a.sent + b.sent >= 30, `between them every item: ${a.sent} + ${b.sent}`);
+});
+
+test("journal and resendUnknown are checked like the other options", async () => {
+  const r = await client(undefined).sendGroupWithAckMany([body(1)], { journal: "x" });
+  assert.equal(r.results[0].error.kind, "validation");
+  assert.match(r.results[0].error.message, /options\.journal.*store/);
+  const s = await client(memoryStore()).sendGroupWithAckMany([body(1)], { journal: "x", resendUnknown: "yes" });
+  assert.match(s.results[0].error.message, /resendUnknown/);
+});
