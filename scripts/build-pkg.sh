@@ -38,6 +38,10 @@ cp "$glue/connectsafely_wasm_bg.wasm" pkg/
 # checked against the Rust enums by tests/boundary.rs), once for ESM and once for CJS.
 cp pkg-template/src/index.d.ts pkg/index.d.ts
 cp pkg-template/src/index.d.ts pkg/index.d.cts
+for adapter in redis; do
+  cp "pkg-template/src/$adapter.d.ts" "pkg/$adapter.d.ts"
+  sed 's|from "./index.js"|from "./index.cjs"|' "pkg-template/src/$adapter.d.ts" > "pkg/$adapter.d.cts"
+done
 
 cp pkg-template/README.md LICENSE pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json

@@ -16,13 +16,14 @@ if [ "$have_bindgen" != "$want_bindgen" ]; then
   cargo install wasm-bindgen-cli --version "$want_bindgen" --force
 fi
 
-# Browsers only for the tests (`setup.sh --browsers`): the demo does not need them.
-# Chromium (+ ChromeDriver for wasm-bindgen-test) and Firefox ESR, from Debian's packages.
+# What only the tests need (`setup.sh --browsers`): Chromium (+ ChromeDriver for
+# wasm-bindgen-test), Firefox ESR and redis-server, from Debian's packages.
 if [ "${1:-}" = "--browsers" ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]} from Debian's packages"
     sudo=""

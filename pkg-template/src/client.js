@@ -53,9 +53,6 @@ function notify(onResult, index, result) {
   } catch {}
 }
 
-/** How long a store may take to answer one swap before the send fails closed (ms). */
-const STORE_TIMEOUT_MS = 10_000;
-
 /** This process's id among the processes sharing a store (lease and claim owner). */
 function runnerId() {
   const c = /** @type {any} */ (globalThis).crypto;
@@ -67,16 +64,17 @@ function runnerId() {
  * One compare-and-swap on the store, checked and bounded in time; throws on anything
  * but an answer of the documented shape.
  * @param {any} store
+ * @param {number} timeoutMs
  * @param {string} key
  * @param {number | undefined} expected
  * @param {string | undefined} value
  * @returns {Promise<{ ok: boolean, value: string | undefined, version: number }>}
  */
-async function storeSwap(store, key, expected, value) {
+async function storeSwap(store, timeoutMs, key, expected, value) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${STORE_TIMEOUT_MS} ms`)), STORE_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     const r = await Promise.race([store.swap(key, expected === undefined ? null : expected, value === undefined ? null : value), late]);
@@ -158,7 +156,7 @@ export class ConnectSafelyClient {
         core.exchanged(id, r.what, r.cut, r.status, action, limit, used, remaining, reset, retryAfter, text, r.json, r.thrown);
       } else if (step === Step.Swap) {
         try {
-          const r = await storeSwap(this.#store, core.swapKey(id), core.swapExpected(id), core.swapValue(id));
+          const r = await storeSwap(this.#store, core.storeTimeoutMs, core.swapKey(id), core.swapExpected(id), core.swapValue(id));
           core.swapped(id, r.ok, r.value, r.version);
         } catch (e) {
           core.storeFailed(id, e);

@@ -76,6 +76,8 @@ export interface ClientOptions {
   store?: SharedStore;
   /** Default 4: sends in flight per account across all processes while its quota is unknown (with a store). */
   maxInFlightPerAccount?: number;
+  /** Default 10000: how long one store operation may take before the send fails closed (`store_unavailable`). */
+  storeTimeoutMs?: number;
 }
 
 /**

@@ -273,7 +273,7 @@ impl Run {
             runner: crate::text::whole(f64::from(runner)),
             // A claim outlives the send it covers, unless its runner died.
             claim_ms: if timeout_ms > 0.0 {
-                timeout_ms + 30_000.0
+                timeout_ms + 5_000.0
             } else {
                 300_000.0
             },

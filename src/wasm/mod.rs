@@ -277,7 +277,7 @@ impl Core {
         let lease = (u64::from(self.runner) << 20) | u64::from(self.leases);
         // A reservation outlives the send it covers, unless its process died.
         let lease_ms = if timeout_ms > 0.0 {
-            timeout_ms + 30_000.0
+            timeout_ms + 5_000.0
         } else {
             300_000.0
         };
@@ -390,6 +390,12 @@ impl Core {
         let mut url = self.config.base_url.clone();
         url.push_str(ENDPOINT_PATH);
         url
+    }
+
+    /// How long one store swap may take before the send fails closed (ms).
+    #[wasm_bindgen(getter, js_name = storeTimeoutMs)]
+    pub fn store_timeout_ms(&self) -> f64 {
+        self.config.store_timeout_ms
     }
 
     /// The `store` option, if one was given.

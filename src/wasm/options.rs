@@ -22,6 +22,8 @@ pub struct Config {
     pub shared: bool,
     /// That store, for the driver.
     pub store: JsValue,
+    /// How long one store swap may take (ms).
+    pub store_timeout_ms: f64,
     /// Sends in flight per account across all processes while its quota is unknown.
     pub max_in_flight_per_account: u32,
 }
@@ -140,6 +142,7 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         }
         true
     };
+    let store_timeout_ms = number(options, "storeTimeoutMs", 10_000.0)?;
     let max_in_flight = number(options, "maxInFlightPerAccount", 4.0)?;
     if max_in_flight < 1.0 {
         return Err(type_error(
@@ -165,6 +168,7 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         max_rate_limit_wait_ms,
         rate_limit_guard,
         shared,
+        store_timeout_ms,
         store: if shared {
             store_value
         } else {

@@ -1,0 +1,51 @@
+// @ts-check
+// A shared store on Redis, for the client's `store` option: takes your node-redis
+// (v4 and later) or ioredis client. Each swap is one EVAL of a small script, so it is
+// atomic on the Redis server: one round trip per swap.
+//
+//   import { createClient } from "redis";
+//   import { redisStore } from "connectsafely-wasm/redis";
+//   const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+//   const client = new ConnectSafelyClient({ apiKey, store: redisStore(redis) });
+
+// KEYS[1]: the key. ARGV: the version to expect ("" reads only), the value, the TTL
+// in seconds. A key is a hash of its value (v) and version (n).
+const SWAP = `
+local cur = redis.call('HMGET', KEYS[1], 'v', 'n')
+local version = tonumber(cur[2]) or 0
+if ARGV[1] ~= '' and tonumber(ARGV[1]) == version then
+  version = version + 1
+  redis.call('HSET', KEYS[1], 'v', ARGV[2], 'n', version)
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+  return {1, ARGV[2], version}
+end
+return {0, cur[1], version}
+`;
+
+/**
+ * @param {any} client a connected node-redis or ioredis client
+ * @param {{ prefix?: string, ttlSeconds?: number }} [options] key prefix (default
+ *   "connectsafely:"); how long an untouched key lives (default 3 days: longer than a
+ *   day's quota and a run's resume)
+ * @returns {import("./index").SharedStore}
+ */
+export function redisStore(client, options = {}) {
+  const prefix = options.prefix ?? "connectsafely:";
+  const ttl = String(Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600)));
+  if (!client || (typeof client.sendCommand !== "function" && typeof client.call !== "function")) {
+    throw new TypeError("redisStore needs a node-redis or ioredis client (with sendCommand or call)");
+  }
+  // ioredis has call(command, ...args); node-redis has sendCommand([command, ...args]) only.
+  const evalSwap =
+    typeof client.call === "function"
+      ? (/** @type {string[]} */ args) => client.call("EVAL", SWAP, "1", ...args)
+      : (/** @type {string[]} */ args) => client.sendCommand(["EVAL", SWAP, "1", ...args]);
+  return {
+    async swap(key, expected, value) {
+      const reply = await evalSwap([prefix + key, expected === null ? "" : String(expected), value ?? "", ttl]);
+      if (!Array.isArray(reply) || reply.length !== 3) throw new Error("Redis answered the swap script with something unexpected");
+      const [wrote, current, version] = reply;
+      return { ok: Number(wrote) === 1, value: current === null || current === undefined ? null : String(current), version: Number(version) };
+    },
+  };
+}
