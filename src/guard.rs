@@ -69,6 +69,15 @@ impl Guard {
         retry_after_ms: Option<f64>,
         now_ms: f64,
     ) {
+        // Responses can arrive out of order (sends overlap, across processes too): one
+        // that shows more quota left than the last, in the same window, is older news.
+        let stale = match (self.last.as_ref(), rate_limit) {
+            (Some(old), Some(new)) => older(old, new),
+            _ => false,
+        };
+        if stale {
+            return;
+        }
         if let Some(info) = rate_limit {
             self.last = Some(info.clone());
         }
@@ -92,6 +101,18 @@ impl Guard {
             None => {}
         }
     }
+}
+
+/// Whether `new` is older than `old`: the same window (its reset no later) with more of
+/// the quota left or less of it used.
+fn older(old: &RateLimitInfo, new: &RateLimitInfo) -> bool {
+    let later_window = match (old.reset_at, new.reset_at) {
+        (Some(o), Some(n)) => n > o,
+        _ => false,
+    };
+    let more_left = matches!((old.remaining, new.remaining), (Some(o), Some(n)) if n > o);
+    let less_used = matches!((old.used, new.used), (Some(o), Some(n)) if n < o);
+    !later_window && (more_left || less_used)
 }
 
 /// The guard's rules, over the client's account registry.

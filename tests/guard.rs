@@ -127,3 +127,28 @@ fn the_last_rate_limit_info_is_kept_per_account() {
     assert_eq!(g.last("a"), Some(&info(7.0, None)));
     assert_eq!(g.last("b"), None);
 }
+
+#[test]
+fn a_response_that_arrives_late_with_more_quota_left_changes_nothing() {
+    let mut g = RateLimitGuard::new();
+    let reset = Some(NOW + 9000.0);
+    // Two sends overlapped: the server counted the first (1 left) before the second
+    // (0 left), but the second's response is read first.
+    g.observe("", 200, Some(&info(0.0, reset)), None, NOW);
+    g.observe("", 200, Some(&info(1.0, reset)), None, NOW + 1.0);
+    assert_eq!(g.last(""), Some(&info(0.0, reset)), "the newer info stays");
+    assert!(
+        g.check("", NOW + 2.0).is_some(),
+        "the quota is still known spent"
+    );
+    // A later window is news, whatever it shows.
+    g.observe(
+        "",
+        200,
+        Some(&info(149.0, Some(NOW + 90_000.0))),
+        None,
+        NOW + 3.0,
+    );
+    assert!(g.check("", NOW + 4.0).is_none());
+    assert_eq!(g.last(""), Some(&info(149.0, Some(NOW + 90_000.0))));
+}

@@ -51,7 +51,7 @@ function runner(settings, { onLine } = {}) {
   return { child, done };
 }
 
-test("four processes (node-redis and ioredis) share one account's quota of 150: exactly 150 accepted, none twice, at most one 429 each, the interval held across them", async () => {
+test("four processes (node-redis and ioredis) share one account's quota of 150: exactly 150 accepted, none twice, at most one 429 in all, the interval held across them", async () => {
   await config({ quota: 150 });
   const minIntervalMs = 20;
   const runs = await Promise.all(
@@ -64,7 +64,7 @@ test("four processes (node-redis and ioredis) share one account's quota of 150: 
   const st = await state();
   assert.equal(st.repeatedBodies, 0);
   const rejected = runs.reduce((n, r) => n + r.result.results.filter((x) => x && x.status === 429).length, 0);
-  assert.ok(rejected <= 4, `at most one 429 per process: ${rejected}`);
+  assert.ok(rejected <= 1, `at most one 429 in all (the issue allows one per process): ${rejected}`);
   assert.equal(runs.reduce((n, r) => n + r.result.sent, 0), 150);
   const times = got.map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
   const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
