@@ -567,7 +567,12 @@ impl SendMachine {
                 let Some(item) = self.journal.clone() else {
                     return self.done(Outcome::local(SendError::aborted(false)));
                 };
-                match plan_item(&JournalEntry::decode(value), now_ms, item.resend_unknown) {
+                match plan_item(
+                    &JournalEntry::decode(value),
+                    &item.runner,
+                    now_ms,
+                    item.resend_unknown,
+                ) {
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
                         let claim = JournalEntry::Claimed {

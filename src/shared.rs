@@ -329,16 +329,20 @@ pub enum ItemPlan {
     Unknown,
 }
 
-/// The plan for an item from its journal entry (`resend_unknown`: take over the items
-/// whose runner died without recording an outcome).
-pub fn plan_item(entry: &JournalEntry, now_ms: f64, resend_unknown: bool) -> ItemPlan {
+/// The plan for an item from its journal entry, for the runner `me` (`resend_unknown`:
+/// take over the items whose runner died without recording an outcome). A claim `me`
+/// holds but meets while planning is from an earlier life of `me` (a runner plans an
+/// item once): that life ended, so the claim is dead before it expires.
+pub fn plan_item(entry: &JournalEntry, me: &str, now_ms: f64, resend_unknown: bool) -> ItemPlan {
     match entry {
         JournalEntry::Open => ItemPlan::Send,
         JournalEntry::Done { ok, result } => ItemPlan::Recorded {
             ok: *ok,
             result: result.clone(),
         },
-        JournalEntry::Claimed { expires_at, .. } if *expires_at > now_ms => ItemPlan::Elsewhere,
+        JournalEntry::Claimed {
+            runner, expires_at, ..
+        } if *expires_at > now_ms && *runner != clean(me) => ItemPlan::Elsewhere,
         JournalEntry::Claimed { .. } if resend_unknown => ItemPlan::Send,
         JournalEntry::Claimed { .. } => ItemPlan::Unknown,
     }

@@ -161,34 +161,40 @@ fn a_journal_item_is_sent_once_reported_from_the_record_left_alone_or_unknown() 
     };
     assert_eq!(JournalEntry::decode(Some(&done.encode())), done);
     assert_eq!(
-        plan_item(&JournalEntry::decode(None), NOW, false),
+        plan_item(&JournalEntry::decode(None), "r2", NOW, false),
         ItemPlan::Send
     );
     assert_eq!(
-        plan_item(&done, NOW, true),
+        plan_item(&done, "r2", NOW, true),
         ItemPlan::Recorded {
             ok: true,
             result: r#"{"ok":true}"#.into()
         }
     );
     assert_eq!(
-        plan_item(&claim, NOW, false),
+        plan_item(&claim, "r2", NOW, false),
         ItemPlan::Elsewhere,
         "a live runner holds it"
     );
     assert_eq!(
-        plan_item(&claim, NOW + 1000.0, false),
+        plan_item(&claim, "r2", NOW + 1000.0, false),
         ItemPlan::Unknown,
         "its runner died mid-send"
     );
     assert_eq!(
-        plan_item(&claim, NOW + 1000.0, true),
+        plan_item(&claim, "r2", NOW + 1000.0, true),
         ItemPlan::Send,
         "resent only when asked"
     );
+    assert_eq!(
+        plan_item(&claim, "r1", NOW, false),
+        ItemPlan::Unknown,
+        "its own runner, restarted, knows the claim died with its earlier life"
+    );
+    assert_eq!(plan_item(&claim, "r1", NOW, true), ItemPlan::Send);
     assert!(
         matches!(
-            plan_item(&JournalEntry::decode(Some("??")), NOW + 1e12, false),
+            plan_item(&JournalEntry::decode(Some("??")), "r2", NOW + 1e12, false),
             ItemPlan::Elsewhere
         ),
         "unreadable: never sent twice"

@@ -214,6 +214,13 @@ export interface BulkOptions {
   journal?: string;
   /** Default false: an item in flight when its runner died is reported `deliveryUnknown` and not sent again; true sends it again. */
   resendUnknown?: boolean;
+  /**
+   * With a journal: who this runner is, kept across its restarts (a browser tab's
+   * sessionStorage, a pod's name). A claim it meets under its own id is from its earlier
+   * life, so it is settled at once as `deliveryUnknown` instead of waiting for the claim
+   * to expire. Never give two live runners one id. Default: an id of this run alone.
+   */
+  runnerId?: string;
 }
 
 /** The outcome of `sendGroupWithAckMany`. */

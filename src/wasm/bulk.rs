@@ -44,6 +44,7 @@ struct Options {
     on_result: Option<Function>,
     journal: Option<String>,
     resend_unknown: bool,
+    runner_id: Option<String>,
 }
 
 fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
@@ -61,6 +62,7 @@ fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
         on_result: None,
         journal: None,
         resend_unknown: false,
+        runner_id: None,
     };
     if o.is_undefined() || o.is_null() {
         return Ok(out);
@@ -119,6 +121,21 @@ fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
             .as_bool()
             .ok_or_else(|| bad("resendUnknown", "a boolean"))?;
     }
+    let runner = get("runnerId")?;
+    if !runner.is_undefined() {
+        match runner.as_string() {
+            Some(r) if !r.is_empty() && r.len() <= 200 => out.runner_id = Some(r),
+            _ => {
+                return Err(bad(
+                    "runnerId",
+                    "a runner's id: a non-empty string of at most 200 characters",
+                ))
+            }
+        }
+        if out.journal.is_none() {
+            return Err(bad("runnerId", "used with a journal"));
+        }
+    }
     Ok(out)
 }
 
@@ -144,6 +161,8 @@ pub struct Run {
     pub min_interval_ms: f64,
     journal: Option<String>,
     resend_unknown: bool,
+    /// Who claims this run's items in its journal.
+    runner: Option<String>,
 }
 
 impl Run {
@@ -172,6 +191,7 @@ impl Run {
             min_interval_ms: 0.0,
             journal: None,
             resend_unknown: false,
+            runner: None,
         };
         let items: Vec<JsValue> = match js::is_array(bodies) {
             Ok(true) => {
@@ -239,7 +259,15 @@ impl Run {
         run.min_interval_ms = opts.min_interval_ms;
         run.journal = opts.journal;
         run.resend_unknown = opts.resend_unknown;
+        run.runner = opts.runner_id;
         run
+    }
+
+    /// Names the runner of a run not given `runnerId`: `id`, unique to this run.
+    pub fn name_runner(&mut self, id: impl FnOnce() -> String) {
+        if self.runner.is_none() {
+            self.runner = Some(id());
+        }
     }
 
     /// `{ signal, onResult, workers, results, invalid }` for the driver.
@@ -266,11 +294,11 @@ impl Run {
     }
 
     /// Item `i`'s entry in the run's journal, when it has one.
-    pub fn journal_item(&self, i: usize, runner: u32, timeout_ms: f64) -> Option<JournalItem> {
+    pub fn journal_item(&self, i: usize, timeout_ms: f64) -> Option<JournalItem> {
         let journal = self.journal.as_deref()?;
         Some(JournalItem {
             key: journal_key(journal, i),
-            runner: crate::text::whole(f64::from(runner)),
+            runner: self.runner.clone().unwrap_or_default(),
             // A claim outlives the send it covers, unless its runner died.
             claim_ms: if timeout_ms > 0.0 {
                 timeout_ms + 5_000.0

@@ -254,6 +254,8 @@ pub struct Core {
     /// This client's id among the processes sharing a store, and its lease counter.
     runner: u32,
     leases: u32,
+    /// Runs begun, naming each run's runner in a journal (unless given `runnerId`).
+    runs_begun: u32,
 }
 
 impl std::fmt::Debug for Core {
@@ -369,6 +371,7 @@ impl Core {
             keys: Keys::new(),
             runner,
             leases: 0,
+            runs_begun: 0,
         })
     }
 
@@ -677,7 +680,16 @@ impl Core {
     /// Begins a run to many: validates every body and the options. Returns the run's id.
     #[wasm_bindgen(js_name = bulkBegin)]
     pub fn bulk_begin(&mut self, bodies: JsValue, options: JsValue) -> u32 {
-        let run = Run::new(&mut self.accounts, &self.config, &bodies, &options);
+        let mut run = Run::new(&mut self.accounts, &self.config, &bodies, &options);
+        self.runs_begun = self.runs_begun.wrapping_add(1);
+        let (runner, begun) = (self.runner, self.runs_begun);
+        run.name_runner(|| {
+            crate::cat!(
+                crate::text::whole(f64::from(runner)),
+                ".",
+                crate::text::whole(f64::from(begun))
+            )
+        });
         self.runs.insert(run)
     }
 
@@ -721,7 +733,7 @@ impl Core {
             None => SendMachine::new(&mut self.accounts, request.account_key()),
         };
         let (min_interval, journal) = self.runs.get(run).map_or((0.0, None), |r| {
-            (r.min_interval_ms, r.journal_item(i, self.runner, timeout))
+            (r.min_interval_ms, r.journal_item(i, timeout))
         });
         if let Some(item) = journal {
             machine = machine.with_journal(item);

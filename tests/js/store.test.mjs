@@ -114,10 +114,34 @@ test("runners sharing a journal split the items: each sent once", async () => {
   assert.ok(a.sent + b.sent >= 30, `between them every item: ${a.sent} + ${b.sent}`);
 });
 
-test("journal and resendUnknown are checked like the other options", async () => {
+test("a runner restarted with its runnerId settles its own dead claim at once as deliveryUnknown; another runner leaves it until the claim expires", async () => {
+  const store = memoryStore();
+  const list = [0, 1, 2].map((i) => body(i));
+  // The first life records no outcome for item 1 (as if it died right after sending).
+  const lossy = { swap: (k, e, v) => (k === "run:restart:1" && v?.startsWith("d|") ? Promise.reject(new Error("gone")) : store.swap(k, e, v)) };
+  const first = await client(lossy).sendGroupWithAckMany(list, { journal: "restart", runnerId: "tab-1" });
+  assert.equal(first.sent, 3);
+  const other = await client(store).sendGroupWithAckMany(list, { journal: "restart", runnerId: "tab-2" });
+  assert.equal(other.results[1], null, "another runner leaves a live claim alone");
+  assert.deepEqual(other.notAttempted, [1]);
+  const again = await client(store).sendGroupWithAckMany(list, { journal: "restart", runnerId: "tab-1" });
+  assert.equal(again.results[1].ok, false);
+  assert.equal(again.results[1].error.deliveryUnknown, true, "its own claim from an earlier life: may have been delivered");
+  assert.deepEqual(again.notAttempted, []);
+  assert.equal((await messages()).length, 3, "nothing sent twice");
+});
+
+test("journal, resendUnknown and runnerId are checked like the other options", async () => {
   const r = await client(undefined).sendGroupWithAckMany([body(1)], { journal: "x" });
   assert.equal(r.results[0].error.kind, "validation");
   assert.match(r.results[0].error.message, /options\.journal.*store/);
   const s = await client(memoryStore()).sendGroupWithAckMany([body(1)], { journal: "x", resendUnknown: "yes" });
   assert.match(s.results[0].error.message, /resendUnknown/);
+  for (const runnerId of ["", 7, "x".repeat(201)]) {
+    const t = await client(memoryStore()).sendGroupWithAckMany([body(1)], { journal: "x", runnerId });
+    assert.match(t.results[0].error.message, /options\.runnerId/);
+  }
+  const u = await client(memoryStore()).sendGroupWithAckMany([body(1)], { runnerId: "a" });
+  assert.match(u.results[0].error.message, /options\.runnerId.*journal/);
+  assert.equal((await state()).requests, 0);
 });
