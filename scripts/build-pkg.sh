@@ -38,7 +38,7 @@ cp "$glue/connectsafely_wasm_bg.wasm" pkg/
 # checked against the Rust enums by tests/boundary.rs), once for ESM and once for CJS.
 cp pkg-template/src/index.d.ts pkg/index.d.ts
 cp pkg-template/src/index.d.ts pkg/index.d.cts
-for adapter in redis durable-object; do
+for adapter in redis durable-object indexeddb; do
   cp "pkg-template/src/$adapter.d.ts" "pkg/$adapter.d.ts"
   sed 's|from "./index.js"|from "./index.cjs"|' "pkg-template/src/$adapter.d.ts" > "pkg/$adapter.d.cts"
 done

@@ -2,6 +2,7 @@
 // wasm client, and the sandbox's test controls. Server text is only ever set
 // with textContent, never as HTML.
 import { ConnectSafelyClient, validateSendGroupWithAck } from "/pkg/index.mjs";
+import { indexedDbStore } from "/pkg/indexeddb.mjs";
 
 const $ = (id) => document.getElementById(id);
 const form = $("send-form");
@@ -19,6 +20,7 @@ const KIND_WORDS = {
   network: "Network failure: no response",
   timeout: "Timed out",
   aborted: "Aborted",
+  store_unavailable: "The shared store failed: nothing was sent",
 };
 
 $("baseUrl").value = location.origin;
@@ -338,18 +340,62 @@ function offerDownload(id, text, type) {
   a.hidden = false;
 }
 
+// A run to many keeps a journal in IndexedDB: each row is claimed before it is sent and
+// its outcome recorded after, so a reload (or a closed tab) mid-run can resume with no
+// row sent twice. The run's form is kept in localStorage to offer that resume; this
+// tab's runner id in sessionStorage, so a reload knows its own unfinished claims.
+const SAVED_RUN = "connectsafely-demo-run";
+const RUN_FIELDS = ["bulkRows", "bulkGroupId", "bulkAccountId", "bulkMessage", "bulkConcurrency", "bulkInterval"];
+const store = indexedDbStore({ name: "connectsafely-demo" });
+let bulkClient = null;
+let bulkClientKey = "";
+/** The bulk tab's client: the first tab's connection, with the IndexedDB store. */
+function currentBulkClient() {
+  const apiKey = form.elements.apiKey.value;
+  const baseUrl = form.elements.baseUrl.value.trim();
+  const key = `${apiKey}\n${baseUrl}`;
+  if (bulkClient && key === bulkClientKey) return bulkClient;
+  bulkClient = new ConnectSafelyClient({ apiKey, baseUrl, dangerouslyAllowBrowser: true, store });
+  bulkClientKey = key;
+  return bulkClient;
+}
+function tabRunnerId() {
+  let id = sessionStorage.getItem("connectsafely-demo-runner");
+  if (!id) {
+    id = `tab-${crypto.randomUUID()}`;
+    sessionStorage.setItem("connectsafely-demo-runner", id);
+  }
+  return id;
+}
+function savedRun() {
+  try {
+    const run = JSON.parse(localStorage.getItem(SAVED_RUN) ?? "null");
+    return run && typeof run.journal === "string" && run.fields ? run : null;
+  } catch {
+    return null;
+  }
+}
+
 let bulkAbort = null;
 $("bulk-stop").addEventListener("click", () => bulkAbort?.abort());
-bulkForm.addEventListener("submit", async (ev) => {
+bulkForm.addEventListener("submit", (ev) => {
   ev.preventDefault();
+  const fields = Object.fromEntries(RUN_FIELDS.map((f) => [f, bulkForm.elements[f].value]));
+  runBulk({ journal: `demo-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`, fields, startedAt: new Date().toISOString() });
+});
+
+async function runBulk(run) {
+  $("bulk-resume").hidden = true;
+  for (const f of RUN_FIELDS) bulkForm.elements[f].value = run.fields[f];
   renderBulkCheck();
   let c;
   try {
-    c = currentClient();
+    c = currentBulkClient();
   } catch (e) {
     $("bulk-summary").textContent = `Fix the connection on the first tab: ${e.message}`;
     return;
   }
+  localStorage.setItem(SAVED_RUN, JSON.stringify(run));
   const bodies = bulkBodies;
   const progress = $("bulk-progress");
   progress.max = Math.max(1, bodies.length);
@@ -362,13 +408,16 @@ bulkForm.addEventListener("submit", async (ev) => {
   let settled = 0;
   const r = await c.sendGroupWithAckMany(bodies, {
     signal: bulkAbort.signal,
-    concurrency: Number(bulkForm.elements.bulkConcurrency.value) || 1,
-    minIntervalMs: Number(bulkForm.elements.bulkInterval.value) || 0,
+    concurrency: Number(run.fields.bulkConcurrency) || 1,
+    minIntervalMs: Number(run.fields.bulkInterval) || 0,
+    journal: run.journal,
+    runnerId: tabRunnerId(),
     onResult: (i, res) => {
       progress.value = ++settled;
       const cell = statusCells[i];
       if (!cell) return;
-      cell.textContent = res.ok ? "sent" : `${res.error.kind}: ${res.error.message}${res.error.deliveryUnknown ? " (may have been delivered)" : ""}`;
+      // A result recorded by an earlier life of the run has no response body.
+      cell.textContent = res.ok ? (res.body === null ? "sent (before)" : "sent") : `${res.error.kind}: ${res.error.message}${res.error.deliveryUnknown ? " (may have been delivered)" : ""}`;
       cell.className = res.ok ? "ok" : "fail";
       if (res.rateLimit) renderRateLimit(res.rateLimit);
     },
@@ -379,6 +428,9 @@ bulkForm.addEventListener("submit", async (ev) => {
       statusCells[i].className = "pending";
     }
   }
+  // Rows left for later keep the run resumable (with no row sent twice); a finished
+  // run is forgotten.
+  if (r.notAttempted.length === 0) localStorage.removeItem(SAVED_RUN);
   progress.value = progress.max;
   $("bulk-send").disabled = false;
   $("bulk-stop").hidden = true;
@@ -387,5 +439,24 @@ bulkForm.addEventListener("submit", async (ev) => {
   offerDownload("bulk-json", JSON.stringify({ ...r, bodies }, null, 2), "application/json");
   const csv = ["recipientProfileUrn,message", ...r.notAttempted.map((i) => `${csvCell(bodies[i].recipientProfileUrn)},${csvCell(bodies[i].message)}`)].join("\n");
   offerDownload("bulk-csv", csv + "\n", "text/csv");
+}
+
+/** An unfinished run from before a reload (or a closed tab): offer to resume it. */
+function offerResume() {
+  const run = savedRun();
+  if (!run) return;
+  const rows = run.fields.bulkRows.split("\n").filter((l) => l.trim()).length;
+  $("bulk-resume-text").textContent = `A run to ${rows} row${rows === 1 ? "" : "s"} started ${new Date(run.startedAt).toLocaleString()} did not finish. Resume it: rows already sent are not sent again, and a row that was in flight is reported as possibly delivered.`;
+  $("bulk-resume").hidden = false;
+  showTab("many");
+}
+$("bulk-resume-button").addEventListener("click", () => {
+  const run = savedRun();
+  if (run) runBulk(run);
+});
+$("bulk-discard").addEventListener("click", () => {
+  localStorage.removeItem(SAVED_RUN);
+  $("bulk-resume").hidden = true;
 });
 renderBulkCheck();
+offerResume();

@@ -242,6 +242,74 @@ test("the bulk tab checks each row, sends with progress, stops at the quota, and
   await page.locator("#panel-many").screenshot({ path: path.join(dir, "bulk.png") });
 });
 
+test("a run to many reloaded mid-run offers to resume, and resuming sends no row twice (IndexedDB journal)", async () => {
+  await control("POST", "config", { quota: 1000 });
+  await control("POST", "faults", Array.from({ length: 20 }, () => ({ delayMs: 400 })));
+  await page.getByTestId("tab-many").click();
+  const urn = (n) => `urn:li:fsd_profile:ACoAAResume${n}`;
+  await page.getByTestId("bulk-input").fill([0, 1, 2, 3, 4, 5].map(urn).join("\n"));
+  await page.getByTestId("bulk-send").click();
+  const statuses = page.getByTestId("bulk-status");
+  // Two rows sent, the third in flight: reload.
+  await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=bulk-status]")].filter((c) => c.textContent === "sent").length === 2);
+  await page.reload();
+  await page.getByTestId("bulk-resume").waitFor();
+  assert.match(await page.getByTestId("bulk-resume-text").textContent(), /A run to 6 rows started .* did not finish/);
+  assert.equal(await page.getByTestId("tab-many").getAttribute("aria-selected"), "true", "the page opens on the run to resume");
+  await page.getByTestId("bulk-resume-button").click();
+  await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor({ timeout: 30_000 });
+  const texts = await statuses.allTextContents();
+  assert.deepEqual(texts.slice(0, 2), ["sent (before)", "sent (before)"], "rows sent before the reload are reported from the journal");
+  assert.match(texts[2], /^network: .*\(may have been delivered\)$/, "the row in flight at the reload is reported, not resent");
+  assert.deepEqual(texts.slice(3), ["sent", "sent", "sent"]);
+  assert.equal(await page.getByTestId("bulk-summary").textContent(), "Sent 5, failed 1, not attempted 0.");
+  const got = (await control("GET", "messages")).messages.map((m) => m.recipientProfileUrn);
+  assert.equal(new Set(got).size, got.length, "no row accepted twice");
+  for (const n of [0, 1, 3, 4, 5]) assert.equal(got.filter((u) => u === urn(n)).length, 1, `row ${n} delivered once`);
+  // A finished run is forgotten: the next load offers nothing.
+  await page.reload();
+  await page.getByTestId("message-counter").filter({ hasText: "/" }).waitFor();
+  assert.equal(await page.getByTestId("bulk-resume").isHidden(), true);
+});
+
+test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, and a key past its TTL reads empty", async () => {
+  const context = await browser.newContext();
+  const [one, other] = [await context.newPage(), await context.newPage()];
+  await one.goto(`${BASE}/`);
+  await other.goto(`${BASE}/`);
+  // Each tab adds 1 fifty times by compare-and-set, at once: no increment may be lost.
+  const increments = (p) =>
+    p.evaluate(async () => {
+      const { indexedDbStore } = await import("/pkg/indexeddb.mjs");
+      const store = indexedDbStore({ name: "cas-test" });
+      let conflicts = 0;
+      for (let i = 0; i < 50; i++) {
+        for (;;) {
+          const cur = await store.swap("counter", null, null);
+          const next = await store.swap("counter", cur.version, String(Number(cur.value ?? 0) + 1));
+          if (next.ok) break;
+          conflicts++;
+        }
+      }
+      return conflicts;
+    });
+  const conflicts = await Promise.all([increments(one), increments(other)]);
+  const end = await one.evaluate(async () => {
+    const { indexedDbStore } = await import("/pkg/indexeddb.mjs");
+    const store = indexedDbStore({ name: "cas-test" });
+    const counter = await store.swap("counter", null, null);
+    const brief = indexedDbStore({ name: "cas-test", ttlSeconds: 1 });
+    const wrote = await brief.swap("brief", 0, "x");
+    await new Promise((r) => setTimeout(r, 1100));
+    return { counter, wrote, expired: await brief.swap("brief", null, null) };
+  });
+  await context.close();
+  assert.equal(end.counter.value, "100", `two tabs x 50 increments, none lost (conflicts retried: ${conflicts})`);
+  assert.equal(end.counter.version, 100);
+  assert.deepEqual(end.wrote, { ok: true, value: "x", version: 1 });
+  assert.deepEqual(end.expired, { ok: false, value: null, version: 0 });
+});
+
 test("a screenshot of a send, for the README", async () => {
   await page.setViewportSize({ width: 1200, height: 1250 });
   await send();

@@ -1,0 +1,101 @@
+// @ts-check
+// A shared store in the browser's IndexedDB, for the client's `store` option: the quota
+// and pacing shared by the page's tabs, and bulk journals that survive a reload or a
+// closed tab. Each swap is one readwrite transaction, which IndexedDB runs one at a time
+// for the object store across every tab of the origin: the swap is atomic.
+//
+//   import { ConnectSafelyClient } from "connectsafely-wasm";
+//   import { indexedDbStore } from "connectsafely-wasm/indexeddb";
+//   const client = new ConnectSafelyClient({ apiKey, baseUrl, store: indexedDbStore() });
+//   await client.sendGroupWithAckMany(bodies, { journal: "list-2026-11-28", runnerId: tabId });
+
+const STORE = "kv";
+
+/**
+ * @param {{ name?: string, ttlSeconds?: number, indexedDB?: IDBFactory }} [options]
+ *   database name (default "connectsafely-wasm"); how long an untouched key lives
+ *   (default 3 days: longer than a day's quota and a run's resume); the IndexedDB
+ *   factory (default `globalThis.indexedDB`)
+ * @returns {import("./index").SharedStore}
+ */
+export function indexedDbStore(options = {}) {
+  const factory = options.indexedDB ?? globalThis.indexedDB;
+  if (!factory || typeof factory.open !== "function") {
+    throw new TypeError("indexedDbStore needs IndexedDB (a browser page or worker), or options.indexedDB");
+  }
+  const name = options.name ?? "connectsafely-wasm";
+  const ttlMs = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600)) * 1000;
+  /** @type {Promise<IDBDatabase> | null} */
+  let opened = null;
+
+  const open = () =>
+    (opened ??= new Promise((resolve, reject) => {
+      const req = factory.open(name, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+      req.onsuccess = () => {
+        const db = req.result;
+        // Another tab upgrading the database: let it, and open again on the next swap.
+        db.onversionchange = () => {
+          db.close();
+          opened = null;
+        };
+        db.onclose = () => (opened = null);
+        sweep(db);
+        resolve(db);
+      };
+      req.onerror = () => {
+        opened = null;
+        reject(req.error ?? new Error(`IndexedDB could not open ${name}`));
+      };
+      req.onblocked = () => {
+        opened = null;
+        reject(new Error(`IndexedDB ${name} is blocked by another tab holding an older version`));
+      };
+    }));
+
+  return {
+    async swap(key, expected, value) {
+      const db = await open();
+      const write = expected !== null && value !== null;
+      return new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, write ? "readwrite" : "readonly");
+        const kv = tx.objectStore(STORE);
+        /** @type {{ ok: boolean, value: string | null, version: number }} */
+        let answer = { ok: false, value: null, version: 0 };
+        const get = kv.get(key);
+        get.onsuccess = () => {
+          const now = Date.now();
+          const held = get.result;
+          const cur = held && typeof held.n === "number" && held.e > now ? held : { v: null, n: 0 };
+          if (write && expected === cur.n) {
+            const next = { v: value, n: cur.n + 1, e: now + ttlMs };
+            kv.put(next, key);
+            answer = { ok: true, value: next.v, version: next.n };
+          } else {
+            answer = { ok: false, value: cur.v ?? null, version: cur.n };
+          }
+        };
+        tx.oncomplete = () => resolve(answer);
+        tx.onerror = () => reject(tx.error ?? new Error("the IndexedDB transaction failed"));
+        tx.onabort = () => reject(tx.error ?? new Error("the IndexedDB transaction was aborted"));
+      });
+    },
+  };
+}
+
+/** Deletes the keys whose time is up, once per opening (nobody waits for it). */
+function sweep(/** @type {IDBDatabase} */ db) {
+  try {
+    const tx = db.transaction(STORE, "readwrite");
+    const now = Date.now();
+    const cursor = tx.objectStore(STORE).openCursor();
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c) return;
+      if (!(c.value && c.value.e > now)) c.delete();
+      c.continue();
+    };
+  } catch {
+    // A closing database: the next opening sweeps.
+  }
+}
