@@ -553,7 +553,10 @@ impl SendMachine {
         accounts: &mut Accounts,
         now_ms: f64,
     ) -> Step {
-        if let Some(a) = accounts.get_mut(self.account) {
+        // The account's record, as last seen, saves a read on the next swap; the journal's
+        // swaps are on the item's own key.
+        let on_account = matches!(self.state, State::Reserving | State::Releasing(_));
+        if let (true, Some(a)) = (on_account, accounts.get_mut(self.account)) {
             a.store_seen = Some((value.map(str::to_owned), version));
         }
         let key = self.key_of(accounts);

@@ -481,6 +481,34 @@ mod machines {
     }
 
     #[test]
+    fn in_a_quiet_store_a_send_takes_two_round_trips_and_a_journaled_one_four() {
+        for journaled in [false, true] {
+            let mut store = Store::default();
+            let mut server = Server {
+                quota: 100,
+                accepted: 0,
+                fetches: 0,
+            };
+            let mut accounts = Accounts::new();
+            let mut swaps = Vec::new();
+            for i in 0..4 {
+                let before = store.swaps;
+                let mut m = SendMachine::new(&mut accounts, "").with_shared(shared(i as u64 + 1));
+                if journaled {
+                    m = m.with_journal(item(i, "r1", false));
+                }
+                let o = drive(&mut m, &mut accounts, &mut store, &mut server, false).unwrap();
+                assert!(o.result.is_ok());
+                swaps.push(store.swaps - before);
+            }
+            // The first reads the account's record; the rest swap on the record they saw
+            // last (the journal's swaps, on the item's own key, do not replace it).
+            let (first, then) = if journaled { (5, 4) } else { (3, 2) };
+            assert_eq!(swaps, [first, then, then, then], "journaled: {journaled}");
+        }
+    }
+
+    #[test]
     fn a_journaled_run_resumed_after_a_crash_never_sends_an_item_twice() {
         let mut store = Store::default();
         let mut server = Server {
