@@ -13,7 +13,10 @@ import zlib from "node:zlib";
 // and the wasm inlined one character per byte instead of base64).
 // 64.2 KiB with issue 13: the shared store's account records, reservations and journal
 // (its decisions live in the core, so every process and transport decides alike).
-const BUDGET = 64.5 * 1024;
+// 64.8 KiB with runnerId, the stale-response rule and the journal's key scrubbing; 65.7 KiB
+// with talc instead of lol_alloc (+0.9 KiB): lol_alloc's free list made each allocation
+// cost grow with what is live, so a run of 40,000 items sent at 630/s instead of 1,500/s.
+const BUDGET = 65.8 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

@@ -27,6 +27,34 @@ test("a server that echoes the key has it redacted from the message and the body
   assert.equal(r.body.key, "[redacted]");
 });
 
+test("a server that echoes the key has it scrubbed from what a journal writes to the store", async () => {
+  for (const key of [KEY, "sk|live\\key-0123456789"]) {
+    await reset();
+    await config({ keys: [key] });
+    await fault({ status: 400, body: { error: `Bad key ${key}`, key } });
+    const written = [];
+    const map = new Map();
+    const store = {
+      async swap(k, expected, value) {
+        if (value !== null) written.push(value);
+        const cur = map.get(k) ?? { value: null, version: 0 };
+        if (expected !== null && expected === cur.version && value !== null) {
+          map.set(k, { value, version: cur.version + 1 });
+          return { ok: true, value, version: cur.version + 1 };
+        }
+        return { ok: false, ...cur };
+      },
+    };
+    const c = new ConnectSafelyClient({ apiKey: key, baseUrl: SANDBOX, store });
+    const run = await c.sendGroupWithAckMany([body()], { journal: "secret-run" });
+    assert.equal(run.results[0].error.kind, "bad_request");
+    assert.ok(written.some((v) => v.includes("[redacted]")), "the outcome was recorded, scrubbed");
+    for (const v of written) assert.ok(!v.includes(key) && !v.includes(key.replace(/\\/g, "\\\\").replace(/\|/g, "\\p")), v);
+    const again = await c.sendGroupWithAckMany([body()], { journal: "secret-run" });
+    assert.equal(again.results[0].error.message, "Bad key [redacted]", "the recorded outcome reads back");
+  }
+});
+
 test("a network error that mentions the key has it redacted", async () => {
   const c = new ConnectSafelyClient({ apiKey: KEY, fetch: async (url, init) => { throw new Error(`refused: ${init.headers.Authorization}`); } });
   const r = await c.sendGroupWithAck(body());
