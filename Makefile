@@ -25,8 +25,10 @@ demo: pkg
 	node sandbox/server.mjs --host $(HOST) --port $(PORT) --static /=www --static /pkg=pkg
 
 bench: pkg
+	@./scripts/setup.sh --browsers
 	mkdir -p target && cargo bench --quiet --bench plan | tee target/bench-plan.txt
 	node --expose-gc bench/run.mjs
+	node --expose-gc bench/store.mjs
 
 clean:
 	rm -rf pkg target tests/js/node_modules

@@ -439,21 +439,24 @@ const cells = {
     const sb = await sandbox();
     const env = { WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: path.join(work, "wrangler-logs"), CI: "true", XDG_CONFIG_HOME: path.join(work, "xdg") };
     await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env });
+    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist-swap", "src/swap.js"], { cwd: dir, env });
     const { Miniflare } = await import("miniflare");
     // Three Workers (three isolates) built from the README's setup; "a" hosts the
-    // Durable Object class, "b" and "c" bind the same namespace by script name.
+    // Durable Object class, "b" and "c" bind the same namespace by script name. Two
+    // more ("s1", "s2") share another namespace, to swap on the store directly.
     const names = ["a", "b", "c"];
+    const worker = (name, out, host) => ({
+      name,
+      modules: true,
+      scriptPath: path.join(dir, out, out === "dist" ? "index.js" : "swap.js"),
+      modulesRoot: path.join(dir, out),
+      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+      compatibilityDate: "2026-04-01",
+      bindings: { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base },
+      durableObjects: { CONNECTSAFELY_STORE: name === host ? "ConnectSafelyStore" : { className: "ConnectSafelyStore", scriptName: host } },
+    });
     const mf = new Miniflare({
-      workers: names.map((name) => ({
-        name,
-        modules: true,
-        scriptPath: path.join(dir, "dist/index.js"),
-        modulesRoot: path.join(dir, "dist"),
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-        compatibilityDate: "2026-04-01",
-        bindings: { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base },
-        durableObjects: { CONNECTSAFELY_STORE: name === "a" ? "ConnectSafelyStore" : { className: "ConnectSafelyStore", scriptName: "a" } },
-      })),
+      workers: [...names.map((name) => worker(name, "dist", "a")), worker("s1", "dist-swap", "s1"), worker("s2", "dist-swap", "s1")],
     });
     try {
       await sb.config({ quota: 150 });
@@ -473,13 +476,13 @@ const cells = {
       expect(rejected <= 1, "at most one 429 in all (the issue allows one per Worker)", rejected);
       // The store itself: compare-and-set on versions, seen from another Worker, and a
       // key untouched for its TTL deleted by the object's alarm.
-      const swap = async (name, args) => (await (await mf.getWorker(name)).fetch("http://matrix.test/swap", { method: "POST", body: JSON.stringify(args) })).json();
-      const wrote = await swap("b", { key: "k", expected: 0, value: "one", ttlSeconds: 1 });
-      const lost = await swap("c", { key: "k", expected: 0, value: "two", ttlSeconds: 1 });
-      const seen = await swap("a", { key: "k", expected: null, value: null, ttlSeconds: 1 });
+      const swap = async (name, args) => (await (await mf.getWorker(name)).fetch("http://matrix.test/", { method: "POST", body: JSON.stringify(args) })).json();
+      const wrote = await swap("s1", { key: "k", expected: 0, value: "one", ttlSeconds: 1 });
+      const lost = await swap("s2", { key: "k", expected: 0, value: "two", ttlSeconds: 1 });
+      const seen = await swap("s2", { key: "k", expected: null, value: null, ttlSeconds: 1 });
       expect(wrote.ok && wrote.version === 1 && !lost.ok && lost.value === "one" && seen.value === "one" && seen.version === 1, "a swap writes only over the version it expects, and every Worker sees the write", { wrote, lost, seen });
       await new Promise((r) => setTimeout(r, 2500));
-      const gone = await swap("a", { key: "k", expected: null, value: null, ttlSeconds: 1 });
+      const gone = await swap("s1", { key: "k", expected: null, value: null, ttlSeconds: 1 });
       expect(gone.value === null && gone.version === 0, "a key untouched for its TTL is deleted", gone);
       return `3 Workers x 100 bodies, one Durable Object namespace: ${got.length} accepted (${runs.map((r) => r.sent).join(" + ")}), ${rejected} answered 429; swaps are compare-and-set, keys expire`;
     } finally {

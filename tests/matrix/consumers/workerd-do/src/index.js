@@ -1,18 +1,12 @@
 // The README's Durable Object setup: the Worker exports ConnectSafelyStore and passes
 // its binding to the client. POST a JSON { from, count, account, options } to send
-// `count` bodies with sendGroupWithAckMany; the answer is the BulkResult. POST
-// /swap { key, expected, value, ttlSeconds } runs one store swap and answers what it did.
+// `count` bodies with sendGroupWithAckMany; the answer is the BulkResult.
 import { ConnectSafelyClient } from "connectsafely-wasm";
 import { durableObjectStore } from "connectsafely-wasm/durable-object";
 export { ConnectSafelyStore } from "connectsafely-wasm/durable-object";
 
 export default {
   async fetch(request, env) {
-    if (new URL(request.url).pathname === "/swap") {
-      const { key, expected, value, ttlSeconds } = await request.json();
-      const store = durableObjectStore(env.CONNECTSAFELY_STORE, { prefix: "test:", ttlSeconds });
-      return Response.json(await store.swap(key, expected, value));
-    }
     const { from, count, account, options } = await request.json();
     const client = new ConnectSafelyClient({
       apiKey: env.CONNECTSAFELY_API_KEY,
