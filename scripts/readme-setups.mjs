@@ -89,6 +89,17 @@ ${block("consumers/workerd/src/index.js")}
 
 ${block("consumers/workerd/wrangler.toml")}
 
+### Cloudflare Workers with a Durable Object store
+
+Every isolate of every Worker bound to the namespace shares each account's quota and the
+runs' journals (see [Many processes, one quota](#many-processes-one-quota)). The matrix runs
+three Workers built from these files in one workerd and checks that they spend a quota of 150
+exactly, with no 429.
+
+${block("consumers/workerd-do/src/index.js")}
+
+${block("consumers/workerd-do/wrangler.toml")}
+
 ### Node.js, Bun and Deno
 
 ${block("consumers/node-esm/send.mjs")}
