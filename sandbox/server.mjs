@@ -16,6 +16,8 @@
 //   GET  /__sandbox/faults                the queue;  DELETE /__sandbox/faults empties it
 //   GET  /__sandbox/messages              {messages: [...]}: every message accepted, in order
 //   GET  /__sandbox/state                 config, usage per account, queued faults, message count
+//   GET  /__sandbox/requests              {requests: [{headers}]}: the headers of the last 100 endpoint
+//                                         requests, oldest first (Authorization's value shown as "[present]")
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -57,6 +59,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
   let nextId = 1;
   let requests = 0; // every request that reached the endpoint
   let bodiesSeen = new Map(); // request body text -> how many times it arrived
+  let recent = []; // the headers of the last 100 endpoint requests
   let inflight = 0; // endpoint requests being handled now
   let peakInflight = 0;
 
@@ -91,7 +94,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
     res.setHeader("Access-Control-Allow-Origin", req.headers.origin || "*");
     res.setHeader("Vary", "Origin");
     res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-    res.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept");
+    res.setHeader("Access-Control-Allow-Headers", req.headers["access-control-request-headers"] || "Authorization, Content-Type, Accept");
     res.setHeader("Access-Control-Expose-Headers", [...RATE_HEADERS, "Retry-After"].join(", "));
     res.setHeader("Access-Control-Max-Age", "600");
   }
@@ -202,6 +205,10 @@ export function createSandbox({ statics = [], log = false } = {}) {
 
   async function endpoint(req, res) {
     requests += 1;
+    const seen = { ...req.headers };
+    if (seen.authorization !== undefined) seen.authorization = "[present]";
+    recent.push({ headers: seen });
+    if (recent.length > 100) recent.shift();
     inflight += 1;
     peakInflight = Math.max(peakInflight, inflight);
     let counted = true;
@@ -278,6 +285,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
         messages = [];
         requests = 0;
         bodiesSeen = new Map();
+        recent = [];
         peakInflight = inflight;
         return json(res, 200, { ok: true });
       case "GET config":
@@ -295,6 +303,8 @@ export function createSandbox({ statics = [], log = false } = {}) {
         return json(res, 200, { queued: 0 });
       case "GET messages":
         return json(res, 200, { messages });
+      case "GET requests":
+        return json(res, 200, { requests: recent });
       case "GET state":
         return json(res, 200, {
           config,
