@@ -36,9 +36,10 @@ function describe(kind: ErrorKind): string {
     case "network":
     case "timeout":
     case "aborted":
+    case "store_unavailable":
       return kind;
     default: {
-      const none: never = kind; // the union is closed: eleven kinds
+      const none: never = kind; // the union is closed: twelve kinds
       return none;
     }
   }
@@ -118,3 +119,4 @@ export async function many(): Promise<number[]> {
   void s;
   return r.notAttempted;
 }
+
