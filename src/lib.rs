@@ -34,7 +34,9 @@ pub mod bulk;
 pub mod classify;
 pub mod error;
 pub mod guard;
+pub mod headers;
 pub mod json;
+pub mod log;
 pub mod rate_limit;
 pub mod request;
 #[cfg(feature = "serde")]

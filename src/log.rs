@@ -1,0 +1,189 @@
+//! Log lines: what a send did, in words, at a level. Both transports (the npm package's
+//! driver and the Rust `Client`) log these same lines. A line never holds the API key or
+//! the message text: only what the client decided, statuses, kinds, accounts and numbers,
+//! never text a server sent.
+//!
+//! ```
+//! use connectsafely_wasm::error::{ErrorKind, SendError};
+//! use connectsafely_wasm::log::{outcome, Level};
+//! use connectsafely_wasm::send::Outcome;
+//!
+//! let (level, line) = outcome(&Outcome::local(SendError::new(ErrorKind::Network, "reset", true)), "acct-1");
+//! assert_eq!(level, Level::Warn);
+//! assert_eq!(line, "account acct-1: not sent (network, no response); it may have been delivered: check before resending");
+//! assert_eq!(Level::parse("debug"), Some(Level::Debug));
+//! ```
+
+use crate::error::ErrorKind;
+use crate::rate_limit::RateLimitInfo;
+use crate::send::Outcome;
+use crate::text::whole;
+
+/// How much to log; each level includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Nothing.
+    Off,
+    /// What failed in a way the user must fix (the API key, the store).
+    Error,
+    /// What a user should know: a refused send, an invalid body, `deliveryUnknown`.
+    Warn,
+    /// Every send's outcome, and each run's summary.
+    Info,
+    /// Each attempt: method, URL, status, duration, the rate limit, each decision.
+    Debug,
+}
+
+impl Level {
+    /// The level named `s` (`"off"`, `"error"`, `"warn"`, `"info"`, `"debug"`).
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "off" => Level::Off,
+            "error" => Level::Error,
+            "warn" => Level::Warn,
+            "info" => Level::Info,
+            "debug" => Level::Debug,
+            _ => return None,
+        })
+    }
+
+    /// Its name, as `parse` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Error => "error",
+            Level::Warn => "warn",
+            Level::Info => "info",
+            Level::Debug => "debug",
+        }
+    }
+}
+
+fn account(key: &str) -> String {
+    if key.is_empty() {
+        String::from("default account")
+    } else {
+        crate::cat!("account ", key)
+    }
+}
+
+fn rate(info: Option<&RateLimitInfo>) -> String {
+    match info.and_then(|r| r.used.zip(r.limit)) {
+        Some((used, limit)) => crate::cat!("; ", whole(used), "/", whole(limit), " used"),
+        None => String::new(),
+    }
+}
+
+/// Debug: one attempt ended (`status`: `None` when no response arrived).
+pub fn attempt(
+    url: &str,
+    attempt: u32,
+    status: Option<u16>,
+    duration_ms: f64,
+    info: Option<&RateLimitInfo>,
+) -> String {
+    let status = status.map_or_else(|| String::from("no response"), |s| whole(f64::from(s)));
+    crate::cat!(
+        "POST ",
+        url,
+        " (attempt ",
+        whole(f64::from(attempt)),
+        "): ",
+        status,
+        " in ",
+        whole(duration_ms.max(0.0).round()),
+        " ms",
+        rate(info)
+    )
+}
+
+/// Debug: a 429 said when to try again, and the client waits that long once.
+pub fn waiting(ms: f64) -> String {
+    crate::cat!(
+        "429: waiting ",
+        whole(ms.max(0.0).round()),
+        " ms as the server asked, then one more attempt"
+    )
+}
+
+/// The level and line of a send's outcome for the account `key`.
+pub fn outcome(o: &Outcome, key: &str) -> (Level, String) {
+    let who = account(key);
+    let e = match &o.result {
+        Ok(_) => {
+            let status = o.status.map_or_else(String::new, |s| whole(f64::from(s)));
+            return (
+                Level::Info,
+                crate::cat!(who, ": sent (", status, ")", rate(o.rate_limit.as_ref())),
+            );
+        }
+        Err(e) => e,
+    };
+    let what = crate::cat!(
+        e.kind.as_str(),
+        ", ",
+        o.status
+            .map_or_else(|| String::from("no response"), |s| whole(f64::from(s)))
+    );
+    let retry = e.retry_after_ms.map_or_else(String::new, |ms| {
+        crate::cat!("; retry in ", whole(ms.round()), " ms")
+    });
+    let (level, why) = match e.kind {
+        ErrorKind::Validation => {
+            let mut fields = String::new();
+            for (i, f) in e.field_errors.iter().enumerate() {
+                if i > 0 {
+                    fields.push_str(", ");
+                }
+                fields.push_str(&f.field);
+            }
+            (
+                Level::Warn,
+                crate::cat!("; the body is invalid (", fields, "), nothing was sent"),
+            )
+        }
+        ErrorKind::RateLimited if o.status.is_none() => (
+            Level::Warn,
+            crate::cat!("; refused locally, the quota is spent", retry),
+        ),
+        ErrorKind::RateLimited => (Level::Warn, retry),
+        ErrorKind::Unauthorized => (Level::Error, String::from("; check the API key")),
+        ErrorKind::StoreUnavailable => (
+            Level::Error,
+            String::from("; the shared store failed, nothing was sent"),
+        ),
+        ErrorKind::Aborted if !e.delivery_unknown => (Level::Info, String::new()),
+        _ => (Level::Warn, String::new()),
+    };
+    let unknown = if e.delivery_unknown {
+        "; it may have been delivered: check before resending"
+    } else {
+        ""
+    };
+    let level = if e.delivery_unknown {
+        level.min(Level::Warn)
+    } else {
+        level
+    };
+    (
+        level,
+        crate::cat!(who, ": not sent (", what, ")", why, unknown),
+    )
+}
+
+/// Info: how a run to many ended.
+pub fn run(summary: &crate::bulk::Summary) -> String {
+    let stopped = summary
+        .stopped_by
+        .map_or_else(String::new, |r| crate::cat!("; stopped by ", r.as_str()));
+    crate::cat!(
+        "run to many: ",
+        whole(summary.sent as f64),
+        " sent, ",
+        whole(summary.failed as f64),
+        " failed, ",
+        whole(summary.not_attempted.len() as f64),
+        " not attempted",
+        stopped
+    )
+}
