@@ -16,7 +16,11 @@ import zlib from "node:zlib";
 // 64.8 KiB with runnerId, the stale-response rule and the journal's key scrubbing; 65.7 KiB
 // with talc instead of lol_alloc (+0.9 KiB): lol_alloc's free list made each allocation
 // cost grow with what is live, so a run of 40,000 items sent at 630/s instead of 1,500/s.
-const BUDGET = 65.8 * 1024;
+// 72.8 KiB with issue 14 (+7.1 KiB): logs, hooks and headers, whose checks and log lines
+// live in the core so the JS and Rust APIs behave alike. Paid even by apps that set none
+// of those options: the wasm is one module (the 14 KB of it is spread over option reading,
+// header checks, log lines and eleven new exports' glue).
+const BUDGET = 73 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

@@ -53,6 +53,59 @@ function notify(onResult, index, result) {
   } catch {}
 }
 
+const LEVELS = ["off", "error", "warn", "info", "debug"];
+const DEBUG = 4;
+const INFO = 3;
+
+/**
+ * Writes `line` at `level` (1 error ... 4 debug); a logger that throws changes nothing.
+ * @param {any} logger
+ * @param {number} level
+ * @param {string} line
+ */
+function log(logger, level, line) {
+  try {
+    logger[LEVELS[level]](`connectsafely-wasm: ${line}`);
+  } catch {}
+}
+
+/**
+ * Calls hook `name` with `view`; neither a throw nor a rejected promise escapes, and
+ * nothing waits for it.
+ * @param {any} hooks
+ * @param {string} name
+ * @param {object} view
+ */
+function hook(hooks, name, view) {
+  try {
+    const f = hooks[name];
+    if (typeof f !== "function") return;
+    const r = f.call(hooks, view);
+    if (r && typeof r.then === "function") r.then(undefined, () => {});
+  } catch {}
+}
+
+/**
+ * The request headers as an object: the client's own two, then `pairs` ([name, value, ...]).
+ * @param {string} apiKey
+ * @param {string[]} pairs
+ * @returns {Record<string, string>}
+ */
+function headerObject(apiKey, pairs) {
+  /** @type {Record<string, string>} */
+  const out = { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" };
+  for (let i = 0; i + 1 < pairs.length; i += 2) out[pairs[i]] = pairs[i + 1];
+  return out;
+}
+
+/**
+ * What a hook sees of a request's headers: a frozen copy, the key replaced.
+ * @param {Record<string, string>} headers
+ */
+function redactedHeaders(headers) {
+  return Object.freeze({ ...headers, Authorization: "Bearer [redacted]" });
+}
+
 /** This process's id among the processes sharing a store (lease and claim owner). */
 function runnerId() {
   const c = /** @type {any} */ (globalThis).crypto;
@@ -97,6 +150,14 @@ export class ConnectSafelyClient {
   #endpoint;
   /** @type {Function | undefined} */
   #fetch;
+  /** @type {Record<string, string>} */
+  #headers;
+  /** @type {number} */
+  #level;
+  /** @type {any} */
+  #logger;
+  /** @type {any} */
+  #hooks;
 
   /** @param {import("./index").ClientOptions} options */
   constructor(options) {
@@ -106,6 +167,10 @@ export class ConnectSafelyClient {
     this.#apiKey = this.#core.apiKey;
     this.#endpoint = this.#core.endpoint;
     this.#fetch = this.#core.fetch;
+    this.#headers = headerObject(this.#apiKey, this.#core.headerPairs);
+    this.#level = this.#core.logLevel;
+    this.#logger = this.#core.logger;
+    this.#hooks = this.#core.hooks;
   }
 
   get baseUrl() {
@@ -129,7 +194,17 @@ export class ConnectSafelyClient {
     const f = plainFields(body);
     const fast = f && core.beginUnchanged(f[0], f[1], f[2], f[3], options);
     const id = fast === undefined ? core.begin(body, options) : fast;
-    return this.#drive(id).then(() => this.#core.finish(id));
+    return this.#drive(id).then(() => {
+      this.#logOutcome(id);
+      return this.#core.finish(id);
+    });
+  }
+
+  /** @param {number} id */
+  #logOutcome(id) {
+    if (this.#level === 0) return;
+    const said = this.#core.logOutcome(id);
+    if (said) log(this.#logger, said[0], said[1]);
   }
 
   /**
@@ -138,14 +213,27 @@ export class ConnectSafelyClient {
    */
   async #drive(id) {
     const core = this.#core;
+    const hooks = this.#hooks;
+    const debug = this.#level >= DEBUG;
+    let attempt = 0;
     for (;;) {
       const step = core.step(id);
       if (step === Step.Fetch) {
+        attempt += 1;
+        const own = core.requestHeaders(id);
+        const headers = own ? headerObject(this.#apiKey, own) : this.#headers;
+        /** @type {any} */
+        let view;
+        if (hooks) {
+          view = Object.freeze({ method: "POST", url: this.#endpoint, headers: redactedHeaders(headers), attempt });
+          hook(hooks, "onRequest", view);
+        }
+        const began = debug || hooks ? Date.now() : 0;
         let r;
         try {
           // The fetch option, else the global fetch looked up now (it may be replaced at any time).
           const fetchFn = this.#fetch ?? globalThis.fetch;
-          r = await exchange(fetchFn, this.#endpoint, this.#apiKey, core.body(id), core.signal(id), core.timeoutMs(id));
+          r = await exchange(fetchFn, this.#endpoint, this.#apiKey, headers, core.body(id), core.signal(id), core.timeoutMs(id));
         } catch (e) {
           // A hostile runtime (a signal whose methods throw, ...): the request may have left.
           r = { what: Exchanged.NoResponse, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: e };
@@ -154,6 +242,17 @@ export class ConnectSafelyClient {
         // The parsed body, or its text when it is not JSON: the body crosses once, parsed once.
         const text = r.json === undefined ? r.text : undefined;
         core.exchanged(id, r.what, r.cut, r.status, action, limit, used, remaining, reset, retryAfter, text, r.json, r.thrown);
+        const durationMs = debug || hooks ? Date.now() - began : 0;
+        if (debug) log(this.#logger, DEBUG, core.logAttempt(id, attempt, durationMs));
+        if (hooks) {
+          const status = core.attemptStatus(id);
+          if (status !== undefined) {
+            hook(hooks, "onResponse", Object.freeze({ request: view, status, durationMs, rateLimit: core.attemptRateLimit(id) }));
+          } else {
+            const [kind, deliveryUnknown] = core.failure(id) ?? ["network", true];
+            hook(hooks, "onError", Object.freeze({ request: view, durationMs, error: Object.freeze({ kind, deliveryUnknown }) }));
+          }
+        }
       } else if (step === Step.Swap) {
         try {
           const r = await storeSwap(this.#store, core.storeTimeoutMs, core.swapKey(id), core.swapExpected(id), core.swapValue(id));
@@ -162,6 +261,7 @@ export class ConnectSafelyClient {
           core.storeFailed(id, e);
         }
       } else if (step === Step.Wait) {
+        if (debug) log(this.#logger, DEBUG, core.logWait(id));
         let waited = false;
         try {
           waited = await sleep(core.waitMs(id), core.signal(id));
@@ -190,6 +290,7 @@ export class ConnectSafelyClient {
         if (next === BulkStep.Start) {
           const id = core.bulkSend(run);
           await this.#drive(id);
+          this.#logOutcome(id);
           const i = core.bulkSettle(run, id);
           if (i >= 0) notify(onResult, i, results[i]);
         } else if (next === BulkStep.Wait) {
@@ -202,6 +303,10 @@ export class ConnectSafelyClient {
     const all = [];
     for (let w = 0; w < workers; w++) all.push(worker());
     await Promise.all(all);
+    if (this.#level >= INFO) {
+      const line = core.bulkLog(run);
+      if (line) log(this.#logger, INFO, line);
+    }
     return core.bulkFinish(run);
   }
 }

@@ -27,13 +27,14 @@ const STOP = {};
 /**
  * @param {unknown} fetchFn  the fetch to call (the option, else the global one)
  * @param {string} url
- * @param {string} apiKey
+ * @param {string} apiKey  (scrubbed from the body read)
+ * @param {Record<string, string>} headers  the request's headers, Authorization included
  * @param {string} body
  * @param {AbortSignal | undefined} caller
  * @param {number} timeoutMs  0 = none
  * @returns {Promise<Report>}
  */
-export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
+export async function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs) {
   /** @type {Report} */
   const out = { what: Exchanged.NotSent, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: undefined };
   if (typeof fetchFn !== "function") {
@@ -73,7 +74,7 @@ export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
     /** @type {RequestInit} */
     const init = {
       method: "POST",
-      headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json", Accept: "application/json" },
+      headers,
       body,
       redirect: "manual",
     };
@@ -105,13 +106,13 @@ export async function exchange(fetchFn, url, apiKey, body, caller, timeoutMs) {
       return done();
     }
     out.what = Exchanged.HeadOnly;
-    let headers = null;
+    let got = null;
     try {
-      headers = res.headers;
+      got = res.headers;
     } catch {}
     out.headers = headerNames.map((name) => {
       try {
-        const v = headers.get(name);
+        const v = got.get(name);
         return typeof v === "string" ? v : undefined;
       } catch {
         return undefined;

@@ -78,6 +78,52 @@ export interface ClientOptions {
   maxInFlightPerAccount?: number;
   /** Default 10000: how long one store operation may take before the send fails closed (`store_unavailable`). */
   storeTimeoutMs?: number;
+  /**
+   * Headers every request carries (a proxy's own auth, a tracing header). `Authorization`
+   * and `Content-Type` are the client's own: setting either throws a `TypeError`. In a
+   * server runtime (Node.js, Bun, Deno, Workers) the client also sends
+   * `User-Agent: connectsafely-wasm/<version>` unless you set one; in a browser it adds none.
+   */
+  defaultHeaders?: Record<string, string>;
+  /** Default `"warn"`: what the client logs (`debug`: each attempt and decision). */
+  logLevel?: LogLevel;
+  /** Default `console`: any object with `error`, `warn`, `info` and `debug` (pino, winston...). A line never holds the API key or a message's text. */
+  logger?: Logger;
+  /** Called around each HTTP attempt with frozen, redacted views; a hook that throws or is slow changes no outcome. */
+  hooks?: Hooks;
+}
+
+/** What the client logs: each level includes the ones before it. */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug";
+
+/** Where the client logs (console, pino, winston...). */
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/** An HTTP attempt as a hook sees it (the API key replaced by `[redacted]`). */
+export interface RequestView {
+  readonly method: "POST";
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** 1, or 2 for the one attempt after a 429 wait. */
+  readonly attempt: number;
+}
+
+/**
+ * Hooks around each HTTP attempt: `onRequest` before it, then `onResponse` or `onError`
+ * once, given the same `request` object (a key for a `WeakMap` of spans). Nothing waits
+ * for them, and what they throw or return changes nothing.
+ */
+export interface Hooks {
+  onRequest?(request: RequestView): void;
+  /** A response arrived (any status). */
+  onResponse?(response: { readonly request: RequestView; readonly status: number; readonly durationMs: number; readonly rateLimit: RateLimitInfo | null }): void;
+  /** No response: a network failure, a timeout, an abort, a redirect not followed. */
+  onError?(failure: { readonly request: RequestView; readonly durationMs: number; readonly error: { readonly kind: ErrorKind; readonly deliveryUnknown: boolean } }): void;
 }
 
 /**
@@ -96,6 +142,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;
+  /** This call's own headers, over the client's `defaultHeaders` (not `Authorization` or `Content-Type`). */
+  headers?: Record<string, string>;
 }
 
 /** The body of `POST /linkedin/messaging/send-group-with-ack`. */
@@ -200,6 +248,8 @@ export interface BulkOptions {
   signal?: AbortSignal;
   /** Per send. */
   timeoutMs?: number;
+  /** Each send's own headers, as `CallOptions.headers`. */
+  headers?: Record<string, string>;
   /** Sends in flight at once (default 1). */
   concurrency?: number;
   /** Least time between two send starts for one account (default 0). */

@@ -45,6 +45,7 @@ struct Options {
     journal: Option<String>,
     resend_unknown: bool,
     runner_id: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
@@ -63,6 +64,7 @@ fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
         journal: None,
         resend_unknown: false,
         runner_id: None,
+        headers: call.headers,
     };
     if o.is_undefined() || o.is_null() {
         return Ok(out);
@@ -163,6 +165,8 @@ pub struct Run {
     resend_unknown: bool,
     /// Who claims this run's items in its journal.
     runner: Option<String>,
+    /// The run's own headers (`options.headers`), for each of its sends.
+    headers: Vec<(String, String)>,
 }
 
 impl Run {
@@ -192,6 +196,7 @@ impl Run {
             journal: None,
             resend_unknown: false,
             runner: None,
+            headers: Vec::new(),
         };
         let items: Vec<JsValue> = match js::is_array(bodies) {
             Ok(true) => {
@@ -260,6 +265,7 @@ impl Run {
         run.journal = opts.journal;
         run.resend_unknown = opts.resend_unknown;
         run.runner = opts.runner_id;
+        run.headers = opts.headers;
         run
     }
 
@@ -315,12 +321,39 @@ impl Run {
     }
 
     /// The chosen item's request and how to send it.
+    #[allow(clippy::type_complexity)]
     pub fn take_started(
         &mut self,
-    ) -> Option<(usize, SendGroupWithAckRequest, Option<AbortSignal>, f64)> {
+    ) -> Option<(
+        usize,
+        SendGroupWithAckRequest,
+        Option<AbortSignal>,
+        f64,
+        Vec<(String, String)>,
+    )> {
         let i = self.started.take()?;
         let request = self.requests.get(i).cloned().flatten()?;
-        Some((i, request, self.signal.clone(), self.timeout_ms))
+        Some((
+            i,
+            request,
+            self.signal.clone(),
+            self.timeout_ms,
+            self.headers.clone(),
+        ))
+    }
+
+    /// The line a log gets when the run ends.
+    pub fn log_line(&self) -> String {
+        let summary = match self.failed_up_front {
+            Some(failed) => crate::bulk::Summary {
+                sent: 0,
+                failed,
+                not_attempted: Vec::new(),
+                stopped_by: None,
+            },
+            None => self.plan.summary(),
+        };
+        crate::log::run(&summary)
     }
 
     /// Send `id` ended as `how` with result `value`: the item's index if attempted, else -1.

@@ -10,6 +10,7 @@ mod options;
 mod read;
 mod result;
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -18,7 +19,8 @@ use crate::bulk::Next;
 use crate::classify::{BodyFacts, JsonView};
 use crate::error::{FieldError, SendError};
 use crate::js;
-use crate::rate_limit::RateLimitHeaders;
+use crate::log::Level;
+use crate::rate_limit::{RateLimitHeaders, RateLimitInfo};
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
 use crate::send::{
     Exchange, Interrupt, Outcome, Policy, SendMachine, SharedSend, Step as CoreStep,
@@ -194,6 +196,10 @@ struct Slot {
     /// The last response's body as `JSON.parse` read it, and what fetch threw.
     parsed: JsValue,
     thrown: JsValue,
+    /// The request's headers when the call set its own (else the client's).
+    headers: Option<Vec<(String, String)>>,
+    /// The last attempt's status and rate limit, kept for logs and hooks.
+    attempt: Option<(Option<u16>, Option<RateLimitInfo>)>,
 }
 
 /// Entries reused by index; ids stay small and never dangle while in use.
@@ -295,6 +301,7 @@ impl Core {
     }
 
     /// A send of a validated request, started (or refused, or aborted) now.
+    #[allow(clippy::too_many_arguments)]
     fn launch(
         &mut self,
         request: &SendGroupWithAckRequest,
@@ -302,6 +309,7 @@ impl Core {
         signal: Option<AbortSignal>,
         timeout_ms: f64,
         min_interval_ms: f64,
+        headers: &[(String, String)],
     ) -> u32 {
         let mut machine = machine;
         if let Some(shared) = self.shared_send(min_interval_ms, timeout_ms) {
@@ -319,6 +327,9 @@ impl Core {
             timeout_ms,
             parsed: JsValue::UNDEFINED,
             thrown: JsValue::UNDEFINED,
+            headers: (!headers.is_empty())
+                .then(|| crate::headers::merge(&self.config.headers, headers)),
+            attempt: None,
         })
     }
 
@@ -331,6 +342,8 @@ impl Core {
             timeout_ms: 0.0,
             parsed: JsValue::UNDEFINED,
             thrown: JsValue::UNDEFINED,
+            headers: None,
+            attempt: None,
         })
     }
 
@@ -413,6 +426,115 @@ impl Core {
         self.config.fetch.clone()
     }
 
+    /// How much the driver logs: 0 off, 1 error, 2 warn, 3 info, 4 debug.
+    #[wasm_bindgen(getter, js_name = logLevel)]
+    pub fn log_level(&self) -> u8 {
+        self.config.log_level as u8
+    }
+
+    /// The `logger` option, or `console`.
+    #[wasm_bindgen(getter)]
+    pub fn logger(&self) -> JsValue {
+        self.config.logger.clone()
+    }
+
+    /// The `hooks` option, if one was given.
+    #[wasm_bindgen(getter)]
+    pub fn hooks(&self) -> JsValue {
+        self.config.hooks.clone()
+    }
+
+    /// The client's request headers besides Authorization and Content-Type, as
+    /// `[name, value, name, value, ...]`: Accept, the User-Agent in a server runtime,
+    /// then `defaultHeaders`.
+    #[wasm_bindgen(getter, js_name = headerPairs)]
+    pub fn header_pairs(&self) -> Array {
+        pairs(&self.config.headers)
+    }
+
+    /// Send `id`'s headers as `headerPairs` gives them, when its call set its own;
+    /// `undefined` when it uses the client's.
+    #[wasm_bindgen(js_name = requestHeaders)]
+    pub fn request_headers(&self, id: u32) -> Option<Array> {
+        self.slot(id)?.headers.as_deref().map(pairs)
+    }
+
+    /// The debug line of send `id`'s last attempt, which took `duration_ms`.
+    #[wasm_bindgen(js_name = logAttempt)]
+    pub fn log_attempt(&self, id: u32, attempt: u32, duration_ms: f64) -> String {
+        let (status, info) = self
+            .slot(id)
+            .and_then(|s| s.attempt.clone())
+            .unwrap_or((None, None));
+        crate::log::attempt(
+            &self.endpoint(),
+            attempt,
+            status,
+            duration_ms,
+            info.as_ref(),
+        )
+    }
+
+    /// The debug line of send `id`'s wait on a 429.
+    #[wasm_bindgen(js_name = logWait)]
+    pub fn log_wait(&self, id: u32) -> String {
+        crate::log::waiting(self.wait_ms(id))
+    }
+
+    /// `[level, line]` of send `id`'s outcome when the client logs at that level, else
+    /// `undefined` (levels as `logLevel`).
+    #[wasm_bindgen(js_name = logOutcome)]
+    pub fn log_outcome(&self, id: u32) -> Option<Array> {
+        let slot = self.slot(id)?;
+        let outcome = slot.machine.outcome()?;
+        let key = self
+            .accounts
+            .get(slot.machine.account())
+            .map_or("", |a| a.key.as_str());
+        let (level, line) = crate::log::outcome(outcome, key);
+        (level <= self.config.log_level && level != Level::Off).then(|| {
+            let out = Array::new();
+            out.push(&JsValue::from(level as u8));
+            out.push(&JsValue::from_str(&line));
+            out
+        })
+    }
+
+    /// The info line of run `run`'s end, when the client logs at info.
+    #[wasm_bindgen(js_name = bulkLog)]
+    pub fn bulk_log(&self, run: u32) -> Option<String> {
+        if self.config.log_level < Level::Info {
+            return None;
+        }
+        self.runs.get(run).map(Run::log_line)
+    }
+
+    /// For a hook: the status of send `id`'s last attempt (`undefined`: no response),
+    /// and its rate limit.
+    #[wasm_bindgen(js_name = attemptStatus)]
+    pub fn attempt_status(&self, id: u32) -> Option<u16> {
+        self.slot(id)?.attempt.as_ref()?.0
+    }
+
+    /// For a hook: the rate limit the last attempt of send `id` showed, or `null`.
+    #[wasm_bindgen(js_name = attemptRateLimit)]
+    pub fn attempt_rate_limit(&self, id: u32) -> JsValue {
+        self.slot(id)
+            .and_then(|s| s.attempt.as_ref())
+            .and_then(|a| a.1.as_ref())
+            .map_or(JsValue::NULL, |r| result::rate_limit_js(Some(r)))
+    }
+
+    /// For a hook: `[kind, deliveryUnknown]` of send `id` once it failed, else `undefined`.
+    #[wasm_bindgen(js_name = failure)]
+    pub fn failure(&self, id: u32) -> Option<Array> {
+        let e = self.slot(id)?.machine.outcome()?.result.as_ref().err()?;
+        let out = Array::new();
+        out.push(&JsValue::from_str(e.kind.as_str()));
+        out.push(&JsValue::from_bool(e.delivery_unknown));
+        Some(out)
+    }
+
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
@@ -445,7 +567,7 @@ impl Core {
         };
         let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
-        self.launch(&request, machine, call.signal, timeout, 0.0)
+        self.launch(&request, machine, call.signal, timeout, 0.0, &call.headers)
     }
 
     /// `begin` for a body of exactly these string fields (account `""` = absent), when
@@ -480,7 +602,7 @@ impl Core {
         };
         let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
-        Some(self.launch(&request, machine, call.signal, timeout, 0.0))
+        Some(self.launch(&request, machine, call.signal, timeout, 0.0, &call.headers))
     }
 
     /// What the driver must do for send `id` now.
@@ -562,6 +684,12 @@ impl Core {
         } else {
             None
         };
+        // Kept for a log line or a hook only when someone listens.
+        let watched = self.config.log_level >= Level::Debug || !self.config.hooks.is_undefined();
+        let attempt = watched.then(|| {
+            let answered = matches!(what, Exchanged::Complete | Exchanged::HeadOnly);
+            (status.filter(|_| answered), headers.info())
+        });
         let text = text.unwrap_or_default();
         let exchange = match (what, status) {
             (Exchanged::NoFetch, _) => Exchange::NotSent {
@@ -598,6 +726,7 @@ impl Core {
             .exchanged(exchange, &self.policy, &mut self.accounts, now);
         slot.parsed = parsed;
         slot.thrown = thrown;
+        slot.attempt = attempt;
     }
 
     /// The store key of send `id`'s swap.
@@ -623,7 +752,11 @@ impl Core {
     /// as the record's format escapes it.
     #[wasm_bindgen(js_name = swapValue)]
     pub fn swap_value(&self, id: u32) -> Option<String> {
-        let value = self.slot(id).and_then(|s| s.machine.swap())?.value.as_deref()?;
+        let value = self
+            .slot(id)
+            .and_then(|s| s.machine.swap())?
+            .value
+            .as_deref()?;
         let key = &self.config.api_key;
         let escaped = key.replace('\\', "\\\\").replace('|', "\\p");
         let value = crate::text::redact(value, key);
@@ -730,7 +863,7 @@ impl Core {
     /// The id of the send `bulkNext` just said to start (already started).
     #[wasm_bindgen(js_name = bulkSend)]
     pub fn bulk_send(&mut self, run: u32) -> u32 {
-        let Some((i, request, signal, timeout)) =
+        let Some((i, request, signal, timeout, headers)) =
             self.runs.get_mut(run).and_then(Run::take_started)
         else {
             return self.settled(Outcome::local(SendError::aborted(false)));
@@ -746,7 +879,7 @@ impl Core {
         if let Some(item) = journal {
             machine = machine.with_journal(item);
         }
-        let id = self.launch(&request, machine, signal, timeout, min_interval);
+        let id = self.launch(&request, machine, signal, timeout, min_interval, &headers);
         if let Some(r) = self.runs.get_mut(run) {
             r.in_flight.push((id, i));
         }
@@ -792,6 +925,16 @@ impl Core {
     pub fn bulk_finish(&mut self, run: u32) -> JsValue {
         self.runs.remove(run).map_or(JsValue::NULL, Run::finish)
     }
+}
+
+/// `[name, value, name, value, ...]`.
+fn pairs(headers: &[(String, String)]) -> Array {
+    let out = Array::new();
+    for (n, v) in headers {
+        out.push(&JsValue::from_str(n));
+        out.push(&JsValue::from_str(v));
+    }
+    out
 }
 
 /// The result object the npm build makes for `outcome` (see `crate::js_result_of`).
@@ -855,4 +998,3 @@ fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-

@@ -7,6 +7,7 @@ use web_sys::AbortSignal;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
+use crate::log::Level;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
 /// The client's settled configuration.
@@ -26,6 +27,15 @@ pub struct Config {
     pub store_timeout_ms: f64,
     /// Sends in flight per account across all processes while its quota is unknown.
     pub max_in_flight_per_account: u32,
+    /// The headers every request carries besides Authorization and Content-Type:
+    /// Accept, the User-Agent in a server runtime, then `defaultHeaders`.
+    pub headers: Vec<(String, String)>,
+    /// How much to log.
+    pub log_level: Level,
+    /// What to log to (`console` by default).
+    pub logger: JsValue,
+    /// `{ onRequest?, onResponse?, onError? }`, or undefined.
+    pub hooks: JsValue,
 }
 
 impl std::fmt::Debug for Config {
@@ -149,6 +159,65 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
             "options.maxInFlightPerAccount must be at least 1".into(),
         ));
     }
+    let mut headers = vec![(String::from("Accept"), String::from("application/json"))];
+    let navigator = js::global("navigator");
+    let agent = js::prop(&navigator, "userAgent")
+        .ok()
+        .and_then(|a| a.as_string())
+        .unwrap_or_default();
+    if let Some(ua) = crate::headers::user_agent_for(&agent) {
+        headers.push((String::from("User-Agent"), ua));
+    }
+    let defaults = read(options, "defaultHeaders")?;
+    let defaults =
+        header_list(&defaults, "options.defaultHeaders").map_err(|e| type_error(e.message))?;
+    let headers = crate::headers::merge(&headers, &defaults);
+    let level = read(options, "logLevel")?;
+    let log_level = if level.is_undefined() {
+        Level::Warn
+    } else {
+        level
+            .as_string()
+            .as_deref()
+            .and_then(Level::parse)
+            .ok_or_else(|| {
+                type_error(
+                    "options.logLevel must be one of \"off\", \"error\", \"warn\", \"info\", \"debug\""
+                        .into(),
+                )
+            })?
+    };
+    let given = read(options, "logger")?;
+    let logger = if given.is_undefined() {
+        js::global("console")
+    } else {
+        let methods = ["error", "warn", "info", "debug"];
+        let ok = given.is_object()
+            && methods
+                .iter()
+                .all(|m| js::prop(&given, m).is_ok_and(|f| f.is_function()));
+        if !ok {
+            return Err(type_error(
+                "options.logger must be an object with error, warn, info and debug methods (console, pino, winston...)"
+                    .into(),
+            ));
+        }
+        given
+    };
+    let hooks = read(options, "hooks")?;
+    if !hooks.is_undefined() {
+        let names = ["onRequest", "onResponse", "onError"];
+        let ok = hooks.is_object()
+            && names
+                .iter()
+                .all(|n| js::prop(&hooks, n).is_ok_and(|f| f.is_undefined() || f.is_function()));
+        if !ok {
+            return Err(type_error(
+                "options.hooks must be an object of functions: { onRequest?, onResponse?, onError? }"
+                    .into(),
+            ));
+        }
+    }
     let allow_browser = boolean(options, "dangerouslyAllowBrowser", false)?;
     let document = js::global("document");
     if !allow_browser && !document.is_undefined() && !document.is_null() {
@@ -175,14 +244,51 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
             JsValue::UNDEFINED
         },
         max_in_flight_per_account: max_in_flight.min(1000.0) as u32,
+        headers,
+        log_level,
+        logger,
+        hooks,
     })
 }
 
-/// Per-call options: `{ signal?, timeoutMs? }`.
+/// The headers of an object such as `{ traceparent: "00-..." }`, each checked; the error
+/// names the header (`field`: where the object came from).
+pub fn header_list(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, FieldError> {
+    let bad = |message: String| FieldError::new(field, FieldErrorCode::Type, message);
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !value.is_object() || js::is_array(value).unwrap_or(true) {
+        return Err(bad(crate::cat!(
+            field,
+            " must be an object of header names to string values"
+        )));
+    }
+    let keys = js::object_keys(value).map_err(|_| bad(crate::cat!(field, " could not be read")))?;
+    let mut out = Vec::new();
+    for key in keys.iter() {
+        let name = key.as_string().unwrap_or_default();
+        let at = crate::cat!(field, ".", crate::text::clip(&name, 100));
+        let v = js::prop(value, &name).map_err(|_| bad(crate::cat!(at, " could not be read")))?;
+        if v.is_undefined() {
+            continue;
+        }
+        let v = v
+            .as_string()
+            .ok_or_else(|| bad(crate::cat!(at, " must be a string")))?;
+        crate::headers::check(&name, &v).map_err(|why| bad(crate::cat!(at, " ", why)))?;
+        out.push((name, v));
+    }
+    Ok(out)
+}
+
+/// Per-call options: `{ signal?, timeoutMs?, headers? }`.
 #[derive(Debug, Default)]
 pub struct CallOptions {
     pub signal: Option<AbortSignal>,
     pub timeout_ms: Option<f64>,
+    /// The call's own headers (over the client's).
+    pub headers: Vec<(String, String)>,
 }
 
 /// Reads per-call options; problems are field errors (a send never throws).
@@ -238,5 +344,19 @@ pub fn call(options: &JsValue) -> Result<CallOptions, Vec<FieldError>> {
             ))
         }
     };
-    Ok(CallOptions { signal, timeout_ms })
+    let headers = match js::prop(options, "headers") {
+        Ok(h) => header_list(&h, "options.headers").map_err(|e| vec![e])?,
+        Err(_) => {
+            return Err(err(
+                "options.headers",
+                FieldErrorCode::Type,
+                "options.headers could not be read",
+            ))
+        }
+    };
+    Ok(CallOptions {
+        signal,
+        timeout_ms,
+        headers,
+    })
 }

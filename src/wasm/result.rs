@@ -66,7 +66,7 @@ fn opt_num(n: Option<f64>) -> JsValue {
     n.map_or(JsValue::NULL, JsValue::from_f64)
 }
 
-fn rate_limit_js(r: Option<&RateLimitInfo>) -> JsValue {
+pub(super) fn rate_limit_js(r: Option<&RateLimitInfo>) -> JsValue {
     match r {
         None => JsValue::NULL,
         Some(r) => rate_limit(

@@ -23,6 +23,10 @@ export async function smoke(api, base) {
 
     const ok = await client.sendGroupWithAck(body);
     check("success from the sandbox", ok.ok === true && ok.status === 200 && ok.data.success === true && ok.rateLimit?.remaining === 149, ok);
+    // A server runtime names the package in User-Agent; a page adds no header (CORS).
+    const agent = (await control("GET", "requests")).requests.at(-1)?.headers?.["user-agent"] ?? "";
+    if (typeof document !== "undefined") check("a page adds no User-Agent of its own", !agent.startsWith("connectsafely-wasm/"), agent);
+    else check("a User-Agent naming the package and version", /^connectsafely-wasm\/\d+\.\d+\.\d+/.test(agent), agent);
 
     await control("POST", "faults", { status: 429, headers: { "Retry-After": "30" } });
     const limited = await client.sendGroupWithAck(body);

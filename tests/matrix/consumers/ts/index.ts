@@ -16,6 +16,10 @@ import {
   type ValidationResult,
   type BulkOptions,
   type BulkResult,
+  type Hooks,
+  type Logger,
+  type LogLevel,
+  type SharedStore,
 } from "connectsafely-wasm";
 
 const options: ClientOptions = { apiKey: "k", baseUrl: "https://proxy.example/cs", timeoutMs: 1000 };
@@ -120,3 +124,22 @@ export async function many(): Promise<number[]> {
   return r.notAttempted;
 }
 
+// Logs, hooks, headers and a store: the option types are closed.
+const logger: Logger = console;
+const level: LogLevel = "debug";
+const hooks: Hooks = {
+  onRequest: (req) => void req.headers["traceparent"],
+  onResponse: ({ request, status, rateLimit }) => void [request.attempt, status, rateLimit?.remaining],
+  onError: ({ request, error }) => void [request.url, error.kind === "network", error.deliveryUnknown],
+};
+const store: SharedStore = { swap: async (_key, _expected, value) => ({ ok: false, value, version: 0 }) };
+new ConnectSafelyClient({ apiKey: "k", logger, logLevel: level, hooks, store, defaultHeaders: { "X-Team": "t" } });
+void client.sendGroupWithAck(body, { headers: { traceparent: "00-1-2-01" } });
+void client.sendGroupWithAckMany([body], { journal: "run-1", runnerId: "pod-a", resendUnknown: false, headers: { "X-Run": "1" } });
+// @ts-expect-error not a log level
+new ConnectSafelyClient({ apiKey: "k", logLevel: "verbose" });
+// @ts-expect-error header values are strings
+new ConnectSafelyClient({ apiKey: "k", defaultHeaders: { "X-Count": 1 } });
+// @ts-expect-error a view is read-only
+const hooked: Hooks = { onRequest: (req) => void (req.attempt = 2) };
+void hooked;
