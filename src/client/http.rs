@@ -41,6 +41,14 @@ enum Kind {
     Complete,
 }
 
+impl Attempt {
+    /// For a log line: the status when a response arrived, and its rate limit.
+    pub fn seen(&self) -> (Option<u16>, Option<crate::rate_limit::RateLimitInfo>) {
+        let answered = matches!(self.kind, Kind::HeadOnly | Kind::Complete);
+        (answered.then_some(self.status), self.headers.info())
+    }
+}
+
 /// What one exchange reported, owned, for the core's [`Exchange`].
 pub struct Attempt {
     kind: Kind,
@@ -184,6 +192,7 @@ impl Drop for Stopper {
 pub async fn exchange(
     endpoint: &str,
     api_key: &str,
+    headers: &[(String, String)],
     body: &str,
     caller: Option<&AbortSignal>,
     timeout_ms: f64,
@@ -204,10 +213,13 @@ pub async fn exchange(
     };
     let mut authorization = String::from("Bearer ");
     authorization.push_str(api_key);
-    let request = Request::post(endpoint)
+    let mut request = Request::post(endpoint)
         .header("Authorization", &authorization)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
+        .header("Content-Type", "application/json");
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let request = request
         .redirect(RequestRedirect::Manual)
         .abort_signal(Some(&stop.signal()))
         .body(body);

@@ -71,6 +71,44 @@ pub struct ClientOptions {
     /// sandbox or your own proxy.
     #[serde(default)]
     pub dangerously_allow_browser: Option<bool>,
+    /// Headers every request carries, as `defaultHeaders` (not `Authorization` or
+    /// `Content-Type`). Outside a browser the client also sends
+    /// `User-Agent: connectsafely-wasm/<version>` unless one is set here.
+    #[serde(default, with = "header_map")]
+    pub default_headers: Vec<(String, String)>,
+}
+
+/// Headers as a JSON object (`{"X-Team": "growth"}`), in order, as the JS API takes them.
+mod header_map {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(v.len()))?;
+        for (name, value) in v {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, String)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of header names to string values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = m.next_entry::<String, String>()? {
+                    out.push(entry);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
 }
 
 impl ClientOptions {
@@ -111,6 +149,18 @@ impl ClientOptions {
         self.dangerously_allow_browser = Some(allow);
         self
     }
+
+    /// Adds a header every request carries.
+    ///
+    /// ```
+    /// use connectsafely_wasm::ClientOptions;
+    /// let options = ClientOptions::new("key").header("X-Proxy-Auth", "p1");
+    /// assert_eq!(options.default_headers, [("X-Proxy-Auth".to_string(), "p1".to_string())]);
+    /// ```
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
 }
 
 /// An option [`Client::new`] cannot take; the message names it and says why.
@@ -132,6 +182,8 @@ pub struct CallOptions {
     pub signal: Option<AbortSignal>,
     /// Overrides the client's timeout for this call.
     pub timeout_ms: Option<f64>,
+    /// This call's own headers, over the client's.
+    pub headers: Vec<(String, String)>,
 }
 
 /// Called with an item's index and result as it settles.
@@ -150,6 +202,8 @@ pub struct BulkOptions<'a> {
     pub min_interval_ms: f64,
     /// Called as each item settles.
     pub on_result: Option<OnResult<'a>>,
+    /// Each send's own headers, over the client's.
+    pub headers: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for BulkOptions<'_> {
@@ -169,6 +223,8 @@ struct Inner {
     max_message_length: usize,
     policy: Policy,
     accounts: RefCell<Accounts>,
+    /// Accept, the User-Agent outside a browser, then `default_headers`.
+    headers: Vec<(String, String)>,
 }
 
 /// A client of `POST /linkedin/messaging/send-group-with-ack`, for Rust on wasm32.
@@ -200,6 +256,45 @@ fn number(name: &str, v: Option<f64>, default: f64) -> Result<f64, OptionsError>
             "options.{name} must be a finite number >= 0"
         ))),
     }
+}
+
+/// The request headers of a call: the client's, with the call's own over them.
+fn call_headers(
+    client: &[(String, String)],
+    call: &[(String, String)],
+) -> Result<Vec<(String, String)>, SendError> {
+    for (name, value) in call {
+        crate::headers::check(name, value).map_err(|why| {
+            SendError::validation(vec![FieldError::new(
+                "options.headers",
+                FieldErrorCode::Type,
+                format!("options.headers.{name} {why}"),
+            )])
+        })?;
+    }
+    Ok(crate::headers::merge(client, call))
+}
+
+/// `navigator.userAgent`, or "" where there is none.
+fn navigator_user_agent() -> String {
+    let navigator = crate::js::global("navigator");
+    crate::js::prop(&navigator, "userAgent")
+        .ok()
+        .and_then(|a| a.as_string())
+        .unwrap_or_default()
+}
+
+/// Writes a line of the core's (`crate::log`) to the `log` facade.
+fn emit(level: crate::log::Level, line: &str) {
+    use crate::log::Level as L;
+    let level = match level {
+        L::Off => return,
+        L::Error => ::log::Level::Error,
+        L::Warn => ::log::Level::Warn,
+        L::Info => ::log::Level::Info,
+        L::Debug => ::log::Level::Debug,
+    };
+    ::log::log!(target: "connectsafely_wasm", level, "{line}");
 }
 
 fn call_timeout(options: &CallOptions, default: f64) -> Result<f64, SendError> {
@@ -249,6 +344,15 @@ impl Client {
                     .into(),
             ));
         }
+        for (name, value) in &options.default_headers {
+            crate::headers::check(name, value)
+                .map_err(|why| OptionsError(format!("options.defaultHeaders.{name} {why}")))?;
+        }
+        let mut own = vec![("Accept".to_owned(), "application/json".to_owned())];
+        if let Some(ua) = crate::headers::user_agent_for(&navigator_user_agent()) {
+            own.push(("User-Agent".to_owned(), ua));
+        }
+        let headers = crate::headers::merge(&own, &options.default_headers);
         let mut endpoint = base_url.clone();
         endpoint.push_str(ENDPOINT_PATH);
         Ok(Client {
@@ -267,6 +371,7 @@ impl Client {
                     )?,
                 },
                 accounts: RefCell::new(Accounts::new()),
+                headers,
             }),
         })
     }
@@ -294,24 +399,31 @@ impl Client {
 
     async fn send_value(&self, body: &Value, options: &CallOptions) -> SendResult {
         let inner = &self.inner;
-        let outcome = match call_timeout(options, inner.timeout_ms).and_then(|timeout| {
+        let checked = call_timeout(options, inner.timeout_ms).and_then(|timeout| {
+            let headers = call_headers(&inner.headers, &options.headers)?;
             validate(body, inner.max_message_length)
-                .map(|r| (r, timeout))
+                .map(|r| (r, timeout, headers))
                 .map_err(SendError::validation)
-        }) {
-            Ok((request, timeout)) => {
+        });
+        let (outcome, key) = match checked {
+            Ok((request, timeout, headers)) => {
                 let machine =
                     SendMachine::new(&mut inner.accounts.borrow_mut(), request.account_key());
-                self.drive(
-                    machine,
-                    &request.to_json(),
-                    options.signal.as_ref(),
-                    timeout,
-                )
-                .await
+                let outcome = self
+                    .drive(
+                        machine,
+                        &request.to_json(),
+                        options.signal.as_ref(),
+                        timeout,
+                        &headers,
+                    )
+                    .await;
+                (outcome, request.account_key().to_owned())
             }
-            Err(e) => Outcome::local(e),
+            Err(e) => (Outcome::local(e), String::new()),
         };
+        let (level, line) = crate::log::outcome(&outcome, &key);
+        emit(level, &line);
         SendResult::from_outcome(outcome, &inner.api_key)
     }
 
@@ -322,8 +434,10 @@ impl Client {
         json: &str,
         signal: Option<&AbortSignal>,
         timeout: f64,
+        headers: &[(String, String)],
     ) -> Outcome {
         let inner = &self.inner;
+        let mut attempt = 0;
         let mut step = if signal.is_some_and(AbortSignal::aborted) {
             machine.abort(&mut inner.accounts.borrow_mut())
         } else {
@@ -332,8 +446,28 @@ impl Client {
         loop {
             step = match step {
                 Step::Fetch => {
-                    let a = http::exchange(&inner.endpoint, &inner.api_key, json, signal, timeout)
-                        .await;
+                    attempt += 1;
+                    let began = now();
+                    let a = http::exchange(
+                        &inner.endpoint,
+                        &inner.api_key,
+                        headers,
+                        json,
+                        signal,
+                        timeout,
+                    )
+                    .await;
+                    if ::log::log_enabled!(target: "connectsafely_wasm", ::log::Level::Debug) {
+                        let (status, info) = a.seen();
+                        let line = crate::log::attempt(
+                            &inner.endpoint,
+                            attempt,
+                            status,
+                            now() - began,
+                            info.as_ref(),
+                        );
+                        emit(crate::log::Level::Debug, &line);
+                    }
                     machine.exchanged(
                         a.exchange(),
                         &inner.policy,
@@ -342,6 +476,7 @@ impl Client {
                     )
                 }
                 Step::Wait(ms) => {
+                    emit(crate::log::Level::Debug, &crate::log::waiting(ms));
                     if http::sleep(ms, signal).await {
                         machine.waited(&inner.policy, &mut inner.accounts.borrow_mut(), now())
                     } else {
@@ -378,9 +513,16 @@ impl Client {
             &CallOptions {
                 signal: None,
                 timeout_ms: options.timeout_ms,
+                headers: Vec::new(),
             },
             inner.timeout_ms,
         );
+        let headers = call_headers(&inner.headers, &options.headers);
+        let timeout = match (timeout, headers.as_ref()) {
+            (Ok(_), Err(e)) => Err(e.clone()),
+            (t, _) => t,
+        };
+        let headers = headers.unwrap_or_default();
         for (i, request) in requests.iter().enumerate() {
             let checked = timeout.clone().and_then(|_| {
                 validate(&Value::from(request), inner.max_message_length)
@@ -427,8 +569,10 @@ impl Client {
                         };
                         let machine = SendMachine::for_account(account);
                         let outcome = self
-                            .drive(machine, &request.to_json(), signal, timeout)
+                            .drive(machine, &request.to_json(), signal, timeout, &headers)
                             .await;
+                        let (level, line) = crate::log::outcome(&outcome, request.account_key());
+                        emit(level, &line);
                         let how = Settled::of(&outcome);
                         let result = SendResult::from_outcome(outcome, &inner.api_key);
                         let mut r = run.borrow_mut();
@@ -459,7 +603,9 @@ impl Client {
         )
         .await;
         let (plan, results) = run.into_inner();
-        BulkResult::new(results, plan.summary())
+        let summary = plan.summary();
+        emit(crate::log::Level::Info, &crate::log::run(&summary));
+        BulkResult::new(results, summary)
     }
 }
 

@@ -616,3 +616,103 @@ fn the_rust_results_serialize_to_exactly_the_js_apis_objects() {
         assert_eq!(read, rust, "{js_json}");
     }
 }
+
+/// The `log` facade's lines, kept for the logging case.
+struct Capture;
+thread_local! {
+    static LINES: std::cell::RefCell<Vec<(log::Level, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        if record.target() == "connectsafely_wasm" {
+            LINES.with(|l| {
+                l.borrow_mut()
+                    .push((record.level(), record.args().to_string()))
+            });
+        }
+    }
+    fn flush(&self) {}
+}
+static CAPTURE: Capture = Capture;
+
+#[wasm_bindgen_test]
+async fn the_rust_api_logs_each_attempt_and_outcome_through_the_log_facade_without_the_key_or_the_message(
+) {
+    reset().await;
+    let _ = log::set_logger(&CAPTURE);
+    log::set_max_level(log::LevelFilter::Debug);
+    LINES.with(|l| l.borrow_mut().clear());
+    let secret = "Hello 7";
+    fault(r#"{"status":500,"body":{"success":false,"error":"echo sandbox-key Hello 7"}}"#).await;
+    let r = send(&client(""), &body(7), &none()).await;
+    assert_failure(&r, "server_error", Some(500.0), true);
+    send(&client(""), &body(8), &none()).await;
+    let lines = LINES.with(|l| l.borrow().clone());
+    for (_, line) in &lines {
+        assert!(
+            !line.contains("sandbox-key") && !line.contains(secret),
+            "{line}"
+        );
+    }
+    let text: Vec<String> = lines.iter().map(|(l, s)| format!("{l} {s}")).collect();
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("DEBUG POST ") && l.contains("(attempt 1): 500 in ")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|l| l
+            == "WARN default account: not sent (server_error, 500); it may have been delivered: check before resending"),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|l| l == "INFO default account: sent (200); 1/150 used"),
+        "{text:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn default_and_call_headers_arrive_and_a_user_agent_is_added_only_outside_a_browser() {
+    reset().await;
+    let c = client(r#""defaultHeaders":{"X-Team":"growth","X-Proxy-Auth":"p1"}"#);
+    let call = js(
+        r#"{"headers":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","x-team":"sales"}}"#,
+    );
+    assert!(flag(&send(&c, &body(1), &call).await, "ok"));
+    let seen = control("GET", "requests", None).await;
+    let headers = at(&seen, "requests.0.headers");
+    assert_eq!(text(&headers, "x-proxy-auth"), "p1");
+    assert_eq!(text(&headers, "x-team"), "sales");
+    assert_eq!(
+        text(&headers, "traceparent"),
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    );
+    assert_eq!(text(&headers, "authorization"), "[present]");
+    let ua = text(&headers, "user-agent");
+    if in_browser() {
+        assert!(ua.starts_with("Mozilla/"), "the browser's own: {ua}");
+    } else {
+        assert_eq!(
+            ua,
+            concat!("connectsafely-wasm/", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    let refused = make(&format!(
+        r#"{{"apiKey":"k","baseUrl":"{SANDBOX}","dangerouslyAllowBrowser":true,"defaultHeaders":{{"Authorization":"x"}}}}"#
+    ));
+    assert!(refused.err().is_some_and(|e| e
+        .0
+        .contains("options.defaultHeaders.Authorization cannot be set")));
+    let bad = send(
+        &c,
+        &body(2),
+        &js(r#"{"headers":{"Content-Type":"text/plain"}}"#),
+    )
+    .await;
+    assert_failure(&bad, "validation", None, false);
+    assert_eq!(requests().await, 1.0, "no request for a refused header");
+}

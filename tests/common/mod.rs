@@ -92,7 +92,20 @@ pub fn call_options(options: &JsValue) -> Result<CallOptions, &'static str> {
         )
     };
     let timeout_ms = at(options, "timeoutMs").as_f64();
-    Ok(CallOptions { signal, timeout_ms })
+    let given = at(options, "headers");
+    let mut headers = Vec::new();
+    if !given.is_undefined() {
+        for key in js_sys::Object::keys(given.unchecked_ref::<js_sys::Object>()).iter() {
+            let name = key.as_string().ok_or("options.headers")?;
+            let value = at(&given, &name).as_string().ok_or("options.headers")?;
+            headers.push((name, value));
+        }
+    }
+    Ok(CallOptions {
+        signal,
+        timeout_ms,
+        headers,
+    })
 }
 
 /// Sends a JS body (any shape: it is validated as untrusted JSON) and returns the result
