@@ -43,7 +43,7 @@ for adapter in redis durable-object indexeddb; do
   sed 's|from "./index.js"|from "./index.cjs"|' "pkg-template/src/$adapter.d.ts" > "pkg/$adapter.d.cts"
 done
 
-cp pkg-template/README.md LICENSE pkg/
+cp pkg-template/README.md LICENSE CHANGELOG.md pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 gz() { gzip -9c "$1" | wc -c; }
 echo "pkg: connectsafely-wasm@$version in pkg/: wasm $(wc -c < pkg/connectsafely_wasm_bg.wasm) bytes ($(gz pkg/connectsafely_wasm_bg.wasm) gzipped); index.mjs $(wc -c < pkg/index.mjs) bytes ($(gz pkg/index.mjs) gzipped)"

@@ -22,6 +22,8 @@ cargo package --quiet --allow-dirty
 echo "== the npm package"
 ./scripts/build-pkg.sh
 node scripts/size-budget.mjs
+echo "== ready to publish: one version everywhere, npm publish --dry-run (cargo package ran above)"
+node scripts/check-release.mjs
 node scripts/check-driver.mjs
 node scripts/readme-setups.mjs --check
 mkdir -p tests/js/node_modules
