@@ -73,20 +73,32 @@ test("the key is sent only as the Authorization header", async () => {
   assert.ok(!JSON.stringify(r).includes(KEY));
 });
 
-test("nothing is written to the console, whatever the outcome", async () => {
+test("the console gets only the package's log lines (warn by default), never the key or a message's text; nothing with logLevel off", async () => {
   const written = [];
   const saved = {};
   for (const m of ["log", "info", "warn", "error", "debug"]) {
     saved[m] = console[m];
     console[m] = (...a) => written.push(a.join(" "));
   }
-  try {
-    const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX });
+  const sends = async (extra) => {
+    const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX, ...extra });
     await c.sendGroupWithAck(body());
     await c.sendGroupWithAck({ bad: true });
-    await new ConnectSafelyClient({ apiKey: KEY, fetch: () => { throw new Error("x"); } }).sendGroupWithAck(body());
+    await new ConnectSafelyClient({ apiKey: KEY, fetch: () => { throw new Error(`x ${KEY} ${body().message}`); }, ...extra }).sendGroupWithAck(body());
+  };
+  await config({ keys: [KEY] });
+  let quiet;
+  try {
+    await sends({});
+    quiet = written.length;
+    await sends({ logLevel: "off" });
   } finally {
     Object.assign(console, saved);
   }
-  assert.deepEqual(written, []);
+  assert.equal(quiet, 2, `the invalid body and the failed send, not the success: ${JSON.stringify(written)}`);
+  assert.equal(written.length, quiet, "logLevel off writes nothing");
+  for (const line of written) {
+    assert.match(line, /^connectsafely-wasm: /);
+    assert.ok(!line.includes(KEY) && !line.includes(body().message), line);
+  }
 });
