@@ -324,6 +324,25 @@ mod machines {
         pub swaps: u32,
     }
 
+    impl Store {
+        /// Performs the swap `m` asks for, atomically: whether it wrote, and the value
+        /// and version the key holds now.
+        pub fn apply(&mut self, m: &SendMachine) -> (bool, Option<String>, u64) {
+            let s = m.swap().expect("a swap to perform").clone();
+            let version = self.map.get(&s.key).map_or(0, |c| c.1);
+            let wrote = s.expected == Some(version) && s.value.is_some();
+            if let (true, Some(v)) = (wrote, s.value.clone()) {
+                self.map.insert(s.key.clone(), (v, version + 1));
+            }
+            let (value, version) = self
+                .map
+                .get(&s.key)
+                .cloned()
+                .map_or((None, 0), |(v, n)| (Some(v), n));
+            (wrote, value, version)
+        }
+    }
+
     /// A server with a quota: counts what it accepts.
     pub struct Server {
         pub quota: u32,
@@ -352,20 +371,7 @@ mod machines {
                     if store.down {
                         m.store_failed("connection refused", &policy)
                     } else {
-                        let s = m.swap().expect("a swap to perform").clone();
-                        let current = store.map.get(&s.key).cloned();
-                        let version = current.as_ref().map_or(0, |c| c.1);
-                        let wrote = s.expected == Some(version) && s.value.is_some();
-                        if wrote {
-                            store
-                                .map
-                                .insert(s.key.clone(), (s.value.clone().unwrap(), version + 1));
-                        }
-                        let (value, version) = store
-                            .map
-                            .get(&s.key)
-                            .cloned()
-                            .map_or((None, 0), |(v, n)| (Some(v), n));
+                        let (wrote, value, version) = store.apply(m);
                         m.swapped(wrote, value.as_deref(), version, &policy, accounts, now)
                     }
                 }
@@ -583,19 +589,7 @@ mod machines {
         loop {
             step = match step {
                 Step::Swap => {
-                    let s = m.swap().unwrap().clone();
-                    let version = store.map.get(&s.key).map_or(0, |c| c.1);
-                    let wrote = s.expected == Some(version) && s.value.is_some();
-                    if wrote {
-                        store
-                            .map
-                            .insert(s.key.clone(), (s.value.clone().unwrap(), version + 1));
-                    }
-                    let (value, version) = store
-                        .map
-                        .get(&s.key)
-                        .cloned()
-                        .map_or((None, 0), |(v, n)| (Some(v), n));
+                    let (wrote, value, version) = store.apply(m);
                     m.swapped(wrote, value.as_deref(), version, &policy, accounts, at)
                 }
                 Step::Fetch => {

@@ -12,12 +12,12 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { createSandbox } from "../../sandbox/server.mjs";
+import { freePort } from "../js/redis/redis-server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const rootBin = (name) => path.join(root, "node_modules/.bin", name);
@@ -85,16 +85,6 @@ function shipped(cell, dir, pick = () => true) {
   return `ships ${kib(total)} gzipped`;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 const cleanups = [];
 
