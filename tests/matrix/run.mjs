@@ -109,6 +109,21 @@ async function sandbox(dir) {
   };
 }
 
+/** `wrangler deploy --dry-run --outdir <out> [entry]` in `dir` for each [out, entry?]: bundled as a deploy would. */
+async function wranglerBuild(dir, ...builds) {
+  const env = { WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: path.join(work, "wrangler-logs"), CI: "true", XDG_CONFIG_HOME: path.join(work, "xdg") };
+  for (const [out, entry] of builds) await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", out, ...(entry ? [entry] : [])], { cwd: dir, env });
+}
+
+/** Miniflare's options for the Worker wrangler bundled into `dir/out/main`. */
+const workerOf = (dir, out, main) => ({
+  modules: true,
+  scriptPath: path.join(dir, out, main),
+  modulesRoot: path.join(dir, out),
+  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+  compatibilityDate: "2026-04-01",
+});
+
 let tarball;
 const prepared = new Map();
 /**
@@ -399,19 +414,9 @@ const cells = {
   "workerd (wrangler deploy --dry-run, Miniflare)": async () => {
     const dir = await project("workerd");
     const sb = await sandbox();
-    const env = { WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: path.join(work, "wrangler-logs"), CI: "true", XDG_CONFIG_HOME: path.join(work, "xdg") };
-    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env });
-    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist-smoke", "src/smoke.js"], { cwd: dir, env });
+    await wranglerBuild(dir, ["dist"], ["dist-smoke", "src/smoke.js"]);
     const { Miniflare } = await import("miniflare");
-    const worker = (out, main, bindings = {}) =>
-      new Miniflare({
-        modules: true,
-        scriptPath: path.join(dir, out, main),
-        modulesRoot: path.join(dir, out),
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-        compatibilityDate: "2026-04-01",
-        bindings,
-      });
+    const worker = (out, main, bindings = {}) => new Miniflare({ ...workerOf(dir, out, main), bindings });
     const smoke = worker("dist-smoke", "smoke.js");
     const app = worker("dist", "index.js", { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base });
     try {
@@ -427,9 +432,7 @@ const cells = {
   "workerd: three Workers sharing one Durable Object store spend one quota of 150 exactly": async () => {
     const dir = await project("workerd-do");
     const sb = await sandbox();
-    const env = { WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: path.join(work, "wrangler-logs"), CI: "true", XDG_CONFIG_HOME: path.join(work, "xdg") };
-    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: dir, env });
-    await must(rootBin("wrangler"), ["deploy", "--dry-run", "--outdir", "dist-swap", "src/swap.js"], { cwd: dir, env });
+    await wranglerBuild(dir, ["dist"], ["dist-swap", "src/swap.js"]);
     const { Miniflare } = await import("miniflare");
     // Three Workers (three isolates) built from the README's setup; "a" hosts the
     // Durable Object class, "b" and "c" bind the same namespace by script name. Two
@@ -437,11 +440,7 @@ const cells = {
     const names = ["a", "b", "c"];
     const worker = (name, out, host) => ({
       name,
-      modules: true,
-      scriptPath: path.join(dir, out, out === "dist" ? "index.js" : "swap.js"),
-      modulesRoot: path.join(dir, out),
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-      compatibilityDate: "2026-04-01",
+      ...workerOf(dir, out, out === "dist" ? "index.js" : "swap.js"),
       bindings: { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base },
       durableObjects: { CONNECTSAFELY_STORE: name === host ? "ConnectSafelyStore" : { className: "ConnectSafelyStore", scriptName: host } },
     });
