@@ -290,8 +290,10 @@ export class ConnectSafelyClient {
         if (next === BulkStep.Start) {
           const id = core.bulkSend(run);
           await this.#drive(id);
-          this.#logOutcome(id);
+          const said = this.#level === 0 ? undefined : core.logOutcome(id);
           const i = core.bulkSettle(run, id);
+          // An item left not attempted (refused before a request) is the run's summary's to report.
+          if (said && i >= 0) log(this.#logger, said[0], said[1]);
           if (i >= 0) notify(onResult, i, results[i]);
         } else if (next === BulkStep.Wait) {
           if (!(await sleep(core.bulkWaitMs(run), signal))) core.bulkAbort(run);

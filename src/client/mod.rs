@@ -572,13 +572,14 @@ impl Client {
                             .drive(machine, &request.to_json(), signal, timeout, &headers)
                             .await;
                         let (level, line) = crate::log::outcome(&outcome, request.account_key());
-                        emit(level, &line);
                         let how = Settled::of(&outcome);
                         let result = SendResult::from_outcome(outcome, &inner.api_key);
                         let mut r = run.borrow_mut();
                         let (plan, results) = &mut *r;
                         plan.settle(i, how, &inner.accounts.borrow(), now());
+                        // An item left not attempted is the run's summary's to report.
                         if !plan.is_not_attempted(i) {
+                            emit(level, &line);
                             if let Some(f) = options.on_result {
                                 f(i, &result);
                             }

@@ -143,12 +143,14 @@ test("the default level (warn) logs what a user should know and no success; off 
   assert.throws(() => new ConnectSafelyClient({ apiKey: KEY, logger: { info() {} } }), (e) => e instanceof TypeError && /options\.logger/.test(e.message));
 });
 
-test("a run to many logs its summary at info", async () => {
+test("a run to many logs its summary at info, and no line for an item it left not attempted", async () => {
   const { lines, logger } = capture();
   await config({ quota: 2 });
   const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX, logger, logLevel: "info" });
   await c.sendGroupWithAckMany([body(), body({ message: "b" }), body({ message: "c" }), body({ groupId: "x" })]);
   assert.ok(lines.some((l) => l.level === "info" && l.line === "connectsafely-wasm: run to many: 2 sent, 1 failed, 1 not attempted; stopped by rate_limited"), JSON.stringify(lines));
+  assert.ok(!lines.some((l) => /refused locally/.test(l.line)), JSON.stringify(lines));
+  assert.equal(lines.filter((l) => /: sent \(200\)/.test(l.line)).length, 2);
 });
 
 test("hooks see each attempt once before and once after, frozen and with the key redacted; a 429 wait is two attempts", async () => {
