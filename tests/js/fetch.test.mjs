@@ -2,6 +2,7 @@
 // redirect mode; and that no fetch behaviour makes the promise reject.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import { ConnectSafelyClient } from "connectsafely-wasm";
 import { SANDBOX, URN, body, reset, fault, state } from "./helpers.mjs";
@@ -31,7 +32,9 @@ test("the custom fetch is called unbound with the URL and an init of method, hea
   assert.equal(self, undefined, "called unbound");
   assert.equal(url, "https://proxy.example/cs/linkedin/messaging/send-group-with-ack");
   assert.equal(init.method, "POST");
-  assert.deepEqual(init.headers, { Authorization: "Bearer key-123", "Content-Type": "application/json", Accept: "application/json" });
+  // Node.js is a server runtime: the User-Agent names the package (issue 14).
+  const version = JSON.parse(readFileSync(new URL("../../pkg/package.json", import.meta.url), "utf8")).version;
+  assert.deepEqual(init.headers, { Authorization: "Bearer key-123", "Content-Type": "application/json", Accept: "application/json", "User-Agent": `connectsafely-wasm/${version}` });
   assert.deepEqual(JSON.parse(init.body), { recipientProfileUrn: URN, groupId: "7", message: "Hello 1" });
   assert.equal(init.redirect, "manual");
   assert.ok(init.signal instanceof AbortSignal);
