@@ -6,7 +6,7 @@
 //
 //   import { ConnectSafelyClient } from "connectsafely-wasm";
 //   import { indexedDbStore } from "connectsafely-wasm/indexeddb";
-//   const client = new ConnectSafelyClient({ apiKey, baseUrl, store: indexedDbStore() });
+//   const client = new ConnectSafelyClient({ apiKey, baseUrl, dangerouslyAllowBrowser: true, store: indexedDbStore() });
 //   await client.sendGroupWithAckMany(bodies, { journal: "list-2026-11-28", runnerId: tabId });
 
 const STORE = "kv";
