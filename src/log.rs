@@ -106,14 +106,34 @@ pub fn waiting(ms: f64) -> String {
     )
 }
 
+/// The level a send's outcome is logged at: `Info` for a success or an abort before
+/// anything was sent, `Error` for what the user must fix (the API key, the store), `Warn`
+/// for the rest and for anything that may have been delivered.
+pub fn level_of(o: &Outcome) -> Level {
+    let Err(e) = &o.result else {
+        return Level::Info;
+    };
+    let level = match e.kind {
+        ErrorKind::Unauthorized | ErrorKind::StoreUnavailable => Level::Error,
+        ErrorKind::Aborted if !e.delivery_unknown => Level::Info,
+        _ => Level::Warn,
+    };
+    if e.delivery_unknown {
+        level.min(Level::Warn)
+    } else {
+        level
+    }
+}
+
 /// The level and line of a send's outcome for the account `key`.
 pub fn outcome(o: &Outcome, key: &str) -> (Level, String) {
     let who = account(key);
+    let level = level_of(o);
     let e = match &o.result {
         Ok(_) => {
             let status = o.status.map_or_else(String::new, |s| whole(f64::from(s)));
             return (
-                Level::Info,
+                level,
                 crate::cat!(who, ": sent (", status, ")", rate(o.rate_limit.as_ref())),
             );
         }
@@ -128,7 +148,7 @@ pub fn outcome(o: &Outcome, key: &str) -> (Level, String) {
     let retry = e.retry_after_ms.map_or_else(String::new, |ms| {
         crate::cat!("; retry in ", whole(ms.round()), " ms")
     });
-    let (level, why) = match e.kind {
+    let why = match e.kind {
         ErrorKind::Validation => {
             let mut fields = String::new();
             for (i, f) in e.field_errors.iter().enumerate() {
@@ -137,33 +157,20 @@ pub fn outcome(o: &Outcome, key: &str) -> (Level, String) {
                 }
                 fields.push_str(&f.field);
             }
-            (
-                Level::Warn,
-                crate::cat!("; the body is invalid (", fields, "), nothing was sent"),
-            )
+            crate::cat!("; the body is invalid (", fields, "), nothing was sent")
         }
-        ErrorKind::RateLimited if o.status.is_none() => (
-            Level::Warn,
-            crate::cat!("; refused locally, the quota is spent", retry),
-        ),
-        ErrorKind::RateLimited => (Level::Warn, retry),
-        ErrorKind::Unauthorized => (Level::Error, String::from("; check the API key")),
-        ErrorKind::StoreUnavailable => (
-            Level::Error,
-            String::from("; the shared store failed, nothing was sent"),
-        ),
-        ErrorKind::Aborted if !e.delivery_unknown => (Level::Info, String::new()),
-        _ => (Level::Warn, String::new()),
+        ErrorKind::RateLimited if o.status.is_none() => {
+            crate::cat!("; refused locally, the quota is spent", retry)
+        }
+        ErrorKind::RateLimited => retry,
+        ErrorKind::Unauthorized => String::from("; check the API key"),
+        ErrorKind::StoreUnavailable => String::from("; the shared store failed, nothing was sent"),
+        _ => String::new(),
     };
     let unknown = if e.delivery_unknown {
         "; it may have been delivered: check before resending"
     } else {
         ""
-    };
-    let level = if e.delivery_unknown {
-        level.min(Level::Warn)
-    } else {
-        level
     };
     (
         level,

@@ -5,7 +5,7 @@
 
 use connectsafely_wasm::error::{ErrorKind, FieldError, FieldErrorCode, SendError};
 use connectsafely_wasm::headers::{check, merge, user_agent_for};
-use connectsafely_wasm::log::{attempt, outcome, run, waiting, Level};
+use connectsafely_wasm::log::{attempt, level_of, outcome, run, waiting, Level};
 use connectsafely_wasm::send::Outcome;
 
 fn failed(kind: ErrorKind, status: Option<u16>, unknown: bool) -> Outcome {
@@ -49,6 +49,8 @@ fn each_outcome_is_logged_at_its_level_and_never_with_the_servers_text() {
     for (o, level) in &cases {
         let (got, line) = outcome(o, "acct-1");
         assert_eq!(got, *level, "{line}");
+        // The level alone (what decides whether a line is built at all) agrees with the line's.
+        assert_eq!(level_of(o), *level, "{line}");
         assert!(!line.contains("Top secret"), "{line}");
         assert!(line.starts_with("account acct-1: not sent ("), "{line}");
         let unknown = o.result.as_ref().err().is_some_and(|e| e.delivery_unknown);

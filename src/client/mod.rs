@@ -284,17 +284,37 @@ fn navigator_user_agent() -> String {
         .unwrap_or_default()
 }
 
-/// Writes a line of the core's (`crate::log`) to the `log` facade.
-fn emit(level: crate::log::Level, line: &str) {
+/// The `log` facade's level for one of the core's, when the facade takes it now.
+fn enabled(level: crate::log::Level) -> Option<::log::Level> {
     use crate::log::Level as L;
     let level = match level {
-        L::Off => return,
+        L::Off => return None,
         L::Error => ::log::Level::Error,
         L::Warn => ::log::Level::Warn,
         L::Info => ::log::Level::Info,
         L::Debug => ::log::Level::Debug,
     };
-    ::log::log!(target: "connectsafely_wasm", level, "{line}");
+    ::log::log_enabled!(target: "connectsafely_wasm", level).then_some(level)
+}
+
+/// Writes a line of the core's (`crate::log`) to the `log` facade.
+fn emit(level: crate::log::Level, line: &str) {
+    if let Some(level) = enabled(level) {
+        ::log::log!(target: "connectsafely_wasm", level, "{line}");
+    }
+}
+
+/// A send's outcome line, built only when the `log` facade takes its level.
+fn outcome_line(outcome: &Outcome, key: &str) -> Option<(::log::Level, String)> {
+    let level = enabled(crate::log::level_of(outcome))?;
+    Some((level, crate::log::outcome(outcome, key).1))
+}
+
+/// Writes what `outcome_line` built.
+fn emit_line(line: Option<(::log::Level, String)>) {
+    if let Some((level, line)) = line {
+        ::log::log!(target: "connectsafely_wasm", level, "{line}");
+    }
 }
 
 fn call_timeout(options: &CallOptions, default: f64) -> Result<f64, SendError> {
@@ -422,8 +442,7 @@ impl Client {
             }
             Err(e) => (Outcome::local(e), String::new()),
         };
-        let (level, line) = crate::log::outcome(&outcome, &key);
-        emit(level, &line);
+        emit_line(outcome_line(&outcome, &key));
         SendResult::from_outcome(outcome, &inner.api_key)
     }
 
@@ -571,7 +590,7 @@ impl Client {
                         let outcome = self
                             .drive(machine, &request.to_json(), signal, timeout, &headers)
                             .await;
-                        let (level, line) = crate::log::outcome(&outcome, request.account_key());
+                        let line = outcome_line(&outcome, request.account_key());
                         let how = Settled::of(&outcome);
                         let result = SendResult::from_outcome(outcome, &inner.api_key);
                         let mut r = run.borrow_mut();
@@ -579,7 +598,7 @@ impl Client {
                         plan.settle(i, how, &inner.accounts.borrow(), now());
                         // An item left not attempted is the run's summary's to report.
                         if !plan.is_not_attempted(i) {
-                            emit(level, &line);
+                            emit_line(line);
                             if let Some(f) = options.on_result {
                                 f(i, &result);
                             }

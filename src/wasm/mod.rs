@@ -487,12 +487,16 @@ impl Core {
     pub fn log_outcome(&self, id: u32) -> Option<Array> {
         let slot = self.slot(id)?;
         let outcome = slot.machine.outcome()?;
+        // The line is built only when it is logged: a send at the default level formats none.
+        if crate::log::level_of(outcome) > self.config.log_level {
+            return None;
+        }
         let key = self
             .accounts
             .get(slot.machine.account())
             .map_or("", |a| a.key.as_str());
         let (level, line) = crate::log::outcome(outcome, key);
-        (level <= self.config.log_level && level != Level::Off).then(|| {
+        (level != Level::Off).then(|| {
             let out = Array::new();
             out.push(&JsValue::from(level as u8));
             out.push(&JsValue::from_str(&line));
