@@ -24,6 +24,16 @@ if [ "${1:-}" = "--browsers" ]; then
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # Nightly rustdoc's missing-doc-code-examples lint (scripts/check-doc-examples.sh),
+  # also over the wasm32 Rust API.
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    echo "setup: installing the nightly toolchain (minimal profile)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! rustup target list --installed --toolchain nightly | grep -qx wasm32-unknown-unknown; then
+    echo "setup: adding the wasm32-unknown-unknown target to nightly"
+    rustup target add wasm32-unknown-unknown --toolchain nightly
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]} from Debian's packages"
     sudo=""

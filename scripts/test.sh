@@ -16,6 +16,9 @@ cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- 
 echo "== docs: cargo doc with no warnings (the core with serde, and the Rust API)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features serde
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown --features client
+echo "== docs: every item of the Rust API has an example (nightly rustdoc lint); the Rust API's compiled for wasm32"
+./scripts/check-doc-examples.sh
+cargo test --quiet --doc --target wasm32-unknown-unknown --features client client/mod.rs
 echo "== the crate as crates.io would get it (cargo package: the file list, then a build from it)"
 cargo package --quiet --allow-dirty
 

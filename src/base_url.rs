@@ -5,6 +5,15 @@ pub const DEFAULT_BASE_URL: &str = "https://api.connectsafely.ai";
 
 /// Checks a base URL and returns it without trailing slashes, ready for a path to be appended.
 /// The error says why, for a `TypeError`.
+///
+/// ```
+/// use connectsafely_wasm::base_url::parse_base_url;
+///
+/// assert_eq!(parse_base_url("https://proxy.example.com/connectsafely/").unwrap(), "https://proxy.example.com/connectsafely");
+/// assert_eq!(parse_base_url("http://127.0.0.1:8787").unwrap(), "http://127.0.0.1:8787"); // a local sandbox
+/// assert!(parse_base_url("http://api.example.com").is_err()); // plain http only to loopback
+/// assert!(parse_base_url("api.connectsafely.ai").is_err()); // must be absolute
+/// ```
 pub fn parse_base_url(input: &str) -> Result<String, String> {
     let s = input.trim();
     let lower = s.to_ascii_lowercase();
@@ -66,6 +75,13 @@ fn host_of(authority: &str) -> Option<&str> {
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1`.
+///
+/// ```
+/// use connectsafely_wasm::base_url::is_loopback;
+///
+/// assert!(is_loopback("localhost") && is_loopback("127.0.0.53") && is_loopback("::1"));
+/// assert!(!is_loopback("10.0.0.1"));
+/// ```
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_end_matches('.');
     if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" {

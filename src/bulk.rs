@@ -11,6 +11,14 @@ use crate::error::ErrorKind;
 use crate::send::Outcome;
 
 /// Why a run stopped early.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use connectsafely_wasm::result::StopReason;
+///
+/// assert_eq!(StopReason::Unauthorized.as_str(), "unauthorized");
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(
     feature = "serde",
@@ -30,6 +38,14 @@ pub enum StopReason {
 
 impl StopReason {
     /// Every reason, in the contract's order.
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use connectsafely_wasm::result::StopReason;
+    ///
+    /// assert_eq!(StopReason::ALL.len(), 4);
+    /// # }
+    /// ```
     pub const ALL: [StopReason; 4] = [
         StopReason::RateLimited,
         StopReason::Unauthorized,
@@ -38,6 +54,14 @@ impl StopReason {
     ];
 
     /// The contract's name: `"rate_limited"`, `"unauthorized"`, `"aborted"`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use connectsafely_wasm::result::StopReason;
+    ///
+    /// assert_eq!(StopReason::StoreUnavailable.as_str(), "store_unavailable");
+    /// # }
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             StopReason::RateLimited => "rate_limited",

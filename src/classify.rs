@@ -9,6 +9,18 @@ use crate::json::Json;
 use crate::rate_limit::{parse_retry_after, RateLimitHeaders, RateLimitInfo};
 
 /// The `data` of a success, each field `null` when the body lacks it or has the wrong type.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use connectsafely_wasm::result::SuccessData;
+///
+/// let data: SuccessData = serde_json::from_value(serde_json::json!({
+///     "success": true, "message": "Group context message sent successfully",
+///     "recipientProfileUrn": null, "groupId": "12345678", "acknowledgmentSent": true,
+/// })).unwrap();
+/// assert_eq!((data.group_id.as_deref(), data.recipient_profile_urn), (Some("12345678"), None));
+/// # }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",

@@ -4,6 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 /// What went wrong with a send, in the contract's words (`"rate_limited"`, ...).
+///
+/// ```
+/// use connectsafely_wasm::error::ErrorKind;
+///
+/// // A 5xx, a timeout or a network failure may have delivered the message.
+/// let kind = ErrorKind::ServerError;
+/// assert!(matches!(kind, ErrorKind::ServerError | ErrorKind::Timeout | ErrorKind::Network));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -40,6 +48,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The contract's name for the kind, as JavaScript sees it.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::RateLimited.as_str(), "rate_limited");
+    /// assert_eq!(ErrorKind::StoreUnavailable.as_str(), "store_unavailable");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Validation => "validation",
@@ -58,6 +73,14 @@ impl ErrorKind {
     }
 
     /// Every kind, in the contract's order.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::ErrorKind;
+    ///
+    /// let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+    /// assert_eq!(names.len(), 12);
+    /// assert_eq!(names[0], "validation");
+    /// ```
     pub const ALL: [ErrorKind; 12] = [
         ErrorKind::Validation,
         ErrorKind::BadRequest,
@@ -75,6 +98,16 @@ impl ErrorKind {
 }
 
 /// Why one field of the body was rejected.
+///
+/// ```
+/// use connectsafely_wasm::error::FieldErrorCode;
+/// use connectsafely_wasm::{validate::validate, value::Value};
+///
+/// let body = Value::object([("recipientProfileUrn", Value::str("urn:li:fsd_profile:A")), ("groupId", Value::str("abc"))]);
+/// let errors = validate(&body, 8000).unwrap_err();
+/// assert_eq!(errors[0].code, FieldErrorCode::Format); // groupId: digits only
+/// assert_eq!(errors[1].code, FieldErrorCode::Required); // message
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -100,6 +133,12 @@ pub enum FieldErrorCode {
 
 impl FieldErrorCode {
     /// The contract's name for the code.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::FieldErrorCode;
+    ///
+    /// assert_eq!(FieldErrorCode::TooLong.as_str(), "too_long");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             FieldErrorCode::Required => "required",
@@ -114,6 +153,19 @@ impl FieldErrorCode {
 }
 
 /// One field's error: `field` is `"groupId"`, `"messageUrns[2]"`, or `""` for the body.
+///
+/// ```
+/// use connectsafely_wasm::{validate::validate, value::Value};
+///
+/// let body = Value::object([
+///     ("recipientProfileUrn", Value::str("urn:li:fsd_profile:A")),
+///     ("groupId", Value::str("12345678")),
+///     ("message", Value::str("Hi")),
+///     ("messageUrns", Value::Array(vec![Value::str("not a urn")])),
+/// ]);
+/// let errors = validate(&body, 8000).unwrap_err();
+/// assert_eq!(errors[0].field, "messageUrns[0]");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -131,6 +183,13 @@ pub struct FieldError {
 
 impl FieldError {
     /// A field error from its parts.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::{FieldError, FieldErrorCode};
+    ///
+    /// let e = FieldError::new("groupId", FieldErrorCode::Format, "groupId must be digits");
+    /// assert_eq!((e.field.as_str(), e.code.as_str()), ("groupId", "format"));
+    /// ```
     pub fn new(field: impl Into<String>, code: FieldErrorCode, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
@@ -141,6 +200,21 @@ impl FieldError {
 }
 
 /// The `error` of a failed send.
+///
+/// ```
+/// use connectsafely_wasm::error::{ErrorKind, SendError};
+///
+/// fn advice(e: &SendError) -> &'static str {
+///     if e.delivery_unknown {
+///         "it may have arrived: check before resending"
+///     } else if e.kind == ErrorKind::RateLimited {
+///         "wait retry_after_ms"
+///     } else {
+///         "not sent"
+///     }
+/// }
+/// assert_eq!(advice(&SendError::timeout(30000.0)), "it may have arrived: check before resending");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
@@ -166,6 +240,13 @@ pub struct SendError {
 
 impl SendError {
     /// An error with no field errors and no wait.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::{ErrorKind, SendError};
+    ///
+    /// let e = SendError::new(ErrorKind::Forbidden, "not a member of the group", false);
+    /// assert!(e.field_errors.is_empty() && e.retry_after_ms.is_none());
+    /// ```
     pub fn new(kind: ErrorKind, message: impl Into<String>, delivery_unknown: bool) -> Self {
         SendError {
             kind,
@@ -177,6 +258,14 @@ impl SendError {
     }
 
     /// A local `validation` failure from its field errors.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::{FieldError, FieldErrorCode, SendError};
+    ///
+    /// let e = SendError::validation(vec![FieldError::new("message", FieldErrorCode::Required, "message is required")]);
+    /// assert_eq!(e.kind.as_str(), "validation");
+    /// assert_eq!(e.message, "Invalid request, nothing was sent: message is required");
+    /// ```
     pub fn validation(field_errors: Vec<FieldError>) -> Self {
         let mut message = String::from("Invalid request, nothing was sent: ");
         for (i, e) in field_errors.iter().enumerate() {
@@ -192,6 +281,13 @@ impl SendError {
     }
 
     /// The caller's signal fired; `sent` tells whether a request had left.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::SendError;
+    ///
+    /// assert!(!SendError::aborted(false).delivery_unknown); // nothing had left
+    /// assert!(SendError::aborted(true).delivery_unknown);
+    /// ```
     pub fn aborted(sent: bool) -> Self {
         let message = if sent {
             "The send was aborted by the caller's signal after the request left; the message may have been delivered"
@@ -202,6 +298,14 @@ impl SendError {
     }
 
     /// `timeout_ms` elapsed before the response was read.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::SendError;
+    ///
+    /// let e = SendError::timeout(30000.0);
+    /// assert!(e.delivery_unknown);
+    /// assert!(e.message.starts_with("No complete response within 30000 ms"));
+    /// ```
     pub fn timeout(timeout_ms: f64) -> Self {
         let message = crate::cat!(
             "No complete response within ",
@@ -212,6 +316,14 @@ impl SendError {
     }
 
     /// The shared store could not be used before the request: nothing was sent.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::SendError;
+    ///
+    /// let e = SendError::store_unavailable("ECONNREFUSED");
+    /// assert!(!e.delivery_unknown); // fail closed: nothing was sent
+    /// assert!(e.message.ends_with(": ECONNREFUSED"));
+    /// ```
     pub fn store_unavailable(detail: &str) -> Self {
         let mut message = String::from(
             "Nothing was sent: the shared store (quota and journal) could not be used",
@@ -224,6 +336,13 @@ impl SendError {
     }
 
     /// `fetch` failed; `detail` is what the runtime said.
+    ///
+    /// ```
+    /// use connectsafely_wasm::error::SendError;
+    ///
+    /// assert!(SendError::network("connection reset", true).delivery_unknown);
+    /// assert!(!SendError::network("DNS lookup failed", false).delivery_unknown);
+    /// ```
     pub fn network(detail: &str, sent: bool) -> Self {
         let mut message = String::from("The request failed before a response arrived");
         if !detail.is_empty() {

@@ -28,29 +28,44 @@
     )
 )]
 
-pub mod accounts;
+// The API: the request and its validation, the results and errors, the rate limit.
 pub mod base_url;
-pub mod bulk;
-pub mod classify;
 pub mod error;
-pub mod guard;
-pub mod headers;
-pub mod json;
-pub mod log;
 pub mod rate_limit;
 pub mod request;
 #[cfg(feature = "serde")]
 pub mod result;
-pub mod send;
-pub mod shared;
-pub mod text;
 pub mod validate;
 pub mod value;
+
+// The sans-IO machinery both transports (the npm package's driver and `Client`) drive:
+// public for this crate's tests, benches and wasm layer, not part of the API (no semver
+// promise, no examples); each module documents what it decides.
+#[doc(hidden)]
+pub mod accounts;
+#[doc(hidden)]
+pub mod bulk;
+#[doc(hidden)]
+pub mod classify;
+#[doc(hidden)]
+pub mod guard;
+#[doc(hidden)]
+pub mod headers;
+#[doc(hidden)]
+pub mod json;
+#[doc(hidden)]
+pub mod log;
+#[doc(hidden)]
+pub mod send;
+#[doc(hidden)]
+pub mod shared;
+#[doc(hidden)]
+pub mod text;
 
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub mod client;
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
-pub use client::{CallOptions, Client, ClientOptions};
+pub use client::{BulkOptions, CallOptions, Client, ClientOptions, OnResult, OptionsError};
 #[cfg(all(target_arch = "wasm32", any(feature = "npm", feature = "client")))]
 mod js;
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]

@@ -18,6 +18,19 @@ pub(crate) fn js_number<S: serde::Serializer>(n: &Option<f64>, s: S) -> Result<S
 }
 
 /// The rate-limit state a response reported (`null` in JS when no header was present).
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::RateLimitHeaders;
+///
+/// let headers = [("x-ratelimit-limit", "150"), ("x-ratelimit-used", "149"), ("x-ratelimit-remaining", "1")];
+/// let info = RateLimitHeaders::from_lookup(|name| headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()))
+///     .info()
+///     .unwrap();
+/// if info.remaining == Some(1.0) {
+///     // the last message of the day for this account
+/// }
+/// assert_eq!((info.limit, info.used, info.reset_at), (Some(150.0), Some(149.0), None));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
@@ -42,6 +55,13 @@ pub struct RateLimitInfo {
 }
 
 /// The raw header values a response carried (`None` when absent).
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::RateLimitHeaders;
+///
+/// let h = RateLimitHeaders { remaining: Some("0".into()), ..Default::default() };
+/// assert_eq!(h.info().unwrap().remaining, Some(0.0));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RateLimitHeaders {
     /// `X-RateLimit-Action`
@@ -60,6 +80,12 @@ pub struct RateLimitHeaders {
 
 impl RateLimitHeaders {
     /// The header names read, lower-case, in field order.
+    ///
+    /// ```
+    /// use connectsafely_wasm::rate_limit::RateLimitHeaders;
+    ///
+    /// assert_eq!(RateLimitHeaders::NAMES[5], "retry-after");
+    /// ```
     pub const NAMES: [&'static str; 6] = [
         "x-ratelimit-action",
         "x-ratelimit-limit",
@@ -70,6 +96,16 @@ impl RateLimitHeaders {
     ];
 
     /// Builds the set from a lookup by (lower-case) header name.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use connectsafely_wasm::rate_limit::RateLimitHeaders;
+    ///
+    /// // Any HTTP library's headers, by lower-case name.
+    /// let response: HashMap<&str, &str> = [("x-ratelimit-remaining", "149"), ("retry-after", "60")].into();
+    /// let h = RateLimitHeaders::from_lookup(|name| response.get(name).map(|v| v.to_string()));
+    /// assert_eq!((h.remaining.as_deref(), h.retry_after.as_deref(), h.limit), (Some("149"), Some("60"), None));
+    /// ```
     pub fn from_lookup(mut get: impl FnMut(&str) -> Option<String>) -> Self {
         let [a, l, u, r, x, ra] = Self::NAMES;
         RateLimitHeaders {
@@ -83,6 +119,14 @@ impl RateLimitHeaders {
     }
 
     /// The parsed info, `None` when none of the five headers is present.
+    ///
+    /// ```
+    /// use connectsafely_wasm::rate_limit::RateLimitHeaders;
+    ///
+    /// assert_eq!(RateLimitHeaders::default().info(), None); // no header: no rate limit
+    /// let h = RateLimitHeaders { used: Some("many".into()), ..Default::default() };
+    /// assert_eq!(h.info().unwrap().used, None); // present but unparseable: None, never NaN
+    /// ```
     pub fn info(&self) -> Option<RateLimitInfo> {
         let present = [
             &self.action,
@@ -121,6 +165,14 @@ fn parse_digits(s: &str) -> Option<u64> {
 }
 
 /// A count header: a non-negative integer, else `None`.
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::parse_count;
+///
+/// assert_eq!(parse_count(" 149 "), Some(149.0));
+/// assert_eq!(parse_count("-1"), None);
+/// assert_eq!(parse_count("1e3"), None);
+/// ```
 pub fn parse_count(s: &str) -> Option<f64> {
     let v = parse_digits(s.trim())? as f64;
     (v <= MAX_SAFE).then_some(v)
@@ -128,6 +180,14 @@ pub fn parse_count(s: &str) -> Option<f64> {
 
 /// `X-RateLimit-Reset`: ISO 8601 (`Z` or offset, optional fraction), or Unix
 /// seconds (milliseconds when >= 1e12), as epoch milliseconds.
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::parse_reset;
+///
+/// assert_eq!(parse_reset("2026-11-30T00:00:00Z"), Some(1_795_996_800_000.0));
+/// assert_eq!(parse_reset("1795996800"), Some(1_795_996_800_000.0)); // Unix seconds
+/// assert_eq!(parse_reset("tomorrow"), None);
+/// ```
 pub fn parse_reset(s: &str) -> Option<f64> {
     let s = s.trim();
     if s.bytes().next().is_some_and(|b| b.is_ascii_digit())
@@ -163,6 +223,15 @@ pub fn parse_reset(s: &str) -> Option<f64> {
 }
 
 /// `Retry-After`: delay-seconds or an HTTP date, as milliseconds from `now_ms`, never negative.
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::parse_retry_after;
+///
+/// assert_eq!(parse_retry_after("120", 0.0), Some(120_000.0));
+/// let now = 1_795_996_800_000.0; // 2026-11-30T00:00:00Z
+/// assert_eq!(parse_retry_after("Mon, 30 Nov 2026 00:01:00 GMT", now), Some(60_000.0));
+/// assert_eq!(parse_retry_after("Sun, 29 Nov 2026 00:00:00 GMT", now), Some(0.0)); // past: no wait
+/// ```
 pub fn parse_retry_after(s: &str, now_ms: f64) -> Option<f64> {
     let s = s.trim();
     if let Some(secs) = parse_digits(s) {
@@ -213,6 +282,14 @@ fn num(s: &str, len: usize) -> Option<i64> {
 }
 
 /// ISO 8601 date-time: `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|+HH:MM|+HHMM|+HH)`; also a space for `T`.
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::parse_iso8601;
+///
+/// assert_eq!(parse_iso8601("2026-11-30T01:00:00+01:00"), Some(1_795_996_800_000.0));
+/// assert_eq!(parse_iso8601("2026-11-30 00:00:00.5Z"), Some(1_795_996_800_500.0));
+/// assert_eq!(parse_iso8601("2026-02-30T00:00:00Z"), None);
+/// ```
 pub fn parse_iso8601(s: &str) -> Option<f64> {
     let s = s.trim();
     let date = s.get(..10)?;
@@ -300,6 +377,14 @@ fn hms(s: &str) -> Option<(i64, i64, i64)> {
 }
 
 /// An HTTP date (IMF-fixdate, RFC 850 or asctime) as epoch milliseconds.
+///
+/// ```
+/// use connectsafely_wasm::rate_limit::parse_http_date;
+///
+/// assert_eq!(parse_http_date("Mon, 30 Nov 2026 00:00:00 GMT"), Some(1_795_996_800_000.0));
+/// assert_eq!(parse_http_date("Monday, 30-Nov-26 00:00:00 GMT"), Some(1_795_996_800_000.0));
+/// assert_eq!(parse_http_date("Mon Nov 30 00:00:00 2026"), Some(1_795_996_800_000.0));
+/// ```
 pub fn parse_http_date(s: &str) -> Option<f64> {
     let words: Vec<&str> = s.split_whitespace().collect();
     match words.as_slice() {

@@ -10,6 +10,19 @@ pub const ENDPOINT_PATH: &str = "/linkedin/messaging/send-group-with-ack";
 ///
 /// Identifiers are trimmed; `message` is exactly as given; absent optional
 /// fields are left out.
+///
+/// ```
+/// use connectsafely_wasm::request::SendGroupWithAckRequest;
+///
+/// let request = SendGroupWithAckRequest {
+///     account_id: None,
+///     recipient_profile_urn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o".into(),
+///     group_id: "12345678".into(),
+///     message: "Thanks for your message in the group!".into(),
+///     message_urns: None,
+/// };
+/// assert_eq!(request.account_key(), "");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -39,6 +52,22 @@ pub struct SendGroupWithAckRequest {
 
 impl SendGroupWithAckRequest {
     /// The body as JSON text, fields in the documented order.
+    ///
+    /// ```
+    /// use connectsafely_wasm::request::SendGroupWithAckRequest;
+    ///
+    /// let request = SendGroupWithAckRequest {
+    ///     account_id: Some("acct-1".into()),
+    ///     recipient_profile_urn: "urn:li:fsd_profile:A".into(),
+    ///     group_id: "1".into(),
+    ///     message: "Say \"hi\"".into(),
+    ///     message_urns: Some(vec!["urn:li:msg_message:(x,y)".into()]),
+    /// };
+    /// assert_eq!(
+    ///     request.to_json(),
+    ///     r#"{"accountId":"acct-1","recipientProfileUrn":"urn:li:fsd_profile:A","groupId":"1","message":"Say \"hi\"","messageUrns":["urn:li:msg_message:(x,y)"]}"#
+    /// );
+    /// ```
     pub fn to_json(&self) -> String {
         use crate::text::json_string;
         let mut out = String::with_capacity(96 + self.message.len());
@@ -69,6 +98,21 @@ impl SendGroupWithAckRequest {
     }
 
     /// The account key the rate-limit guard uses ("" for the default account).
+    ///
+    /// ```
+    /// use connectsafely_wasm::request::SendGroupWithAckRequest;
+    ///
+    /// let mut request = SendGroupWithAckRequest {
+    ///     account_id: Some("acct-1".into()),
+    ///     recipient_profile_urn: "urn:li:fsd_profile:A".into(),
+    ///     group_id: "1".into(),
+    ///     message: "Hi".into(),
+    ///     message_urns: None,
+    /// };
+    /// assert_eq!(request.account_key(), "acct-1"); // the quota is per account
+    /// request.account_id = None;
+    /// assert_eq!(request.account_key(), ""); // the API key's default account
+    /// ```
     pub fn account_key(&self) -> &str {
         self.account_id.as_deref().unwrap_or("")
     }

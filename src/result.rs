@@ -6,16 +6,33 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value as Json;
 
-use crate::bulk::{StopReason, Summary};
-use crate::classify::SuccessData;
+use crate::bulk::Summary;
 use crate::error::SendError;
 use crate::rate_limit::RateLimitInfo;
 use crate::send::Outcome;
+
+pub use crate::bulk::StopReason;
+pub use crate::classify::SuccessData;
 
 /// The most text of a non-JSON body a result keeps (as the JS API).
 const BODY_TEXT_LIMIT: usize = 64 * 1024;
 
 /// A 2xx whose body is a success object.
+///
+/// ```
+/// use connectsafely_wasm::result::SendResult;
+///
+/// let json = serde_json::json!({
+///     "ok": true, "status": 200,
+///     "data": { "success": true, "message": "Group context message sent successfully",
+///               "recipientProfileUrn": "urn:li:fsd_profile:A", "groupId": "12345678", "acknowledgmentSent": true },
+///     "rateLimit": { "action": "MESSAGE", "limit": 150, "used": 1, "remaining": 149, "resetAt": 1795996800000u64 },
+///     "body": { "success": true },
+/// });
+/// let sent = serde_json::from_value::<SendResult>(json).unwrap().into_result().unwrap();
+/// assert_eq!(sent.data.acknowledgment_sent, Some(true));
+/// assert_eq!(sent.rate_limit.and_then(|r| r.remaining), Some(149.0));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendSuccess {
     /// The 2xx status.
@@ -30,6 +47,19 @@ pub struct SendSuccess {
 
 /// Every other outcome: the error says what happened and whether the message may
 /// have been delivered.
+///
+/// ```
+/// use connectsafely_wasm::result::SendResult;
+///
+/// let json = serde_json::json!({
+///     "ok": false, "status": 503,
+///     "error": { "kind": "server_error", "message": "Service Unavailable", "fieldErrors": [],
+///                "retryAfterMs": null, "deliveryUnknown": true },
+///     "rateLimit": null, "body": "Service Unavailable",
+/// });
+/// let failed = serde_json::from_value::<SendResult>(json).unwrap().into_result().unwrap_err();
+/// assert_eq!((failed.status, failed.error.delivery_unknown), (Some(503), true));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendFailure {
     /// The status; `None` when no response arrived.
@@ -43,6 +73,21 @@ pub struct SendFailure {
 }
 
 /// The outcome of one send; as JSON, discriminated on `ok` as in JavaScript.
+///
+/// ```
+/// use connectsafely_wasm::result::SendResult;
+///
+/// // Serialized, a result is the JS API's result object: a server function can pass it on.
+/// let json = serde_json::json!({
+///     "ok": true, "status": 200,
+///     "data": { "success": true, "message": "Group context message sent successfully",
+///               "recipientProfileUrn": "urn:li:fsd_profile:A", "groupId": "12345678", "acknowledgmentSent": true },
+///     "rateLimit": { "action": "MESSAGE", "limit": 150, "used": 1, "remaining": 149, "resetAt": 1795996800000u64 },
+///     "body": { "success": true },
+/// });
+/// let result: SendResult = serde_json::from_value(json.clone()).unwrap();
+/// assert_eq!(serde_json::to_value(&result).unwrap(), json);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendResult {
     /// `ok: true`.
@@ -53,11 +98,36 @@ pub enum SendResult {
 
 impl SendResult {
     /// Whether the message was sent (`ok` in JavaScript).
+    ///
+    /// ```
+    /// use connectsafely_wasm::result::SendResult;
+    ///
+    /// let json = serde_json::json!({
+    ///     "ok": false, "status": 503,
+    ///     "error": { "kind": "server_error", "message": "Service Unavailable", "fieldErrors": [],
+    ///                "retryAfterMs": null, "deliveryUnknown": true },
+    ///     "rateLimit": null, "body": "Service Unavailable",
+    /// });
+    /// assert!(!serde_json::from_value::<SendResult>(json).unwrap().ok());
+    /// ```
     pub fn ok(&self) -> bool {
         matches!(self, SendResult::Success(_))
     }
 
     /// The error, for a failure.
+    ///
+    /// ```
+    /// use connectsafely_wasm::result::SendResult;
+    ///
+    /// let json = serde_json::json!({
+    ///     "ok": false, "status": 503,
+    ///     "error": { "kind": "server_error", "message": "Service Unavailable", "fieldErrors": [],
+    ///                "retryAfterMs": null, "deliveryUnknown": true },
+    ///     "rateLimit": null, "body": "Service Unavailable",
+    /// });
+    /// let result: SendResult = serde_json::from_value(json).unwrap();
+    /// assert_eq!(result.error().map(|e| e.kind.as_str()), Some("server_error"));
+    /// ```
     pub fn error(&self) -> Option<&SendError> {
         match self {
             SendResult::Success(_) => None,
@@ -66,6 +136,20 @@ impl SendResult {
     }
 
     /// The rate-limit info of either kind.
+    ///
+    /// ```
+    /// use connectsafely_wasm::result::SendResult;
+    ///
+    /// let json = serde_json::json!({
+    ///     "ok": true, "status": 200,
+    ///     "data": { "success": true, "message": "Group context message sent successfully",
+    ///               "recipientProfileUrn": "urn:li:fsd_profile:A", "groupId": "12345678", "acknowledgmentSent": true },
+    ///     "rateLimit": { "action": "MESSAGE", "limit": 150, "used": 1, "remaining": 149, "resetAt": 1795996800000u64 },
+    ///     "body": { "success": true },
+    /// });
+    /// let result: SendResult = serde_json::from_value(json).unwrap();
+    /// assert_eq!(result.rate_limit().and_then(|r| r.limit), Some(150.0));
+    /// ```
     pub fn rate_limit(&self) -> Option<&RateLimitInfo> {
         match self {
             SendResult::Success(s) => s.rate_limit.as_ref(),
@@ -74,6 +158,22 @@ impl SendResult {
     }
 
     /// As a `Result`, for `?` and `match`.
+    ///
+    /// ```
+    /// use connectsafely_wasm::result::SendResult;
+    ///
+    /// let json = serde_json::json!({
+    ///     "ok": false, "status": 503,
+    ///     "error": { "kind": "server_error", "message": "Service Unavailable", "fieldErrors": [],
+    ///                "retryAfterMs": null, "deliveryUnknown": true },
+    ///     "rateLimit": null, "body": "Service Unavailable",
+    /// });
+    /// match serde_json::from_value::<SendResult>(json).unwrap().into_result() {
+    ///     Ok(sent) => println!("sent: {:?}", sent.data.message),
+    ///     Err(failed) if failed.error.delivery_unknown => println!("may have been delivered: check first"),
+    ///     Err(failed) => println!("not sent: {}", failed.error.message),
+    /// }
+    /// ```
     #[allow(clippy::result_large_err)] // moved once, at the end of a send
     pub fn into_result(self) -> Result<SendSuccess, SendFailure> {
         match self {
@@ -84,6 +184,7 @@ impl SendResult {
 
     /// The result of an outcome of the core; `secret` (the API key) is removed from every
     /// text, as in the JS API.
+    #[doc(hidden)]
     pub fn from_outcome(o: Outcome, secret: &str) -> Self {
         let body = body_json(o.body.as_deref(), secret);
         match o.result {
@@ -194,6 +295,17 @@ impl<'de> Deserialize<'de> for SendResult {
 }
 
 /// The outcome of a run to many (`sendGroupWithAckMany`).
+///
+/// ```
+/// use connectsafely_wasm::result::{BulkResult, StopReason};
+///
+/// let json = serde_json::json!({
+///     "results": [null, null], "sent": 0, "failed": 0, "notAttempted": [0, 1], "stoppedBy": "rate_limited",
+/// });
+/// let run: BulkResult = serde_json::from_value(json).unwrap();
+/// assert_eq!(run.stopped_by, Some(StopReason::RateLimited));
+/// assert_eq!(run.not_attempted, [0, 1]); // resume with these tomorrow
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BulkResult {
@@ -211,6 +323,7 @@ pub struct BulkResult {
 
 impl BulkResult {
     /// The result of a run from its items' results and the plan's summary.
+    #[doc(hidden)]
     pub fn new(results: Vec<Option<SendResult>>, summary: Summary) -> Self {
         BulkResult {
             results,

@@ -20,6 +20,22 @@ pub const KNOWN_FIELDS: [&str; 5] = [
 ];
 
 /// Validates and normalizes a body: the request that would be sent, or every field error.
+///
+/// ```
+/// use connectsafely_wasm::{validate::validate, value::Value};
+///
+/// let body = Value::object([
+///     ("recipientProfileUrn", Value::str("urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o")),
+///     ("groupId", Value::str(" 12345678 ")),
+///     ("message", Value::str("Thanks for your message in the group!")),
+/// ]);
+/// let request = validate(&body, 8000).unwrap();
+/// assert_eq!(request.group_id, "12345678"); // identifiers trimmed
+///
+/// let typo = Value::object([("recipientProfileUrn", Value::str("urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o")), ("groupID", Value::str("1")), ("message", Value::str("Hi"))]);
+/// let errors = validate(&typo, 8000).unwrap_err();
+/// assert!(errors.iter().any(|e| e.field == "groupID" && e.message.contains("groupId"))); // "did you mean"
+/// ```
 pub fn validate(
     body: &Value,
     max_message_length: usize,
@@ -102,6 +118,7 @@ pub fn validate(
 /// (which may stand for an unpaired surrogate of the JS string) or an identifier with
 /// surrounding whitespace takes the full path. Held equal to `validate` by a property
 /// test and the `fast_path` fuzz target.
+#[doc(hidden)]
 pub fn is_valid_unchanged(
     account_id: Option<&str>,
     recipient_profile_urn: &str,
@@ -439,6 +456,13 @@ fn is_line_terminator(c: char) -> bool {
 }
 
 /// `^urn:li:[A-Za-z][A-Za-z0-9_]*:(\(.+\)|[^\s()]+)$`
+///
+/// ```
+/// use connectsafely_wasm::validate::is_message_urn;
+///
+/// assert!(is_message_urn("urn:li:msg_message:(urn:li:fsd_profile:A,2-MTc0)"));
+/// assert!(!is_message_urn("urn:li:msg_message:has space"));
+/// ```
 pub fn is_message_urn(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("urn:li:") else {
         return false;
@@ -477,6 +501,13 @@ fn unknown_field(key: &str) -> FieldError {
 }
 
 /// The known field nearest to `key` (case-insensitive edit distance of at most 3), if any.
+///
+/// ```
+/// use connectsafely_wasm::validate::closest_known;
+///
+/// assert_eq!(closest_known("group_id"), Some("groupId"));
+/// assert_eq!(closest_known("subject"), None);
+/// ```
 pub fn closest_known(key: &str) -> Option<&'static str> {
     // ASCII case folding is enough (the known names are ASCII) and keeps Unicode tables out of the wasm.
     let lower: Vec<char> = key.chars().map(|c| c.to_ascii_lowercase()).collect();

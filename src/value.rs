@@ -6,6 +6,14 @@
 
 /// A string as received: its text (unpaired surrogates replaced by U+FFFD,
 /// so code points still count one each) and whether it was well formed.
+///
+/// ```
+/// use connectsafely_wasm::value::Text;
+///
+/// // "Hi" followed by a lone high surrogate, as a JS string may hold.
+/// let t = Text::from_utf16(&[0x48, 0x69, 0xD800]);
+/// assert_eq!((t.text.as_str(), t.well_formed), ("Hi\u{FFFD}", false));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
     /// The text, lossy where the input held unpaired surrogates.
@@ -16,6 +24,12 @@ pub struct Text {
 
 impl Text {
     /// A well-formed text.
+    ///
+    /// ```
+    /// use connectsafely_wasm::value::Text;
+    ///
+    /// assert!(Text::new("Thanks!").well_formed);
+    /// ```
     pub fn new(text: impl Into<String>) -> Self {
         Text {
             text: text.into(),
@@ -24,6 +38,13 @@ impl Text {
     }
 
     /// A text from UTF-16 code units, noting unpaired surrogates.
+    ///
+    /// ```
+    /// use connectsafely_wasm::value::Text;
+    ///
+    /// let units: Vec<u16> = "Merci ✓".encode_utf16().collect();
+    /// assert_eq!(Text::from_utf16(&units), Text::new("Merci ✓"));
+    /// ```
     pub fn from_utf16(units: &[u16]) -> Self {
         let well_formed = char::decode_utf16(units.iter().copied()).all(|r| r.is_ok());
         Text {
@@ -34,6 +55,20 @@ impl Text {
 }
 
 /// A value of the body, as far as validation needs to see it.
+///
+/// ```
+/// use connectsafely_wasm::value::Value;
+/// use connectsafely_wasm::validate::validate;
+///
+/// // A body as a form or a JS caller gives it: the group id as a number is rejected, not coerced.
+/// let body = Value::object([
+///     ("recipientProfileUrn", Value::str("urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o")),
+///     ("groupId", Value::Number(12345678.0)),
+///     ("message", Value::str("Hi")),
+/// ]);
+/// let errors = validate(&body, 8000).unwrap_err();
+/// assert_eq!(errors[0].message, "groupId must be a string, not a number; send it as the string \"12345678\"");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A missing key, `undefined` or `null`.
@@ -70,16 +105,36 @@ pub enum Value {
 
 impl Value {
     /// A well-formed string value.
+    ///
+    /// ```
+    /// use connectsafely_wasm::value::{Text, Value};
+    ///
+    /// assert_eq!(Value::str("12345678"), Value::Str(Text::new("12345678")));
+    /// ```
     pub fn str(s: impl Into<String>) -> Self {
         Value::Str(Text::new(s))
     }
 
     /// An object from key/value pairs.
+    ///
+    /// ```
+    /// use connectsafely_wasm::value::Value;
+    ///
+    /// let v = Value::object([("groupId", Value::str("1")), ("accountId", Value::Absent)]);
+    /// assert!(matches!(v, Value::Object(ref entries) if entries.len() == 2));
+    /// ```
     pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Value)>) -> Self {
         Value::Object(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// The kind of value, for messages ("a number", "an array").
+    ///
+    /// ```
+    /// use connectsafely_wasm::value::Value;
+    ///
+    /// assert_eq!(Value::Array(vec![]).describe(), "an array");
+    /// assert_eq!(Value::Absent.describe(), "null");
+    /// ```
     pub fn describe(&self) -> &'static str {
         match self {
             Value::Absent => "null",

@@ -17,7 +17,7 @@
 //!     message_urns: None,
 //! };
 //! match client.send_group_with_ack(&request, &CallOptions::default()).await.into_result() {
-//!     Ok(sent) => web_sys::console::log_1(&format!("{:?}", sent.data.message).into()),
+//!     Ok(sent) => log::info!("{:?}", sent.data.message),
 //!     Err(failed) if failed.error.delivery_unknown => { /* check before resending */ }
 //!     Err(failed) => return Err(failed.error.into()),
 //! }
@@ -47,6 +47,21 @@ use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
 use crate::value::Value;
 
 /// The options of a [`Client`], as contract section 3 names them (`camelCase` in JSON).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use connectsafely_wasm::{Client, ClientOptions};
+///
+/// // From code...
+/// let options = ClientOptions::new("my-api-key").base_url("https://proxy.example.com/connectsafely").timeout_ms(10_000.0);
+/// // ...or from configuration, with the JS API's option names.
+/// let same: ClientOptions = serde_json::from_str(
+///     r#"{ "apiKey": "my-api-key", "baseUrl": "https://proxy.example.com/connectsafely", "timeoutMs": 10000 }"#,
+/// )?;
+/// assert_eq!(options, same);
+/// let client = Client::new(options)?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientOptions {
@@ -113,6 +128,15 @@ mod header_map {
 
 impl ClientOptions {
     /// Options with this API key and every default.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// assert_eq!(client.base_url(), "https://api.connectsafely.ai");
+    /// # Ok(()) }
+    /// ```
     pub fn new(api_key: impl Into<String>) -> Self {
         ClientOptions {
             api_key: api_key.into(),
@@ -121,30 +145,74 @@ impl ClientOptions {
     }
 
     /// The base URL requests go to (a path is kept).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// // A local sandbox: plain http is allowed only to loopback.
+    /// let client = Client::new(ClientOptions::new("sandbox-key").base_url("http://127.0.0.1:8787"))?;
+    /// # Ok(()) }
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
     /// The timeout of each call, in ms (0 = none).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key").timeout_ms(5_000.0))?;
+    /// # Ok(()) }
+    /// ```
     pub fn timeout_ms(mut self, ms: f64) -> Self {
         self.timeout_ms = Some(ms);
         self
     }
 
     /// How long a 429 may be waited on once, in ms.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// // On a 429 whose Retry-After is at most 2 s away, wait once and try again.
+    /// let client = Client::new(ClientOptions::new("my-api-key").max_rate_limit_wait_ms(2_000.0))?;
+    /// # Ok(()) }
+    /// ```
     pub fn max_rate_limit_wait_ms(mut self, ms: f64) -> Self {
         self.max_rate_limit_wait_ms = Some(ms);
         self
     }
 
     /// Whether the guard refuses locally while a quota is known spent.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// // Always ask the server, even when the last response said the quota is spent.
+    /// let client = Client::new(ClientOptions::new("my-api-key").rate_limit_guard(false))?;
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit_guard(mut self, on: bool) -> Self {
         self.rate_limit_guard = Some(on);
         self
     }
 
     /// Allows a browser page, where the key is readable by anyone who opens it.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// // A page talking to a local sandbox (never a production key in a page).
+    /// let client = Client::new(ClientOptions::new("sandbox-key").base_url("http://127.0.0.1:8787").dangerously_allow_browser(true))?;
+    /// # Ok(()) }
+    /// ```
     pub fn dangerously_allow_browser(mut self, allow: bool) -> Self {
         self.dangerously_allow_browser = Some(allow);
         self
@@ -152,7 +220,7 @@ impl ClientOptions {
 
     /// Adds a header every request carries.
     ///
-    /// ```
+    /// ```no_run
     /// use connectsafely_wasm::ClientOptions;
     /// let options = ClientOptions::new("key").header("X-Proxy-Auth", "p1");
     /// assert_eq!(options.default_headers, [("X-Proxy-Auth".to_string(), "p1".to_string())]);
@@ -164,6 +232,15 @@ impl ClientOptions {
 }
 
 /// An option [`Client::new`] cannot take; the message names it and says why.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use connectsafely_wasm::{Client, ClientOptions};
+///
+/// let error = Client::new(ClientOptions::new("key").base_url("http://api.example.com")).unwrap_err();
+/// assert!(error.to_string().contains("baseUrl"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionsError(pub String);
 
@@ -176,6 +253,29 @@ impl std::fmt::Display for OptionsError {
 impl std::error::Error for OptionsError {}
 
 /// Per-call options.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use connectsafely_wasm::{CallOptions, Client, ClientOptions};
+/// use connectsafely_wasm::request::SendGroupWithAckRequest;
+///
+/// let client = Client::new(ClientOptions::new("my-api-key"))?;
+/// let request = SendGroupWithAckRequest {
+///     account_id: None,
+///     recipient_profile_urn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o".into(),
+///     group_id: "12345678".into(),
+///     message: "Thanks for your message in the group!".into(),
+///     message_urns: None,
+/// };
+/// let controller = web_sys::AbortController::new().map_err(|_| "no AbortController")?;
+/// let options = CallOptions {
+///     signal: Some(controller.signal()),
+///     timeout_ms: Some(5_000.0),
+///     headers: vec![("traceparent".into(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into())],
+/// };
+/// let result = client.send_group_with_ack(&request, &options).await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     /// Aborting it ends the call with an `aborted` failure.
@@ -187,9 +287,32 @@ pub struct CallOptions {
 }
 
 /// Called with an item's index and result as it settles.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use connectsafely_wasm::{BulkOptions, OnResult};
+///
+/// let progress: OnResult = &|i, result| log::info!("item {i}: {}", if result.ok() { "sent" } else { "not sent" });
+/// let options = BulkOptions { on_result: Some(progress), ..BulkOptions::default() };
+/// # Ok(()) }
+/// ```
 pub type OnResult<'a> = &'a dyn Fn(usize, &SendResult);
 
 /// Options of [`Client::send_group_with_ack_many`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use connectsafely_wasm::{BulkOptions, Client, ClientOptions};
+/// use connectsafely_wasm::request::SendGroupWithAckRequest;
+///
+/// let client = Client::new(ClientOptions::new("my-api-key"))?;
+/// let requests: Vec<SendGroupWithAckRequest> = Vec::new(); // your list
+/// let run = client
+///     .send_group_with_ack_many(&requests, &BulkOptions { concurrency: 2, min_interval_ms: 1_000.0, ..BulkOptions::default() })
+///     .await;
+/// let tomorrow: Vec<&SendGroupWithAckRequest> = run.not_attempted.iter().map(|&i| &requests[i]).collect();
+/// # Ok(()) }
+/// ```
 #[derive(Default)]
 pub struct BulkOptions<'a> {
     /// Aborting it stops the run: sends in flight settle as `aborted`, the rest are not attempted.
@@ -229,6 +352,24 @@ struct Inner {
 
 /// A client of `POST /linkedin/messaging/send-group-with-ack`, for Rust on wasm32.
 /// Cheap to clone (the clones share the account registry, as one JS client does).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use connectsafely_wasm::{CallOptions, Client, ClientOptions};
+/// use connectsafely_wasm::request::SendGroupWithAckRequest;
+///
+/// let client = Client::new(ClientOptions::new("my-api-key"))?;
+/// let for_another_task = client.clone(); // shares the accounts' quota state
+/// let request = SendGroupWithAckRequest {
+///     account_id: None,
+///     recipient_profile_urn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o".into(),
+///     group_id: "12345678".into(),
+///     message: "Thanks for your message in the group!".into(),
+///     message_urns: None,
+/// };
+/// let result = for_another_task.send_group_with_ack(&request, &CallOptions::default()).await;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Rc<Inner>,
@@ -331,6 +472,15 @@ fn call_timeout(options: &CallOptions, default: f64) -> Result<f64, SendError> {
 
 impl Client {
     /// A client; the error names the option that is wrong, as the JS constructor's `TypeError`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// assert!(Client::new(ClientOptions::new("")).is_err()); // the API key is required
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(options: ClientOptions) -> Result<Client, OptionsError> {
         let api_key = options.api_key;
         if api_key.trim().is_empty() {
@@ -397,12 +547,42 @@ impl Client {
     }
 
     /// The base URL requests go to.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{Client, ClientOptions};
+    ///
+    /// let client = Client::new(ClientOptions::new("key").base_url("https://proxy.example.com/cs/"))?;
+    /// assert_eq!(client.base_url(), "https://proxy.example.com/cs");
+    /// # Ok(()) }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
 
     /// Validates `request` as the server would (and stricter), then sends it once.
     /// Never fails: every outcome is a [`SendResult`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{CallOptions, Client, ClientOptions};
+    /// use connectsafely_wasm::request::SendGroupWithAckRequest;
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// let request = SendGroupWithAckRequest {
+    ///     account_id: None,
+    ///     recipient_profile_urn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o".into(),
+    ///     group_id: "12345678".into(),
+    ///     message: "Thanks for your message in the group!".into(),
+    ///     message_urns: None,
+    /// };
+    /// match client.send_group_with_ack(&request, &CallOptions::default()).await.into_result() {
+    ///     Ok(sent) => log::info!("{:?}, {:?} left today", sent.data.message, sent.rate_limit.and_then(|r| r.remaining)),
+    ///     Err(failed) if failed.error.delivery_unknown => log::warn!("may have been delivered: check before resending"),
+    ///     Err(failed) => log::error!("not sent: {}", failed.error.message),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send_group_with_ack(
         &self,
         request: &SendGroupWithAckRequest,
@@ -413,6 +593,18 @@ impl Client {
 
     /// Validates untrusted JSON (a form, a request body) as the JS API validates a JS
     /// value, then sends it once. Never fails.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{CallOptions, Client, ClientOptions};
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// // A form's fields as they came: a number for groupId is a validation failure, and nothing is sent.
+    /// let body = serde_json::json!({ "recipientProfileUrn": "urn:li:fsd_profile:A", "groupId": 12345678, "message": "Hi" });
+    /// let result = client.send_json(&body, &CallOptions::default()).await;
+    /// assert_eq!(result.error().map(|e| e.kind.as_str()), Some("validation"));
+    /// # Ok(()) }
+    /// ```
     pub async fn send_json(&self, body: &serde_json::Value, options: &CallOptions) -> SendResult {
         self.send_value(&Value::from(body), options).await
     }
@@ -518,6 +710,18 @@ impl Client {
     /// first; `concurrency` at a time, `min_interval_ms` apart per account; a 429 or the
     /// guard stops that account, a 401 or the signal stops everything; nothing is sent
     /// twice. Never fails.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{BulkOptions, Client, ClientOptions};
+    /// use connectsafely_wasm::request::SendGroupWithAckRequest;
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// let requests: Vec<SendGroupWithAckRequest> = Vec::new(); // your list
+    /// let run = client.send_group_with_ack_many(&requests, &BulkOptions::default()).await;
+    /// log::info!("{} sent, {} failed, stopped by {:?}", run.sent, run.failed, run.stopped_by);
+    /// # Ok(()) }
+    /// ```
     pub async fn send_group_with_ack_many(
         &self,
         requests: &[SendGroupWithAckRequest],
@@ -645,12 +849,44 @@ async fn join_all(mut futures: Vec<Pin<Box<dyn Future<Output = ()> + '_>>>) {
 impl SendResult {
     /// The result as the JS API's object (serde-wasm-bindgen), for Rust code that hands it
     /// to JavaScript. Optional fields absent in Rust are `null`, as in JS.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{CallOptions, Client, ClientOptions};
+    /// use connectsafely_wasm::request::SendGroupWithAckRequest;
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// let request = SendGroupWithAckRequest {
+    ///     account_id: None,
+    ///     recipient_profile_urn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o".into(),
+    ///     group_id: "12345678".into(),
+    ///     message: "Thanks for your message in the group!".into(),
+    ///     message_urns: None,
+    /// };
+    /// let result = client.send_group_with_ack(&request, &CallOptions::default()).await;
+    /// // For a #[wasm_bindgen] function that returns the JS API's result object.
+    /// let object: wasm_bindgen::JsValue = result.to_js()?;
+    /// # Ok(()) }
+    /// ```
     pub fn to_js(&self) -> Result<JsValue, serde_wasm_bindgen::Error> {
         self.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
     }
 
     /// A result object of the JS API, read into Rust (its shape is checked: unknown
     /// fields are an error).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::result::SendResult;
+    ///
+    /// // A result object that JavaScript produced (the npm package's), handed to Rust.
+    /// let from_js: wasm_bindgen::JsValue = wasm_bindgen::JsValue::NULL; // yours
+    /// match SendResult::from_js(from_js) {
+    ///     Ok(result) => log::info!("ok: {}", result.ok()),
+    ///     Err(not_a_result) => log::warn!("{not_a_result}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn from_js(value: JsValue) -> Result<SendResult, serde_wasm_bindgen::Error> {
         serde_wasm_bindgen::from_value(value)
     }
@@ -658,6 +894,16 @@ impl SendResult {
 
 impl BulkResult {
     /// The run's result as the JS API's object.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use connectsafely_wasm::{BulkOptions, Client, ClientOptions};
+    ///
+    /// let client = Client::new(ClientOptions::new("my-api-key"))?;
+    /// let run = client.send_group_with_ack_many(&[], &BulkOptions::default()).await;
+    /// let object: wasm_bindgen::JsValue = run.to_js()?;
+    /// # Ok(()) }
+    /// ```
     pub fn to_js(&self) -> Result<JsValue, serde_wasm_bindgen::Error> {
         self.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
     }
