@@ -40,6 +40,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test --target wasm32-unknown-unknown --features client,npm --test node
     echo "== the Rust API in headless Chromium (wasm-bindgen-test)"
     CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)} cargo test --target wasm32-unknown-unknown --features client,npm --test browser
+    echo "== the Rust API in headless Firefox ESR (wasm-bindgen-test, served to Firefox by scripts/firefox-test-runner.mjs)"
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$PWD/scripts/firefox-test-runner.mjs cargo test --target wasm32-unknown-unknown --features client,npm --test browser
     echo "== the package from JavaScript (node --test)"
     node --test --test-concurrency=1 tests/js/
   '
