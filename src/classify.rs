@@ -143,37 +143,54 @@ pub struct BodyFacts {
 }
 
 impl BodyFacts {
-    /// Reads what classification needs from a parsed body.
-    pub fn read<J: JsonView>(body: &J) -> Self {
+    /// Reads what classification of a response with `status` needs from its parsed body:
+    /// a success's fields only when it is one (a 2xx with `success: true`), the server's
+    /// error text and a ZodError's issues only when it is not.
+    pub fn read<J: JsonView>(body: &J, status: u16) -> Self {
         if !body.is_object() {
             return BodyFacts::default();
         }
+        let success = body.field("success").and_then(|v| v.boolean());
+        let sent = (200..300).contains(&status) && success == Some(true);
         let string = |k: &str| body.field(k).and_then(|v| v.string());
         BodyFacts {
             object: true,
-            success: body.field("success").and_then(|v| v.boolean()),
-            data: SuccessData {
-                success: true,
-                message: string("message"),
-                recipient_profile_urn: string("recipientProfileUrn"),
-                group_id: string("groupId"),
-                acknowledgment_sent: body.field("acknowledgmentSent").and_then(|v| v.boolean()),
+            success,
+            data: if sent {
+                SuccessData {
+                    success: true,
+                    message: string("message"),
+                    recipient_profile_urn: string("recipientProfileUrn"),
+                    group_id: string("groupId"),
+                    acknowledgment_sent: body.field("acknowledgmentSent").and_then(|v| v.boolean()),
+                }
+            } else {
+                SuccessData::default()
             },
-            said: server_message(body),
-            issues: zod_issues(body),
+            said: if sent { None } else { server_message(body) },
+            issues: if (200..300).contains(&status) {
+                Vec::new()
+            } else {
+                zod_issues(body)
+            },
         }
     }
 
     /// Parses `text` with the core's own JSON reader: `None` when it is not JSON.
-    pub fn parse(text: &str) -> Option<Self> {
-        Json::parse(text).map(|j| BodyFacts::read(&&j))
+    pub fn parse(text: &str, status: u16) -> Option<Self> {
+        Json::parse(text).map(|j| BodyFacts::read(&&j, status))
     }
 }
 
 /// Classifies a response whose body is `text` (parsed here). `now_ms` is the current
 /// time, for `Retry-After` dates and reset times.
 pub fn classify(status: u16, text: &str, headers: &RateLimitHeaders, now_ms: f64) -> Classified {
-    classify_facts(status, BodyFacts::parse(text).as_ref(), headers, now_ms)
+    classify_facts(
+        status,
+        BodyFacts::parse(text, status).as_ref(),
+        headers,
+        now_ms,
+    )
 }
 
 /// Classifies a response from its body's facts (`None`: the body is not JSON).

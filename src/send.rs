@@ -120,7 +120,7 @@ impl<'a> Exchange<'a> {
         Exchange::Complete {
             status,
             headers,
-            json: BodyFacts::parse(text),
+            json: BodyFacts::parse(text, status),
             text,
         }
     }

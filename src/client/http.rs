@@ -94,7 +94,7 @@ impl Attempt {
                 headers: self.headers.clone(),
                 json: serde_json::from_str::<serde_json::Value>(&self.text)
                     .ok()
-                    .map(|v| crate::classify::BodyFacts::read(&&v)),
+                    .map(|v| crate::classify::BodyFacts::read(&&v, self.status)),
                 text: &self.text,
             },
         }

@@ -715,7 +715,7 @@ impl Core {
                 status,
                 headers,
                 json: (!parsed.is_undefined())
-                    .then(|| BodyFacts::read(&JsJson(parsed.clone(), &self.keys))),
+                    .then(|| BodyFacts::read(&JsJson(parsed.clone(), &self.keys), status)),
                 text: &text,
             },
             (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {
