@@ -59,27 +59,52 @@ pub fn clip_bytes(s: &str, max_bytes: usize) -> &str {
     s.get(..end).unwrap_or("")
 }
 
-/// `s` as a JSON string literal, quotes included.
+/// `s` as a JSON string literal, quotes included. Runs with nothing to escape are copied
+/// whole; `"`, `\\`, controls and U+2028/U+2029 (which older JavaScript parsers reject)
+/// are escaped.
 pub fn json_string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // The code point to escape here and its width in bytes, if any.
+        let (code, width) = match b {
+            b'"' | b'\\' | 0..=0x1f => (u32::from(b), 1),
+            0xe2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(0x80), Some(&last @ (0xa8 | 0xa9))) => (0x2000 | u32::from(last & 0x3f), 3),
+                _ => (0, 0),
+            },
+            _ => (0, 0),
+        };
+        if width == 0 {
+            i += 1;
+            continue;
+        }
+        if let Some(clean) = s.get(from..i) {
+            out.push_str(clean);
+        }
+        match code {
+            0x22 => out.push_str("\\\""),
+            0x5c => out.push_str("\\\\"),
+            0x0a => out.push_str("\\n"),
+            0x0d => out.push_str("\\r"),
+            0x09 => out.push_str("\\t"),
+            _ => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                let v = c as u32;
                 out.push_str("\\u");
                 for shift in [12u32, 8, 4, 0] {
-                    let d = ((v >> shift) & 0xf) as usize;
-                    out.push(HEX.get(d).map_or('0', |b| *b as char));
+                    let d = ((code >> shift) & 0xf) as usize;
+                    out.push(HEX.get(d).map_or('0', |h| *h as char));
                 }
             }
-            c => out.push(c),
         }
+        i += width;
+        from = i;
+    }
+    if let Some(clean) = s.get(from..) {
+        out.push_str(clean);
     }
     out.push('"');
 }

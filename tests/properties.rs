@@ -279,3 +279,46 @@ proptest! {
         }
     }
 }
+
+/// Strings heavy in what JSON must escape, and any other string.
+#[cfg(feature = "serde")]
+fn escapable_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => vec(prop_oneof![
+            Just('"'), Just('\\'), Just('\n'), Just('\r'), Just('\t'), Just('\u{0}'), Just('\u{1f}'),
+            Just('\u{7f}'), Just('\u{2028}'), Just('\u{2029}'), Just('\u{2027}'), Just('\u{e2}'),
+            Just('é'), Just('✓'), Just('😀'), Just('a'),
+        ], 0..40).prop_map(|cs| cs.into_iter().collect()),
+        1 => any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+    // Read back with serde_json, an independent JSON parser (feature serde, as make test runs it).
+    #[cfg(feature = "serde")]
+    #[test]
+    fn the_body_sent_is_json_that_reads_back_as_exactly_the_request(
+        account in proptest::option::of(escapable_string()),
+        message in escapable_string(),
+        urns in proptest::option::of(vec(escapable_string(), 0..3)),
+    ) {
+        let request = SendGroupWithAckRequest {
+            account_id: account.clone(),
+            recipient_profile_urn: message.clone(),
+            group_id: String::from("12345678"),
+            message: message.clone(),
+            message_urns: urns.clone(),
+        };
+        let json = request.to_json();
+        // Nothing a JSON (or older JavaScript) parser rejects or reads differently stays raw.
+        prop_assert!(!json.chars().any(|c| (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}'), "{}", json);
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back["message"].as_str(), Some(message.as_str()));
+        prop_assert_eq!(back["recipientProfileUrn"].as_str(), Some(message.as_str()));
+        prop_assert_eq!(back.get("accountId").and_then(|a| a.as_str()), account.as_deref());
+        let read_urns = back.get("messageUrns").map(|u| u.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect::<Vec<_>>());
+        prop_assert_eq!(read_urns, urns);
+    }
+}
