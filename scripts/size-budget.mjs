@@ -20,7 +20,10 @@ import zlib from "node:zlib";
 // live in the core so the JS and Rust APIs behave alike. Paid even by apps that set none
 // of those options: the wasm is one module (the 14 KB of it is spread over option reading,
 // header checks, log lines and eleven new exports' glue).
-const BUDGET = 73 * 1024;
+// 73.0 KiB after issue 14's exports were merged (five getters and hook reads into two
+// calls: -0.1 KiB) and two send-path speedups (a success body read for its success fields
+// only; the request's JSON copied in runs: 44.1 -> 42.0 µs per send, +0.2 KiB).
+const BUDGET = 73.1 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

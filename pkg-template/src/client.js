@@ -167,10 +167,11 @@ export class ConnectSafelyClient {
     this.#apiKey = this.#core.apiKey;
     this.#endpoint = this.#core.endpoint;
     this.#fetch = this.#core.fetch;
-    this.#headers = headerObject(this.#apiKey, this.#core.headerPairs);
-    this.#level = this.#core.logLevel;
-    this.#logger = this.#core.logger;
-    this.#hooks = this.#core.hooks;
+    const [level, logger, hooks, pairs] = this.#core.observers;
+    this.#headers = headerObject(this.#apiKey, pairs);
+    this.#level = level;
+    this.#logger = logger;
+    this.#hooks = hooks;
   }
 
   get baseUrl() {
@@ -245,12 +246,11 @@ export class ConnectSafelyClient {
         const durationMs = debug || hooks ? Date.now() - began : 0;
         if (debug) log(this.#logger, DEBUG, core.logAttempt(id, attempt, durationMs));
         if (hooks) {
-          const status = core.attemptStatus(id);
+          const [status, rateLimit, kind, deliveryUnknown] = core.attemptSeen(id);
           if (status !== undefined) {
-            hook(hooks, "onResponse", Object.freeze({ request: view, status, durationMs, rateLimit: core.attemptRateLimit(id) }));
+            hook(hooks, "onResponse", Object.freeze({ request: view, status, durationMs, rateLimit }));
           } else {
-            const [kind, deliveryUnknown] = core.failure(id) ?? ["network", true];
-            hook(hooks, "onError", Object.freeze({ request: view, durationMs, error: Object.freeze({ kind, deliveryUnknown }) }));
+            hook(hooks, "onError", Object.freeze({ request: view, durationMs, error: Object.freeze({ kind: kind ?? "network", deliveryUnknown }) }));
           }
         }
       } else if (step === Step.Swap) {

@@ -426,30 +426,19 @@ impl Core {
         self.config.fetch.clone()
     }
 
-    /// How much the driver logs: 0 off, 1 error, 2 warn, 3 info, 4 debug.
-    #[wasm_bindgen(getter, js_name = logLevel)]
-    pub fn log_level(&self) -> u8 {
-        self.config.log_level as u8
-    }
-
-    /// The `logger` option, or `console`.
+    /// What the driver needs for logs, hooks and headers, in one call:
+    /// `[logLevel, logger, hooks, headerPairs]`: the level (0 off, 1 error, 2 warn,
+    /// 3 info, 4 debug), the `logger` option or `console`, the `hooks` option or
+    /// `undefined`, and the request headers besides Authorization and Content-Type as
+    /// `[name, value, ...]` (Accept, the User-Agent in a server runtime, `defaultHeaders`).
     #[wasm_bindgen(getter)]
-    pub fn logger(&self) -> JsValue {
-        self.config.logger.clone()
-    }
-
-    /// The `hooks` option, if one was given.
-    #[wasm_bindgen(getter)]
-    pub fn hooks(&self) -> JsValue {
-        self.config.hooks.clone()
-    }
-
-    /// The client's request headers besides Authorization and Content-Type, as
-    /// `[name, value, name, value, ...]`: Accept, the User-Agent in a server runtime,
-    /// then `defaultHeaders`.
-    #[wasm_bindgen(getter, js_name = headerPairs)]
-    pub fn header_pairs(&self) -> Array {
-        pairs(&self.config.headers)
+    pub fn observers(&self) -> Array {
+        let out = Array::new();
+        out.push(&JsValue::from(self.config.log_level as u8));
+        out.push(&self.config.logger);
+        out.push(&self.config.hooks);
+        out.push(&pairs(&self.config.headers));
+        out
     }
 
     /// Send `id`'s headers as `headerPairs` gives them, when its call set its own;
@@ -513,30 +502,32 @@ impl Core {
         self.runs.get(run).map(Run::log_line)
     }
 
-    /// For a hook: the status of send `id`'s last attempt (`undefined`: no response),
-    /// and its rate limit.
-    #[wasm_bindgen(js_name = attemptStatus)]
-    pub fn attempt_status(&self, id: u32) -> Option<u16> {
-        self.slot(id)?.attempt.as_ref()?.0
-    }
-
-    /// For a hook: the rate limit the last attempt of send `id` showed, or `null`.
-    #[wasm_bindgen(js_name = attemptRateLimit)]
-    pub fn attempt_rate_limit(&self, id: u32) -> JsValue {
-        self.slot(id)
-            .and_then(|s| s.attempt.as_ref())
-            .and_then(|a| a.1.as_ref())
-            .map_or(JsValue::NULL, |r| result::rate_limit_js(Some(r)))
-    }
-
-    /// For a hook: `[kind, deliveryUnknown]` of send `id` once it failed, else `undefined`.
-    #[wasm_bindgen(js_name = failure)]
-    pub fn failure(&self, id: u32) -> Option<Array> {
-        let e = self.slot(id)?.machine.outcome()?.result.as_ref().err()?;
+    /// For a hook, what send `id`'s last attempt showed: `[status, rateLimit, kind,
+    /// deliveryUnknown]`; `status` is `undefined` when no response arrived, `rateLimit`
+    /// `null` when none was shown, and `kind` `undefined` unless the send failed.
+    #[wasm_bindgen(js_name = attemptSeen)]
+    pub fn attempt_seen(&self, id: u32) -> Array {
+        let slot = self.slot(id);
+        let seen = slot.and_then(|s| s.attempt.as_ref());
+        let failed = slot
+            .and_then(|s| s.machine.outcome())
+            .and_then(|o| o.result.as_ref().err());
         let out = Array::new();
-        out.push(&JsValue::from_str(e.kind.as_str()));
-        out.push(&JsValue::from_bool(e.delivery_unknown));
-        Some(out)
+        out.push(
+            &seen
+                .and_then(|a| a.0)
+                .map_or(JsValue::UNDEFINED, JsValue::from),
+        );
+        out.push(
+            &seen
+                .and_then(|a| a.1.as_ref())
+                .map_or(JsValue::NULL, |r| result::rate_limit_js(Some(r))),
+        );
+        out.push(&failed.map_or(JsValue::UNDEFINED, |e| JsValue::from_str(e.kind.as_str())));
+        out.push(&JsValue::from_bool(
+            failed.is_none_or(|e| e.delivery_unknown),
+        ));
+        out
     }
 
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
