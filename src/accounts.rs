@@ -3,6 +3,9 @@
 //! quota-aware scheduling need (sends in flight, the last start). One registry per
 //! client, shared by single sends and every bulk run of that client.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::guard::Guard;
 
 /// An account's place in its registry (dense, from 0).

@@ -1,5 +1,8 @@
 //! The `baseUrl` option: an absolute http(s) URL, plain http only to loopback.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The default base URL of the real API.
 pub const DEFAULT_BASE_URL: &str = "https://api.connectsafely.ai";
 

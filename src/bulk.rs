@@ -2,9 +2,12 @@
 //! starts next, when pacing allows it, and what a 429, the guard, a 401 or an
 //! abort stops. The wasm layer only sends what this says and reports back.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::BinaryHeap;
+use core::cmp::Reverse;
+use core::fmt;
 
 use crate::accounts::{Account, AccountId, Accounts};
 use crate::error::ErrorKind;

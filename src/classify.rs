@@ -1,6 +1,9 @@
 //! Classification of an HTTP outcome (status, body text, headers) into a
 //! success or one of the contract's error kinds.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 

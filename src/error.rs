@@ -1,5 +1,8 @@
 //! The error taxonomy of the contract: `SendError`, `ErrorKind`, `FieldError`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
@@ -356,13 +359,13 @@ impl SendError {
     }
 }
 
-impl std::fmt::Display for SendError {
+impl core::fmt::Display for SendError {
     /// `kind: message`, e.g. `rate_limited: Rate limit exceeded for MESSAGE: 150/150 used`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.kind.as_str())?;
         f.write_str(": ")?;
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for SendError {}
+impl core::error::Error for SendError {}

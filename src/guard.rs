@@ -1,6 +1,9 @@
 //! The rate-limit guard (contract 3.4): remembers, per account, that the
 //! daily quota is spent, and refuses locally until it resets.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::accounts::{AccountId, Accounts};
 use crate::error::{ErrorKind, SendError};
 use crate::rate_limit::RateLimitInfo;
@@ -53,7 +56,7 @@ impl Guard {
         message.push_str("; it resets in ");
         message.push_str(&human_duration(wait));
         let mut error = SendError::new(ErrorKind::RateLimited, message, false);
-        error.retry_after_ms = Some(wait.ceil());
+        error.retry_after_ms = Some(crate::num::ceil(wait));
         Some(Refusal {
             error,
             rate_limit: self.last.clone(),
@@ -141,7 +144,7 @@ impl Accounts {
 /// "3 h 12 min", "45 s": integer arithmetic only.
 pub fn human_duration(ms: f64) -> String {
     let secs = if ms.is_finite() && ms > 0.0 {
-        (ms / 1000.0).ceil() as u64
+        crate::num::ceil(ms / 1000.0) as u64
     } else {
         0
     };

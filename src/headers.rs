@@ -13,6 +13,9 @@
 //! assert!(user_agent_for("Node.js/22").unwrap().starts_with("connectsafely-wasm/"));
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The headers the client sets itself, which no option may replace.
 pub const RESERVED: [&str; 2] = ["authorization", "content-type"];
 

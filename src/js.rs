@@ -3,6 +3,9 @@
 
 #![cfg_attr(not(all(feature = "npm", feature = "client")), allow(dead_code))]
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 

@@ -1,6 +1,9 @@
 //! A small JSON reader for response bodies: enough to classify them, no panics,
 //! bounded nesting. Numbers keep their text (the classifier never needs their value).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Json {
@@ -177,7 +180,7 @@ impl Parser<'_> {
                 return None;
             }
         }
-        let text = std::str::from_utf8(self.s.get(start..self.i)?).ok()?;
+        let text = core::str::from_utf8(self.s.get(start..self.i)?).ok()?;
         Some(Json::Number(text.to_owned()))
     }
 

@@ -18,6 +18,11 @@
 //! assert_eq!(request.group_id, "12345678");
 //! ```
 #![deny(missing_docs, missing_debug_implementations)]
+// The npm build is no_std: std's panic handler alone brings `core::fmt` into the wasm.
+#![cfg_attr(
+    all(target_arch = "wasm32", feature = "npm", not(feature = "client")),
+    no_std
+)]
 #![cfg_attr(
     not(test),
     deny(
@@ -27,6 +32,38 @@
         clippy::indexing_slicing
     )
 )]
+
+extern crate alloc;
+
+#[doc(hidden)]
+pub use alloc::string::String as __String;
+
+/// What std's prelude gives and a no_std build must import.
+mod prelude {
+    #[allow(unused_imports)]
+    pub(crate) use alloc::{
+        borrow::ToOwned,
+        boxed::Box,
+        string::{String, ToString},
+        vec,
+        vec::Vec,
+    };
+}
+
+/// A panic in the npm build traps (the code has no panic path of its own: clippy denies
+/// them); without std there is no message to format.
+#[cfg(all(
+    target_arch = "wasm32",
+    feature = "npm",
+    not(feature = "client"),
+    not(test)
+))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+mod num;
 
 // The API: the request and its validation, the results and errors, the rate limit.
 pub mod base_url;

@@ -14,6 +14,9 @@
 //! assert_eq!(Level::parse("debug"), Some(Level::Debug));
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::ErrorKind;
 use crate::rate_limit::RateLimitInfo;
 use crate::send::Outcome;
@@ -91,7 +94,7 @@ pub fn attempt(
         "): ",
         status,
         " in ",
-        whole(duration_ms.max(0.0).round()),
+        whole(crate::num::round(duration_ms.max(0.0))),
         " ms",
         rate(info)
     )
@@ -101,7 +104,7 @@ pub fn attempt(
 pub fn waiting(ms: f64) -> String {
     crate::cat!(
         "429: waiting ",
-        whole(ms.max(0.0).round()),
+        whole(crate::num::round(ms.max(0.0))),
         " ms as the server asked, then one more attempt"
     )
 }
@@ -146,7 +149,7 @@ pub fn outcome(o: &Outcome, key: &str) -> (Level, String) {
             .map_or_else(|| String::from("no response"), |s| whole(f64::from(s)))
     );
     let retry = e.retry_after_ms.map_or_else(String::new, |ms| {
-        crate::cat!("; retry in ", whole(ms.round()), " ms")
+        crate::cat!("; retry in ", whole(crate::num::round(ms)), " ms")
     });
     let why = match e.kind {
         ErrorKind::Validation => {

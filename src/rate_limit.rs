@@ -1,6 +1,9 @@
 //! The five `X-RateLimit-*` headers and `Retry-After`: parsing that never
 //! yields NaN, a negative wait, or a panic.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 

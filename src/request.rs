@@ -1,5 +1,8 @@
 //! The normalized request body: what is sent, after validation.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,9 @@
 //! 3.2 and 6): serialized, a `SendResult` is the same JSON as the JS result object,
 //! so a server function or a Worker can hand it on as it is.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value as Json;

@@ -19,6 +19,9 @@
 //! assert!(send.outcome().is_some_and(|o| o.result.is_ok()));
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::accounts::{AccountId, Accounts};
 use crate::classify::{classify_facts, opaque_redirect, BodyFacts, SuccessData};
 use crate::error::SendError;
@@ -560,7 +563,7 @@ impl SendMachine {
             a.store_seen = Some((value.map(str::to_owned), version));
         }
         let key = self.key_of(accounts);
-        match std::mem::replace(&mut self.state, State::Done) {
+        match core::mem::replace(&mut self.state, State::Done) {
             State::Claiming if wrote => {
                 self.swap = None;
                 self.claim_version = version;
@@ -681,7 +684,7 @@ impl SendMachine {
     /// request, nothing is sent and the result says so; after it, the outcome stands and
     /// the reservation expires by itself.
     pub fn store_failed(&mut self, detail: &str, policy: &Policy) -> Step {
-        match std::mem::replace(&mut self.state, State::Done) {
+        match core::mem::replace(&mut self.state, State::Done) {
             State::Claiming => {
                 self.claim_version = 0;
                 self.done(Outcome::local(SendError::store_unavailable(detail)))
@@ -789,7 +792,7 @@ impl SendMachine {
     /// a wait): done, `aborted` with nothing sent. While a request is out the
     /// transport reports [`Interrupt::Aborted`] through [`SendMachine::exchanged`].
     pub fn abort(&mut self, accounts: &mut Accounts) -> Step {
-        let rate_limit = match std::mem::replace(&mut self.state, State::Done) {
+        let rate_limit = match core::mem::replace(&mut self.state, State::Done) {
             State::New | State::Reserving | State::Claiming => None,
             State::Recording(outcome) => {
                 self.swap = None;

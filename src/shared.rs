@@ -14,6 +14,9 @@
 //! assert_eq!(SharedAccount::decode(Some(&next.encode())), next);
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::guard::{Guard, Refusal};
 use crate::rate_limit::RateLimitInfo;
 use crate::text::whole;
@@ -76,7 +79,7 @@ pub enum Reservation {
 /// A whole number of ms as text, or "" for none.
 fn num(n: Option<f64>) -> String {
     n.filter(|v| v.is_finite())
-        .map(|v| whole(v.ceil()))
+        .map(|v| whole(crate::num::ceil(v)))
         .unwrap_or_default()
 }
 

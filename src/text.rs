@@ -1,5 +1,8 @@
 //! Small text helpers shared by the core (no float formatting, no panics).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The decimal text of a non-negative whole number of milliseconds or counts.
 /// Fractions are dropped; negative, NaN and infinite values read as 0.
 pub fn whole(n: f64) -> String {
@@ -33,7 +36,7 @@ pub fn whole(n: f64) -> String {
 #[doc(hidden)]
 macro_rules! cat {
     ($($piece:expr),* $(,)?) => {{
-        let mut s = ::std::string::String::new();
+        let mut s = $crate::__String::new();
         $( s.push_str(::core::convert::AsRef::<str>::as_ref(&$piece)); )*
         s
     }};

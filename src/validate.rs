@@ -1,5 +1,8 @@
 //! The validation rules of contract section 4.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{FieldError, FieldErrorCode as Code};
 use crate::request::SendGroupWithAckRequest;
 use crate::value::{Text, Value};
@@ -261,12 +264,15 @@ fn check_profile_urn(s: &str) -> Option<String> {
 fn group_id(v: &Value) -> Result<String, Vec<FieldError>> {
     const FIELD: &str = "groupId";
     if let Value::Number(n) = v {
-        let hint =
-            if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_991.0 {
-                crate::cat!("; send it as the string \"", crate::text::whole(*n), "\"")
-            } else {
-                String::from("; send the group's digits as a string, e.g. \"12345678\"")
-            };
+        let hint = if n.is_finite()
+            && *n >= 0.0
+            && crate::num::fract(*n) == 0.0
+            && *n <= 9_007_199_254_740_991.0
+        {
+            crate::cat!("; send it as the string \"", crate::text::whole(*n), "\"")
+        } else {
+            String::from("; send the group's digits as a string, e.g. \"12345678\"")
+        };
         return Err(one(
             FIELD,
             Code::Type,
@@ -543,7 +549,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
                 *slot = left;
             }
         }
-        std::mem::swap(&mut prev, &mut cur);
+        core::mem::swap(&mut prev, &mut cur);
     }
     prev.last().copied().unwrap_or(0)
 }

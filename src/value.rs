@@ -4,6 +4,9 @@
 //! native tests build it directly. Only the levels the request schema needs
 //! are read, so deep nesting or cycles in the input cost nothing.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A string as received: its text (unpaired surrogates replaced by U+FFFD,
 /// so code points still count one each) and whether it was well formed.
 ///

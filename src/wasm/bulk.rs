@@ -2,6 +2,9 @@
 //! the options read, the core's `BulkPlan`, and the results array handed back. The
 //! driver's workers ask `Core::bulk_next` what to do; nothing here waits.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -5,6 +5,9 @@
 //! is the core's (`send.rs`, `bulk.rs`); this layer reads JS values and builds
 //! result objects.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 mod bulk;
 mod options;
 mod read;
@@ -183,7 +186,7 @@ impl JsonView for JsJson<'_> {
     }
     fn index(&self) -> Option<String> {
         let n = self.0.as_f64()?;
-        (n >= 0.0 && n.fract() == 0.0).then(|| crate::text::whole(n))
+        (n >= 0.0 && crate::num::fract(n) == 0.0).then(|| crate::text::whole(n))
     }
 }
 
@@ -264,8 +267,8 @@ pub struct Core {
     runs_begun: u32,
 }
 
-impl std::fmt::Debug for Core {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Core {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.to_string_js())
     }
 }
@@ -674,7 +677,7 @@ impl Core {
             reset,
             retry_after,
         };
-        let status = if status.fract() == 0.0 && (0.0..=999.0).contains(&status) {
+        let status = if crate::num::fract(status) == 0.0 && (0.0..=999.0).contains(&status) {
             Some(status as u16)
         } else {
             None

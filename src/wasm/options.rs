@@ -1,5 +1,8 @@
 //! `ClientOptions` and per-call options, read from JavaScript.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -38,8 +41,8 @@ pub struct Config {
     pub hooks: JsValue,
 }
 
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Config {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Config")
             .field("base_url", &self.base_url)
             .field("api_key", &"[redacted]")

@@ -5,6 +5,9 @@
 //! so cycles and deep nesting cost nothing; strings longer than any rule are
 //! measured, not copied.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,11 +24,11 @@ extern "C" {
 
 /// Set once the snippet has the names (wasm32 here has one thread: a plain flag; a
 /// `thread_local` would bring a panic path for access during teardown).
-static FIELDS_SET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static FIELDS_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// Hands the snippet the known field names once (they are defined only in the core).
 fn fields_ready() {
-    use std::sync::atomic::Ordering::Relaxed;
+    use core::sync::atomic::Ordering::Relaxed;
     if !FIELDS_SET.load(Relaxed) {
         let names: js_sys::Array = KNOWN_FIELDS.iter().map(|n| JsValue::from_str(n)).collect();
         set_fields(&names);

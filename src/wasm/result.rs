@@ -1,6 +1,9 @@
 //! Core outcomes to the JavaScript result objects of contract 3.2, each object
 //! made in one call to `shapes.js` (no serializer in the wasm).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
