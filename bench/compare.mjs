@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Bench } from "tinybench";
+import { inProcessFetch, sendBody as body } from "./in-process.mjs";
 
 const require = createRequire(import.meta.url);
 const builds = process.argv.slice(2).map((p) => path.resolve(p));
@@ -14,11 +15,6 @@ if (builds.length < 2) {
   console.error("usage: node bench/compare.mjs <index.cjs of a build> <index.cjs of another> [...]");
   process.exit(2);
 }
-const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
-const ANSWER = JSON.stringify({ success: true, message: "Group context message sent successfully", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true });
-const HEADERS = { "content-type": "application/json", "x-ratelimit-action": "MESSAGE", "x-ratelimit-limit": "150", "x-ratelimit-used": "1", "x-ratelimit-remaining": "149", "x-ratelimit-reset": "2030-01-01T00:00:00Z" };
-const inProcessFetch = async () => new Response(ANSWER, { status: 200, headers: HEADERS });
-const body = { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" };
 const clients = builds.map((p) => new (require(p).ConnectSafelyClient)({ apiKey: "k", fetch: inProcessFetch }));
 const rounds = builds.map(() => []);
 for (let round = 0; round < 10; round++) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { spawnSandbox } from "../sandbox/spawn.mjs";
 import { loadPackage } from "./load-package.mjs";
+import { URN, inProcessFetch, sendBody } from "./in-process.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "pkg");
@@ -161,7 +162,6 @@ async function compare(tasks, opts = {}) {
 const figures = {}; // issue 11's table: measure -> this run's value
 
 // 3. Validation throughput
-const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 {
   const bodies = {
     "valid body": { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" },
@@ -188,10 +188,6 @@ const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 
 // 4. One send's cost with an in-process fetch that answers at once (no network: what
 // the client itself costs), then runs to many with it, then sends over loopback HTTP.
-const ANSWER = JSON.stringify({ success: true, message: "Group context message sent successfully", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true });
-const HEADERS = { "content-type": "application/json", "x-ratelimit-action": "MESSAGE", "x-ratelimit-limit": "150", "x-ratelimit-used": "1", "x-ratelimit-remaining": "149", "x-ratelimit-reset": "2030-01-01T00:00:00Z" };
-const inProcessFetch = async () => new Response(ANSWER, { status: 200, headers: HEADERS });
-const sendBody = { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" };
 let singleSendMs;
 {
   const client = new ConnectSafelyClient({ apiKey: "k", fetch: inProcessFetch });

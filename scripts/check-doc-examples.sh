@@ -11,9 +11,7 @@ api='src/(lib|base_url|error|rate_limit|request|result|validate|value)\.rs|src/c
 lint=(-Z unstable-options -Zcrate-attr="feature(rustdoc_missing_doc_code_examples)" -W rustdoc::missing-doc-code-examples)
 missing=$(
   {
-    touch src/lib.rs
     cargo +nightly rustdoc --quiet --lib --features serde -- "${lint[@]}" 2>&1
-    touch src/lib.rs
     cargo +nightly rustdoc --quiet --lib --target wasm32-unknown-unknown --features client -- "${lint[@]}" 2>&1
   } | grep -A1 '^warning: missing code example' | grep -oE -- "--> ($api):[0-9]+" | sort -u || true
 )

@@ -6,23 +6,16 @@
 //   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=scripts/firefox-test-runner.mjs \
 //     cargo test --target wasm32-unknown-unknown --features client,npm --test browser
 import { spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../tests/js/redis/redis-server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const puppeteer = createRequire(path.join(root, "package.json"))("puppeteer-core");
 const args = process.argv.slice(2);
 
-const port = await new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.listen(0, "127.0.0.1", () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
-  s.on("error", reject);
-});
+const port = await freePort();
 const server = spawn("wasm-bindgen-test-runner", args, {
   env: { ...process.env, NO_HEADLESS: "1", WASM_BINDGEN_TEST_ADDRESS: `127.0.0.1:${port}` },
   stdio: ["ignore", "pipe", "pipe"],

@@ -154,7 +154,8 @@ impl BodyFacts {
             return BodyFacts::default();
         }
         let success = body.field("success").and_then(|v| v.boolean());
-        let sent = (200..300).contains(&status) && success == Some(true);
+        let two_xx = (200..300).contains(&status);
+        let sent = two_xx && success == Some(true);
         let string = |k: &str| body.field(k).and_then(|v| v.string());
         BodyFacts {
             object: true,
@@ -171,11 +172,7 @@ impl BodyFacts {
                 SuccessData::default()
             },
             said: if sent { None } else { server_message(body) },
-            issues: if (200..300).contains(&status) {
-                Vec::new()
-            } else {
-                zod_issues(body)
-            },
+            issues: if two_xx { Vec::new() } else { zod_issues(body) },
         }
     }
 

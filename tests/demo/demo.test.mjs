@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { launchChromium } from "../chromium.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(import.meta.url);
@@ -36,10 +37,7 @@ before(async () => {
     demo.on("exit", (code) => reject(new Error(`make demo exited ${code}:\n${log}`)));
   });
   assert.match(log, new RegExp(`http://127\\.0\\.0\\.1:${PORT}/`), "make demo prints the URL");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
-  });
+  browser = await launchChromium(chromium);
 });
 
 after(async () => {

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { launchChromium } from "../chromium.mjs";
 import { SANDBOX, URN, reset, config, fault, control, messages } from "./helpers.mjs";
 import { startRedis } from "./redis/redis-server.mjs";
 
@@ -141,10 +142,7 @@ test("Many processes, one quota (Redis): the run is journaled, and running it ag
 });
 
 test("Many processes, one quota (IndexedDB): the browser example sends from a page, through the store", async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
-  });
+  const browser = await launchChromium(chromium);
   try {
     const page = await browser.newPage();
     const origin = new URL(SANDBOX).origin;

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { createSandbox } from "../../sandbox/server.mjs";
 import { freePort } from "../js/redis/redis-server.mjs";
+import { launchChromium } from "../chromium.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const rootBin = (name) => path.join(root, "node_modules/.bin", name);
@@ -26,7 +27,6 @@ const args = process.argv.slice(2);
 const reportAt = args.includes("--report") ? args[args.indexOf("--report") + 1] : null;
 const only = args.filter((a, i) => a !== "--report" && args[i - 1] !== "--report");
 const work = process.env.MATRIX_DIR || path.join(os.homedir(), ".cache/connectsafely-wasm/matrix");
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"];
 const BODY = { recipientProfileUrn: "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o", groupId: "12345678", message: "Hello from the matrix" };
 const SANDBOX_ENV = (base) => ({ CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: base, NEXT_PUBLIC_CONNECTSAFELY_BASE_URL: base, NEXT_TELEMETRY_DISABLED: "1" });
 
@@ -176,7 +176,7 @@ let chromium;
 async function chromiumPage() {
   if (!chromium) {
     const { chromium: launcher } = await import("playwright-core");
-    chromium = await launcher.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    chromium = await launchChromium(launcher);
     cleanups.push(() => chromium.close());
   }
   const page = await chromium.newPage();

@@ -1,0 +1,7 @@
+// What the send benchmarks (run.mjs, compare.mjs) send, and the fetch they send it with:
+// one that answers at once in this process, so a send's time is the client's own CPU.
+export const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
+const ANSWER = JSON.stringify({ success: true, message: "Group context message sent successfully", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true });
+const HEADERS = { "content-type": "application/json", "x-ratelimit-action": "MESSAGE", "x-ratelimit-limit": "150", "x-ratelimit-used": "1", "x-ratelimit-remaining": "149", "x-ratelimit-reset": "2030-01-01T00:00:00Z" };
+export const inProcessFetch = async () => new Response(ANSWER, { status: 200, headers: HEADERS });
+export const sendBody = { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" };
