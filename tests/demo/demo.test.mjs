@@ -64,6 +64,24 @@ async function send() {
   await page.waitForFunction(() => document.getElementById("send").textContent === "Send" && document.getElementById("result").dataset.ok);
 }
 
+test("loading the page and a successful send log no error to the browser console (no missing file, not even a favicon)", async () => {
+  // A browser of its own: Chromium asks for a missing favicon once per process.
+  const own = await launchChromium(chromium);
+  const fresh = await own.newPage();
+  const errors = [];
+  fresh.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  try {
+    await fresh.goto(`${BASE}/`);
+    await fresh.getByTestId("send").click();
+    await fresh.waitForFunction(() => document.getElementById("result").dataset.ok === "true");
+    // The favicon is asked for after load, with no event to wait on: give it time.
+    await fresh.waitForTimeout(1500);
+    assert.deepEqual(errors, []);
+  } finally {
+    await own.close();
+  }
+});
+
 test("sending the form shows the success and the rate-limit meter moves", async () => {
   await send();
   assert.equal(await result().getAttribute("data-ok"), "true");
