@@ -5,7 +5,7 @@
 //   OUT/index.mjs   ES module, wasm inlined       (import, browser, Deno, Node, pages by URL)
 //   OUT/index.cjs   CommonJS, wasm inlined        (require)
 //   OUT/edge.mjs    ES module, .wasm?module import (workerd, edge-light)
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -26,8 +26,9 @@ function wiring(loader) {
       b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: a.path, external: true }));
       b.onLoad({ filter: /inline\.js$/ }, (a) => {
         const text = readFileSync(a.path, "utf8");
-        if (!text.includes("__WASM_LATIN1__")) throw new Error(`${a.path} has no __WASM_LATIN1__`);
-        return { contents: text.replace("__WASM_LATIN1__", () => latin1(readFileSync(wasm))), loader: "js" };
+        if (!text.includes("__WASM_LATIN1__") || !text.includes("__WASM_KEY__")) throw new Error(`${a.path} has no __WASM_LATIN1__ or __WASM_KEY__`);
+        const { chars, key } = permuted(readFileSync(wasm));
+        return { contents: text.replace("__WASM_LATIN1__", () => latin1(chars)).replace("__WASM_KEY__", () => latin1(key)), loader: "js" };
       });
     },
   };
@@ -38,6 +39,38 @@ function wiring(loader) {
  * per byte; escaped: backslash, quote, CR, LF and NUL (as \x00: "\0" before a digit
  * would be an octal escape). Everything else is legal in a string literal as it is.
  */
+/**
+ * The wasm's bytes renamed so that the most frequent ones are the characters every
+ * bundler prints as one byte: printable ASCII other than quotes, backslash and backtick
+ * first, then the control characters no bundler escapes, then U+0080-U+00FF (two bytes
+ * of UTF-8), and the ones esbuild and terser print as escapes last. `key[c]` is the byte that
+ * character c stands for: the loader reads it back (inline.js). Gzipped, this is 3 KB
+ * smaller than the bytes as they are.
+ * @param {Uint8Array} bytes
+ */
+function permuted(bytes) {
+  const count = new Array(256).fill(0);
+  for (const b of bytes) count[b]++;
+  const byFrequency = [...Array(256).keys()].sort((a, b) => count[b] - count[a] || a - b);
+  const range = (from, to) => [...Array(to - from + 1).keys()].map((i) => from + i);
+  const escaped = [0x00, 0x07, 0x08, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b, 0x22, 0x27, 0x5c, 0x60];
+  const chars = [
+    ...range(0x20, 0x7e).filter((c) => !escaped.includes(c)),
+    ...range(0x01, 0x1f).filter((c) => !escaped.includes(c)),
+    0x7f,
+    ...range(0x80, 0xff),
+    ...escaped,
+  ];
+  if (new Set(chars).size !== 256) throw new Error("bundle-pkg: the character order is not a permutation");
+  const charOf = new Uint8Array(256);
+  const key = new Uint8Array(256);
+  byFrequency.forEach((b, rank) => {
+    charOf[b] = chars[rank];
+    key[chars[rank]] = b;
+  });
+  return { chars: bytes.map((b) => charOf[b]), key };
+}
+
 function latin1(bytes) {
   let s = "";
   for (const b of bytes) {
@@ -75,6 +108,22 @@ await Promise.all([
   build({ ...common, format: "cjs", platform: "neutral", outfile: path.join(outDir, "index.cjs"), plugins: [wiring("inline")] }),
   build({ ...common, format: "esm", outfile: path.join(outDir, "edge.mjs"), plugins: [wiring("edge")] }),
 ]);
+
+// The inlined wasm's declaration moves to the end of each file: gzip's window (32 KiB)
+// then still holds the package's JavaScript when the rest of it comes, 0.7 KiB less
+// gzipped, in this file and in an app's bundle. It is read on first use only, after
+// the whole module has run, so where it is assigned changes nothing.
+for (const file of ["index.mjs", "index.cjs"]) {
+  const at = path.join(outDir, file);
+  const lines = readFileSync(at, "utf8").split("\n");
+  const i = lines.findIndex((l) => l.startsWith("var WASM = "));
+  if (i < 0 || lines.findLastIndex((l) => l.startsWith("var WASM = ")) !== i || !lines[i].endsWith(";")) {
+    throw new Error(`${file}: expected one line "var WASM = ...;" (pkg-template/src/inline.js)`);
+  }
+  const [wasmLine] = lines.splice(i, 1);
+  while (lines.at(-1) === "") lines.pop();
+  writeFileSync(at, [...lines, wasmLine, ""].join("\n"));
+}
 
 // wasm-bindgen's async init (which reads import.meta.url) must be tree-shaken away:
 // bundlers would otherwise copy the .wasm as an asset beside the inlined one.
