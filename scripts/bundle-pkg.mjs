@@ -24,12 +24,6 @@ function wiring(loader) {
       b.onResolve({ filter: /^#wasm$/ }, () => ({ path: path.join(src, `${loader}.js`) }));
       b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: glue }));
       b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: a.path, external: true }));
-      b.onLoad({ filter: /inline\.js$/ }, (a) => {
-        const text = readFileSync(a.path, "utf8");
-        if (!text.includes("__WASM_LATIN1__") || !text.includes("__WASM_KEY__")) throw new Error(`${a.path} has no __WASM_LATIN1__ or __WASM_KEY__`);
-        const { chars, key } = permuted(readFileSync(wasm));
-        return { contents: text.replace("__WASM_LATIN1__", () => latin1(chars)).replace("__WASM_KEY__", () => latin1(key)), loader: "js" };
-      });
     },
   };
 }
@@ -109,20 +103,24 @@ await Promise.all([
   build({ ...common, format: "esm", outfile: path.join(outDir, "edge.mjs"), plugins: [wiring("edge")] }),
 ]);
 
-// The inlined wasm's declaration moves to the end of each file: gzip's window (32 KiB)
-// then still holds the package's JavaScript when the rest of it comes, 0.7 KiB less
-// gzipped, in this file and in an app's bundle. It is read on first use only, after
-// the whole module has run, so where it is assigned changes nothing.
+// The wasm goes in after esbuild, as this script writes it (esbuild would choose its own
+// quotes and escapes): its key where inline.js declares it, and its bytes at the end of
+// the file, where gzip's window (32 KiB) still holds the package's JavaScript when the
+// rest of it comes (0.7 KiB less gzipped, here and in an app's bundle). WASM is read on
+// first use only, after the whole module has run, so where it is assigned changes nothing.
+const { chars, key } = permuted(readFileSync(wasm));
 for (const file of ["index.mjs", "index.cjs"]) {
   const at = path.join(outDir, file);
   const lines = readFileSync(at, "utf8").split("\n");
-  const i = lines.findIndex((l) => l.startsWith("var WASM = "));
-  if (i < 0 || lines.findLastIndex((l) => l.startsWith("var WASM = ")) !== i || !lines[i].endsWith(";")) {
-    throw new Error(`${file}: expected one line "var WASM = ...;" (pkg-template/src/inline.js)`);
-  }
-  const [wasmLine] = lines.splice(i, 1);
+  const one = (line) => {
+    const i = lines.indexOf(line);
+    if (i < 0 || lines.lastIndexOf(line) !== i) throw new Error(`${file}: expected one line ${line} (pkg-template/src/inline.js)`);
+    return i;
+  };
+  lines[one('var KEY = "__WASM_KEY__";')] = `var KEY = "${latin1(key)}";`;
+  lines.splice(one('var WASM = "__WASM_LATIN1__";'), 1);
   while (lines.at(-1) === "") lines.pop();
-  writeFileSync(at, [...lines, wasmLine, ""].join("\n"));
+  writeFileSync(at, [...lines, `var WASM = "${latin1(chars)}";`, ""].join("\n"));
 }
 
 // wasm-bindgen's async init (which reads import.meta.url) must be tree-shaken away:
