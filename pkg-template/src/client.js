@@ -150,6 +150,8 @@ export class ConnectSafelyClient {
   #endpoint;
   /** @type {Function | undefined} */
   #fetch;
+  /** @type {number} */
+  #storeTimeoutMs;
   /** @type {Record<string, string>} */
   #headers;
   /** @type {number} */
@@ -163,15 +165,16 @@ export class ConnectSafelyClient {
   constructor(options) {
     start();
     this.#core = new Core(options, runnerId());
-    this.#store = this.#core.store;
-    this.#apiKey = this.#core.apiKey;
-    this.#endpoint = this.#core.endpoint;
-    this.#fetch = this.#core.fetch;
-    const [level, logger, hooks, pairs] = this.#core.observers;
-    this.#headers = headerObject(this.#apiKey, pairs);
+    const [apiKey, endpoint, fetch, store, storeTimeoutMs, level, logger, hooks, pairs] = this.#core.setup;
+    this.#apiKey = apiKey;
+    this.#endpoint = endpoint;
+    this.#fetch = fetch;
+    this.#store = store;
+    this.#storeTimeoutMs = storeTimeoutMs;
     this.#level = level;
     this.#logger = logger;
     this.#hooks = hooks;
+    this.#headers = headerObject(apiKey, pairs);
   }
 
   get baseUrl() {
@@ -216,13 +219,14 @@ export class ConnectSafelyClient {
     const core = this.#core;
     const hooks = this.#hooks;
     const debug = this.#level >= DEBUG;
+    /** @type {[string, AbortSignal | undefined, number, string[] | undefined]} */
+    const [body, signal, timeoutMs, own] = /** @type {any} */ (core.request(id));
+    const headers = own ? headerObject(this.#apiKey, own) : this.#headers;
     let attempt = 0;
     for (;;) {
       const step = core.step(id);
       if (step === Step.Fetch) {
         attempt += 1;
-        const own = core.requestHeaders(id);
-        const headers = own ? headerObject(this.#apiKey, own) : this.#headers;
         /** @type {any} */
         let view;
         if (hooks) {
@@ -234,7 +238,7 @@ export class ConnectSafelyClient {
         try {
           // The fetch option, else the global fetch looked up now (it may be replaced at any time).
           const fetchFn = this.#fetch ?? globalThis.fetch;
-          r = await exchange(fetchFn, this.#endpoint, this.#apiKey, headers, core.body(id), core.signal(id), core.timeoutMs(id));
+          r = await exchange(fetchFn, this.#endpoint, this.#apiKey, headers, body, signal, timeoutMs);
         } catch (e) {
           // A hostile runtime (a signal whose methods throw, ...): the request may have left.
           r = { what: Exchanged.NoResponse, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: e };
@@ -255,7 +259,8 @@ export class ConnectSafelyClient {
         }
       } else if (step === Step.Swap) {
         try {
-          const r = await storeSwap(this.#store, core.storeTimeoutMs, core.swapKey(id), core.swapExpected(id), core.swapValue(id));
+          const [key, expected, value] = core.swap(id);
+          const r = await storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value);
           core.swapped(id, r.ok, r.value, r.version);
         } catch (e) {
           core.storeFailed(id, e);
@@ -264,7 +269,7 @@ export class ConnectSafelyClient {
         if (debug) log(this.#logger, DEBUG, core.logWait(id));
         let waited = false;
         try {
-          waited = await sleep(core.waitMs(id), core.signal(id));
+          waited = await sleep(core.waitMs(id), signal);
         } catch {}
         if (waited) core.waited(id);
         else core.abort(id);

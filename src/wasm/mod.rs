@@ -38,13 +38,13 @@ use options::Config;
 #[wasm_bindgen]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
-    /// Send `body(id)` to `endpoint` once, then report with `exchanged`.
+    /// Send `request(id)` to `setup`'s endpoint once, then report with `exchanged`.
     Fetch = 0,
     /// Wait `waitMs(id)`, then call `waited` (or `abort` if the signal fires).
     Wait = 1,
     /// Finished: `finish(id)` (or `bulkSettle`) gives the result.
     Done = 2,
-    /// Perform `swapKey/swapExpected/swapValue(id)` on the store, then `swapped` (or `storeFailed`).
+    /// Perform `swap(id)` on the store, then `swapped` (or `storeFailed`).
     Swap = 3,
 }
 
@@ -278,6 +278,13 @@ impl Core {
         self.sends.get(id)
     }
 
+    /// `POST` goes here: the base URL and the endpoint's path.
+    fn endpoint(&self) -> String {
+        let mut url = self.config.base_url.clone();
+        url.push_str(ENDPOINT_PATH);
+        url
+    }
+
     /// The shared-store part of a send (when a store was given): a fresh lease, and the
     /// pacing of `min_interval_ms` across processes.
     fn shared_send(&mut self, min_interval_ms: f64, timeout_ms: f64) -> Option<SharedSend> {
@@ -391,64 +398,66 @@ impl Core {
         })
     }
 
-    /// The API key, for the driver's `Authorization` header and redaction.
-    #[wasm_bindgen(getter, js_name = apiKey)]
-    pub fn api_key(&self) -> String {
-        self.config.api_key.clone()
-    }
-
     /// The base URL requests go to.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.config.base_url.clone()
     }
 
-    /// `POST` goes here: the base URL and the endpoint's path.
-    #[wasm_bindgen(getter)]
-    pub fn endpoint(&self) -> String {
-        let mut url = self.config.base_url.clone();
-        url.push_str(ENDPOINT_PATH);
-        url
-    }
-
-    /// How long one store swap may take before the send fails closed (ms).
-    #[wasm_bindgen(getter, js_name = storeTimeoutMs)]
-    pub fn store_timeout_ms(&self) -> f64 {
-        self.config.store_timeout_ms
-    }
-
-    /// The `store` option, if one was given.
-    #[wasm_bindgen(getter)]
-    pub fn store(&self) -> JsValue {
-        self.config.store.clone()
-    }
-
-    /// The `fetch` option, if one was given.
-    #[wasm_bindgen(getter)]
-    pub fn fetch(&self) -> Option<js_sys::Function> {
-        self.config.fetch.clone()
-    }
-
-    /// What the driver needs for logs, hooks and headers, in one call:
-    /// `[logLevel, logger, hooks, headerPairs]`: the level (0 off, 1 error, 2 warn,
-    /// 3 info, 4 debug), the `logger` option or `console`, the `hooks` option or
-    /// `undefined`, and the request headers besides Authorization and Content-Type as
+    /// What the driver keeps of the client, read once, in one call: `[apiKey, endpoint,
+    /// fetch, store, storeTimeoutMs, logLevel, logger, hooks, headerPairs]`: the API key
+    /// (for `Authorization` and redaction), the URL `POST` goes to, the `fetch` and
+    /// `store` options (`undefined` when not given), how long one store swap may take
+    /// before a send fails closed (ms), the log level (0 off, 1 error, 2 warn, 3 info,
+    /// 4 debug), the `logger` option or `console`, the `hooks` option or `undefined`,
+    /// and the request headers besides Authorization and Content-Type as
     /// `[name, value, ...]` (Accept, the User-Agent in a server runtime, `defaultHeaders`).
     #[wasm_bindgen(getter)]
-    pub fn observers(&self) -> Array {
-        let out = Array::new();
-        out.push(&JsValue::from(self.config.log_level as u8));
-        out.push(&self.config.logger);
-        out.push(&self.config.hooks);
-        out.push(&pairs(&self.config.headers));
-        out
+    pub fn setup(&self) -> Array {
+        let c = &self.config;
+        let fetch = c
+            .fetch
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |f| f.clone().into());
+        [
+            JsValue::from_str(&c.api_key),
+            JsValue::from_str(&self.endpoint()),
+            fetch,
+            c.store.clone(),
+            JsValue::from_f64(c.store_timeout_ms),
+            JsValue::from(c.log_level as u8),
+            c.logger.clone(),
+            c.hooks.clone(),
+            pairs(&c.headers).into(),
+        ]
+        .iter()
+        .collect()
     }
 
-    /// Send `id`'s headers as `headerPairs` gives them, when its call set its own;
-    /// `undefined` when it uses the client's.
-    #[wasm_bindgen(js_name = requestHeaders)]
-    pub fn request_headers(&self, id: u32) -> Option<Array> {
-        self.slot(id)?.headers.as_deref().map(pairs)
+    /// What send `id` sends, the same for each of its attempts: `[body, signal,
+    /// timeoutMs, headerPairs]`: its JSON body, the caller's signal (`undefined` when
+    /// none), its timeout in ms (0 = none), and its headers as `setup`'s `headerPairs`
+    /// when its call set its own (`undefined` when it uses the client's).
+    pub fn request(&self, id: u32) -> Array {
+        let Some(s) = self.slot(id) else {
+            return Array::new();
+        };
+        let signal = s
+            .signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |v| v.clone().into());
+        let headers = s
+            .headers
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, |h| pairs(h).into());
+        [
+            JsValue::from_str(&s.json),
+            signal,
+            JsValue::from_f64(s.timeout_ms),
+            headers,
+        ]
+        .iter()
+        .collect()
     }
 
     /// The debug line of send `id`'s last attempt, which took `duration_ms`.
@@ -613,22 +622,6 @@ impl Core {
         }
     }
 
-    /// The JSON body of send `id`.
-    pub fn body(&self, id: u32) -> String {
-        self.slot(id).map(|s| s.json.clone()).unwrap_or_default()
-    }
-
-    /// The caller's signal of send `id`, if any.
-    pub fn signal(&self, id: u32) -> Option<AbortSignal> {
-        self.slot(id).and_then(|s| s.signal.clone())
-    }
-
-    /// The timeout of send `id` in ms (0 = none).
-    #[wasm_bindgen(js_name = timeoutMs)]
-    pub fn timeout_ms(&self, id: u32) -> f64 {
-        self.slot(id).map_or(0.0, |s| s.timeout_ms)
-    }
-
     /// How long send `id` must wait now (a 429's allowed wait), in ms.
     #[wasm_bindgen(js_name = waitMs)]
     pub fn wait_ms(&self, id: u32) -> f64 {
@@ -658,7 +651,7 @@ impl Core {
         parsed: JsValue,
         thrown: JsValue,
     ) {
-        let timeout = self.timeout_ms(id);
+        let timeout = self.slot(id).map_or(0.0, |s| s.timeout_ms);
         let interrupt = match cut {
             Cut::None => None,
             Cut::Timeout => Some(Interrupt::Timeout(timeout)),
@@ -727,42 +720,32 @@ impl Core {
         slot.attempt = attempt;
     }
 
-    /// The store key of send `id`'s swap.
-    #[wasm_bindgen(js_name = swapKey)]
-    pub fn swap_key(&self, id: u32) -> String {
-        self.slot(id)
-            .and_then(|s| s.machine.swap())
-            .map(|s| s.key.clone())
-            .unwrap_or_default()
-    }
-
-    /// The version the value must still have (0: none yet); `undefined` to read only.
-    #[wasm_bindgen(js_name = swapExpected)]
-    pub fn swap_expected(&self, id: u32) -> Option<f64> {
-        self.slot(id)
-            .and_then(|s| s.machine.swap())
-            .and_then(|s| s.expected)
-            .map(|v| v as f64)
-    }
-
-    /// The value to write (`undefined` to read only), with the API key scrubbed out of
-    /// it (a journal records the server's messages, which may echo it), as written and
-    /// as the record's format escapes it.
-    #[wasm_bindgen(js_name = swapValue)]
-    pub fn swap_value(&self, id: u32) -> Option<String> {
-        let value = self
-            .slot(id)
-            .and_then(|s| s.machine.swap())?
-            .value
-            .as_deref()?;
-        let key = &self.config.api_key;
-        let escaped = key.replace('\\', "\\\\").replace('|', "\\p");
-        let value = crate::text::redact(value, key);
-        Some(if escaped == *key {
-            value
-        } else {
-            crate::text::redact(&value, &escaped)
-        })
+    /// Send `id`'s swap: `[key, expected, value]`: the store key, the version the value
+    /// must still have (0: none yet; `undefined` to read only), and the value to write
+    /// (`undefined` to read only), with the API key scrubbed out of it (a journal records
+    /// the server's messages, which may echo it), as written and as the record's format
+    /// escapes it.
+    pub fn swap(&self, id: u32) -> Array {
+        let Some(swap) = self.slot(id).and_then(|s| s.machine.swap()) else {
+            return Array::new();
+        };
+        let expected = swap
+            .expected
+            .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
+        let value = swap.value.as_deref().map_or(JsValue::UNDEFINED, |value| {
+            let key = &self.config.api_key;
+            let escaped = key.replace('\\', "\\\\").replace('|', "\\p");
+            let value = crate::text::redact(value, key);
+            let value = if escaped == *key {
+                value
+            } else {
+                crate::text::redact(&value, &escaped)
+            };
+            JsValue::from_str(&value)
+        });
+        [JsValue::from_str(&swap.key), expected, value]
+            .iter()
+            .collect()
     }
 
     /// What the store answered to send `id`'s swap: whether it wrote, and the value and
