@@ -23,11 +23,11 @@ rm -rf "$glue" pkg
 mkdir -p "$glue" pkg
 wasm-bindgen --target web --out-dir "$glue" "$wasm"
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-producers --strip-target-features \
   "$glue/connectsafely_wasm_bg.wasm" -o "$glue/connectsafely_wasm_bg.wasm"
 
 # The facade instantiates the module itself on first use, with these two of the glue.
-node scripts/short-imports.mjs "$glue"
+node scripts/short-names.mjs "$glue"
 grep -q '^function __wbg_get_imports()' "$glue/connectsafely_wasm.js" && grep -q '^function __wbg_finalize_init(instance, module)' "$glue/connectsafely_wasm.js" \
   || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
 echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/connectsafely_wasm.js"
