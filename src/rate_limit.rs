@@ -82,6 +82,36 @@ pub struct RateLimitHeaders {
 }
 
 impl RateLimitHeaders {
+    /// The headers from their values in the order of [`NAMES`](Self::NAMES), one per
+    /// line, `"\0"` for one absent: how the npm build's driver hands them over, in one
+    /// string (no header value can hold a line break or NUL). Anything but six lines
+    /// reads as no header at all.
+    ///
+    /// ```
+    /// use connectsafely_wasm::rate_limit::RateLimitHeaders;
+    ///
+    /// let h = RateLimitHeaders::from_lines("MESSAGE\n150\n\0\n149\n\0\n\0");
+    /// assert_eq!(h.action.as_deref(), Some("MESSAGE"));
+    /// assert_eq!(h.used, None);
+    /// assert_eq!(h.remaining.as_deref(), Some("149"));
+    /// assert_eq!(RateLimitHeaders::from_lines("150"), RateLimitHeaders::default());
+    /// ```
+    pub fn from_lines(lines: &str) -> Self {
+        if lines.split('\n').count() != Self::NAMES.len() {
+            return Self::default();
+        }
+        let mut values = lines.split('\n').map(|v| (v != "\0").then(|| v.to_owned()));
+        let mut next = || values.next().flatten();
+        Self {
+            action: next(),
+            limit: next(),
+            used: next(),
+            remaining: next(),
+            reset: next(),
+            retry_after: next(),
+        }
+    }
+
     /// The header names read, lower-case, in field order.
     ///
     /// ```

@@ -194,6 +194,14 @@ proptest! {
     }
 
     #[test]
+    fn header_lines_give_back_every_value_and_every_absence(values in proptest::array::uniform6(proptest::option::of("[^\n\x00]*"))) {
+        let lines: Vec<&str> = values.iter().map(|v| v.as_deref().unwrap_or("\0")).collect();
+        let h = RateLimitHeaders::from_lines(&lines.join("\n"));
+        let got = [h.action, h.limit, h.used, h.remaining, h.reset, h.retry_after];
+        prop_assert_eq!(got, values);
+    }
+
+    #[test]
     fn header_parsers_handle_near_valid_dates(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{0,12})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?", now in 0f64..4e12) {
         if let Some(r) = parse_reset(&s) { prop_assert!(r.is_finite()); }
         if let Some(w) = parse_retry_after(&s, now) { prop_assert!(w >= 0.0); }

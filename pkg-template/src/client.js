@@ -241,12 +241,11 @@ export class ConnectSafelyClient {
           r = await exchange(fetchFn, this.#endpoint, this.#apiKey, headers, body, signal, timeoutMs);
         } catch (e) {
           // A hostile runtime (a signal whose methods throw, ...): the request may have left.
-          r = { what: Exchanged.NoResponse, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: e };
+          r = { what: Exchanged.NoResponse, cut: Cut.None, status: 0, headers: undefined, text: undefined, json: undefined, thrown: e };
         }
-        const [action, limit, used, remaining, reset, retryAfter] = r.headers;
         // The parsed body, or its text when it is not JSON: the body crosses once, parsed once.
         const text = r.json === undefined ? r.text : undefined;
-        core.exchanged(id, r.what, r.cut, r.status, action, limit, used, remaining, reset, retryAfter, text, r.json, r.thrown);
+        core.exchanged(id, r.what, r.cut, r.status, r.headers, text, r.json, r.thrown);
         const durationMs = debug || hooks ? Date.now() - began : 0;
         if (debug) log(this.#logger, DEBUG, core.logAttempt(id, attempt, durationMs));
         if (hooks) {

@@ -18,7 +18,9 @@ const STOP = {};
  * @property {Exchanged} what
  * @property {Cut} cut
  * @property {number} status
- * @property {(string | undefined)[]} headers  the values of `headerNames`, in order
+ * @property {string | undefined} headers  the values of `headerNames`, in order, one
+ *   per line ("\0" for one absent): one string for the core to take in. No header value
+ *   can hold a line break or NUL (Fetch refuses them); one that does counts as absent.
  * @property {string | undefined} text
  * @property {unknown} json
  * @property {unknown} thrown
@@ -36,7 +38,7 @@ const STOP = {};
  */
 export async function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs) {
   /** @type {Report} */
-  const out = { what: Exchanged.NotSent, cut: Cut.None, status: 0, headers: [], text: undefined, json: undefined, thrown: undefined };
+  const out = { what: Exchanged.NotSent, cut: Cut.None, status: 0, headers: undefined, text: undefined, json: undefined, thrown: undefined };
   if (typeof fetchFn !== "function") {
     out.what = Exchanged.NoFetch;
     return out;
@@ -110,14 +112,16 @@ export async function exchange(fetchFn, url, apiKey, headers, body, caller, time
     try {
       got = res.headers;
     } catch {}
-    out.headers = headerNames.map((name) => {
-      try {
-        const v = got.get(name);
-        return typeof v === "string" ? v : undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    out.headers = headerNames
+      .map((name) => {
+        try {
+          const v = got.get(name);
+          return typeof v === "string" && !/[\n\0]/.test(v) ? v : "\0";
+        } catch {
+          return "\0";
+        }
+      })
+      .join("\n");
     let text;
     try {
       text = await Promise.race([res.text(), stopped]);

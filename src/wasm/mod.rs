@@ -631,9 +631,10 @@ impl Core {
         }
     }
 
-    /// What happened to send `id`'s request: `status` and the response headers named by
-    /// `rateLimitHeaderNames()` (in that order) when a response arrived, `JSON.parse` of
-    /// its body when it parsed (else the body's text), and what fetch threw when it did.
+    /// What happened to send `id`'s request: `status` and the values of the response
+    /// headers named by `rateLimitHeaderNames()` when a response arrived (in that order,
+    /// one per line, `"\0"` for one absent: `RateLimitHeaders::from_lines`), `JSON.parse` of its
+    /// body when it parsed (else the body's text), and what fetch threw when it did.
     #[allow(clippy::too_many_arguments)]
     pub fn exchanged(
         &mut self,
@@ -641,12 +642,7 @@ impl Core {
         what: Exchanged,
         cut: Cut,
         status: f64,
-        action: Option<String>,
-        limit: Option<String>,
-        used: Option<String>,
-        remaining: Option<String>,
-        reset: Option<String>,
-        retry_after: Option<String>,
+        headers: Option<String>,
         text: Option<String>,
         parsed: JsValue,
         thrown: JsValue,
@@ -662,14 +658,7 @@ impl Core {
         } else {
             js::describe_error(&thrown)
         };
-        let headers = RateLimitHeaders {
-            action,
-            limit,
-            used,
-            remaining,
-            reset,
-            retry_after,
-        };
+        let headers = RateLimitHeaders::from_lines(headers.as_deref().unwrap_or_default());
         let status = if crate::num::fract(status) == 0.0 && (0.0..=999.0).contains(&status) {
             Some(status as u16)
         } else {
