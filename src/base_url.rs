@@ -60,7 +60,7 @@ fn host_of(authority: &str) -> Option<&str> {
         let (h, after) = v6.split_once(']')?;
         (h, after.strip_prefix(':'))
     } else {
-        match authority.rsplit_once(':') {
+        match crate::text::rsplit_once_byte(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         }

@@ -284,7 +284,7 @@ impl JournalEntry {
             };
         }
         if let Some(rest) = text.strip_prefix("c|") {
-            if let Some((runner, exp)) = rest.rsplit_once('|') {
+            if let Some((runner, exp)) = crate::text::rsplit_once_byte(rest, b'|') {
                 if let Some(expires_at) = parse(exp) {
                     return JournalEntry::Claimed {
                         runner: runner.to_owned(),

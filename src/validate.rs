@@ -148,7 +148,7 @@ fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
         return false;
     }
     // Bytes >= code points: most messages need no count.
-    let short = message.len() <= max || message.chars().count() <= max;
+    let short = message.len() <= max || crate::text::char_count(message) <= max;
     short && !message.trim_start().is_empty()
 }
 
@@ -231,7 +231,7 @@ fn is_id_char(c: char) -> bool {
 }
 
 fn check_account_id(s: &str) -> Option<String> {
-    let n = s.chars().count();
+    let n = crate::text::char_count(s);
     if n > 128 {
         return Some(crate::cat!(
             "must be at most 128 characters (letters, digits, '_' or '-'); it has ",
@@ -321,7 +321,7 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
             ),
         )),
         Value::Str(t) => {
-            let n = t.text.chars().count();
+            let n = crate::text::char_count(&t.text);
             if n > max {
                 return Err(one(
                     FIELD,
@@ -418,7 +418,7 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
         other => return Err(type_error(field, other, "a string")),
     };
     let trimmed = text.text.trim();
-    let n = trimmed.chars().count();
+    let n = crate::text::char_count(trimmed);
     if n > MAX_MESSAGE_URN_LENGTH {
         return Err(FieldError::new(
             field,

@@ -194,6 +194,14 @@ proptest! {
     }
 
     #[test]
+    fn the_core_only_char_count_and_split_equal_std(s in any::<String>(), sep in 0u8..0x80) {
+        prop_assert_eq!(connectsafely_wasm::text::char_count(&s), s.chars().count());
+        prop_assert_eq!(connectsafely_wasm::text::rsplit_once_byte(&s, sep), s.rsplit_once(sep as char));
+        let with_sep = format!("{s}{}{s}", sep as char);
+        prop_assert_eq!(connectsafely_wasm::text::rsplit_once_byte(&with_sep, sep), with_sep.rsplit_once(sep as char));
+    }
+
+    #[test]
     fn header_lines_give_back_every_value_and_every_absence(values in proptest::array::uniform6(proptest::option::of("[^\n\x00]*"))) {
         let lines: Vec<&str> = values.iter().map(|v| v.as_deref().unwrap_or("\0")).collect();
         let h = RateLimitHeaders::from_lines(&lines.join("\n"));
