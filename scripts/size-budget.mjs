@@ -25,7 +25,13 @@ import zlib from "node:zlib";
 // only; the request's JSON copied in runs: 44.1 -> 42.0 µs per send, +0.2 KiB).
 // 71.3 KiB with the npm build no_std (its own panic handler, rounding in crate::num):
 // std's panic handler no longer pulls in core::fmt's formatting (-1.7 KiB).
-const BUDGET = 71.4 * 1024;
+// 63.7 KiB after issue 14's size was won back: the inlined wasm's bytes renamed by
+// frequency (the common ones printable ASCII) and its declaration at the end of the file
+// (-1.7 KiB), the wasm's import and export names shortened (-1.7 KiB), the driver's
+// settings, request and swap read in one call each and the six rate-limit headers passed
+// as one string (-0.9 KiB), std's char counter and searcher replaced (-0.6 KiB), the
+// glue's doc comments left out (-2.5 KiB).
+const BUDGET = 63.8 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;
