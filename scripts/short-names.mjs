@@ -111,7 +111,7 @@ for (const [from, to] of moduleNames) {
 }
 
 // The exports the glue calls as `wasm.<name>` (and only so); any other (wasm-bindgen's
-// abort bookkeeping, which nothing here reads) keeps its name.
+// abort bookkeeping, which nothing here reads) and the memory keep their names.
 const exports = sections.find((s) => s.id === 7);
 if (!exports) fail("no export section");
 p = exports.body;
@@ -124,11 +124,12 @@ for (let i = 0; i < exportCount; i++) {
   const from = bytes.subarray(n, n + length).toString("utf8");
   p = n + length;
   const descStart = p;
-  p++; // kind
+  const kind = bytes[p++];
   [, p] = leb(bytes, p);
   const use = new RegExp(`\\bwasm\\.${from.replace(/\$/g, "\\$")}\\b`, "g");
   let to = from;
-  if (use.test(glue)) {
+  // The memory keeps its name: tools read `instance.exports.memory` (the bench and soak).
+  if (kind !== 0x02 && use.test(glue)) {
     to = `$${shortName(exported.size)}`;
     exported.set(from, to);
     glue = glue.replace(use, () => `wasm.${to}`);
