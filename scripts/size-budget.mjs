@@ -30,8 +30,9 @@ import zlib from "node:zlib";
 // (-1.7 KiB), the wasm's import and export names shortened (-1.7 KiB), the driver's
 // settings, request and swap read in one call each and the six rate-limit headers passed
 // as one string (-0.9 KiB), std's char counter and searcher replaced (-0.6 KiB), the
-// glue's doc comments left out (-2.5 KiB).
-const BUDGET = 63.8 * 1024;
+// glue's doc comments left out (-2.5 KiB). 63.8 KiB with the char count eight bytes at a
+// time (+0.1 KiB: the byte-at-a-time count made an 8000-character message 30% slower).
+const BUDGET = 63.9 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;
