@@ -145,7 +145,11 @@ pub fn char_count(s: &str) -> usize {
             continuing += (w & !(w << 1) & 0x8080_8080_8080_8080).count_ones() as usize;
         }
     }
-    continuing += words.remainder().iter().filter(|&&b| b & 0xC0 == 0x80).count();
+    continuing += words
+        .remainder()
+        .iter()
+        .filter(|&&b| b & 0xC0 == 0x80)
+        .count();
     bytes.len() - continuing
 }
 

@@ -112,16 +112,16 @@ export async function exchange(fetchFn, url, apiKey, headers, body, caller, time
     try {
       got = res.headers;
     } catch {}
-    out.headers = headerNames
-      .map((name) => {
-        try {
-          const v = got.get(name);
-          return typeof v === "string" && !/[\n\0]/.test(v) ? v : "\0";
-        } catch {
-          return "\0";
-        }
-      })
-      .join("\n");
+    let lines = "";
+    for (let i = 0; i < headerNames.length; i++) {
+      let v;
+      try {
+        v = got.get(headerNames[i]);
+      } catch {}
+      if (i > 0) lines += "\n";
+      lines += typeof v === "string" && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
+    }
+    out.headers = lines;
     let text;
     try {
       text = await Promise.race([res.text(), stopped]);

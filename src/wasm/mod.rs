@@ -450,14 +450,12 @@ impl Core {
             .headers
             .as_deref()
             .map_or(JsValue::UNDEFINED, |h| pairs(h).into());
-        [
+        result::four(
             JsValue::from_str(&s.json),
             signal,
             JsValue::from_f64(s.timeout_ms),
             headers,
-        ]
-        .iter()
-        .collect()
+        )
     }
 
     /// The debug line of send `id`'s last attempt, which took `duration_ms`.
@@ -524,22 +522,14 @@ impl Core {
         let failed = slot
             .and_then(|s| s.machine.outcome())
             .and_then(|o| o.result.as_ref().err());
-        let out = Array::new();
-        out.push(
-            &seen
-                .and_then(|a| a.0)
+        result::four(
+            seen.and_then(|a| a.0)
                 .map_or(JsValue::UNDEFINED, JsValue::from),
-        );
-        out.push(
-            &seen
-                .and_then(|a| a.1.as_ref())
+            seen.and_then(|a| a.1.as_ref())
                 .map_or(JsValue::NULL, |r| result::rate_limit_js(Some(r))),
-        );
-        out.push(&failed.map_or(JsValue::UNDEFINED, |e| JsValue::from_str(e.kind.as_str())));
-        out.push(&JsValue::from_bool(
-            failed.is_none_or(|e| e.delivery_unknown),
-        ));
-        out
+            failed.map_or(JsValue::UNDEFINED, |e| JsValue::from_str(e.kind.as_str())),
+            JsValue::from_bool(failed.is_none_or(|e| e.delivery_unknown)),
+        )
     }
 
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
@@ -732,9 +722,12 @@ impl Core {
             };
             JsValue::from_str(&value)
         });
-        [JsValue::from_str(&swap.key), expected, value]
-            .iter()
-            .collect()
+        result::four(
+            JsValue::from_str(&swap.key),
+            expected,
+            value,
+            JsValue::UNDEFINED,
+        )
     }
 
     /// What the store answered to send `id`'s swap: whether it wrote, and the value and

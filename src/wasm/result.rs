@@ -56,6 +56,8 @@ extern "C" {
     fn invalid(error: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withCause)]
     fn with_cause(error: &JsValue, cause: &JsValue);
+    /// `[a, b, c, d]`, made in one call.
+    pub(super) fn four(a: JsValue, b: JsValue, c: JsValue, d: JsValue) -> Array;
 }
 
 /// The most text of a non-JSON body a result keeps.

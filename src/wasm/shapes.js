@@ -29,6 +29,11 @@ export function invalid(error) {
 export function bulk(results, sent, failed, notAttempted, stoppedBy) {
   return { results, sent, failed, notAttempted, stoppedBy };
 }
+// The few values the driver reads at once (a send's request, what a hook sees), as one
+// array made in one call (an Array built from wasm costs a call per element).
+export function four(a, b, c, d) {
+  return [a, b, c, d];
+}
 // What the driver needs of a run to many.
 export function bulkSettings(signal, onResult, workers, results, invalid) {
   return { signal, onResult, workers, results, invalid };
