@@ -286,14 +286,8 @@ impl Run {
             .iter()
             .map(|i| JsValue::from(*i as u32))
             .collect();
-        let on_result = self
-            .on_result
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |f| f.clone().into());
-        let signal = self
-            .signal
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |s| s.clone().into());
+        let on_result = super::or_undefined(self.on_result.as_ref());
+        let signal = super::or_undefined(self.signal.as_ref());
         let workers = if self.failed_up_front.is_some() {
             0
         } else {

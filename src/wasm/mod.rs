@@ -415,10 +415,7 @@ impl Core {
     #[wasm_bindgen(getter)]
     pub fn setup(&self) -> Array {
         let c = &self.config;
-        let fetch = c
-            .fetch
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |f| f.clone().into());
+        let fetch = or_undefined(c.fetch.as_ref());
         [
             JsValue::from_str(&c.api_key),
             JsValue::from_str(&self.endpoint()),
@@ -442,10 +439,7 @@ impl Core {
         let Some(s) = self.slot(id) else {
             return Array::new();
         };
-        let signal = s
-            .signal
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |v| v.clone().into());
+        let signal = or_undefined(s.signal.as_ref());
         let headers = s
             .headers
             .as_deref()
@@ -891,6 +885,11 @@ impl Core {
 }
 
 /// `[name, value, name, value, ...]`.
+/// A JS object held by the core, or `undefined`.
+pub(crate) fn or_undefined<T: Clone + Into<JsValue>>(value: Option<&T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, |v| v.clone().into())
+}
+
 fn pairs(headers: &[(String, String)]) -> Array {
     let out = Array::new();
     for (n, v) in headers {
