@@ -1,9 +1,10 @@
 // @ts-check
 // One HTTP exchange, performed for the core: fetch called unbound, the timeout and
 // the caller's signal merged into one AbortController, redirects not followed, then
-// the status, the rate-limit headers and the body read, each step raced with the
-// abort (a fetch that ignores its signal still ends). It never rejects: it reports
-// how far it got (`Exchanged`) and what cut it short (`Cut`), and the core decides.
+// the status, the rate-limit headers and the body read, each step ended by the timeout
+// or the abort where it stands (a fetch that ignores its signal still ends). It never
+// rejects: it reports how far it got (`Exchanged`) and what cut it short (`Cut`), and
+// the core decides.
 import { Cut, Exchanged } from "./glue.js";
 import { headerNames } from "./start.js";
 
@@ -11,7 +12,6 @@ import { headerNames } from "./start.js";
 // wasm memory (which never shrinks) and is classified on its start.
 const MAX_UNITS = 1 << 20;
 const KEPT_UNITS = 64 * 1024;
-const STOP = {};
 
 /**
  * @typedef {object} Report
@@ -36,116 +36,136 @@ const STOP = {};
  * @param {number} timeoutMs  0 = none
  * @returns {Promise<Report>}
  */
-export async function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs) {
+export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs) {
   /** @type {Report} */
   const out = { what: Exchanged.NotSent, cut: Cut.None, status: 0, headers: undefined, text: undefined, json: undefined, thrown: undefined };
   if (typeof fetchFn !== "function") {
     out.what = Exchanged.NoFetch;
-    return out;
+    return Promise.resolve(out);
   }
-  // One promise to race each step with, settled by the timeout or the caller's signal
-  // (directly, not through a listener on our own signal: a listener costs more than
-  // the send itself in Node.js).
-  /** @type {(value: unknown) => void} */
-  let wake = () => {};
-  const stopped = new Promise((resolve) => (wake = resolve));
-  const controller = typeof AbortController === "function" ? new AbortController() : null;
-  let timedOut = false;
-  const onTimeout = () => {
-    timedOut = true;
-    if (controller) controller.abort();
-    wake(STOP);
-  };
-  const onAbort = () => {
-    if (controller) controller.abort();
-    wake(STOP);
-  };
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  const done = () => {
-    if (caller && caller.aborted) out.cut = Cut.Aborted;
-    else if (timedOut) out.cut = Cut.Timeout;
-    return out;
-  };
-  try {
-    if (caller) {
-      if (caller.aborted) onAbort();
-      else caller.addEventListener("abort", onAbort);
-    }
-    if (timeoutMs > 0) timer = setTimeout(onTimeout, Math.min(timeoutMs, 2147483647));
-    /** @type {RequestInit} */
-    const init = {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
+  return new Promise((resolve) => {
+    // Each step is a callback that does nothing once the exchange has ended: the timeout
+    // or the caller's signal ends it where it stands (a fetch that ignores its signal
+    // still ends), and `out` is never written after it was handed over. Callbacks, not
+    // awaits raced against a stop promise: two races and an async function cost more
+    // than the rest of this driver.
+    const controller = typeof AbortController === "function" ? new AbortController() : null;
+    let ended = false;
+    let timedOut = false;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      if (caller) {
+        try {
+          caller.removeEventListener("abort", onAbort);
+        } catch {}
+      }
+      if (caller && caller.aborted) out.cut = Cut.Aborted;
+      else if (timedOut) out.cut = Cut.Timeout;
+      resolve(out);
     };
-    if (controller) init.signal = controller.signal;
-    let pending;
-    try {
-      pending = fetchFn.call(undefined, url, init);
-    } catch (e) {
-      out.thrown = e;
-      return done();
-    }
-    out.what = Exchanged.NoResponse;
-    /** @type {any} */
-    let res;
-    try {
-      res = await Promise.race([pending, stopped]);
-    } catch (e) {
-      out.thrown = e;
-      return done();
-    }
-    if (res === STOP) return done();
-    if (!res || typeof res.status !== "number") {
-      out.what = Exchanged.NotAResponse;
-      return done();
-    }
-    out.status = res.status;
-    if (res.type === "opaqueredirect" || res.status === 0) {
-      out.what = Exchanged.Opaque;
-      return done();
-    }
-    out.what = Exchanged.HeadOnly;
-    let got = null;
-    try {
-      got = res.headers;
-    } catch {}
-    let lines = "";
-    for (let i = 0; i < headerNames.length; i++) {
-      let v;
+    const stop = () => {
+      if (ended) return;
       try {
-        v = got.get(headerNames[i]);
+        if (controller) controller.abort();
       } catch {}
-      if (i > 0) lines += "\n";
-      lines += typeof v === "string" && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
-    }
-    out.headers = lines;
-    let text;
-    try {
-      text = await Promise.race([res.text(), stopped]);
-    } catch (e) {
+      end();
+    };
+    const onAbort = () => stop();
+    /** @param {unknown} e */
+    const failed = (e) => {
+      if (ended) return;
       out.thrown = e;
-      return done();
-    }
-    if (text === STOP) return done();
-    out.what = Exchanged.Complete;
-    text = typeof text !== "string" ? "" : text.length > MAX_UNITS ? text.slice(0, KEPT_UNITS) : text;
-    // The key never reaches a result, even when a server echoes it.
-    if (apiKey && text.includes(apiKey)) text = text.split(apiKey).join("[redacted]");
-    out.text = text;
+      end();
+    };
+    /** @param {unknown} text */
+    const read = (text) => {
+      if (ended) return;
+      out.what = Exchanged.Complete;
+      let t = typeof text !== "string" ? "" : text.length > MAX_UNITS ? text.slice(0, KEPT_UNITS) : text;
+      // The key never reaches a result, even when a server echoes it.
+      if (apiKey && t.includes(apiKey)) t = t.split(apiKey).join("[redacted]");
+      out.text = t;
+      try {
+        out.json = t === "" ? undefined : JSON.parse(t);
+      } catch {}
+      end();
+    };
+    /** @param {any} res */
+    const answered = (res) => {
+      if (ended) return;
+      if (!res || typeof res.status !== "number") {
+        out.what = Exchanged.NotAResponse;
+        return end();
+      }
+      out.status = res.status;
+      if (res.type === "opaqueredirect" || res.status === 0) {
+        out.what = Exchanged.Opaque;
+        return end();
+      }
+      out.what = Exchanged.HeadOnly;
+      let got = null;
+      try {
+        got = res.headers;
+      } catch {}
+      let lines = "";
+      for (let i = 0; i < headerNames.length; i++) {
+        let v;
+        try {
+          v = got.get(headerNames[i]);
+        } catch {}
+        if (i > 0) lines += "\n";
+        lines += typeof v === "string" && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
+      }
+      out.headers = lines;
+      let reading;
+      try {
+        reading = res.text();
+      } catch (e) {
+        return failed(e);
+      }
+      Promise.resolve(reading).then(read, failed);
+    };
     try {
-      out.json = text === "" ? undefined : JSON.parse(text);
-    } catch {}
-    return done();
-  } finally {
-    clearTimeout(timer);
-    if (caller) caller.removeEventListener("abort", onAbort);
-    // Settle the race promise: fetch implementations may keep the signal (and with it
-    // every reaction on a pending promise) alive after the call.
-    wake(STOP);
-  }
+      // A signal that already fired: fetch still gets the call, with an aborted signal
+      // (it rejects at once, and the core is told no response came, as for any abort).
+      const abortedFirst = caller ? caller.aborted : false;
+      if (abortedFirst) {
+        if (controller) controller.abort();
+      } else {
+        if (caller) caller.addEventListener("abort", onAbort);
+        if (timeoutMs > 0) timer = setTimeout(() => ((timedOut = true), stop()), Math.min(timeoutMs, 2147483647));
+      }
+      /** @type {RequestInit} */
+      const init = {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+      };
+      if (controller) init.signal = controller.signal;
+      let pending;
+      try {
+        pending = fetchFn.call(undefined, url, init);
+      } catch (e) {
+        return failed(e);
+      }
+      // The request may have left from here on.
+      if (ended) return;
+      out.what = Exchanged.NoResponse;
+      if (abortedFirst) return end();
+      Promise.resolve(pending).then(answered, failed);
+    } catch (e) {
+      // A hostile runtime (a signal whose methods throw, ...).
+      if (!ended) {
+        out.thrown = e;
+        end();
+      }
+    }
+  });
 }
 
 /**
