@@ -63,8 +63,10 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
           caller.removeEventListener("abort", onAbort);
         } catch {}
       }
-      if (caller && caller.aborted) out.cut = Cut.Aborted;
-      else if (timedOut) out.cut = Cut.Timeout;
+      try {
+        if (caller && caller.aborted) out.cut = Cut.Aborted;
+        else if (timedOut) out.cut = Cut.Timeout;
+      } catch {}
       resolve(out);
     };
     const stop = () => {
@@ -80,6 +82,16 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
       if (ended) return;
       out.thrown = e;
       end();
+    };
+    // A step that throws (a Response-like whose getters throw, ...) ends the exchange
+    // with what it threw: nothing escapes into an unhandled rejection or leaves it open.
+    /** @param {(value: any) => void} step */
+    const guarded = (step) => (/** @type {any} */ value) => {
+      try {
+        step(value);
+      } catch (e) {
+        failed(e);
+      }
     };
     /** @param {unknown} text */
     const read = (text) => {
@@ -127,7 +139,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
       } catch (e) {
         return failed(e);
       }
-      Promise.resolve(reading).then(read, failed);
+      Promise.resolve(reading).then(guarded(read), failed);
     };
     try {
       // A signal that already fired: fetch still gets the call, with an aborted signal
@@ -157,7 +169,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
       if (ended) return;
       out.what = Exchanged.NoResponse;
       if (abortedFirst) return end();
-      Promise.resolve(pending).then(answered, failed);
+      Promise.resolve(pending).then(guarded(answered), failed);
     } catch (e) {
       // A hostile runtime (a signal whose methods throw, ...).
       if (!ended) {

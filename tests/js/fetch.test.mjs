@@ -59,6 +59,10 @@ test("a fetch that throws synchronously, rejects, or resolves to a non-Response 
     async () => null,
     async () => ({ status: 200, headers: null, text: () => { throw new Error("no text"); } }),
     async () => ({ status: 200, headers: { get() { throw new Error("bad headers"); } }, text: async () => '{"success":true}' }),
+    async () => ({ get status() { throw new Error("no status"); } }),
+    async () => ({ status: 200, get type() { throw new Error("no type"); } }),
+    async () => ({ status: 200, headers: new Headers(), text: () => ({ then() { throw new Error("a thenable that throws"); } }) }),
+    () => ({ then() { throw new Error("a fetch result whose then throws"); } }),
   ];
   for (const f of fetches) {
     const r = await new ConnectSafelyClient({ apiKey: "k", fetch: f }).sendGroupWithAck(body());
