@@ -219,8 +219,7 @@ export class ConnectSafelyClient {
     const core = this.#core;
     const hooks = this.#hooks;
     const debug = this.#level >= DEBUG;
-    /** @type {[string, AbortSignal | undefined, number, string[] | undefined]} */
-    const [body, signal, timeoutMs, own] = /** @type {any} */ (core.request(id));
+    const [body, signal, timeoutMs, own] = core.request(id);
     const headers = own ? headerObject(this.#apiKey, own) : this.#headers;
     let attempt = 0;
     for (;;) {

@@ -117,6 +117,36 @@ pub fn valid_unchanged(account: &str, urn: &str, group: &str, message: &str) -> 
     is_valid_unchanged(account, urn, group, message, DEFAULT_MAX_MESSAGE_LENGTH)
 }
 
+// What the driver reads in one call, as arrays: each with its TypeScript tuple type,
+// written beside the code that builds it, so the driver's destructuring is type-checked
+// against the core's order (scripts/check-driver.mjs) instead of reading `any[]`.
+#[wasm_bindgen]
+extern "C" {
+    /// `Core.setup`.
+    #[wasm_bindgen(
+        typescript_type = "[apiKey: string, endpoint: string, fetch: Function | undefined, store: any, storeTimeoutMs: number, logLevel: number, logger: any, hooks: any, headerPairs: string[]]"
+    )]
+    pub type Setup;
+    /// `Core.request`.
+    #[wasm_bindgen(
+        typescript_type = "[body: string, signal: AbortSignal | undefined, timeoutMs: number, headerPairs: string[] | undefined]"
+    )]
+    pub type SendRequest;
+    /// `Core.swap`.
+    #[wasm_bindgen(
+        typescript_type = "[key: string, expected: number | undefined, value: string | undefined]"
+    )]
+    pub type StoreSwap;
+    /// `Core.attemptSeen`.
+    #[wasm_bindgen(
+        typescript_type = "[status: number | undefined, rateLimit: object | null, kind: string | undefined, deliveryUnknown: boolean]"
+    )]
+    pub type AttemptSeen;
+    /// `Core.logOutcome`.
+    #[wasm_bindgen(typescript_type = "[level: number, line: string]")]
+    pub type LogLine;
+}
+
 #[wasm_bindgen(module = "/src/wasm/fields.js")]
 extern "C" {
     /// `o[k]` with no `catch`: only for `JSON.parse` results, whose plain data
@@ -413,7 +443,7 @@ impl Core {
     /// and the request headers besides Authorization and Content-Type as
     /// `[name, value, ...]` (Accept, the User-Agent in a server runtime, `defaultHeaders`).
     #[wasm_bindgen(getter)]
-    pub fn setup(&self) -> Array {
+    pub fn setup(&self) -> Setup {
         let c = &self.config;
         let fetch = or_undefined(c.fetch.as_ref());
         [
@@ -428,16 +458,17 @@ impl Core {
             pairs(&c.headers).into(),
         ]
         .iter()
-        .collect()
+        .collect::<Array>()
+        .unchecked_into()
     }
 
     /// What send `id` sends, the same for each of its attempts: `[body, signal,
     /// timeoutMs, headerPairs]`: its JSON body, the caller's signal (`undefined` when
     /// none), its timeout in ms (0 = none), and its headers as `setup`'s `headerPairs`
     /// when its call set its own (`undefined` when it uses the client's).
-    pub fn request(&self, id: u32) -> Array {
+    pub fn request(&self, id: u32) -> SendRequest {
         let Some(s) = self.slot(id) else {
-            return Array::new();
+            return Array::new().unchecked_into();
         };
         let signal = or_undefined(s.signal.as_ref());
         let headers = s
@@ -450,6 +481,7 @@ impl Core {
             JsValue::from_f64(s.timeout_ms),
             headers,
         )
+        .unchecked_into()
     }
 
     /// The debug line of send `id`'s last attempt, which took `duration_ms`.
@@ -477,7 +509,7 @@ impl Core {
     /// `[level, line]` of send `id`'s outcome when the client logs at that level, else
     /// `undefined` (levels as `logLevel`).
     #[wasm_bindgen(js_name = logOutcome)]
-    pub fn log_outcome(&self, id: u32) -> Option<Array> {
+    pub fn log_outcome(&self, id: u32) -> Option<LogLine> {
         let slot = self.slot(id)?;
         let outcome = slot.machine.outcome()?;
         // The line is built only when it is logged: a send at the default level formats none.
@@ -493,7 +525,7 @@ impl Core {
             let out = Array::new();
             out.push(&JsValue::from(level as u8));
             out.push(&JsValue::from_str(&line));
-            out
+            out.unchecked_into()
         })
     }
 
@@ -510,7 +542,7 @@ impl Core {
     /// deliveryUnknown]`; `status` is `undefined` when no response arrived, `rateLimit`
     /// `null` when none was shown, and `kind` `undefined` unless the send failed.
     #[wasm_bindgen(js_name = attemptSeen)]
-    pub fn attempt_seen(&self, id: u32) -> Array {
+    pub fn attempt_seen(&self, id: u32) -> AttemptSeen {
         let slot = self.slot(id);
         let seen = slot.and_then(|s| s.attempt.as_ref());
         let failed = slot
@@ -524,6 +556,7 @@ impl Core {
             failed.map_or(JsValue::UNDEFINED, |e| JsValue::from_str(e.kind.as_str())),
             JsValue::from_bool(failed.is_none_or(|e| e.delivery_unknown)),
         )
+        .unchecked_into()
     }
 
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
@@ -698,9 +731,9 @@ impl Core {
     /// (`undefined` to read only), with the API key scrubbed out of it (a journal records
     /// the server's messages, which may echo it), as written and as the record's format
     /// escapes it.
-    pub fn swap(&self, id: u32) -> Array {
+    pub fn swap(&self, id: u32) -> StoreSwap {
         let Some(swap) = self.slot(id).and_then(|s| s.machine.swap()) else {
-            return Array::new();
+            return Array::new().unchecked_into();
         };
         let expected = swap
             .expected
@@ -722,6 +755,7 @@ impl Core {
             value,
             JsValue::UNDEFINED,
         )
+        .unchecked_into()
     }
 
     /// What the store answered to send `id`'s swap: whether it wrote, and the value and
