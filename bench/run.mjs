@@ -336,8 +336,10 @@ if (!QUICK && !process.env.BENCH_NO_WRITE) {
 
 The latest \`make bench\` run: ${date}, connectsafely-wasm ${version}, on ${machine}.
 Every figure of one table comes from the same run; throughput and latency are
-measured with [tinybench](https://github.com/tinylibs/tinybench) (± is the relative
-margin of error, p99 the 99th percentile), sizes are gzipped at level 9, and the
+measured with [tinybench](https://github.com/tinylibs/tinybench), the tasks of one row
+taking turns in five short rounds (order reversed every other round) and each figure its
+task's median round (± is that round's relative margin of error, p99 its 99th
+percentile), sizes are gzipped at level 9, and the
 native schedule bench (\`cargo bench --bench plan\`, divan) follows. \`make bench\`
 rewrites this file.
 
