@@ -40,11 +40,6 @@ function withoutDocComments(code) {
 }
 
 /**
- * The bytes as the body of a double-quoted JS string, one character (U+0000-U+00FF)
- * per byte; escaped: backslash, quote, CR, LF and NUL (as \x00: "\0" before a digit
- * would be an octal escape). Everything else is legal in a string literal as it is.
- */
-/**
  * The wasm's bytes renamed so that the most frequent ones are the characters every
  * bundler prints as one byte: printable ASCII other than quotes, backslash and backtick
  * first, then the control characters no bundler escapes, then U+0080-U+00FF (two bytes
@@ -76,6 +71,11 @@ function permuted(bytes) {
   return { chars: bytes.map((b) => charOf[b]), key };
 }
 
+/**
+ * The bytes as the body of a double-quoted JS string, one character (U+0000-U+00FF)
+ * per byte; escaped: backslash, quote, CR, LF and NUL (as \x00: "\0" before a digit
+ * would be an octal escape). Everything else is legal in a string literal as it is.
+ */
 function latin1(bytes) {
   let s = "";
   for (const b of bytes) {

@@ -60,7 +60,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
       clearTimeout(timer);
       if (caller) {
         try {
-          caller.removeEventListener("abort", onAbort);
+          caller.removeEventListener("abort", stop);
         } catch {}
       }
       try {
@@ -76,7 +76,6 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
       } catch {}
       end();
     };
-    const onAbort = () => stop();
     /** @param {unknown} e */
     const failed = (e) => {
       if (ended) return;
@@ -133,13 +132,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
         lines += typeof v === "string" && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
       }
       out.headers = lines;
-      let reading;
-      try {
-        reading = res.text();
-      } catch (e) {
-        return failed(e);
-      }
-      Promise.resolve(reading).then(guarded(read), failed);
+      Promise.resolve(res.text()).then(guarded(read), failed);
     };
     try {
       // A signal that already fired: fetch still gets the call, with an aborted signal
@@ -148,7 +141,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
       if (abortedFirst) {
         if (controller) controller.abort();
       } else {
-        if (caller) caller.addEventListener("abort", onAbort);
+        if (caller) caller.addEventListener("abort", stop);
         if (timeoutMs > 0) timer = setTimeout(() => ((timedOut = true), stop()), Math.min(timeoutMs, 2147483647));
       }
       /** @type {RequestInit} */
@@ -159,23 +152,16 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs)
         redirect: "manual",
       };
       if (controller) init.signal = controller.signal;
-      let pending;
-      try {
-        pending = fetchFn.call(undefined, url, init);
-      } catch (e) {
-        return failed(e);
-      }
+      const pending = fetchFn.call(undefined, url, init);
       // The request may have left from here on.
       if (ended) return;
       out.what = Exchanged.NoResponse;
       if (abortedFirst) return end();
       Promise.resolve(pending).then(guarded(answered), failed);
     } catch (e) {
-      // A hostile runtime (a signal whose methods throw, ...).
-      if (!ended) {
-        out.thrown = e;
-        end();
-      }
+      // A fetch that throws at once (nothing sent), a hostile runtime (a signal whose
+      // methods throw, ...).
+      failed(e);
     }
   });
 }
