@@ -173,6 +173,21 @@ async function compare(tasks, opts = {}) {
 }
 const figures = {}; // issue 11's table: measure -> this run's value
 
+// The least a client with a timeout does around fetch: an AbortController whose signal
+// fetch gets, a timer that would abort it, cleared when the body is read; then JSON.parse.
+// Beside raw fetch it shows what the timeout alone costs, before any client's own work.
+const WITH_TIMEOUT = "fetch + timeout + JSON.parse";
+async function fetchWithTimeout(fetchFn, url, init) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 30_000);
+  try {
+    const res = await fetchFn(url, { ...init, signal: controller.signal });
+    return JSON.parse(await res.text());
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // 3. Validation throughput
 {
   const bodies = {
@@ -212,6 +227,9 @@ let singleSendMs;
       const res = await inProcessFetch("https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack", { method: "POST", body: JSON.stringify(sendBody) });
       if (JSON.parse(await res.text()).success !== true) throw new Error("send failed");
     },
+    [WITH_TIMEOUT]: async () => {
+      if ((await fetchWithTimeout(inProcessFetch, "https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack", { method: "POST", body: JSON.stringify(sendBody) })).success !== true) throw new Error("send failed");
+    },
     "hand-written JS": async () => {
       if (!(await hand.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
     },
@@ -222,6 +240,8 @@ let singleSendMs;
     note: `${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)} the raw fetch + JSON.parse`,
   });
   figures.inProcess = `${us(r["connectsafely-wasm"].mean)} vs ${us(r["raw fetch + JSON.parse"].mean)} (${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)})`;
+  figures.inProcessFloor = ratio(r[WITH_TIMEOUT].mean, r["raw fetch + JSON.parse"].mean);
+  figures.inProcessHand = ratio(r["hand-written JS"].mean, r["raw fetch + JSON.parse"].mean);
 
   // A run to many: the time per item must not grow with the run's length.
   const sizes = QUICK ? [2_000, 20_000] : [2_000, 20_000, 200_000, 1_000_000];
@@ -263,6 +283,14 @@ try {
       });
       return JSON.parse(await res.text()).success === true;
     },
+    [WITH_TIMEOUT]: async () =>
+      (
+        await fetchWithTimeout(fetch, url, {
+          method: "POST",
+          headers: { Authorization: "Bearer sandbox-key", "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify(sendBody),
+        })
+      ).success === true,
     "hand-written JS": async () => (await hand.sendGroupWithAck(sendBody)).ok,
   };
   const seq = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {
@@ -273,6 +301,8 @@ try {
     note: `vs raw fetch ${ratio(seq["connectsafely-wasm"].ops, seq["raw fetch + JSON.parse"].ops)}`,
   });
   figures.sequential = ratio(seq["connectsafely-wasm"].ops, seq["raw fetch + JSON.parse"].ops);
+  figures.sequentialFloor = ratio(seq[WITH_TIMEOUT].ops, seq["raw fetch + JSON.parse"].ops);
+  figures.sequentialHand = ratio(seq["hand-written JS"].ops, seq["raw fetch + JSON.parse"].ops);
   const conN = QUICK ? 100 : 200;
   const con = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {
     const ok = await Promise.all(Array.from({ length: conN }, f));
@@ -310,7 +340,7 @@ const cpu = os.cpus()[0]?.model?.trim() ?? "unknown CPU";
 const version = JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")).version;
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${cpu} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`;
-const cols = ["section", "measure", "connectsafely-wasm", "zod 4", "ajv 8", "raw fetch + JSON.parse", "hand-written JS", "note"];
+const cols = ["section", "measure", "connectsafely-wasm", "zod 4", "ajv 8", "raw fetch + JSON.parse", WITH_TIMEOUT, "hand-written JS", "note"];
 const used = cols.filter((c) => rows.some((r) => r[c] !== undefined));
 const cell = (r, c) => String(r[c] ?? "").replace(/\|/g, "\\|");
 const widths = used.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
@@ -327,10 +357,16 @@ const issue11 = [
   `| run to many with that fetch, per item | 255-330 µs (2,000 and 20,000 items) | ${figures.bulk} | <= 1.5x a send | flat to 1,000,000 |`,
   "| `BulkPlan::next()` with 10,000 pending items, quota in flight | 192 ms per call | `cargo bench --bench plan` (below) | < 50 µs at 100,000 | O(log n) |",
 ].join("\n");
+const floor = figures.sequentialFloor
+  ? `\nThe same run, without any client: ${WITH_TIMEOUT} (an AbortController and a timer around fetch, ` +
+    `the least a send with a timeout does) reads ${figures.sequentialFloor} raw fetch over loopback and ` +
+    `${figures.inProcessFloor} its CPU in-process; the hand-written JS client ${figures.sequentialHand} and ` +
+    `${figures.inProcessHand}.`
+  : "";
 console.log(`connectsafely-wasm ${version} benchmarks, ${date}`);
 console.log(`machine: ${machine}`);
 console.log(table);
-console.log(`\n${issue11}`);
+console.log(`\n${issue11}\n${floor}`);
 if (!QUICK && !process.env.BENCH_NO_WRITE) {
   const doc = `# Performance
 
@@ -348,6 +384,7 @@ ${table}
 ## Where issue 11's figures stand
 
 ${issue11}
+${floor}
 
 ## The bulk schedule, natively (\`cargo bench --bench plan\`, same \`make bench\`)
 
