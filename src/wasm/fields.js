@@ -16,3 +16,17 @@ export function fieldIndex(key) {
 export function dataProp(o, k) {
   return o[k];
 }
+
+// The response-body keys the core's classification reads (from the core: setBodyKeys),
+// named by index: one call per field read, and no key string made.
+let BODY_KEYS = [];
+
+export function setBodyKeys(names) {
+  BODY_KEYS = names;
+}
+
+// `o[BODY_KEYS[i]]` when `o` is a JSON object (not an array), else undefined; for
+// JSON.parse results (plain data: reading cannot throw).
+export function bodyField(o, i) {
+  return o !== null && typeof o === "object" && !Array.isArray(o) ? o[BODY_KEYS[i]] : undefined;
+}

@@ -153,46 +153,40 @@ extern "C" {
     /// properties cannot throw.
     #[wasm_bindgen(js_name = dataProp)]
     fn data_prop(o: &JsValue, k: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = setBodyKeys)]
+    fn set_body_keys(names: &Array);
+    /// `o[BODY_KEYS[i]]` when `o` is a JSON object (not an array), else `undefined`:
+    /// one call per field read, and no key string made.
+    #[wasm_bindgen(js_name = bodyField)]
+    fn body_field(o: &JsValue, i: u32) -> JsValue;
 }
 
-/// The JS strings classification looks up, made once per client, so a lookup
-/// creates no string.
-struct Keys(Vec<(&'static str, JsValue)>);
-
-impl Keys {
-    fn new() -> Self {
-        let names = [
-            "success",
-            "message",
-            "recipientProfileUrn",
-            "groupId",
-            "acknowledgmentSent",
-            "error",
-            "issues",
-            "path",
-            "code",
-        ];
-        Keys(names.iter().map(|n| (*n, JsValue::from_str(n))).collect())
-    }
-
-    fn get(&self, name: &str) -> JsValue {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or_else(|| JsValue::from_str(name), |(_, v)| v.clone())
-    }
-}
+/// The response-body keys classification reads, handed to `fields.js` once per client
+/// (`setBodyKeys`) and then named by index.
+const BODY_KEYS: [&str; 9] = [
+    "success",
+    "message",
+    "recipientProfileUrn",
+    "groupId",
+    "acknowledgmentSent",
+    "error",
+    "issues",
+    "path",
+    "code",
+];
 
 /// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
-struct JsJson<'k>(JsValue, &'k Keys);
+struct JsJson(JsValue);
 
-impl JsonView for JsJson<'_> {
+impl JsonView for JsJson {
     fn field(&self, key: &str) -> Option<Self> {
-        if !self.is_object() {
-            return None;
-        }
-        let v = data_prop(&self.0, &self.1.get(key));
-        (!v.is_undefined()).then_some(JsJson(v, self.1))
+        let v = match BODY_KEYS.iter().position(|k| *k == key) {
+            Some(i) => body_field(&self.0, i as u32),
+            // A key outside BODY_KEYS (none today): read by name.
+            None if self.is_object() => data_prop(&self.0, &JsValue::from_str(key)),
+            None => JsValue::UNDEFINED,
+        };
+        (!v.is_undefined()).then_some(JsJson(v))
     }
     fn string(&self) -> Option<String> {
         self.0.as_string()
@@ -210,7 +204,7 @@ impl JsonView for JsJson<'_> {
         let len = js::prop(&self.0, "length").ok()?.as_f64()?;
         Some(
             (0..(len as usize).min(max))
-                .map(|i| JsJson(data_prop(&self.0, &JsValue::from(i as u32)), self.1))
+                .map(|i| JsJson(data_prop(&self.0, &JsValue::from(i as u32))))
                 .collect(),
         )
     }
@@ -289,7 +283,6 @@ pub struct Core {
     accounts: Accounts,
     sends: Slab<Slot>,
     runs: Slab<Run>,
-    keys: Keys,
     /// This client's id among the processes sharing a store, and its lease counter.
     runner: u32,
     leases: u32,
@@ -412,6 +405,7 @@ impl Core {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, runner: u32) -> Result<Core, JsValue> {
         let config = options::client(&options)?;
+        set_body_keys(&BODY_KEYS.iter().map(|k| JsValue::from_str(k)).collect());
         Ok(Core {
             policy: Policy {
                 rate_limit_guard: config.rate_limit_guard,
@@ -421,7 +415,6 @@ impl Core {
             accounts: Accounts::new(),
             sends: Slab::new(),
             runs: Slab::new(),
-            keys: Keys::new(),
             runner,
             leases: 0,
             runs_begun: 0,
@@ -708,7 +701,7 @@ impl Core {
                 status,
                 headers,
                 json: (!parsed.is_undefined())
-                    .then(|| BodyFacts::read(&JsJson(parsed.clone(), &self.keys), status)),
+                    .then(|| BodyFacts::read(&JsJson(parsed.clone()), status)),
                 text: &text,
             },
             (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {
