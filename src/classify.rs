@@ -61,6 +61,28 @@ impl Classified {
     }
 }
 
+/// Every key of a response body that classification reads ([`BodyFacts::read`]), so a
+/// transport that reads a body lazily can name them by index (the npm build hands this
+/// list to its JavaScript once). A key outside it reads as absent in that build;
+/// tests/classify.rs records the keys read from every body shape and checks them here.
+///
+/// ```
+/// use connectsafely_wasm::classify::BODY_KEYS;
+///
+/// assert_eq!(BODY_KEYS[0], "success");
+/// ```
+pub const BODY_KEYS: [&str; 9] = [
+    "success",
+    "message",
+    "recipientProfileUrn",
+    "groupId",
+    "acknowledgmentSent",
+    "error",
+    "issues",
+    "path",
+    "code",
+];
+
 /// A parsed JSON value, as classification reads it. Each transport implements it over
 /// the JSON it already has: JavaScript's `JSON.parse` result (the npm build, which so
 /// never parses a body twice), `serde_json` (the Rust API), the core's own reader (tests).

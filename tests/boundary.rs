@@ -1,7 +1,7 @@
 //! What crosses the boundary is defined once, in Rust: the public TypeScript types
 //! (pkg-template/src/index.d.ts) name exactly the error kinds, field error codes and
-//! stop reasons of the core's enums. (Header and field names are handed to the JS
-//! side by the core at run time; the driver's calls are type-checked against the
+//! stop reasons of the core's enums. (Header, field and response-body key names are handed to
+//! the JS side by the core at run time; the driver's calls are type-checked against the
 //! generated declarations by scripts/check-driver.mjs.)
 #![cfg(not(target_arch = "wasm32"))]
 

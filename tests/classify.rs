@@ -1,8 +1,12 @@
 //! Every status and body shape of contract 3.2, and rate-limit headers, natively.
 #![cfg(not(target_arch = "wasm32"))]
 
-use connectsafely_wasm::classify::classify;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use connectsafely_wasm::classify::{classify, BodyFacts, JsonView, BODY_KEYS};
 use connectsafely_wasm::error::{ErrorKind, FieldErrorCode};
+use connectsafely_wasm::json::Json;
 use connectsafely_wasm::rate_limit::{
     parse_http_date, parse_reset, parse_retry_after, RateLimitHeaders,
 };
@@ -372,4 +376,57 @@ fn a_429_waits_for_retry_after_first_then_the_reset_time() {
     );
     // Only a 429 carries a wait.
     assert_eq!(classify(503, body, &both, NOW).retry_after_ms(), None);
+}
+
+/// A JSON view that records every key classification asks for.
+struct Recorded<'a>(&'a Json, &'a RefCell<BTreeSet<String>>);
+
+impl JsonView for Recorded<'_> {
+    fn field(&self, key: &str) -> Option<Self> {
+        self.1.borrow_mut().insert(key.to_owned());
+        (&self.0).field(key).map(|v| Recorded(v, self.1))
+    }
+    fn string(&self) -> Option<String> {
+        (&self.0).string()
+    }
+    fn boolean(&self) -> Option<bool> {
+        (&self.0).boolean()
+    }
+    fn is_object(&self) -> bool {
+        (&self.0).is_object()
+    }
+    fn elements(&self, max: usize) -> Option<Vec<Self>> {
+        (&self.0)
+            .elements(max)
+            .map(|v| v.into_iter().map(|e| Recorded(e, self.1)).collect())
+    }
+    fn index(&self) -> Option<String> {
+        (&self.0).index()
+    }
+}
+
+#[test]
+fn classification_reads_exactly_the_body_keys_the_npm_build_names_by_index() {
+    // Every shape BodyFacts::read walks: a success, the three places a failure's text
+    // can be, and a ZodError's issues with a path and a code.
+    let bodies = [
+        (
+            200,
+            r#"{"success":true,"message":"sent","recipientProfileUrn":"urn:li:fsd_profile:A","groupId":"1","acknowledgmentSent":true}"#,
+        ),
+        (200, r#"{"success":false,"error":"no"}"#),
+        (500, r#"{"message":"down"}"#),
+        (502, r#"{"error":{"message":"bad gateway"}}"#),
+        (
+            400,
+            r#"{"success":false,"error":{"name":"ZodError","issues":[{"path":["groupId",0],"message":"Expected string","code":"invalid_type"}]}}"#,
+        ),
+    ];
+    let seen = RefCell::new(BTreeSet::new());
+    for (status, text) in bodies {
+        let json = Json::parse(text).expect("JSON");
+        BodyFacts::read(&Recorded(&json, &seen), status);
+    }
+    let named: BTreeSet<String> = BODY_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    assert_eq!(seen.into_inner(), named);
 }

@@ -19,7 +19,7 @@ use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
 use crate::bulk::Next;
-use crate::classify::{BodyFacts, JsonView};
+use crate::classify::{BodyFacts, JsonView, BODY_KEYS};
 use crate::error::{FieldError, SendError};
 use crate::js;
 use crate::log::Level;
@@ -161,31 +161,14 @@ extern "C" {
     fn body_field(o: &JsValue, i: u32) -> JsValue;
 }
 
-/// The response-body keys classification reads, handed to `fields.js` once per client
-/// (`setBodyKeys`) and then named by index.
-const BODY_KEYS: [&str; 9] = [
-    "success",
-    "message",
-    "recipientProfileUrn",
-    "groupId",
-    "acknowledgmentSent",
-    "error",
-    "issues",
-    "path",
-    "code",
-];
-
 /// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
 struct JsJson(JsValue);
 
 impl JsonView for JsJson {
     fn field(&self, key: &str) -> Option<Self> {
-        let v = match BODY_KEYS.iter().position(|k| *k == key) {
-            Some(i) => body_field(&self.0, i as u32),
-            // A key outside BODY_KEYS (none today): read by name.
-            None if self.is_object() => data_prop(&self.0, &JsValue::from_str(key)),
-            None => JsValue::UNDEFINED,
-        };
+        // By its index in BODY_KEYS, which holds every key classification reads.
+        let i = BODY_KEYS.iter().position(|k| *k == key)?;
+        let v = body_field(&self.0, i as u32);
         (!v.is_undefined()).then_some(JsJson(v))
     }
     fn string(&self) -> Option<String> {
