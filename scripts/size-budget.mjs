@@ -33,8 +33,8 @@ import zlib from "node:zlib";
 // glue's doc comments left out (-2.5 KiB). 63.8 KiB with the char count eight bytes at a
 // time (+0.1 KiB: the byte-at-a-time count made an 8000-character message 30% slower).
 // 63.9 KiB with exchange.js's steps as guarded callbacks instead of two races in an async
-// function (+0.1 KiB: one send 0.87-0.91x the CPU). 63.7 KiB with the response body's
-// fields read by index in one call each (-0.2 KiB).
+// function (+0.1 KiB: one send 0.87-0.91x the CPU). 63.6 KiB with the response body's
+// fields read by index in one call each (-0.3 KiB).
 const BUDGET = 63.8 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
