@@ -219,16 +219,18 @@ let singleSendMs;
 {
   const client = new ConnectSafelyClient({ apiKey: "k", fetch: inProcessFetch });
   const hand = new HandwrittenClient({ apiKey: "k", baseUrl: "https://api.connectsafely.ai", fetch: inProcessFetch });
+  const inProcessUrl = "https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack";
+  const init = () => ({ method: "POST", body: JSON.stringify(sendBody) });
   const r = await compare({
     "connectsafely-wasm": async () => {
       if (!(await client.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
     },
     "raw fetch + JSON.parse": async () => {
-      const res = await inProcessFetch("https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack", { method: "POST", body: JSON.stringify(sendBody) });
+      const res = await inProcessFetch(inProcessUrl, init());
       if (JSON.parse(await res.text()).success !== true) throw new Error("send failed");
     },
     [WITH_TIMEOUT]: async () => {
-      if ((await fetchWithTimeout(inProcessFetch, "https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack", { method: "POST", body: JSON.stringify(sendBody) })).success !== true) throw new Error("send failed");
+      if ((await fetchWithTimeout(inProcessFetch, inProcessUrl, init())).success !== true) throw new Error("send failed");
     },
     "hand-written JS": async () => {
       if (!(await hand.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
@@ -273,24 +275,18 @@ try {
   const client = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base });
   const hand = new HandwrittenClient({ apiKey: "sandbox-key", baseUrl: base });
   const url = `${base}/linkedin/messaging/send-group-with-ack`;
+  const init = () => ({
+    method: "POST",
+    headers: { Authorization: "Bearer sandbox-key", "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(sendBody),
+  });
   const senders = {
     "connectsafely-wasm": async () => (await client.sendGroupWithAck(sendBody)).ok,
     "raw fetch + JSON.parse": async () => {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { Authorization: "Bearer sandbox-key", "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(sendBody),
-      });
+      const res = await fetch(url, init());
       return JSON.parse(await res.text()).success === true;
     },
-    [WITH_TIMEOUT]: async () =>
-      (
-        await fetchWithTimeout(fetch, url, {
-          method: "POST",
-          headers: { Authorization: "Bearer sandbox-key", "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(sendBody),
-        })
-      ).success === true,
+    [WITH_TIMEOUT]: async () => (await fetchWithTimeout(fetch, url, init())).success === true,
     "hand-written JS": async () => (await hand.sendGroupWithAck(sendBody)).ok,
   };
   const seq = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {

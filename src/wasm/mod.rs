@@ -153,8 +153,6 @@ extern "C" {
     /// properties cannot throw.
     #[wasm_bindgen(js_name = dataProp)]
     fn data_prop(o: &JsValue, k: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = setBodyKeys)]
-    fn set_body_keys(names: &Array);
     /// `o[BODY_KEYS[i]]` when `o` is a JSON object (not an array), else `undefined`:
     /// one call per field read, and no key string made.
     #[wasm_bindgen(js_name = bodyField)]
@@ -388,7 +386,7 @@ impl Core {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, runner: u32) -> Result<Core, JsValue> {
         let config = options::client(&options)?;
-        set_body_keys(&BODY_KEYS.iter().map(|k| JsValue::from_str(k)).collect());
+        read::names_ready();
         Ok(Core {
             policy: Policy {
                 rate_limit_guard: config.rate_limit_guard,
@@ -894,12 +892,12 @@ impl Core {
     }
 }
 
-/// `[name, value, name, value, ...]`.
 /// A JS object held by the core, or `undefined`.
 pub(crate) fn or_undefined<T: Clone + Into<JsValue>>(value: Option<&T>) -> JsValue {
     value.map_or(JsValue::UNDEFINED, |v| v.clone().into())
 }
 
+/// `[name, value, name, value, ...]`.
 fn pairs(headers: &[(String, String)]) -> Array {
     let out = Array::new();
     for (n, v) in headers {

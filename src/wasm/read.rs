@@ -18,23 +18,28 @@ use crate::js;
 extern "C" {
     #[wasm_bindgen(js_name = fieldIndex)]
     fn field_index(key: &JsValue) -> i32;
-    #[wasm_bindgen(js_name = setFields)]
-    fn set_fields(names: &js_sys::Array);
+    #[wasm_bindgen(js_name = setNames)]
+    fn set_names(fields: &js_sys::Array, body_keys: &js_sys::Array);
 }
 
 /// Set once the snippet has the names (wasm32 here has one thread: a plain flag; a
 /// `thread_local` would bring a panic path for access during teardown).
-static FIELDS_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+static NAMES_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// Hands the snippet the known field names once (they are defined only in the core).
-fn fields_ready() {
+/// Hands the snippet, once, the names it compares and reads by index: the request's
+/// known fields and the response-body keys classification reads (both defined only in
+/// the core).
+pub(super) fn names_ready() {
     use core::sync::atomic::Ordering::Relaxed;
-    if !FIELDS_SET.load(Relaxed) {
-        let names: js_sys::Array = KNOWN_FIELDS.iter().map(|n| JsValue::from_str(n)).collect();
-        set_fields(&names);
-        FIELDS_SET.store(true, Relaxed);
+    if !NAMES_SET.load(Relaxed) {
+        let list = |names: &[&str]| -> js_sys::Array {
+            names.iter().map(|n| JsValue::from_str(n)).collect()
+        };
+        set_names(&list(&KNOWN_FIELDS), &list(&BODY_KEYS));
+        NAMES_SET.store(true, Relaxed);
     }
 }
+use crate::classify::BODY_KEYS;
 use crate::validate::{KNOWN_FIELDS, MAX_MESSAGE_URNS};
 use crate::value::{Text, Value};
 
@@ -66,7 +71,7 @@ impl Originals {
 
 /// Reads a request body, keeping the JS strings of its string fields in `originals`.
 pub fn body_keeping(v: &JsValue, max_message_length: usize, originals: &mut Originals) -> Value {
-    fields_ready();
+    names_ready();
     let cap = max_message_length.saturating_mul(2).max(1 << 16);
     if !v.is_object() {
         return scalar(v, cap);
