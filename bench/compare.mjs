@@ -1,37 +1,65 @@
-// Two or more builds of the package side by side, in one process: the CPU of one send with
-// an in-process fetch that answers at once (as bench/run.mjs measures it), interleaved
-// rounds in alternating order, median of 10. For checking that a change leaves a figure
-// where it was: build the other version into another folder first, e.g.
+// Two or more builds of the package side by side: the CPU of one send with an in-process
+// fetch that answers at once (as bench/run.mjs measures it). Each build runs in a process
+// of its own each round (in one process, one build's garbage is collected during the
+// other's turn, and its effect on V8's caches is shared too), the builds taking turns,
+// order reversed every other round; each figure is the median of 10 rounds, with their
+// range. For checking that a change leaves a figure where it was: build the other
+// version into another folder first, e.g.
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && scripts/build-pkg.sh)
 //   node bench/compare.mjs /tmp/before/pkg/index.cjs pkg/index.cjs
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import { inProcessFetch, sendBody as body } from "./in-process.mjs";
 
-const require = createRequire(import.meta.url);
+const ROUNDS = 10;
+
+if (process.argv[2] === "--one") {
+  // A child: one build, one tinybench task; prints its mean latency and CPU per send, in µs.
+  const build = process.argv[3];
+  const client = new (createRequire(import.meta.url)(build).ConnectSafelyClient)({ apiKey: "k", fetch: inProcessFetch });
+  const bench = new Bench({ time: 1000, warmupTime: 300 });
+  let sends = 0;
+  bench.add("send", async () => {
+    sends += 1;
+    if (!(await client.sendGroupWithAck(body)).ok) throw new Error(`${build}: the send failed`);
+  });
+  // Warm-up before the timed run: V8 has optimized what it will.
+  for (let i = 0; i < 20_000; i++) await client.sendGroupWithAck(body);
+  sends = 0;
+  const cpu = process.cpuUsage();
+  await bench.run();
+  const used = process.cpuUsage(cpu);
+  const [task] = bench.tasks;
+  console.log(JSON.stringify({ mean: task.result.latency.mean * 1000, cpu: (used.user + used.system) / sends }));
+  process.exit(0);
+}
+
 const builds = process.argv.slice(2).map((p) => path.resolve(p));
 if (builds.length < 2) {
   console.error("usage: node bench/compare.mjs <index.cjs of a build> <index.cjs of another> [...]");
   process.exit(2);
 }
-const clients = builds.map((p) => new (require(p).ConnectSafelyClient)({ apiKey: "k", fetch: inProcessFetch }));
+const self = fileURLToPath(import.meta.url);
 const rounds = builds.map(() => []);
-for (let round = 0; round < 10; round++) {
-  const bench = new Bench({ time: 1000, warmupTime: 200 });
+for (let round = 0; round < ROUNDS; round++) {
   const order = builds.map((_, i) => i);
   if (round % 2) order.reverse();
   for (const i of order) {
-    bench.add(String(i), async () => {
-      if (!(await clients[i].sendGroupWithAck(body)).ok) throw new Error(`${builds[i]}: the send failed`);
-    });
+    const out = execFileSync(process.execPath, ["--expose-gc", self, "--one", builds[i]], { encoding: "utf8" });
+    rounds[i].push(JSON.parse(out.trim().split("\n").pop()));
   }
-  await bench.run();
-  for (const t of bench.tasks) rounds[Number(t.name)].push(t.result.latency.mean * 1000);
 }
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const first = median(rounds[0]);
+const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+const range = (xs) => `${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}`;
+const first = rounds[0];
 for (const [i, p] of builds.entries()) {
-  const m = median(rounds[i]);
-  console.log(`${p}: one send ${m.toFixed(1)} µs (median of ${rounds[i].length} rounds; ${(m / first).toFixed(3)}x the first)`);
+  const mean = rounds[i].map((r) => r.mean);
+  const cpu = rounds[i].map((r) => r.cpu);
+  console.log(
+    `${p}: one send ${median(mean).toFixed(1)} µs (rounds ${range(mean)}; ${(median(mean) / median(first.map((r) => r.mean))).toFixed(3)}x the first), ` +
+      `CPU ${median(cpu).toFixed(1)} µs (${range(cpu)}; ${(median(cpu) / median(first.map((r) => r.cpu))).toFixed(3)}x), median of ${ROUNDS} rounds`,
+  );
 }
