@@ -160,6 +160,8 @@ export class ConnectSafelyClient {
   #logger;
   /** @type {any} */
   #hooks;
+  /** @type {import("./exchange.js").Lease[]} */
+  #free = [];
 
   /** @param {import("./index").ClientOptions} options */
   constructor(options) {
@@ -237,7 +239,7 @@ export class ConnectSafelyClient {
         try {
           // The fetch option, else the global fetch looked up now (it may be replaced at any time).
           const fetchFn = this.#fetch ?? globalThis.fetch;
-          r = await exchange(fetchFn, this.#endpoint, this.#apiKey, headers, body, signal, timeoutMs);
+          r = await exchange(fetchFn, this.#endpoint, this.#apiKey, headers, body, signal, timeoutMs, this.#free);
         } catch (e) {
           // A hostile runtime (a signal whose methods throw, ...): the request may have left.
           r = { what: Exchanged.NoResponse, cut: Cut.None, status: 0, headers: undefined, text: undefined, json: undefined, thrown: e };

@@ -57,7 +57,11 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Default 30000: the whole HTTP call including reading the body; 0 = no timeout. */
   timeoutMs?: number;
-  /** Default: the global `fetch`, called unbound. */
+  /**
+   * Default: the global `fetch`, called unbound. Its `init.signal` aborts on the timeout or
+   * your `signal`; a signal whose request was read to its end unaborted may be handed to
+   * later calls (up to 8 in all), so a fetch must not act on it once its own call settled.
+   */
   fetch?: typeof fetch;
   /** Default 8000 Unicode code points. */
   maxMessageLength?: number;

@@ -157,3 +157,88 @@ test("a network failure keeps what fetch threw as its cause, not enumerable, unl
   const server = await new ConnectSafelyClient({ apiKey: "k", fetch: async () => new Response("{}", { status: 500 }) }).sendGroupWithAck(body());
   assert.equal(server.error.cause, undefined, "only network failures have a cause");
 });
+
+// A client hands fetch a signal from a controller it may reuse: one whose request was
+// read to its end with nothing aborted (creating a controller is most of a send's own
+// CPU in Node.js 20). What must hold: reuse never makes a request start cut short,
+// never lets one send's timeout or abort reach another send, and stays bounded.
+
+/** A fetch that records each call's signal (and whether it was already aborted), then answers as `answer` says. */
+function recording(answer) {
+  const calls = [];
+  const f = (url, init) => {
+    calls.push({ signal: init.signal, abortedAtCall: init.signal.aborted });
+    return answer(calls.length, init);
+  };
+  return { calls, f };
+}
+
+test("sequential sends reuse a signal that never aborted, each signal for at most 8 requests", async () => {
+  const { calls, f } = recording(async () => ok());
+  const c = new ConnectSafelyClient({ apiKey: "k", fetch: f });
+  for (let i = 0; i < 20; i++) assert.equal((await c.sendGroupWithAck(body(i))).ok, true);
+  const uses = new Map();
+  for (const { signal, abortedAtCall } of calls) {
+    assert.equal(abortedAtCall, false);
+    uses.set(signal, (uses.get(signal) ?? 0) + 1);
+  }
+  assert.deepEqual([...uses.values()], [8, 8, 4]);
+});
+
+test("a signal whose request timed out or was aborted by the caller is never handed to fetch again", async () => {
+  // The 2nd request hangs (it times out), the 4th is aborted by the caller; the rest answer.
+  const { calls, f } = recording((n, init) =>
+    n === 2 || n === 4 ? new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason))) : Promise.resolve(ok()),
+  );
+  const c = new ConnectSafelyClient({ apiKey: "k", fetch: f, timeoutMs: 200 });
+  assert.equal((await c.sendGroupWithAck(body(1))).ok, true);
+  assert.equal((await c.sendGroupWithAck(body(2))).error.kind, "timeout");
+  assert.equal((await c.sendGroupWithAck(body(3))).ok, true);
+  const caller = new AbortController();
+  const aborted = c.sendGroupWithAck(body(4), { signal: caller.signal });
+  setTimeout(() => caller.abort(), 20);
+  assert.equal((await aborted).error.kind, "aborted");
+  assert.equal((await c.sendGroupWithAck(body(5))).ok, true);
+  assert.deepEqual(calls.map((x) => x.abortedAtCall), [false, false, false, false, false]);
+  assert.equal(calls[0].signal, calls[1].signal, "the 1st request's signal served the 2nd");
+  assert.notEqual(calls[2].signal, calls[1].signal, "the timed-out signal is not reused");
+  assert.equal(calls[2].signal, calls[3].signal);
+  assert.notEqual(calls[4].signal, calls[3].signal, "the aborted signal is not reused");
+  assert.equal(calls[4].signal.aborted, false);
+});
+
+test("a send timing out never cuts short another send in flight, with signals reused before", async () => {
+  let release;
+  const late = new Promise((resolve) => (release = resolve));
+  const { calls, f } = recording((n, init) => {
+    if (n <= 3) return Promise.resolve(ok());
+    // The 4th request hangs until its signal aborts; the 5th answers once the 4th has timed out.
+    if (n === 4) return new Promise((_, reject) => init.signal.addEventListener("abort", () => (reject(init.signal.reason), release())));
+    return late.then(ok);
+  });
+  const c = new ConnectSafelyClient({ apiKey: "k", fetch: f, timeoutMs: 100 });
+  for (let i = 1; i <= 3; i++) assert.equal((await c.sendGroupWithAck(body(i))).ok, true);
+  const [hung, other] = await Promise.all([c.sendGroupWithAck(body(4)), c.sendGroupWithAck(body(5), { timeoutMs: 5000 })]);
+  assert.equal(hung.error.kind, "timeout");
+  assert.equal(other.ok, true, "the other send's request was not aborted with it");
+  assert.notEqual(calls[3].signal, calls[4].signal);
+  assert.equal(calls[4].signal.aborted, false);
+});
+
+test("many sequential sends through Node.js's own fetch leave no listener warning and no abort behind", async () => {
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w);
+  process.on("warning", onWarning);
+  try {
+    const c = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX });
+    for (let i = 0; i < 60; i++) assert.equal((await c.sendGroupWithAck(body(i))).ok, true, `send ${i}`);
+    // A timeout now aborts a signal Node's fetch saw on earlier requests: they are over.
+    await fault({ delayMs: 2000 });
+    assert.equal((await c.sendGroupWithAck(body(60), { timeoutMs: 100 })).error.kind, "timeout");
+    assert.equal((await c.sendGroupWithAck(body(61))).ok, true);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  } finally {
+    process.off("warning", onWarning);
+  }
+});
