@@ -210,6 +210,12 @@ proptest! {
     }
 
     #[test]
+    fn header_lines_of_any_other_count_read_as_no_header(lines in proptest::collection::vec("[^\n\x00]*", 0..12)) {
+        prop_assume!(lines.len() != 6);
+        prop_assert_eq!(RateLimitHeaders::from_lines(&lines.join("\n")), RateLimitHeaders::default());
+    }
+
+    #[test]
     fn header_parsers_handle_near_valid_dates(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{0,12})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?", now in 0f64..4e12) {
         if let Some(r) = parse_reset(&s) { prop_assert!(r.is_finite()); }
         if let Some(w) = parse_retry_after(&s, now) { prop_assert!(w >= 0.0); }
