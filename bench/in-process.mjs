@@ -1,7 +1,23 @@
-// What the send benchmarks (run.mjs, compare.mjs) send, and the fetch they send it with:
+// What the send benchmarks (run.mjs, send-alone.mjs, compare.mjs) send, and the fetch they send it with:
 // one that answers at once in this process, so a send's time is the client's own CPU.
 export const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 const ANSWER = JSON.stringify({ success: true, message: "Group context message sent successfully", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true });
 const HEADERS = { "content-type": "application/json", "x-ratelimit-action": "MESSAGE", "x-ratelimit-limit": "150", "x-ratelimit-used": "1", "x-ratelimit-remaining": "149", "x-ratelimit-reset": "2030-01-01T00:00:00Z" };
 export const inProcessFetch = async () => new Response(ANSWER, { status: 200, headers: HEADERS });
 export const sendBody = { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" };
+
+// What a hand-rolled timeout adds around fetch: a new AbortController whose signal fetch
+// gets, a timer that would abort it, cleared when the body is read; then JSON.parse.
+// Beside raw fetch it shows what such a timeout alone costs, before any client's own work
+// (this package reuses a controller whose request ended unaborted: exchange.js `Lease`).
+export const WITH_TIMEOUT = "fetch + timeout + JSON.parse";
+export async function fetchWithTimeout(fetchFn, url, init) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 30_000);
+  try {
+    const res = await fetchFn(url, { ...init, signal: controller.signal });
+    return JSON.parse(await res.text());
+  } finally {
+    clearTimeout(timer);
+  }
+}

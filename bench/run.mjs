@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { spawnSandbox } from "../sandbox/spawn.mjs";
 import { loadPackage } from "./load-package.mjs";
-import { URN, inProcessFetch, sendBody } from "./in-process.mjs";
+import { URN, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "pkg");
@@ -171,23 +171,23 @@ async function compare(tasks, opts = {}) {
   const median = (xs) => [...xs].sort((x, y) => x.mean - y.mean)[xs.length >> 1];
   return Object.fromEntries(names.map((n) => [n, median(seen[n])]));
 }
-const figures = {}; // issue 11's table: measure -> this run's value
-
-// What a hand-rolled timeout adds around fetch: a new AbortController whose signal fetch
-// gets, a timer that would abort it, cleared when the body is read; then JSON.parse.
-// Beside raw fetch it shows what such a timeout alone costs, before any client's own work
-// (this package reuses a controller whose request ended unaborted: exchange.js `Lease`).
-const WITH_TIMEOUT = "fetch + timeout + JSON.parse";
-async function fetchWithTimeout(fetchFn, url, init) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 30_000);
-  try {
-    const res = await fetchFn(url, { ...init, signal: controller.signal });
-    return JSON.parse(await res.text());
-  } finally {
-    clearTimeout(timer);
+// As compare, but each task in a process of its own each round (bench/send-alone.mjs):
+// for the in-process send, whose figures are mostly allocation and garbage collection,
+// which one process would share among the tasks.
+function alone(names) {
+  const rounds = QUICK ? 1 : 5;
+  const seen = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 ? [...names].reverse() : names) {
+      const child = spawnSync(process.execPath, ["--expose-gc", path.join(root, "bench/send-alone.mjs"), name, String(time / rounds)], { encoding: "utf8" });
+      if (child.status !== 0) throw new Error(`bench/send-alone.mjs ${name}: ${child.stderr}`);
+      seen[name].push(JSON.parse(child.stdout.trim().split("\n").pop()));
+    }
   }
+  const median = (xs) => [...xs].sort((x, y) => x.mean - y.mean)[xs.length >> 1];
+  return Object.fromEntries(names.map((n) => [n, median(seen[n])]));
 }
+const figures = {}; // issue 11's table: measure -> this run's value
 
 // 3. Validation throughput
 {
@@ -215,28 +215,11 @@ async function fetchWithTimeout(fetchFn, url, init) {
 }
 
 // 4. One send's cost with an in-process fetch that answers at once (no network: what
-// the client itself costs), then runs to many with it, then sends over loopback HTTP.
+// the client itself costs; each contender alone in its process), then runs to many with
+// it, then sends over loopback HTTP.
 let singleSendMs;
 {
-  const client = new ConnectSafelyClient({ apiKey: "k", fetch: inProcessFetch });
-  const hand = new HandwrittenClient({ apiKey: "k", baseUrl: "https://api.connectsafely.ai", fetch: inProcessFetch });
-  const inProcessUrl = "https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack";
-  const init = () => ({ method: "POST", body: JSON.stringify(sendBody) });
-  const r = await compare({
-    "connectsafely-wasm": async () => {
-      if (!(await client.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
-    },
-    "raw fetch + JSON.parse": async () => {
-      const res = await inProcessFetch(inProcessUrl, init());
-      if (JSON.parse(await res.text()).success !== true) throw new Error("send failed");
-    },
-    [WITH_TIMEOUT]: async () => {
-      if ((await fetchWithTimeout(inProcessFetch, inProcessUrl, init())).success !== true) throw new Error("send failed");
-    },
-    "hand-written JS": async () => {
-      if (!(await hand.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
-    },
-  });
+  const r = alone(["connectsafely-wasm", "raw fetch + JSON.parse", WITH_TIMEOUT, "hand-written JS"]);
   singleSendMs = r["connectsafely-wasm"].mean;
   row("send", "one send, in-process fetch that answers at once (latency = CPU)", {
     ...Object.fromEntries(Object.entries(r).map(([k, st]) => [k, `${us(st.mean)} ${spread(st)}`])),
@@ -317,13 +300,26 @@ try {
       gc();
       return { wasm: wasmMemoryBytes(), heap: process.memoryUsage().heapUsed };
     };
+    // Each workload runs once before the first snapshot, so what the sections above left
+    // behind (the runs to many's garbage, a heap sized for them) is settled before it.
+    const validations = () => {
+      for (let i = 0; i < 100_000; i++) validateSendGroupWithAck(i % 2 ? sendBody : { groupId: 1 });
+    };
+    validations();
     let a = snap();
-    for (let i = 0; i < 100_000; i++) validateSendGroupWithAck(i % 2 ? sendBody : { groupId: 1 });
+    validations();
     let b = snap();
-    row("memory", "growth per 100,000 validations", { "connectsafely-wasm": `wasm ${b.wasm - a.wasm} B, JS heap ${kib(b.heap - a.heap)}`, note: `wasm linear memory ${kib(b.wasm)}` });
+    row("memory", "growth per 100,000 validations", {
+      "connectsafely-wasm": `wasm ${b.wasm - a.wasm} B, JS heap ${kib(b.heap - a.heap)}`,
+      note: `wasm linear memory ${kib(b.wasm)} (it never shrinks: the runs to many above grew it)`,
+    });
     const n = QUICK ? 2000 : 10_000;
+    const sends = async () => {
+      for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: 100 }, () => client.sendGroupWithAck(sendBody)));
+    };
+    await sends();
     a = snap();
-    for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: 100 }, () => client.sendGroupWithAck(sendBody)));
+    await sends();
     b = snap();
     row("memory", `growth per ${n.toLocaleString("en-US")} sends`, { "connectsafely-wasm": `wasm ${b.wasm - a.wasm} B, JS heap ${kib(b.heap - a.heap)}` });
   } else {
@@ -372,7 +368,9 @@ Every figure of one table comes from the same run; throughput and latency are
 measured with [tinybench](https://github.com/tinylibs/tinybench), the tasks of one row
 taking turns in five short rounds (order reversed every other round) and each figure its
 task's median round (± is that round's relative margin of error, p99 its 99th
-percentile), sizes are gzipped at level 9, and the
+percentile); in the in-process send row each task runs each round in a process of its own
+(\`bench/send-alone.mjs\`, after a second of warm-up), so no task's garbage is collected in
+another's turn. Sizes are gzipped at level 9, and the
 native schedule bench (\`cargo bench --bench plan\`, divan) follows. \`make bench\`
 rewrites this file.
 
