@@ -12,14 +12,14 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
-import { inProcessFetch, sendBody as body } from "./in-process.mjs";
+import { API_KEY, inProcessFetch, sendBody as body } from "./in-process.mjs";
 
 const ROUNDS = 10;
 
 if (process.argv[2] === "--one") {
   // A child: one build, one tinybench task; prints its mean latency and CPU per send, in µs.
   const build = process.argv[3];
-  const client = new (createRequire(import.meta.url)(build).ConnectSafelyClient)({ apiKey: "k", fetch: inProcessFetch });
+  const client = new (createRequire(import.meta.url)(build).ConnectSafelyClient)({ apiKey: API_KEY, fetch: inProcessFetch });
   const bench = new Bench({ time: 1000, warmupTime: 300 });
   let sends = 0;
   bench.add("send", async () => {

@@ -4,6 +4,9 @@ export const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 const ANSWER = JSON.stringify({ success: true, message: "Group context message sent successfully", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true });
 const HEADERS = { "content-type": "application/json", "x-ratelimit-action": "MESSAGE", "x-ratelimit-limit": "150", "x-ratelimit-used": "1", "x-ratelimit-remaining": "149", "x-ratelimit-reset": "2030-01-01T00:00:00Z" };
 export const inProcessFetch = async () => new Response(ANSWER, { status: 200, headers: HEADERS });
+// An API key of a real key's length: the client scrubs its key from every body it reads, and
+// a one-letter key ("k") is found in this answer's "acknowledgmentSent" on every send.
+export const API_KEY = "cs_bench_4f1c9a7e2b8d6035af19c2e7b4d80a6f";
 export const sendBody = { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" };
 
 // What a hand-rolled timeout adds around fetch: a new AbortController whose signal fetch

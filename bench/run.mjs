@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { spawnSandbox } from "../sandbox/spawn.mjs";
 import { loadPackage } from "./load-package.mjs";
-import { URN, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
+import { API_KEY, URN, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "pkg");
@@ -234,7 +234,7 @@ let singleSendMs;
   const perItem = [];
   for (const n of sizes) {
     const bodies = Array.from({ length: n }, () => sendBody);
-    const bulkClient = new ConnectSafelyClient({ apiKey: "k", fetch: inProcessFetch });
+    const bulkClient = new ConnectSafelyClient({ apiKey: API_KEY, fetch: inProcessFetch });
     const times = [];
     for (let round = 0; round < (n >= 200_000 ? 1 : 3); round++) {
       const t = performance.now();

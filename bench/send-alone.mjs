@@ -6,14 +6,14 @@
 //   node --expose-gc bench/send-alone.mjs <contender> <time in ms>
 import { Bench } from "tinybench";
 import { loadPackage } from "./load-package.mjs";
-import { WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
+import { API_KEY, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
 
 const [name, time] = process.argv.slice(2);
 const url = "https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack";
 const init = () => ({ method: "POST", body: JSON.stringify(sendBody) });
 const contenders = {
   "connectsafely-wasm": async () => {
-    const client = new (loadPackage().ConnectSafelyClient)({ apiKey: "k", fetch: inProcessFetch });
+    const client = new (loadPackage().ConnectSafelyClient)({ apiKey: API_KEY, fetch: inProcessFetch });
     return async () => {
       if (!(await client.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
     };
@@ -27,7 +27,7 @@ const contenders = {
   },
   "hand-written JS": async () => {
     const { HandwrittenClient } = await import("./handwritten/client.mjs");
-    const hand = new HandwrittenClient({ apiKey: "k", baseUrl: "https://api.connectsafely.ai", fetch: inProcessFetch });
+    const hand = new HandwrittenClient({ apiKey: API_KEY, baseUrl: "https://api.connectsafely.ai", fetch: inProcessFetch });
     return async () => {
       if (!(await hand.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
     };

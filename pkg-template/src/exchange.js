@@ -26,7 +26,8 @@ const FREE = 8;
  * bench/compare.mjs). Aborting it later cannot touch a request it served before (that
  * fetch settled and its body was read), but a fetch keeps a listener on the signal until
  * its request is collected, so each serves at most `USES` requests; one that aborted
- * (only `stop` aborts) is never given back.
+ * is never given back (`stop` and a caller's signal that fired before the call abort it,
+ * and both end the exchange before its body can be read).
  * @typedef {{ controller: AbortController, served: number }} Lease
  */
 
@@ -140,8 +141,8 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         out.json = t === "" ? undefined : JSON.parse(t);
       } catch {}
       end();
-      // The whole answer was read before anything ended the exchange (only `stop`, which
-      // ends it first, aborts the controller): its signal may serve the next request.
+      // The whole answer was read before anything ended the exchange (what aborts the
+      // controller ends it first): its signal may serve the next request.
       give(free, lease);
     };
     /** @param {any} res */
