@@ -19,16 +19,16 @@ const USES = 8;
 const FREE = 8;
 
 /**
- * A controller whose signal a client hands to fetch, and how many requests it served.
- * A controller whose request was read to its end before anything ended the exchange goes
- * back to the client's free list and serves its next request: creating one (its signal)
- * costs Node.js 20 about 2.5 µs (one in-process send's CPU with reuse: 0.93-0.97x,
- * bench/compare.mjs). Aborting it later cannot touch a request it served before (that
- * fetch settled and its body was read), but a fetch keeps a listener on the signal until
- * its request is collected, so each serves at most `USES` requests; one that aborted
- * is never given back (`stop` and a caller's signal that fired before the call abort it,
- * and both end the exchange before its body can be read).
- * @typedef {{ controller: AbortController, served: number }} Lease
+ * A controller whose signal a client hands to fetch, how many requests it served, and
+ * the timer that times its request out. A controller whose request was read to its end
+ * before anything ended the exchange goes back to the client's free list and serves its
+ * next request: creating one (its signal) costs Node.js 20 about 2.5 µs (one in-process
+ * send's CPU with reuse: 0.93-0.97x, bench/compare.mjs). Aborting it later cannot touch a
+ * request it served before (that fetch settled and its body was read), but a fetch keeps
+ * a listener on the signal until its request is collected, so each serves at most `USES`
+ * requests; one that aborted is never given back (`stop` and a caller's signal that
+ * fired before the call abort it, and both end the exchange before its body can be read).
+ * @typedef {{ controller: AbortController, served: number, timer: any, ms: number, fire: (() => void) | null }} Lease
  */
 
 /**
@@ -37,15 +37,64 @@ const FREE = 8;
  * @returns {Lease | null}
  */
 function take(free) {
-  return free.pop() ?? (typeof AbortController === "function" ? { controller: new AbortController(), served: 0 } : null);
+  return free.pop() ?? (typeof AbortController === "function" ? { controller: new AbortController(), served: 0, timer: undefined, ms: 0, fire: null } : null);
 }
 
 /**
+ * Back to the free list, or let go (its timer cleared).
  * @param {Lease[]} free
- * @param {Lease | null} lease  taken for a request whose body was read, never aborted
+ * @param {Lease} lease  taken for a request whose body was read, never aborted
  */
 function give(free, lease) {
-  if (lease && ++lease.served < USES && free.length < FREE) free.push(lease);
+  if (++lease.served < USES && free.length < FREE) free.push(lease);
+  else clearTimeout(lease.timer);
+}
+
+/**
+ * Calls `fire` in `ms` unless disarmed first. Where timers can be re-armed and let go
+ * (Node.js and Bun: `refresh`, `ref`, `unref`), a lease keeps one timer for its requests:
+ * setting and clearing a timer per request costs Node.js 20 ~3.4 µs a send (its list of
+ * timers of that duration is emptied and built again), re-arming one ~1.5 µs less
+ * (bench/compare.mjs). Its timer holds the process open only while a request is in flight.
+ * @param {Lease | null} lease
+ * @param {number} ms
+ * @param {() => void} fire
+ * @returns {any} the timer to clear (undefined: the lease's own)
+ */
+function arm(lease, ms, fire) {
+  if (!lease) return setTimeout(fire, ms);
+  lease.fire = fire;
+  if (lease.timer !== undefined && lease.ms === ms) {
+    lease.timer.ref();
+    lease.timer.refresh();
+    return undefined;
+  }
+  clearTimeout(lease.timer);
+  lease.timer = undefined;
+  /** @type {any} */
+  const timer = setTimeout(() => {
+    const f = lease.fire;
+    lease.fire = null;
+    if (f) f();
+  }, ms);
+  const reusable = timer !== null && typeof timer === "object" && typeof timer.refresh === "function" && typeof timer.ref === "function" && typeof timer.unref === "function";
+  if (!reusable) return timer;
+  lease.timer = timer;
+  lease.ms = ms;
+  return undefined;
+}
+
+/**
+ * Ends what `arm` started: the request's own timer cleared, the lease's let go (it fires
+ * later, if not re-armed first, and does nothing).
+ * @param {Lease | null} lease
+ * @param {any} timer
+ */
+function disarm(lease, timer) {
+  clearTimeout(timer);
+  if (!lease) return;
+  lease.fire = null;
+  if (lease.timer !== undefined) lease.timer.unref();
 }
 
 /**
@@ -91,10 +140,15 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     let timedOut = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
-    const end = () => {
+    /** @param {boolean} [read]  the whole answer was read: the lease may serve again */
+    const end = (read) => {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
+      disarm(lease, timer);
+      if (lease) {
+        if (read) give(free, lease);
+        else clearTimeout(lease.timer);
+      }
       if (caller) {
         try {
           caller.removeEventListener("abort", stop);
@@ -140,10 +194,9 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       try {
         out.json = t === "" ? undefined : JSON.parse(t);
       } catch {}
-      end();
       // The whole answer was read before anything ended the exchange (what aborts the
       // controller ends it first): its signal may serve the next request.
-      give(free, lease);
+      end(true);
     };
     /** @param {any} res */
     const answered = (res) => {
@@ -182,7 +235,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         if (controller) controller.abort();
       } else {
         if (caller) caller.addEventListener("abort", stop);
-        if (timeoutMs > 0) timer = setTimeout(() => ((timedOut = true), stop()), Math.min(timeoutMs, 2147483647));
+        if (timeoutMs > 0) timer = arm(lease, Math.min(timeoutMs, 2147483647), () => ((timedOut = true), stop()));
       }
       /** @type {RequestInit} */
       const init = {

@@ -242,3 +242,50 @@ test("many sequential sends through Node.js's own fetch leave no listener warnin
     process.off("warning", onWarning);
   }
 });
+
+// In Node.js a reused controller keeps one timer for its requests, re-armed for each
+// (setting and clearing one per request is most of a send's timer cost there).
+
+test("a timeout still fires on time on a reused signal, and at a call's own shorter timeout", async () => {
+  const hang = (init) => new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
+  const { calls, f } = recording((n, init) => (n === 4 || n === 6 ? hang(init) : Promise.resolve(ok())));
+  const c = new ConnectSafelyClient({ apiKey: "k", fetch: f, timeoutMs: 300 });
+  for (let i = 1; i <= 3; i++) assert.equal((await c.sendGroupWithAck(body(i))).ok, true);
+  // Past the first request's deadline: a timer armed then and not re-armed would fire early.
+  await new Promise((r) => setTimeout(r, 200));
+  let t = Date.now();
+  assert.equal((await c.sendGroupWithAck(body(4))).error.kind, "timeout");
+  const took = Date.now() - t;
+  assert.ok(took >= 290 && took < 2000, `timed out after ${took} ms, not 300`);
+  assert.equal(calls[3].signal, calls[0].signal, "the 4th request had a reused signal");
+  assert.equal((await c.sendGroupWithAck(body(5), { timeoutMs: 5000 })).ok, true);
+  t = Date.now();
+  assert.equal((await c.sendGroupWithAck(body(6), { timeoutMs: 100 })).error.kind, "timeout");
+  const took6 = Date.now() - t;
+  assert.ok(took6 >= 90 && took6 < 250, `timed out after ${took6} ms, not 100`);
+});
+
+test("a client left idle after its sends does not keep Node.js running until a timeout would fire", async () => {
+  // A child process sends three times with the default 30 s timeout, then has nothing left
+  // to do: it must exit at once, not when a timer armed for those sends would have fired.
+  const script = `
+    const { ConnectSafelyClient } = await import("connectsafely-wasm");
+    const ok = () => new Response('{"success":true}', { status: 200, headers: { "Content-Type": "application/json" } });
+    const c = new ConnectSafelyClient({ apiKey: "k", fetch: async () => ok() });
+    const body = ${JSON.stringify(body())};
+    for (let i = 0; i < 3; i++) if (!(await c.sendGroupWithAck(body)).ok) process.exit(3);
+    console.log("sent");
+  `;
+  const { spawn } = await import("node:child_process");
+  const t = Date.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL(".", import.meta.url), stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill(), 20_000);
+    child.on("exit", (c) => (clearTimeout(kill), resolve(c)));
+  });
+  assert.equal(out.trim(), "sent");
+  assert.equal(code, 0);
+  assert.ok(Date.now() - t < 10_000, `the process took ${Date.now() - t} ms to exit`);
+});
