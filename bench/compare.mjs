@@ -8,49 +8,28 @@
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && scripts/build-pkg.sh)
 //   node bench/compare.mjs /tmp/before/pkg/index.cjs pkg/index.cjs
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Bench } from "tinybench";
-import { API_KEY, inProcessFetch, sendBody as body } from "./in-process.mjs";
 
 const ROUNDS = 10;
-
-if (process.argv[2] === "--one") {
-  // A child: one build, one tinybench task; prints its mean latency and CPU per send, in µs.
-  const build = process.argv[3];
-  const client = new (createRequire(import.meta.url)(build).ConnectSafelyClient)({ apiKey: API_KEY, fetch: inProcessFetch });
-  const bench = new Bench({ time: 1000, warmupTime: 300 });
-  let sends = 0;
-  bench.add("send", async () => {
-    sends += 1;
-    if (!(await client.sendGroupWithAck(body)).ok) throw new Error(`${build}: the send failed`);
-  });
-  // Warm-up before the timed run: V8 has optimized what it will.
-  for (let i = 0; i < 20_000; i++) await client.sendGroupWithAck(body);
-  sends = 0;
-  const cpu = process.cpuUsage();
-  await bench.run();
-  const used = process.cpuUsage(cpu);
-  const [task] = bench.tasks;
-  console.log(JSON.stringify({ mean: task.result.latency.mean * 1000, cpu: (used.user + used.system) / sends }));
-  process.exit(0);
-}
+// Each round, each build alone in a process: bench/send-alone.mjs, as make bench runs it.
+const sendAlone = path.join(path.dirname(fileURLToPath(import.meta.url)), "send-alone.mjs");
+const one = (build) => {
+  const out = execFileSync(process.execPath, ["--expose-gc", sendAlone, "connectsafely-wasm", "1000", build], { encoding: "utf8" });
+  const r = JSON.parse(out.trim().split("\n").pop());
+  return { mean: r.mean * 1000, cpu: r.cpuMs * 1000 };
+};
 
 const builds = process.argv.slice(2).map((p) => path.resolve(p));
 if (builds.length < 2) {
   console.error("usage: node bench/compare.mjs <index.cjs of a build> <index.cjs of another> [...]");
   process.exit(2);
 }
-const self = fileURLToPath(import.meta.url);
 const rounds = builds.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {
   const order = builds.map((_, i) => i);
   if (round % 2) order.reverse();
-  for (const i of order) {
-    const out = execFileSync(process.execPath, ["--expose-gc", self, "--one", builds[i]], { encoding: "utf8" });
-    rounds[i].push(JSON.parse(out.trim().split("\n").pop()));
-  }
+  for (const i of order) rounds[i].push(one(builds[i]));
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 const range = (xs) => `${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}`;

@@ -3,17 +3,20 @@
 // each figure is that contender's own CPU and garbage: side by side in one process, one
 // contender's garbage is collected during another's turn (and reading a client's own
 // improvement made raw fetch look faster instead).
-//   node --expose-gc bench/send-alone.mjs <contender> <time in ms>
+// bench/compare.mjs runs it too, with another build of the package.
+//   node --expose-gc bench/send-alone.mjs <contender> <time in ms> [<index.cjs of a build>]
+import { createRequire } from "node:module";
 import { Bench } from "tinybench";
 import { loadPackage } from "./load-package.mjs";
 import { API_KEY, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
 
-const [name, time] = process.argv.slice(2);
+const [name, time, build] = process.argv.slice(2);
 const url = "https://api.connectsafely.ai/linkedin/messaging/send-group-with-ack";
 const init = () => ({ method: "POST", body: JSON.stringify(sendBody) });
 const contenders = {
   "connectsafely-wasm": async () => {
-    const client = new (loadPackage().ConnectSafelyClient)({ apiKey: API_KEY, fetch: inProcessFetch });
+    const { ConnectSafelyClient } = build ? createRequire(import.meta.url)(build) : loadPackage();
+    const client = new ConnectSafelyClient({ apiKey: API_KEY, fetch: inProcessFetch });
     return async () => {
       if (!(await client.sendGroupWithAck(sendBody)).ok) throw new Error("send failed");
     };
@@ -38,10 +41,15 @@ if (!contenders[name]) {
   process.exit(2);
 }
 const task = await contenders[name]();
-// A second of warm-up: V8 tiers the driver and the wasm up while it runs (150 ms left this
-// package's send at twice its warm cost).
-const bench = new Bench({ time: Number(time) || 300, warmupTime: 1000 });
-bench.add(name, task);
+// A second of warm-up first: V8 tiers the driver and the wasm up while it runs (150 ms left
+// this package's send at twice its warm cost).
+for (const until = performance.now() + 1000; performance.now() < until; ) await task();
+const bench = new Bench({ time: Number(time) || 300, warmupTime: 50 });
+let runs = 0;
+bench.add(name, () => ((runs += 1), task()));
+// CPU per run (process.cpuUsage: what the process spent, GC threads too), past the warm-up.
+const cpu = process.cpuUsage();
 await bench.run();
+const used = process.cpuUsage(cpu);
 const { latency, throughput } = bench.tasks[0].result;
-console.log(JSON.stringify({ mean: latency.mean, rme: latency.rme, p99: latency.p99, ops: throughput.mean }));
+console.log(JSON.stringify({ mean: latency.mean, rme: latency.rme, p99: latency.p99, ops: throughput.mean, cpuMs: (used.user + used.system) / 1000 / runs }));

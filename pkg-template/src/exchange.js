@@ -41,17 +41,25 @@ function take(free) {
 }
 
 /**
- * Back to the free list, or let go (its timer cleared).
+ * Ends a lease's request: back to the free list when the request's body was read (its
+ * timer let go: it fires later, if not re-armed first, and does nothing), else let go
+ * (its timer cleared).
  * @param {Lease[]} free
- * @param {Lease} lease  taken for a request whose body was read, never aborted
+ * @param {Lease} lease
+ * @param {boolean} read  the whole answer was read, nothing aborted
  */
-function give(free, lease) {
-  if (++lease.served < USES && free.length < FREE) free.push(lease);
-  else clearTimeout(lease.timer);
+function release(free, lease, read) {
+  lease.fire = null;
+  if (read && ++lease.served < USES && free.length < FREE) {
+    if (lease.timer !== undefined) lease.timer.unref();
+    free.push(lease);
+  } else {
+    clearTimeout(lease.timer);
+  }
 }
 
 /**
- * Calls `fire` in `ms` unless disarmed first. Where timers can be re-armed and let go
+ * Calls `fire` in `ms` unless the request ends first (`release`). Where timers can be re-armed and let go
  * (Node.js and Bun: `refresh`, `ref`, `unref`), a lease keeps one timer for its requests:
  * setting and clearing a timer per request costs Node.js 20 ~3.4 µs a send (its list of
  * timers of that duration is emptied and built again); re-arming the lease's instead made
@@ -83,19 +91,6 @@ function arm(lease, ms, fire) {
   lease.timer = timer;
   lease.ms = ms;
   return undefined;
-}
-
-/**
- * Ends what `arm` started: the request's own timer cleared, the lease's let go (it fires
- * later, if not re-armed first, and does nothing).
- * @param {Lease | null} lease
- * @param {any} timer
- */
-function disarm(lease, timer) {
-  clearTimeout(timer);
-  if (!lease) return;
-  lease.fire = null;
-  if (lease.timer !== undefined) lease.timer.unref();
 }
 
 /**
@@ -145,11 +140,8 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     const end = (read) => {
       if (ended) return;
       ended = true;
-      disarm(lease, timer);
-      if (lease) {
-        if (read) give(free, lease);
-        else clearTimeout(lease.timer);
-      }
+      clearTimeout(timer);
+      if (lease) release(free, lease, read === true);
       if (caller) {
         try {
           caller.removeEventListener("abort", stop);
