@@ -289,3 +289,37 @@ test("a client left idle after its sends does not keep Node.js running until a t
   assert.equal(code, 0);
   assert.ok(Date.now() - t < 10_000, `the process took ${Date.now() - t} ms to exit`);
 });
+
+test("in Bun too, a reused timer times a later request out at its own deadline, and an idle client lets the process exit", async () => {
+  // Bun's timers can be re-armed and let go like Node's, so the lease keeps one there too.
+  const script = `
+    const { ConnectSafelyClient } = await import("connectsafely-wasm");
+    const ok = () => new Response('{"success":true}', { status: 200, headers: { "Content-Type": "application/json" } });
+    let n = 0;
+    const hang = (init) => new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
+    const c = new ConnectSafelyClient({ apiKey: "k", timeoutMs: 300, fetch: async (url, init) => (++n === 4 ? hang(init) : ok()) });
+    const body = ${JSON.stringify(body())};
+    for (let i = 0; i < 3; i++) if (!(await c.sendGroupWithAck(body)).ok) process.exit(3);
+    await new Promise((r) => setTimeout(r, 200));
+    const t = Date.now();
+    const r = await c.sendGroupWithAck(body);
+    console.log(JSON.stringify({ kind: r.error && r.error.kind, took: Date.now() - t }));
+    // Last, a send with a 30 s timeout: idle after it, its timer must not hold the process.
+    if (!(await c.sendGroupWithAck(body, { timeoutMs: 30000 })).ok) process.exit(4);
+  `;
+  const { spawn } = await import("node:child_process");
+  const bun = new URL("../../node_modules/.bin/bun", import.meta.url).pathname;
+  const t = Date.now();
+  const child = spawn(bun, ["-e", script], { cwd: new URL(".", import.meta.url), stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill(), 20_000);
+    child.on("exit", (c) => (clearTimeout(kill), resolve(c)));
+  });
+  assert.equal(code, 0, out);
+  const { kind, took } = JSON.parse(out.trim());
+  assert.equal(kind, "timeout");
+  assert.ok(took >= 290 && took < 2000, `timed out after ${took} ms, not 300`);
+  assert.ok(Date.now() - t < 10_000, `bun took ${Date.now() - t} ms to exit`);
+});
