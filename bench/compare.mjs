@@ -15,7 +15,7 @@ const ROUNDS = 10;
 // Each round, each build alone in a process: bench/send-alone.mjs, as make bench runs it.
 const sendAlone = path.join(path.dirname(fileURLToPath(import.meta.url)), "send-alone.mjs");
 const one = (build) => {
-  const out = execFileSync(process.execPath, ["--expose-gc", sendAlone, "connectsafely-wasm", "1000", build], { encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--expose-gc", sendAlone, "connectsafely-wasm", "1000", "--build", build], { encoding: "utf8" });
   const r = JSON.parse(out.trim().split("\n").pop());
   return { mean: r.mean * 1000, cpu: r.cpuMs * 1000 };
 };

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { spawnSandbox } from "../sandbox/spawn.mjs";
 import { loadPackage } from "./load-package.mjs";
-import { API_KEY, URN, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
+import { API_KEY, URN, WITH_TIMEOUT, inProcessFetch, sendBody } from "./in-process.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = path.join(root, "pkg");
@@ -24,7 +24,7 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 const sizes = {}; // what each bundler's build ships (section 1)
 
 const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
-const { HandwrittenClient, validate: handValidate } = await import("./handwritten/client.mjs");
+const { validate: handValidate } = await import("./handwritten/client.mjs");
 const { zodSchema, ajvValidate } = await import("./schemas.mjs");
 
 // 1. Size: the package's entries, and what each bundler's build of the matrix's form app
@@ -172,16 +172,28 @@ async function compare(tasks, opts = {}) {
   return Object.fromEntries(names.map((n) => [n, median(seen[n])]));
 }
 // As compare, but each task in a process of its own each round (bench/send-alone.mjs):
-// for the in-process send, whose figures are mostly allocation and garbage collection,
-// which one process would share among the tasks.
-function alone(names) {
+// for the send rows, whose figures are mostly allocation and garbage collection, which one
+// process would share among the tasks. Over loopback (`loopback`), each of those processes
+// sends to a sandbox of its own, started for it, so none meets another's records.
+let sandboxPort = 18797;
+async function alone(names, { loopback = false, batch = 1, ms = time, warmup = 1000 } = {}) {
   const rounds = QUICK ? 1 : 5;
   const seen = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 ? [...names].reverse() : names) {
-      const child = spawnSync(process.execPath, ["--expose-gc", path.join(root, "bench/send-alone.mjs"), name, String(time / rounds)], { encoding: "utf8" });
-      if (child.status !== 0) throw new Error(`bench/send-alone.mjs ${name}: ${child.stderr}`);
-      seen[name].push(JSON.parse(child.stdout.trim().split("\n").pop()));
+      const args = ["--expose-gc", path.join(root, "bench/send-alone.mjs"), name, String(ms / rounds), "--batch", String(batch), "--warmup", String(warmup)];
+      const sandbox = loopback ? await spawnSandbox(sandboxPort++) : undefined;
+      try {
+        if (sandbox) {
+          await fetch(`${sandbox.base}/__sandbox/config`, { method: "POST", body: JSON.stringify({ quota: 1e9 }) });
+          args.push("--base", sandbox.base);
+        }
+        const child = spawnSync(process.execPath, args, { encoding: "utf8" });
+        if (child.status !== 0) throw new Error(`bench/send-alone.mjs ${name}: ${child.stderr}`);
+        seen[name].push(JSON.parse(child.stdout.trim().split("\n").pop()));
+      } finally {
+        sandbox?.stop();
+      }
     }
   }
   const median = (xs) => [...xs].sort((x, y) => x.mean - y.mean)[xs.length >> 1];
@@ -217,9 +229,10 @@ const figures = {}; // issue 11's table: measure -> this run's value
 // 4. One send's cost with an in-process fetch that answers at once (no network: what
 // the client itself costs; each contender alone in its process), then runs to many with
 // it, then sends over loopback HTTP.
+const CONTENDERS = ["connectsafely-wasm", "raw fetch + JSON.parse", WITH_TIMEOUT, "hand-written JS"];
 let singleSendMs;
 {
-  const r = alone(["connectsafely-wasm", "raw fetch + JSON.parse", WITH_TIMEOUT, "hand-written JS"]);
+  const r = await alone(CONTENDERS);
   singleSendMs = r["connectsafely-wasm"].mean;
   row("send", "one send, in-process fetch that answers at once (latency = CPU)", {
     ...Object.fromEntries(Object.entries(r).map(([k, st]) => [k, `${us(st.mean)} ${spread(st)}`])),
@@ -252,46 +265,32 @@ let singleSendMs;
   figures.bulk = perItem.map(([n, ms]) => `${n.toLocaleString("en-US")}: ${us(ms)}`).join(", ") + ` (one send ${us(singleSendMs)})`;
 }
 
-const sandbox = await spawnSandbox(18797);
+// Over loopback HTTP: the runtime's fetch to the sandbox, in another process. Each contender
+// alone in its process, as above; sends per second are sends over the time they took.
+{
+  const rate = (st) => `${fmtOps(st.sendsPerSecond)} ± ${st.rme.toFixed(1)}%`;
+  const warmup = QUICK ? 1000 : 3000;
+  const seq = await alone(CONTENDERS, { loopback: true, ms: QUICK ? 300 : 3000, warmup });
+  row("send", "sequential sends over loopback HTTP (sandbox in another process)", {
+    ...Object.fromEntries(Object.entries(seq).map(([k, st]) => [k, rate(st)])),
+    note: `vs raw fetch ${ratio(seq["connectsafely-wasm"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond)}`,
+  });
+  figures.sequential = ratio(seq["connectsafely-wasm"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond);
+  figures.sequentialFloor = ratio(seq[WITH_TIMEOUT].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond);
+  figures.sequentialHand = ratio(seq["hand-written JS"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond);
+  const conN = QUICK ? 100 : 200;
+  const con = await alone(CONTENDERS, { loopback: true, batch: conN, ms: QUICK ? 500 : 2000, warmup });
+  row("send", `${conN} concurrent sends over loopback HTTP`, {
+    ...Object.fromEntries(Object.entries(con).map(([k, st]) => [k, rate(st)])),
+    note: `vs raw fetch ${ratio(con["connectsafely-wasm"].sendsPerSecond, con["raw fetch + JSON.parse"].sendsPerSecond)}`,
+  });
+}
+
+const sandbox = await spawnSandbox(sandboxPort++);
 const base = sandbox.base;
 try {
   await fetch(`${base}/__sandbox/config`, { method: "POST", body: JSON.stringify({ quota: 1e9 }) });
   const client = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base });
-  const hand = new HandwrittenClient({ apiKey: "sandbox-key", baseUrl: base });
-  const url = `${base}/linkedin/messaging/send-group-with-ack`;
-  const init = () => ({
-    method: "POST",
-    headers: { Authorization: "Bearer sandbox-key", "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(sendBody),
-  });
-  const senders = {
-    "connectsafely-wasm": async () => (await client.sendGroupWithAck(sendBody)).ok,
-    "raw fetch + JSON.parse": async () => {
-      const res = await fetch(url, init());
-      return JSON.parse(await res.text()).success === true;
-    },
-    [WITH_TIMEOUT]: async () => (await fetchWithTimeout(fetch, url, init())).success === true,
-    "hand-written JS": async () => (await hand.sendGroupWithAck(sendBody)).ok,
-  };
-  const seq = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {
-    if (!(await f())) throw new Error("a send failed");
-  }])));
-  row("send", "sequential sends over loopback HTTP (sandbox in another process)", {
-    ...Object.fromEntries(Object.entries(seq).map(([k, st]) => [k, `${fmtOps(st.ops)} ± ${st.rme.toFixed(1)}%`])),
-    note: `vs raw fetch ${ratio(seq["connectsafely-wasm"].ops, seq["raw fetch + JSON.parse"].ops)}`,
-  });
-  figures.sequential = ratio(seq["connectsafely-wasm"].ops, seq["raw fetch + JSON.parse"].ops);
-  figures.sequentialFloor = ratio(seq[WITH_TIMEOUT].ops, seq["raw fetch + JSON.parse"].ops);
-  figures.sequentialHand = ratio(seq["hand-written JS"].ops, seq["raw fetch + JSON.parse"].ops);
-  const conN = QUICK ? 100 : 200;
-  const con = await compare(Object.fromEntries(Object.entries(senders).map(([k, f]) => [k, async () => {
-    const ok = await Promise.all(Array.from({ length: conN }, f));
-    if (!ok.every(Boolean)) throw new Error("a send failed");
-  }])), { time: QUICK ? 500 : 2000 });
-  row("send", `${conN} concurrent sends over loopback HTTP, per batch`, {
-    ...Object.fromEntries(Object.entries(con).map(([k, st]) => [k, `${fmtOps(st.ops * conN)} ± ${st.rme.toFixed(1)}%`])),
-    note: `vs raw fetch ${ratio(con["connectsafely-wasm"].ops, con["raw fetch + JSON.parse"].ops)}`,
-  });
 
   // 5. Memory
   if (typeof gc === "function") {
@@ -368,9 +367,11 @@ Every figure of one table comes from the same run; throughput and latency are
 measured with [tinybench](https://github.com/tinylibs/tinybench), the tasks of one row
 taking turns in five short rounds (order reversed every other round) and each figure its
 task's median round (± is that round's relative margin of error, p99 its 99th
-percentile); in the in-process send row each task runs each round in a process of its own
-(\`bench/send-alone.mjs\`, after a second of warm-up), so no task's garbage is collected in
-another's turn. Sizes are gzipped at level 9, and the
+percentile); in the send rows each task runs each round in a process of its own
+(\`bench/send-alone.mjs\`, after a second of warm-up; over loopback, three seconds and a
+sandbox started for that process alone), so no task's garbage is collected in another's
+turn, and sends per second are the sends over the time they took. Sizes are gzipped at
+level 9, and the
 native schedule bench (\`cargo bench --bench plan\`, divan) follows. \`make bench\`
 rewrites this file.
 
