@@ -155,6 +155,8 @@ const stat = (task) => {
 };
 const us = (ms) => `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`;
 const spread = (s) => `± ${s.rme.toFixed(1)}%, p99 ${us(s.p99)}`;
+/** The round whose mean latency is the median of a task's rounds. */
+const medianRound = (rounds) => [...rounds].sort((x, y) => x.mean - y.mean)[rounds.length >> 1];
 // Side by side: the tasks take turns in short rounds (the order reversed every other
 // round), and each task's figure is its median round, so a slow patch of the machine
 // (another process, a GC, the sandbox's own work) lands on every task alike instead of on
@@ -170,8 +172,7 @@ async function compare(tasks, opts = {}) {
     await bench.run();
     for (const t of bench.tasks) seen[t.name].push(stat(t));
   }
-  const median = (xs) => [...xs].sort((x, y) => x.mean - y.mean)[xs.length >> 1];
-  return Object.fromEntries(names.map((n) => [n, median(seen[n])]));
+  return Object.fromEntries(names.map((n) => [n, medianRound(seen[n])]));
 }
 // As compare, but each task in a process of its own each round (bench/send-alone.mjs):
 // for the send rows, whose figures are mostly allocation and garbage collection, which one
@@ -198,8 +199,7 @@ async function alone(names, { loopback = false, batch = 1, ms = time, warmup = 1
       }
     }
   }
-  const median = (xs) => [...xs].sort((x, y) => x.mean - y.mean)[xs.length >> 1];
-  return Object.fromEntries(names.map((n) => [n, median(seen[n])]));
+  return Object.fromEntries(names.map((n) => [n, medianRound(seen[n])]));
 }
 const figures = {}; // issue 11's table: measure -> this run's value
 
