@@ -3,7 +3,9 @@
 // of its own each round (in one process, one build's garbage is collected during the
 // other's turn, and its effect on V8's caches is shared too), the builds taking turns,
 // order reversed every other round; each figure is the median of 10 rounds, with their
-// range. For checking that a change leaves a figure where it was: build the other
+// range. --plain: the fetch answers a plain object instead of a Response (the client's
+// own work alone, which varies far less between processes: bench/in-process.mjs
+// `plainFetch`). For checking that a change leaves a figure where it was: build the other
 // version into another folder first, e.g.
 //   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && scripts/build-pkg.sh)
 //   node bench/compare.mjs /tmp/before/pkg/index.cjs pkg/index.cjs
@@ -14,15 +16,20 @@ import { fileURLToPath } from "node:url";
 const ROUNDS = 10;
 // Each round, each build alone in a process: bench/send-alone.mjs, as make bench runs it.
 const sendAlone = path.join(path.dirname(fileURLToPath(import.meta.url)), "send-alone.mjs");
+const plain = process.argv.includes("--plain");
 const one = (build) => {
-  const out = execFileSync(process.execPath, ["--expose-gc", sendAlone, "connectsafely-wasm", "1000", "--build", build], { encoding: "utf8" });
+  const args = ["--expose-gc", sendAlone, "connectsafely-wasm", "1000", "--build", build, ...(plain ? ["--plain"] : [])];
+  const out = execFileSync(process.execPath, args, { encoding: "utf8" });
   const r = JSON.parse(out.trim().split("\n").pop());
   return { mean: r.mean * 1000, cpu: r.cpuMs * 1000 };
 };
 
-const builds = process.argv.slice(2).map((p) => path.resolve(p));
+const builds = process.argv
+  .slice(2)
+  .filter((a) => a !== "--plain")
+  .map((p) => path.resolve(p));
 if (builds.length < 2) {
-  console.error("usage: node bench/compare.mjs <index.cjs of a build> <index.cjs of another> [...]");
+  console.error("usage: node bench/compare.mjs [--plain] <index.cjs of a build> <index.cjs of another> [...]");
   process.exit(2);
 }
 const rounds = builds.map(() => []);

@@ -179,12 +179,13 @@ async function compare(tasks, opts = {}) {
 // process would share among the tasks. Over loopback (`loopback`), each of those processes
 // sends to a sandbox of its own, started for it, so none meets another's records.
 let sandboxPort = 18797;
-async function alone(names, { loopback = false, batch = 1, ms = time, warmup = 1000 } = {}) {
+async function alone(names, { loopback = false, plain = false, batch = 1, ms = time, warmup = 1000 } = {}) {
   const rounds = QUICK ? 1 : 5;
   const seen = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 ? [...names].reverse() : names) {
       const args = ["--expose-gc", path.join(root, "bench/send-alone.mjs"), name, String(ms / rounds), "--batch", String(batch), "--warmup", String(warmup)];
+      if (plain) args.push("--plain");
       const sandbox = loopback ? await spawnSandbox(sandboxPort++) : undefined;
       try {
         if (sandbox) {
@@ -243,6 +244,16 @@ let singleSendMs;
   figures.inProcess = `${us(r["connectsafely-wasm"].mean)} vs ${us(r["raw fetch + JSON.parse"].mean)} (${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)})`;
   figures.inProcessFloor = ratio(r[WITH_TIMEOUT].mean, r["raw fetch + JSON.parse"].mean);
   figures.inProcessHand = ratio(r["hand-written JS"].mean, r["raw fetch + JSON.parse"].mean);
+
+  // The same send with the fetch answering a plain object instead of a Response: the
+  // client's own work, without the Response that costs Node.js most of the row above.
+  const own = await alone(CONTENDERS, { plain: true });
+  const over = (name) => us(own[name].mean - own["raw fetch + JSON.parse"].mean);
+  row("send", "one send, in-process fetch answering a plain object, not a Response (the client's own work)", {
+    ...Object.fromEntries(Object.entries(own).map(([k, st]) => [k, `${us(st.mean)} ${spread(st)}`])),
+    note: `over raw fetch: this package ${over("connectsafely-wasm")}, the hand-written client ${over("hand-written JS")}`,
+  });
+  figures.ownWork = `${over("connectsafely-wasm")} over the raw fetch's ${us(own["raw fetch + JSON.parse"].mean)}, the hand-written client ${over("hand-written JS")}`;
 
   // A run to many: the time per item must not grow with the run's length.
   const sizes = QUICK ? [2_000, 20_000] : [2_000, 20_000, 200_000, 1_000_000];
@@ -355,7 +366,11 @@ const floor = figures.sequentialFloor
   ? `\nThe same run, without any client: ${WITH_TIMEOUT} (a new AbortController and a timer around each fetch, ` +
     `as a hand-rolled timeout does) reads ${figures.sequentialFloor} raw fetch over loopback and ` +
     `${figures.inProcessFloor} its CPU in-process; the hand-written JS client ${figures.sequentialHand} and ` +
-    `${figures.inProcessHand}.`
+    `${figures.inProcessHand}.` +
+    (figures.ownWork
+      ? ` With the in-process fetch answering a plain object instead of a Response, a send costs this package ` +
+        `${figures.ownWork}: what a Response costs Node.js also makes each client's own work dearer in the row above.`
+      : "")
   : "";
 console.log(`connectsafely-wasm ${version} benchmarks, ${date}`);
 console.log(`machine: ${machine}`);

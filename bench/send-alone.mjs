@@ -3,25 +3,27 @@
 // garbage: side by side in one process, one contender's garbage is collected during
 // another's turn (and reading a client's own improvement made raw fetch look faster
 // instead).
-//   node --expose-gc bench/send-alone.mjs <contender> <time in ms> [--build <index.cjs>] [--base <url>] [--batch <n>] [--warmup <ms>]
+//   node --expose-gc bench/send-alone.mjs <contender> <time in ms> [--build <index.cjs>] [--base <url> | --plain] [--batch <n>] [--warmup <ms>]
 // Without --base, the fetch is one that answers at once in this process (a send's time is
 // the client's own CPU); with it, the runtime's fetch over HTTP to the sandbox at <url>.
+// --plain: the in-process fetch answers a plain object instead of a Response (the
+// client's own work alone: in-process.mjs `plainFetch`).
 // --batch n: each run is n sends at once. --build: another build of the package
 // (bench/compare.mjs).
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import { loadPackage } from "./load-package.mjs";
-import { API_KEY, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, sendBody } from "./in-process.mjs";
+import { API_KEY, WITH_TIMEOUT, fetchWithTimeout, inProcessFetch, plainFetch, sendBody } from "./in-process.mjs";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { build: { type: "string" }, base: { type: "string" }, batch: { type: "string", default: "1" }, warmup: { type: "string", default: "1000" } },
+  options: { build: { type: "string" }, base: { type: "string" }, plain: { type: "boolean", default: false }, batch: { type: "string", default: "1" }, warmup: { type: "string", default: "1000" } },
 });
 const [name, time] = positionals;
 const batch = Number(values.batch);
 const base = values.base ?? "https://api.connectsafely.ai";
-const fetchFn = values.base ? globalThis.fetch : inProcessFetch;
+const fetchFn = values.base ? globalThis.fetch : values.plain ? plainFetch : inProcessFetch;
 const apiKey = values.base ? "sandbox-key" : API_KEY;
 const url = `${base}/linkedin/messaging/send-group-with-ack`;
 const init = () => ({
@@ -48,7 +50,7 @@ const contenders = {
   },
 };
 if (!contenders[name] || !(batch >= 1)) {
-  console.error(`usage: node bench/send-alone.mjs <${Object.keys(contenders).join(" | ")}> <time in ms> [--build <index.cjs>] [--base <url>] [--batch <n>]`);
+  console.error(`usage: node bench/send-alone.mjs <${Object.keys(contenders).join(" | ")}> <time in ms> [--build <index.cjs>] [--base <url> | --plain] [--batch <n>]`);
   process.exit(2);
 }
 const send = await contenders[name]();
