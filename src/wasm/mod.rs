@@ -159,6 +159,13 @@ extern "C" {
     fn body_field(o: &JsValue, i: u32) -> JsValue;
 }
 
+/// `o[key]` (a key of `BODY_KEYS`) when `o` is a JSON object and that is a string: the
+/// body's own JS string, handed to a result without a copy out of wasm.
+pub(crate) fn body_string(o: &JsValue, key: &str) -> Option<JsValue> {
+    let i = BODY_KEYS.iter().position(|k| *k == key)?;
+    Some(body_field(o, i as u32)).filter(JsValue::is_string)
+}
+
 /// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
 struct JsJson(JsValue);
 
