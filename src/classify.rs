@@ -91,6 +91,12 @@ pub trait JsonView: Sized {
     fn field(&self, key: &str) -> Option<Self>;
     /// The string, when this is one.
     fn string(&self) -> Option<String>;
+    /// A success's string field, when this is a string: [`JsonView::string`] unless the
+    /// transport hands the body's own strings to its results (the npm build), which may
+    /// answer `Some("")` for any string instead of copying it.
+    fn text(&self) -> Option<String> {
+        self.string()
+    }
     /// The boolean, when this is one.
     fn boolean(&self) -> Option<bool>;
     /// Whether this is an object (not an array, not null).
@@ -159,7 +165,8 @@ pub struct BodyFacts {
     pub object: bool,
     /// `success`, when a boolean.
     pub success: Option<bool>,
-    /// The success fields, each `None` when absent or of the wrong type.
+    /// The success fields, each `None` when absent or of the wrong type (each string as
+    /// [`JsonView::text`] read it).
     pub data: SuccessData,
     /// The error text of a failure body: `error` when a string, else `message`, else `error.message`.
     pub said: Option<String>,
@@ -178,16 +185,16 @@ impl BodyFacts {
         let success = body.field("success").and_then(|v| v.boolean());
         let two_xx = (200..300).contains(&status);
         let sent = two_xx && success == Some(true);
-        let string = |k: &str| body.field(k).and_then(|v| v.string());
+        let text = |k: &str| body.field(k).and_then(|v| v.text());
         BodyFacts {
             object: true,
             success,
             data: if sent {
                 SuccessData {
                     success: true,
-                    message: string("message"),
-                    recipient_profile_urn: string("recipientProfileUrn"),
-                    group_id: string("groupId"),
+                    message: text("message"),
+                    recipient_profile_urn: text("recipientProfileUrn"),
+                    group_id: text("groupId"),
                     acknowledgment_sent: body.field("acknowledgmentSent").and_then(|v| v.boolean()),
                 }
             } else {

@@ -342,6 +342,11 @@ impl SendMachine {
         self
     }
 
+    /// Whether a run's journal records this send's outcome (success data included).
+    pub fn journals(&self) -> bool {
+        self.journal.is_some()
+    }
+
     /// Where the outcome comes from (this send, or the run's journal).
     pub fn origin(&self) -> Origin {
         self.origin

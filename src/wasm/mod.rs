@@ -166,18 +166,28 @@ pub(crate) fn body_string(o: &JsValue, key: &str) -> Option<JsValue> {
     Some(body_field(o, i as u32)).filter(JsValue::is_string)
 }
 
-/// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS).
-struct JsJson(JsValue);
+/// `JSON.parse`'s result, read where classification asks (the body is parsed once, in JS),
+/// and whether a success's strings are copied into wasm (`text`): only when a journal
+/// records them. Else the result hands back the body's own (`result::send_result`), and
+/// each reads as `""` here.
+struct JsJson(JsValue, bool);
 
 impl JsonView for JsJson {
     fn field(&self, key: &str) -> Option<Self> {
         // By its index in BODY_KEYS, which holds every key classification reads.
         let i = BODY_KEYS.iter().position(|k| *k == key)?;
         let v = body_field(&self.0, i as u32);
-        (!v.is_undefined()).then_some(JsJson(v))
+        (!v.is_undefined()).then_some(JsJson(v, self.1))
     }
     fn string(&self) -> Option<String> {
         self.0.as_string()
+    }
+    fn text(&self) -> Option<String> {
+        if self.1 {
+            self.0.as_string()
+        } else {
+            self.0.is_string().then(String::new)
+        }
     }
     fn boolean(&self) -> Option<bool> {
         self.0.as_bool()
@@ -192,7 +202,7 @@ impl JsonView for JsJson {
         let len = js::prop(&self.0, "length").ok()?.as_f64()?;
         Some(
             (0..(len as usize).min(max))
-                .map(|i| JsJson(data_prop(&self.0, &JsValue::from(i as u32))))
+                .map(|i| JsJson(data_prop(&self.0, &JsValue::from(i as u32)), self.1))
                 .collect(),
         )
     }
@@ -646,6 +656,7 @@ impl Core {
         thrown: JsValue,
     ) {
         let timeout = self.slot(id).map_or(0.0, |s| s.timeout_ms);
+        let journals = self.slot(id).is_some_and(|s| s.machine.journals());
         let interrupt = match cut {
             Cut::None => None,
             Cut::Timeout => Some(Interrupt::Timeout(timeout)),
@@ -689,7 +700,7 @@ impl Core {
                 status,
                 headers,
                 json: (!parsed.is_undefined())
-                    .then(|| BodyFacts::read(&JsJson(parsed.clone()), status)),
+                    .then(|| BodyFacts::read(&JsJson(parsed.clone(), journals), status)),
                 text: &text,
             },
             (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {

@@ -129,7 +129,8 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
     };
     // A success read from this body (`parsed` is the body its outcome was classified
     // from): each string of its data is the body's own, handed back instead of copied
-    // out of wasm and decoded again (one send's own work 0.97x, bench/compare.mjs --plain, both orders).
+    // out of wasm and decoded again (one send's own work 0.97x, bench/compare.mjs --plain,
+    // both orders), and not copied in either unless a journal records it (`JsJson`).
     let text = |v: Option<&str>, key: &str| match v {
         Some(_) if from_parsed => super::body_string(&b, key).unwrap_or_else(|| opt_str(v)),
         _ => opt_str(v),

@@ -100,6 +100,8 @@ test("a journaled run resumed with the same id sends nothing twice and reports w
   assert.equal(again.sent, 4);
   assert.ok(again.results.every((r) => r && r.ok));
   assert.equal(again.results[0].body, null, "a recorded result has no body: it was not received now");
+  assert.equal(typeof first.results[0].data.message, "string");
+  assert.deepEqual(again.results[0].data, first.results[0].data, "a recorded success keeps the server's data, strings and all");
 });
 
 test("runners sharing a journal split the items: each sent once", async () => {
