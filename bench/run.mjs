@@ -366,16 +366,16 @@ const floor = figures.sequentialFloor
   ? `\nThe same run, without any client: ${WITH_TIMEOUT} (a new AbortController and a timer around each fetch, ` +
     `as a hand-rolled timeout does) reads ${figures.sequentialFloor} raw fetch over loopback and ` +
     `${figures.inProcessFloor} its CPU in-process; the hand-written JS client ${figures.sequentialHand} and ` +
-    `${figures.inProcessHand}.` +
-    (figures.ownWork
-      ? ` With the in-process fetch answering a plain object instead of a Response, a send costs this package ` +
-        `${figures.ownWork}: what a Response costs Node.js also makes each client's own work dearer in the row above.`
-      : "")
+    `${figures.inProcessHand}.`
+  : "";
+const ownWork = figures.ownWork
+  ? `${floor ? " " : "\n"}With the in-process fetch answering a plain object instead of a Response, a send costs this package ` +
+    `${figures.ownWork}: what a Response costs Node.js also makes each client's own work dearer in the in-process row.`
   : "";
 console.log(`connectsafely-wasm ${version} benchmarks, ${date}`);
 console.log(`machine: ${machine}`);
 console.log(table);
-console.log(`\n${issue11}\n${floor}`);
+console.log(`\n${issue11}\n${floor}${ownWork}`);
 if (!QUICK && !process.env.BENCH_NO_WRITE) {
   const doc = `# Performance
 
@@ -397,7 +397,7 @@ ${table}
 ## Where issue 11's figures stand
 
 ${issue11}
-${floor}
+${floor}${ownWork}
 
 ## The bulk schedule, natively (\`cargo bench --bench plan\`, same \`make bench\`)
 

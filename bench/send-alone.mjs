@@ -49,7 +49,7 @@ const contenders = {
     return async () => (await hand.sendGroupWithAck(sendBody)).ok;
   },
 };
-if (!contenders[name] || !(batch >= 1)) {
+if (!contenders[name] || !(batch >= 1) || (values.base && values.plain)) {
   console.error(`usage: node bench/send-alone.mjs <${Object.keys(contenders).join(" | ")}> <time in ms> [--build <index.cjs>] [--base <url> | --plain] [--batch <n>]`);
   process.exit(2);
 }
