@@ -210,9 +210,11 @@ async function alone(names, { loopback = false, plain = false, batch = 1, ms = t
 // milestone is not a pass, or a miss, by itself.
 /** One table cell per contender of `alone`'s answer. */
 const cells = (r, fmt) => Object.fromEntries(CONTENDERS.map((k) => [k, fmt(r[k])]));
+/** `0.89x (rounds 0.80-1.00x)`: a ratio, and its rounds' range when there is one. */
+const withRounds = (ratioText, rounds) => (rounds ? `${ratioText} (${rounds})` : ratioText);
 const roundsOf = (r, a, b, key) => {
   const each = r.rounds[a].map((s, i) => s[key] / r.rounds[b][i][key]);
-  return each.length > 1 ? ` (rounds ${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)}x)` : "";
+  return each.length > 1 ? `rounds ${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)}x` : "";
 };
 const figures = {}; // issue 11's table: measure -> this run's value
 
@@ -251,9 +253,10 @@ let singleSendMs;
   singleSendMs = r["connectsafely-wasm"].mean;
   row("send", "one send, in-process fetch that answers at once (latency = CPU)", {
     ...cells(r, (st) => `${us(st.mean)} ${spread(st)}`),
-    note: `${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)} the raw fetch + JSON.parse${roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean")}`,
+    note: `${withRounds(ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean), roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean"))} the raw fetch + JSON.parse`,
   });
-  figures.inProcess = `${us(r["connectsafely-wasm"].mean)} vs ${us(r["raw fetch + JSON.parse"].mean)} (${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)}${roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean")})`;
+  const inProcessRounds = roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean");
+  figures.inProcess = `${us(r["connectsafely-wasm"].mean)} vs ${us(r["raw fetch + JSON.parse"].mean)} (${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)}${inProcessRounds ? `; ${inProcessRounds}` : ""})`;
   figures.inProcessFloor = ratio(r[WITH_TIMEOUT].mean, r["raw fetch + JSON.parse"].mean);
   figures.inProcessHand = ratio(r["hand-written JS"].mean, r["raw fetch + JSON.parse"].mean);
 
@@ -300,16 +303,16 @@ let singleSendMs;
   const seqRounds = roundsOf(seq, "connectsafely-wasm", "raw fetch + JSON.parse", "sendsPerSecond");
   row("send", "sequential sends over loopback HTTP (sandbox in another process)", {
     ...cells(seq, rate),
-    note: `vs raw fetch ${ratio(seq["connectsafely-wasm"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond)}${seqRounds}`,
+    note: `vs raw fetch ${withRounds(ratio(seq["connectsafely-wasm"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond), seqRounds)}`,
   });
-  figures.sequential = ratio(seq["connectsafely-wasm"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond) + seqRounds;
+  figures.sequential = withRounds(ratio(seq["connectsafely-wasm"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond), seqRounds);
   figures.sequentialFloor = ratio(seq[WITH_TIMEOUT].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond);
   figures.sequentialHand = ratio(seq["hand-written JS"].sendsPerSecond, seq["raw fetch + JSON.parse"].sendsPerSecond);
   const conN = QUICK ? 100 : 200;
   const con = await alone(CONTENDERS, { loopback: true, batch: conN, ms: QUICK ? 500 : 2000, warmup });
   row("send", `${conN} concurrent sends over loopback HTTP`, {
     ...cells(con, rate),
-    note: `vs raw fetch ${ratio(con["connectsafely-wasm"].sendsPerSecond, con["raw fetch + JSON.parse"].sendsPerSecond)}${roundsOf(con, "connectsafely-wasm", "raw fetch + JSON.parse", "sendsPerSecond")}`,
+    note: `vs raw fetch ${withRounds(ratio(con["connectsafely-wasm"].sendsPerSecond, con["raw fetch + JSON.parse"].sendsPerSecond), roundsOf(con, "connectsafely-wasm", "raw fetch + JSON.parse", "sendsPerSecond"))}`,
   });
 }
 
