@@ -410,7 +410,8 @@ luck moves a send figure by up to 40% on this machine, so a ratio is only as sur
 range. Every rate is the calls (or sends) over the time they took. Sizes are gzipped at
 level 9, and the
 native schedule bench (\`cargo bench --bench plan\`, divan) follows. \`make bench\`
-rewrites this file.
+rewrites this file; how each figure got here, and how to judge a change, is
+[performance-history.md](performance-history.md).
 
 ${table}
 
