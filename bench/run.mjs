@@ -179,7 +179,7 @@ async function compare(tasks, opts = {}) {
 // process would share among the tasks. Over loopback (`loopback`), each of those processes
 // sends to a sandbox of its own, started for it, so none meets another's records.
 let sandboxPort = 18797;
-// Returns each task's median round, and each task's rounds (`rounds`, for `spread`).
+// Returns each task's median round, and each task's rounds (`rounds`, for `roundsOf`).
 async function alone(names, { loopback = false, plain = false, batch = 1, ms = time, warmup = 1000, rounds = QUICK ? 1 : 5 } = {}) {
   const seen = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = 0; round < rounds; round++) {
@@ -202,16 +202,16 @@ async function alone(names, { loopback = false, plain = false, batch = 1, ms = t
   }
   return { ...Object.fromEntries(names.map((n) => [n, medianRound(seen[n])])), rounds: seen };
 }
+/** One table cell per contender of `alone`'s answer. */
+const cells = (r, fmt) => Object.fromEntries(CONTENDERS.map((k) => [k, fmt(r[k])]));
+/** `0.89x (rounds 0.80-1.00x)`: a ratio, and its rounds' range when there is one. */
+const withRounds = (ratioText, rounds) => (rounds ? `${ratioText} (${rounds})` : ratioText);
 // How far the ratio of `a` to `b` strays from round to round: in each round the two ran
 // back to back, so each round gives one ratio, and the lowest and highest are printed
 // beside the ratio of the medians. On this 2-core machine a process's own luck (where V8
 // and the sandbox land) moves a figure by up to 40% (raw fetch over loopback read 1,290 to
 // 1,855 sends a second in sixteen processes), so a ratio whose rounds straddle a
 // milestone is not a pass, or a miss, by itself.
-/** One table cell per contender of `alone`'s answer. */
-const cells = (r, fmt) => Object.fromEntries(CONTENDERS.map((k) => [k, fmt(r[k])]));
-/** `0.89x (rounds 0.80-1.00x)`: a ratio, and its rounds' range when there is one. */
-const withRounds = (ratioText, rounds) => (rounds ? `${ratioText} (${rounds})` : ratioText);
 const roundsOf = (r, a, b, key) => {
   const each = r.rounds[a].map((s, i) => s[key] / r.rounds[b][i][key]);
   return each.length > 1 ? `rounds ${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)}x` : "";
