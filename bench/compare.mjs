@@ -12,11 +12,14 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const ROUNDS = 10;
 // Each round, each build alone in a process: bench/send-alone.mjs, as make bench runs it.
 const sendAlone = path.join(path.dirname(fileURLToPath(import.meta.url)), "send-alone.mjs");
-const plain = process.argv.includes("--plain");
+// The options as bench/send-alone.mjs reads its own: parseArgs.
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { plain: { type: "boolean", default: false } } });
+const plain = values.plain;
 const one = (build) => {
   const args = ["--expose-gc", sendAlone, "connectsafely-wasm", "1000", "--build", build, ...(plain ? ["--plain"] : [])];
   const out = execFileSync(process.execPath, args, { encoding: "utf8" });
@@ -24,10 +27,7 @@ const one = (build) => {
   return { mean: r.mean * 1000, cpu: r.cpuMs * 1000 };
 };
 
-const builds = process.argv
-  .slice(2)
-  .filter((a) => a !== "--plain")
-  .map((p) => path.resolve(p));
+const builds = positionals.map((p) => path.resolve(p));
 if (builds.length < 2) {
   console.error("usage: node bench/compare.mjs [--plain] <index.cjs of a build> <index.cjs of another> [...]");
   process.exit(2);

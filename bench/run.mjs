@@ -251,11 +251,11 @@ let singleSendMs;
 {
   const r = await alone(CONTENDERS);
   singleSendMs = r["connectsafely-wasm"].mean;
+  const inProcessRounds = roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean");
   row("send", "one send, in-process fetch that answers at once (latency = CPU)", {
     ...cells(r, (st) => `${us(st.mean)} ${spread(st)}`),
-    note: `${withRounds(ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean), roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean"))} the raw fetch + JSON.parse`,
+    note: `${withRounds(ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean), inProcessRounds)} the raw fetch + JSON.parse`,
   });
-  const inProcessRounds = roundsOf(r, "connectsafely-wasm", "raw fetch + JSON.parse", "mean");
   figures.inProcess = `${us(r["connectsafely-wasm"].mean)} vs ${us(r["raw fetch + JSON.parse"].mean)} (${ratio(r["connectsafely-wasm"].mean, r["raw fetch + JSON.parse"].mean)}${inProcessRounds ? `; ${inProcessRounds}` : ""})`;
   figures.inProcessFloor = ratio(r[WITH_TIMEOUT].mean, r["raw fetch + JSON.parse"].mean);
   figures.inProcessHand = ratio(r["hand-written JS"].mean, r["raw fetch + JSON.parse"].mean);
