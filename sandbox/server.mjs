@@ -9,13 +9,19 @@
 //   POST /__sandbox/reset                 back to defaults: no messages, no usage, no faults
 //   GET  /__sandbox/config                the configuration
 //   POST /__sandbox/config                merge: {keys, quota, quotas: {account: n}, forbiddenRecipients,
-//                                         serverError: "text"|null, retryAfter: bool, resetAt: ISO|null}
+//                                         serverError: "text"|null, retryAfter: bool, resetAt: ISO|null,
+//                                         dayMs: n|null (a quota "day" of n ms: usage resets at each
+//                                         multiple of n since the epoch, for campaigns over several days)}
 //   POST /__sandbox/faults                queue faults for the next endpoint requests (one object or an array):
 //                                         {status, body, headers, delayMs, bodyDelayMs, drop: "before-headers"|"mid-body",
 //                                          malformed, padBytes, accept, repeat}
 //   GET  /__sandbox/faults                the queue;  DELETE /__sandbox/faults empties it
 //   GET  /__sandbox/messages              {messages: [...]}: every message accepted, in order
-//   GET  /__sandbox/state                 config, usage per account, queued faults, message count
+//   GET  /__sandbox/state                 config, usage per workspace and account, queued faults, message count
+//
+// Each accepted key is its own workspace, as each API key is on the real API: its accounts'
+// quotas are its own (usage is kept per key and account); a message records the index of
+// the key that sent it in `keys` as `workspace`.
 //   GET  /__sandbox/requests              {requests: [{headers}]}: the headers of the last 100 endpoint
 //                                         requests, oldest first (Authorization's value shown as "[present]")
 import http from "node:http";
@@ -48,12 +54,13 @@ function defaults() {
     serverError: null,
     retryAfter: false,
     resetAt: null,
+    dayMs: null,
   };
 }
 
 export function createSandbox({ statics = [], log = false } = {}) {
   let config = defaults();
-  let usage = new Map(); // account -> {day, used}
+  let usage = new Map(); // "<key index>:<account>" -> {day, used}
   let faults = [];
   let messages = [];
   let nextId = 1;
@@ -63,24 +70,28 @@ export function createSandbox({ statics = [], log = false } = {}) {
   let inflight = 0; // endpoint requests being handled now
   let peakInflight = 0;
 
-  const today = () => new Date().toISOString().slice(0, 10);
+  // The quota's day: a UTC date, or with `dayMs` the number of the window of that length.
+  const today = () => (config.dayMs > 0 ? String(Math.floor(Date.now() / config.dayMs)) : new Date().toISOString().slice(0, 10));
   const resetTime = () => {
     if (config.resetAt) return new Date(config.resetAt);
+    if (config.dayMs > 0) return new Date((Math.floor(Date.now() / config.dayMs) + 1) * config.dayMs);
     const d = new Date();
     return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
   };
   const quotaOf = (account) => (account in config.quotas ? config.quotas[account] : config.quota);
-  const usageOf = (account) => {
-    let u = usage.get(account);
+  const who = (key, account) => `${Math.max(0, config.keys.indexOf(key))}:${account}`;
+  const usageOf = (workspace, account) => {
+    const at = who(workspace, account);
+    let u = usage.get(at);
     if (!u || (u.day !== today() && !config.resetAt)) {
       u = { day: today(), used: 0 };
-      usage.set(account, u);
+      usage.set(at, u);
     }
     return u;
   };
-  const rateHeaders = (account) => {
+  const rateHeaders = (workspace, account) => {
     const limit = quotaOf(account);
-    const used = usageOf(account).used;
+    const used = usageOf(workspace, account).used;
     return {
       "X-RateLimit-Action": "MESSAGE",
       "X-RateLimit-Limit": String(limit),
@@ -161,7 +172,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
       body = null;
     }
     const account = body && typeof body.accountId === "string" && body.accountId ? body.accountId : "default";
-    const headers = () => rateHeaders(account);
+    const headers = () => rateHeaders(key, account);
     if (!key || !config.keys.includes(key)) return { status: 401, body: DOCUMENTED[401], headers: headers() };
     if (!body || typeof body !== "object" || Array.isArray(body) || !body.recipientProfileUrn || !body.groupId || !body.message) {
       return { status: 400, body: DOCUMENTED[400], headers: headers() };
@@ -169,7 +180,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
     const issues = zodIssues(body);
     if (issues.length) return { status: 400, body: { success: false, error: { name: "ZodError", issues } }, headers: headers() };
     if (config.serverError) return { status: 500, body: { error: config.serverError, success: false }, headers: headers() };
-    const u = usageOf(account);
+    const u = usageOf(key, account);
     const limit = quotaOf(account);
     if (u.used >= limit) {
       const extra = config.retryAfter ? { "Retry-After": String(Math.max(0, Math.ceil((resetTime() - Date.now()) / 1000))) } : {};
@@ -182,6 +193,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
       u.used += 1;
       messages.push({
         id: nextId++,
+        workspace: config.keys.indexOf(key),
         accountId: body.accountId ?? null,
         recipientProfileUrn: body.recipientProfileUrn,
         groupId: body.groupId,
@@ -308,7 +320,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
       case "GET state":
         return json(res, 200, {
           config,
-          usage: Object.fromEntries([...usage].map(([a, u]) => [a, { ...u, limit: quotaOf(a) }])),
+          usage: Object.fromEntries([...usage].map(([a, u]) => [a, { ...u, limit: quotaOf(a.slice(a.indexOf(":") + 1)) }])),
           faults: faults.length,
           messages: messages.length,
           requests,
@@ -365,12 +377,12 @@ export function createSandbox({ statics = [], log = false } = {}) {
         return res.end();
       }
       if (pathname === ENDPOINT) {
-        if (req.method !== "POST") return json(res, 405, { success: false, error: "Method not allowed" }, rateHeaders("default"));
+        if (req.method !== "POST") return json(res, 405, { success: false, error: "Method not allowed" }, rateHeaders(null, "default"));
         return await endpoint(req, res);
       }
       if (pathname.startsWith("/__sandbox/")) return await controls(req, res, pathname.slice("/__sandbox/".length));
       if ((req.method === "GET" || req.method === "HEAD") && (await serveStatic(req, res, pathname))) return;
-      json(res, 404, { success: false, error: "Not found" }, rateHeaders("default"));
+      json(res, 404, { success: false, error: "Not found" }, rateHeaders(null, "default"));
     } catch (err) {
       if (!res.headersSent) json(res, 500, { success: false, error: "sandbox failure: " + err.message });
       else req.socket.destroy();

@@ -11,7 +11,7 @@ use core::fmt;
 
 use crate::accounts::{Account, AccountId, Accounts};
 use crate::error::ErrorKind;
-use crate::send::Outcome;
+use crate::send::{Origin, Outcome, SendMachine};
 
 /// Why a run stopped early.
 ///
@@ -121,6 +121,31 @@ impl Settled {
             },
         }
     }
+
+    /// How an item of a run counts, given where its outcome comes from: one recorded in
+    /// the run's journal was handled before and stops nothing now; one another runner
+    /// holds was not attempted by this run.
+    pub fn of_run(outcome: &Outcome, origin: Origin) -> Self {
+        match origin {
+            Origin::Sent => Self::of(outcome),
+            Origin::Elsewhere => Settled::NotSent,
+            Origin::Recorded | Origin::Unknown if outcome.result.is_ok() => Settled::Delivered,
+            Origin::Recorded | Origin::Unknown => Settled::Failed,
+        }
+    }
+
+    /// Whether the item delivered nothing for a reason that is not its body's (a quota,
+    /// the key, this run stopping, the store): a journal leaves it open for a later run.
+    pub fn leaves_item_open(self) -> bool {
+        matches!(
+            self,
+            Settled::RateLimited
+                | Settled::Refused
+                | Settled::Unauthorized
+                | Settled::NotSent
+                | Settled::StoreDown
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +156,8 @@ enum Slot {
     Delivered,
     Failed,
     NotAttempted,
+    /// Its account was stopped by its quota: only looked up in the run's journal.
+    LookingUp,
 }
 
 /// One account's part of a run: its items in input order, and what holds it back.
@@ -145,6 +172,8 @@ struct RunAccount {
     scheduled: bool,
     /// Held back until one of its sends settles (its quota left is all in flight).
     parked: bool,
+    /// Stopped by its quota in a journaled run: its items are looked up, not sent.
+    lookup: bool,
 }
 
 impl RunAccount {
@@ -178,6 +207,11 @@ pub struct BulkPlan {
     min_interval_ms: f64,
     stopped_by: Option<StopReason>,
     halted: bool,
+    /// The earliest time an account stopped by its quota may send again (epoch ms).
+    resume_at: Option<f64>,
+    /// A journaled run: the items of an account stopped by its quota are still looked
+    /// up in the journal, so those an earlier run sent report their recorded outcome.
+    look_up_after_stop: bool,
 }
 
 impl fmt::Debug for BulkPlan {
@@ -190,7 +224,7 @@ impl fmt::Debug for BulkPlan {
 }
 
 /// The outcome of a run, for `BulkResult`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// Items delivered (`ok: true`).
     pub sent: usize,
@@ -200,6 +234,10 @@ pub struct Summary {
     pub not_attempted: Vec<usize>,
     /// Why the run stopped early, if it did.
     pub stopped_by: Option<StopReason>,
+    /// When the same bodies (with the same journal) would send more: the earliest time an
+    /// account stopped by its quota may send again (epoch ms); `None` when no account was
+    /// stopped by its quota, or the server told neither its reset time nor Retry-After.
+    pub resume_at: Option<f64>,
 }
 
 impl BulkPlan {
@@ -249,7 +287,22 @@ impl BulkPlan {
             },
             stopped_by: None,
             halted: false,
+            resume_at: None,
+            look_up_after_stop: false,
         }
+    }
+
+    /// For a journaled run: an account stopped by its quota has its remaining items
+    /// looked up in the journal ([`BulkPlan::is_lookup`]) instead of left unattempted.
+    pub fn looking_up_after_stop(mut self) -> Self {
+        self.look_up_after_stop = true;
+        self
+    }
+
+    /// Whether item `i` was started only to be looked up in the journal (its account is
+    /// stopped by its quota): its send must not fetch.
+    pub fn is_lookup(&self, i: usize) -> bool {
+        self.slots.get(i) == Some(&Slot::LookingUp)
     }
 
     /// The account of item `i`, if it is valid.
@@ -278,10 +331,12 @@ impl BulkPlan {
 
     /// Puts `id` back where its next item can be found (ready, or held by pacing).
     fn schedule(&mut self, accounts: &Accounts, id: AccountId, now_ms: f64) {
-        let at = self.ready_at(accounts, id);
+        let paced = self.ready_at(accounts, id);
         let Some(run) = self.runs.get_mut(id.0 as usize) else {
             return;
         };
+        // A look-up sends nothing: no pacing.
+        let at = if run.lookup { f64::NEG_INFINITY } else { paced };
         if run.stopped || run.scheduled || run.parked {
             return;
         }
@@ -323,12 +378,12 @@ impl BulkPlan {
             if run.stopped || run.front() != Some(front as usize) {
                 continue;
             }
-            if at > now_ms {
+            if at > now_ms && !run.lookup {
                 // Another send of this account started since it was scheduled.
                 self.schedule(accounts, id, now_ms);
                 continue;
             }
-            if Self::busy(run, accounts.get(id)) {
+            if !run.lookup && Self::busy(run, accounts.get(id)) {
                 run.parked = true;
                 continue;
             }
@@ -336,10 +391,14 @@ impl BulkPlan {
             run.in_flight += 1;
             let front = front as usize;
             if let Some(slot) = self.slots.get_mut(front) {
-                *slot = Slot::InFlight;
+                *slot = if run.lookup {
+                    Slot::LookingUp
+                } else {
+                    Slot::InFlight
+                };
             }
             // Its send starts now: pacing counts from now.
-            if self.min_interval_ms > 0.0 {
+            if self.min_interval_ms > 0.0 && !run.lookup {
                 if run.front().is_some() {
                     run.scheduled = true;
                     self.pacing
@@ -358,6 +417,20 @@ impl BulkPlan {
 
     fn stop(&mut self, reason: StopReason) {
         self.stopped_by = Some(self.stopped_by.map_or(reason, |r| r.max(reason)));
+    }
+
+    /// Stops `id` on its quota: its remaining items are looked up in the journal (a
+    /// journaled run) or left not attempted.
+    fn stop_on_quota(&mut self, accounts: &Accounts, id: AccountId, now_ms: f64) {
+        if !self.look_up_after_stop {
+            self.stop_account(id);
+            return;
+        }
+        if let Some(run) = self.runs.get_mut(id.0 as usize) {
+            run.lookup = true;
+            run.parked = false;
+        }
+        self.schedule(accounts, id, now_ms);
     }
 
     /// Marks every item still queued for `id` not attempted, and the account stopped.
@@ -383,6 +456,28 @@ impl BulkPlan {
         self.pacing.clear();
     }
 
+    /// Records how item `i` ended from its send (its outcome, where that comes from, see
+    /// [`Settled::of_run`]), stops what that stops, and when it stops an account by its
+    /// quota, notes when that account may send again. Returns how it counted.
+    pub fn settle_send(
+        &mut self,
+        i: usize,
+        send: &SendMachine,
+        accounts: &Accounts,
+        now_ms: f64,
+    ) -> Settled {
+        let how = send
+            .outcome()
+            .map_or(Settled::NotSent, |o| Settled::of_run(o, send.origin()));
+        if matches!(how, Settled::RateLimited | Settled::Refused) {
+            if let Some(at) = send.resume_at().filter(|t| t.is_finite()) {
+                self.resume_at = Some(self.resume_at.map_or(at, |r| r.min(at)));
+            }
+        }
+        self.settle(i, how, accounts, now_ms);
+        how
+    }
+
     /// Records how item `i` ended, and stops what that outcome stops. `accounts` is the
     /// registry after the item's send (its quota left and sends out as they are now).
     pub fn settle(&mut self, i: usize, how: Settled, accounts: &Accounts, now_ms: f64) {
@@ -393,7 +488,7 @@ impl BulkPlan {
         };
         let was_in_flight = match self.slots.get_mut(i) {
             Some(s) => {
-                let was = *s == Slot::InFlight;
+                let was = matches!(*s, Slot::InFlight | Slot::LookingUp);
                 *s = slot;
                 was
             }
@@ -410,7 +505,7 @@ impl BulkPlan {
         match how {
             Settled::RateLimited | Settled::Refused => {
                 self.stop(StopReason::RateLimited);
-                self.stop_account(id);
+                self.stop_on_quota(accounts, id, now_ms);
             }
             Settled::Unauthorized => {
                 self.stop(StopReason::Unauthorized);
@@ -435,12 +530,18 @@ impl BulkPlan {
         }
     }
 
+    /// Nothing of the run may start (`reason`: the shared store failed before it began).
+    pub fn halt(&mut self, reason: StopReason) {
+        self.stop(reason);
+        self.stop_all();
+    }
+
     /// The caller's signal fired: nothing more starts.
     pub fn abort(&mut self) {
         if self
             .slots
             .iter()
-            .any(|s| matches!(s, Slot::Pending | Slot::InFlight))
+            .any(|s| matches!(s, Slot::Pending | Slot::InFlight | Slot::LookingUp))
         {
             self.stop(StopReason::Aborted);
         }
@@ -465,6 +566,7 @@ impl BulkPlan {
                 .filter(|i| self.is_not_attempted(*i))
                 .collect(),
             stopped_by: self.stopped_by,
+            resume_at: self.resume_at,
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct Refusal {
     pub error: SendError,
     /// The last rate-limit info seen for the account.
     pub rate_limit: Option<RateLimitInfo>,
+    /// When the guard lets the account send again (epoch ms).
+    pub until: f64,
 }
 
 /// What the guard knows of one account: refused until when, and the last rate-limit
@@ -60,6 +62,7 @@ impl Guard {
         Some(Refusal {
             error,
             rate_limit: self.last.clone(),
+            until,
         })
     }
 

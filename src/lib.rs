@@ -85,11 +85,15 @@ pub mod bulk;
 #[doc(hidden)]
 pub mod classify;
 #[doc(hidden)]
+pub mod digest;
+#[doc(hidden)]
 pub mod guard;
 #[doc(hidden)]
 pub mod headers;
 #[doc(hidden)]
 pub mod json;
+#[doc(hidden)]
+pub mod keys;
 #[doc(hidden)]
 pub mod log;
 #[doc(hidden)]

@@ -322,6 +322,11 @@ pub struct BulkResult {
     pub not_attempted: Vec<usize>,
     /// Why the run stopped early.
     pub stopped_by: Option<StopReason>,
+    /// When running the same requests again (with the same journal) would send more:
+    /// the earliest time, in epoch ms, an account stopped by its quota may send again;
+    /// `None` when nothing waits on a quota.
+    #[serde(default)]
+    pub resume_at: Option<f64>,
 }
 
 impl BulkResult {
@@ -334,6 +339,7 @@ impl BulkResult {
             failed: summary.failed,
             not_attempted: summary.not_attempted,
             stopped_by: summary.stopped_by,
+            resume_at: summary.resume_at,
         }
     }
 }

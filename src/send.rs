@@ -239,13 +239,15 @@ pub struct SharedSend {
     pub lease: u64,
     /// Pacing, the bound while the quota is unknown, lease length.
     pub policy: SharedPolicy,
+    /// The store key of the account's record, in the client's scope (`keys::Scope::account`).
+    pub key: String,
 }
 
 /// A bulk item's entry in a run's journal, a store shared by the run's runners and
 /// by its restarts: the item is claimed before it is sent and its outcome recorded after.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalItem {
-    /// The store key of the item (`run:<journal>:<index>`).
+    /// The store key of the item: its body's entry in the journal (`keys::Scope::journal_items`).
     pub key: String,
     /// This runner's id.
     pub runner: String,
@@ -253,11 +255,9 @@ pub struct JournalItem {
     pub claim_ms: f64,
     /// Send again an item whose runner died mid-send (it may have been delivered).
     pub resend_unknown: bool,
-}
-
-/// The store key of a journaled item.
-pub fn journal_key(journal: &str, index: usize) -> String {
-    crate::cat!("run:", journal, ":", crate::text::whole(index as f64))
+    /// Only look the item up (its account is stopped by its quota): report what the
+    /// journal recorded for it, claim and send nothing.
+    pub lookup: bool,
 }
 
 /// Where a send's outcome comes from.
@@ -273,11 +273,6 @@ pub enum Origin {
     Unknown,
 }
 
-/// The store key of an account's shared record.
-pub fn account_key(account: &str) -> String {
-    crate::cat!("acct:", account)
-}
-
 #[derive(Debug, Clone, PartialEq)]
 enum State {
     New,
@@ -290,6 +285,8 @@ enum State {
     Fetching,
     /// Writing what the response showed (and the released reservation) to the shared store.
     Releasing(Outcome),
+    /// Releasing the reservation of this runner's earlier life, whose claim it found dead.
+    Freeing(Outcome, u64),
     /// A wait: a 429's allowed wait (its outcome is the result if the wait is aborted),
     /// or, in shared mode, pacing or the quota left all in flight elsewhere.
     Waiting(f64, Option<RateLimitInfo>),
@@ -309,6 +306,8 @@ pub struct SendMachine {
     journal: Option<JournalItem>,
     claim_version: u64,
     origin: Origin,
+    /// When the account may send again, when this send was stopped by its quota.
+    resume_at: Option<f64>,
 }
 
 /// How many lost swaps in a row before a send backs off for a moment.
@@ -333,6 +332,7 @@ impl SendMachine {
             journal: None,
             claim_version: 0,
             origin: Origin::Sent,
+            resume_at: None,
         }
     }
 
@@ -350,6 +350,21 @@ impl SendMachine {
     /// Where the outcome comes from (this send, or the run's journal).
     pub fn origin(&self) -> Origin {
         self.origin
+    }
+
+    /// When the account may send again (epoch ms), when the guard refused this send or
+    /// the server answered 429 with a known wait; else `None`.
+    pub fn resume_at(&self) -> Option<f64> {
+        self.resume_at
+    }
+
+    /// Done: refused by the guard.
+    fn refused(&mut self, refusal: crate::guard::Refusal) -> Step {
+        self.resume_at = Some(refusal.until);
+        self.done(Outcome {
+            rate_limit: refusal.rate_limit,
+            ..Outcome::local(refusal.error)
+        })
     }
 
     /// This send's reservations and what its responses show go through a store shared
@@ -379,9 +394,11 @@ impl SendMachine {
     pub fn step(&self) -> Step {
         match &self.state {
             State::New | State::Fetching => Step::Fetch,
-            State::Reserving | State::Releasing(_) | State::Claiming | State::Recording(_) => {
-                Step::Swap
-            }
+            State::Reserving
+            | State::Releasing(_)
+            | State::Freeing(..)
+            | State::Claiming
+            | State::Recording(_) => Step::Swap,
             State::Waiting(ms, _) => Step::Wait(*ms),
             State::Done => Step::Done,
         }
@@ -406,17 +423,17 @@ impl SendMachine {
         if let (Some(item), Origin::Sent, true) =
             (&self.journal, self.origin, self.claim_version > 0)
         {
-            // Record what happened; an item never sent gives its claim back, so a later
-            // run sends it.
-            let value = match crate::bulk::Settled::of(&outcome) {
-                crate::bulk::Settled::Refused
-                | crate::bulk::Settled::NotSent
-                | crate::bulk::Settled::StoreDown => String::new(),
-                _ => JournalEntry::Done {
+            // Record what happened; an item that delivered nothing for a reason of its
+            // account's (quota, key) or of this run gives its claim back, so a later run
+            // sends it.
+            let value = if crate::bulk::Settled::of(&outcome).leaves_item_open() {
+                String::new()
+            } else {
+                JournalEntry::Done {
                     ok: outcome.result.is_ok(),
                     result: encode_outcome(&outcome),
                 }
-                .encode(),
+                .encode()
             };
             self.swap = Some(Swap {
                 key: item.key.clone(),
@@ -440,8 +457,36 @@ impl SendMachine {
         self.done(outcome)
     }
 
-    fn key_of(&self, accounts: &Accounts) -> String {
-        account_key(accounts.get(self.account).map_or("", |a| a.key.as_str()))
+    fn key_of(&self) -> String {
+        self.shared
+            .as_ref()
+            .map_or_else(String::new, |s| s.key.clone())
+    }
+
+    /// This send's reservation id (0 without a shared store).
+    fn lease(&self) -> u64 {
+        self.shared.as_ref().map_or(0, |s| s.lease)
+    }
+
+    /// A swap of the account's record: `next` of the record as this client last saw it,
+    /// over that version (one round trip when nobody else wrote since), else a read.
+    fn account_swap(&self, accounts: &Accounts, next: impl FnOnce(Option<&str>) -> String) -> Swap {
+        let key = self.key_of();
+        match accounts
+            .get(self.account)
+            .and_then(|a| a.store_seen.clone())
+        {
+            Some((value, version)) => Swap {
+                key,
+                expected: Some(version),
+                value: Some(next(value.as_deref())),
+            },
+            None => Swap {
+                key,
+                expected: None,
+                value: None,
+            },
+        }
     }
 
     /// Starts the send at `now_ms`: refused by the guard (done), or [`Step::Fetch`] (or,
@@ -451,9 +496,19 @@ impl SendMachine {
             return self.step();
         }
         if let Some(item) = &self.journal {
+            if item.lookup {
+                self.swap = Some(Swap {
+                    key: item.key.clone(),
+                    expected: None,
+                    value: None,
+                });
+                self.state = State::Claiming;
+                return Step::Swap;
+            }
             let claim = JournalEntry::Claimed {
                 runner: item.runner.clone(),
                 expires_at: now_ms + item.claim_ms,
+                lease: self.lease(),
             };
             self.swap = Some(Swap {
                 key: item.key.clone(),
@@ -473,10 +528,7 @@ impl SendMachine {
         }
         if policy.rate_limit_guard {
             if let Some(refusal) = accounts.check(self.account, now_ms) {
-                return self.done(Outcome {
-                    rate_limit: refusal.rate_limit,
-                    ..Outcome::local(refusal.error)
-                });
+                return self.refused(refusal);
             }
         }
         accounts.started(self.account, now_ms);
@@ -488,7 +540,7 @@ impl SendMachine {
     /// trip when nobody else wrote since), else on a fresh read.
     fn reserve(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         self.state = State::Reserving;
-        let key = self.key_of(accounts);
+        let key = self.key_of();
         let seen = accounts
             .get(self.account)
             .and_then(|a| a.store_seen.clone());
@@ -563,11 +615,14 @@ impl SendMachine {
     ) -> Step {
         // The account's record, as last seen, saves a read on the next swap; the journal's
         // swaps are on the item's own key.
-        let on_account = matches!(self.state, State::Reserving | State::Releasing(_));
+        let on_account = matches!(
+            self.state,
+            State::Reserving | State::Releasing(_) | State::Freeing(..)
+        );
         if let (true, Some(a)) = (on_account, accounts.get_mut(self.account)) {
             a.store_seen = Some((value.map(str::to_owned), version));
         }
-        let key = self.key_of(accounts);
+        let key = self.key_of();
         match core::mem::replace(&mut self.state, State::Done) {
             State::Claiming if wrote => {
                 self.swap = None;
@@ -582,13 +637,18 @@ impl SendMachine {
                     &JournalEntry::decode(value),
                     &item.runner,
                     now_ms,
-                    item.resend_unknown,
+                    item.resend_unknown && !item.lookup,
                 ) {
+                    // Not recorded, and its account may not send now: nothing happens to it.
+                    ItemPlan::Send if item.lookup => {
+                        self.done_from(Origin::Sent, Outcome::local(SendError::aborted(false)))
+                    }
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
                         let claim = JournalEntry::Claimed {
                             runner: item.runner.clone(),
                             expires_at: now_ms + item.claim_ms,
+                            lease: self.lease(),
                         };
                         self.swap = Some(Swap {
                             key: item.key,
@@ -610,13 +670,27 @@ impl SendMachine {
                     ItemPlan::Elsewhere => {
                         self.done_from(Origin::Elsewhere, Outcome::local(SendError::aborted(false)))
                     }
-                    ItemPlan::Unknown => self.done_from(
-                        Origin::Unknown,
-                        Outcome::local(SendError::network(
+                    ItemPlan::Unknown { lease } => {
+                        let outcome = Outcome::local(SendError::network(
                             "this item was in flight when the runner sending it stopped, before its outcome was recorded",
                             true,
-                        )),
-                    ),
+                        ));
+                        match lease.filter(|_| self.shared.is_some()) {
+                            // Its reservation still holds the account's quota: release it first.
+                            Some(dead) => {
+                                self.origin = Origin::Unknown;
+                                self.claim_version = 0;
+                                self.swap = Some(self.account_swap(accounts, |current| {
+                                    SharedAccount::decode(current)
+                                        .release(dead, None, now_ms)
+                                        .encode()
+                                }));
+                                self.state = State::Freeing(outcome, dead);
+                                Step::Swap
+                            }
+                            None => self.done_from(Origin::Unknown, outcome),
+                        }
+                    }
                 }
             }
             State::Recording(outcome) => {
@@ -653,10 +727,7 @@ impl SendMachine {
                         });
                         Step::Swap
                     }
-                    Reservation::Refused(refusal) => self.done(Outcome {
-                        rate_limit: refusal.rate_limit,
-                        ..Outcome::local(refusal.error)
-                    }),
+                    Reservation::Refused(refusal) => self.refused(refusal),
                     Reservation::Wait(ms) => {
                         self.swap = None;
                         self.state = State::Waiting(ms, None);
@@ -667,6 +738,20 @@ impl SendMachine {
             State::Releasing(outcome) if wrote => {
                 self.swap = None;
                 self.after_release(outcome, policy)
+            }
+            State::Freeing(outcome, _) if wrote => {
+                self.swap = None;
+                self.done(outcome)
+            }
+            State::Freeing(outcome, dead) => {
+                let next = SharedAccount::decode(value).release(dead, None, now_ms);
+                self.swap = Some(Swap {
+                    key,
+                    expected: Some(version),
+                    value: Some(next.encode()),
+                });
+                self.state = State::Freeing(outcome, dead);
+                Step::Swap
             }
             State::Releasing(outcome) => {
                 let next = self.decide_release(value, &outcome, now_ms);
@@ -705,6 +790,11 @@ impl SendMachine {
             State::Releasing(outcome) => {
                 self.swap = None;
                 self.after_release(outcome, policy)
+            }
+            // The dead reservation expires by itself.
+            State::Freeing(outcome, _) => {
+                self.swap = None;
+                self.done(outcome)
             }
             other => {
                 self.state = other;
@@ -749,6 +839,9 @@ impl SendMachine {
         let outcome = Outcome::of(exchange, now_ms);
         if let Some(status) = outcome.status {
             let retry = outcome.retry_after_ms();
+            if status == 429 {
+                self.resume_at = retry.map(|ms| now_ms + ms);
+            }
             accounts.observe(
                 self.account,
                 status,
@@ -758,22 +851,10 @@ impl SendMachine {
             );
         }
         if self.shared.is_some() {
-            let key = self.key_of(accounts);
-            let seen = accounts
-                .get(self.account)
-                .and_then(|a| a.store_seen.clone());
-            self.swap = Some(match seen {
-                Some((value, version)) => Swap {
-                    key,
-                    expected: Some(version),
-                    value: Some(self.decide_release(value.as_deref(), &outcome, now_ms)),
-                },
-                None => Swap {
-                    key,
-                    expected: None,
-                    value: None,
-                },
+            let swap = self.account_swap(accounts, |current| {
+                self.decide_release(current, &outcome, now_ms)
             });
+            self.swap = Some(swap);
             self.state = State::Releasing(outcome);
             return Step::Swap;
         }
@@ -809,7 +890,7 @@ impl SendMachine {
                 accounts.finished(self.account);
                 return self.done(Outcome::local(SendError::aborted(true)));
             }
-            State::Releasing(outcome) => return self.done(outcome),
+            State::Releasing(outcome) | State::Freeing(outcome, _) => return self.done(outcome),
             State::Done => {
                 self.state = State::Done;
                 return Step::Done;

@@ -259,6 +259,9 @@ pub enum JournalEntry {
         runner: String,
         /// When the claim stops holding if no outcome is recorded (its runner died).
         expires_at: f64,
+        /// The reservation its send holds on the account's record (0: none), for the
+        /// runner's next life to release when it finds the claim dead.
+        lease: u64,
     },
     /// Its outcome is recorded: whether it was sent (`ok`), and the result as JSON.
     Done {
@@ -284,18 +287,22 @@ impl JournalEntry {
             };
         }
         if let Some(rest) = text.strip_prefix("c|") {
-            if let Some((runner, exp)) = crate::text::rsplit_once_byte(rest, b'|') {
-                if let Some(expires_at) = parse(exp) {
-                    return JournalEntry::Claimed {
-                        runner: runner.to_owned(),
-                        expires_at,
-                    };
-                }
+            let fields = crate::text::rsplit_once_byte(rest, b'|').and_then(|(head, lease)| {
+                let (runner, exp) = crate::text::rsplit_once_byte(head, b'|')?;
+                Some((runner, parse(exp)?, parse(lease)?))
+            });
+            if let Some((runner, expires_at, lease)) = fields {
+                return JournalEntry::Claimed {
+                    runner: runner.to_owned(),
+                    expires_at,
+                    lease: lease as u64,
+                };
             }
         }
         JournalEntry::Claimed {
             runner: String::new(),
             expires_at: f64::INFINITY,
+            lease: 0,
         }
     }
 
@@ -303,9 +310,18 @@ impl JournalEntry {
     pub fn encode(&self) -> String {
         match self {
             JournalEntry::Open => String::new(),
-            JournalEntry::Claimed { runner, expires_at } => {
-                crate::cat!("c|", clean(runner), "|", num(Some(*expires_at)))
-            }
+            JournalEntry::Claimed {
+                runner,
+                expires_at,
+                lease,
+            } => crate::cat!(
+                "c|",
+                clean(runner),
+                "|",
+                num(Some(*expires_at)),
+                "|",
+                whole(*lease as f64)
+            ),
             JournalEntry::Done { ok, result } => {
                 crate::cat!("d|", if *ok { "1" } else { "0" }, "|", result)
             }
@@ -329,7 +345,11 @@ pub enum ItemPlan {
     Elsewhere,
     /// A runner took it and died before recording an outcome: it may have been
     /// delivered. Reported as `deliveryUnknown`; sent again only when asked.
-    Unknown,
+    Unknown {
+        /// The dead send's reservation, when the claim was this runner's own (from its
+        /// earlier life): release it, so it stops holding the account's quota.
+        lease: Option<u64>,
+    },
 }
 
 /// The plan for an item from its journal entry, for the runner `me` (`resend_unknown`:
@@ -347,7 +367,9 @@ pub fn plan_item(entry: &JournalEntry, me: &str, now_ms: f64, resend_unknown: bo
             runner, expires_at, ..
         } if *expires_at > now_ms && *runner != clean(me) => ItemPlan::Elsewhere,
         JournalEntry::Claimed { .. } if resend_unknown => ItemPlan::Send,
-        JournalEntry::Claimed { .. } => ItemPlan::Unknown,
+        JournalEntry::Claimed { runner, lease, .. } => ItemPlan::Unknown {
+            lease: (*runner == clean(me) && *lease != 0).then_some(*lease),
+        },
     }
 }
 

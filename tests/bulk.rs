@@ -87,7 +87,8 @@ fn items_start_in_input_order_and_invalid_ones_never_start() {
             sent: 3,
             failed: 1,
             not_attempted: vec![],
-            stopped_by: None
+            stopped_by: None,
+            resume_at: None,
         }
     );
 }
@@ -122,7 +123,8 @@ fn a_429_stops_only_that_account_and_its_item_counts_as_failed() {
             sent: 2,
             failed: 1,
             not_attempted: vec![2],
-            stopped_by: Some(StopReason::RateLimited)
+            stopped_by: Some(StopReason::RateLimited),
+            resume_at: None,
         }
     );
 }
@@ -141,7 +143,8 @@ fn a_guard_refusal_is_not_attempted_and_stops_the_account() {
             sent: 1,
             failed: 0,
             not_attempted: vec![1, 2],
-            stopped_by: Some(StopReason::RateLimited)
+            stopped_by: Some(StopReason::RateLimited),
+            resume_at: None,
         }
     );
 }
@@ -160,7 +163,8 @@ fn a_401_stops_everything_but_lets_in_flight_items_settle() {
             sent: 1,
             failed: 1,
             not_attempted: vec![2],
-            stopped_by: Some(StopReason::Unauthorized)
+            stopped_by: Some(StopReason::Unauthorized),
+            resume_at: None,
         }
     );
 }
@@ -182,7 +186,8 @@ fn an_abort_stops_what_has_not_started_and_unsent_items_stay_not_attempted() {
             sent: 1,
             failed: 1,
             not_attempted: vec![2, 3],
-            stopped_by: Some(StopReason::Aborted)
+            stopped_by: Some(StopReason::Aborted),
+            resume_at: None,
         }
     );
 }
@@ -257,7 +262,8 @@ fn no_more_sends_start_for_an_account_than_its_known_quota_left() {
             sent: 3,
             failed: 0,
             not_attempted: vec![2],
-            stopped_by: Some(StopReason::RateLimited)
+            stopped_by: Some(StopReason::RateLimited),
+            resume_at: None,
         }
     );
 }

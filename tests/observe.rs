@@ -84,6 +84,7 @@ fn a_validation_line_names_the_fields_and_a_success_its_status() {
         failed: 1,
         not_attempted: vec![4, 5],
         stopped_by: None,
+        resume_at: None,
     };
     assert_eq!(
         run(&summary),

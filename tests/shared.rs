@@ -153,6 +153,7 @@ fn a_journal_item_is_sent_once_reported_from_the_record_left_alone_or_unknown() 
     let claim = JournalEntry::Claimed {
         runner: "r1".into(),
         expires_at: NOW + 1000.0,
+        lease: 77,
     };
     assert_eq!(JournalEntry::decode(Some(&claim.encode())), claim);
     let done = JournalEntry::Done {
@@ -178,8 +179,8 @@ fn a_journal_item_is_sent_once_reported_from_the_record_left_alone_or_unknown() 
     );
     assert_eq!(
         plan_item(&claim, "r2", NOW + 1000.0, false),
-        ItemPlan::Unknown,
-        "its runner died mid-send"
+        ItemPlan::Unknown { lease: None },
+        "its runner died mid-send (its reservation has expired with its claim)"
     );
     assert_eq!(
         plan_item(&claim, "r2", NOW + 1000.0, true),
@@ -188,8 +189,8 @@ fn a_journal_item_is_sent_once_reported_from_the_record_left_alone_or_unknown() 
     );
     assert_eq!(
         plan_item(&claim, "r1", NOW, false),
-        ItemPlan::Unknown,
-        "its own runner, restarted, knows the claim died with its earlier life"
+        ItemPlan::Unknown { lease: Some(77) },
+        "its own runner, restarted, knows the claim died with its earlier life, and its reservation"
     );
     assert_eq!(plan_item(&claim, "r1", NOW, true), ItemPlan::Send);
     assert!(
@@ -311,7 +312,7 @@ mod machines {
     use connectsafely_wasm::error::ErrorKind;
     use connectsafely_wasm::rate_limit::RateLimitHeaders;
     use connectsafely_wasm::send::{
-        journal_key, Exchange, JournalItem, Origin, Outcome, Policy, SendMachine, SharedSend, Step,
+        Exchange, JournalItem, Origin, Outcome, Policy, SendMachine, SharedSend, Step,
     };
     use connectsafely_wasm::shared::SharedPolicy;
     use std::collections::HashMap;
@@ -416,6 +417,7 @@ mod machines {
                 max_unknown_in_flight: 1,
                 ..SharedPolicy::default()
             },
+            key: "s2:test:acct:a".into(),
         }
     }
 
@@ -479,10 +481,11 @@ mod machines {
 
     fn item(i: usize, runner: &str, resend_unknown: bool) -> JournalItem {
         JournalItem {
-            key: journal_key("run1", i),
+            key: format!("s2:test:run:run1:item{i}"),
             runner: runner.into(),
             claim_ms: 60_000.0,
             resend_unknown,
+            lookup: false,
         }
     }
 
@@ -631,5 +634,125 @@ mod machines {
         assert_eq!(m.origin(), Origin::Elsewhere);
         assert!(o.result.is_err());
         assert_eq!(server.fetches, 0);
+    }
+}
+
+mod restarted {
+    //! A runner restarted under its `runnerId` releases the reservation its earlier life
+    //! died holding, so the account's last units of quota are not held until it expires.
+    use super::machines::{drive, Server, Store};
+    use super::NOW;
+    use connectsafely_wasm::accounts::Accounts;
+    use connectsafely_wasm::send::{JournalItem, Origin, Policy, SendMachine, SharedSend, Step};
+    use connectsafely_wasm::shared::{Reservation, SharedAccount, SharedPolicy};
+
+    fn shared(lease: u64) -> SharedSend {
+        SharedSend {
+            lease,
+            policy: SharedPolicy::default(),
+            key: "s2:test:acct:a".into(),
+        }
+    }
+
+    fn item(i: usize, runner: &str) -> JournalItem {
+        JournalItem {
+            key: format!("s2:test:run:r:item{i}"),
+            runner: runner.into(),
+            claim_ms: 35_000.0,
+            resend_unknown: false,
+            lookup: false,
+        }
+    }
+
+    fn leases(store: &Store) -> usize {
+        let record = store.map.get("s2:test:acct:a").map(|(v, _)| v.as_str());
+        SharedAccount::decode(record).leases.len()
+    }
+
+    #[test]
+    fn a_runner_restarted_under_its_id_releases_the_reservation_its_dead_send_held() {
+        let mut store = Store::default();
+        let mut server = Server {
+            quota: 100,
+            accepted: 0,
+            fetches: 0,
+        };
+        let mut accounts = Accounts::new();
+        let mut m = SendMachine::new(&mut accounts, "a")
+            .with_shared(shared(7))
+            .with_journal(item(0, "pod-1"));
+        assert!(drive(&mut m, &mut accounts, &mut store, &mut server, true).is_none());
+        assert_eq!(leases(&store), 1, "killed mid-send: its reservation holds");
+        // Another runner meeting the claim later leaves the reservation to expire.
+        let mut other = Accounts::new();
+        let mut m = SendMachine::new(&mut other, "a")
+            .with_shared(shared(8))
+            .with_journal(item(0, "pod-2"));
+        let policy = Policy::default();
+        let mut step = m.start(&policy, &mut other, NOW + 36_000.0);
+        while let Step::Swap = step {
+            let s = m.swap().unwrap().clone();
+            let version = store.map.get(&s.key).map_or(0, |c| c.1);
+            let wrote = s.expected == Some(version) && s.value.is_some();
+            if wrote {
+                store
+                    .map
+                    .insert(s.key.clone(), (s.value.clone().unwrap(), version + 1));
+            }
+            let (value, version) = store
+                .map
+                .get(&s.key)
+                .cloned()
+                .map_or((None, 0), |(v, n)| (Some(v), n));
+            step = m.swapped(
+                wrote,
+                value.as_deref(),
+                version,
+                &policy,
+                &mut other,
+                NOW + 36_000.0,
+            );
+        }
+        assert_eq!((step, m.origin()), (Step::Done, Origin::Unknown));
+        // The same runner, restarted at once: reported deliveryUnknown, reservation released.
+        let mut store2 = Store {
+            map: store.map.clone(),
+            ..Store::default()
+        };
+        let mut restarted = Accounts::new();
+        let mut m = SendMachine::new(&mut restarted, "a")
+            .with_shared(shared(9))
+            .with_journal(item(0, "pod-1"));
+        let o = drive(&mut m, &mut restarted, &mut store2, &mut server, false).unwrap();
+        assert_eq!(m.origin(), Origin::Unknown);
+        assert!(o.result.unwrap_err().delivery_unknown);
+        assert_eq!(leases(&store2), 0, "the dead reservation is gone");
+        assert_eq!(server.accepted, 1, "nothing sent again");
+        // With one unit of quota left, a send may start at once instead of waiting 35 s.
+        let record = store2.map.get("s2:test:acct:a").map(|(v, _)| v.clone());
+        let mut a = SharedAccount::decode(record.as_deref());
+        a.guard.last = Some(connectsafely_wasm::rate_limit::RateLimitInfo {
+            action: None,
+            limit: Some(150.0),
+            used: Some(149.0),
+            remaining: Some(1.0),
+            reset_at: None,
+        });
+        assert!(matches!(
+            a.reserve("a", true, 10, NOW, &SharedPolicy::default()),
+            Reservation::Granted(_)
+        ));
+        let mut held = a.clone();
+        held.leases.push(connectsafely_wasm::shared::Lease {
+            id: 7,
+            expires_at: NOW + 35_000.0,
+        });
+        assert!(
+            matches!(
+                held.reserve("a", true, 10, NOW, &SharedPolicy::default()),
+                Reservation::Wait(_)
+            ),
+            "held, it would have waited"
+        );
     }
 }

@@ -183,6 +183,10 @@ export class ConnectSafelyClient {
     return this.#core.baseUrl;
   }
 
+  get workspace() {
+    return this.#core.workspace;
+  }
+
   toString() {
     return this.#core.toString();
   }
@@ -286,6 +290,19 @@ export class ConnectSafelyClient {
   async sendGroupWithAckMany(bodies, options) {
     const core = this.#core;
     const run = core.bulkBegin(bodies, options);
+    const checks = core.bulkChecks(run);
+    if (checks.length > 0) {
+      // Before anything is sent: the journal's format, read (and written where new) at once.
+      /** @type {(string | undefined)[] | undefined} */
+      let values;
+      let thrown;
+      try {
+        values = await Promise.all(checks.map(([key, expected, value]) => storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value).then((r) => r.value)));
+      } catch (e) {
+        thrown = e ?? new Error("the store failed");
+      }
+      core.bulkChecked(run, values, thrown);
+    }
     const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
     for (const i of invalid) notify(onResult, i, results[i]);
     const worker = async () => {

@@ -15,7 +15,7 @@ export function durableObjectStore(
   options?: {
     /** Prefix of the object names (default ""). */
     prefix?: string;
-    /** How long an untouched key lives, in seconds (default 3 days); its object then deletes it. */
+    /** How long a key lives neither read nor written, in seconds (default 3 days); its object then deletes it. */
     ttlSeconds?: number;
   },
 ): SharedStore;

@@ -24,8 +24,9 @@
 /**
  * @param {any} namespace the Durable Object namespace binding of `ConnectSafelyStore`
  * @param {{ prefix?: string, ttlSeconds?: number }} [options] prefix of the object names
- *   (default ""); how long an untouched key lives (default 3 days: longer than a day's
- *   quota and a run's resume), after which its object deletes it
+ *   (default ""); how long a key lives unread and unwritten (default 3 days: longer than
+ *   a day's quota and the gap between a campaign's daily runs), after which its object
+ *   deletes it
  * @returns {import("./index").SharedStore}
  */
 export function durableObjectStore(namespace, options = {}) {
@@ -79,10 +80,12 @@ export class ConnectSafelyStore {
     if (expected !== null && expected === current.n && value !== null) {
       const next = { v: value, n: current.n + 1 };
       await this.storage.put(key, next);
-      // Untouched for `ttl` seconds, the key goes (alarm below), as Redis's EXPIRE does.
+      // Unread and unwritten for `ttl` seconds, the key goes (alarm below), as Redis's EXPIRE does.
       await this.storage.setAlarm(Date.now() + ttl * 1000);
       return Response.json({ ok: true, value: next.v, version: next.n });
     }
+    // Read: the key stays alive as long as it is read (a journal read by each day's run).
+    if (current.n > 0) await this.storage.setAlarm(Date.now() + ttl * 1000);
     return Response.json({ ok: false, value: current.v, version: current.n });
   }
 

@@ -26,6 +26,13 @@ export class ConnectSafelyClient {
   /** The base URL requests go to. */
   readonly baseUrl: string;
   /**
+   * The workspace whose state a shared store keeps for this client: the `workspace`
+   * option, else `"key-"` and a digest of the API key (which does not reveal the key).
+   * Before rotating a key, pass this value as the new client's `workspace` to carry on
+   * with the old key's quota records and journals.
+   */
+  readonly workspace: string;
+  /**
    * Validates `body`, then sends it once. Resolves to a `SendResult`; never rejects.
    * An invalid body resolves to a `validation` failure and makes no request.
    */
@@ -78,6 +85,14 @@ export interface ClientOptions {
    * and runs to many can keep a crash-safe journal. Without it, this client's memory.
    */
   store?: SharedStore;
+  /**
+   * Names the workspace whose quota records and journals this client shares in the
+   * `store`. Default: derived from the API key, so clients with one key share them and
+   * clients with different keys never see each other's. Every key the client writes is
+   * scoped to the workspace and the base URL's origin, and holds no API key. To rotate a
+   * key and carry on, give the new client the old one's `workspace` (its getter).
+   */
+  workspace?: string;
   /** Default 4: sends in flight per account across all processes while its quota is unknown (with a store). */
   maxInFlightPerAccount?: number;
   /** Default 10000: how long one store operation may take before the send fails closed (`store_unavailable`). */
@@ -262,8 +277,12 @@ export interface BulkOptions {
   onResult?: (index: number, result: SendResult) => void;
   /**
    * A run id: with the client's `store`, each item is claimed before it is sent and its
-   * outcome recorded after, so re-running the same bodies with the same id resumes
-   * (nothing sent twice) and several runners can share the run.
+   * outcome recorded after, so re-running with the same id resumes (nothing sent twice)
+   * and several runners can share the run. An entry belongs to its body (the normalized
+   * request; a body listed twice is two items), not to its position: the list may be
+   * reordered, shortened or extended between runs, and each body not sent before is
+   * sent once. Items of an account stopped by its quota are still looked up, so those
+   * an earlier run sent report their recorded result.
    */
   journal?: string;
   /** Default false: an item in flight when its runner died is reported `deliveryUnknown` and not sent again; true sends it again. */
@@ -288,4 +307,11 @@ export interface BulkResult {
   /** Indexes never sent: resume with these. */
   notAttempted: number[];
   stoppedBy: null | "rate_limited" | "unauthorized" | "aborted" | "store_unavailable";
+  /**
+   * When running the same bodies again (with the same `journal`) would send more: the
+   * earliest time, in epoch ms, at which an account stopped by its quota may send again.
+   * `null` when nothing waits on a quota (or the server told neither its reset time nor
+   * `Retry-After`).
+   */
+  resumeAt: number | null;
 }

@@ -13,8 +13,9 @@ const STORE = "kv";
 
 /**
  * @param {{ name?: string, ttlSeconds?: number, indexedDB?: IDBFactory }} [options]
- *   database name (default "connectsafely-wasm"); how long an untouched key lives
- *   (default 3 days: longer than a day's quota and a run's resume); the IndexedDB
+ *   database name (default "connectsafely-wasm"); how long a key lives unread and
+ *   unwritten (default 3 days: longer than a day's quota and the gap between a
+ *   campaign's daily runs); the IndexedDB
  *   factory (default `globalThis.indexedDB`)
  * @returns {import("./index").SharedStore}
  */
@@ -58,7 +59,8 @@ export function indexedDbStore(options = {}) {
       const db = await open();
       const write = expected !== null && value !== null;
       return new Promise((resolve, reject) => {
-        const tx = db.transaction(STORE, write ? "readwrite" : "readonly");
+        // Read-write even to read: a key read is kept alive (a journal read by each day's run).
+        const tx = db.transaction(STORE, "readwrite");
         const kv = tx.objectStore(STORE);
         /** @type {{ ok: boolean, value: string | null, version: number }} */
         let answer = { ok: false, value: null, version: 0 };
@@ -72,6 +74,7 @@ export function indexedDbStore(options = {}) {
             kv.put(next, key);
             answer = { ok: true, value: next.v, version: next.n };
           } else {
+            if (cur.n > 0) kv.put({ v: cur.v, n: cur.n, e: now + ttlMs }, key);
             answer = { ok: false, value: cur.v ?? null, version: cur.n };
           }
         };

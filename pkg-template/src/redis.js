@@ -9,7 +9,8 @@
 //   const client = new ConnectSafelyClient({ apiKey, store: redisStore(redis) });
 
 // KEYS[1]: the key. ARGV: the version to expect ("" reads only), the value, the TTL
-// in seconds. A key is a hash of its value (v) and version (n).
+// in seconds. A key is a hash of its value (v) and version (n). Reading a key keeps it
+// alive too: a journal read by each day's run outlives the TTL while the campaign runs.
 const SWAP = `
 local cur = redis.call('HMGET', KEYS[1], 'v', 'n')
 local version = tonumber(cur[2]) or 0
@@ -19,14 +20,15 @@ if ARGV[1] ~= '' and tonumber(ARGV[1]) == version then
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
   return {1, ARGV[2], version}
 end
+if cur[1] then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3])) end
 return {0, cur[1], version}
 `;
 
 /**
  * @param {any} client a connected node-redis or ioredis client
  * @param {{ prefix?: string, ttlSeconds?: number }} [options] key prefix (default
- *   "connectsafely:"); how long an untouched key lives (default 3 days: longer than a
- *   day's quota and a run's resume)
+ *   "connectsafely:"); how long a key lives unread and unwritten (default 3 days: longer
+ *   than a day's quota and the gap between a campaign's daily runs)
  * @returns {import("./index").SharedStore}
  */
 export function redisStore(client, options = {}) {

@@ -38,7 +38,7 @@ use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
-use crate::bulk::{BulkPlan, Next, Settled};
+use crate::bulk::{BulkPlan, Next};
 use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
 use crate::result::{BulkResult, SendResult};
@@ -621,15 +621,16 @@ impl Client {
             Ok((request, timeout, headers)) => {
                 let machine =
                     SendMachine::new(&mut inner.accounts.borrow_mut(), request.account_key());
-                let outcome = self
-                    .drive(
+                let outcome = outcome_of(
+                    self.drive(
                         machine,
                         &request.to_json(),
                         options.signal.as_ref(),
                         timeout,
                         &headers,
                     )
-                    .await;
+                    .await,
+                );
                 (outcome, request.account_key().to_owned())
             }
             Err(e) => (Outcome::local(e), String::new()),
@@ -638,7 +639,7 @@ impl Client {
         SendResult::from_outcome(outcome, &inner.api_key)
     }
 
-    /// Performs each request and wait the send machine asks for.
+    /// Performs each request and wait the send machine asks for; returns it done.
     async fn drive(
         &self,
         mut machine: SendMachine,
@@ -646,7 +647,7 @@ impl Client {
         signal: Option<&AbortSignal>,
         timeout: f64,
         headers: &[(String, String)],
-    ) -> Outcome {
+    ) -> SendMachine {
         let inner = &self.inner;
         let mut attempt = 0;
         let mut step = if signal.is_some_and(AbortSignal::aborted) {
@@ -702,8 +703,6 @@ impl Client {
             };
         }
         machine
-            .into_outcome()
-            .unwrap_or_else(|| Outcome::local(SendError::aborted(false)))
     }
 
     /// Sends many requests, quota-aware, as `sendGroupWithAckMany`: each is validated
@@ -791,15 +790,15 @@ impl Client {
                             continue;
                         };
                         let machine = SendMachine::for_account(account);
-                        let outcome = self
+                        let sent = self
                             .drive(machine, &request.to_json(), signal, timeout, &headers)
                             .await;
-                        let line = outcome_line(&outcome, request.account_key());
-                        let how = Settled::of(&outcome);
-                        let result = SendResult::from_outcome(outcome, &inner.api_key);
                         let mut r = run.borrow_mut();
                         let (plan, results) = &mut *r;
-                        plan.settle(i, how, &inner.accounts.borrow(), now());
+                        plan.settle_send(i, &sent, &inner.accounts.borrow(), now());
+                        let outcome = outcome_of(sent);
+                        let line = outcome_line(&outcome, request.account_key());
+                        let result = SendResult::from_outcome(outcome, &inner.api_key);
                         // An item left not attempted is the run's summary's to report.
                         if !plan.is_not_attempted(i) {
                             emit_line(line);
@@ -831,6 +830,13 @@ impl Client {
         emit(crate::log::Level::Info, &crate::log::run(&summary));
         BulkResult::new(results, summary)
     }
+}
+
+/// A finished send's outcome.
+fn outcome_of(machine: SendMachine) -> Outcome {
+    machine
+        .into_outcome()
+        .unwrap_or_else(|| Outcome::local(SendError::aborted(false)))
 }
 
 /// Runs every future to completion, polling each in turn (one thread; no executor).

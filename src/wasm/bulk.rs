@@ -13,11 +13,12 @@ use web_sys::AbortSignal;
 use super::options::{self, Config};
 use super::{read, result};
 use crate::accounts::Accounts;
-use crate::bulk::{BulkPlan, Settled};
+use crate::bulk::{BulkPlan, StopReason};
 use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::js;
+use crate::keys::{journal_refusal, legacy_journal_keys, Scope, JOURNAL_FORMAT};
 use crate::request::SendGroupWithAckRequest;
-use crate::send::{journal_key, JournalItem, Outcome};
+use crate::send::{JournalItem, Outcome, SendMachine};
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -28,6 +29,7 @@ extern "C" {
         failed: f64,
         not_attempted: Array,
         stopped_by: JsValue,
+        resume_at: JsValue,
     ) -> JsValue;
     #[wasm_bindgen(js_name = bulkSettings)]
     fn bulk_settings(
@@ -165,6 +167,8 @@ pub struct Run {
     /// Least time between two starts for one account (across processes with a store).
     pub min_interval_ms: f64,
     journal: Option<String>,
+    /// Each item's entry in the journal (by its body), when the run has one.
+    item_keys: Vec<Option<String>>,
     resend_unknown: bool,
     /// Who claims this run's items in its journal.
     runner: Option<String>,
@@ -197,6 +201,7 @@ impl Run {
             failed_up_front: None,
             min_interval_ms: 0.0,
             journal: None,
+            item_keys: Vec::new(),
             resend_unknown: false,
             runner: None,
             headers: Vec::new(),
@@ -260,11 +265,22 @@ impl Run {
         };
         let valid = run.requests.iter().filter(|r| r.is_some()).count();
         run.plan = BulkPlan::new(accounts, keys, opts.min_interval_ms);
+        if opts.journal.is_some() {
+            run.plan = run.plan.looking_up_after_stop();
+        }
         run.signal = opts.signal;
         run.timeout_ms = opts.timeout_ms.unwrap_or(config.timeout_ms);
         run.workers = opts.concurrency.min(valid).max(1);
         run.on_result = opts.on_result;
         run.min_interval_ms = opts.min_interval_ms;
+        if let Some(journal) = &opts.journal {
+            let bodies: Vec<Option<String>> = run
+                .requests
+                .iter()
+                .map(|r| r.as_ref().map(SendGroupWithAckRequest::to_json))
+                .collect();
+            run.item_keys = config.scope.journal_items(journal, &bodies);
+        }
         run.journal = opts.journal;
         run.resend_unknown = opts.resend_unknown;
         run.runner = opts.runner_id;
@@ -298,9 +314,9 @@ impl Run {
 
     /// Item `i`'s entry in the run's journal, when it has one.
     pub fn journal_item(&self, i: usize, timeout_ms: f64) -> Option<JournalItem> {
-        let journal = self.journal.as_deref()?;
+        let key = self.item_keys.get(i).cloned().flatten()?;
         Some(JournalItem {
-            key: journal_key(journal, i),
+            key,
             runner: self.runner.clone().unwrap_or_default(),
             // A claim outlives the send it covers, unless its runner died.
             claim_ms: if timeout_ms > 0.0 {
@@ -309,6 +325,7 @@ impl Run {
                 300_000.0
             },
             resend_unknown: self.resend_unknown,
+            lookup: self.plan.is_lookup(i),
         })
     }
 
@@ -347,31 +364,98 @@ impl Run {
                 failed,
                 not_attempted: Vec::new(),
                 stopped_by: None,
+                resume_at: None,
             },
             None => self.plan.summary(),
         };
         crate::log::run(&summary)
     }
 
-    /// Send `id` ended as `how` with result `value`: the item's index if attempted, else -1.
-    pub fn settle(
-        &mut self,
-        id: u32,
-        how: Settled,
-        value: JsValue,
-        accounts: &Accounts,
-        now: f64,
-    ) -> i32 {
+    /// What the store must do before any item is sent (see `Core::bulkChecks`): with a
+    /// journal, its head record created where there is none, and the positions an earlier
+    /// build's index-keyed journal would hold read.
+    pub fn checks(&self, scope: &Scope) -> Array {
+        let out = Array::new();
+        let Some(journal) = self.journal.as_deref() else {
+            return out;
+        };
+        if self.failed_up_front.is_some() {
+            return out;
+        }
+        let head = super::result::four(
+            JsValue::from_str(&scope.journal_head(journal)),
+            JsValue::from_f64(0.0),
+            JsValue::from_str(JOURNAL_FORMAT),
+            JsValue::UNDEFINED,
+        );
+        out.push(&head);
+        for key in legacy_journal_keys(journal) {
+            let read = super::result::four(
+                JsValue::from_str(&key),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            );
+            out.push(&read);
+        }
+        out
+    }
+
+    /// What the store answered to [`Run::checks`]: the values it holds now, in order, or
+    /// what it threw. A store that failed stops the run before anything is sent; a
+    /// journal this version cannot read refuses every item, saying why.
+    pub fn checked(&mut self, values: &JsValue, thrown: &JsValue, api_key: &str) {
+        let Some(journal) = self.journal.clone() else {
+            return;
+        };
+        if !thrown.is_undefined() || !js::is_array(values).unwrap_or(false) {
+            self.plan.halt(StopReason::StoreUnavailable);
+            return;
+        }
+        let texts: Vec<Option<String>> = (0..=legacy_journal_keys(&journal).len())
+            .map(|i| {
+                js::get(values, &JsValue::from(i as u32))
+                    .ok()
+                    .and_then(|v| v.as_string())
+            })
+            .collect();
+        let (head, legacy) = texts.split_first().unwrap_or((&None, &[]));
+        let legacy: Vec<Option<&str>> = legacy.iter().map(Option::as_deref).collect();
+        let Some(why) = journal_refusal(&journal, head.as_deref(), &legacy) else {
+            return;
+        };
+        let error = SendError::validation(vec![FieldError::new(
+            "options.journal",
+            FieldErrorCode::Format,
+            why,
+        )]);
+        let refused =
+            result::send_result(&Outcome::local(error), None, JsValue::UNDEFINED, api_key);
+        let count = self.requests.len();
+        for i in 0..count {
+            self.results.set(i as u32, refused.clone());
+        }
+        self.invalid = (0..count).collect();
+        self.failed_up_front = Some(count);
+    }
+
+    /// Send `id` (`send`) ended: the item's index if it counts as attempted (its result
+    /// goes in `results`: `set_result`), else -1.
+    pub fn settle(&mut self, id: u32, send: &SendMachine, accounts: &Accounts, now: f64) -> i32 {
         let Some(at) = self.in_flight.iter().position(|(s, _)| *s == id) else {
             return -1;
         };
         let (_, i) = self.in_flight.swap_remove(at);
-        self.plan.settle(i, how, accounts, now);
+        self.plan.settle_send(i, send, accounts, now);
         if self.plan.is_not_attempted(i) {
             return -1;
         }
-        self.results.set(i as u32, value);
         i as i32
+    }
+
+    /// Item `i`'s result.
+    pub fn set_result(&self, i: u32, value: &JsValue) {
+        self.results.set(i, value.clone());
     }
 
     /// The `BulkResult`.
@@ -382,6 +466,7 @@ impl Run {
                 0.0,
                 failed as f64,
                 Array::new(),
+                JsValue::NULL,
                 JsValue::NULL,
             );
         }
@@ -394,12 +479,14 @@ impl Run {
         let stopped = s
             .stopped_by
             .map_or(JsValue::NULL, |x| JsValue::from_str(x.as_str()));
+        let resume_at = s.resume_at.map_or(JsValue::NULL, JsValue::from_f64);
         bulk(
             &self.results,
             s.sent as f64,
             s.failed as f64,
             not_attempted,
             stopped,
+            resume_at,
         )
     }
 }

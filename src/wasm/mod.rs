@@ -17,7 +17,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::accounts::Accounts;
+use crate::accounts::{AccountId, Accounts};
 use crate::bulk::Next;
 use crate::classify::{BodyFacts, JsonView, BODY_KEYS};
 use crate::error::{FieldError, SendError};
@@ -137,6 +137,11 @@ extern "C" {
         typescript_type = "[key: string, expected: number | undefined, value: string | undefined]"
     )]
     pub type StoreSwap;
+    /// `Core.bulkChecks`.
+    #[wasm_bindgen(
+        typescript_type = "[key: string, expected: number | undefined, value: string | undefined][]"
+    )]
+    pub type StoreChecks;
     /// `Core.attemptSeen`.
     #[wasm_bindgen(
         typescript_type = "[status: number | undefined, rateLimit: object | null, kind: string | undefined, deliveryUnknown: boolean]"
@@ -308,10 +313,17 @@ impl Core {
 
     /// The shared-store part of a send (when a store was given): a fresh lease, and the
     /// pacing of `min_interval_ms` across processes.
-    fn shared_send(&mut self, min_interval_ms: f64, timeout_ms: f64) -> Option<SharedSend> {
+    fn shared_send(
+        &mut self,
+        account: AccountId,
+        min_interval_ms: f64,
+        timeout_ms: f64,
+    ) -> Option<SharedSend> {
         if !self.config.shared {
             return None;
         }
+        let name = self.accounts.get(account).map_or("", |a| a.key.as_str());
+        let key = self.config.scope.account(name);
         self.leases = self.leases.wrapping_add(1) & 0xF_FFFF;
         let lease = (u64::from(self.runner) << 20) | u64::from(self.leases);
         // A reservation outlives the send it covers, unless its process died.
@@ -328,6 +340,7 @@ impl Core {
                 lease_ms,
                 busy_wait_ms: 250.0,
             },
+            key,
         })
     }
 
@@ -343,7 +356,7 @@ impl Core {
         headers: &[(String, String)],
     ) -> u32 {
         let mut machine = machine;
-        if let Some(shared) = self.shared_send(min_interval_ms, timeout_ms) {
+        if let Some(shared) = self.shared_send(machine.account(), min_interval_ms, timeout_ms) {
             machine = machine.with_shared(shared);
         }
         if signal.as_ref().is_some_and(AbortSignal::aborted) {
@@ -423,6 +436,13 @@ impl Core {
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.config.base_url.clone()
+    }
+
+    /// The workspace whose state a shared store keeps: the `workspace` option, else a
+    /// digest of the API key (which does not reveal it).
+    #[wasm_bindgen(getter)]
+    pub fn workspace(&self) -> String {
+        self.config.workspace.clone()
     }
 
     /// What the driver keeps of the client, read once, in one call: `[apiKey, endpoint,
@@ -887,19 +907,38 @@ impl Core {
     /// when it counts as attempted (its result is in `results`), else -1.
     #[wasm_bindgen(js_name = bulkSettle)]
     pub fn bulk_settle(&mut self, run: u32, id: u32) -> i32 {
-        let how = self.slot(id).and_then(|s| {
-            let outcome = s.machine.outcome()?;
-            Some(match s.machine.origin() {
-                // Another runner holds the item: not attempted by this run.
-                crate::send::Origin::Elsewhere => crate::bulk::Settled::NotSent,
-                _ => crate::bulk::Settled::of(outcome),
-            })
-        });
-        let value = self.take_result(id);
         let now = js::now();
-        match (self.runs.get_mut(run), how) {
-            (Some(r), Some(how)) => r.settle(id, how, value, &self.accounts, now),
-            _ => -1,
+        let (Some(r), Some(s)) = (self.runs.get_mut(run), self.sends.get(id)) else {
+            return -1;
+        };
+        let i = r.settle(id, &s.machine, &self.accounts, now);
+        let value = self.take_result(id);
+        if let (Some(r), true) = (self.runs.get_mut(run), i >= 0) {
+            r.set_result(i as u32, &value);
+        }
+        i
+    }
+
+    /// The store operations run `run` needs before any of its items is sent, as
+    /// `[key, expected, value]` (as `swap`): with a journal, its head record written
+    /// where there is none and the positions an earlier build's journal would hold read.
+    /// Empty when there are none; perform them all, then call `bulkChecked`.
+    #[wasm_bindgen(js_name = bulkChecks)]
+    pub fn bulk_checks(&self, run: u32) -> StoreChecks {
+        self.runs
+            .get(run)
+            .map_or_else(Array::new, |r| r.checks(&self.config.scope))
+            .unchecked_into()
+    }
+
+    /// What the store holds for `bulkChecks`' keys, in order (`values`), or what it threw
+    /// (`thrown`, when any failed): the run goes on, is refused (each item's result says
+    /// why), or stops as `store_unavailable` before anything is sent.
+    #[wasm_bindgen(js_name = bulkChecked)]
+    pub fn bulk_checked(&mut self, run: u32, values: JsValue, thrown: JsValue) {
+        let api_key = self.config.api_key.clone();
+        if let Some(r) = self.runs.get_mut(run) {
+            r.checked(&values, &thrown, &api_key);
         }
     }
 

@@ -10,6 +10,7 @@ use web_sys::AbortSignal;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
+use crate::keys::{origin, workspace_of_key, Scope};
 use crate::log::Level;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
@@ -28,6 +29,11 @@ pub struct Config {
     pub store: JsValue,
     /// How long one store swap may take (ms).
     pub store_timeout_ms: f64,
+    /// The workspace whose state the store keeps (`workspace`, else a digest of the key).
+    pub workspace: String,
+    /// The prefix of every key this client writes to the store: the workspace on the
+    /// base URL's origin.
+    pub scope: Scope,
     /// Sends in flight per account across all processes while its quota is unknown.
     pub max_in_flight_per_account: u32,
     /// The headers every request carries besides Authorization and Content-Type:
@@ -156,6 +162,21 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         true
     };
     let store_timeout_ms = number(options, "storeTimeoutMs", 10_000.0)?;
+    let named = read(options, "workspace")?;
+    let workspace = if named.is_undefined() {
+        workspace_of_key(&api_key)
+    } else {
+        match named.as_string() {
+            Some(w) if !w.trim().is_empty() && w.chars().count() <= 200 => w,
+            _ => {
+                return Err(type_error(
+                    "options.workspace must be a workspace's name: a non-empty string of at most 200 characters"
+                        .into(),
+                ))
+            }
+        }
+    };
+    let scope = Scope::new(&workspace, &origin(&base_url));
     let max_in_flight = number(options, "maxInFlightPerAccount", 4.0)?;
     if max_in_flight < 1.0 {
         return Err(type_error(
@@ -241,6 +262,8 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         rate_limit_guard,
         shared,
         store_timeout_ms,
+        workspace,
+        scope,
         store: if shared {
             store_value
         } else {

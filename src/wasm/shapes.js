@@ -26,8 +26,8 @@ export function valid(accountId, recipientProfileUrn, groupId, message, messageU
 export function invalid(error) {
   return { ok: false, error };
 }
-export function bulk(results, sent, failed, notAttempted, stoppedBy) {
-  return { results, sent, failed, notAttempted, stoppedBy };
+export function bulk(results, sent, failed, notAttempted, stoppedBy, resumeAt) {
+  return { results, sent, failed, notAttempted, stoppedBy, resumeAt };
 }
 // The few values the driver reads at once (a send's request, what a hook sees), as one
 // array made in one call (an Array built from wasm costs a call per element).

@@ -493,8 +493,21 @@ async fn a_run_to_many_stops_an_account_at_its_quota_without_a_429_and_sends_not
     let mut seen = seen.into_inner();
     seen.sort();
     assert_eq!(seen, [(0, true), (1, true), (2, true)]);
+    // When the rest may go: the reset the last response told.
+    let reset = run.results[2]
+        .as_ref()
+        .and_then(|r| r.rate_limit())
+        .and_then(|r| r.reset_at)
+        .expect("the sandbox tells its reset");
+    let resume = run
+        .resume_at
+        .expect("a run stopped by its quota says when to resume");
+    assert!((resume - reset).abs() < 1000.0, "{resume} vs {reset}");
     // The run's result is the JS API's BulkResult shape.
-    assert_eq!(text(&run.to_js().unwrap(), "stoppedBy"), "rate_limited");
+    let js = run.to_js().unwrap();
+    assert_eq!(text(&js, "stoppedBy"), "rate_limited");
+    let at = js_sys::Reflect::get(&js, &"resumeAt".into()).unwrap();
+    assert_eq!(at.as_f64(), Some(resume));
 }
 
 /// The Rust result and the JS API's result for the same outcome are the same JSON, and

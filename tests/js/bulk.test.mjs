@@ -6,7 +6,7 @@ import { SANDBOX, body, reset, fault, config, messages, state } from "./helpers.
 
 const client = (extra = {}) => new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, ...extra });
 const bodies = (n, extra = {}) => Array.from({ length: n }, (_, i) => body(i, extra));
-const BULK_KEYS = ["results", "sent", "failed", "notAttempted", "stoppedBy"];
+const BULK_KEYS = ["results", "sent", "failed", "notAttempted", "stoppedBy", "resumeAt"];
 
 beforeEach(reset);
 

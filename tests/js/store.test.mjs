@@ -120,7 +120,8 @@ test("a runner restarted with its runnerId settles its own dead claim at once as
   const store = memoryStore();
   const list = [0, 1, 2].map((i) => body(i));
   // The first life records no outcome for item 1 (as if it died right after sending).
-  const lossy = { swap: (k, e, v) => (k === "run:restart:1" && v?.startsWith("d|") ? Promise.reject(new Error("gone")) : store.swap(k, e, v)) };
+  let recorded = 0;
+  const lossy = { swap: (k, e, v) => (v?.startsWith("d|") && ++recorded === 2 ? Promise.reject(new Error("gone")) : store.swap(k, e, v)) };
   const first = await client(lossy).sendGroupWithAckMany(list, { journal: "restart", runnerId: "tab-1" });
   assert.equal(first.sent, 3);
   const other = await client(store).sendGroupWithAckMany(list, { journal: "restart", runnerId: "tab-2" });

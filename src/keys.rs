@@ -1,0 +1,172 @@
+//! Where a client's state lives in a shared store: the keys of its account records and
+//! of its runs' journals. Every key is scoped to a workspace and the base URL's origin,
+//! so clients with one API key share state and clients with different keys never see
+//! each other's (the scope is a digest: no key of the store holds or reveals an API key).
+//! A journal entry is named by the body it is for (a digest of the normalized request,
+//! with the count of identical bodies before it in the list), never by its position, so
+//! a reordered, shortened or extended list finds each body's own entry.
+//!
+//! The layout is versioned (`s2:`); the index-keyed journals of earlier development
+//! builds (`run:<journal>:<index>`, unscoped) are detected and refused, never misread.
+//!
+//! ```
+//! use connectsafely_wasm::keys::{workspace_of_key, Scope};
+//!
+//! let workspace = workspace_of_key("my-api-key");
+//! assert!(workspace.starts_with("key-") && !workspace.contains("my-api-key"));
+//! let scope = Scope::new(&workspace, "https://api.connectsafely.ai");
+//! assert!(scope.account("acct-1").ends_with(":acct:acct-1"));
+//! // Another key: another workspace, other keys.
+//! let other = Scope::new(&workspace_of_key("another-key"), "https://api.connectsafely.ai");
+//! assert_ne!(scope.account("acct-1"), other.account("acct-1"));
+//! ```
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::digest::{hex, sha256};
+
+/// What a journal's head record holds in this layout.
+pub const JOURNAL_FORMAT: &str = "j2";
+
+/// How many positions of an earlier build's index-keyed journal are looked at before a run
+/// starts: such a run claimed its items in input order, so one that sent anything holds an
+/// entry at its first valid position.
+pub const LEGACY_PROBES: usize = 8;
+
+/// The workspace a key belongs to when none is named: a digest of the key (it cannot be
+/// turned back into the key). A client that rotates its key names this workspace
+/// (`workspace` option) to carry on with the old key's quota and journals.
+pub fn workspace_of_key(api_key: &str) -> String {
+    let d = sha256(&[
+        b"connectsafely-wasm workspace of an API key\n",
+        api_key.as_bytes(),
+    ]);
+    crate::cat!("key-", hex(d.get(..12).unwrap_or_default()))
+}
+
+/// The origin of a base URL that `parse_base_url` accepted (`scheme://host[:port]`,
+/// lower-cased): a path on the same origin is the same API.
+pub fn origin(base_url: &str) -> String {
+    // By bytes: std's searches bring their panic paths (and `core::fmt`) into the wasm.
+    let bytes = base_url.as_bytes();
+    let after = crate::text::find(base_url, "://").map_or(0, |i| i + 3);
+    let end = (after..bytes.len())
+        .find(|&i| bytes.get(i) == Some(&b'/'))
+        .unwrap_or(bytes.len());
+    bytes
+        .get(..end)
+        .unwrap_or(bytes)
+        .iter()
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+/// A workspace on one API origin: the prefix of every key its clients write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope(String);
+
+impl Scope {
+    /// The scope of `workspace` (a name, or [`workspace_of_key`]) on the API at `origin`.
+    pub fn new(workspace: &str, origin: &str) -> Self {
+        let d = sha256(&[
+            b"connectsafely-wasm store scope\n",
+            workspace.as_bytes(),
+            b"\n",
+            origin.as_bytes(),
+        ]);
+        Scope(crate::cat!("s2:", hex(d.get(..12).unwrap_or_default())))
+    }
+
+    /// The key of an account's record (`account` "" = the default account).
+    pub fn account(&self, account: &str) -> String {
+        crate::cat!(self.0, ":acct:", account)
+    }
+
+    /// The key of a journal's head record, which names the journal's format.
+    pub fn journal_head(&self, journal: &str) -> String {
+        crate::cat!(self.0, ":head:", journal)
+    }
+
+    /// The entry key of each body of a journaled run, in list order (`None` for an item
+    /// that is not sent: an invalid body). `bodies` are the normalized requests as JSON.
+    /// Identical bodies are told apart by how many came before them in the list.
+    pub fn journal_items(&self, journal: &str, bodies: &[Option<String>]) -> Vec<Option<String>> {
+        // Each body's digest and how many identical bodies came before it, counted in an
+        // open-addressing table keyed by the digest (itself uniformly spread): O(n), and
+        // far less wasm than a sort.
+        let size = (bodies.len() * 2).next_power_of_two().max(2);
+        let mut seen: Vec<Option<([u8; 16], usize)>> = vec![None; size];
+        bodies
+            .iter()
+            .map(|body| {
+                let d = sha256(&[body.as_ref()?.as_bytes()]);
+                let mut id = [0u8; 16];
+                for (o, b) in id.iter_mut().zip(d) {
+                    *o = b;
+                }
+                let mut at =
+                    usize::from(id[0]) | usize::from(id[1]) << 8 | usize::from(id[2]) << 16;
+                let repeat = loop {
+                    at &= size - 1;
+                    match seen.get_mut(at) {
+                        Some(Some((other, count))) if *other == id => {
+                            *count += 1;
+                            break *count;
+                        }
+                        Some(Some(_)) => at += 1,
+                        Some(slot) => {
+                            *slot = Some((id, 0));
+                            break 0;
+                        }
+                        None => break 0,
+                    }
+                };
+                Some(crate::cat!(
+                    self.0,
+                    ":run:",
+                    journal,
+                    ":",
+                    hex(&id),
+                    ":",
+                    crate::text::whole(repeat as f64)
+                ))
+            })
+            .collect()
+    }
+}
+
+/// The keys an earlier development build's index-keyed journal would hold at its first
+/// positions (unscoped: `run:<journal>:<index>`).
+pub fn legacy_journal_keys(journal: &str) -> Vec<String> {
+    (0..LEGACY_PROBES)
+        .map(|i| crate::cat!("run:", journal, ":", crate::text::whole(i as f64)))
+        .collect()
+}
+
+/// Why a journal cannot be used by this version, from what its head holds (after a swap
+/// that writes [`JOURNAL_FORMAT`] where there is none) and what the legacy keys hold.
+pub fn journal_refusal(
+    journal: &str,
+    head: Option<&str>,
+    legacy: &[Option<&str>],
+) -> Option<String> {
+    if legacy.iter().any(|v| v.is_some_and(|v| !v.is_empty())) {
+        return Some(crate::cat!(
+            "options.journal \"",
+            crate::text::clip(journal, 200),
+            "\" holds entries of an earlier build, kept by position in the list: this \
+             version keeps them by body and cannot read those without risking a second \
+             send; finish that run with the build that wrote it, or use a new journal id"
+        ));
+    }
+    match head {
+        Some(JOURNAL_FORMAT) => None,
+        _ => Some(crate::cat!(
+            "options.journal \"",
+            crate::text::clip(journal, 200),
+            "\" was written by another version, in a format this one cannot read; finish \
+             it with that version, or use a new journal id"
+        )),
+    }
+}

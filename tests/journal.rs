@@ -1,0 +1,679 @@
+//! A campaign longer than a day (issue 24), natively: journal entries keyed by body (a
+//! list reordered, shortened, extended or holding repeats finds each body's own entry),
+//! workspaces kept apart in one store, the format checked before a run, and when a run
+//! stopped by a quota may resume. Runs are driven as the npm driver drives them: the bulk
+//! plan picks, a send machine per item swaps on a store and fetches from a server with a
+//! daily quota.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::HashMap;
+
+use connectsafely_wasm::accounts::Accounts;
+use connectsafely_wasm::bulk::{BulkPlan, Next, StopReason, Summary};
+use connectsafely_wasm::keys::{
+    journal_refusal, legacy_journal_keys, origin, workspace_of_key, Scope, JOURNAL_FORMAT,
+};
+use connectsafely_wasm::rate_limit::RateLimitHeaders;
+use connectsafely_wasm::request::SendGroupWithAckRequest;
+use connectsafely_wasm::send::{
+    Exchange, JournalItem, Origin, Outcome, Policy, SendMachine, SharedSend, Step,
+};
+use connectsafely_wasm::shared::SharedPolicy;
+
+const DAY: f64 = 86_400_000.0;
+/// Midnight UTC, the start of day one.
+const DAY1: f64 = 20_833.0 * DAY;
+
+/// A store of versioned values, as every adapter keeps them.
+#[derive(Default)]
+struct Store {
+    map: HashMap<String, (String, u64)>,
+}
+
+impl Store {
+    fn swap(
+        &mut self,
+        key: &str,
+        expected: Option<u64>,
+        value: Option<&str>,
+    ) -> (bool, Option<String>, u64) {
+        let version = self.map.get(key).map_or(0, |c| c.1);
+        let wrote = expected == Some(version) && value.is_some();
+        if let (true, Some(v)) = (wrote, value) {
+            self.map.insert(key.to_owned(), (v.to_owned(), version + 1));
+        }
+        let (value, version) = self
+            .map
+            .get(key)
+            .cloned()
+            .map_or((None, 0), |(v, n)| (Some(v), n));
+        (wrote, value, version)
+    }
+}
+
+/// The API: a daily quota per API key (the server's workspaces), each body it accepted.
+#[derive(Default)]
+struct Server {
+    quota: u32,
+    /// Accepted per (API key, day).
+    used: HashMap<(String, i64), u32>,
+    /// (API key, request JSON) of each accepted message.
+    accepted: Vec<(String, String)>,
+}
+
+impl Server {
+    fn post(
+        &mut self,
+        api_key: &str,
+        request: &SendGroupWithAckRequest,
+        now: f64,
+    ) -> (u16, RateLimitHeaders, String) {
+        let day = (now / DAY).floor() as i64;
+        let reset = (day + 1) as f64 * DAY;
+        let used = self.used.entry((api_key.to_owned(), day)).or_insert(0);
+        let headers = |used: u32| RateLimitHeaders {
+            limit: Some(self.quota.to_string()),
+            used: Some(used.to_string()),
+            remaining: Some(self.quota.saturating_sub(used).to_string()),
+            reset: Some(format!("{reset}")),
+            ..RateLimitHeaders::default()
+        };
+        if *used >= self.quota {
+            let h = headers(*used);
+            return (
+                429,
+                h,
+                r#"{"error":"Rate limit exceeded","success":false}"#.into(),
+            );
+        }
+        *used += 1;
+        let h = headers(*used);
+        self.accepted.push((api_key.to_owned(), request.to_json()));
+        // The documented success echoes the recipient: a recorded result tells whose it is.
+        let body = format!(
+            r#"{{"success":true,"message":"sent","recipientProfileUrn":"{}","groupId":"{}","acknowledgmentSent":true}}"#,
+            request.recipient_profile_urn, request.group_id
+        );
+        (200, h, body)
+    }
+
+    fn times_accepted(&self, request: &SendGroupWithAckRequest) -> usize {
+        let json = request.to_json();
+        self.accepted.iter().filter(|(_, j)| *j == json).count()
+    }
+}
+
+/// One client: an API key, its workspace on the API's origin, its registry.
+struct Client {
+    api_key: String,
+    scope: Scope,
+    accounts: Accounts,
+    leases: u64,
+}
+
+impl Client {
+    fn new(api_key: &str) -> Self {
+        Self::in_workspace(api_key, &workspace_of_key(api_key))
+    }
+
+    fn in_workspace(api_key: &str, workspace: &str) -> Self {
+        Client {
+            api_key: api_key.into(),
+            scope: Scope::new(workspace, &origin("https://api.connectsafely.ai")),
+            accounts: Accounts::new(),
+            leases: 0,
+        }
+    }
+}
+
+/// How a journaled run went: each item's origin and outcome (`None`: not attempted).
+struct Ran {
+    items: Vec<Option<(Origin, Outcome)>>,
+    summary: Summary,
+}
+
+/// Runs `list` with `journal` at `now`, one send at a time, as the npm driver does: the
+/// journal's format checked first, then each item the plan starts claimed, reserved,
+/// sent and recorded on `store`.
+fn run(
+    client: &mut Client,
+    store: &mut Store,
+    server: &mut Server,
+    journal: &str,
+    list: &[SendGroupWithAckRequest],
+    now: f64,
+) -> Ran {
+    run_with(Policy::default(), client, store, server, journal, list, now)
+}
+
+fn run_with(
+    policy: Policy,
+    client: &mut Client,
+    store: &mut Store,
+    server: &mut Server,
+    journal: &str,
+    list: &[SendGroupWithAckRequest],
+    now: f64,
+) -> Ran {
+    let head = store
+        .swap(
+            &client.scope.journal_head(journal),
+            Some(0),
+            Some(JOURNAL_FORMAT),
+        )
+        .1;
+    let legacy: Vec<Option<String>> = legacy_journal_keys(journal)
+        .iter()
+        .map(|k| store.swap(k, None, None).1)
+        .collect();
+    let legacy: Vec<Option<&str>> = legacy.iter().map(Option::as_deref).collect();
+    assert_eq!(
+        journal_refusal(journal, head.as_deref(), &legacy),
+        None,
+        "the journal is this version's"
+    );
+    let bodies: Vec<Option<String>> = list.iter().map(|r| Some(r.to_json())).collect();
+    let keys = client.scope.journal_items(journal, &bodies);
+    let accounts: Vec<Option<String>> = list
+        .iter()
+        .map(|r| Some(r.account_key().to_owned()))
+        .collect();
+    let mut plan = BulkPlan::new(&mut client.accounts, accounts, 0.0).looking_up_after_stop();
+    let mut items: Vec<Option<(Origin, Outcome)>> = vec![None; list.len()];
+    while let Next::Start(i) = plan.next(&client.accounts, now) {
+        client.leases += 1;
+        let account = plan.account_of(i).unwrap();
+        let name = client.accounts.get(account).unwrap().key.clone();
+        let mut m = SendMachine::for_account(account)
+            .with_shared(SharedSend {
+                lease: client.leases,
+                policy: SharedPolicy::default(),
+                key: client.scope.account(&name),
+            })
+            .with_journal(JournalItem {
+                key: keys[i].clone().unwrap(),
+                runner: "runner-1".into(),
+                claim_ms: 35_000.0,
+                resend_unknown: false,
+                lookup: plan.is_lookup(i),
+            });
+        let mut step = m.start(&policy, &mut client.accounts, now);
+        loop {
+            step = match step {
+                Step::Swap => {
+                    let s = m.swap().unwrap().clone();
+                    let (wrote, value, version) =
+                        store.swap(&s.key, s.expected, s.value.as_deref());
+                    m.swapped(
+                        wrote,
+                        value.as_deref(),
+                        version,
+                        &policy,
+                        &mut client.accounts,
+                        now,
+                    )
+                }
+                Step::Fetch => {
+                    let (status, headers, body) = server.post(&client.api_key, &list[i], now);
+                    m.exchanged(
+                        Exchange::complete(status, headers, &body),
+                        &policy,
+                        &mut client.accounts,
+                        now,
+                    )
+                }
+                Step::Wait(_) => m.waited(&policy, &mut client.accounts, now),
+                Step::Done => break,
+            };
+        }
+        plan.settle_send(i, &m, &client.accounts, now);
+        let origin = m.origin();
+        let outcome = m.into_outcome().unwrap();
+        if !plan.is_not_attempted(i) {
+            items[i] = Some((origin, outcome));
+        }
+    }
+    Ran {
+        items,
+        summary: plan.summary(),
+    }
+}
+
+fn body(n: usize) -> SendGroupWithAckRequest {
+    SendGroupWithAckRequest {
+        account_id: None,
+        recipient_profile_urn: format!("urn:li:fsd_profile:P{n}"),
+        group_id: "12345678".into(),
+        message: format!("Hello {n}"),
+        message_urns: None,
+    }
+}
+
+/// Every item of a finished run reports its own body's outcome: sent now or recorded,
+/// and a success (recorded or not) names the item's own recipient.
+fn assert_each_reports_its_own(ran: &Ran, list: &[SendGroupWithAckRequest]) {
+    for (i, item) in ran.items.iter().enumerate() {
+        let (origin, outcome) = item
+            .as_ref()
+            .unwrap_or_else(|| panic!("item {i} was not attempted"));
+        assert!(
+            matches!(origin, Origin::Sent | Origin::Recorded),
+            "item {i}: {origin:?}"
+        );
+        let data = outcome
+            .result
+            .as_ref()
+            .unwrap_or_else(|e| panic!("item {i}: {e:?}"));
+        assert_eq!(
+            data.recipient_profile_urn.as_deref(),
+            Some(list[i].recipient_profile_urn.as_str()),
+            "item {i}'s result is its own body's"
+        );
+    }
+}
+
+/// Day one sends the first `quota` of `first` and stops on the quota; day two runs `second`.
+fn two_days(
+    first: &[SendGroupWithAckRequest],
+    second: &[SendGroupWithAckRequest],
+    quota: u32,
+) -> (Ran, Ran, Server) {
+    let mut client = Client::new("key-of-workspace-a");
+    let mut store = Store::default();
+    let mut server = Server {
+        quota,
+        ..Server::default()
+    };
+    let day1 = run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "campaign",
+        first,
+        DAY1 + 1000.0,
+    );
+    assert_eq!(day1.summary.sent, quota as usize);
+    assert_eq!(day1.summary.stopped_by, Some(StopReason::RateLimited));
+    // A new process on day two (its registry knows nothing), the same store; the day's
+    // quota covers the rest.
+    server.quota = 1000;
+    let mut client = Client::new("key-of-workspace-a");
+    let day2 = run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "campaign",
+        second,
+        DAY1 + DAY + 1000.0,
+    );
+    (day1, day2, server)
+}
+
+#[test]
+fn a_reversed_list_sends_only_what_was_not_sent_and_reports_each_recorded_outcome_as_its_own() {
+    let list: Vec<_> = (0..20).map(body).collect();
+    let reversed: Vec<_> = list.iter().rev().cloned().collect();
+    let (_, day2, server) = two_days(&list, &reversed, 12);
+    for b in &list {
+        assert_eq!(server.times_accepted(b), 1, "{} once", b.message);
+    }
+    assert_each_reports_its_own(&day2, &reversed);
+    let recorded = day2
+        .items
+        .iter()
+        .filter(|i| matches!(i, Some((Origin::Recorded, _))))
+        .count();
+    assert_eq!((recorded, day2.summary.sent), (12, 20));
+}
+
+#[test]
+fn a_shuffled_list_sends_each_body_once() {
+    let list: Vec<_> = (0..30).map(body).collect();
+    let mut shuffled = list.clone();
+    // A fixed permutation: 7 is coprime with 30.
+    for (i, slot) in shuffled.iter_mut().enumerate() {
+        *slot = list[(i * 7 + 3) % 30].clone();
+    }
+    let (_, day2, server) = two_days(&list, &shuffled, 17);
+    assert!(list.iter().all(|b| server.times_accepted(b) == 1));
+    assert_each_reports_its_own(&day2, &shuffled);
+}
+
+#[test]
+fn a_list_with_one_body_removed_sends_the_rest_once_and_never_the_removed_one() {
+    let list: Vec<_> = (0..20).map(body).collect();
+    // Item 3 (sent on day one) and item 15 (never sent) bounced: both leave the list.
+    let shorter: Vec<_> = list
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 15)
+        .map(|(_, b)| b.clone())
+        .collect();
+    let (_, day2, server) = two_days(&list, &shorter, 10);
+    for (i, b) in list.iter().enumerate() {
+        assert_eq!(server.times_accepted(b), usize::from(i != 15), "item {i}");
+    }
+    assert_each_reports_its_own(&day2, &shorter);
+}
+
+#[test]
+fn ten_bodies_inserted_in_the_middle_are_sent_and_nothing_else_twice() {
+    let list: Vec<_> = (0..20).map(body).collect();
+    let mut longer = list.clone();
+    longer.splice(5..5, (100..110).map(body));
+    let (_, day2, server) = two_days(&list, &longer, 10);
+    assert!(longer.iter().all(|b| server.times_accepted(b) == 1));
+    assert_each_reports_its_own(&day2, &longer);
+    assert_eq!(day2.summary.sent, 30);
+}
+
+#[test]
+fn two_identical_bodies_in_a_list_are_two_items_each_sent_once_whatever_the_order() {
+    let twice = body(7);
+    let list = vec![body(1), twice.clone(), body(2), twice.clone(), body(3)];
+    // Day one sends three: the first of the two identical bodies among them.
+    let reordered = vec![twice.clone(), body(3), twice.clone(), body(2), body(1)];
+    let (_, day2, server) = two_days(&list, &reordered, 3);
+    assert_eq!(
+        server.times_accepted(&twice),
+        2,
+        "listed twice: sent twice, never a third time"
+    );
+    for n in [1, 2, 3] {
+        assert_eq!(server.times_accepted(&body(n)), 1);
+    }
+    assert_each_reports_its_own(&day2, &reordered);
+    // A third run with the same list sends nothing more: both copies are recorded.
+    let mut client = Client::new("key-of-workspace-a");
+    let mut store = Store::default();
+    let mut server = Server {
+        quota: 10,
+        ..Server::default()
+    };
+    run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "twins",
+        &[twice.clone(), twice.clone()],
+        DAY1,
+    );
+    let again = run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "twins",
+        &[twice.clone(), twice.clone(), twice.clone()],
+        DAY1 + 10.0,
+    );
+    assert_eq!(
+        server.times_accepted(&twice),
+        3,
+        "a third copy in the list is a third item"
+    );
+    assert!(
+        matches!(again.items[0], Some((Origin::Recorded, _)))
+            && matches!(again.items[1], Some((Origin::Recorded, _)))
+    );
+    assert!(matches!(again.items[2], Some((Origin::Sent, _))));
+}
+
+#[test]
+fn an_item_refused_by_a_429_is_left_open_for_the_next_run_and_a_recorded_one_stops_nothing() {
+    // The guard is off: the server's 429 is the only stop. That item delivered nothing,
+    // so the journal leaves it open and the next day sends it.
+    let list: Vec<_> = (0..6).map(body).collect();
+    let mut store = Store::default();
+    let mut server = Server {
+        quota: 3,
+        ..Server::default()
+    };
+    let mut client = Client::new("k");
+    let unguarded = Policy {
+        rate_limit_guard: false,
+        ..Policy::default()
+    };
+    let day1 = run_with(
+        unguarded,
+        &mut client,
+        &mut store,
+        &mut server,
+        "j",
+        &list,
+        DAY1,
+    );
+    assert_eq!(day1.summary.sent, 3);
+    let (origin, outcome) = day1.items[3].as_ref().unwrap();
+    assert_eq!((*origin, outcome.status), (Origin::Sent, Some(429)));
+    let mut client = Client::new("k");
+    let day2 = run(&mut client, &mut store, &mut server, "j", &list, DAY1 + DAY);
+    assert_eq!(day2.summary.stopped_by, None, "recorded items stop nothing");
+    assert_eq!(day2.summary.sent, 6);
+    assert!(list.iter().all(|b| server.times_accepted(b) == 1));
+    assert!(
+        matches!(day2.items[3], Some((Origin::Sent, _))),
+        "the 429'd item is sent on day two"
+    );
+}
+
+#[test]
+fn two_workspaces_on_one_store_keep_their_own_quota_and_journals() {
+    let mut store = Store::default();
+    let mut server = Server {
+        quota: 5,
+        ..Server::default()
+    };
+    let list_a: Vec<_> = (0..8).map(body).collect();
+    let list_b: Vec<_> = (50..53).map(body).collect();
+    let mut a = Client::new("api-key-of-customer-a");
+    let ran_a = run(&mut a, &mut store, &mut server, "welcome", &list_a, DAY1);
+    assert_eq!(
+        ran_a.summary.stopped_by,
+        Some(StopReason::RateLimited),
+        "A spent its quota"
+    );
+    // B: the same default account and the same journal id, another key.
+    let mut b = Client::new("api-key-of-customer-b");
+    let ran_b = run(
+        &mut b,
+        &mut store,
+        &mut server,
+        "welcome",
+        &list_b,
+        DAY1 + 1.0,
+    );
+    assert_eq!(
+        ran_b.summary.sent, 3,
+        "B's quota is its own, its journal holds none of A's"
+    );
+    assert_each_reports_its_own(&ran_b, &list_b);
+    assert!(ran_b
+        .items
+        .iter()
+        .all(|i| matches!(i, Some((Origin::Sent, _)))));
+    assert!(list_b.iter().all(|x| server
+        .accepted
+        .contains(&("api-key-of-customer-b".to_owned(), x.to_json()))));
+    // No key of the store holds or spells either API key.
+    for key in store.map.keys() {
+        assert!(!key.contains("api-key-of-customer"), "{key}");
+    }
+}
+
+#[test]
+fn a_rotated_key_in_the_same_workspace_resumes_the_old_keys_journal() {
+    let mut store = Store::default();
+    let mut server = Server {
+        quota: 4,
+        ..Server::default()
+    };
+    let list: Vec<_> = (0..7).map(body).collect();
+    let old = workspace_of_key("old-key");
+    let mut before = Client::in_workspace("old-key", &old);
+    run(
+        &mut before,
+        &mut store,
+        &mut server,
+        "campaign",
+        &list,
+        DAY1,
+    );
+    let mut after = Client::in_workspace("new-key", &old);
+    let resumed = run(
+        &mut after,
+        &mut store,
+        &mut server,
+        "campaign",
+        &list,
+        DAY1 + DAY,
+    );
+    assert!(
+        list.iter().all(|b| server.times_accepted(b) == 1),
+        "nothing sent twice across the rotation"
+    );
+    assert_each_reports_its_own(&resumed, &list);
+    // Without naming the old workspace the new key starts afresh: the old journal is not its.
+    let mut fresh = Client::new("new-key");
+    assert_ne!(fresh.scope, after.scope);
+    fresh.accounts = Accounts::new();
+}
+
+#[test]
+fn scopes_differ_by_workspace_and_origin_and_name_no_key() {
+    let a = Scope::new(&workspace_of_key("k1"), "https://api.connectsafely.ai");
+    assert_ne!(
+        a,
+        Scope::new(&workspace_of_key("k2"), "https://api.connectsafely.ai")
+    );
+    assert_ne!(
+        a,
+        Scope::new(&workspace_of_key("k1"), "http://127.0.0.1:8787")
+    );
+    assert_eq!(
+        a,
+        Scope::new(
+            &workspace_of_key("k1"),
+            &origin("https://API.connectsafely.ai/some/path")
+        )
+    );
+    assert_eq!(origin("http://127.0.0.1:8787/cs"), "http://127.0.0.1:8787");
+    assert_eq!(workspace_of_key("k1"), workspace_of_key("k1"));
+    assert_eq!(workspace_of_key("k1").len(), "key-".len() + 24);
+    let key = a.account("acct-1");
+    assert!(key.starts_with("s2:") && key.ends_with(":acct:acct-1"));
+    let items = a.journal_items("j", &[Some("{}".into()), None, Some("{}".into())]);
+    assert!(
+        items[0].as_deref().unwrap().ends_with(":0")
+            && items[1].is_none()
+            && items[2].as_deref().unwrap().ends_with(":1")
+    );
+}
+
+#[test]
+fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is_sent() {
+    let none: Vec<Option<&str>> = vec![None; legacy_journal_keys("j").len()];
+    assert_eq!(journal_refusal("j", Some(JOURNAL_FORMAT), &none), None);
+    let mut legacy = none.clone();
+    legacy[2] = Some("d|1|o1|200|...");
+    let why = journal_refusal("j", Some(JOURNAL_FORMAT), &legacy).unwrap();
+    assert!(
+        why.contains("options.journal \"j\"") && why.contains("earlier build"),
+        "{why}"
+    );
+    // A position given back by the earlier build (nothing sent there) is no sign of one.
+    let mut given_back = none.clone();
+    given_back[0] = Some("");
+    assert_eq!(
+        journal_refusal("j", Some(JOURNAL_FORMAT), &given_back),
+        None
+    );
+    let why = journal_refusal("j", Some("j3"), &none).unwrap();
+    assert!(why.contains("another version"), "{why}");
+    assert_eq!(legacy_journal_keys("j")[0], "run:j:0");
+}
+
+#[test]
+fn resume_at_is_when_the_quota_that_stopped_the_run_resets_and_null_when_none_did() {
+    let list: Vec<_> = (0..5).map(body).collect();
+    let mut store = Store::default();
+    let mut server = Server {
+        quota: 2,
+        ..Server::default()
+    };
+    let mut client = Client::new("k");
+    let now = DAY1 + 5_000.0;
+    let first = run(&mut client, &mut store, &mut server, "j", &list, now);
+    assert_eq!(
+        first.summary.resume_at,
+        Some(DAY1 + DAY),
+        "the server's reset"
+    );
+    // Before the reset: the store's guard refuses at once, and says the same time.
+    let mut client = Client::new("k");
+    let early = run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "j",
+        &list,
+        now + 60_000.0,
+    );
+    assert_eq!(early.summary.sent, 2, "both recorded, nothing sent");
+    assert_eq!(server.accepted.len(), 2);
+    assert_eq!(early.summary.resume_at, Some(DAY1 + DAY));
+    // After it: the rest goes, and nothing waits on a quota.
+    server.quota = 10;
+    let mut client = Client::new("k");
+    let done = run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "j",
+        &list,
+        DAY1 + DAY + 1.0,
+    );
+    assert_eq!((done.summary.sent, done.summary.resume_at), (5, None));
+}
+
+#[test]
+fn when_the_quota_stops_a_later_day_the_bodies_sent_before_still_report_their_recorded_outcome() {
+    // 30 bodies, 10 a day. Day two runs the list reversed: the 20 never sent come first,
+    // 10 of them go, then the quota stops the account; the rest are only looked up.
+    let list: Vec<_> = (0..30).map(body).collect();
+    let reversed: Vec<_> = list.iter().rev().cloned().collect();
+    let mut store = Store::default();
+    let mut server = Server {
+        quota: 10,
+        ..Server::default()
+    };
+    let mut client = Client::new("k");
+    run(&mut client, &mut store, &mut server, "c", &list, DAY1);
+    let mut client = Client::new("k");
+    let day2 = run(
+        &mut client,
+        &mut store,
+        &mut server,
+        "c",
+        &reversed,
+        DAY1 + DAY,
+    );
+    assert_eq!(server.accepted.len(), 20);
+    assert_eq!(day2.summary.stopped_by, Some(StopReason::RateLimited));
+    for (i, item) in day2.items.iter().enumerate() {
+        let n = 29 - i;
+        match n {
+            // Sent on day one: recorded, though the account stopped before reaching them.
+            0..=9 => assert!(
+                matches!(item, Some((Origin::Recorded, o)) if o.result.as_ref().unwrap().recipient_profile_urn.as_deref() == Some(list[n].recipient_profile_urn.as_str())),
+                "body {n}"
+            ),
+            10..=19 => assert!(item.is_none(), "body {n}: never sent, not attempted"),
+            _ => assert!(
+                matches!(item, Some((Origin::Sent, _))),
+                "body {n}: sent on day two"
+            ),
+        }
+    }
+    assert_eq!(day2.summary.not_attempted, (10..20).collect::<Vec<_>>());
+    assert_eq!(day2.summary.sent, 20, "ten sent now, ten recorded");
+}
