@@ -133,19 +133,6 @@ impl Settled {
             Origin::Recorded | Origin::Unknown => Settled::Failed,
         }
     }
-
-    /// Whether the item delivered nothing for a reason that is not its body's (a quota,
-    /// the key, this run stopping, the store): a journal leaves it open for a later run.
-    pub fn leaves_item_open(self) -> bool {
-        matches!(
-            self,
-            Settled::RateLimited
-                | Settled::Refused
-                | Settled::Unauthorized
-                | Settled::NotSent
-                | Settled::StoreDown
-        )
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

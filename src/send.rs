@@ -217,6 +217,18 @@ impl Outcome {
     fn retry_after_ms(&self) -> Option<f64> {
         self.result.as_ref().err().and_then(|e| e.retry_after_ms)
     }
+
+    /// Whether this outcome is the item's for good, as a run's journal records it: it was
+    /// delivered, it may have been (`deliveryUnknown`: never sent again), or the server
+    /// refused the body itself (400, 403). Anything else delivered nothing for a reason
+    /// that is not the body's (a quota, the key, the store, a run stopping, a request that
+    /// never left, a proxy's 404): a later run sends the item.
+    pub fn decides_item(&self) -> bool {
+        match &self.result {
+            Ok(_) => true,
+            Err(e) => e.delivery_unknown || matches!(self.status, Some(400 | 403)),
+        }
+    }
 }
 
 /// A compare-and-swap the transport must perform on the shared store: set `key` to
@@ -423,10 +435,9 @@ impl SendMachine {
         if let (Some(item), Origin::Sent, true) =
             (&self.journal, self.origin, self.claim_version > 0)
         {
-            // Record what happened; an item that delivered nothing for a reason of its
-            // account's (quota, key) or of this run gives its claim back, so a later run
-            // sends it.
-            let value = if crate::bulk::Settled::of(&outcome).leaves_item_open() {
+            // Record what is decided for the item; one that delivered nothing for a reason
+            // that is not its body's gives its claim back, so a later run sends it.
+            let value = if !outcome.decides_item() {
                 String::new()
             } else {
                 JournalEntry::Done {

@@ -677,3 +677,73 @@ fn when_the_quota_stops_a_later_day_the_bodies_sent_before_still_report_their_re
     assert_eq!(day2.summary.not_attempted, (10..20).collect::<Vec<_>>());
     assert_eq!(day2.summary.sent, 20, "ten sent now, ten recorded");
 }
+
+#[test]
+fn a_journal_records_what_is_decided_for_the_body_and_leaves_the_rest_for_a_later_run() {
+    use connectsafely_wasm::send::Interrupt;
+    let complete = |status: u16, body: &'static str| {
+        Outcome::of(
+            Exchange::complete(status, RateLimitHeaders::default(), body),
+            DAY1,
+        )
+    };
+    let ok = r#"{"success":true,"message":"sent"}"#;
+    let err = r#"{"success":false,"error":"no"}"#;
+    let cases = [
+        ("200: delivered", complete(200, ok), true),
+        ("400: the server refused the body", complete(400, err), true),
+        (
+            "403: the recipient cannot be reached",
+            complete(403, err),
+            true,
+        ),
+        ("500: may have been delivered", complete(500, err), true),
+        (
+            "a 2xx that is not a success: may have been",
+            complete(200, "<html>"),
+            true,
+        ),
+        ("401: the key, not the body", complete(401, err), false),
+        ("429: the quota", complete(429, err), false),
+        (
+            "404: a proxy's path, nothing delivered",
+            complete(404, err),
+            false,
+        ),
+        (
+            "fetch threw before sending",
+            Outcome::of(
+                Exchange::NotSent {
+                    detail: "subrequest limit",
+                },
+                DAY1,
+            ),
+            false,
+        ),
+        (
+            "no response: may have left",
+            Outcome::of(
+                Exchange::NoResponse {
+                    interrupt: None,
+                    detail: "reset",
+                },
+                DAY1,
+            ),
+            true,
+        ),
+        (
+            "timed out: may have left",
+            Outcome::of(
+                Exchange::NoResponse {
+                    interrupt: Some(Interrupt::Timeout(30_000.0)),
+                    detail: "",
+                },
+                DAY1,
+            ),
+            true,
+        ),
+    ];
+    for (what, outcome, decided) in cases {
+        assert_eq!(outcome.decides_item(), decided, "{what}");
+    }
+}

@@ -167,6 +167,23 @@ test("a rotated key given the old key's workspace resumes its journal, with noth
   assert.notEqual(client(KEY_B).workspace, old.workspace);
 });
 
+test("a journal is discarded by deleting the keys the README's patterns match, and nothing else goes with it", async () => {
+  const list = [body(1), body(2)];
+  await client().sendGroupWithAckMany(list, { journal: "to-discard" });
+  await client().sendGroupWithAckMany([body(3)], { journal: "to-keep" });
+  const matched = [];
+  for (const pattern of ["connectsafely:s2:*:run:to-discard:*", "connectsafely:s2:*:head:to-discard"]) {
+    for await (const keys of redis.scanIterator({ MATCH: pattern })) matched.push(...[keys].flat());
+  }
+  assert.equal(matched.length, 3, matched.join("\n"));
+  await redis.del(matched);
+  const again = await client().sendGroupWithAckMany(list, { journal: "to-discard" });
+  assert.ok(again.results.every((r) => r.ok && r.body !== null), "a discarded journal sends again");
+  const kept = await client().sendGroupWithAckMany([body(3)], { journal: "to-keep" });
+  assert.equal(kept.results[0].body, null, "another journal is untouched");
+  assert.equal((await messages()).length, 5);
+});
+
 test("a workspace name must be a non-empty string", () => {
   for (const workspace of ["", "   ", 7, "x".repeat(201)]) {
     assert.throws(() => client(KEY_A, { workspace }), (e) => e instanceof TypeError && /options\.workspace/.test(e.message));
@@ -326,6 +343,9 @@ test("the README's daily script runs a 400-body campaign over three days of 150,
     assert.equal(day3.code, 0, day3.err);
     assert.equal(day3.lines[0], "399 of 400 sent, 1 failed (1 may have been delivered), 0 not sent yet");
     assert.equal(day3.lines.length, 1, "nothing waits on a quota: no time to come back");
+    // Finished: running it again sends nothing and reports every item from the journal.
+    const after = await script("campaign.mjs", file).done;
+    assert.deepEqual(after.lines, ["399 of 400 sent, 1 failed (1 may have been delivered), 0 not sent yet"]);
     const got = await assertCampaignDone(dayMs);
     const at = (m) => Date.parse(m.receivedAt);
     assert.ok(got.slice(150).every((m) => at(m) >= resume1), "nothing of day two before its resumeAt");

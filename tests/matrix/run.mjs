@@ -457,14 +457,18 @@ const cells = {
     // Durable Object class, "b" and "c" bind the same namespace by script name. Two
     // more ("s1", "s2") share another namespace, to swap on the store directly.
     const names = ["a", "b", "c"];
-    const worker = (name, out, host) => ({
+    const worker = (name, out, host, apiKey = "sandbox-key") => ({
       name,
       ...workerOf(dir, out, out === "dist" ? "index.js" : "swap.js"),
-      bindings: { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base },
+      bindings: { CONNECTSAFELY_API_KEY: apiKey, CONNECTSAFELY_BASE_URL: sb.base },
       durableObjects: { CONNECTSAFELY_STORE: name === host ? "ConnectSafelyStore" : { className: "ConnectSafelyStore", scriptName: host } },
     });
+    const persist = path.join(work, "workerd-do-store");
+    rmSync(persist, { recursive: true, force: true });
+    // "d" is another customer's Worker (another API key) on the same namespace.
     const mf = new Miniflare({
-      workers: [...names.map((name) => worker(name, "dist", "a")), worker("s1", "dist-swap", "s1"), worker("s2", "dist-swap", "s1")],
+      workers: [...names.map((name) => worker(name, "dist", "a")), worker("d", "dist", "a", "sandbox-key-2"), worker("s1", "dist-swap", "s1"), worker("s2", "dist-swap", "s1")],
+      durableObjectsPersist: persist,
     });
     try {
       await sb.config({ quota: 150 });
@@ -482,6 +486,19 @@ const cells = {
       expect(sent === 150, "the Workers' results count the 150 accepted", sent);
       const rejected = runs.reduce((n, r) => n + r.results.filter((x) => x && x.status === 429).length, 0);
       expect(rejected <= 1, "at most one 429 in all (the issue allows one per Worker)", rejected);
+      // Another API key on the same namespace, with the same account and journal ids: its
+      // quota and journal are its own.
+      await sb.config({ keys: ["sandbox-key", "sandbox-key-2"] });
+      const post = async (name, payload) => (await (await mf.getWorker(name)).fetch("http://matrix.test/", { method: "POST", body: JSON.stringify(payload) })).json();
+      const spent = await post("a", { from: 5000, count: 2, account: "acct-do", options: { journal: "welcome" } });
+      expect(spent.sent === 0 && spent.stoppedBy === "rate_limited" && spent.results.every((r) => r === null), "the first key's acct-do is spent: refused from the store", spent);
+      const other = await post("d", { from: 5000, count: 3, account: "acct-do", options: { journal: "welcome" } });
+      expect(other.sent === 3 && other.results.every((r) => r.ok && r.body !== null), "the other key sends on its own acct-do quota, from its own journal", other);
+      const mine = await post("a", { from: 6000, count: 2, account: "acct-j", options: { journal: "welcome-2" } });
+      const theirs = await post("d", { from: 6000, count: 2, account: "acct-j", options: { journal: "welcome-2" } });
+      expect(mine.sent === 2 && theirs.sent === 2 && theirs.results.every((r) => r.body !== null), "the same bodies and journal id under the other key are sent, not reported from the first key's journal", { mine, theirs });
+      const byKey = (await sb.messages()).filter((m) => m.workspace === 1).length;
+      expect(byKey === 5, "the other key's five reached the server", byKey);
       // The store itself: compare-and-set on versions, seen from another Worker, and a
       // key untouched for its TTL deleted by the object's alarm.
       const swap = async (name, args) => (await (await mf.getWorker(name)).fetch("http://matrix.test/", { method: "POST", body: JSON.stringify(args) })).json();
@@ -492,9 +509,74 @@ const cells = {
       await new Promise((r) => setTimeout(r, 2500));
       const gone = await swap("s1", { key: "k", expected: null, value: null, ttlSeconds: 1 });
       expect(gone.value === null && gone.version === 0, "a key untouched for its TTL is deleted", gone);
-      return `3 Workers x 100 bodies, one Durable Object namespace: ${got.length} accepted (${runs.map((r) => r.sent).join(" + ")}), ${rejected} answered 429; swaps are compare-and-set, keys expire`;
-    } finally {
       await mf.dispose();
+      const files = walk(persist);
+      expect(files.length > 0 && files.every((f) => !readFileSync(f).includes("sandbox-key")), "the Durable Objects' storage holds no API key", files.length);
+      return `3 Workers x 100 bodies, one Durable Object namespace: ${got.length} accepted (${runs.map((r) => r.sent).join(" + ")}), ${rejected} answered 429; another key's quota and journal its own; swaps are compare-and-set, keys expire; no API key stored`;
+    } finally {
+      await mf.dispose().catch(() => {});
+    }
+  },
+  "workerd: a 400-body campaign run by a Cron Trigger over three days of 150, with a Durable Object store": async () => {
+    const dir = await project("workerd-campaign");
+    const sb = await sandbox();
+    const bodies = Array.from({ length: 400 }, (_, i) => ({ recipientProfileUrn: `urn:li:fsd_profile:C${i}`, groupId: "12345678", message: `Welcome ${i}` }));
+    writeFileSync(path.join(dir, "src/campaign.json"), JSON.stringify(bodies));
+    await wranglerBuild(dir, ["dist"]);
+    const { Miniflare } = await import("miniflare");
+    const persist = path.join(work, "campaign-do");
+    rmSync(persist, { recursive: true, force: true });
+    let logs = "";
+    const mf = new Miniflare({
+      ...workerOf(dir, "dist", "index.js"),
+      bindings: { CONNECTSAFELY_API_KEY: "sandbox-key", CONNECTSAFELY_BASE_URL: sb.base },
+      durableObjects: { CONNECTSAFELY_STORE: "ConnectSafelyStore" },
+      durableObjectsPersist: persist,
+      handleRuntimeStdio: (stdout, stderr) => {
+        stdout.on("data", (d) => (logs += d));
+        stderr.on("data", (d) => (logs += d));
+      },
+    });
+    const dayMs = 4000;
+    const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+    const nextDay = () => sleep((Math.floor(Date.now() / dayMs) + 1) * dayMs - Date.now() + 30);
+    try {
+      await sb.config({ quota: 150, dayMs });
+      const worker = await mf.getWorker();
+      /** Fires the Cron Trigger; resolves to what the run logged. */
+      const cron = async () => {
+        const before = logs.length;
+        await worker.scheduled({ cron: "0 9 * * *" });
+        await sleep(100);
+        return logs.slice(before).trim().split("\n").filter((l) => / sent, |can be sent after/.test(l));
+      };
+      const resumeOf = (lines) => Date.parse(lines.find((l) => l.includes("can be sent after"))?.split(" ").at(-1));
+      await nextDay();
+      const day1 = await cron();
+      expect(day1[0]?.startsWith("150 of 400 sent"), "day one sends the quota", day1);
+      const resume1 = resumeOf(day1);
+      expect(resume1 === (Math.floor(Date.now() / dayMs) + 1) * dayMs, "it logs the day's reset as when to come back", { day1, resume1 });
+      const early = await cron();
+      expect(early[0]?.startsWith("150 of 400 sent") && (await sb.messages()).length === 150, "a run before the reset sends nothing", early);
+      await sleep(resume1 - Date.now() + 30);
+      const day2 = await cron();
+      const resume2 = resumeOf(day2);
+      expect(day2[0]?.startsWith("300 of 400 sent") && resume2 >= resume1 + dayMs, "day two sends the next 150", day2);
+      await sleep(resume2 - Date.now() + 30);
+      const day3 = await cron();
+      expect(day3.length === 1 && day3[0].startsWith("400 of 400 sent, 0 failed, 0 not sent yet"), "day three sends the rest, and nothing waits on a quota", day3);
+      const got = await sb.messages();
+      expect(got.length === 400 && new Set(got.map((m) => m.message)).size === 400, "the 400 bodies accepted, each once", got.length);
+      const st = await sb.state();
+      expect(st.requests === 400, "no request past a spent quota: no 429", st.requests);
+      const at = (m) => Date.parse(m.receivedAt);
+      expect(got.slice(150, 300).every((m) => at(m) >= resume1) && got.slice(300).every((m) => at(m) >= resume2), "no run sent before its resumeAt", { resume1, resume2 });
+      await mf.dispose();
+      const stored = walk(persist).map((f) => readFileSync(f)).reduce((n, b) => n + b.length, 0);
+      expect(stored > 0 && walk(persist).every((f) => !readFileSync(f).includes("sandbox-key")), "the Durable Objects' storage holds no API key", stored);
+      return `3 days x 150 of 400 bodies through scheduled(): ${got.length} accepted once each, no 429, none before its resumeAt`;
+    } finally {
+      await mf.dispose().catch(() => {});
     }
   },
   "Vercel edge function (edge-light, vercel dev's bundler, edge-runtime)": async () => {
