@@ -22,7 +22,7 @@ sandbox:
 
 demo: pkg
 	@echo "Demo: http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	node sandbox/server.mjs --host $(HOST) --port $(PORT) --static /=www --static /pkg=pkg
+	node sandbox/server.mjs --host $(HOST) --port $(PORT) --static /=www --static /pkg=pkg --static /vendor/papaparse=node_modules/papaparse
 
 bench: pkg
 	@./scripts/setup.sh --browsers

@@ -296,43 +296,81 @@ for (const [tab] of Object.values(tabs)) {
 }
 
 const bulkForm = $("bulk-form");
-/** Rows from the textarea: a URN a line, or `urn,message` (a message may hold commas). */
+/** The columns a CSV header may name for the request's fields. */
+const COLUMNS = ["recipientProfileUrn", "message", "groupId", "accountId", "messageUrns"];
+
+/**
+ * The rows of the textarea, parsed as CSV by Papa Parse (quotes, escaped quotes, line breaks
+ * inside quotes, CRLF, a byte-order mark): with a header row, columns by name and the other
+ * columns filling the template's {{column}}; without one, a URN a line or `urn,message`.
+ * Each row is `{ body }` to send, or `{ body, problem }` when it cannot be (never sent).
+ */
 function bulkRows() {
   const v = (name) => bulkForm.elements[name].value;
-  return v("bulkRows")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line && !/^recipientProfileUrn\s*,/i.test(line))
-    .map((line) => {
-      const comma = line.indexOf(",");
-      const urn = comma < 0 ? line : line.slice(0, comma);
-      const message = comma < 0 ? v("bulkMessage") : line.slice(comma + 1).replace(/^"(.*)"$/s, "$1").replace(/""/g, '"');
-      const body = { recipientProfileUrn: urn, groupId: v("bulkGroupId"), message };
-      if (v("bulkAccountId").trim()) body.accountId = v("bulkAccountId");
-      return body;
+  const parsed = Papa.parse(v("bulkRows"), { skipEmptyLines: "greedy" }).data;
+  if (parsed.length === 0) return [];
+  const header = parsed[0].map((c) => c.trim());
+  const named = header.some((c) => c.toLowerCase() === "recipientprofileurn");
+  const column = (name) => header.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+  const rows = named ? parsed.slice(1) : parsed;
+  return rows.map((cells) => {
+    const cell = (name) => (named ? (cells[column(name)] ?? "") : "");
+    let urn;
+    let own;
+    if (named) {
+      urn = cell("recipientProfileUrn");
+      own = cell("message");
+    } else {
+      // A line's message may hold commas: everything after the first cell.
+      urn = cells[0] ?? "";
+      own = cells.slice(1).join(",");
+    }
+    const body = { recipientProfileUrn: urn.trim(), groupId: cell("groupId").trim() || v("bulkGroupId") };
+    const account = cell("accountId").trim() || v("bulkAccountId").trim();
+    if (account) body.accountId = account;
+    const urns = cell("messageUrns").split(/\r?\n/).map((u) => u.trim()).filter(Boolean);
+    if (urns.length) body.messageUrns = urns;
+    if (own.trim()) {
+      body.message = own;
+      return { body };
+    }
+    // The template, each {{column}} taken from the row: a value missing is a row not sent.
+    let problem = null;
+    body.message = v("bulkMessage").replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (whole, name) => {
+      const at = named ? header.indexOf(name) : -1;
+      const value = at >= 0 ? (cells[at] ?? "") : "";
+      if (!value.trim()) problem ??= at >= 0 ? `the template's {{${name}}} is empty in this row` : `the template's {{${name}}} names no column`;
+      return value;
     });
+    return problem ? { body, problem } : { body };
+  });
 }
 
+let bulkRowsParsed = [];
 let bulkBodies = [];
 function renderBulkCheck() {
-  bulkBodies = bulkRows();
-  const rows = bulkBodies.map((body, i) => {
-    const r = validateSendGroupWithAck(body);
+  bulkRowsParsed = bulkRows();
+  bulkBodies = bulkRowsParsed.filter((r) => !r.problem).map((r) => r.body);
+  let valid = 0;
+  const rows = bulkRowsParsed.map(({ body, problem }, i) => {
+    const r = problem ? null : validateSendGroupWithAck(body);
+    const ok = Boolean(r && r.ok);
+    if (ok) valid += 1;
     const tr = document.createElement("tr");
     tr.dataset.testid = "bulk-row";
-    tr.dataset.valid = String(r.ok);
-    const status = el("td", r.ok ? "ready" : r.error.fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; "), r.ok ? "pending" : "fail");
+    tr.dataset.valid = String(ok);
+    if (!problem) tr.dataset.message = r.ok ? r.value.message : body.message;
+    const why = problem ?? (ok ? "ready" : r.error.fieldErrors.map((e) => `${e.field}: ${e.message}`).join("; "));
+    const status = el("td", why, ok ? "pending" : "fail");
     status.dataset.testid = "bulk-status";
-    tr.append(el("td", String(i + 1)), el("td", body.recipientProfileUrn), el("td", body.message), status);
+    tr.append(el("td", String(i + 1)), el("td", body.recipientProfileUrn), el("td", problem ? "" : body.message), status);
     return tr;
   });
   $("bulk-rows").replaceChildren(...rows);
-  const valid = bulkBodies.filter((b) => validateSendGroupWithAck(b).ok).length;
-  $("bulk-check").textContent = bulkBodies.length ? `${valid} of ${bulkBodies.length} rows are valid; invalid rows will not be sent.` : "Paste recipients above.";
+  $("bulk-check").textContent = bulkRowsParsed.length ? `${valid} of ${bulkRowsParsed.length} rows are valid; invalid rows will not be sent.` : "Paste recipients above.";
 }
 bulkForm.addEventListener("input", renderBulkCheck);
 
-const csvCell = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 function offerDownload(id, text, type) {
   const a = $(id);
   if (a.href) URL.revokeObjectURL(a.href);
@@ -400,7 +438,9 @@ async function runBulk(run) {
   const progress = $("bulk-progress");
   progress.max = Math.max(1, bodies.length);
   progress.value = 0;
-  const statusCells = [...$("bulk-rows").querySelectorAll("[data-testid=bulk-status]")];
+  // The status cell of each body sent (rows that cannot be sent are not in the run).
+  const allCells = [...$("bulk-rows").querySelectorAll("[data-testid=bulk-status]")];
+  const statusCells = allCells.filter((_, row) => !bulkRowsParsed[row].problem);
   bulkAbort = new AbortController();
   $("bulk-send").disabled = true;
   $("bulk-stop").hidden = false;
@@ -435,17 +475,29 @@ async function runBulk(run) {
   $("bulk-send").disabled = false;
   $("bulk-stop").hidden = true;
   bulkAbort = null;
-  $("bulk-summary").textContent = `Sent ${r.sent}, failed ${r.failed}, not attempted ${r.notAttempted.length}${r.stoppedBy ? `; stopped by ${r.stoppedBy.replace("_", " ")}` : ""}.`;
+  const summary = $("bulk-summary");
+  summary.textContent = `Sent ${r.sent}, failed ${r.failed}, not attempted ${r.notAttempted.length}${r.stoppedBy ? `; stopped by ${r.stoppedBy.replace("_", " ")}` : ""}.`;
+  if (r.resumeAt !== null) {
+    summary.textContent += ` The rest can be sent after ${new Date(r.resumeAt).toLocaleString()}: resume the run then.`;
+    summary.dataset.resumeAt = String(r.resumeAt);
+  } else {
+    delete summary.dataset.resumeAt;
+  }
   offerDownload("bulk-json", JSON.stringify({ ...r, bodies }, null, 2), "application/json");
-  const csv = ["recipientProfileUrn,message", ...r.notAttempted.map((i) => `${csvCell(bodies[i].recipientProfileUrn)},${csvCell(bodies[i].message)}`)].join("\n");
-  offerDownload("bulk-csv", csv + "\n", "text/csv");
+  // The rows never attempted, as CSV this page reads back to the same bodies.
+  const left = r.notAttempted.map((i) => bodies[i]);
+  const csv = Papa.unparse({
+    fields: COLUMNS,
+    data: left.map((b) => [b.recipientProfileUrn, b.message, b.groupId, b.accountId ?? "", (b.messageUrns ?? []).join("\n")]),
+  });
+  offerDownload("bulk-csv", csv + "\r\n", "text/csv");
 }
 
 /** An unfinished run from before a reload (or a closed tab): offer to resume it. */
 function offerResume() {
   const run = savedRun();
   if (!run) return;
-  const rows = run.fields.bulkRows.split("\n").filter((l) => l.trim()).length;
+  const rows = Papa.parse(run.fields.bulkRows, { skipEmptyLines: "greedy" }).data.filter((cells) => cells[0]?.trim().toLowerCase() !== "recipientprofileurn").length;
   $("bulk-resume-text").textContent = `A run to ${rows} row${rows === 1 ? "" : "s"} started ${new Date(run.startedAt).toLocaleString()} did not finish. Resume it: rows already sent are not sent again, and a row that was in flight is reported as possibly delivered.`;
   $("bulk-resume").hidden = false;
   showTab("many");

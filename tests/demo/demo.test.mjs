@@ -242,11 +242,14 @@ test("the bulk tab checks each row, sends with progress, stops at the quota, and
   assert.equal(await page.locator("[data-testid=bulk-row][data-valid=false]").count(), 1);
   await page.getByTestId("bulk-send").click();
   await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor();
-  assert.equal(await page.getByTestId("bulk-summary").textContent(), "Sent 2, failed 1, not attempted 2; stopped by rate limited.");
+  const summary = page.getByTestId("bulk-summary");
+  assert.match(await summary.textContent(), /^Sent 2, failed 1, not attempted 2; stopped by rate limited\. The rest can be sent after .+: resume the run then\.$/);
+  const reset = Date.parse((await control("GET", "state")).resetAt);
+  assert.ok(Math.abs(Number(await summary.getAttribute("data-resume-at")) - reset) < 1000, "resumeAt is the sandbox's reset");
   assert.deepEqual(await statuses.allTextContents(), ["sent", (await statuses.nth(1).textContent()), "sent", "not attempted", "not attempted"]);
   assert.equal(await page.getByTestId("bulk-progress").evaluate((p) => p.value === p.max), true);
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-download-csv").click()]);
-  assert.equal(readFileSync(await csv.path(), "utf8"), `recipientProfileUrn,message\n${urn(3)},"Hello, three"\n${urn(4)},Thanks for your message in the group!\n`);
+  assert.equal(readFileSync(await csv.path(), "utf8"), `recipientProfileUrn,message,groupId,accountId,messageUrns\r\n${urn(3)},"Hello, three",12345678,,\r\n${urn(4)},Thanks for your message in the group!,12345678,,\r\n`);
   const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-download-json").click()]);
   const saved = JSON.parse(readFileSync(await json.path(), "utf8"));
   assert.equal(saved.sent, 2);
@@ -256,6 +259,88 @@ test("the bulk tab checks each row, sends with progress, stops at the quota, and
   const dir = process.env.UPDATE_SCREENSHOTS ? path.join(root, "docs") : path.join(root, "target");
   mkdirSync(dir, { recursive: true });
   await page.locator("#panel-many").screenshot({ path: path.join(dir, "bulk.png") });
+});
+
+/** What the sandbox accepted, as the bodies it was sent. */
+const accepted = async () => (await control("GET", "messages")).messages.map((m) => ({ recipientProfileUrn: m.recipientProfileUrn, groupId: m.groupId, message: m.message, accountId: m.accountId, messageUrns: m.messageUrns }));
+
+test("the bulk tab reads CSV as a spreadsheet writes it: a byte-order mark, CRLF, a header, a quoted message over two lines, columns by name", async () => {
+  await page.getByTestId("tab-many").click();
+  const urn = (n) => `urn:li:fsd_profile:ACoAACsv${n}`;
+  const file = [
+    "\ufeffmessage,recipientProfileUrn,firstName,groupId,accountId,messageUrns",
+    `"Hi Ana,\r\nsee you ""soon""",${urn(1)},Ana,,,`,
+    `,${urn(2)},Bo,87654321,acct-2,"urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)\r\nurn:li:msg_message:Y"`,
+    `, ${urn(3)} ,Cy,,,`,
+  ].join("\r\n");
+  await page.getByTestId("bulk-input").fill(file + "\r\n");
+  await page.locator("#bulkMessage").fill("Hello {{firstName}}!");
+  const rows = page.getByTestId("bulk-row");
+  assert.equal(await rows.count(), 3, "three rows: the header and the line break inside quotes are no rows");
+  // A textarea holds line breaks as \n (HTML's value normalization): that is what is sent.
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.valid, tr.dataset.message])), [
+    ["true", 'Hi Ana,\nsee you "soon"'],
+    ["true", "Hello Bo!"],
+    ["true", "Hello Cy!"],
+  ]);
+  await page.getByTestId("bulk-send").click();
+  await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor();
+  assert.deepEqual(await accepted(), [
+    { recipientProfileUrn: urn(1), groupId: "12345678", message: 'Hi Ana,\nsee you "soon"', accountId: null, messageUrns: null },
+    { recipientProfileUrn: urn(2), groupId: "87654321", message: "Hello Bo!", accountId: "acct-2", messageUrns: ["urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)", "urn:li:msg_message:Y"] },
+    { recipientProfileUrn: urn(3), groupId: "12345678", message: "Hello Cy!", accountId: null, messageUrns: null },
+  ]);
+});
+
+test("a template naming a column a row has no value for makes that row invalid: it is never sent with a blank", async () => {
+  await page.getByTestId("tab-many").click();
+  const urn = (n) => `urn:li:fsd_profile:ACoAATpl${n}`;
+  await page.getByTestId("bulk-input").fill(`recipientProfileUrn,firstName\n${urn(1)},Ana\n${urn(2)},\n${urn(3)},Cy\n`);
+  await page.locator("#bulkMessage").fill("Hi {{firstName}}, welcome to {{company}}");
+  assert.deepEqual(await page.getByTestId("bulk-row").evaluateAll((trs) => trs.map((tr) => tr.dataset.valid)), ["false", "false", "false"]);
+  assert.match(await page.getByTestId("bulk-status").nth(0).textContent(), /\{\{company\}\} names no column/);
+  await page.locator("#bulkMessage").fill("Hi {{firstName}}, welcome");
+  const rows = page.getByTestId("bulk-row");
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.valid, tr.dataset.message ?? null])), [
+    ["true", "Hi Ana, welcome"],
+    ["false", null],
+    ["true", "Hi Cy, welcome"],
+  ]);
+  assert.match(await page.getByTestId("bulk-status").nth(1).textContent(), /\{\{firstName\}\} is empty in this row/);
+  assert.match(await page.getByTestId("bulk-check").textContent(), /2 of 3 rows are valid/);
+  await page.getByTestId("bulk-send").click();
+  await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor();
+  assert.deepEqual((await accepted()).map((m) => m.message), ["Hi Ana, welcome", "Hi Cy, welcome"]);
+  assert.equal(await page.getByTestId("bulk-status").nth(1).textContent(), "the template's {{firstName}} is empty in this row", "the row left out keeps its reason");
+});
+
+test("the page's own download of the rows never attempted reads back to the same rows", async () => {
+  // The quota of one resets in two seconds: the guard (kept in the page's IndexedDB) lets
+  // the rows left go after that.
+  const resetAt = Date.now() + 2000;
+  await control("POST", "config", { quota: 1, resetAt: new Date(resetAt).toISOString() });
+  await page.getByTestId("tab-many").click();
+  const urn = (n) => `urn:li:fsd_profile:ACoAADown${n}`;
+  // One account, whose quota of one stops the run after the first row.
+  const file = `recipientProfileUrn,message,groupId,accountId,messageUrns\n${urn(1)},One,12345678,acct-x,\n${urn(2)},"Two, with ""quotes""\nand a line",11112222,acct-x,"urn:li:msg_message:(a,b)\nurn:li:msg_message:c"\n${urn(3)},,,acct-x,\n`;
+  await page.getByTestId("bulk-input").fill(file);
+  const preview = () => page.getByTestId("bulk-row").evaluateAll((trs) => trs.map((tr) => [tr.children[1].textContent, tr.dataset.message]));
+  const before = await preview();
+  await page.getByTestId("bulk-send").click();
+  await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor();
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("bulk-download-csv").click()]);
+  const text = readFileSync(await csv.path(), "utf8");
+  // Sent later from the downloaded file, the two rows left are the same bodies.
+  await page.waitForTimeout(resetAt - Date.now() + 100);
+  await control("POST", "reset");
+  await page.getByTestId("bulk-input").fill(text);
+  assert.deepEqual(await preview(), before.slice(1));
+  await page.getByTestId("bulk-send").click();
+  await page.getByTestId("bulk-summary").filter({ hasText: "Sent" }).waitFor();
+  assert.deepEqual(await accepted(), [
+    { recipientProfileUrn: urn(2), groupId: "11112222", message: 'Two, with "quotes"\nand a line', accountId: "acct-x", messageUrns: ["urn:li:msg_message:(a,b)", "urn:li:msg_message:c"] },
+    { recipientProfileUrn: urn(3), groupId: "12345678", message: "Thanks for your message in the group!", accountId: "acct-x", messageUrns: null },
+  ]);
 });
 
 test("a run to many reloaded mid-run offers to resume, and resuming sends no row twice (IndexedDB journal)", async () => {
