@@ -18,12 +18,12 @@
 //   GET  /__sandbox/faults                the queue;  DELETE /__sandbox/faults empties it
 //   GET  /__sandbox/messages              {messages: [...]}: every message accepted, in order
 //   GET  /__sandbox/state                 config, usage per workspace and account, queued faults, message count
+//   GET  /__sandbox/requests              {requests: [{headers}]}: the headers of the last 100 endpoint
+//                                         requests, oldest first (Authorization's value shown as "[present]")
 //
 // Each accepted key is its own workspace, as each API key is on the real API: its accounts'
 // quotas are its own (usage is kept per key and account); a message records the index of
 // the key that sent it in `keys` as `workspace`.
-//   GET  /__sandbox/requests              {requests: [{headers}]}: the headers of the last 100 endpoint
-//                                         requests, oldest first (Authorization's value shown as "[present]")
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -79,7 +79,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
     return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
   };
   const quotaOf = (account) => (account in config.quotas ? config.quotas[account] : config.quota);
-  const who = (key, account) => `${Math.max(0, config.keys.indexOf(key))}:${account}`;
+  const who = (key, account) => `${config.keys.indexOf(key)}:${account}`;
   const usageOf = (workspace, account) => {
     const at = who(workspace, account);
     let u = usage.get(at);

@@ -15,7 +15,7 @@ const fence = { js: "js", mjs: "js", cjs: "js", ts: "ts", tsx: "tsx", toml: "tom
 
 /** A file of the matrix as a captioned code block; `shown` is the path a user's project has. */
 function block(file, shown = file.split("/").slice(2).join("/")) {
-  return `\`${shown}\`:\n\n\`\`\`${fence[path.extname(file).slice(1)]}\n${read(file)}\n\`\`\``;
+  return fileBlock(path.join("tests/matrix", file), shown);
 }
 /** The one line of a file that matches `pattern`, as a code block. */
 function line(file, pattern, lang) {
@@ -153,8 +153,9 @@ ${fileBlock("tests/js/campaign/until-done.mjs", "until-done.mjs")}
 
 The list is bundled with the Worker here; it may as well come from KV, R2 or D1. Cloudflare
 caps the subrequests of one invocation (50 on the Workers Free plan, 10,000 on Paid, per its
-limits page): a day's 150 sends are 150 requests to the API, plus the calls to the Durable
-Object, so this needs the Paid plan.
+limits page): a day's run makes a request to the API per send, and calls to the Durable
+Object for every item of the list (about five a send, one or two for an item sent before),
+so this needs the Paid plan.
 
 ${block("consumers/workerd-campaign/src/index.js")}
 

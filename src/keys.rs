@@ -6,8 +6,9 @@
 //! with the count of identical bodies before it in the list), never by its position, so
 //! a reordered, shortened or extended list finds each body's own entry.
 //!
-//! The layout is versioned (`s2:`); the index-keyed journals of earlier development
-//! builds (`run:<journal>:<index>`, unscoped) are detected and refused, never misread.
+//! The layout is versioned (`s2:`); a journal's head record names its format, and the
+//! index-keyed journals of earlier development builds (`run:<journal>:<index>`, unscoped)
+//! are looked for once, when a journal is new in this layout, and refused if found.
 //!
 //! ```
 //! use connectsafely_wasm::keys::{workspace_of_key, Scope};
@@ -25,14 +26,10 @@
 use crate::prelude::*;
 
 use crate::digest::{hex, sha256};
+use crate::send::Swap;
 
 /// What a journal's head record holds in this layout.
 pub const JOURNAL_FORMAT: &str = "j2";
-
-/// How many positions of an earlier build's index-keyed journal are looked at before a run
-/// starts: such a run claimed its items in input order, so one that sent anything holds an
-/// entry at its first valid position.
-pub const LEGACY_PROBES: usize = 8;
 
 /// The workspace a key belongs to when none is named: a digest of the key (it cannot be
 /// turned back into the key). A client that rotates its key names this workspace
@@ -46,7 +43,8 @@ pub fn workspace_of_key(api_key: &str) -> String {
 }
 
 /// The origin of a base URL that `parse_base_url` accepted (`scheme://host[:port]`,
-/// lower-cased): a path on the same origin is the same API.
+/// lower-cased, without the scheme's default port or a host's trailing dot): a path on
+/// the same origin, or the same origin spelled another way, is the same API.
 pub fn origin(base_url: &str) -> String {
     // By bytes: std's searches bring their panic paths (and `core::fmt`) into the wasm.
     let bytes = base_url.as_bytes();
@@ -54,12 +52,22 @@ pub fn origin(base_url: &str) -> String {
     let end = (after..bytes.len())
         .find(|&i| bytes.get(i) == Some(&b'/'))
         .unwrap_or(bytes.len());
-    bytes
+    let mut out: String = bytes
         .get(..end)
         .unwrap_or(bytes)
         .iter()
         .map(|b| b.to_ascii_lowercase() as char)
-        .collect()
+        .collect();
+    for default in ["https://", "http://"] {
+        let port = if default == "https://" { ":443" } else { ":80" };
+        if out.starts_with(default) && out.ends_with(port) {
+            out.truncate(out.len() - port.len());
+        }
+    }
+    if out.ends_with('.') {
+        out.pop();
+    }
+    out
 }
 
 /// A workspace on one API origin: the prefix of every key its clients write.
@@ -136,37 +144,115 @@ impl Scope {
     }
 }
 
-/// The keys an earlier development build's index-keyed journal would hold at its first
-/// positions (unscoped: `run:<journal>:<index>`).
-pub fn legacy_journal_keys(journal: &str) -> Vec<String> {
-    (0..LEGACY_PROBES)
-        .map(|i| crate::cat!("run:", journal, ":", crate::text::whole(i as f64)))
-        .collect()
+/// At most how many positions of an earlier build's journal are looked at, once, when a
+/// journal is new in this layout (a run claimed its items in input order, so one that
+/// sent anything holds entries from its first valid positions on).
+pub const LEGACY_PROBES: usize = 1024;
+
+/// Checks a run's journal before anything is sent: its head record, written where there
+/// is none, names its format; a journal new in this layout has the positions an earlier
+/// build's index-keyed journal of the same id would hold read (unscoped:
+/// `run:<journal>:<index>`), and any entry there refuses the run. A journal is refused
+/// rather than misread.
+///
+/// ```
+/// use connectsafely_wasm::keys::{workspace_of_key, JournalCheck, Scope};
+///
+/// let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
+/// let mut check = JournalCheck::new(&scope, "campaign", 3);
+/// let head = check.swaps();
+/// assert_eq!(head.len(), 1);
+/// check.answered(&[(true, Some("j2"))]); // written now: a new journal
+/// assert_eq!(check.swaps().len(), 8); // an earlier build's positions, read once
+/// check.answered(&[(false, None); 8]);
+/// assert!(check.passed());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalCheck {
+    journal: String,
+    head: String,
+    probes: usize,
+    phase: Phase,
 }
 
-/// Why a journal cannot be used by this version, from what its head holds (after a swap
-/// that writes [`JOURNAL_FORMAT`] where there is none) and what the legacy keys hold.
-pub fn journal_refusal(
-    journal: &str,
-    head: Option<&str>,
-    legacy: &[Option<&str>],
-) -> Option<String> {
-    if legacy.iter().any(|v| v.is_some_and(|v| !v.is_empty())) {
-        return Some(crate::cat!(
-            "options.journal \"",
-            crate::text::clip(journal, 200),
-            "\" holds entries of an earlier build, kept by position in the list: this \
-             version keeps them by body and cannot read those without risking a second \
-             send; finish that run with the build that wrote it, or use a new journal id"
-        ));
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Head,
+    Legacy,
+    Passed,
+    Refused(String),
+}
+
+impl JournalCheck {
+    /// The check of `journal` in `scope`, for a list of `items`.
+    pub fn new(scope: &Scope, journal: &str, items: usize) -> Self {
+        JournalCheck {
+            journal: journal.to_owned(),
+            head: scope.journal_head(journal),
+            probes: items.clamp(8, LEGACY_PROBES),
+            phase: Phase::Head,
+        }
     }
-    match head {
-        Some(JOURNAL_FORMAT) => None,
-        _ => Some(crate::cat!(
-            "options.journal \"",
-            crate::text::clip(journal, 200),
-            "\" was written by another version, in a format this one cannot read; finish \
-             it with that version, or use a new journal id"
-        )),
+
+    /// The store operations to perform now, all at once (none: the check is over).
+    pub fn swaps(&self) -> Vec<Swap> {
+        match self.phase {
+            Phase::Head => vec![Swap {
+                key: self.head.clone(),
+                expected: Some(0),
+                value: Some(JOURNAL_FORMAT.to_owned()),
+            }],
+            Phase::Legacy => (0..self.probes)
+                .map(|i| Swap {
+                    key: crate::cat!("run:", self.journal, ":", crate::text::whole(i as f64)),
+                    expected: None,
+                    value: None,
+                })
+                .collect(),
+            Phase::Passed | Phase::Refused(_) => Vec::new(),
+        }
+    }
+
+    /// What the store answered to [`JournalCheck::swaps`], in order: whether each wrote,
+    /// and the value it holds now.
+    pub fn answered(&mut self, answers: &[(bool, Option<&str>)]) {
+        let clip = crate::text::clip(&self.journal, 200);
+        self.phase = match self.phase {
+            Phase::Head => match answers.first() {
+                Some((true, _)) => Phase::Legacy,
+                Some((false, Some(JOURNAL_FORMAT))) => Phase::Passed,
+                _ => Phase::Refused(crate::cat!(
+                    "options.journal \"",
+                    clip,
+                    "\" was written by another version, in a format this one cannot read; \
+                     finish it with that version, or use a new journal id"
+                )),
+            },
+            Phase::Legacy if answers.iter().any(|(_, v)| v.is_some()) => {
+                Phase::Refused(crate::cat!(
+                    "options.journal \"",
+                    clip,
+                    "\" holds entries of an earlier build, kept by position in the list: \
+                     this version keeps them by body and cannot read those without risking \
+                     a second send; finish that run with the build that wrote it, or use a \
+                     new journal id"
+                ))
+            }
+            Phase::Legacy => Phase::Passed,
+            ref done => done.clone(),
+        };
+    }
+
+    /// Whether the run may go on.
+    pub fn passed(&self) -> bool {
+        self.phase == Phase::Passed
+    }
+
+    /// Why the run is refused, once it is.
+    pub fn refusal(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Refused(why) => Some(why),
+            _ => None,
+        }
     }
 }

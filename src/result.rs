@@ -322,9 +322,9 @@ pub struct BulkResult {
     pub not_attempted: Vec<usize>,
     /// Why the run stopped early.
     pub stopped_by: Option<StopReason>,
-    /// When running the same requests again (with the same journal) would send more:
-    /// the earliest time, in epoch ms, an account stopped by its quota may send again;
-    /// `None` when nothing waits on a quota.
+    /// When running the same requests again would send more: the earliest time, in epoch
+    /// ms, an account stopped by its quota may send again; `None` when nothing waits on a
+    /// quota.
     #[serde(default)]
     pub resume_at: Option<f64>,
 }

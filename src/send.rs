@@ -299,6 +299,8 @@ enum State {
     Releasing(Outcome),
     /// Releasing the reservation of this runner's earlier life, whose claim it found dead.
     Freeing(Outcome, u64),
+    /// Renewing this send's journal claim before its request, its reservation granted.
+    Reclaiming,
     /// A wait: a 429's allowed wait (its outcome is the result if the wait is aborted),
     /// or, in shared mode, pacing or the quota left all in flight elsewhere.
     Waiting(f64, Option<RateLimitInfo>),
@@ -320,6 +322,26 @@ pub struct SendMachine {
     origin: Origin,
     /// When the account may send again, when this send was stopped by its quota.
     resume_at: Option<f64>,
+    /// When this send's journal claim was written (epoch ms), to renew it before a fetch
+    /// that comes long after (a wait for pacing or for a 429's retry).
+    claimed_at: f64,
+}
+
+/// The account record `current` with the reservation `lease` of a dead send released.
+fn freed(current: Option<&str>, lease: u64, now_ms: f64) -> String {
+    SharedAccount::decode(current)
+        .release(lease, None, now_ms)
+        .encode()
+}
+
+/// How long a send's reservation and its journal claim hold if their process dies: its
+/// timeout and 5 s more (the request is over by then), or 5 min with no timeout.
+pub fn hold_ms(timeout_ms: f64) -> f64 {
+    if timeout_ms > 0.0 {
+        timeout_ms + 5_000.0
+    } else {
+        300_000.0
+    }
 }
 
 /// How many lost swaps in a row before a send backs off for a moment.
@@ -345,6 +367,7 @@ impl SendMachine {
             claim_version: 0,
             origin: Origin::Sent,
             resume_at: None,
+            claimed_at: 0.0,
         }
     }
 
@@ -409,6 +432,7 @@ impl SendMachine {
             State::Reserving
             | State::Releasing(_)
             | State::Freeing(..)
+            | State::Reclaiming
             | State::Claiming
             | State::Recording(_) => Step::Swap,
             State::Waiting(ms, _) => Step::Wait(*ms),
@@ -480,17 +504,22 @@ impl SendMachine {
     }
 
     /// A swap of the account's record: `next` of the record as this client last saw it,
-    /// over that version (one round trip when nobody else wrote since), else a read.
-    fn account_swap(&self, accounts: &Accounts, next: impl FnOnce(Option<&str>) -> String) -> Swap {
+    /// over that version (one round trip when nobody else wrote since); a read when this
+    /// client has not seen it, or `next` decides on nothing but what the store holds now.
+    fn account_swap(
+        &self,
+        accounts: &Accounts,
+        next: impl FnOnce(Option<&str>) -> Option<String>,
+    ) -> Swap {
         let key = self.key_of();
-        match accounts
+        let seen = accounts
             .get(self.account)
-            .and_then(|a| a.store_seen.clone())
-        {
+            .and_then(|a| a.store_seen.clone());
+        match seen.and_then(|(value, version)| Some((next(value.as_deref())?, version))) {
             Some((value, version)) => Swap {
                 key,
                 expected: Some(version),
-                value: Some(next(value.as_deref())),
+                value: Some(value),
             },
             None => Swap {
                 key,
@@ -551,32 +580,14 @@ impl SendMachine {
     /// trip when nobody else wrote since), else on a fresh read.
     fn reserve(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         self.state = State::Reserving;
-        let key = self.key_of();
-        let seen = accounts
-            .get(self.account)
-            .and_then(|a| a.store_seen.clone());
-        self.swap = Some(match seen {
-            Some((value, version)) => {
-                match self.decide_reserve(policy, accounts, value.as_deref(), now_ms) {
-                    Reservation::Granted(next) => Swap {
-                        key,
-                        expected: Some(version),
-                        value: Some(next.encode()),
-                    },
-                    // Refuse or wait only on what the store holds now, not on a memory of it.
-                    _ => Swap {
-                        key,
-                        expected: None,
-                        value: None,
-                    },
-                }
+        let swap = self.account_swap(accounts, |current| {
+            match self.decide_reserve(policy, accounts, current, now_ms) {
+                Reservation::Granted(next) => Some(next.encode()),
+                // Refuse or wait only on what the store holds now, not on a memory of it.
+                _ => None,
             }
-            None => Swap {
-                key,
-                expected: None,
-                value: None,
-            },
         });
+        self.swap = Some(swap);
         Step::Swap
     }
 
@@ -635,9 +646,11 @@ impl SendMachine {
         }
         let key = self.key_of();
         match core::mem::replace(&mut self.state, State::Done) {
-            State::Claiming if wrote => {
+            // A look-up only reads: a store that says it wrote is not taken at its word.
+            State::Claiming if wrote && !self.journal.as_ref().is_some_and(|j| j.lookup) => {
                 self.swap = None;
                 self.claim_version = version;
+                self.claimed_at = now_ms;
                 self.begin(policy, accounts, now_ms)
             }
             State::Claiming => {
@@ -648,9 +661,10 @@ impl SendMachine {
                     &JournalEntry::decode(value),
                     &item.runner,
                     now_ms,
-                    item.resend_unknown && !item.lookup,
+                    item.resend_unknown,
                 ) {
-                    // Not recorded, and its account may not send now: nothing happens to it.
+                    // To be sent (open, or a dead claim to send again), but its account may
+                    // not send now: nothing happens to it in this run.
                     ItemPlan::Send if item.lookup => {
                         self.done_from(Origin::Sent, Outcome::local(SendError::aborted(false)))
                     }
@@ -692,9 +706,7 @@ impl SendMachine {
                                 self.origin = Origin::Unknown;
                                 self.claim_version = 0;
                                 self.swap = Some(self.account_swap(accounts, |current| {
-                                    SharedAccount::decode(current)
-                                        .release(dead, None, now_ms)
-                                        .encode()
+                                    Some(freed(current, dead, now_ms))
                                 }));
                                 self.state = State::Freeing(outcome, dead);
                                 Step::Swap
@@ -715,9 +727,48 @@ impl SendMachine {
             State::Reserving if wrote => {
                 self.swap = None;
                 self.tries = 0;
+                // A claim half spent by waits (pacing, a 429's retry) is renewed first, so
+                // it cannot expire while its request is out: another runner would take it.
+                if let Some(item) = self.journal.as_ref().filter(|_| self.claim_version > 0) {
+                    if now_ms - self.claimed_at > item.claim_ms / 2.0 {
+                        let claim = JournalEntry::Claimed {
+                            runner: item.runner.clone(),
+                            expires_at: now_ms + item.claim_ms,
+                            lease: self.lease(),
+                        };
+                        self.swap = Some(Swap {
+                            key: item.key.clone(),
+                            expected: Some(self.claim_version),
+                            value: Some(claim.encode()),
+                        });
+                        self.state = State::Reclaiming;
+                        return Step::Swap;
+                    }
+                }
                 accounts.started(self.account, now_ms);
                 self.state = State::Fetching;
                 Step::Fetch
+            }
+            State::Reclaiming if wrote => {
+                self.swap = None;
+                self.claim_version = version;
+                self.claimed_at = now_ms;
+                accounts.started(self.account, now_ms);
+                self.state = State::Fetching;
+                Step::Fetch
+            }
+            State::Reclaiming => {
+                // Another runner took the item meanwhile: it is theirs. Give the
+                // reservation back; nothing is sent or recorded.
+                self.origin = Origin::Elsewhere;
+                self.claim_version = 0;
+                let outcome = Outcome::local(SendError::aborted(false));
+                let swap = self.account_swap(accounts, |current| {
+                    Some(self.decide_release(current, &outcome, now_ms))
+                });
+                self.swap = Some(swap);
+                self.state = State::Releasing(outcome);
+                Step::Swap
             }
             State::Reserving => {
                 self.state = State::Reserving;
@@ -755,11 +806,10 @@ impl SendMachine {
                 self.done(outcome)
             }
             State::Freeing(outcome, dead) => {
-                let next = SharedAccount::decode(value).release(dead, None, now_ms);
                 self.swap = Some(Swap {
                     key,
                     expected: Some(version),
-                    value: Some(next.encode()),
+                    value: Some(freed(value, dead, now_ms)),
                 });
                 self.state = State::Freeing(outcome, dead);
                 Step::Swap
@@ -797,7 +847,9 @@ impl SendMachine {
                 self.state = State::Done;
                 Step::Done
             }
-            State::Reserving => self.done(Outcome::local(SendError::store_unavailable(detail))),
+            State::Reserving | State::Reclaiming => {
+                self.done(Outcome::local(SendError::store_unavailable(detail)))
+            }
             State::Releasing(outcome) => {
                 self.swap = None;
                 self.after_release(outcome, policy)
@@ -850,9 +902,6 @@ impl SendMachine {
         let outcome = Outcome::of(exchange, now_ms);
         if let Some(status) = outcome.status {
             let retry = outcome.retry_after_ms();
-            if status == 429 {
-                self.resume_at = retry.map(|ms| now_ms + ms);
-            }
             accounts.observe(
                 self.account,
                 status,
@@ -860,10 +909,16 @@ impl SendMachine {
                 retry,
                 now_ms,
             );
+            if status == 429 {
+                // When the guard lets the account send again, by its own rule.
+                self.resume_at = accounts
+                    .get(self.account)
+                    .and_then(|a| a.guard.blocked_until);
+            }
         }
         if self.shared.is_some() {
             let swap = self.account_swap(accounts, |current| {
-                self.decide_release(current, &outcome, now_ms)
+                Some(self.decide_release(current, &outcome, now_ms))
             });
             self.swap = Some(swap);
             self.state = State::Releasing(outcome);
@@ -890,7 +945,7 @@ impl SendMachine {
     /// transport reports [`Interrupt::Aborted`] through [`SendMachine::exchanged`].
     pub fn abort(&mut self, accounts: &mut Accounts) -> Step {
         let rate_limit = match core::mem::replace(&mut self.state, State::Done) {
-            State::New | State::Reserving | State::Claiming => None,
+            State::New | State::Reserving | State::Reclaiming | State::Claiming => None,
             State::Recording(outcome) => {
                 self.swap = None;
                 self.outcome = Some(outcome);

@@ -10,9 +10,7 @@ use std::collections::HashMap;
 
 use connectsafely_wasm::accounts::Accounts;
 use connectsafely_wasm::bulk::{BulkPlan, Next, StopReason, Summary};
-use connectsafely_wasm::keys::{
-    journal_refusal, legacy_journal_keys, origin, workspace_of_key, Scope, JOURNAL_FORMAT,
-};
+use connectsafely_wasm::keys::{origin, workspace_of_key, JournalCheck, Scope};
 use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
 use connectsafely_wasm::send::{
@@ -59,6 +57,8 @@ struct Server {
     used: HashMap<(String, i64), u32>,
     /// (API key, request JSON) of each accepted message.
     accepted: Vec<(String, String)>,
+    /// `Retry-After` on a 429, when set.
+    retry_after: Option<String>,
 }
 
 impl Server {
@@ -79,7 +79,10 @@ impl Server {
             ..RateLimitHeaders::default()
         };
         if *used >= self.quota {
-            let h = headers(*used);
+            let h = RateLimitHeaders {
+                retry_after: self.retry_after.clone(),
+                ..headers(*used)
+            };
             return (
                 429,
                 h,
@@ -155,22 +158,11 @@ fn run_with(
     list: &[SendGroupWithAckRequest],
     now: f64,
 ) -> Ran {
-    let head = store
-        .swap(
-            &client.scope.journal_head(journal),
-            Some(0),
-            Some(JOURNAL_FORMAT),
-        )
-        .1;
-    let legacy: Vec<Option<String>> = legacy_journal_keys(journal)
-        .iter()
-        .map(|k| store.swap(k, None, None).1)
-        .collect();
-    let legacy: Vec<Option<&str>> = legacy.iter().map(Option::as_deref).collect();
-    assert_eq!(
-        journal_refusal(journal, head.as_deref(), &legacy),
-        None,
-        "the journal is this version's"
+    let check = check_journal(&client.scope, store, journal, list.len());
+    assert!(
+        check.passed(),
+        "the journal is this version's: {:?}",
+        check.refusal()
     );
     let bodies: Vec<Option<String>> = list.iter().map(|r| Some(r.to_json())).collect();
     let keys = client.scope.journal_items(journal, &bodies);
@@ -236,6 +228,27 @@ fn run_with(
     Ran {
         items,
         summary: plan.summary(),
+    }
+}
+
+/// The journal's check before a run, performed on `store` as the driver performs it.
+fn check_journal(scope: &Scope, store: &mut Store, journal: &str, items: usize) -> JournalCheck {
+    let mut check = JournalCheck::new(scope, journal, items);
+    loop {
+        let swaps = check.swaps();
+        if swaps.is_empty() {
+            return check;
+        }
+        let answers: Vec<(bool, Option<String>)> = swaps
+            .iter()
+            .map(|s| {
+                let (wrote, value, _) = store.swap(&s.key, s.expected, s.value.as_deref());
+                (wrote, value)
+            })
+            .collect();
+        let answers: Vec<(bool, Option<&str>)> =
+            answers.iter().map(|(w, v)| (*w, v.as_deref())).collect();
+        check.answered(&answers);
     }
 }
 
@@ -532,10 +545,28 @@ fn a_rotated_key_in_the_same_workspace_resumes_the_old_keys_journal() {
         "nothing sent twice across the rotation"
     );
     assert_each_reports_its_own(&resumed, &list);
-    // Without naming the old workspace the new key starts afresh: the old journal is not its.
+    // Without naming the old workspace the new key starts afresh: the old journal is not
+    // its, and the whole list would go again (what the workspace option is for).
     let mut fresh = Client::new("new-key");
     assert_ne!(fresh.scope, after.scope);
-    fresh.accounts = Accounts::new();
+    let before = server.accepted.len();
+    let afresh = run(
+        &mut fresh,
+        &mut store,
+        &mut server,
+        "campaign",
+        &list[..2],
+        DAY1 + 2.0 * DAY,
+    );
+    assert_eq!(
+        server.accepted.len() - before,
+        2,
+        "sent again: another workspace's journal"
+    );
+    assert!(afresh
+        .items
+        .iter()
+        .all(|i| matches!(i, Some((Origin::Sent, _)))));
 }
 
 #[test]
@@ -557,6 +588,16 @@ fn scopes_differ_by_workspace_and_origin_and_name_no_key() {
         )
     );
     assert_eq!(origin("http://127.0.0.1:8787/cs"), "http://127.0.0.1:8787");
+    // The same origin spelled with its default port or a trailing dot: the same scope.
+    for same in [
+        "https://api.connectsafely.ai:443",
+        "https://api.connectsafely.ai.",
+        "HTTPS://Api.ConnectSafely.ai/",
+    ] {
+        assert_eq!(origin(same), "https://api.connectsafely.ai", "{same}");
+    }
+    assert_eq!(origin("http://localhost:80"), "http://localhost");
+    assert_eq!(origin("https://localhost:8443"), "https://localhost:8443");
     assert_eq!(workspace_of_key("k1"), workspace_of_key("k1"));
     assert_eq!(workspace_of_key("k1").len(), "key-".len() + 24);
     let key = a.account("acct-1");
@@ -571,25 +612,46 @@ fn scopes_differ_by_workspace_and_origin_and_name_no_key() {
 
 #[test]
 fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is_sent() {
-    let none: Vec<Option<&str>> = vec![None; legacy_journal_keys("j").len()];
-    assert_eq!(journal_refusal("j", Some(JOURNAL_FORMAT), &none), None);
-    let mut legacy = none.clone();
-    legacy[2] = Some("d|1|o1|200|...");
-    let why = journal_refusal("j", Some(JOURNAL_FORMAT), &legacy).unwrap();
+    let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
+    // An earlier build's entry at position 12 of a list of 20 (its first rows invalid, or
+    // given back): looked for once, when the journal is new in this layout.
+    let mut store = Store::default();
+    store.swap("run:old:12", Some(0), Some("d|1|o1|200||||||ok||||1"));
+    let check = check_journal(&scope, &mut store, "old", 20);
+    let why = check.refusal().expect("refused");
     assert!(
-        why.contains("options.journal \"j\"") && why.contains("earlier build"),
+        why.contains("options.journal \"old\"") && why.contains("earlier build"),
         "{why}"
     );
-    // A position given back by the earlier build (nothing sent there) is no sign of one.
-    let mut given_back = none.clone();
-    given_back[0] = Some("");
-    assert_eq!(
-        journal_refusal("j", Some(JOURNAL_FORMAT), &given_back),
-        None
-    );
-    let why = journal_refusal("j", Some("j3"), &none).unwrap();
+    // An entry it gave back (nothing sent there) still says an earlier build ran it.
+    let mut store = Store::default();
+    store.swap("run:given-back:0", Some(0), Some(""));
+    assert!(check_journal(&scope, &mut store, "given-back", 3)
+        .refusal()
+        .is_some());
+    // A head naming another format.
+    let mut store = Store::default();
+    store.swap(&scope.journal_head("next"), Some(0), Some("j3"));
+    let why = check_journal(&scope, &mut store, "next", 3)
+        .refusal()
+        .unwrap()
+        .to_owned();
     assert!(why.contains("another version"), "{why}");
-    assert_eq!(legacy_journal_keys("j")[0], "run:j:0");
+    // This version's journal: the earlier build's positions are read only the first time.
+    let mut store = Store::default();
+    assert!(check_journal(&scope, &mut store, "mine", 3).passed());
+    let mut again = JournalCheck::new(&scope, "mine", 3);
+    let head = again.swaps();
+    let (wrote, value, _) = store.swap(&head[0].key, head[0].expected, head[0].value.as_deref());
+    again.answered(&[(wrote, value.as_deref())]);
+    assert!(
+        again.passed() && again.swaps().is_empty(),
+        "one round trip once the journal exists"
+    );
+    // A store that says it wrote the head but hands back no value is taken at its word.
+    let mut new = JournalCheck::new(&scope, "quiet-store", 3);
+    new.answered(&[(true, None)]);
+    assert_eq!(new.swaps().len(), 8);
 }
 
 #[test]
@@ -745,5 +807,192 @@ fn a_journal_records_what_is_decided_for_the_body_and_leaves_the_rest_for_a_late
     ];
     for (what, outcome, decided) in cases {
         assert_eq!(outcome.decides_item(), decided, "{what}");
+    }
+}
+
+/// Steps a send until it asks for something other than a swap, performing its swaps on
+/// `store` at `now`.
+fn swaps_until_not(
+    m: &mut SendMachine,
+    mut step: Step,
+    client: &mut Client,
+    store: &mut Store,
+    now: f64,
+) -> Step {
+    let policy = Policy::default();
+    while step == Step::Swap {
+        let s = m.swap().unwrap().clone();
+        let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
+        step = m.swapped(
+            wrote,
+            value.as_deref(),
+            version,
+            &policy,
+            &mut client.accounts,
+            now,
+        );
+    }
+    step
+}
+
+fn journaled(
+    client: &mut Client,
+    key: &str,
+    runner: &str,
+    lease: u64,
+    min_interval_ms: f64,
+    resend_unknown: bool,
+    lookup: bool,
+) -> SendMachine {
+    SendMachine::new(&mut client.accounts, "")
+        .with_shared(SharedSend {
+            lease,
+            policy: SharedPolicy {
+                min_interval_ms,
+                ..SharedPolicy::default()
+            },
+            key: client.scope.account(""),
+        })
+        .with_journal(JournalItem {
+            key: key.into(),
+            runner: runner.into(),
+            claim_ms: 35_000.0,
+            resend_unknown,
+            lookup,
+        })
+}
+
+#[test]
+fn a_claim_outlived_by_a_wait_is_renewed_before_the_request_and_lost_to_another_runner_sends_nothing(
+) {
+    let policy = Policy::default();
+    for taken in [false, true] {
+        let mut store = Store::default();
+        let mut a = Client::new("k");
+        // Another send started just now: pacing of 40 s holds this one past its claim's 35 s.
+        let mut first = journaled(&mut a, "item-0", "A", 1, 40_000.0, false, false);
+        let step = first.start(&policy, &mut a.accounts, DAY1);
+        assert_eq!(
+            swaps_until_not(&mut first, step, &mut a, &mut store, DAY1),
+            Step::Fetch
+        );
+        let mut m = journaled(&mut a, "item-1", "A", 2, 40_000.0, false, false);
+        let step = m.start(&policy, &mut a.accounts, DAY1 + 1.0);
+        assert!(
+            matches!(swaps_until_not(&mut m, step, &mut a, &mut store, DAY1 + 1.0), Step::Wait(w) if w > 35_000.0)
+        );
+        let later = DAY1 + 40_001.0;
+        if taken {
+            // Meanwhile the claim expired, and a runner that resends unknown items took it.
+            let mut b = Client::new("k");
+            let mut other = journaled(&mut b, "item-1", "B", 3, 0.0, true, false);
+            let step = other.start(&policy, &mut b.accounts, DAY1 + 36_500.0);
+            assert_eq!(
+                swaps_until_not(&mut other, step, &mut b, &mut store, DAY1 + 36_500.0),
+                Step::Fetch
+            );
+        }
+        let mut now = later;
+        let mut step = m.waited(&policy, &mut a.accounts, now);
+        loop {
+            step = swaps_until_not(&mut m, step, &mut a, &mut store, now);
+            let Step::Wait(w) = step else { break };
+            now += w;
+            step = m.waited(&policy, &mut a.accounts, now);
+        }
+        if taken {
+            assert_eq!(
+                step,
+                Step::Done,
+                "the item is the other runner's now: nothing is sent"
+            );
+            assert_eq!(m.origin(), Origin::Elsewhere);
+            let record = store.map.get(&a.scope.account("")).map(|(v, _)| v.clone());
+            let leases =
+                connectsafely_wasm::shared::SharedAccount::decode(record.as_deref()).leases;
+            assert!(
+                leases.iter().all(|l| l.id != 2),
+                "its reservation was given back"
+            );
+        } else {
+            assert_eq!(step, Step::Fetch);
+            let claim = connectsafely_wasm::shared::JournalEntry::decode(
+                store.map.get("item-1").map(|(v, _)| v.as_str()),
+            );
+            assert!(
+                matches!(claim, connectsafely_wasm::shared::JournalEntry::Claimed { expires_at, .. } if expires_at == now + 35_000.0),
+                "renewed: {claim:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_look_up_sends_nothing_even_when_the_store_says_its_read_wrote() {
+    let policy = Policy::default();
+    let mut client = Client::new("k");
+    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, true);
+    let step = m.start(&policy, &mut client.accounts, DAY1);
+    assert_eq!(step, Step::Swap);
+    assert_eq!(m.swap().unwrap().expected, None, "a look-up only reads");
+    let step = m.swapped(true, None, 0, &policy, &mut client.accounts, DAY1);
+    assert_eq!(step, Step::Done);
+    assert_eq!(m.origin(), Origin::Sent);
+    assert!(
+        m.outcome().unwrap().result.is_err(),
+        "not sent: its account is stopped"
+    );
+}
+
+#[test]
+fn a_look_up_with_resend_unknown_leaves_a_dead_claim_for_the_next_run_to_send() {
+    let policy = Policy::default();
+    let mut store = Store::default();
+    let dead = connectsafely_wasm::shared::JournalEntry::Claimed {
+        runner: "gone".into(),
+        expires_at: DAY1 - 1.0,
+        lease: 9,
+    };
+    store.swap("item-0", Some(0), Some(&dead.encode()));
+    for (resend, not_attempted) in [(true, true), (false, false)] {
+        let mut client = Client::new("k");
+        let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, resend, true);
+        let step = m.start(&policy, &mut client.accounts, DAY1);
+        assert_eq!(
+            swaps_until_not(&mut m, step, &mut client, &mut store, DAY1),
+            Step::Done
+        );
+        let how = connectsafely_wasm::bulk::Settled::of_run(m.outcome().unwrap(), m.origin());
+        assert_eq!(
+            how == connectsafely_wasm::bulk::Settled::NotSent,
+            not_attempted,
+            "resendUnknown {resend}: {how:?}"
+        );
+    }
+}
+
+#[test]
+fn resume_at_after_a_429_follows_the_guard_a_retry_after_of_zero_falling_back_to_the_reset() {
+    // A quota already spent: the run's first send is answered 429.
+    let list: Vec<_> = (0..3).map(body).collect();
+    for (retry_after, resume) in [
+        (None, DAY1 + DAY),
+        (Some("0"), DAY1 + DAY),
+        (Some("60"), DAY1 + 60_000.0),
+    ] {
+        let mut store = Store::default();
+        let mut server = Server {
+            quota: 0,
+            retry_after: retry_after.map(str::to_owned),
+            ..Server::default()
+        };
+        let mut client = Client::new("k");
+        let ran = run(&mut client, &mut store, &mut server, "j", &list, DAY1);
+        assert_eq!(ran.items[0].as_ref().and_then(|(_, o)| o.status), Some(429));
+        assert_eq!(
+            ran.summary.resume_at,
+            Some(resume),
+            "Retry-After {retry_after:?}"
+        );
     }
 }

@@ -714,6 +714,11 @@ mod restarted {
             );
         }
         assert_eq!((step, m.origin()), (Step::Done, Origin::Unknown));
+        assert_eq!(
+            leases(&store),
+            1,
+            "another runner leaves the dead reservation to expire"
+        );
         // The same runner, restarted at once: reported deliveryUnknown, reservation released.
         let mut store2 = Store {
             map: store.map.clone(),

@@ -337,7 +337,7 @@ function bulkRows() {
     // The template, each {{column}} taken from the row: a value missing is a row not sent.
     let problem = null;
     body.message = v("bulkMessage").replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (whole, name) => {
-      const at = named ? header.indexOf(name) : -1;
+      const at = named ? column(name) : -1;
       const value = at >= 0 ? (cells[at] ?? "") : "";
       if (!value.trim()) problem ??= at >= 0 ? `the template's {{${name}}} is empty in this row` : `the template's {{${name}}} names no column`;
       return value;
@@ -497,7 +497,9 @@ async function runBulk(run) {
 function offerResume() {
   const run = savedRun();
   if (!run) return;
-  const rows = Papa.parse(run.fields.bulkRows, { skipEmptyLines: "greedy" }).data.filter((cells) => cells[0]?.trim().toLowerCase() !== "recipientprofileurn").length;
+  const parsed = Papa.parse(run.fields.bulkRows, { skipEmptyLines: "greedy" }).data;
+  const header = parsed[0]?.some((c) => c.trim().toLowerCase() === "recipientprofileurn");
+  const rows = parsed.length - (header ? 1 : 0);
   $("bulk-resume-text").textContent = `A run to ${rows} row${rows === 1 ? "" : "s"} started ${new Date(run.startedAt).toLocaleString()} did not finish. Resume it: rows already sent are not sent again, and a row that was in flight is reported as possibly delivered.`;
   $("bulk-resume").hidden = false;
   showTab("many");

@@ -290,18 +290,26 @@ export class ConnectSafelyClient {
   async sendGroupWithAckMany(bodies, options) {
     const core = this.#core;
     const run = core.bulkBegin(bodies, options);
-    const checks = core.bulkChecks(run);
-    if (checks.length > 0) {
-      // Before anything is sent: the journal's format, read (and written where new) at once.
-      /** @type {(string | undefined)[] | undefined} */
-      let values;
+    // Before anything is sent: the journal's format, read (and written where new), and
+    // for a new journal an earlier build's entries looked for; at most 64 at a time.
+    for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
+      /** @type {boolean[]} */
+      const wrote = [];
+      /** @type {(string | undefined)[]} */
+      const values = [];
       let thrown;
       try {
-        values = await Promise.all(checks.map(([key, expected, value]) => storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value).then((r) => r.value)));
+        for (let at = 0; at < checks.length; at += 64) {
+          const answers = await Promise.all(checks.slice(at, at + 64).map(([key, expected, value]) => storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value)));
+          for (const r of answers) {
+            wrote.push(r.ok);
+            values.push(r.value);
+          }
+        }
       } catch (e) {
         thrown = e ?? new Error("the store failed");
       }
-      core.bulkChecked(run, values, thrown);
+      core.bulkChecked(run, wrote, values, thrown);
     }
     const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
     for (const i of invalid) notify(onResult, i, results[i]);

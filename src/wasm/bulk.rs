@@ -16,7 +16,7 @@ use crate::accounts::Accounts;
 use crate::bulk::{BulkPlan, StopReason};
 use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::js;
-use crate::keys::{journal_refusal, legacy_journal_keys, Scope, JOURNAL_FORMAT};
+use crate::keys::JournalCheck;
 use crate::request::SendGroupWithAckRequest;
 use crate::send::{JournalItem, Outcome, SendMachine};
 use crate::validate::validate;
@@ -169,6 +169,8 @@ pub struct Run {
     journal: Option<String>,
     /// Each item's entry in the journal (by its body), when the run has one.
     item_keys: Vec<Option<String>>,
+    /// The journal's check before anything is sent, while it is not over.
+    check: Option<JournalCheck>,
     resend_unknown: bool,
     /// Who claims this run's items in its journal.
     runner: Option<String>,
@@ -202,6 +204,7 @@ impl Run {
             min_interval_ms: 0.0,
             journal: None,
             item_keys: Vec::new(),
+            check: None,
             resend_unknown: false,
             runner: None,
             headers: Vec::new(),
@@ -280,6 +283,7 @@ impl Run {
                 .map(|r| r.as_ref().map(SendGroupWithAckRequest::to_json))
                 .collect();
             run.item_keys = config.scope.journal_items(journal, &bodies);
+            run.check = Some(JournalCheck::new(&config.scope, journal, bodies.len()));
         }
         run.journal = opts.journal;
         run.resend_unknown = opts.resend_unknown;
@@ -319,11 +323,7 @@ impl Run {
             key,
             runner: self.runner.clone().unwrap_or_default(),
             // A claim outlives the send it covers, unless its runner died.
-            claim_ms: if timeout_ms > 0.0 {
-                timeout_ms + 5_000.0
-            } else {
-                300_000.0
-            },
+            claim_ms: crate::send::hold_ms(timeout_ms),
             resend_unknown: self.resend_unknown,
             lookup: self.plan.is_lookup(i),
         })
@@ -371,59 +371,63 @@ impl Run {
         crate::log::run(&summary)
     }
 
-    /// What the store must do before any item is sent (see `Core::bulkChecks`): with a
-    /// journal, its head record created where there is none, and the positions an earlier
-    /// build's index-keyed journal would hold read.
-    pub fn checks(&self, scope: &Scope) -> Array {
+    /// What the store must do now, before any item is sent (see `Core::bulkChecks`), as
+    /// `[key, expected, value]` each.
+    pub fn checks(&self) -> Array {
         let out = Array::new();
-        let Some(journal) = self.journal.as_deref() else {
-            return out;
-        };
         if self.failed_up_front.is_some() {
             return out;
         }
-        let head = super::result::four(
-            JsValue::from_str(&scope.journal_head(journal)),
-            JsValue::from_f64(0.0),
-            JsValue::from_str(JOURNAL_FORMAT),
-            JsValue::UNDEFINED,
-        );
-        out.push(&head);
-        for key in legacy_journal_keys(journal) {
-            let read = super::result::four(
-                JsValue::from_str(&key),
+        for swap in self.check.iter().flat_map(JournalCheck::swaps) {
+            let expected = swap
+                .expected
+                .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
+            let value = swap
+                .value
+                .as_deref()
+                .map_or(JsValue::UNDEFINED, JsValue::from_str);
+            out.push(&result::four(
+                JsValue::from_str(&swap.key),
+                expected,
+                value,
                 JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-            );
-            out.push(&read);
+            ));
         }
         out
     }
 
-    /// What the store answered to [`Run::checks`]: the values it holds now, in order, or
-    /// what it threw. A store that failed stops the run before anything is sent; a
-    /// journal this version cannot read refuses every item, saying why.
-    pub fn checked(&mut self, values: &JsValue, thrown: &JsValue, api_key: &str) {
-        let Some(journal) = self.journal.clone() else {
+    /// What the store answered to [`Run::checks`], in order (whether each wrote, the value
+    /// it holds now), or what it threw. A store that failed stops the run before anything
+    /// is sent; a journal this version cannot read refuses every item, saying why.
+    pub fn checked(&mut self, wrote: &JsValue, values: &JsValue, thrown: &JsValue, api_key: &str) {
+        let Some(check) = self.check.as_mut() else {
             return;
         };
-        if !thrown.is_undefined() || !js::is_array(values).unwrap_or(false) {
+        let arrays = js::is_array(wrote).unwrap_or(false) && js::is_array(values).unwrap_or(false);
+        if !thrown.is_undefined() || !arrays {
+            self.check = None;
             self.plan.halt(StopReason::StoreUnavailable);
             return;
         }
-        let texts: Vec<Option<String>> = (0..=legacy_journal_keys(&journal).len())
+        let asked = check.swaps().len();
+        let answers: Vec<(bool, Option<String>)> = (0..asked as u32)
             .map(|i| {
-                js::get(values, &JsValue::from(i as u32))
-                    .ok()
-                    .and_then(|v| v.as_string())
+                let at = JsValue::from(i);
+                let ok = js::get(wrote, &at).is_ok_and(|v| v.as_bool() == Some(true));
+                (ok, js::get(values, &at).ok().and_then(|v| v.as_string()))
             })
             .collect();
-        let (head, legacy) = texts.split_first().unwrap_or((&None, &[]));
-        let legacy: Vec<Option<&str>> = legacy.iter().map(Option::as_deref).collect();
-        let Some(why) = journal_refusal(&journal, head.as_deref(), &legacy) else {
+        let answers: Vec<(bool, Option<&str>)> =
+            answers.iter().map(|(ok, v)| (*ok, v.as_deref())).collect();
+        check.answered(&answers);
+        if check.passed() {
+            self.check = None;
+            return;
+        }
+        let Some(why) = check.refusal().map(str::to_owned) else {
             return;
         };
+        self.check = None;
         let error = SendError::validation(vec![FieldError::new(
             "options.journal",
             FieldErrorCode::Format,

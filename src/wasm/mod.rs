@@ -327,11 +327,7 @@ impl Core {
         self.leases = self.leases.wrapping_add(1) & 0xF_FFFF;
         let lease = (u64::from(self.runner) << 20) | u64::from(self.leases);
         // A reservation outlives the send it covers, unless its process died.
-        let lease_ms = if timeout_ms > 0.0 {
-            timeout_ms + 5_000.0
-        } else {
-            300_000.0
-        };
+        let lease_ms = crate::send::hold_ms(timeout_ms);
         Some(SharedSend {
             lease,
             policy: SharedPolicy {
@@ -919,26 +915,28 @@ impl Core {
         i
     }
 
-    /// The store operations run `run` needs before any of its items is sent, as
+    /// The store operations run `run` needs now, before any of its items is sent, as
     /// `[key, expected, value]` (as `swap`): with a journal, its head record written
-    /// where there is none and the positions an earlier build's journal would hold read.
-    /// Empty when there are none; perform them all, then call `bulkChecked`.
+    /// where there is none, then (for a journal new in this layout) the positions an
+    /// earlier build's journal would hold, read. Perform them all, report with
+    /// `bulkChecked`, and ask again until this is empty.
     #[wasm_bindgen(js_name = bulkChecks)]
     pub fn bulk_checks(&self, run: u32) -> StoreChecks {
         self.runs
             .get(run)
-            .map_or_else(Array::new, |r| r.checks(&self.config.scope))
+            .map_or_else(Array::new, Run::checks)
             .unchecked_into()
     }
 
-    /// What the store holds for `bulkChecks`' keys, in order (`values`), or what it threw
-    /// (`thrown`, when any failed): the run goes on, is refused (each item's result says
-    /// why), or stops as `store_unavailable` before anything is sent.
+    /// What the store answered to `bulkChecks`, in order: whether each wrote (`wrote`) and
+    /// the value it holds now (`values`); or what it threw (`thrown`, when any failed). The
+    /// run goes on, is refused (each item's result says why), or stops as
+    /// `store_unavailable` before anything is sent.
     #[wasm_bindgen(js_name = bulkChecked)]
-    pub fn bulk_checked(&mut self, run: u32, values: JsValue, thrown: JsValue) {
+    pub fn bulk_checked(&mut self, run: u32, wrote: JsValue, values: JsValue, thrown: JsValue) {
         let api_key = self.config.api_key.clone();
         if let Some(r) = self.runs.get_mut(run) {
-            r.checked(&values, &thrown, &api_key);
+            r.checked(&wrote, &values, &thrown, &api_key);
         }
     }
 

@@ -167,10 +167,11 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         workspace_of_key(&api_key)
     } else {
         match named.as_string() {
-            Some(w) if !w.trim().is_empty() && w.chars().count() <= 200 => w,
+            // Surrounding spaces would name another workspace than the one meant.
+            Some(w) if !w.is_empty() && w.trim() == w && w.chars().count() <= 200 => w,
             _ => {
                 return Err(type_error(
-                    "options.workspace must be a workspace's name: a non-empty string of at most 200 characters"
+                    "options.workspace must be a workspace's name: a string of 1 to 200 characters, without surrounding spaces"
                         .into(),
                 ))
             }

@@ -373,7 +373,7 @@ test("a run to many reloaded mid-run offers to resume, and resuming sends no row
   assert.equal(await page.getByTestId("bulk-resume").isHidden(), true);
 });
 
-test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, and a key past its TTL reads empty", async () => {
+test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, and a key past its TTL reads empty", async () => {
   const context = await browser.newContext();
   const [one, other] = [await context.newPage(), await context.newPage()];
   await one.goto(`${BASE}/`);
@@ -401,13 +401,19 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
     const counter = await store.swap("counter", null, null);
     const brief = indexedDbStore({ name: "cas-test", ttlSeconds: 1 });
     const wrote = await brief.swap("brief", 0, "x");
-    await new Promise((r) => setTimeout(r, 1100));
-    return { counter, wrote, expired: await brief.swap("brief", null, null) };
+    await brief.swap("kept", 0, "y");
+    const reads = [];
+    for (let i = 0; i < 2; i++) {
+      await new Promise((r) => setTimeout(r, 600));
+      reads.push((await brief.swap("kept", null, null)).value);
+    }
+    return { counter, wrote, reads, expired: await brief.swap("brief", null, null) };
   });
   await context.close();
   assert.equal(end.counter.value, "100", `two tabs x 50 increments, none lost (conflicts retried: ${conflicts})`);
   assert.equal(end.counter.version, 100);
   assert.deepEqual(end.wrote, { ok: true, value: "x", version: 1 });
+  assert.deepEqual(end.reads, ["y", "y"], "a key read every 0.6 s outlives its TTL of 1 s");
   assert.deepEqual(end.expired, { ok: false, value: null, version: 0 });
 });
 

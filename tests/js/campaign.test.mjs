@@ -73,7 +73,7 @@ async function twoDays(first, second, quota) {
   const day1 = await client().sendGroupWithAckMany(first, { journal: "campaign" });
   assert.equal(day1.sent, quota);
   assert.equal(day1.stoppedBy, "rate_limited");
-  assert.ok(Math.abs(day1.resumeAt - (Math.floor(Date.now() / dayMs) + 1) * dayMs) < 50, `resumeAt is the day's reset: ${day1.resumeAt}`);
+  assert.ok(day1.resumeAt % dayMs === 0 && day1.resumeAt > Date.now() - dayMs, `resumeAt is the day's reset: ${day1.resumeAt}`);
   await config({ quota: 1000 });
   await sleep(day1.resumeAt - Date.now() + 20);
   const day2 = await client().sendGroupWithAckMany(second, { journal: "campaign" });
@@ -184,8 +184,19 @@ test("a journal is discarded by deleting the keys the README's patterns match, a
   assert.equal((await messages()).length, 5);
 });
 
+test("the Redis store keeps a key alive while it is read, and lets it go once neither read nor written for its TTL", async () => {
+  const store = redisStore(redis, { ttlSeconds: 2 });
+  assert.equal((await store.swap("kept", 0, "v")).ok, true);
+  await store.swap("gone", 0, "v");
+  for (let i = 0; i < 3; i++) {
+    await sleep(1200);
+    assert.equal((await store.swap("kept", null, null)).value, "v", `read ${i + 1}, ${(i + 1) * 1.2} s after the write`);
+  }
+  assert.deepEqual(await store.swap("gone", null, null), { ok: false, value: null, version: 0 }, "unread for 3.6 s: expired");
+});
+
 test("a workspace name must be a non-empty string", () => {
-  for (const workspace of ["", "   ", 7, "x".repeat(201)]) {
+  for (const workspace of ["", "   ", " acme", "acme\n", 7, "x".repeat(201)]) {
     assert.throws(() => client(KEY_A, { workspace }), (e) => e instanceof TypeError && /options\.workspace/.test(e.message));
   }
 });
@@ -258,9 +269,9 @@ test("resumeAt is null when nothing waits on a quota, and the reset when a quota
 });
 
 /** Runs one of the README's campaign scripts on `file`; resolves to { code, signal, lines }. */
-function script(name, file, { onLine } = {}) {
+function script(name, file, { onLine, env = {} } = {}) {
   const child = spawn(process.execPath, ["--import", path.join(here, "readme/preamble.mjs"), path.join(here, "campaign", name), file], {
-    env: { ...process.env, README_SANDBOX: SANDBOX, CONNECTSAFELY_API_KEY: KEY_A, REDIS_URL: redisServer.url },
+    env: { ...process.env, README_SANDBOX: SANDBOX, CONNECTSAFELY_API_KEY: KEY_A, REDIS_URL: redisServer.url, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines = [];
@@ -305,19 +316,22 @@ async function assertCampaignDone(dayMs) {
   return got;
 }
 
-test("the README's daily script runs a 400-body campaign over three days of 150, killed with SIGKILL on day two and started again: each body once, no run sending before its resumeAt", async () => {
+test("the README's daily script runs a 400-body campaign over three days of 150, killed with SIGKILL on day two and started again, its API key rotated on day three: each body once, no run sending before its resumeAt", async () => {
+  // The workspace named as the recipe says: the key rotated on day three carries on.
+  const acme = { env: { CONNECTSAFELY_WORKSPACE: "acme" } };
+  const rotated = { env: { CONNECTSAFELY_WORKSPACE: "acme", CONNECTSAFELY_API_KEY: KEY_B } };
   const dayMs = 4000;
   await config({ quota: 150, dayMs });
   const { file, cleanup } = campaignFile();
   try {
     await nextDay(dayMs);
-    const day1 = await script("campaign.mjs", file).done;
+    const day1 = await script("campaign.mjs", file, acme).done;
     assert.equal(day1.code, 0, day1.err);
     assert.match(day1.lines[0], /^150 of 400 sent, 0 failed \(0 may have been delivered\), 250 not sent yet$/);
     const resume1 = timeIn(day1.lines[1]);
-    assert.equal(resume1, (Math.floor(Date.now() / dayMs) + 1) * dayMs, "resumeAt is the sandbox's reset");
+    assert.ok(resume1 % dayMs === 0 && resume1 > Date.now() - dayMs, `resumeAt is the sandbox's reset: ${resume1}`);
     // Run again before the reset: nothing is sent, and it names the same time.
-    const early = await script("campaign.mjs", file).done;
+    const early = await script("campaign.mjs", file, acme).done;
     assert.equal(early.lines[0].split(",")[0], "150 of 400 sent");
     assert.equal(timeIn(early.lines[1]), resume1);
     assert.equal((await messages()).length, 150);
@@ -326,25 +340,25 @@ test("the README's daily script runs a 400-body campaign over three days of 150,
     // accepted that message and holds the rest of its answer), then started again.
     await sleep(resume1 - Date.now() + 50);
     await fault([...Array.from({ length: 39 }, () => ({})), { bodyDelayMs: 60_000 }]);
-    const killed = script("campaign.mjs", file);
+    const killed = script("campaign.mjs", file, acme);
     for (let i = 0; i < 400 && (await messages()).length < 190; i++) await sleep(25);
     await sleep(100);
     killed.child.kill("SIGKILL");
     assert.equal((await killed.done).signal, "SIGKILL");
     assert.equal((await messages()).length, 190, "the killed runner's last message was accepted");
-    const restarted = await script("campaign.mjs", file).done;
+    const restarted = await script("campaign.mjs", file, acme).done;
     assert.equal(restarted.code, 0, restarted.err);
     assert.match(restarted.lines[0], /^299 of 400 sent, 1 failed \(1 may have been delivered\), 100 not sent yet$/);
     const resume2 = timeIn(restarted.lines[1]);
     assert.ok(resume2 >= resume1 + dayMs);
 
     await sleep(resume2 - Date.now() + 50);
-    const day3 = await script("campaign.mjs", file).done;
+    const day3 = await script("campaign.mjs", file, rotated).done;
     assert.equal(day3.code, 0, day3.err);
     assert.equal(day3.lines[0], "399 of 400 sent, 1 failed (1 may have been delivered), 0 not sent yet");
     assert.equal(day3.lines.length, 1, "nothing waits on a quota: no time to come back");
     // Finished: running it again sends nothing and reports every item from the journal.
-    const after = await script("campaign.mjs", file).done;
+    const after = await script("campaign.mjs", file, rotated).done;
     assert.deepEqual(after.lines, ["399 of 400 sent, 1 failed (1 may have been delivered), 0 not sent yet"]);
     const got = await assertCampaignDone(dayMs);
     const at = (m) => Date.parse(m.receivedAt);

@@ -8,7 +8,14 @@ import { redisStore } from "connectsafely-wasm/redis";
 
 const bodies = JSON.parse(await readFile(process.argv[2], "utf8"));
 const redis = await createClient({ url: process.env.REDIS_URL }).connect();
-const client = new ConnectSafelyClient({ apiKey: process.env.CONNECTSAFELY_API_KEY, store: redisStore(redis) });
+// CONNECTSAFELY_WORKSPACE names this ConnectSafely account's state in Redis (your company's
+// name, say): with it, a rotated API key carries on with the campaign instead of starting it
+// over. Unset, the workspace is the API key's own.
+const client = new ConnectSafelyClient({
+  apiKey: process.env.CONNECTSAFELY_API_KEY,
+  workspace: process.env.CONNECTSAFELY_WORKSPACE,
+  store: redisStore(redis),
+});
 
 for (;;) {
   const run = await client.sendGroupWithAckMany(bodies, { journal: "welcome-campaign", runnerId: "campaign-loop" });

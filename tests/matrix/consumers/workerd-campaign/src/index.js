@@ -11,6 +11,8 @@ export default {
     const client = new ConnectSafelyClient({
       apiKey: env.CONNECTSAFELY_API_KEY,
       baseUrl: env.CONNECTSAFELY_BASE_URL,
+      // A name for this account's state (a var): a rotated API key then carries on.
+      workspace: env.CONNECTSAFELY_WORKSPACE,
       store: durableObjectStore(env.CONNECTSAFELY_STORE),
     });
     // The same journal id every day: each body is sent once, on whichever day its turn comes.
