@@ -498,6 +498,21 @@ impl SendMachine {
             .map_or_else(String::new, |s| s.key.clone())
     }
 
+    /// The swap that claims `item` for this runner over the version `expected`, until
+    /// `now_ms` and the claim's length.
+    fn claim(&self, item: &JournalItem, expected: u64, now_ms: f64) -> Swap {
+        let claim = JournalEntry::Claimed {
+            runner: item.runner.clone(),
+            expires_at: now_ms + item.claim_ms,
+            lease: self.lease(),
+        };
+        Swap {
+            key: item.key.clone(),
+            expected: Some(expected),
+            value: Some(claim.encode()),
+        }
+    }
+
     /// This send's reservation id (0 without a shared store).
     fn lease(&self) -> u64 {
         self.shared.as_ref().map_or(0, |s| s.lease)
@@ -545,16 +560,7 @@ impl SendMachine {
                 self.state = State::Claiming;
                 return Step::Swap;
             }
-            let claim = JournalEntry::Claimed {
-                runner: item.runner.clone(),
-                expires_at: now_ms + item.claim_ms,
-                lease: self.lease(),
-            };
-            self.swap = Some(Swap {
-                key: item.key.clone(),
-                expected: Some(0),
-                value: Some(claim.encode()),
-            });
+            self.swap = Some(self.claim(item, 0, now_ms));
             self.state = State::Claiming;
             return Step::Swap;
         }
@@ -670,16 +676,7 @@ impl SendMachine {
                     }
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
-                        let claim = JournalEntry::Claimed {
-                            runner: item.runner.clone(),
-                            expires_at: now_ms + item.claim_ms,
-                            lease: self.lease(),
-                        };
-                        self.swap = Some(Swap {
-                            key: item.key,
-                            expected: Some(version),
-                            value: Some(claim.encode()),
-                        });
+                        self.swap = Some(self.claim(&item, version, now_ms));
                         self.state = State::Claiming;
                         Step::Swap
                     }
@@ -731,16 +728,7 @@ impl SendMachine {
                 // it cannot expire while its request is out: another runner would take it.
                 if let Some(item) = self.journal.as_ref().filter(|_| self.claim_version > 0) {
                     if now_ms - self.claimed_at > item.claim_ms / 2.0 {
-                        let claim = JournalEntry::Claimed {
-                            runner: item.runner.clone(),
-                            expires_at: now_ms + item.claim_ms,
-                            lease: self.lease(),
-                        };
-                        self.swap = Some(Swap {
-                            key: item.key.clone(),
-                            expected: Some(self.claim_version),
-                            value: Some(claim.encode()),
-                        });
+                        self.swap = Some(self.claim(item, self.claim_version, now_ms));
                         self.state = State::Reclaiming;
                         return Step::Swap;
                     }

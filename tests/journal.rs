@@ -252,6 +252,17 @@ fn check_journal(scope: &Scope, store: &mut Store, journal: &str, items: usize) 
     }
 }
 
+/// An empty store, and a server with a daily quota of `quota`.
+fn world(quota: u32) -> (Store, Server) {
+    (
+        Store::default(),
+        Server {
+            quota,
+            ..Server::default()
+        },
+    )
+}
+
 fn body(n: usize) -> SendGroupWithAckRequest {
     SendGroupWithAckRequest {
         account_id: None,
@@ -398,11 +409,7 @@ fn two_identical_bodies_in_a_list_are_two_items_each_sent_once_whatever_the_orde
     assert_each_reports_its_own(&day2, &reordered);
     // A third run with the same list sends nothing more: both copies are recorded.
     let mut client = Client::new("key-of-workspace-a");
-    let mut store = Store::default();
-    let mut server = Server {
-        quota: 10,
-        ..Server::default()
-    };
+    let (mut store, mut server) = world(10);
     run(
         &mut client,
         &mut store,
@@ -436,11 +443,7 @@ fn an_item_refused_by_a_429_is_left_open_for_the_next_run_and_a_recorded_one_sto
     // The guard is off: the server's 429 is the only stop. That item delivered nothing,
     // so the journal leaves it open and the next day sends it.
     let list: Vec<_> = (0..6).map(body).collect();
-    let mut store = Store::default();
-    let mut server = Server {
-        quota: 3,
-        ..Server::default()
-    };
+    let (mut store, mut server) = world(3);
     let mut client = Client::new("k");
     let unguarded = Policy {
         rate_limit_guard: false,
@@ -471,11 +474,7 @@ fn an_item_refused_by_a_429_is_left_open_for_the_next_run_and_a_recorded_one_sto
 
 #[test]
 fn two_workspaces_on_one_store_keep_their_own_quota_and_journals() {
-    let mut store = Store::default();
-    let mut server = Server {
-        quota: 5,
-        ..Server::default()
-    };
+    let (mut store, mut server) = world(5);
     let list_a: Vec<_> = (0..8).map(body).collect();
     let list_b: Vec<_> = (50..53).map(body).collect();
     let mut a = Client::new("api-key-of-customer-a");
@@ -515,11 +514,7 @@ fn two_workspaces_on_one_store_keep_their_own_quota_and_journals() {
 
 #[test]
 fn a_rotated_key_in_the_same_workspace_resumes_the_old_keys_journal() {
-    let mut store = Store::default();
-    let mut server = Server {
-        quota: 4,
-        ..Server::default()
-    };
+    let (mut store, mut server) = world(4);
     let list: Vec<_> = (0..7).map(body).collect();
     let old = workspace_of_key("old-key");
     let mut before = Client::in_workspace("old-key", &old);
@@ -657,11 +652,7 @@ fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is
 #[test]
 fn resume_at_is_when_the_quota_that_stopped_the_run_resets_and_null_when_none_did() {
     let list: Vec<_> = (0..5).map(body).collect();
-    let mut store = Store::default();
-    let mut server = Server {
-        quota: 2,
-        ..Server::default()
-    };
+    let (mut store, mut server) = world(2);
     let mut client = Client::new("k");
     let now = DAY1 + 5_000.0;
     let first = run(&mut client, &mut store, &mut server, "j", &list, now);
@@ -703,11 +694,7 @@ fn when_the_quota_stops_a_later_day_the_bodies_sent_before_still_report_their_re
     // 10 of them go, then the quota stops the account; the rest are only looked up.
     let list: Vec<_> = (0..30).map(body).collect();
     let reversed: Vec<_> = list.iter().rev().cloned().collect();
-    let mut store = Store::default();
-    let mut server = Server {
-        quota: 10,
-        ..Server::default()
-    };
+    let (mut store, mut server) = world(10);
     let mut client = Client::new("k");
     run(&mut client, &mut store, &mut server, "c", &list, DAY1);
     let mut client = Client::new("k");

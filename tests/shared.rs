@@ -691,19 +691,7 @@ mod restarted {
         let policy = Policy::default();
         let mut step = m.start(&policy, &mut other, NOW + 36_000.0);
         while let Step::Swap = step {
-            let s = m.swap().unwrap().clone();
-            let version = store.map.get(&s.key).map_or(0, |c| c.1);
-            let wrote = s.expected == Some(version) && s.value.is_some();
-            if wrote {
-                store
-                    .map
-                    .insert(s.key.clone(), (s.value.clone().unwrap(), version + 1));
-            }
-            let (value, version) = store
-                .map
-                .get(&s.key)
-                .cloned()
-                .map_or((None, 0), |(v, n)| (Some(v), n));
+            let (wrote, value, version) = store.apply(&m);
             step = m.swapped(
                 wrote,
                 value.as_deref(),
