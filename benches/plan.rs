@@ -3,7 +3,8 @@
 //! account's sends in flight equal its quota left), and a whole run must stay
 //! O(n log accounts).
 use connectsafely_wasm::accounts::Accounts;
-use connectsafely_wasm::bulk::{BulkPlan, Next, Settled};
+use connectsafely_wasm::bulk::{BulkPlan, Next};
+use connectsafely_wasm::outcome::Settled;
 use connectsafely_wasm::rate_limit::RateLimitInfo;
 use divan::{black_box, Bencher};
 

@@ -6,7 +6,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::guard::Guard;
+use crate::guard::{Guard, Refusal};
+use crate::rate_limit::RateLimitInfo;
 
 /// An account's place in its registry (dense, from 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -129,6 +130,29 @@ impl Accounts {
     pub fn finished(&mut self, id: AccountId) {
         if let Some(a) = self.get_mut(id) {
             a.in_flight = a.in_flight.saturating_sub(1);
+        }
+    }
+}
+
+/// The guard's rules, over the registry: each account's record and what refuses it.
+impl Accounts {
+    /// Whether a send for `id` must be refused at `now_ms`, and how.
+    pub fn check(&self, id: AccountId, now_ms: f64) -> Option<Refusal> {
+        let a = self.get(id)?;
+        a.guard.refusal(&a.key, now_ms)
+    }
+
+    /// Records what a response for `id` showed (see [`Guard::observe`]).
+    pub fn observe(
+        &mut self,
+        id: AccountId,
+        status: u16,
+        rate_limit: Option<&RateLimitInfo>,
+        retry_after_ms: Option<f64>,
+        now_ms: f64,
+    ) {
+        if let Some(a) = self.get_mut(id) {
+            a.guard.observe(status, rate_limit, retry_after_ms, now_ms);
         }
     }
 }

@@ -10,8 +10,8 @@ use core::cmp::Reverse;
 use core::fmt;
 
 use crate::accounts::{Account, AccountId, Accounts};
-use crate::error::ErrorKind;
-use crate::send::{Origin, Outcome, SendMachine};
+use crate::outcome::Settled;
+use crate::send::SendMachine;
 
 /// Why a run stopped early.
 ///
@@ -84,55 +84,6 @@ pub enum Next {
     WaitUntil(f64),
     /// Nothing is left for this worker.
     Done,
-}
-
-/// How an item ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Settled {
-    /// `ok: true`.
-    Delivered,
-    /// Attempted and failed; nothing to stop.
-    Failed,
-    /// A 429 from the server (attempted): stops the account.
-    RateLimited,
-    /// Refused by the guard before any request: not attempted; stops the account.
-    Refused,
-    /// A 401: stops everything.
-    Unauthorized,
-    /// Nothing left the machine (aborted before the request): not attempted.
-    NotSent,
-    /// The shared store failed before the request: not attempted; stops everything.
-    StoreDown,
-}
-
-impl Settled {
-    /// How a send's outcome counts for the run: a 429 from the server was attempted,
-    /// a refusal by the guard was not; an abort before the request left sent nothing.
-    pub fn of(outcome: &Outcome) -> Self {
-        match &outcome.result {
-            Ok(_) => Settled::Delivered,
-            Err(e) => match e.kind {
-                ErrorKind::RateLimited if outcome.status.is_some() => Settled::RateLimited,
-                ErrorKind::RateLimited => Settled::Refused,
-                ErrorKind::Unauthorized => Settled::Unauthorized,
-                ErrorKind::Aborted if !e.delivery_unknown => Settled::NotSent,
-                ErrorKind::StoreUnavailable => Settled::StoreDown,
-                _ => Settled::Failed,
-            },
-        }
-    }
-
-    /// How an item of a run counts, given where its outcome comes from: one recorded in
-    /// the run's journal was handled before and stops nothing now; one another runner
-    /// holds was not attempted by this run.
-    pub fn of_run(outcome: &Outcome, origin: Origin) -> Self {
-        match origin {
-            Origin::Sent => Self::of(outcome),
-            Origin::Elsewhere => Settled::NotSent,
-            Origin::Recorded | Origin::Unknown if outcome.result.is_ok() => Settled::Delivered,
-            Origin::Recorded | Origin::Unknown => Settled::Failed,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::accounts::{AccountId, Accounts};
 use crate::error::{ErrorKind, SendError};
 use crate::rate_limit::RateLimitInfo;
 
@@ -21,7 +20,7 @@ pub struct Refusal {
 
 /// What the guard knows of one account: refused until when, and the last rate-limit
 /// info a response showed. Kept per account in the client's registry, or in a shared
-/// store across processes (`shared.rs`).
+/// store across processes (`store`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Guard {
     /// Sends refused locally until this time (epoch ms), when the quota is known spent.
@@ -119,29 +118,6 @@ fn older(old: &RateLimitInfo, new: &RateLimitInfo) -> bool {
     let more_left = matches!((old.remaining, new.remaining), (Some(o), Some(n)) if n > o);
     let less_used = matches!((old.used, new.used), (Some(o), Some(n)) if n < o);
     !later_window && (more_left || less_used)
-}
-
-/// The guard's rules, over the client's account registry.
-impl Accounts {
-    /// Whether a send for `id` must be refused at `now_ms`, and how.
-    pub fn check(&self, id: AccountId, now_ms: f64) -> Option<Refusal> {
-        let a = self.get(id)?;
-        a.guard.refusal(&a.key, now_ms)
-    }
-
-    /// Records what a response for `id` showed (see [`Guard::observe`]).
-    pub fn observe(
-        &mut self,
-        id: AccountId,
-        status: u16,
-        rate_limit: Option<&RateLimitInfo>,
-        retry_after_ms: Option<f64>,
-        now_ms: f64,
-    ) {
-        if let Some(a) = self.get_mut(id) {
-            a.guard.observe(status, rate_limit, retry_after_ms, now_ms);
-        }
-    }
 }
 
 /// "3 h 12 min", "45 s": integer arithmetic only.

@@ -38,17 +38,7 @@ extern crate alloc;
 #[doc(hidden)]
 pub use alloc::string::String as __String;
 
-/// What std's prelude gives and a no_std build must import.
-mod prelude {
-    #[allow(unused_imports)]
-    pub(crate) use alloc::{
-        borrow::ToOwned,
-        boxed::Box,
-        string::{String, ToString},
-        vec,
-        vec::Vec,
-    };
-}
+mod prelude;
 
 /// A panic in the npm build traps (the code has no panic path of its own: clippy denies
 /// them); without std there is no message to format.
@@ -93,13 +83,13 @@ pub mod headers;
 #[doc(hidden)]
 pub mod json;
 #[doc(hidden)]
-pub mod keys;
-#[doc(hidden)]
 pub mod log;
+#[doc(hidden)]
+pub mod outcome;
 #[doc(hidden)]
 pub mod send;
 #[doc(hidden)]
-pub mod shared;
+pub mod store;
 #[doc(hidden)]
 pub mod text;
 
@@ -116,6 +106,6 @@ mod wasm;
 /// makes it (a JSON body parsed by `JSON.parse`, as its driver does).
 #[cfg(all(target_arch = "wasm32", feature = "npm"))]
 #[doc(hidden)]
-pub fn js_result_of(outcome: &send::Outcome) -> wasm_bindgen::JsValue {
+pub fn js_result_of(outcome: &outcome::Outcome) -> wasm_bindgen::JsValue {
     wasm::result_of(outcome)
 }

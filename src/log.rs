@@ -6,7 +6,7 @@
 //! ```
 //! use connectsafely_wasm::error::{ErrorKind, SendError};
 //! use connectsafely_wasm::log::{outcome, Level};
-//! use connectsafely_wasm::send::Outcome;
+//! use connectsafely_wasm::outcome::Outcome;
 //!
 //! let (level, line) = outcome(&Outcome::local(SendError::new(ErrorKind::Network, "reset", true)), "acct-1");
 //! assert_eq!(level, Level::Warn);
@@ -18,8 +18,8 @@
 use crate::prelude::*;
 
 use crate::error::ErrorKind;
+use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
-use crate::send::Outcome;
 use crate::text::whole;
 
 /// How much to log; each level includes the ones before it.

@@ -11,8 +11,8 @@ use serde_json::Value as Json;
 
 use crate::bulk::Summary;
 use crate::error::SendError;
+use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
-use crate::send::Outcome;
 
 pub use crate::bulk::StopReason;
 pub use crate::classify::SuccessData;

@@ -2,7 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use connectsafely_wasm::accounts::Accounts;
-use connectsafely_wasm::bulk::{BulkPlan, Next, Settled, StopReason, Summary};
+use connectsafely_wasm::bulk::{BulkPlan, Next, StopReason, Summary};
+use connectsafely_wasm::outcome::Settled;
 use connectsafely_wasm::rate_limit::RateLimitInfo;
 
 fn accounts(list: &[Option<&str>]) -> Vec<Option<String>> {

@@ -10,13 +10,12 @@ use std::collections::HashMap;
 
 use connectsafely_wasm::accounts::Accounts;
 use connectsafely_wasm::bulk::{BulkPlan, Next, StopReason, Summary};
-use connectsafely_wasm::keys::{origin, workspace_of_key, JournalCheck, Scope};
+use connectsafely_wasm::outcome::{Exchange, Origin, Outcome};
 use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
-use connectsafely_wasm::send::{
-    Exchange, JournalItem, Origin, Outcome, Policy, SendMachine, SharedSend, Step,
-};
-use connectsafely_wasm::shared::SharedPolicy;
+use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
+use connectsafely_wasm::store::keys::{origin, workspace_of_key, JournalCheck, Scope};
+use connectsafely_wasm::store::SharedPolicy;
 
 const DAY: f64 = 86_400_000.0;
 /// Midnight UTC, the start of day one.
@@ -729,7 +728,7 @@ fn when_the_quota_stops_a_later_day_the_bodies_sent_before_still_report_their_re
 
 #[test]
 fn a_journal_records_what_is_decided_for_the_body_and_leaves_the_rest_for_a_later_run() {
-    use connectsafely_wasm::send::Interrupt;
+    use connectsafely_wasm::outcome::Interrupt;
     let complete = |status: u16, body: &'static str| {
         Outcome::of(
             Exchange::complete(status, RateLimitHeaders::default(), body),
@@ -895,19 +894,18 @@ fn a_claim_outlived_by_a_wait_is_renewed_before_the_request_and_lost_to_another_
             );
             assert_eq!(m.origin(), Origin::Elsewhere);
             let record = store.map.get(&a.scope.account("")).map(|(v, _)| v.clone());
-            let leases =
-                connectsafely_wasm::shared::SharedAccount::decode(record.as_deref()).leases;
+            let leases = connectsafely_wasm::store::SharedAccount::decode(record.as_deref()).leases;
             assert!(
                 leases.iter().all(|l| l.id != 2),
                 "its reservation was given back"
             );
         } else {
             assert_eq!(step, Step::Fetch);
-            let claim = connectsafely_wasm::shared::JournalEntry::decode(
+            let claim = connectsafely_wasm::store::JournalEntry::decode(
                 store.map.get("item-1").map(|(v, _)| v.as_str()),
             );
             assert!(
-                matches!(claim, connectsafely_wasm::shared::JournalEntry::Claimed { expires_at, .. } if expires_at == now + 35_000.0),
+                matches!(claim, connectsafely_wasm::store::JournalEntry::Claimed { expires_at, .. } if expires_at == now + 35_000.0),
                 "renewed: {claim:?}"
             );
         }
@@ -935,7 +933,7 @@ fn a_look_up_sends_nothing_even_when_the_store_says_its_read_wrote() {
 fn a_look_up_with_resend_unknown_leaves_a_dead_claim_for_the_next_run_to_send() {
     let policy = Policy::default();
     let mut store = Store::default();
-    let dead = connectsafely_wasm::shared::JournalEntry::Claimed {
+    let dead = connectsafely_wasm::store::JournalEntry::Claimed {
         runner: "gone".into(),
         expires_at: DAY1 - 1.0,
         lease: 9,
@@ -949,9 +947,9 @@ fn a_look_up_with_resend_unknown_leaves_a_dead_claim_for_the_next_run_to_send() 
             swaps_until_not(&mut m, step, &mut client, &mut store, DAY1),
             Step::Done
         );
-        let how = connectsafely_wasm::bulk::Settled::of_run(m.outcome().unwrap(), m.origin());
+        let how = connectsafely_wasm::outcome::Settled::of_run(m.outcome().unwrap(), m.origin());
         assert_eq!(
-            how == connectsafely_wasm::bulk::Settled::NotSent,
+            how == connectsafely_wasm::outcome::Settled::NotSent,
             not_attempted,
             "resendUnknown {resend}: {how:?}"
         );

@@ -6,7 +6,7 @@
 use connectsafely_wasm::error::{ErrorKind, FieldError, FieldErrorCode, SendError};
 use connectsafely_wasm::headers::{check, merge, user_agent_for};
 use connectsafely_wasm::log::{attempt, level_of, outcome, run, waiting, Level};
-use connectsafely_wasm::send::Outcome;
+use connectsafely_wasm::outcome::Outcome;
 
 fn failed(kind: ErrorKind, status: Option<u16>, unknown: bool) -> Outcome {
     Outcome {

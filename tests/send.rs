@@ -4,8 +4,9 @@
 
 use connectsafely_wasm::accounts::Accounts;
 use connectsafely_wasm::error::ErrorKind;
+use connectsafely_wasm::outcome::{Exchange, Interrupt, Outcome};
 use connectsafely_wasm::rate_limit::RateLimitHeaders;
-use connectsafely_wasm::send::{Exchange, Interrupt, Outcome, Policy, SendMachine, Step};
+use connectsafely_wasm::send::{Policy, SendMachine, Step};
 use proptest::prelude::*;
 
 const NOW: f64 = 1_000_000.0;

@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use connectsafely_wasm::rate_limit::RateLimitInfo;
-use connectsafely_wasm::shared::{
+use connectsafely_wasm::store::{
     plan_item, ItemPlan, JournalEntry, Lease, Reservation, SharedAccount, SharedPolicy,
 };
 use proptest::prelude::*;
@@ -281,9 +281,9 @@ proptest! {
 
 #[test]
 fn a_journal_records_an_outcome_that_reads_back_the_same_without_its_body() {
+    use connectsafely_wasm::outcome::{Exchange, Outcome};
     use connectsafely_wasm::rate_limit::RateLimitHeaders;
-    use connectsafely_wasm::send::{Exchange, Outcome};
-    use connectsafely_wasm::shared::{decode_outcome, encode_outcome};
+    use connectsafely_wasm::store::{decode_outcome, encode_outcome};
     let bodies = [
         r#"{"success":true,"message":"sent | ok \\ fine","recipientProfileUrn":"urn:li:fsd_profile:A","groupId":"1","acknowledgmentSent":false}"#,
         r#"{"success":false,"error":"a | pipe"}"#,
@@ -310,11 +310,10 @@ mod machines {
     use super::NOW;
     use connectsafely_wasm::accounts::Accounts;
     use connectsafely_wasm::error::ErrorKind;
+    use connectsafely_wasm::outcome::{Exchange, Origin, Outcome};
     use connectsafely_wasm::rate_limit::RateLimitHeaders;
-    use connectsafely_wasm::send::{
-        Exchange, JournalItem, Origin, Outcome, Policy, SendMachine, SharedSend, Step,
-    };
-    use connectsafely_wasm::shared::SharedPolicy;
+    use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
+    use connectsafely_wasm::store::SharedPolicy;
     use std::collections::HashMap;
 
     /// A store of versioned values; `down` makes every swap fail.
@@ -643,8 +642,9 @@ mod restarted {
     use super::machines::{drive, Server, Store};
     use super::NOW;
     use connectsafely_wasm::accounts::Accounts;
-    use connectsafely_wasm::send::{JournalItem, Origin, Policy, SendMachine, SharedSend, Step};
-    use connectsafely_wasm::shared::{Reservation, SharedAccount, SharedPolicy};
+    use connectsafely_wasm::outcome::Origin;
+    use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
+    use connectsafely_wasm::store::{Reservation, SharedAccount, SharedPolicy};
 
     fn shared(lease: u64) -> SharedSend {
         SharedSend {
@@ -736,7 +736,7 @@ mod restarted {
             Reservation::Granted(_)
         ));
         let mut held = a.clone();
-        held.leases.push(connectsafely_wasm::shared::Lease {
+        held.leases.push(connectsafely_wasm::store::Lease {
             id: 7,
             expires_at: NOW + 35_000.0,
         });

@@ -13,8 +13,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, RequestRedirect, ResponseType};
 
 use crate::js;
+use crate::outcome::{Exchange, Interrupt};
 use crate::rate_limit::RateLimitHeaders;
-use crate::send::{Exchange, Interrupt};
 
 #[wasm_bindgen]
 extern "C" {

@@ -40,9 +40,10 @@ use crate::accounts::Accounts;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::bulk::{BulkPlan, Next};
 use crate::error::{FieldError, FieldErrorCode, SendError};
+use crate::outcome::Outcome;
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
 use crate::result::{BulkResult, SendResult};
-use crate::send::{Outcome, Policy, SendMachine, Step};
+use crate::send::{Policy, SendMachine, Step};
 use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
 use crate::value::Value;
 

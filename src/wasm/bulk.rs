@@ -16,9 +16,10 @@ use crate::accounts::Accounts;
 use crate::bulk::{BulkPlan, StopReason};
 use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::js;
-use crate::keys::JournalCheck;
+use crate::outcome::Outcome;
 use crate::request::SendGroupWithAckRequest;
-use crate::send::{JournalItem, Outcome, SendMachine};
+use crate::send::{JournalItem, SendMachine};
+use crate::store::keys::JournalCheck;
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]

@@ -23,12 +23,11 @@ use crate::classify::{BodyFacts, JsonView, BODY_KEYS};
 use crate::error::{FieldError, SendError};
 use crate::js;
 use crate::log::Level;
+use crate::outcome::{Exchange, Interrupt, Outcome};
 use crate::rate_limit::{RateLimitHeaders, RateLimitInfo};
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
-use crate::send::{
-    Exchange, Interrupt, Outcome, Policy, SendMachine, SharedSend, Step as CoreStep,
-};
-use crate::shared::SharedPolicy;
+use crate::send::{Policy, SendMachine, SharedSend, Step as CoreStep};
+use crate::store::SharedPolicy;
 use crate::validate::{is_valid_unchanged, validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 use crate::value::Value;
 use bulk::Run;

@@ -10,8 +10,8 @@ use web_sys::AbortSignal;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
-use crate::keys::{origin, workspace_of_key, Scope};
 use crate::log::Level;
+use crate::store::keys::{origin, workspace_of_key, Scope};
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
 /// The client's settled configuration.

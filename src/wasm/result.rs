@@ -10,9 +10,9 @@ use wasm_bindgen::prelude::*;
 use super::read::Originals;
 use crate::error::SendError;
 use crate::js;
+use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
 use crate::request::SendGroupWithAckRequest;
-use crate::send::Outcome;
 use crate::text::{clip_bytes, redact};
 use crate::value::Value;
 

@@ -516,9 +516,9 @@ async fn a_run_to_many_stops_an_account_at_its_quota_without_a_429_and_sends_not
 #[wasm_bindgen_test]
 fn the_rust_results_serialize_to_exactly_the_js_apis_objects() {
     use connectsafely_wasm::error::{FieldError, FieldErrorCode, SendError};
+    use connectsafely_wasm::outcome::{Exchange, Interrupt, Outcome};
     use connectsafely_wasm::rate_limit::RateLimitHeaders;
     use connectsafely_wasm::result::SendResult;
-    use connectsafely_wasm::send::{Exchange, Interrupt, Outcome};
     let headers = |i: u32| match i % 3 {
         0 => RateLimitHeaders::default(),
         1 => RateLimitHeaders {

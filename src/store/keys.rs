@@ -11,7 +11,7 @@
 //! are looked for once, when a journal is new in this layout, and refused if found.
 //!
 //! ```
-//! use connectsafely_wasm::keys::{workspace_of_key, Scope};
+//! use connectsafely_wasm::store::keys::{workspace_of_key, Scope};
 //!
 //! let workspace = workspace_of_key("my-api-key");
 //! assert!(workspace.starts_with("key-") && !workspace.contains("my-api-key"));
@@ -25,8 +25,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::Swap;
 use crate::digest::{hex, sha256};
-use crate::send::Swap;
 
 /// What a journal's head record holds in this layout.
 pub const JOURNAL_FORMAT: &str = "j2";
@@ -156,7 +156,7 @@ pub const LEGACY_PROBES: usize = 1024;
 /// rather than misread.
 ///
 /// ```
-/// use connectsafely_wasm::keys::{workspace_of_key, JournalCheck, Scope};
+/// use connectsafely_wasm::store::keys::{workspace_of_key, JournalCheck, Scope};
 ///
 /// let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
 /// let mut check = JournalCheck::new(&scope, "campaign", 3);

@@ -4,7 +4,7 @@
 //! on the text a swap hands back, so every process and every transport decides alike.
 //!
 //! ```
-//! use connectsafely_wasm::shared::{Reservation, SharedAccount, SharedPolicy};
+//! use connectsafely_wasm::store::{Reservation, SharedAccount, SharedPolicy};
 //!
 //! let policy = SharedPolicy::default();
 //! let fresh = SharedAccount::decode(None);
@@ -17,9 +17,25 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+pub mod keys;
+
 use crate::guard::{Guard, Refusal};
+use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
 use crate::text::whole;
+
+/// A compare-and-swap the transport must perform on the shared store: set `key` to
+/// `value` if its version is still `expected` (0 = no value yet); `expected: None` only
+/// reads. The store answers with whether it wrote, and the value and version it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Swap {
+    /// The store key (the adapter may prefix it).
+    pub key: String,
+    /// The version the value must still have; `None` to read only.
+    pub expected: Option<u64>,
+    /// The value to write.
+    pub value: Option<String>,
+}
 
 /// How a shared store is used for an account's sends.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -423,7 +439,7 @@ fn read_text(s: &str) -> Option<String> {
 
 /// An outcome as a journal records it: enough to report it again after a restart
 /// (status, success data or error, rate limit; not the response body).
-pub fn encode_outcome(o: &crate::send::Outcome) -> String {
+pub fn encode_outcome(o: &Outcome) -> String {
     let status = o.status.map(|s| whole(f64::from(s))).unwrap_or_default();
     let rl = o.rate_limit.as_ref();
     let rate = [
@@ -457,7 +473,7 @@ pub fn encode_outcome(o: &crate::send::Outcome) -> String {
 }
 
 /// The outcome [`encode_outcome`] recorded, if it reads.
-pub fn decode_outcome(text: &str) -> Option<crate::send::Outcome> {
+pub fn decode_outcome(text: &str) -> Option<Outcome> {
     use crate::classify::SuccessData;
     use crate::error::{ErrorKind, SendError};
     let f = split(text);
@@ -499,7 +515,7 @@ pub fn decode_outcome(text: &str) -> Option<crate::send::Outcome> {
         e.retry_after_ms = parse(at(10));
         Err(e)
     };
-    Some(crate::send::Outcome {
+    Some(Outcome {
         status,
         result,
         rate_limit: has_rate.then_some(rate),
