@@ -3,7 +3,7 @@
 //! account's sends in flight equal its quota left), and a whole run must stay
 //! O(n log accounts).
 use connectsafely_wasm::accounts::Accounts;
-use connectsafely_wasm::bulk::{BulkPlan, Next};
+use connectsafely_wasm::bulk::{BulkPlan, BulkStep};
 use connectsafely_wasm::outcome::Settled;
 use connectsafely_wasm::rate_limit::RateLimitInfo;
 use divan::{black_box, Bencher};
@@ -39,7 +39,7 @@ fn all_busy(items: usize, accounts_n: usize) -> (BulkPlan, Accounts) {
     one_left(&mut accounts, accounts_n);
     // Start one item per account: each account's quota left is now in flight.
     for _ in 0..accounts_n {
-        if let Next::Start(i) = plan.next(&accounts, 0.0) {
+        if let BulkStep::Start(i) = plan.next(&accounts, 0.0) {
             accounts.started(plan.account_of(i).unwrap(), 0.0);
         }
     }
@@ -74,7 +74,7 @@ fn whole_run(bencher: Bencher, items: usize) {
             (plan, accounts)
         })
         .bench_local_values(|(mut plan, mut accounts)| {
-            while let Next::Start(i) = plan.next(&accounts, 0.0) {
+            while let BulkStep::Start(i) = plan.next(&accounts, 0.0) {
                 let a = plan.account_of(i).unwrap();
                 accounts.started(a, 0.0);
                 accounts.finished(a);

@@ -7,7 +7,7 @@
 # for wasm32 there: they need a browser or a Worker to run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-api='src/(lib|base_url|error|rate_limit|request|result|validate|value)\.rs|src/client/mod\.rs'
+api='src/(lib|base_url|error|rate_limit|request|response|result|validate|value)\.rs|src/client/mod\.rs'
 lint=(-Z unstable-options -Zcrate-attr="feature(rustdoc_missing_doc_code_examples)" -W rustdoc::missing-doc-code-examples)
 missing=$(
   {

@@ -55,7 +55,7 @@ runtime or browser that a valid body is sent and that \`groupId: "abc"\` resolve
 | Deno | \`deno run --allow-net --allow-env send.mjs\` (with \`node_modules\`) | ${INLINE} |
 | A page with no bundler | \`<script type="module">\` | ${INLINE}, by URL |
 
-- \`index.mjs\` (export condition \`import\`): an ES module with the wasm inlined (base64), so no
+- \`index.mjs\` (export condition \`import\`): an ES module with the wasm inlined (one character per byte), so no
   bundler needs a plugin or an asset rule; \`index.cjs\` (\`require\`) is the same as CommonJS.
 - \`edge.mjs\` (\`workerd\`, \`edge-light\`): for runtimes that refuse to compile wasm from bytes
   at run time, it imports \`connectsafely_wasm_bg.wasm?module\`, which wrangler, Next.js and

@@ -10,74 +10,13 @@ use core::cmp::Reverse;
 use core::fmt;
 
 use crate::accounts::{Account, AccountId, Accounts};
+use crate::error::StopReason;
 use crate::outcome::Settled;
 use crate::send::SendMachine;
 
-/// Why a run stopped early.
-///
-/// ```
-/// # #[cfg(feature = "serde")] {
-/// use connectsafely_wasm::result::StopReason;
-///
-/// assert_eq!(StopReason::Unauthorized.as_str(), "unauthorized");
-/// # }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "snake_case")
-)]
-pub enum StopReason {
-    /// A 429 or the guard stopped an account.
-    RateLimited,
-    /// A 401 stopped everything.
-    Unauthorized,
-    /// The caller's signal stopped everything.
-    Aborted,
-    /// The shared store failed: nothing more is sent without it.
-    StoreUnavailable,
-}
-
-impl StopReason {
-    /// Every reason, in the contract's order.
-    ///
-    /// ```
-    /// # #[cfg(feature = "serde")] {
-    /// use connectsafely_wasm::result::StopReason;
-    ///
-    /// assert_eq!(StopReason::ALL.len(), 4);
-    /// # }
-    /// ```
-    pub const ALL: [StopReason; 4] = [
-        StopReason::RateLimited,
-        StopReason::Unauthorized,
-        StopReason::Aborted,
-        StopReason::StoreUnavailable,
-    ];
-
-    /// The contract's name: `"rate_limited"`, `"unauthorized"`, `"aborted"`.
-    ///
-    /// ```
-    /// # #[cfg(feature = "serde")] {
-    /// use connectsafely_wasm::result::StopReason;
-    ///
-    /// assert_eq!(StopReason::StoreUnavailable.as_str(), "store_unavailable");
-    /// # }
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StopReason::RateLimited => "rate_limited",
-            StopReason::Unauthorized => "unauthorized",
-            StopReason::Aborted => "aborted",
-            StopReason::StoreUnavailable => "store_unavailable",
-        }
-    }
-}
-
 /// What a worker should do now.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Next {
+pub enum BulkStep {
     /// Send item `i`.
     Start(usize),
     /// Nothing may start before this time (epoch ms): pacing.
@@ -87,7 +26,7 @@ pub enum Next {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+enum ItemState {
     Invalid,
     Pending,
     InFlight,
@@ -134,7 +73,7 @@ fn time_key(t: f64) -> u64 {
 /// the guard and with sends outside the run.
 #[derive(Clone)]
 pub struct BulkPlan {
-    slots: Vec<Slot>,
+    slots: Vec<ItemState>,
     item_account: Vec<AccountId>,
     /// Indexed by account id.
     runs: Vec<RunAccount>,
@@ -196,11 +135,11 @@ impl BulkPlan {
                     if let Some(run) = runs.get_mut(at) {
                         run.queue.push(i);
                     }
-                    slots.push(Slot::Pending);
+                    slots.push(ItemState::Pending);
                     item_account.push(id);
                 }
                 None => {
-                    slots.push(Slot::Invalid);
+                    slots.push(ItemState::Invalid);
                     item_account.push(AccountId(u32::MAX));
                 }
             }
@@ -240,7 +179,7 @@ impl BulkPlan {
     /// Whether item `i` was started only to be looked up in the journal (its account is
     /// stopped by its quota): its send must not fetch.
     pub fn is_lookup(&self, i: usize) -> bool {
-        self.slots.get(i) == Some(&Slot::LookingUp)
+        self.slots.get(i) == Some(&ItemState::LookingUp)
     }
 
     /// The account of item `i`, if it is valid.
@@ -292,9 +231,9 @@ impl BulkPlan {
     /// The next thing to do at `now_ms`. `Start(i)` marks item `i` in flight (its send
     /// starts now, so the registry counts it from there). `Done` means nothing can start
     /// now for this worker: what is left waits on sends in flight, whose workers carry on.
-    pub fn next(&mut self, accounts: &Accounts, now_ms: f64) -> Next {
+    pub fn next(&mut self, accounts: &Accounts, now_ms: f64) -> BulkStep {
         if self.halted {
-            return Next::Done;
+            return BulkStep::Done;
         }
         while let Some(Reverse((t, id))) = self.pacing.peek().copied() {
             if f64::from_bits(t) > now_ms {
@@ -330,9 +269,9 @@ impl BulkPlan {
             let front = front as usize;
             if let Some(slot) = self.slots.get_mut(front) {
                 *slot = if run.lookup {
-                    Slot::LookingUp
+                    ItemState::LookingUp
                 } else {
-                    Slot::InFlight
+                    ItemState::InFlight
                 };
             }
             // Its send starts now: pacing counts from now.
@@ -345,11 +284,11 @@ impl BulkPlan {
             } else {
                 self.schedule(accounts, id, now_ms);
             }
-            return Next::Start(front);
+            return BulkStep::Start(front);
         }
         match self.pacing.peek() {
-            Some(Reverse((t, _))) => Next::WaitUntil(f64::from_bits(*t)),
-            None => Next::Done,
+            Some(Reverse((t, _))) => BulkStep::WaitUntil(f64::from_bits(*t)),
+            None => BulkStep::Done,
         }
     }
 
@@ -379,7 +318,7 @@ impl BulkPlan {
         run.stopped = true;
         for i in run.queue.get(run.head..).unwrap_or_default() {
             if let Some(slot) = self.slots.get_mut(*i) {
-                *slot = Slot::NotAttempted;
+                *slot = ItemState::NotAttempted;
             }
         }
         run.head = run.queue.len();
@@ -420,13 +359,13 @@ impl BulkPlan {
     /// registry after the item's send (its quota left and sends out as they are now).
     pub fn settle(&mut self, i: usize, how: Settled, accounts: &Accounts, now_ms: f64) {
         let slot = match how {
-            Settled::Delivered => Slot::Delivered,
-            Settled::Failed | Settled::RateLimited | Settled::Unauthorized => Slot::Failed,
-            Settled::Refused | Settled::NotSent | Settled::StoreDown => Slot::NotAttempted,
+            Settled::Delivered => ItemState::Delivered,
+            Settled::Failed | Settled::RateLimited | Settled::Unauthorized => ItemState::Failed,
+            Settled::Refused | Settled::NotSent | Settled::StoreDown => ItemState::NotAttempted,
         };
         let was_in_flight = match self.slots.get_mut(i) {
             Some(s) => {
-                let was = matches!(*s, Slot::InFlight | Slot::LookingUp);
+                let was = matches!(*s, ItemState::InFlight | ItemState::LookingUp);
                 *s = slot;
                 was
             }
@@ -476,11 +415,12 @@ impl BulkPlan {
 
     /// The caller's signal fired: nothing more starts.
     pub fn abort(&mut self) {
-        if self
-            .slots
-            .iter()
-            .any(|s| matches!(s, Slot::Pending | Slot::InFlight | Slot::LookingUp))
-        {
+        if self.slots.iter().any(|s| {
+            matches!(
+                s,
+                ItemState::Pending | ItemState::InFlight | ItemState::LookingUp
+            )
+        }) {
             self.stop(StopReason::Aborted);
         }
         self.stop_all();
@@ -490,16 +430,16 @@ impl BulkPlan {
     pub fn is_not_attempted(&self, i: usize) -> bool {
         matches!(
             self.slots.get(i),
-            Some(Slot::NotAttempted) | Some(Slot::Pending)
+            Some(ItemState::NotAttempted) | Some(ItemState::Pending)
         )
     }
 
     /// The run's counts, once every worker is done.
     pub fn summary(&self) -> Summary {
-        let count = |want: &[Slot]| self.slots.iter().filter(|s| want.contains(s)).count();
+        let count = |want: &[ItemState]| self.slots.iter().filter(|s| want.contains(s)).count();
         Summary {
-            sent: count(&[Slot::Delivered]),
-            failed: count(&[Slot::Failed, Slot::Invalid]),
+            sent: count(&[ItemState::Delivered]),
+            failed: count(&[ItemState::Failed, ItemState::Invalid]),
             not_attempted: (0..self.slots.len())
                 .filter(|i| self.is_not_attempted(*i))
                 .collect(),

@@ -1,4 +1,5 @@
-//! The error taxonomy of the contract: `SendError`, `ErrorKind`, `FieldError`.
+//! The error taxonomy of the contract: `SendError`, `ErrorKind`, `FieldError`, and why a
+//! run to many stopped early (`StopReason`).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -369,3 +370,65 @@ impl core::fmt::Display for SendError {
 }
 
 impl core::error::Error for SendError {}
+
+/// Why a run stopped early.
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use connectsafely_wasm::result::StopReason;
+///
+/// assert_eq!(StopReason::Unauthorized.as_str(), "unauthorized");
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum StopReason {
+    /// A 429 or the guard stopped an account.
+    RateLimited,
+    /// A 401 stopped everything.
+    Unauthorized,
+    /// The caller's signal stopped everything.
+    Aborted,
+    /// The shared store failed: nothing more is sent without it.
+    StoreUnavailable,
+}
+
+impl StopReason {
+    /// Every reason, in the contract's order.
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use connectsafely_wasm::result::StopReason;
+    ///
+    /// assert_eq!(StopReason::ALL.len(), 4);
+    /// # }
+    /// ```
+    pub const ALL: [StopReason; 4] = [
+        StopReason::RateLimited,
+        StopReason::Unauthorized,
+        StopReason::Aborted,
+        StopReason::StoreUnavailable,
+    ];
+
+    /// The contract's name: `"rate_limited"`, `"unauthorized"`, `"aborted"`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "serde")] {
+    /// use connectsafely_wasm::result::StopReason;
+    ///
+    /// assert_eq!(StopReason::StoreUnavailable.as_str(), "store_unavailable");
+    /// # }
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::RateLimited => "rate_limited",
+            StopReason::Unauthorized => "unauthorized",
+            StopReason::Aborted => "aborted",
+            StopReason::StoreUnavailable => "store_unavailable",
+        }
+    }
+}

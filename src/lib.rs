@@ -1,10 +1,16 @@
 //! A safe client for ConnectSafely's `POST /linkedin/messaging/send-group-with-ack`.
 //!
-//! The crate has two layers. The core (every module but `wasm`) is pure Rust
-//! with no JavaScript types: the request model and its validation, the
-//! classification of an HTTP outcome, rate-limit header parsing and the
-//! per-account guard. The `wasm` module, built only for `wasm32`, converts
-//! JavaScript values and calls `fetch`.
+//! The core (every module but `wasm`, `client` and `js`) is pure Rust with no JavaScript
+//! types, and decides everything: the request model and its validation, the
+//! classification of an HTTP outcome, rate-limit header parsing, the per-account guard,
+//! one send as a state machine, the schedule of a run to many, and the store protocol.
+//! Two transports drive it and perform only what it asks:
+//!
+//! - the npm package: the `wasm` module (feature `npm`) converts JavaScript values and
+//!   builds result objects, in synchronous exports only, and the package's JavaScript
+//!   driver (`pkg-template/src/client.js`) calls `fetch`, sets timers and swaps on the
+//!   store;
+//! - the Rust API: `client` (feature `client`) performs the HTTP with gloo-net.
 //!
 //! ```
 //! use connectsafely_wasm::{validate::validate, value::Value};
@@ -60,6 +66,7 @@ pub mod base_url;
 pub mod error;
 pub mod rate_limit;
 pub mod request;
+pub mod response;
 #[cfg(feature = "serde")]
 pub mod result;
 pub mod validate;

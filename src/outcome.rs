@@ -7,9 +7,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::classify::{classify_facts, opaque_redirect, BodyFacts, SuccessData};
+use crate::classify::{classify_facts, opaque_redirect, BodyFacts};
 use crate::error::{ErrorKind, SendError};
 use crate::rate_limit::{RateLimitHeaders, RateLimitInfo};
+use crate::response::SuccessData;
 
 /// Why a request was cut short by the transport.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -14,8 +14,8 @@ use crate::error::SendError;
 use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
 
-pub use crate::bulk::StopReason;
-pub use crate::classify::SuccessData;
+pub use crate::error::StopReason;
+pub use crate::response::SuccessData;
 
 /// The most text of a non-JSON body a result keeps (as the JS API).
 const BODY_TEXT_LIMIT: usize = 64 * 1024;

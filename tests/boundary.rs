@@ -5,7 +5,7 @@
 //! generated declarations by scripts/check-driver.mjs.)
 #![cfg(not(target_arch = "wasm32"))]
 
-use connectsafely_wasm::bulk::StopReason;
+use connectsafely_wasm::error::StopReason;
 use connectsafely_wasm::error::{ErrorKind, FieldErrorCode};
 
 fn types() -> String {

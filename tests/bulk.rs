@@ -2,7 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use connectsafely_wasm::accounts::Accounts;
-use connectsafely_wasm::bulk::{BulkPlan, Next, StopReason, Summary};
+use connectsafely_wasm::bulk::{BulkPlan, BulkStep, Summary};
+use connectsafely_wasm::error::StopReason;
 use connectsafely_wasm::outcome::Settled;
 use connectsafely_wasm::rate_limit::RateLimitInfo;
 
@@ -29,9 +30,9 @@ impl Run {
         }
     }
 
-    fn next(&mut self, now: f64) -> Next {
+    fn next(&mut self, now: f64) -> BulkStep {
         let n = self.plan.next(&self.accounts, now);
-        if let Next::Start(i) = n {
+        if let BulkStep::Start(i) = n {
             self.accounts.started(self.plan.account_of(i).unwrap(), now);
             self.out.push(i);
         }
@@ -77,7 +78,7 @@ impl Run {
 fn items_start_in_input_order_and_invalid_ones_never_start() {
     let mut p = Run::new(accounts(&[Some(""), None, Some(""), Some("")]), 0.0);
     let mut started = Vec::new();
-    while let Next::Start(i) = p.next(0.0) {
+    while let BulkStep::Start(i) = p.next(0.0) {
         started.push(i);
         p.settle(i, Settled::Delivered);
     }
@@ -97,27 +98,27 @@ fn items_start_in_input_order_and_invalid_ones_never_start() {
 #[test]
 fn pacing_holds_starts_of_one_account_apart_and_lets_other_accounts_go() {
     let mut p = Run::new(accounts(&[Some("a"), Some("a"), Some("b")]), 1000.0);
-    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(p.next(0.0), BulkStep::Start(0));
     assert_eq!(
         p.next(10.0),
-        Next::Start(2),
+        BulkStep::Start(2),
         "another account is not held back"
     );
-    assert_eq!(p.next(20.0), Next::WaitUntil(1000.0));
-    assert_eq!(p.next(1000.0), Next::Start(1));
-    assert_eq!(p.next(1000.0), Next::Done);
+    assert_eq!(p.next(20.0), BulkStep::WaitUntil(1000.0));
+    assert_eq!(p.next(1000.0), BulkStep::Start(1));
+    assert_eq!(p.next(1000.0), BulkStep::Done);
 }
 
 #[test]
 fn a_429_stops_only_that_account_and_its_item_counts_as_failed() {
     let mut p = Run::new(accounts(&[Some("a"), Some("b"), Some("a"), Some("b")]), 0.0);
-    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(p.next(0.0), BulkStep::Start(0));
     p.settle(0, Settled::RateLimited);
-    assert_eq!(p.next(0.0), Next::Start(1));
+    assert_eq!(p.next(0.0), BulkStep::Start(1));
     p.settle(1, Settled::Delivered);
-    assert_eq!(p.next(0.0), Next::Start(3));
+    assert_eq!(p.next(0.0), BulkStep::Start(3));
     p.settle(3, Settled::Delivered);
-    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(p.next(0.0), BulkStep::Done);
     assert_eq!(
         p.summary(),
         Summary {
@@ -133,11 +134,11 @@ fn a_429_stops_only_that_account_and_its_item_counts_as_failed() {
 #[test]
 fn a_guard_refusal_is_not_attempted_and_stops_the_account() {
     let mut p = Run::new(accounts(&[Some(""), Some(""), Some("")]), 0.0);
-    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(p.next(0.0), BulkStep::Start(0));
     p.settle(0, Settled::Delivered);
-    assert_eq!(p.next(0.0), Next::Start(1));
+    assert_eq!(p.next(0.0), BulkStep::Start(1));
     p.settle(1, Settled::Refused);
-    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(p.next(0.0), BulkStep::Done);
     assert_eq!(
         p.summary(),
         Summary {
@@ -153,10 +154,10 @@ fn a_guard_refusal_is_not_attempted_and_stops_the_account() {
 #[test]
 fn a_401_stops_everything_but_lets_in_flight_items_settle() {
     let mut p = Run::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
-    assert_eq!(p.next(0.0), Next::Start(0));
-    assert_eq!(p.next(0.0), Next::Start(1));
+    assert_eq!(p.next(0.0), BulkStep::Start(0));
+    assert_eq!(p.next(0.0), BulkStep::Start(1));
     p.settle(0, Settled::Unauthorized);
-    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(p.next(0.0), BulkStep::Done);
     p.settle(1, Settled::Delivered);
     assert_eq!(
         p.summary(),
@@ -173,14 +174,14 @@ fn a_401_stops_everything_but_lets_in_flight_items_settle() {
 #[test]
 fn an_abort_stops_what_has_not_started_and_unsent_items_stay_not_attempted() {
     let mut p = Run::new(accounts(&[Some(""), Some(""), Some(""), Some("")]), 0.0);
-    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(p.next(0.0), BulkStep::Start(0));
     p.settle(0, Settled::Delivered);
-    assert_eq!(p.next(0.0), Next::Start(1));
-    assert_eq!(p.next(0.0), Next::Start(2));
+    assert_eq!(p.next(0.0), BulkStep::Start(1));
+    assert_eq!(p.next(0.0), BulkStep::Start(2));
     p.abort();
     p.settle(1, Settled::Failed); // aborted after the request left
     p.settle(2, Settled::NotSent); // aborted before it left
-    assert_eq!(p.next(0.0), Next::Done);
+    assert_eq!(p.next(0.0), BulkStep::Done);
     assert_eq!(
         p.summary(),
         Summary {
@@ -218,7 +219,7 @@ fn every_item_is_sent_failed_or_not_attempted_exactly_once() {
     let mut p = Run::new(accts, 0.0);
     let mut started = vec![0u32; 500];
     let mut k = 0u32;
-    while let Next::Start(i) = p.next(0.0) {
+    while let BulkStep::Start(i) = p.next(0.0) {
         started[i] += 1;
         k = k.wrapping_mul(1_103_515_245).wrapping_add(12345);
         let how = match k % 50 {
@@ -239,20 +240,20 @@ fn every_item_is_sent_failed_or_not_attempted_exactly_once() {
 #[test]
 fn no_more_sends_start_for_an_account_than_its_known_quota_left() {
     let mut p = Run::new(accounts(&[Some("a"), Some("a"), Some("a"), Some("b")]), 0.0);
-    assert_eq!(p.next(0.0), Next::Start(0));
+    assert_eq!(p.next(0.0), BulkStep::Start(0));
     p.observe_remaining(0, 1.0);
     p.settle(0, Settled::Delivered);
-    assert_eq!(p.next(0.0), Next::Start(1));
+    assert_eq!(p.next(0.0), BulkStep::Start(1));
     assert_eq!(
         p.next(0.0),
-        Next::Start(3),
+        BulkStep::Start(3),
         "a has one send in flight and one left: only b may start"
     );
     p.observe_remaining(1, 0.0);
     p.settle(1, Settled::Delivered);
     assert_eq!(
         p.next(0.0),
-        Next::Start(2),
+        BulkStep::Start(2),
         "nothing in flight: one more starts, for the guard to refuse"
     );
     p.settle(2, Settled::Refused);

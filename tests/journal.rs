@@ -9,7 +9,8 @@
 use std::collections::HashMap;
 
 use connectsafely_wasm::accounts::Accounts;
-use connectsafely_wasm::bulk::{BulkPlan, Next, StopReason, Summary};
+use connectsafely_wasm::bulk::{BulkPlan, BulkStep, Summary};
+use connectsafely_wasm::error::StopReason;
 use connectsafely_wasm::outcome::{Exchange, Origin, Outcome};
 use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
@@ -171,7 +172,7 @@ fn run_with(
         .collect();
     let mut plan = BulkPlan::new(&mut client.accounts, accounts, 0.0).looking_up_after_stop();
     let mut items: Vec<Option<(Origin, Outcome)>> = vec![None; list.len()];
-    while let Next::Start(i) = plan.next(&client.accounts, now) {
+    while let BulkStep::Start(i) = plan.next(&client.accounts, now) {
         client.leases += 1;
         let account = plan.account_of(i).unwrap();
         let name = client.accounts.get(account).unwrap().key.clone();

@@ -160,7 +160,7 @@ export class ConnectSafelyClient {
   #logger;
   /** @type {any} */
   #hooks;
-  /** @type {import("./exchange.js").Lease[]} */
+  /** @type {import("./exchange.js").Pooled[]} */
   #free = [];
 
   /** @param {import("./index").ClientOptions} options */

@@ -13,13 +13,13 @@ import { headerNames } from "./start.js";
 const MAX_UNITS = 1 << 20;
 const KEPT_UNITS = 64 * 1024;
 
-/** Requests one controller serves at most (see `Lease`). */
+/** Requests one controller serves at most (see `Pooled`). */
 const USES = 8;
 /** Controllers kept free per client: one for sequential sends, up to eight for a run's concurrent workers. */
 const FREE = 8;
 
 /**
- * A controller whose signal a client hands to fetch, how many requests it served, and
+ * A pooled controller: one whose signal a client hands to fetch, how many requests it served, and
  * the timer that times its request out. A controller whose request was read to its end
  * before anything ended the exchange goes back to the client's free list and serves its
  * next request: creating one (its signal) costs Node.js 20 about 2.5 µs (one in-process
@@ -30,68 +30,68 @@ const FREE = 8;
  * a listener on the signal until its request is collected, so each serves at most `USES`
  * requests; one that aborted is never given back (`stop` and a caller's signal that
  * fired before the call abort it, and both end the exchange before its body can be read).
- * @typedef {{ controller: AbortController, served: number, timer: any, ms: number, fire: (() => void) | null }} Lease
+ * @typedef {{ controller: AbortController, served: number, timer: any, ms: number, fire: (() => void) | null }} Pooled
  */
 
 /**
  * A free controller, else a new one (null: the runtime has none).
- * @param {Lease[]} free
- * @returns {Lease | null}
+ * @param {Pooled[]} free
+ * @returns {Pooled | null}
  */
 function take(free) {
   return free.pop() ?? (typeof AbortController === "function" ? { controller: new AbortController(), served: 0, timer: undefined, ms: 0, fire: null } : null);
 }
 
 /**
- * Ends a lease's request: back to the free list when the request's body was read (its
+ * Ends a pooled controller's request: back to the free list when the request's body was read (its
  * timer let go: it fires later, if not re-armed first, and does nothing), else let go
  * (its timer cleared).
- * @param {Lease[]} free
- * @param {Lease} lease
+ * @param {Pooled[]} free
+ * @param {Pooled} pooled
  * @param {boolean} read  the whole answer was read, nothing aborted
  */
-function release(free, lease, read) {
-  lease.fire = null;
-  if (read && ++lease.served < USES && free.length < FREE) {
-    if (lease.timer !== undefined) lease.timer.unref();
-    free.push(lease);
+function release(free, pooled, read) {
+  pooled.fire = null;
+  if (read && ++pooled.served < USES && free.length < FREE) {
+    if (pooled.timer !== undefined) pooled.timer.unref();
+    free.push(pooled);
   } else {
-    clearTimeout(lease.timer);
+    clearTimeout(pooled.timer);
   }
 }
 
 /**
  * Calls `fire` in `ms` unless the request ends first (`release`). Where timers can be re-armed and let go
- * (Node.js and Bun: `refresh`, `ref`, `unref`), a lease keeps one timer for its requests:
+ * (Node.js and Bun: `refresh`, `ref`, `unref`), a pooled controller keeps one timer for its requests:
  * setting and clearing a timer per request costs Node.js 20 ~3.4 µs a send (its list of
- * timers of that duration is emptied and built again); re-arming the lease's instead made
+ * timers of that duration is emptied and built again); re-arming the controller's instead made
  * one in-process send 0.91x the CPU (bench/compare.mjs). Its timer holds the process open
  * only while a request is in flight.
- * @param {Lease | null} lease
+ * @param {Pooled | null} pooled
  * @param {number} ms
  * @param {() => void} fire
- * @returns {any} the timer to clear (undefined: the lease's own)
+ * @returns {any} the timer to clear (undefined: the controller's own)
  */
-function arm(lease, ms, fire) {
-  if (!lease) return setTimeout(fire, ms);
-  lease.fire = fire;
-  if (lease.timer !== undefined && lease.ms === ms) {
-    lease.timer.ref();
-    lease.timer.refresh();
+function arm(pooled, ms, fire) {
+  if (!pooled) return setTimeout(fire, ms);
+  pooled.fire = fire;
+  if (pooled.timer !== undefined && pooled.ms === ms) {
+    pooled.timer.ref();
+    pooled.timer.refresh();
     return undefined;
   }
-  clearTimeout(lease.timer);
-  lease.timer = undefined;
+  clearTimeout(pooled.timer);
+  pooled.timer = undefined;
   /** @type {any} */
   const timer = setTimeout(() => {
-    const f = lease.fire;
-    lease.fire = null;
+    const f = pooled.fire;
+    pooled.fire = null;
     if (f) f();
   }, ms);
   const reusable = timer !== null && typeof timer === "object" && typeof timer.refresh === "function" && typeof timer.ref === "function" && typeof timer.unref === "function";
   if (!reusable) return timer;
-  lease.timer = timer;
-  lease.ms = ms;
+  pooled.timer = timer;
+  pooled.ms = ms;
   return undefined;
 }
 
@@ -116,7 +116,7 @@ function arm(lease, ms, fire) {
  * @param {string} body
  * @param {AbortSignal | undefined} caller
  * @param {number} timeoutMs  0 = none
- * @param {Lease[]} free  the client's controllers free for another request (see `Lease`)
+ * @param {Pooled[]} free  the client's controllers free for another request (see `Pooled`)
  * @returns {Promise<Report>}
  */
 export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs, free) {
@@ -132,18 +132,18 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     // still ends), and `out` is never written after it was handed over. Callbacks, not
     // awaits raced against a stop promise: two races and an async function cost more
     // than the rest of this driver.
-    const lease = take(free);
-    const controller = lease && lease.controller;
+    const pooled = take(free);
+    const controller = pooled && pooled.controller;
     let ended = false;
     let timedOut = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
-    /** @param {boolean} [read]  the whole answer was read: the lease may serve again */
+    /** @param {boolean} [read]  the whole answer was read: the controller may serve again */
     const end = (read) => {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
-      if (lease) release(free, lease, read === true);
+      if (pooled) release(free, pooled, read === true);
       if (caller) {
         try {
           caller.removeEventListener("abort", stop);
@@ -230,7 +230,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         if (controller) controller.abort();
       } else {
         if (caller) caller.addEventListener("abort", stop);
-        if (timeoutMs > 0) timer = arm(lease, Math.min(timeoutMs, 2147483647), () => ((timedOut = true), stop()));
+        if (timeoutMs > 0) timer = arm(pooled, Math.min(timeoutMs, 2147483647), () => ((timedOut = true), stop()));
       }
       /** @type {RequestInit} */
       const init = {

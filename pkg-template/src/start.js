@@ -3,7 +3,7 @@
 // nothing compiled or instantiated), so any bundler may keep, split or drop the
 // package's module, and an import that is never used costs nothing at start-up.
 import { __wbg_get_imports, __wbg_finalize_init, knownFields, rateLimitHeaderNames } from "./glue.js";
-// Per entry: the wasm inlined as base64 (compiled on first use), or imported as a
+// Per entry: the wasm inlined, one character per byte (compiled on first use), or imported as a
 // compiled module where a runtime forbids compiling bytes (workerd, edge runtimes).
 import { wasmModule } from "#wasm";
 

@@ -38,7 +38,7 @@ use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
-use crate::bulk::{BulkPlan, Next};
+use crate::bulk::{BulkPlan, BulkStep};
 use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::outcome::Outcome;
 use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
@@ -784,7 +784,7 @@ impl Client {
                 }
                 let next = run.borrow_mut().0.next(&inner.accounts.borrow(), now());
                 match next {
-                    Next::Start(i) => {
+                    BulkStep::Start(i) => {
                         let (Some(Some(request)), Some(account)) =
                             (valid.get(i), run.borrow().0.account_of(i))
                         else {
@@ -811,12 +811,12 @@ impl Client {
                             }
                         }
                     }
-                    Next::WaitUntil(t) => {
+                    BulkStep::WaitUntil(t) => {
                         if !http::sleep((t - now()).max(0.0), signal).await {
                             run.borrow_mut().0.abort();
                         }
                     }
-                    Next::Done => break,
+                    BulkStep::Done => break,
                 }
             }
         };

@@ -474,8 +474,8 @@ pub fn encode_outcome(o: &Outcome) -> String {
 
 /// The outcome [`encode_outcome`] recorded, if it reads.
 pub fn decode_outcome(text: &str) -> Option<Outcome> {
-    use crate::classify::SuccessData;
     use crate::error::{ErrorKind, SendError};
+    use crate::response::SuccessData;
     let f = split(text);
     let at = |i: usize| f.get(i).map_or("", String::as_str);
     if at(0) != "o1" || f.len() != 12 {

@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
 use crate::accounts::{AccountId, Accounts};
-use crate::bulk::Next;
+use crate::bulk::BulkStep as CoreBulkStep;
 use crate::classify::{BodyFacts, JsonView, BODY_KEYS};
 use crate::error::{FieldError, SendError};
 use crate::js;
@@ -216,8 +216,8 @@ impl JsonView for JsJson {
     }
 }
 
-/// A send in progress.
-struct Slot {
+/// A send in progress: its machine and what the driver needs of it.
+struct Sending {
     machine: SendMachine,
     json: String,
     signal: Option<AbortSignal>,
@@ -283,7 +283,7 @@ pub struct Core {
     config: Config,
     policy: Policy,
     accounts: Accounts,
-    sends: Slab<Slot>,
+    sends: Slab<Sending>,
     runs: Slab<Run>,
     /// This client's id among the processes sharing a store, and its lease counter.
     runner: u32,
@@ -299,7 +299,7 @@ impl core::fmt::Debug for Core {
 }
 
 impl Core {
-    fn slot(&self, id: u32) -> Option<&Slot> {
+    fn sending(&self, id: u32) -> Option<&Sending> {
         self.sends.get(id)
     }
 
@@ -359,7 +359,7 @@ impl Core {
         } else {
             machine.start(&self.policy, &mut self.accounts, js::now());
         }
-        self.sends.insert(Slot {
+        self.sends.insert(Sending {
             machine,
             json: request.to_json(),
             signal,
@@ -374,7 +374,7 @@ impl Core {
 
     /// A send that is over before it began (its outcome decided at once).
     fn settled(&mut self, outcome: Outcome) -> u32 {
-        self.sends.insert(Slot {
+        self.sends.insert(Sending {
             machine: SendMachine::finished(outcome),
             json: String::new(),
             signal: None,
@@ -388,7 +388,7 @@ impl Core {
 
     /// Removes send `id` and builds its `SendResult`.
     fn take_result(&mut self, id: u32) -> JsValue {
-        let Some(slot) = self.sends.remove(id) else {
+        let Some(sending) = self.sends.remove(id) else {
             return result::send_result(
                 &Outcome::local(SendError::aborted(false)),
                 None,
@@ -396,12 +396,13 @@ impl Core {
                 &self.config.api_key,
             );
         };
-        let outcome = slot
+        let outcome = sending
             .machine
             .into_outcome()
             .unwrap_or_else(|| Outcome::local(SendError::aborted(false)));
-        let parsed = (outcome.body.is_some() && !slot.parsed.is_undefined()).then_some(slot.parsed);
-        result::send_result(&outcome, parsed, slot.thrown, &self.config.api_key)
+        let parsed =
+            (outcome.body.is_some() && !sending.parsed.is_undefined()).then_some(sending.parsed);
+        result::send_result(&outcome, parsed, sending.thrown, &self.config.api_key)
     }
 }
 
@@ -473,7 +474,7 @@ impl Core {
     /// none), its timeout in ms (0 = none), and its headers as `setup`'s `headerPairs`
     /// when its call set its own (`undefined` when it uses the client's).
     pub fn request(&self, id: u32) -> SendRequest {
-        let Some(s) = self.slot(id) else {
+        let Some(s) = self.sending(id) else {
             return Array::new().unchecked_into();
         };
         let signal = or_undefined(s.signal.as_ref());
@@ -494,7 +495,7 @@ impl Core {
     #[wasm_bindgen(js_name = logAttempt)]
     pub fn log_attempt(&self, id: u32, attempt: u32, duration_ms: f64) -> String {
         let (status, info) = self
-            .slot(id)
+            .sending(id)
             .and_then(|s| s.attempt.clone())
             .unwrap_or((None, None));
         crate::log::attempt(
@@ -516,15 +517,15 @@ impl Core {
     /// `undefined` (levels as `logLevel`).
     #[wasm_bindgen(js_name = logOutcome)]
     pub fn log_outcome(&self, id: u32) -> Option<LogLine> {
-        let slot = self.slot(id)?;
-        let outcome = slot.machine.outcome()?;
+        let sending = self.sending(id)?;
+        let outcome = sending.machine.outcome()?;
         // The line is built only when it is logged: a send at the default level formats none.
         if crate::log::level_of(outcome) > self.config.log_level {
             return None;
         }
         let key = self
             .accounts
-            .get(slot.machine.account())
+            .get(sending.machine.account())
             .map_or("", |a| a.key.as_str());
         let (level, line) = crate::log::outcome(outcome, key);
         (level != Level::Off).then(|| {
@@ -549,9 +550,9 @@ impl Core {
     /// `null` when none was shown, and `kind` `undefined` unless the send failed.
     #[wasm_bindgen(js_name = attemptSeen)]
     pub fn attempt_seen(&self, id: u32) -> AttemptSeen {
-        let slot = self.slot(id);
-        let seen = slot.and_then(|s| s.attempt.as_ref());
-        let failed = slot
+        let sending = self.sending(id);
+        let seen = sending.and_then(|s| s.attempt.as_ref());
+        let failed = sending
             .and_then(|s| s.machine.outcome())
             .and_then(|o| o.result.as_ref().err());
         result::four(
@@ -637,7 +638,7 @@ impl Core {
 
     /// What the driver must do for send `id` now.
     pub fn step(&self, id: u32) -> Step {
-        match self.slot(id).map(|s| s.machine.step()) {
+        match self.sending(id).map(|s| s.machine.step()) {
             Some(CoreStep::Fetch) => Step::Fetch,
             Some(CoreStep::Wait(_)) => Step::Wait,
             Some(CoreStep::Swap) => Step::Swap,
@@ -648,7 +649,7 @@ impl Core {
     /// How long send `id` must wait now (a 429's allowed wait), in ms.
     #[wasm_bindgen(js_name = waitMs)]
     pub fn wait_ms(&self, id: u32) -> f64 {
-        match self.slot(id).map(|s| s.machine.step()) {
+        match self.sending(id).map(|s| s.machine.step()) {
             Some(CoreStep::Wait(ms)) => ms,
             _ => 0.0,
         }
@@ -670,8 +671,8 @@ impl Core {
         parsed: JsValue,
         thrown: JsValue,
     ) {
-        let timeout = self.slot(id).map_or(0.0, |s| s.timeout_ms);
-        let journals = self.slot(id).is_some_and(|s| s.machine.journals());
+        let timeout = self.sending(id).map_or(0.0, |s| s.timeout_ms);
+        let journals = self.sending(id).is_some_and(|s| s.machine.journals());
         let interrupt = match cut {
             Cut::None => None,
             Cut::Timeout => Some(Interrupt::Timeout(timeout)),
@@ -723,14 +724,15 @@ impl Core {
             }
         };
         let now = js::now();
-        let Some(slot) = self.sends.get_mut(id) else {
+        let Some(sending) = self.sends.get_mut(id) else {
             return;
         };
-        slot.machine
+        sending
+            .machine
             .exchanged(exchange, &self.policy, &mut self.accounts, now);
-        slot.parsed = parsed;
-        slot.thrown = thrown;
-        slot.attempt = attempt;
+        sending.parsed = parsed;
+        sending.thrown = thrown;
+        sending.attempt = attempt;
     }
 
     /// Send `id`'s swap: `[key, expected, value]`: the store key, the version the value
@@ -739,7 +741,7 @@ impl Core {
     /// the server's messages, which may echo it), as written and as the record's format
     /// escapes it.
     pub fn swap(&self, id: u32) -> StoreSwap {
-        let Some(swap) = self.slot(id).and_then(|s| s.machine.swap()) else {
+        let Some(swap) = self.sending(id).and_then(|s| s.machine.swap()) else {
             return Array::new().unchecked_into();
         };
         let expected = swap
@@ -774,8 +776,8 @@ impl Core {
         } else {
             0
         };
-        if let Some(slot) = self.sends.get_mut(id) {
-            slot.machine.swapped(
+        if let Some(sending) = self.sends.get_mut(id) {
+            sending.machine.swapped(
                 wrote,
                 value.as_deref(),
                 version,
@@ -791,23 +793,25 @@ impl Core {
     pub fn store_failed(&mut self, id: u32, thrown: JsValue) {
         let detail = js::describe_error(&thrown);
         let detail = crate::text::redact(&detail, &self.config.api_key);
-        if let Some(slot) = self.sends.get_mut(id) {
-            slot.machine.store_failed(&detail, &self.policy);
+        if let Some(sending) = self.sends.get_mut(id) {
+            sending.machine.store_failed(&detail, &self.policy);
         }
     }
 
     /// Send `id`'s wait passed: it sends once more.
     pub fn waited(&mut self, id: u32) {
         let now = js::now();
-        if let Some(slot) = self.sends.get_mut(id) {
-            slot.machine.waited(&self.policy, &mut self.accounts, now);
+        if let Some(sending) = self.sends.get_mut(id) {
+            sending
+                .machine
+                .waited(&self.policy, &mut self.accounts, now);
         }
     }
 
     /// The caller's signal fired while send `id` had nothing out.
     pub fn abort(&mut self, id: u32) {
-        if let Some(slot) = self.sends.get_mut(id) {
-            slot.machine.abort(&mut self.accounts);
+        if let Some(sending) = self.sends.get_mut(id) {
+            sending.machine.abort(&mut self.accounts);
         }
     }
 
@@ -846,15 +850,15 @@ impl Core {
             return BulkStep::Done;
         };
         match r.plan.next(&self.accounts, now) {
-            Next::Start(i) => {
+            CoreBulkStep::Start(i) => {
                 r.start(i, now);
                 BulkStep::Start
             }
-            Next::WaitUntil(t) => {
+            CoreBulkStep::WaitUntil(t) => {
                 r.wait_ms = (t - now).max(0.0);
                 BulkStep::Wait
             }
-            Next::Done => BulkStep::Done,
+            CoreBulkStep::Done => BulkStep::Done,
         }
     }
 

@@ -463,8 +463,8 @@ fn request(n: usize) -> connectsafely_wasm::request::SendGroupWithAckRequest {
 
 #[wasm_bindgen_test]
 async fn a_run_to_many_stops_an_account_at_its_quota_without_a_429_and_sends_nothing_twice() {
-    use connectsafely_wasm::bulk::StopReason;
     use connectsafely_wasm::client::BulkOptions;
+    use connectsafely_wasm::error::StopReason;
     use connectsafely_wasm::result::SendResult;
     reset().await;
     config(r#"{"quota":3}"#).await;

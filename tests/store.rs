@@ -1,6 +1,6 @@
-//! Shared state across processes (issue 13), natively: the account record a store
-//! keeps, reservations against it, the bulk journal, and many processes sharing one
-//! record through compare-and-swap.
+//! Shared state across processes (issue 13), natively, through the store protocol
+//! (`store`): the account record a store keeps, reservations against it, the bulk journal,
+//! and many processes sharing one record through compare-and-swap.
 #![cfg(not(target_arch = "wasm32"))]
 
 use connectsafely_wasm::rate_limit::RateLimitInfo;
