@@ -17,7 +17,8 @@
 //                                          malformed, padBytes, accept, repeat}
 //   GET  /__sandbox/faults                the queue;  DELETE /__sandbox/faults empties it
 //   GET  /__sandbox/messages              {messages: [...]}: every message accepted, in order
-//   GET  /__sandbox/state                 config, usage per workspace and account, queued faults, message count
+//   GET  /__sandbox/state                 config, usage per workspace and account, queued faults, message count,
+//                                         requests in flight now and at most
 //   GET  /__sandbox/requests              {requests: [{headers}]}: the headers of the last 100 endpoint
 //                                         requests, oldest first (Authorization's value shown as "[present]")
 //
@@ -324,6 +325,7 @@ export function createSandbox({ statics = [], log = false } = {}) {
           faults: faults.length,
           messages: messages.length,
           requests,
+          inflight,
           peakInflight,
           repeatedBodies: [...bodiesSeen.values()].filter((n) => n > 1).length,
           resetAt: resetTime().toISOString(),

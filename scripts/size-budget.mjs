@@ -49,8 +49,10 @@ import zlib from "node:zlib";
 // format checked before a run (and an earlier build's entries looked for once), a stopped
 // account's items looked up in the journal, resumeAt, a claim renewed after long waits,
 // and a restarted runner's dead reservation released. Paid by every page until the store
-// and the journal load only where used (issue 26).
-const BUDGET = 71.0 * 1024;
+// and the journal load only where used (issue 26). 71.2 KiB with issue 25's policy module
+// (+0.3 KiB): the in-flight cap without a store, a debug line per kind of wait, and the
+// body rules the driver reads from the core instead of keeping its own.
+const BUDGET = 71.3 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

@@ -94,6 +94,8 @@ pub mod log;
 #[doc(hidden)]
 pub mod outcome;
 #[doc(hidden)]
+pub mod policy;
+#[doc(hidden)]
 pub mod send;
 #[doc(hidden)]
 pub mod store;

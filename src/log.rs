@@ -100,13 +100,27 @@ pub fn attempt(
     )
 }
 
-/// Debug: a 429 said when to try again, and the client waits that long once.
-pub fn waiting(ms: f64) -> String {
-    crate::cat!(
-        "429: waiting ",
-        whole(crate::num::round(ms.max(0.0))),
-        " ms as the server asked, then one more attempt"
-    )
+/// Debug: a send waits `ms`, for `why`.
+pub fn waiting(ms: f64, why: crate::send::WaitFor) -> String {
+    use crate::send::WaitFor;
+    let ms = whole(crate::num::round(ms.max(0.0)));
+    match why {
+        WaitFor::RetryAfter429 => crate::cat!(
+            "429: waiting ",
+            ms,
+            " ms as the server asked, then one more attempt"
+        ),
+        WaitFor::Reservation => crate::cat!(
+            "waiting ",
+            ms,
+            " ms for the shared store's pacing or room in the account's quota"
+        ),
+        WaitFor::Room => crate::cat!(
+            "waiting ",
+            ms,
+            " ms for room: the account's quota left (or, before a response told it, maxInFlightPerAccount) is in flight"
+        ),
+    }
 }
 
 /// The level a send's outcome is logged at: `Info` for a success or an abort before

@@ -17,9 +17,6 @@ use crate::rate_limit::RateLimitInfo;
 pub use crate::error::StopReason;
 pub use crate::response::SuccessData;
 
-/// The most text of a non-JSON body a result keeps (as the JS API).
-const BODY_TEXT_LIMIT: usize = 64 * 1024;
-
 /// A 2xx whose body is a success object.
 ///
 /// ```
@@ -189,7 +186,9 @@ impl SendResult {
     /// text, as in the JS API.
     #[doc(hidden)]
     pub fn from_outcome(o: Outcome, secret: &str) -> Self {
-        let body = body_json(o.body.as_deref(), secret);
+        // The key out of every text first, by the rule the npm build applies too.
+        let o = crate::policy::scrubbed(o, secret);
+        let body = body_json(o.body.as_deref());
         match o.result {
             Ok(data) => SendResult::Success(SendSuccess {
                 status: o.status.unwrap_or(200),
@@ -197,33 +196,23 @@ impl SendResult {
                 rate_limit: o.rate_limit,
                 body,
             }),
-            Err(mut error) => {
-                if !secret.is_empty() {
-                    error.message = crate::text::redact(&error.message, secret);
-                    for f in &mut error.field_errors {
-                        f.message = crate::text::redact(&f.message, secret);
-                        f.field = crate::text::redact(&f.field, secret);
-                    }
-                }
-                SendResult::Failure(SendFailure {
-                    status: o.status,
-                    error,
-                    rate_limit: o.rate_limit,
-                    body,
-                })
-            }
+            Err(error) => SendResult::Failure(SendFailure {
+                status: o.status,
+                error,
+                rate_limit: o.rate_limit,
+                body,
+            }),
         }
     }
 }
 
-/// A result's `body`: parsed JSON, else the first 64 KiB of text, else `null`.
-fn body_json(text: Option<&str>, secret: &str) -> Json {
+/// A result's `body`: parsed JSON, else the first text a result keeps, else `null`.
+fn body_json(text: Option<&str>) -> Json {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Json::Null;
     };
-    let text = crate::text::redact(text, secret);
-    serde_json::from_str(&text).unwrap_or_else(|_| {
-        Json::String(crate::text::clip_bytes(&text, BODY_TEXT_LIMIT).to_owned())
+    serde_json::from_str(text).unwrap_or_else(|_| {
+        Json::String(crate::text::clip_bytes(text, crate::policy::KEPT_BODY).to_owned())
     })
 }
 

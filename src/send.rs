@@ -39,6 +39,9 @@ pub struct Policy {
     pub rate_limit_guard: bool,
     /// Wait at most this long on a 429 and send once more; 0 never waits (`maxRateLimitWaitMs`).
     pub max_rate_limit_wait_ms: f64,
+    /// Sends in flight for an account before a response tells its quota
+    /// (`maxInFlightPerAccount`), with a store or without one.
+    pub max_in_flight_per_account: u32,
 }
 
 impl Default for Policy {
@@ -46,8 +49,21 @@ impl Default for Policy {
         Policy {
             rate_limit_guard: true,
             max_rate_limit_wait_ms: 0.0,
+            max_in_flight_per_account: crate::policy::DEFAULT_MAX_IN_FLIGHT,
         }
     }
+}
+
+/// What a send waits for, at [`Step::Wait`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitFor {
+    /// A 429's allowed wait: then it sends once more.
+    RetryAfter429,
+    /// Pacing, or room in the account's quota left, across the processes sharing a store:
+    /// then it asks for a reservation again.
+    Reservation,
+    /// Room in the account's quota left among this client's own sends: then it looks again.
+    Room,
 }
 
 /// What the transport must do now.
@@ -109,9 +125,9 @@ enum State {
     Freeing(Outcome, u64),
     /// Renewing this send's journal claim before its request, its reservation granted.
     Reclaiming,
-    /// A wait: a 429's allowed wait (its outcome is the result if the wait is aborted),
-    /// or, in shared mode, pacing or the quota left all in flight elsewhere.
-    Waiting(f64, Option<RateLimitInfo>),
+    /// A wait, for what `WaitFor` says; a 429's rate limit is the result's if the wait
+    /// is aborted.
+    Waiting(f64, Option<RateLimitInfo>, WaitFor),
     Done,
 }
 
@@ -141,19 +157,6 @@ fn freed(current: Option<&str>, lease: u64, now_ms: f64) -> String {
         .release(lease, None, now_ms)
         .encode()
 }
-
-/// How long a send's reservation and its journal claim hold if their process dies: its
-/// timeout and 5 s more (the request is over by then), or 5 min with no timeout.
-pub fn hold_ms(timeout_ms: f64) -> f64 {
-    if timeout_ms > 0.0 {
-        timeout_ms + 5_000.0
-    } else {
-        300_000.0
-    }
-}
-
-/// How many lost swaps in a row before a send backs off for a moment.
-const SWAP_TRIES: u32 = 16;
 
 impl SendMachine {
     /// A send for the account `key` ("" = the default account) of `accounts`.
@@ -243,7 +246,7 @@ impl SendMachine {
             | State::Reclaiming
             | State::Claiming
             | State::Recording(_) => Step::Swap,
-            State::Waiting(ms, _) => Step::Wait(*ms),
+            State::Waiting(ms, ..) => Step::Wait(*ms),
             State::Done => Step::Done,
         }
     }
@@ -384,6 +387,20 @@ impl SendMachine {
             if let Some(refusal) = accounts.check(self.account, now_ms) {
                 return self.refused(refusal);
             }
+        }
+        // Before a response tells the quota, at most the policy's number in flight; after,
+        // no more than what is left: as a store holds the processes sharing it.
+        let full = accounts.get(self.account).is_some_and(|a| {
+            crate::policy::in_flight_full(
+                a.in_flight,
+                a.remaining(),
+                policy.max_in_flight_per_account,
+            )
+        });
+        if full {
+            let ms = crate::policy::ROOM_WAIT_MS;
+            self.state = State::Waiting(ms, None, WaitFor::Room);
+            return Step::Wait(ms);
         }
         accounts.started(self.account, now_ms);
         self.state = State::Fetching;
@@ -571,12 +588,13 @@ impl SendMachine {
                 match self.decide_reserve(policy, accounts, value, now_ms) {
                     Reservation::Granted(next) => {
                         self.tries += 1;
-                        if self.tries > SWAP_TRIES {
+                        if self.tries > crate::policy::SWAP_TRIES {
                             // Many processes racing for one record: step back a moment.
                             self.tries = 0;
                             self.swap = None;
-                            self.state = State::Waiting(25.0, None);
-                            return Step::Wait(25.0);
+                            let ms = crate::policy::SWAP_BACKOFF_MS;
+                            self.state = State::Waiting(ms, None, WaitFor::Reservation);
+                            return Step::Wait(ms);
                         }
                         self.swap = Some(Swap {
                             key,
@@ -588,7 +606,7 @@ impl SendMachine {
                     Reservation::Refused(refusal) => self.refused(refusal),
                     Reservation::Wait(ms) => {
                         self.swap = None;
-                        self.state = State::Waiting(ms, None);
+                        self.state = State::Waiting(ms, None, WaitFor::Reservation);
                         Step::Wait(ms)
                     }
                 }
@@ -674,7 +692,7 @@ impl SendMachine {
         match wait {
             Some(ms) => {
                 self.waited = true;
-                self.state = State::Waiting(ms, outcome.rate_limit);
+                self.state = State::Waiting(ms, outcome.rate_limit, WaitFor::RetryAfter429);
                 Step::Wait(ms)
             }
             None => self.done(outcome),
@@ -723,17 +741,27 @@ impl SendMachine {
         self.after_release(outcome, policy)
     }
 
-    /// The wait passed: send once more (a 429's wait), or ask again for a reservation.
+    /// What the send waits for, at [`Step::Wait`].
+    pub fn waiting_for(&self) -> Option<WaitFor> {
+        match self.state {
+            State::Waiting(_, _, why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// The wait passed: send once more (a 429's wait), ask again for a reservation, or
+    /// look again for room.
     pub fn waited(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
-        if !matches!(self.state, State::Waiting(..)) {
-            return self.step();
+        match self.state {
+            State::Waiting(_, _, WaitFor::RetryAfter429) if self.shared.is_none() => {
+                accounts.started(self.account, now_ms);
+                self.state = State::Fetching;
+                Step::Fetch
+            }
+            State::Waiting(_, _, WaitFor::Room) => self.begin(policy, accounts, now_ms),
+            State::Waiting(..) => self.reserve(policy, accounts, now_ms),
+            _ => self.step(),
         }
-        if self.shared.is_some() {
-            return self.reserve(policy, accounts, now_ms);
-        }
-        accounts.started(self.account, now_ms);
-        self.state = State::Fetching;
-        Step::Fetch
     }
 
     /// The caller's signal fired while nothing was out (before the start, or during
@@ -747,7 +775,7 @@ impl SendMachine {
                 self.outcome = Some(outcome);
                 return Step::Done;
             }
-            State::Waiting(_, rate_limit) => rate_limit,
+            State::Waiting(_, rate_limit, _) => rate_limit,
             State::Fetching => {
                 accounts.finished(self.account);
                 return self.done(Outcome::local(SendError::aborted(true)));

@@ -75,10 +75,13 @@ fn a_validation_line_names_the_fields_and_a_success_its_status() {
         attempt("https://api.example/x", 2, Some(429), 12.4, None),
         "POST https://api.example/x (attempt 2): 429 in 12 ms"
     );
+    use connectsafely_wasm::send::WaitFor;
     assert_eq!(
-        waiting(1500.2),
+        waiting(1500.2, WaitFor::RetryAfter429),
         "429: waiting 1500 ms as the server asked, then one more attempt"
     );
+    assert!(waiting(10.0, WaitFor::Room).starts_with("waiting 10 ms for room"));
+    assert!(waiting(250.0, WaitFor::Reservation).contains("shared store"));
     let summary = connectsafely_wasm::bulk::Summary {
         sent: 3,
         failed: 1,

@@ -43,6 +43,7 @@ fn waits(max: f64) -> Policy {
     Policy {
         rate_limit_guard: true,
         max_rate_limit_wait_ms: max,
+        ..Policy::default()
     }
 }
 
@@ -378,7 +379,7 @@ proptest! {
         guard in any::<bool>(),
         max_wait in prop_oneof![Just(0.0), Just(5_000.0), 0f64..20_000.0],
     ) {
-        let policy = Policy { rate_limit_guard: guard, max_rate_limit_wait_ms: max_wait };
+        let policy = Policy { rate_limit_guard: guard, max_rate_limit_wait_ms: max_wait, ..Policy::default() };
         let mut accounts = Accounts::new();
         let mut m = SendMachine::new(&mut accounts, "x");
         let mut step = m.start(&policy, &mut accounts, NOW);

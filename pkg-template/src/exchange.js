@@ -6,12 +6,7 @@
 // rejects: it reports how far it got (`Exchanged`) and what cut it short (`Cut`), and
 // the core decides.
 import { Cut, Exchanged } from "./glue.js";
-import { headerNames } from "./start.js";
-
-// No answer of this API comes near 1 MiB: a huge body is cut before it crosses into
-// wasm memory (which never shrinks) and is classified on its start.
-const MAX_UNITS = 1 << 20;
-const KEPT_UNITS = 64 * 1024;
+import { bodyRule, headerNames } from "./start.js";
 
 /** Requests one controller serves at most (see `Pooled`). */
 const USES = 8;
@@ -182,9 +177,12 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     const read = (text) => {
       if (ended) return;
       out.what = Exchanged.Complete;
-      let t = typeof text !== "string" ? "" : text.length > MAX_UNITS ? text.slice(0, KEPT_UNITS) : text;
-      // The key never reaches a result, even when a server echoes it.
-      if (apiKey && t.includes(apiKey)) t = t.split(apiKey).join("[redacted]");
+      // The core's rules (`bodyRules`): no answer of this API comes near the most, so a
+      // huge body is cut before it crosses into wasm memory (which never shrinks) and is
+      // classified on its start; the key never reaches a result, even when a server echoes it.
+      const [most, kept, redacted] = bodyRule;
+      let t = typeof text !== "string" ? "" : text.length > most ? text.slice(0, kept) : text;
+      if (apiKey && t.includes(apiKey)) t = t.split(apiKey).join(redacted);
       out.text = t;
       try {
         out.json = t === "" ? undefined : JSON.parse(t);

@@ -93,7 +93,7 @@ export interface ClientOptions {
    * key and carry on, give the new client the old one's `workspace` (its getter).
    */
   workspace?: string;
-  /** Default 4: sends in flight per account across all processes while its quota is unknown (with a store). */
+  /** Default 4: sends in flight per account while its quota is unknown (across all processes, with a store; in this client without one). Once a response tells the quota, no more than what is left. */
   maxInFlightPerAccount?: number;
   /** Default 10000: how long one store operation may take before the send fails closed (`store_unavailable`). */
   storeTimeoutMs?: number;

@@ -28,10 +28,6 @@ extern "C" {
     fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
 }
 
-/// No answer of this API comes near 1 MiB; a longer body is classified on its start.
-const MAX_BYTES: usize = 1 << 20;
-const KEPT_BYTES: usize = 64 * 1024;
-
 enum Kind {
     NotSent,
     NoResponse,
@@ -282,11 +278,11 @@ pub async fn exchange(
         }
         Ok(t) => {
             let mut text = t.as_string().unwrap_or_default();
-            if text.len() > MAX_BYTES {
-                text = crate::text::clip_bytes(&text, KEPT_BYTES).to_owned();
+            if text.len() > crate::policy::MAX_BODY {
+                text = crate::text::clip_bytes(&text, crate::policy::KEPT_BODY).to_owned();
             }
             // The key never reaches a result, even when a server echoes it.
-            a.text = crate::text::redact(&text, api_key);
+            a.text = crate::policy::scrub(&text, api_key);
             a.kind = Kind::Complete;
             a
         }

@@ -540,6 +540,7 @@ impl Client {
                         options.max_rate_limit_wait_ms,
                         0.0,
                     )?,
+                    max_in_flight_per_account: crate::policy::DEFAULT_MAX_IN_FLIGHT,
                 },
                 accounts: RefCell::new(Accounts::new()),
                 headers,
@@ -689,7 +690,10 @@ impl Client {
                     )
                 }
                 Step::Wait(ms) => {
-                    emit(crate::log::Level::Debug, &crate::log::waiting(ms));
+                    let why = machine
+                        .waiting_for()
+                        .unwrap_or(crate::send::WaitFor::RetryAfter429);
+                    emit(crate::log::Level::Debug, &crate::log::waiting(ms, why));
                     if http::sleep(ms, signal).await {
                         machine.waited(&inner.policy, &mut inner.accounts.borrow_mut(), now())
                     } else {

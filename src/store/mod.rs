@@ -46,17 +46,14 @@ pub struct SharedPolicy {
     pub max_unknown_in_flight: u32,
     /// How long a reservation holds when its process never releases it (a crash), ms.
     pub lease_ms: f64,
-    /// How long to wait before looking again when the account's quota left is all in flight, ms.
-    pub busy_wait_ms: f64,
 }
 
 impl Default for SharedPolicy {
     fn default() -> Self {
         SharedPolicy {
             min_interval_ms: 0.0,
-            max_unknown_in_flight: 4,
-            lease_ms: 60_000.0,
-            busy_wait_ms: 250.0,
+            max_unknown_in_flight: crate::policy::DEFAULT_MAX_IN_FLIGHT,
+            lease_ms: crate::policy::hold_ms(crate::policy::DEFAULT_TIMEOUT_MS),
         }
     }
 }
@@ -218,19 +215,14 @@ impl SharedAccount {
                 return Reservation::Refused(refusal);
             }
         }
-        let out = next.leases.len() as f64;
-        let busy = match next.guard.remaining() {
-            // With nothing left and nothing out, one more may start, for the guard (or
-            // the server) to say so.
-            Some(left) => out > 0.0 && out >= left,
-            None => out >= f64::from(policy.max_unknown_in_flight.max(1)),
-        };
-        if busy {
+        let out = u32::try_from(next.leases.len()).unwrap_or(u32::MAX);
+        if crate::policy::in_flight_full(out, next.guard.remaining(), policy.max_unknown_in_flight)
+        {
             let soonest = next
                 .leases
                 .iter()
                 .map(|l| l.expires_at - now_ms)
-                .fold(policy.busy_wait_ms, f64::min);
+                .fold(crate::policy::BUSY_WAIT_MS, f64::min);
             return Reservation::Wait(soonest.max(1.0));
         }
         if let Some(last) = next.last_start {

@@ -100,7 +100,9 @@ fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
             )),
         }
     };
-    out.concurrency = number("concurrency", 1.0)?.map_or(1, |c| c.min(1000.0) as usize);
+    out.concurrency = number("concurrency", 1.0)?.map_or(1, |c| {
+        c.min(f64::from(crate::policy::MAX_PARALLEL)) as usize
+    });
     out.min_interval_ms = number("minIntervalMs", 0.0)?.unwrap_or(0.0);
     let f = get("onResult")?;
     if !f.is_undefined() {
@@ -254,7 +256,7 @@ impl Run {
                     keys.push(None);
                     run.requests.push(None);
                     let value = result::send_result(
-                        &Outcome::local(e),
+                        &crate::policy::scrubbed(Outcome::local(e), &config.api_key),
                         None,
                         JsValue::UNDEFINED,
                         &config.api_key,
@@ -325,7 +327,7 @@ impl Run {
             key,
             runner: self.runner.clone().unwrap_or_default(),
             // A claim outlives the send it covers, unless its runner died.
-            claim_ms: crate::send::hold_ms(timeout_ms),
+            claim_ms: crate::policy::hold_ms(timeout_ms),
             resend_unknown: self.resend_unknown,
             lookup: self.plan.is_lookup(i),
         })

@@ -100,6 +100,20 @@ pub fn rate_limit_header_names() -> Vec<String> {
         .collect()
 }
 
+/// How the driver reads a response body, by the core's policy: `[maxBody, keptBody,
+/// redacted]`: a body longer than `maxBody` UTF-16 units is cut to its first `keptBody`,
+/// and the API key is replaced by `redacted` wherever it echoes, before it is parsed.
+#[wasm_bindgen(js_name = bodyRules)]
+pub fn body_rules() -> BodyRules {
+    result::four(
+        JsValue::from_f64(crate::policy::MAX_BODY as f64),
+        JsValue::from_f64(crate::policy::KEPT_BODY as f64),
+        JsValue::from_str(crate::policy::REDACTED),
+        JsValue::UNDEFINED,
+    )
+    .unchecked_into()
+}
+
 /// The request's field names, in the order of the validation table.
 #[wasm_bindgen(js_name = knownFields)]
 pub fn known_fields() -> Vec<String> {
@@ -141,6 +155,9 @@ extern "C" {
         typescript_type = "[key: string, expected: number | undefined, value: string | undefined][]"
     )]
     pub type StoreChecks;
+    /// `bodyRules()`.
+    #[wasm_bindgen(typescript_type = "[maxBody: number, keptBody: number, redacted: string]")]
+    pub type BodyRules;
     /// `Core.attemptSeen`.
     #[wasm_bindgen(
         typescript_type = "[status: number | undefined, rateLimit: object | null, kind: string | undefined, deliveryUnknown: boolean]"
@@ -326,14 +343,13 @@ impl Core {
         self.leases = self.leases.wrapping_add(1) & 0xF_FFFF;
         let lease = (u64::from(self.runner) << 20) | u64::from(self.leases);
         // A reservation outlives the send it covers, unless its process died.
-        let lease_ms = crate::send::hold_ms(timeout_ms);
+        let lease_ms = crate::policy::hold_ms(timeout_ms);
         Some(SharedSend {
             lease,
             policy: SharedPolicy {
                 min_interval_ms,
                 max_unknown_in_flight: self.config.max_in_flight_per_account,
                 lease_ms,
-                busy_wait_ms: 250.0,
             },
             key,
         })
@@ -400,6 +416,7 @@ impl Core {
             .machine
             .into_outcome()
             .unwrap_or_else(|| Outcome::local(SendError::aborted(false)));
+        let outcome = crate::policy::scrubbed(outcome, &self.config.api_key);
         let parsed =
             (outcome.body.is_some() && !sending.parsed.is_undefined()).then_some(sending.parsed);
         result::send_result(&outcome, parsed, sending.thrown, &self.config.api_key)
@@ -417,6 +434,7 @@ impl Core {
             policy: Policy {
                 rate_limit_guard: config.rate_limit_guard,
                 max_rate_limit_wait_ms: config.max_rate_limit_wait_ms,
+                max_in_flight_per_account: config.max_in_flight_per_account,
             },
             config,
             accounts: Accounts::new(),
@@ -510,7 +528,11 @@ impl Core {
     /// The debug line of send `id`'s wait on a 429.
     #[wasm_bindgen(js_name = logWait)]
     pub fn log_wait(&self, id: u32) -> String {
-        crate::log::waiting(self.wait_ms(id))
+        let why = self
+            .sending(id)
+            .and_then(|s| s.machine.waiting_for())
+            .unwrap_or(crate::send::WaitFor::RetryAfter429);
+        crate::log::waiting(self.wait_ms(id), why)
     }
 
     /// `[level, line]` of send `id`'s outcome when the client logs at that level, else
@@ -748,15 +770,7 @@ impl Core {
             .expected
             .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
         let value = swap.value.as_deref().map_or(JsValue::UNDEFINED, |value| {
-            let key = &self.config.api_key;
-            let escaped = key.replace('\\', "\\\\").replace('|', "\\p");
-            let value = crate::text::redact(value, key);
-            let value = if escaped == *key {
-                value
-            } else {
-                crate::text::redact(&value, &escaped)
-            };
-            JsValue::from_str(&value)
+            JsValue::from_str(&crate::policy::scrub(value, &self.config.api_key))
         });
         result::four(
             JsValue::from_str(&swap.key),
@@ -792,7 +806,7 @@ impl Core {
     #[wasm_bindgen(js_name = storeFailed)]
     pub fn store_failed(&mut self, id: u32, thrown: JsValue) {
         let detail = js::describe_error(&thrown);
-        let detail = crate::text::redact(&detail, &self.config.api_key);
+        let detail = crate::policy::scrub(&detail, &self.config.api_key);
         if let Some(sending) = self.sends.get_mut(id) {
             sending.machine.store_failed(&detail, &self.policy);
         }

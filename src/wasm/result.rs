@@ -13,7 +13,7 @@ use crate::js;
 use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
 use crate::request::SendGroupWithAckRequest;
-use crate::text::{clip_bytes, redact};
+use crate::text::clip_bytes;
 use crate::value::Value;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -60,9 +60,6 @@ extern "C" {
     pub(super) fn four(a: JsValue, b: JsValue, c: JsValue, d: JsValue) -> Array;
 }
 
-/// The most text of a non-JSON body a result keeps.
-const BODY_TEXT_LIMIT: usize = 64 * 1024;
-
 fn opt_str(s: Option<&str>) -> JsValue {
     s.map_or(JsValue::NULL, JsValue::from_str)
 }
@@ -84,48 +81,42 @@ pub(super) fn rate_limit_js(r: Option<&RateLimitInfo>) -> JsValue {
     }
 }
 
-/// The error object; `secret` (the API key) is removed from every text.
-fn error_js(e: &SendError, secret: &str) -> JsValue {
+/// The error object (of an outcome `policy::scrubbed` already rid of the API key).
+fn error_js(e: &SendError) -> JsValue {
     let list = Array::new();
     for f in &e.field_errors {
-        field_error(
-            &list,
-            &redact(&f.field, secret),
-            f.code.as_str(),
-            &redact(&f.message, secret),
-        );
+        field_error(&list, &f.field, f.code.as_str(), &f.message);
     }
     send_error(
         e.kind.as_str(),
-        &redact(&e.message, secret),
+        &e.message,
         list,
         opt_num(e.retry_after_ms),
         e.delivery_unknown,
     )
 }
 
-/// The `body` of a result: parsed JSON, else the first 64 KiB of text, else `null`.
-fn body(text: Option<&str>, secret: &str) -> JsValue {
+/// The `body` of a result: parsed JSON, else the first text a result keeps, else `null`.
+fn body(text: Option<&str>) -> JsValue {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return JsValue::NULL;
     };
-    let text = redact(text, secret);
-    match js::json_parse(&text) {
+    match js::json_parse(text) {
         Ok(v) => v,
-        Err(_) => JsValue::from_str(clip_bytes(&text, BODY_TEXT_LIMIT)),
+        Err(_) => JsValue::from_str(clip_bytes(text, crate::policy::KEPT_BODY)),
     }
 }
 
-/// The `SendResult` object for an outcome; `parsed` is its body as `JSON.parse` read
-/// it, when it did, and `thrown` what fetch threw, kept as a network failure's `cause`
-/// (as openai-node and workers-rs keep it) unless it mentions the API key. `secret`
-/// (the API key) never appears in the result.
+/// The `SendResult` object for an outcome, which `policy::scrubbed` already rid of the API
+/// key (`secret`); `parsed` is its body as `JSON.parse` read it, when it did, and `thrown`
+/// what fetch threw, kept as a network failure's `cause` (as openai-node and workers-rs
+/// keep it) unless it mentions the API key.
 pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret: &str) -> JsValue {
     let rl = rate_limit_js(o.rate_limit.as_ref());
     let from_parsed = parsed.is_some();
     let b = match parsed {
         Some(json) => json,
-        None => body(o.body.as_deref(), secret),
+        None => body(o.body.as_deref()),
     };
     // A success read from this body (`parsed` is the body its outcome was classified
     // from): each string of its data is the body's own, handed back instead of copied
@@ -147,7 +138,7 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
             b,
         ),
         Err(e) => {
-            let error = error_js(e, secret);
+            let error = error_js(e);
             let keeps_cause = e.kind == crate::error::ErrorKind::Network
                 && !thrown.is_undefined()
                 && (secret.is_empty()
@@ -192,6 +183,6 @@ pub fn validation_result(
                 urns,
             )
         }
-        Err(e) => invalid(error_js(&e, "")),
+        Err(e) => invalid(error_js(&e)),
     }
 }

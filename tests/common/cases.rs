@@ -439,6 +439,27 @@ async fn two_hundred_concurrent_sends_are_each_delivered_exactly_once() {
     assert_eq!(requests().await, 200.0);
 }
 
+/// As the npm build: until an answer tells the account's quota, at most
+/// maxInFlightPerAccount sends are out, then no more than what is left, so 200 sends on a
+/// quota of 150 spend no 429 (the rest are refused locally).
+#[wasm_bindgen_test]
+async fn two_hundred_concurrent_sends_on_a_quota_of_150_spend_no_429() {
+    reset().await;
+    config(r#"{"quota":150}"#).await;
+    let c = client("");
+    let all = Array::new();
+    for i in 0..200 {
+        all.push(&spawn_send(&c, body(i), none()));
+    }
+    let results = Array::from(&JsFuture::from(Promise::all(&all)).await.unwrap());
+    assert_eq!(results.iter().filter(|r| flag(r, "ok")).count(), 150);
+    assert!(results
+        .iter()
+        .filter(|r| !flag(r, "ok"))
+        .all(|r| text(&r, "error.kind") == "rate_limited" && num(&r, "status").is_none()));
+    assert_eq!(requests().await, 150.0, "no request past the quota");
+}
+
 #[wasm_bindgen_test]
 fn the_constructor_refuses_a_browser_page_unless_dangerously_allowed() {
     let made = make(r#"{"apiKey":"k"}"#);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { ConnectSafelyClient } from "connectsafely-wasm";
-import { SANDBOX, URN, body, reset, fault, state } from "./helpers.mjs";
+import { SANDBOX, URN, body, reset, config, fault, state } from "./helpers.mjs";
 
 const ok = () =>
   new Response(JSON.stringify({ success: true, message: "sent" }), { status: 200, headers: { "Content-Type": "application/json" } });
@@ -322,4 +322,20 @@ test("in Bun too, a reused timer times a later request out at its own deadline, 
   assert.equal(kind, "timeout");
   assert.ok(took >= 290 && took < 2000, `timed out after ${took} ms, not 300`);
   assert.ok(Date.now() - t < 10_000, `bun took ${Date.now() - t} ms to exit`);
+});
+
+test("without a store, concurrent sends hold the account to maxInFlightPerAccount until an answer tells its quota, then to what is left: no 429 is spent", async () => {
+  await config({ quota: 150 });
+  // The first four answers take 300 ms: meanwhile nothing else may go.
+  await fault(Array.from({ length: 4 }, () => ({ delayMs: 300 })));
+  const client = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX });
+  const all = Promise.all(Array.from({ length: 200 }, (_, i) => client.sendGroupWithAck(body(i))));
+  await new Promise((r) => setTimeout(r, 150));
+  const early = await state();
+  assert.deepEqual([early.requests, early.inflight], [4, 4], "four out before any answer");
+  const results = await all;
+  assert.equal(results.filter((r) => r.ok).length, 150);
+  const refused = results.filter((r) => !r.ok);
+  assert.ok(refused.every((r) => r.error.kind === "rate_limited" && r.status === null), "the rest refused locally");
+  assert.equal((await state()).requests, 150, "no request past the quota: no 429");
 });

@@ -1,0 +1,115 @@
+//! Every limit and rule a transport applies, in one place: the defaults of the options,
+//! how much of a response body is read and kept, how the API key is kept out of what
+//! leaves the core, how long a reservation or a claim holds, how long a send waits before
+//! it looks again, and how many sends may be in flight for an account. Both transports
+//! (the npm package's driver and the Rust `Client`) and the store protocol take them from
+//! here, so they apply them alike, with a store or without one.
+//!
+//! ```
+//! use connectsafely_wasm::policy::{hold_ms, in_flight_full, scrub};
+//!
+//! assert_eq!(hold_ms(30_000.0), 35_000.0); // the request's timeout, and 5 s more
+//! assert_eq!(scrub("bad key sk-1|2", "sk-1|2"), "bad key [redacted]");
+//! assert!(in_flight_full(4, None, 4)); // quota unknown: at most 4 out
+//! assert!(!in_flight_full(4, Some(149.0), 4)); // 149 left: more may go
+//! ```
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::outcome::Outcome;
+
+/// `timeoutMs` when not given: the whole call, reading the body included.
+pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+
+/// `storeTimeoutMs` when not given: one store operation slower than this fails closed.
+pub const DEFAULT_STORE_TIMEOUT_MS: f64 = 10_000.0;
+
+/// `maxInFlightPerAccount` when not given: sends in flight for an account (across the
+/// processes sharing a store, or in this client without one) before a response tells its
+/// quota.
+pub const DEFAULT_MAX_IN_FLIGHT: u32 = 4;
+
+/// The most `maxInFlightPerAccount`, and `concurrency` of a run, are taken as.
+pub const MAX_PARALLEL: u32 = 1000;
+
+/// The longest journal id, runner id and workspace name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// No answer of this API comes near this: a longer body (UTF-16 units in the JS driver,
+/// bytes in the Rust `Client`) is cut to its first [`KEPT_BODY`] and classified on them.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// What is kept of a body over [`MAX_BODY`], and the most text of a non-JSON body a
+/// result keeps.
+pub const KEPT_BODY: usize = 64 * 1024;
+
+/// What stands for the API key wherever a server's text echoed it.
+pub const REDACTED: &str = "[redacted]";
+
+/// How long to wait before looking again when an account has no room for another send
+/// (its quota left all in flight, here or in other processes), in ms.
+pub const BUSY_WAIT_MS: f64 = 250.0;
+
+/// How long a send without a store waits before looking again for room, in ms: only this
+/// client's own sends hold it, and the first answer frees most of it.
+pub const ROOM_WAIT_MS: f64 = 10.0;
+
+/// How many lost compare-and-swaps in a row before a send backs off...
+pub const SWAP_TRIES: u32 = 16;
+
+/// ...for this long, in ms (many processes racing for one record).
+pub const SWAP_BACKOFF_MS: f64 = 25.0;
+
+/// How long a send's reservation and its journal claim hold if its process dies: its
+/// timeout and 5 s more (the request is over by then), or 5 min with no timeout.
+pub fn hold_ms(timeout_ms: f64) -> f64 {
+    if timeout_ms > 0.0 {
+        timeout_ms + 5_000.0
+    } else {
+        300_000.0
+    }
+}
+
+/// Whether an account has no room for one more send: `out` are in flight, and `left` is
+/// its quota left when a response told it (else at most `cap` may be out). With nothing
+/// left and nothing out, one more may go, for the guard (or the server) to say so.
+pub fn in_flight_full(out: u32, left: Option<f64>, cap: u32) -> bool {
+    match left {
+        Some(left) => out > 0 && f64::from(out) >= left,
+        None => out >= cap.max(1),
+    }
+}
+
+/// `text` with the API key replaced by [`REDACTED`], as written and as the store's record
+/// format escapes it (`\` and `|`).
+pub fn scrub(text: &str, key: &str) -> String {
+    let text = crate::text::redact(text, key);
+    let escaped = key.replace('\\', "\\\\").replace('|', "\\p");
+    if escaped == key {
+        text
+    } else {
+        crate::text::redact(&text, &escaped)
+    }
+}
+
+/// The outcome as a result may show it: the API key out of its error's texts and its
+/// body's text. Applied once, before either transport builds a result from it.
+pub fn scrubbed(mut outcome: Outcome, key: &str) -> Outcome {
+    if key.is_empty() {
+        return outcome;
+    }
+    if let Err(e) = &mut outcome.result {
+        e.message = scrub(&e.message, key);
+        for f in &mut e.field_errors {
+            f.field = scrub(&f.field, key);
+            f.message = scrub(&f.message, key);
+        }
+    }
+    if let Some(body) = &mut outcome.body {
+        if crate::text::contains(body, key) {
+            *body = scrub(body, key);
+        }
+    }
+    outcome
+}
