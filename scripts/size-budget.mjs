@@ -51,8 +51,10 @@ import zlib from "node:zlib";
 // and a restarted runner's dead reservation released. Paid by every page until the store
 // and the journal load only where used (issue 26). 71.2 KiB with issue 25's policy module
 // (+0.3 KiB): the in-flight cap without a store, a debug line per kind of wait, and the
-// body rules the driver reads from the core instead of keeping its own.
-const BUDGET = 71.3 * 1024;
+// body rules the driver reads from the core instead of keeping its own. 71.7 KiB with its
+// settings module (+0.5 KiB): every option read into the core's inputs and settled there
+// (the npm layer and the Rust Client each parsed them before, and disagreed).
+const BUDGET = 71.8 * 1024;
 const MILESTONE = 40 * 1024;
 const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
 const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;

@@ -98,6 +98,8 @@ pub mod policy;
 #[doc(hidden)]
 pub mod send;
 #[doc(hidden)]
+pub mod settings;
+#[doc(hidden)]
 pub mod store;
 #[doc(hidden)]
 pub mod text;
@@ -117,4 +119,24 @@ mod wasm;
 #[doc(hidden)]
 pub fn js_result_of(outcome: &outcome::Outcome) -> wasm_bindgen::JsValue {
     wasm::result_of(outcome)
+}
+
+/// For the test suites: the settings the npm build settles from `ClientOptions` (as a JS
+/// object), or the `TypeError`'s message.
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+#[doc(hidden)]
+pub fn npm_client_settings(
+    options: &wasm_bindgen::JsValue,
+) -> Result<settings::ClientSettings, alloc::string::String> {
+    wasm::client_settings(options)
+}
+
+/// For the test suites: a run's options as the npm build settles them, or the field error
+/// every item reports.
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+#[doc(hidden)]
+pub fn npm_run_settings(
+    options: &wasm_bindgen::JsValue,
+) -> Result<(settings::RunSettings, settings::CallSettings), error::FieldError> {
+    wasm::run_settings(options)
 }

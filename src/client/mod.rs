@@ -37,14 +37,16 @@ use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 use crate::accounts::Accounts;
-use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::bulk::{BulkPlan, BulkStep};
-use crate::error::{FieldError, FieldErrorCode, SendError};
+use crate::error::SendError;
 use crate::outcome::Outcome;
-use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
+use crate::request::SendGroupWithAckRequest;
 use crate::result::{BulkResult, SendResult};
-use crate::send::{Policy, SendMachine, Step};
-use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH};
+use crate::send::{SendMachine, Step};
+use crate::settings::{
+    CallInput, CallSettings, ClientInput, ClientSettings, Raw, RunInput, RunSettings,
+};
+use crate::validate::validate;
 use crate::value::Value;
 
 /// The options of a [`Client`], as contract section 3 names them (`camelCase` in JSON).
@@ -83,6 +85,10 @@ pub struct ClientOptions {
     /// Default true: refuse locally while an account's quota is known to be spent.
     #[serde(default)]
     pub rate_limit_guard: Option<bool>,
+    /// Default 4: sends in flight per account before a response tells its quota (then no
+    /// more than what is left).
+    #[serde(default)]
+    pub max_in_flight_per_account: Option<f64>,
     /// Default false. In a browser page anyone can read the key: set only for a local
     /// sandbox or your own proxy.
     #[serde(default)]
@@ -340,15 +346,9 @@ impl std::fmt::Debug for BulkOptions<'_> {
 }
 
 struct Inner {
-    api_key: String,
-    base_url: String,
-    endpoint: String,
-    timeout_ms: f64,
-    max_message_length: usize,
-    policy: Policy,
+    /// The core's settings of the options.
+    settings: ClientSettings,
     accounts: RefCell<Accounts>,
-    /// Accept, the User-Agent outside a browser, then `default_headers`.
-    headers: Vec<(String, String)>,
 }
 
 /// A client of `POST /linkedin/messaging/send-group-with-ack`, for Rust on wasm32.
@@ -380,7 +380,7 @@ impl std::fmt::Debug for Client {
     /// The API key is never shown.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.settings.base_url)
             .field("api_key", &"[redacted]")
             .finish()
     }
@@ -390,31 +390,21 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn number(name: &str, v: Option<f64>, default: f64) -> Result<f64, OptionsError> {
-    match v {
-        None => Ok(default),
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
-        Some(_) => Err(OptionsError(format!(
-            "options.{name} must be a finite number >= 0"
-        ))),
-    }
-}
-
-/// The request headers of a call: the client's, with the call's own over them.
-fn call_headers(
-    client: &[(String, String)],
-    call: &[(String, String)],
-) -> Result<Vec<(String, String)>, SendError> {
-    for (name, value) in call {
-        crate::headers::check(name, value).map_err(|why| {
-            SendError::validation(vec![FieldError::new(
-                "options.headers",
-                FieldErrorCode::Type,
-                format!("options.headers.{name} {why}"),
-            )])
-        })?;
-    }
-    Ok(crate::headers::merge(client, call))
+/// A call's settled options (the core's rules), with the client's headers under its own.
+fn call_settings(
+    client: &ClientSettings,
+    timeout_ms: Option<f64>,
+    headers: &[(String, String)],
+) -> Result<(f64, Vec<(String, String)>), SendError> {
+    let settled = crate::settings::call(CallInput {
+        timeout_ms: Raw::number(timeout_ms),
+        headers: Some(Ok(headers.to_vec())),
+    })
+    .map_err(SendError::validation)?;
+    Ok((
+        settled.timeout_ms.unwrap_or(client.timeout_ms),
+        crate::headers::merge(&client.headers, &settled.headers),
+    ))
 }
 
 /// `navigator.userAgent`, or "" where there is none.
@@ -459,18 +449,6 @@ fn emit_line(line: Option<(::log::Level, String)>) {
     }
 }
 
-fn call_timeout(options: &CallOptions, default: f64) -> Result<f64, SendError> {
-    match options.timeout_ms {
-        None => Ok(default),
-        Some(t) if t.is_finite() && t >= 0.0 => Ok(t),
-        Some(_) => Err(SendError::validation(vec![FieldError::new(
-            "options.timeoutMs",
-            FieldErrorCode::Type,
-            "options.timeoutMs must be a finite number >= 0",
-        )])),
-    }
-}
-
 impl Client {
     /// A client; the error names the option that is wrong, as the JS constructor's `TypeError`.
     ///
@@ -483,67 +461,26 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn new(options: ClientOptions) -> Result<Client, OptionsError> {
-        let api_key = options.api_key;
-        if api_key.trim().is_empty() {
-            return Err(OptionsError("options.apiKey must not be empty".into()));
-        }
-        if api_key.chars().any(|c| c.is_control() || (c as u32) > 0xff) {
-            return Err(OptionsError(
-                "options.apiKey holds characters an HTTP header cannot carry".into(),
-            ));
-        }
-        let base_url = match options.base_url {
-            None => DEFAULT_BASE_URL.to_owned(),
-            Some(b) => {
-                parse_base_url(&b).map_err(|why| OptionsError(format!("options.baseUrl {why}")))?
-            }
-        };
-        let max_message_length = number(
-            "maxMessageLength",
-            options.max_message_length,
-            DEFAULT_MAX_MESSAGE_LENGTH as f64,
-        )?;
         let document = crate::js::global("document");
-        if !options.dangerously_allow_browser.unwrap_or(false)
-            && !document.is_undefined()
-            && !document.is_null()
-        {
-            return Err(OptionsError(
-                "refusing to run in a browser page, where anyone who opens it can read the API key; \
-                 call the API from a server or edge function, or set dangerously_allow_browser \
-                 (for a local sandbox or your own proxy)"
-                    .into(),
-            ));
-        }
-        for (name, value) in &options.default_headers {
-            crate::headers::check(name, value)
-                .map_err(|why| OptionsError(format!("options.defaultHeaders.{name} {why}")))?;
-        }
-        let mut own = vec![("Accept".to_owned(), "application/json".to_owned())];
-        if let Some(ua) = crate::headers::user_agent_for(&navigator_user_agent()) {
-            own.push(("User-Agent".to_owned(), ua));
-        }
-        let headers = crate::headers::merge(&own, &options.default_headers);
-        let mut endpoint = base_url.clone();
-        endpoint.push_str(ENDPOINT_PATH);
+        let input = ClientInput {
+            api_key: Raw::Text(options.api_key),
+            base_url: options.base_url.map_or(Raw::Absent, Raw::Text),
+            timeout_ms: Raw::number(options.timeout_ms),
+            max_message_length: Raw::number(options.max_message_length),
+            max_rate_limit_wait_ms: Raw::number(options.max_rate_limit_wait_ms),
+            rate_limit_guard: Raw::boolean(options.rate_limit_guard),
+            dangerously_allow_browser: Raw::boolean(options.dangerously_allow_browser),
+            max_in_flight_per_account: Raw::number(options.max_in_flight_per_account),
+            default_headers: Ok(options.default_headers),
+            in_browser: !document.is_undefined() && !document.is_null(),
+            user_agent: navigator_user_agent(),
+            ..ClientInput::default()
+        };
+        let settings = crate::settings::client(input).map_err(OptionsError)?;
         Ok(Client {
             inner: Rc::new(Inner {
-                api_key,
-                base_url,
-                endpoint,
-                timeout_ms: number("timeoutMs", options.timeout_ms, 30_000.0)?,
-                max_message_length: max_message_length.min(u32::MAX as f64) as usize,
-                policy: Policy {
-                    rate_limit_guard: options.rate_limit_guard.unwrap_or(true),
-                    max_rate_limit_wait_ms: number(
-                        "maxRateLimitWaitMs",
-                        options.max_rate_limit_wait_ms,
-                        0.0,
-                    )?,
-                    max_in_flight_per_account: crate::policy::DEFAULT_MAX_IN_FLIGHT,
-                },
+                settings,
                 accounts: RefCell::new(Accounts::new()),
-                headers,
             }),
         })
     }
@@ -559,7 +496,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.inner.settings.base_url
     }
 
     /// Validates `request` as the server would (and stricter), then sends it once.
@@ -613,12 +550,14 @@ impl Client {
 
     async fn send_value(&self, body: &Value, options: &CallOptions) -> SendResult {
         let inner = &self.inner;
-        let checked = call_timeout(options, inner.timeout_ms).and_then(|timeout| {
-            let headers = call_headers(&inner.headers, &options.headers)?;
-            validate(body, inner.max_message_length)
-                .map(|r| (r, timeout, headers))
-                .map_err(SendError::validation)
-        });
+        let settings = &inner.settings;
+        let checked = call_settings(settings, options.timeout_ms, &options.headers).and_then(
+            |(timeout, headers)| {
+                validate(body, settings.max_message_length)
+                    .map(|r| (r, timeout, headers))
+                    .map_err(SendError::validation)
+            },
+        );
         let (outcome, key) = match checked {
             Ok((request, timeout, headers)) => {
                 let machine =
@@ -638,7 +577,7 @@ impl Client {
             Err(e) => (Outcome::local(e), String::new()),
         };
         emit_line(outcome_line(&outcome, &key));
-        SendResult::from_outcome(outcome, &inner.api_key)
+        SendResult::from_outcome(outcome, &inner.settings.api_key)
     }
 
     /// Performs each request and wait the send machine asks for; returns it done.
@@ -655,7 +594,11 @@ impl Client {
         let mut step = if signal.is_some_and(AbortSignal::aborted) {
             machine.abort(&mut inner.accounts.borrow_mut())
         } else {
-            machine.start(&inner.policy, &mut inner.accounts.borrow_mut(), now())
+            machine.start(
+                &inner.settings.policy,
+                &mut inner.accounts.borrow_mut(),
+                now(),
+            )
         };
         loop {
             step = match step {
@@ -663,8 +606,8 @@ impl Client {
                     attempt += 1;
                     let began = now();
                     let a = http::exchange(
-                        &inner.endpoint,
-                        &inner.api_key,
+                        &inner.settings.endpoint,
+                        &inner.settings.api_key,
                         headers,
                         json,
                         signal,
@@ -674,7 +617,7 @@ impl Client {
                     if ::log::log_enabled!(target: "connectsafely_wasm", ::log::Level::Debug) {
                         let (status, info) = a.seen();
                         let line = crate::log::attempt(
-                            &inner.endpoint,
+                            &inner.settings.endpoint,
                             attempt,
                             status,
                             now() - began,
@@ -684,7 +627,7 @@ impl Client {
                     }
                     machine.exchanged(
                         a.exchange(),
-                        &inner.policy,
+                        &inner.settings.policy,
                         &mut inner.accounts.borrow_mut(),
                         now(),
                     )
@@ -695,14 +638,18 @@ impl Client {
                         .unwrap_or(crate::send::WaitFor::RetryAfter429);
                     emit(crate::log::Level::Debug, &crate::log::waiting(ms, why));
                     if http::sleep(ms, signal).await {
-                        machine.waited(&inner.policy, &mut inner.accounts.borrow_mut(), now())
+                        machine.waited(
+                            &inner.settings.policy,
+                            &mut inner.accounts.borrow_mut(),
+                            now(),
+                        )
                     } else {
                         machine.abort(&mut inner.accounts.borrow_mut())
                     }
                 }
                 // The Rust API keeps no shared store: its sends never ask for a swap.
                 Step::Swap => {
-                    machine.store_failed("the Rust API has no shared store", &inner.policy)
+                    machine.store_failed("the Rust API has no shared store", &inner.settings.policy)
                 }
                 Step::Done => break,
             };
@@ -736,23 +683,19 @@ impl Client {
         let mut results: Vec<Option<SendResult>> = Vec::with_capacity(requests.len());
         let mut keys = Vec::with_capacity(requests.len());
         let mut valid = Vec::with_capacity(requests.len());
-        let timeout = call_timeout(
-            &CallOptions {
-                signal: None,
-                timeout_ms: options.timeout_ms,
-                headers: Vec::new(),
-            },
-            inner.timeout_ms,
-        );
-        let headers = call_headers(&inner.headers, &options.headers);
-        let timeout = match (timeout, headers.as_ref()) {
-            (Ok(_), Err(e)) => Err(e.clone()),
-            (t, _) => t,
-        };
-        let headers = headers.unwrap_or_default();
+        let settings = &inner.settings;
+        // The run's options, by the core's rules (as the npm build reads them): a problem
+        // is every item's validation failure.
+        let settled = Self::run_settings(options).map(|(run, call)| {
+            (
+                run,
+                call.timeout_ms.unwrap_or(settings.timeout_ms),
+                crate::headers::merge(&settings.headers, &call.headers),
+            )
+        });
         for (i, request) in requests.iter().enumerate() {
-            let checked = timeout.clone().and_then(|_| {
-                validate(&Value::from(request), inner.max_message_length)
+            let checked = settled.clone().and_then(|_| {
+                validate(&Value::from(request), settings.max_message_length)
                     .map_err(SendError::validation)
             });
             match checked {
@@ -764,7 +707,7 @@ impl Client {
                 Err(e) => {
                     keys.push(None);
                     valid.push(None);
-                    let r = SendResult::from_outcome(Outcome::local(e), &inner.api_key);
+                    let r = SendResult::from_outcome(Outcome::local(e), &settings.api_key);
                     if let Some(f) = options.on_result {
                         f(i, &r);
                     }
@@ -772,15 +715,19 @@ impl Client {
                 }
             }
         }
-        let timeout = timeout.unwrap_or(inner.timeout_ms);
+        let (run_settings, timeout, headers) = match settled {
+            Ok(s) => s,
+            // Every item failed validation above: nothing to send.
+            Err(_) => (RunSettings::default(), settings.timeout_ms, Vec::new()),
+        };
         let plan = BulkPlan::new(
             &mut inner.accounts.borrow_mut(),
             keys,
-            options.min_interval_ms,
+            run_settings.min_interval_ms,
         );
         let run = RefCell::new((plan, results));
         let count = valid.iter().filter(|r| r.is_some()).count();
-        let workers = options.concurrency.clamp(1, 1000).min(count.max(1));
+        let workers = run_settings.concurrency.min(count.max(1));
         let worker = || async {
             loop {
                 if signal.is_some_and(AbortSignal::aborted) {
@@ -803,7 +750,7 @@ impl Client {
                         plan.settle_send(i, &sent, &inner.accounts.borrow(), now());
                         let outcome = outcome_of(sent);
                         let line = outcome_line(&outcome, request.account_key());
-                        let result = SendResult::from_outcome(outcome, &inner.api_key);
+                        let result = SendResult::from_outcome(outcome, &settings.api_key);
                         // An item left not attempted is the run's summary's to report.
                         if !plan.is_not_attempted(i) {
                             emit_line(line);
@@ -834,6 +781,38 @@ impl Client {
         let summary = plan.summary();
         emit(crate::log::Level::Info, &crate::log::run(&summary));
         BulkResult::new(results, summary)
+    }
+}
+
+impl Client {
+    /// A run's options as the core settles them (`BulkOptions::concurrency` 0 is the
+    /// default), or the validation failure every item of the run reports.
+    #[doc(hidden)]
+    pub fn run_settings(
+        options: &BulkOptions<'_>,
+    ) -> Result<(RunSettings, CallSettings), SendError> {
+        // A call's options first, then a run's own, as the npm build reads them.
+        let call = crate::settings::call(CallInput {
+            timeout_ms: Raw::number(options.timeout_ms),
+            headers: Some(Ok(options.headers.clone())),
+        })
+        .map_err(SendError::validation)?;
+        let run = crate::settings::run(RunInput {
+            concurrency: match options.concurrency {
+                0 => Raw::Absent,
+                c => Raw::Number(c as f64),
+            },
+            min_interval_ms: Raw::Number(options.min_interval_ms),
+            ..RunInput::default()
+        })
+        .map_err(|e| SendError::validation(vec![e]))?;
+        Ok((run, call))
+    }
+
+    /// The settings the core settled from this client's options.
+    #[doc(hidden)]
+    pub fn settings(&self) -> &ClientSettings {
+        &self.inner.settings
     }
 }
 

@@ -43,111 +43,46 @@ extern "C" {
     ) -> JsValue;
 }
 
+/// A run's options: what a call takes, what only a run has (both settled by the core),
+/// and its `onResult`.
 struct Options {
-    signal: Option<AbortSignal>,
-    timeout_ms: Option<f64>,
-    concurrency: usize,
-    min_interval_ms: f64,
+    call: options::Call,
+    run: crate::settings::RunSettings,
     on_result: Option<Function>,
-    journal: Option<String>,
-    resend_unknown: bool,
-    runner_id: Option<String>,
-    headers: Vec<(String, String)>,
 }
 
 fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
-    // signal and timeoutMs read as for one send; then what only a run has.
+    // signal, timeoutMs and headers read as for one send; then what only a run has.
     let call = options::call(o).map_err(|e| {
         e.into_iter().next().unwrap_or_else(|| {
             FieldError::new("options", FieldErrorCode::Type, "options are invalid")
         })
     })?;
-    let mut out = Options {
-        signal: call.signal,
-        timeout_ms: call.timeout_ms,
-        concurrency: 1,
-        min_interval_ms: 0.0,
-        on_result: None,
-        journal: None,
-        resend_unknown: false,
-        runner_id: None,
-        headers: call.headers,
-    };
-    if o.is_undefined() || o.is_null() {
-        return Ok(out);
-    }
-    let bad = |field: &str, what: &str| {
-        let mut name = String::from("options.");
-        name.push_str(field);
-        let message = name.clone() + " must be " + what;
-        FieldError::new(name, FieldErrorCode::Type, message)
-    };
-    let get = |k: &str| js::prop(o, k).map_err(|_| bad(k, "readable"));
-    let number = |k: &str, min: f64| -> Result<Option<f64>, FieldError> {
-        let v = get(k)?;
-        if v.is_undefined() {
-            return Ok(None);
-        }
-        match v.as_f64() {
-            Some(n) if n.is_finite() && n >= min => Ok(Some(n)),
-            _ => Err(bad(
-                k,
-                if min > 0.0 {
-                    "a finite number >= 1"
-                } else {
-                    "a finite number >= 0"
-                },
-            )),
-        }
-    };
-    out.concurrency = number("concurrency", 1.0)?.map_or(1, |c| {
-        c.min(f64::from(crate::policy::MAX_PARALLEL)) as usize
-    });
-    out.min_interval_ms = number("minIntervalMs", 0.0)?.unwrap_or(0.0);
-    let f = get("onResult")?;
-    if !f.is_undefined() {
-        out.on_result = Some(f.dyn_into().map_err(|_| bad("onResult", "a function"))?);
-    }
-    let journal = get("journal")?;
-    if !journal.is_undefined() {
-        match journal.as_string() {
-            Some(j) if !j.is_empty() && j.len() <= 200 => out.journal = Some(j),
-            _ => {
-                return Err(bad(
-                    "journal",
-                    "a run id: a non-empty string of at most 200 characters",
-                ))
-            }
-        }
-        if !shared {
-            return Err(bad(
-                "journal",
-                "used with a store (options.store of the client) that keeps it",
-            ));
+    let run = options::run(o, shared)?;
+    let mut on_result = None;
+    if !(o.is_undefined() || o.is_null()) {
+        let f = js::prop(o, "onResult").map_err(|_| {
+            FieldError::new(
+                "options.onResult",
+                FieldErrorCode::Type,
+                "options.onResult must be readable",
+            )
+        })?;
+        if !f.is_undefined() {
+            on_result = Some(f.dyn_into().map_err(|_| {
+                FieldError::new(
+                    "options.onResult",
+                    FieldErrorCode::Type,
+                    "options.onResult must be a function",
+                )
+            })?);
         }
     }
-    let resend = get("resendUnknown")?;
-    if !resend.is_undefined() {
-        out.resend_unknown = resend
-            .as_bool()
-            .ok_or_else(|| bad("resendUnknown", "a boolean"))?;
-    }
-    let runner = get("runnerId")?;
-    if !runner.is_undefined() {
-        match runner.as_string() {
-            Some(r) if !r.is_empty() && r.len() <= 200 => out.runner_id = Some(r),
-            _ => {
-                return Err(bad(
-                    "runnerId",
-                    "a runner's id: a non-empty string of at most 200 characters",
-                ))
-            }
-        }
-        if out.journal.is_none() {
-            return Err(bad("runnerId", "used with a journal"));
-        }
-    }
-    Ok(out)
+    Ok(Options {
+        call,
+        run,
+        on_result,
+    })
 }
 
 /// One run to many.
@@ -190,7 +125,7 @@ impl Run {
         bodies: &JsValue,
         options: &JsValue,
     ) -> Self {
-        let max = config.max_message_length;
+        let max = config.settings.max_message_length;
         let results = Array::new();
         let mut run = Run {
             plan: BulkPlan::new(accounts, Vec::new(), 0.0),
@@ -198,7 +133,7 @@ impl Run {
             results,
             invalid: Vec::new(),
             signal: None,
-            timeout_ms: config.timeout_ms,
+            timeout_ms: config.settings.timeout_ms,
             on_result: None,
             workers: 0,
             started: None,
@@ -239,7 +174,7 @@ impl Run {
                 return run;
             }
         };
-        let opts = read_options(options, config.shared);
+        let opts = read_options(options, config.settings.shared);
         let mut keys = Vec::with_capacity(items.len());
         for (i, body) in items.iter().enumerate() {
             let checked = match &opts {
@@ -256,10 +191,10 @@ impl Run {
                     keys.push(None);
                     run.requests.push(None);
                     let value = result::send_result(
-                        &crate::policy::scrubbed(Outcome::local(e), &config.api_key),
+                        &crate::policy::scrubbed(Outcome::local(e), &config.settings.api_key),
                         None,
                         JsValue::UNDEFINED,
-                        &config.api_key,
+                        &config.settings.api_key,
                     );
                     run.results.push(&value);
                     run.invalid.push(i);
@@ -271,28 +206,40 @@ impl Run {
             return run;
         };
         let valid = run.requests.iter().filter(|r| r.is_some()).count();
-        run.plan = BulkPlan::new(accounts, keys, opts.min_interval_ms);
-        if opts.journal.is_some() {
+        let Options {
+            call,
+            run: settled,
+            on_result,
+        } = opts;
+        run.plan = BulkPlan::new(accounts, keys, settled.min_interval_ms);
+        if settled.journal.is_some() {
             run.plan = run.plan.looking_up_after_stop();
         }
-        run.signal = opts.signal;
-        run.timeout_ms = opts.timeout_ms.unwrap_or(config.timeout_ms);
-        run.workers = opts.concurrency.min(valid).max(1);
-        run.on_result = opts.on_result;
-        run.min_interval_ms = opts.min_interval_ms;
-        if let Some(journal) = &opts.journal {
+        run.signal = call.signal;
+        run.timeout_ms = call
+            .settings
+            .timeout_ms
+            .unwrap_or(config.settings.timeout_ms);
+        run.workers = settled.concurrency.min(valid).max(1);
+        run.on_result = on_result;
+        run.min_interval_ms = settled.min_interval_ms;
+        if let Some(journal) = &settled.journal {
             let bodies: Vec<Option<String>> = run
                 .requests
                 .iter()
                 .map(|r| r.as_ref().map(SendGroupWithAckRequest::to_json))
                 .collect();
-            run.item_keys = config.scope.journal_items(journal, &bodies);
-            run.check = Some(JournalCheck::new(&config.scope, journal, bodies.len()));
+            run.item_keys = config.settings.scope.journal_items(journal, &bodies);
+            run.check = Some(JournalCheck::new(
+                &config.settings.scope,
+                journal,
+                bodies.len(),
+            ));
         }
-        run.journal = opts.journal;
-        run.resend_unknown = opts.resend_unknown;
-        run.runner = opts.runner_id;
-        run.headers = opts.headers;
+        run.journal = settled.journal;
+        run.resend_unknown = settled.resend_unknown;
+        run.runner = settled.runner_id;
+        run.headers = call.settings.headers;
         run
     }
 

@@ -25,7 +25,7 @@ use crate::js;
 use crate::log::Level;
 use crate::outcome::{Exchange, Interrupt, Outcome};
 use crate::rate_limit::{RateLimitHeaders, RateLimitInfo};
-use crate::request::{SendGroupWithAckRequest, ENDPOINT_PATH};
+use crate::request::SendGroupWithAckRequest;
 use crate::send::{Policy, SendMachine, SharedSend, Step as CoreStep};
 use crate::store::SharedPolicy;
 use crate::validate::{is_valid_unchanged, validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
@@ -322,9 +322,7 @@ impl Core {
 
     /// `POST` goes here: the base URL and the endpoint's path.
     fn endpoint(&self) -> String {
-        let mut url = self.config.base_url.clone();
-        url.push_str(ENDPOINT_PATH);
-        url
+        self.config.settings.endpoint.clone()
     }
 
     /// The shared-store part of a send (when a store was given): a fresh lease, and the
@@ -335,11 +333,11 @@ impl Core {
         min_interval_ms: f64,
         timeout_ms: f64,
     ) -> Option<SharedSend> {
-        if !self.config.shared {
+        if !self.config.settings.shared {
             return None;
         }
         let name = self.accounts.get(account).map_or("", |a| a.key.as_str());
-        let key = self.config.scope.account(name);
+        let key = self.config.settings.scope.account(name);
         self.leases = self.leases.wrapping_add(1) & 0xF_FFFF;
         let lease = (u64::from(self.runner) << 20) | u64::from(self.leases);
         // A reservation outlives the send it covers, unless its process died.
@@ -348,7 +346,7 @@ impl Core {
             lease,
             policy: SharedPolicy {
                 min_interval_ms,
-                max_unknown_in_flight: self.config.max_in_flight_per_account,
+                max_unknown_in_flight: self.config.settings.policy.max_in_flight_per_account,
                 lease_ms,
             },
             key,
@@ -383,7 +381,7 @@ impl Core {
             parsed: JsValue::UNDEFINED,
             thrown: JsValue::UNDEFINED,
             headers: (!headers.is_empty())
-                .then(|| crate::headers::merge(&self.config.headers, headers)),
+                .then(|| crate::headers::merge(&self.config.settings.headers, headers)),
             attempt: None,
         })
     }
@@ -409,17 +407,22 @@ impl Core {
                 &Outcome::local(SendError::aborted(false)),
                 None,
                 JsValue::UNDEFINED,
-                &self.config.api_key,
+                &self.config.settings.api_key,
             );
         };
         let outcome = sending
             .machine
             .into_outcome()
             .unwrap_or_else(|| Outcome::local(SendError::aborted(false)));
-        let outcome = crate::policy::scrubbed(outcome, &self.config.api_key);
+        let outcome = crate::policy::scrubbed(outcome, &self.config.settings.api_key);
         let parsed =
             (outcome.body.is_some() && !sending.parsed.is_undefined()).then_some(sending.parsed);
-        result::send_result(&outcome, parsed, sending.thrown, &self.config.api_key)
+        result::send_result(
+            &outcome,
+            parsed,
+            sending.thrown,
+            &self.config.settings.api_key,
+        )
     }
 }
 
@@ -431,11 +434,7 @@ impl Core {
         let config = options::client(&options)?;
         read::names_ready();
         Ok(Core {
-            policy: Policy {
-                rate_limit_guard: config.rate_limit_guard,
-                max_rate_limit_wait_ms: config.max_rate_limit_wait_ms,
-                max_in_flight_per_account: config.max_in_flight_per_account,
-            },
+            policy: config.settings.policy,
             config,
             accounts: Accounts::new(),
             sends: Slab::new(),
@@ -449,14 +448,14 @@ impl Core {
     /// The base URL requests go to.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        self.config.base_url.clone()
+        self.config.settings.base_url.clone()
     }
 
     /// The workspace whose state a shared store keeps: the `workspace` option, else a
     /// digest of the API key (which does not reveal it).
     #[wasm_bindgen(getter)]
     pub fn workspace(&self) -> String {
-        self.config.workspace.clone()
+        self.config.settings.workspace.clone()
     }
 
     /// What the driver keeps of the client, read once, in one call: `[apiKey, endpoint,
@@ -472,15 +471,15 @@ impl Core {
         let c = &self.config;
         let fetch = or_undefined(c.fetch.as_ref());
         [
-            JsValue::from_str(&c.api_key),
+            JsValue::from_str(&c.settings.api_key),
             JsValue::from_str(&self.endpoint()),
             fetch,
             c.store.clone(),
-            JsValue::from_f64(c.store_timeout_ms),
-            JsValue::from(c.log_level as u8),
+            JsValue::from_f64(c.settings.store_timeout_ms),
+            JsValue::from(c.settings.log_level as u8),
             c.logger.clone(),
             c.hooks.clone(),
-            pairs(&c.headers).into(),
+            pairs(&c.settings.headers).into(),
         ]
         .iter()
         .collect::<Array>()
@@ -542,7 +541,7 @@ impl Core {
         let sending = self.sending(id)?;
         let outcome = sending.machine.outcome()?;
         // The line is built only when it is logged: a send at the default level formats none.
-        if crate::log::level_of(outcome) > self.config.log_level {
+        if crate::log::level_of(outcome) > self.config.settings.log_level {
             return None;
         }
         let key = self
@@ -561,7 +560,7 @@ impl Core {
     /// The info line of run `run`'s end, when the client logs at info.
     #[wasm_bindgen(js_name = bulkLog)]
     pub fn bulk_log(&self, run: u32) -> Option<String> {
-        if self.config.log_level < Level::Info {
+        if self.config.settings.log_level < Level::Info {
             return None;
         }
         self.runs.get(run).map(Run::log_line)
@@ -592,7 +591,7 @@ impl Core {
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         let mut s = String::from("ConnectSafelyClient { baseUrl: ");
-        s.push_str(&self.config.base_url);
+        s.push_str(&self.config.settings.base_url);
         s.push_str(", apiKey: [redacted] }");
         s
     }
@@ -601,7 +600,11 @@ impl Core {
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         let o: JsValue = js_sys::Object::new().into();
-        js::put(&o, "baseUrl", &JsValue::from_str(&self.config.base_url));
+        js::put(
+            &o,
+            "baseUrl",
+            &JsValue::from_str(&self.config.settings.base_url),
+        );
         js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
         o
     }
@@ -609,7 +612,7 @@ impl Core {
     /// Begins a send: reads the call options and the body, validates, and asks the
     /// guard. Returns the send's id; never throws.
     pub fn begin(&mut self, body: JsValue, options: JsValue) -> u32 {
-        let max = self.config.max_message_length;
+        let max = self.config.settings.max_message_length;
         let call = match options::call(&options) {
             Ok(c) => c,
             Err(errors) => return self.settled(Outcome::local(SendError::validation(errors))),
@@ -618,9 +621,19 @@ impl Core {
             Ok(r) => r,
             Err(errors) => return self.settled(Outcome::local(SendError::validation(errors))),
         };
-        let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let timeout = call
+            .settings
+            .timeout_ms
+            .unwrap_or(self.config.settings.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
-        self.launch(&request, machine, call.signal, timeout, 0.0, &call.headers)
+        self.launch(
+            &request,
+            machine,
+            call.signal,
+            timeout,
+            0.0,
+            &call.settings.headers,
+        )
     }
 
     /// `begin` for a body of exactly these string fields (account `""` = absent), when
@@ -635,7 +648,7 @@ impl Core {
         message: &str,
         options: JsValue,
     ) -> Option<u32> {
-        let max = self.config.max_message_length;
+        let max = self.config.settings.max_message_length;
         let account = (!account.is_empty()).then_some(account);
         if !is_valid_unchanged(account, urn, group, message, max) {
             return None;
@@ -653,9 +666,19 @@ impl Core {
             message: message.to_owned(),
             message_urns: None,
         };
-        let timeout = call.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let timeout = call
+            .settings
+            .timeout_ms
+            .unwrap_or(self.config.settings.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
-        Some(self.launch(&request, machine, call.signal, timeout, 0.0, &call.headers))
+        Some(self.launch(
+            &request,
+            machine,
+            call.signal,
+            timeout,
+            0.0,
+            &call.settings.headers,
+        ))
     }
 
     /// What the driver must do for send `id` now.
@@ -712,7 +735,8 @@ impl Core {
             None
         };
         // Kept for a log line or a hook only when someone listens.
-        let watched = self.config.log_level >= Level::Debug || !self.config.hooks.is_undefined();
+        let watched =
+            self.config.settings.log_level >= Level::Debug || !self.config.hooks.is_undefined();
         let attempt = watched.then(|| {
             let answered = matches!(what, Exchanged::Complete | Exchanged::HeadOnly);
             (status.filter(|_| answered), headers.info())
@@ -770,7 +794,7 @@ impl Core {
             .expected
             .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
         let value = swap.value.as_deref().map_or(JsValue::UNDEFINED, |value| {
-            JsValue::from_str(&crate::policy::scrub(value, &self.config.api_key))
+            JsValue::from_str(&crate::policy::scrub(value, &self.config.settings.api_key))
         });
         result::four(
             JsValue::from_str(&swap.key),
@@ -806,7 +830,7 @@ impl Core {
     #[wasm_bindgen(js_name = storeFailed)]
     pub fn store_failed(&mut self, id: u32, thrown: JsValue) {
         let detail = js::describe_error(&thrown);
-        let detail = crate::policy::scrub(&detail, &self.config.api_key);
+        let detail = crate::policy::scrub(&detail, &self.config.settings.api_key);
         if let Some(sending) = self.sends.get_mut(id) {
             sending.machine.store_failed(&detail, &self.policy);
         }
@@ -951,7 +975,7 @@ impl Core {
     /// `store_unavailable` before anything is sent.
     #[wasm_bindgen(js_name = bulkChecked)]
     pub fn bulk_checked(&mut self, run: u32, wrote: JsValue, values: JsValue, thrown: JsValue) {
-        let api_key = self.config.api_key.clone();
+        let api_key = self.config.settings.api_key.clone();
         if let Some(r) = self.runs.get_mut(run) {
             r.checked(&wrote, &values, &thrown, &api_key);
         }
@@ -977,6 +1001,34 @@ fn pairs(headers: &[(String, String)]) -> Array {
         out.push(&JsValue::from_str(v));
     }
     out
+}
+
+/// `crate::npm_client_settings`.
+pub(crate) fn client_settings(
+    options: &JsValue,
+) -> Result<crate::settings::ClientSettings, String> {
+    options::client(options).map(|c| c.settings).map_err(|e| {
+        js::prop(&e, "message")
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default()
+    })
+}
+
+/// `crate::npm_run_settings`.
+pub(crate) fn run_settings(
+    options: &JsValue,
+) -> Result<(crate::settings::RunSettings, crate::settings::CallSettings), FieldError> {
+    let call = options::call(options).map_err(|e| {
+        e.into_iter().next().unwrap_or_else(|| {
+            FieldError::new(
+                "options",
+                crate::error::FieldErrorCode::Type,
+                "options are invalid",
+            )
+        })
+    })?;
+    Ok((options::run(options, false)?, call.settings))
 }
 
 /// The result object the npm build makes for `outcome` (see `crate::js_result_of`).
@@ -1013,25 +1065,10 @@ pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> 
 }
 
 fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
-    use crate::error::FieldErrorCode;
     if options.is_undefined() || options.is_null() {
-        return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
+        return crate::settings::max_message_length(&crate::settings::Raw::Absent);
     }
-    let bad = || {
-        FieldError::new(
-            "options.maxMessageLength",
-            FieldErrorCode::Type,
-            "options.maxMessageLength must be a finite number >= 0",
-        )
-    };
-    let v = js::prop(options, "maxMessageLength").map_err(|_| bad())?;
-    if v.is_undefined() {
-        return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
-    }
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(n.min(u32::MAX as f64) as usize),
-        _ => Err(bad()),
-    }
+    crate::settings::max_message_length(&options::raw(options, "maxMessageLength"))
 }
 
 // Talc: smaller than the default (dlmalloc) and, unlike a free-list allocator, its cost

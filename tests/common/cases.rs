@@ -465,7 +465,7 @@ fn the_constructor_refuses_a_browser_page_unless_dangerously_allowed() {
     let made = make(r#"{"apiKey":"k"}"#);
     if in_browser() {
         let e = made.err().expect("refused in a browser page");
-        assert!(e.to_string().contains("dangerously_allow_browser"), "{e}");
+        assert!(e.to_string().contains("dangerouslyAllowBrowser"), "{e}");
     } else {
         assert!(made.is_ok(), "no document outside a browser page");
     }
@@ -749,4 +749,98 @@ async fn default_and_call_headers_arrive_and_a_user_agent_is_added_only_outside_
     .await;
     assert_failure(&bad, "validation", None, false);
     assert_eq!(requests().await, 1.0, "no request for a refused header");
+}
+
+/// The same options given to both transports settle the same way: the npm build reads a
+/// JS object, the Rust `Client` its typed options (from the same JSON), and both take the
+/// core's settings, or the same message naming the option that is wrong.
+#[cfg(feature = "npm")]
+#[wasm_bindgen_test]
+fn the_same_client_options_settle_alike_in_the_npm_build_and_the_rust_client() {
+    use connectsafely_wasm::{Client, ClientOptions};
+    let rows = [
+        r#"{"apiKey":"k"}"#,
+        r#"{"apiKey":""}"#,
+        r#"{"apiKey":"   "}"#,
+        r#"{"apiKey":"k\u0007"}"#,
+        r#"{"apiKey":"k","baseUrl":"https://proxy.example/cs/"}"#,
+        r#"{"apiKey":"k","baseUrl":"http://api.example.com"}"#,
+        r#"{"apiKey":"k","baseUrl":"api.connectsafely.ai"}"#,
+        r#"{"apiKey":"k","timeoutMs":0}"#,
+        r#"{"apiKey":"k","timeoutMs":-1}"#,
+        r#"{"apiKey":"k","timeoutMs":5000,"maxMessageLength":100,"maxRateLimitWaitMs":2000,"rateLimitGuard":false}"#,
+        r#"{"apiKey":"k","maxMessageLength":-5}"#,
+        r#"{"apiKey":"k","maxRateLimitWaitMs":-1}"#,
+        r#"{"apiKey":"k","maxInFlightPerAccount":2}"#,
+        r#"{"apiKey":"k","maxInFlightPerAccount":0}"#,
+        r#"{"apiKey":"k","maxInFlightPerAccount":5000}"#,
+        r#"{"apiKey":"k","defaultHeaders":{"X-Team":"growth"}}"#,
+        r#"{"apiKey":"k","defaultHeaders":{"Authorization":"x"}}"#,
+        r#"{"apiKey":"k","defaultHeaders":{"bad name":"x"}}"#,
+        r#"{"apiKey":"k","defaultHeaders":{"X-Line":"a\nb"}}"#,
+        r#"{"apiKey":"k","defaultHeaders":{"user-agent":"mine/1"}}"#,
+        r#"{"apiKey":"k","dangerouslyAllowBrowser":true}"#,
+    ];
+    for row in rows {
+        let js = js_sys::JSON::parse(row).unwrap();
+        let npm = connectsafely_wasm::npm_client_settings(&js)
+            .map(|s| format!("{s:?}"))
+            .map_err(|e| e.trim_start_matches("ConnectSafelyClient: ").to_owned());
+        let options: ClientOptions = serde_json::from_str(row).unwrap();
+        let rust = Client::new(options)
+            .map(|c| format!("{:?}", c.settings()))
+            .map_err(|e| e.to_string());
+        assert_eq!(npm, rust, "{row}");
+    }
+}
+
+/// A run's options settle alike too (`minIntervalMs: -1` was refused by the npm build and
+/// taken as 0 by the Rust `Client`).
+#[cfg(feature = "npm")]
+#[wasm_bindgen_test]
+fn the_same_run_options_settle_alike_in_the_npm_build_and_the_rust_client() {
+    use connectsafely_wasm::{BulkOptions, Client};
+    let rows: [(Option<usize>, f64, Option<f64>, &[(&str, &str)]); 7] = [
+        (None, 0.0, None, &[]),
+        (Some(3), 250.0, Some(1000.0), &[("traceparent", "00-1")]),
+        (Some(5000), 0.0, None, &[]),
+        (None, -1.0, None, &[]),
+        (None, f64::INFINITY, None, &[]),
+        (None, 0.0, Some(-5.0), &[]),
+        (None, 0.0, None, &[("Content-Type", "text/plain")]),
+    ];
+    for (concurrency, min_interval_ms, timeout_ms, headers) in rows {
+        let js = js_sys::Object::new();
+        let put = |k: &str, v: JsValue| {
+            js_sys::Reflect::set(&js, &k.into(), &v).unwrap();
+        };
+        if let Some(c) = concurrency {
+            put("concurrency", JsValue::from_f64(c as f64));
+        }
+        put("minIntervalMs", JsValue::from_f64(min_interval_ms));
+        if let Some(t) = timeout_ms {
+            put("timeoutMs", JsValue::from_f64(t));
+        }
+        let h = js_sys::Object::new();
+        for (n, v) in headers {
+            js_sys::Reflect::set(&h, &(*n).into(), &(*v).into()).unwrap();
+        }
+        put("headers", h.into());
+        let npm = connectsafely_wasm::npm_run_settings(&js).map_err(|e| e.message);
+        let options = BulkOptions {
+            concurrency: concurrency.unwrap_or(0),
+            min_interval_ms,
+            timeout_ms,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..BulkOptions::default()
+        };
+        let rust = Client::run_settings(&options).map_err(|e| e.field_errors[0].message.clone());
+        assert_eq!(
+            npm, rust,
+            "{concurrency:?} {min_interval_ms} {timeout_ms:?} {headers:?}"
+        );
+    }
 }
