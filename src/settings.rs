@@ -29,8 +29,9 @@ use crate::policy::{
     MAX_PARALLEL,
 };
 use crate::request::ENDPOINT_PATH;
-use crate::send::Policy;
+use crate::send::{Policy, SharedSend};
 use crate::store::keys::{origin, workspace_of_key, Scope};
+use crate::store::SharedPolicy;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
 /// An option as the caller gave it, before it is checked.
@@ -167,6 +168,32 @@ impl core::fmt::Debug for ClientSettings {
             .field("headers", &self.headers)
             .field("log_level", &self.log_level)
             .finish_non_exhaustive()
+    }
+}
+
+impl ClientSettings {
+    /// The store side of this client's next send for `account`: a lease id unique among the
+    /// processes sharing the store (this client's random `runner` id, then its counter of
+    /// `leases`), the account record's key in this client's scope, and how long a
+    /// reservation holds (`policy::hold_ms`).
+    pub fn shared_send(
+        &self,
+        account: &str,
+        runner: u32,
+        leases: &mut u32,
+        min_interval_ms: f64,
+        timeout_ms: f64,
+    ) -> SharedSend {
+        *leases = leases.wrapping_add(1) & 0xF_FFFF;
+        SharedSend {
+            lease: (u64::from(runner) << 20) | u64::from(*leases),
+            policy: SharedPolicy {
+                min_interval_ms,
+                max_unknown_in_flight: self.policy.max_in_flight_per_account,
+                lease_ms: crate::policy::hold_ms(timeout_ms),
+            },
+            key: self.scope.account(account),
+        }
     }
 }
 

@@ -1,447 +1,182 @@
-//! `sendGroupWithAckMany`'s state in the wasm layer: the bodies validated up front,
-//! the options read, the core's `BulkPlan`, and the results array handed back. The
-//! driver's workers ask `Core::bulk_next` what to do; nothing here waits.
+//! A run to many: begun (every body validated, the journal checked), its workers told
+//! what to do next, each item's send settled, and its `BulkResult`.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Array, Function};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
-use super::options::{self, Config};
-use super::{read, result};
-use crate::accounts::Accounts;
-use crate::bulk::BulkPlan;
-use crate::error::StopReason;
-use crate::error::{FieldError, FieldErrorCode, SendError};
+use super::core::Core;
+use super::run::Run;
+use crate::bulk::BulkStep as CoreBulkStep;
+use crate::error::SendError;
 use crate::js;
+use crate::log::Level;
 use crate::outcome::Outcome;
-use crate::request::SendGroupWithAckRequest;
-use crate::send::{JournalItem, SendMachine};
-use crate::store::keys::JournalCheck;
-use crate::validate::validate;
+use crate::send::SendMachine;
 
-#[wasm_bindgen(module = "/src/wasm/shapes.js")]
+/// What a worker of a bulk run must do now (the core's `Next`).
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkStep {
+    /// `bulkSend(run)` gives the id of the item's send, already started.
+    Start = 0,
+    /// Wait `bulkWaitMs(run)` (pacing), then ask again.
+    Wait = 1,
+    /// Nothing more for this worker.
+    Done = 2,
+}
+
+// What the driver reads in one call, as an array with its TypeScript tuple type, so its
+// destructuring is type-checked against the core's order (scripts/check-driver.mjs).
+#[wasm_bindgen]
 extern "C" {
-    fn bulk(
-        results: &Array,
-        sent: f64,
-        failed: f64,
-        not_attempted: Array,
-        stopped_by: JsValue,
-        resume_at: JsValue,
-    ) -> JsValue;
-    #[wasm_bindgen(js_name = bulkSettings)]
-    fn bulk_settings(
-        signal: JsValue,
-        on_result: JsValue,
-        workers: f64,
-        results: &Array,
-        invalid: Array,
-    ) -> JsValue;
+    /// `Core.bulkChecks`.
+    #[wasm_bindgen(
+        typescript_type = "[key: string, expected: number | undefined, value: string | undefined][]"
+    )]
+    pub type StoreChecks;
 }
 
-/// A run's options: what a call takes, what only a run has (both settled by the core),
-/// and its `onResult`.
-struct Options {
-    call: options::Call,
-    run: crate::settings::RunSettings,
-    on_result: Option<Function>,
-}
-
-fn read_options(o: &JsValue, shared: bool) -> Result<Options, FieldError> {
-    // signal, timeoutMs and headers read as for one send; then what only a run has.
-    let call = options::call(o).map_err(|e| {
-        e.into_iter().next().unwrap_or_else(|| {
-            FieldError::new("options", FieldErrorCode::Type, "options are invalid")
-        })
-    })?;
-    let run = options::run(o, shared)?;
-    let mut on_result = None;
-    if !(o.is_undefined() || o.is_null()) {
-        let f = js::prop(o, "onResult").map_err(|_| {
-            FieldError::new(
-                "options.onResult",
-                FieldErrorCode::Type,
-                "options.onResult must be readable",
+#[wasm_bindgen]
+impl Core {
+    /// Begins a run to many: validates every body and the options. Returns the run's id.
+    #[wasm_bindgen(js_name = bulkBegin)]
+    pub fn bulk_begin(&mut self, bodies: JsValue, options: JsValue) -> u32 {
+        let mut run = Run::new(&mut self.accounts, &self.config, &bodies, &options);
+        self.runs_begun = self.runs_begun.wrapping_add(1);
+        let (runner, begun) = (self.runner, self.runs_begun);
+        run.name_runner(|| {
+            crate::cat!(
+                crate::text::whole(f64::from(runner)),
+                ".",
+                crate::text::whole(f64::from(begun))
             )
-        })?;
-        if !f.is_undefined() {
-            on_result = Some(f.dyn_into().map_err(|_| {
-                FieldError::new(
-                    "options.onResult",
-                    FieldErrorCode::Type,
-                    "options.onResult must be a function",
-                )
-            })?);
-        }
+        });
+        self.runs.insert(run)
     }
-    Ok(Options {
-        call,
-        run,
-        on_result,
-    })
-}
 
-/// One run to many.
-pub struct Run {
-    /// Its schedule.
-    pub plan: BulkPlan,
-    requests: Vec<Option<SendGroupWithAckRequest>>,
-    results: Array,
-    invalid: Vec<usize>,
-    signal: Option<AbortSignal>,
-    timeout_ms: f64,
-    on_result: Option<Function>,
-    workers: usize,
-    /// The item `bulkNext` just chose, until `bulkSend` starts it.
-    started: Option<usize>,
-    /// Sends in flight: (send id, item).
-    pub in_flight: Vec<(u32, usize)>,
-    /// How long a worker waits for pacing, in ms.
-    pub wait_ms: f64,
-    failed_up_front: Option<usize>,
-    /// Least time between two starts for one account (across processes with a store).
-    pub min_interval_ms: f64,
-    journal: Option<String>,
-    /// Each item's entry in the journal (by its body), when the run has one.
-    item_keys: Vec<Option<String>>,
-    /// The journal's check before anything is sent, while it is not over.
-    check: Option<JournalCheck>,
-    resend_unknown: bool,
-    /// Who claims this run's items in its journal.
-    runner: Option<String>,
-    /// The run's own headers (`options.headers`), for each of its sends.
-    headers: Vec<(String, String)>,
-}
+    /// What the driver needs of run `run`: `{ signal, onResult, workers, results, invalid }`.
+    #[wasm_bindgen(js_name = bulkSettings)]
+    pub fn bulk_settings(&self, run: u32) -> JsValue {
+        self.runs.get(run).map_or(JsValue::NULL, Run::settings)
+    }
 
-impl Run {
-    /// Validates every body and the options; invalid items get their result now.
-    pub fn new(
-        accounts: &mut Accounts,
-        config: &Config,
-        bodies: &JsValue,
-        options: &JsValue,
-    ) -> Self {
-        let max = config.settings.max_message_length;
-        let results = Array::new();
-        let mut run = Run {
-            plan: BulkPlan::new(accounts, Vec::new(), 0.0),
-            requests: Vec::new(),
-            results,
-            invalid: Vec::new(),
-            signal: None,
-            timeout_ms: config.settings.timeout_ms,
-            on_result: None,
-            workers: 0,
-            started: None,
-            in_flight: Vec::new(),
-            wait_ms: 0.0,
-            failed_up_front: None,
-            min_interval_ms: 0.0,
-            journal: None,
-            item_keys: Vec::new(),
-            check: None,
-            resend_unknown: false,
-            runner: None,
-            headers: Vec::new(),
+    /// What a worker of run `run` must do now.
+    #[wasm_bindgen(js_name = bulkNext)]
+    pub fn bulk_next(&mut self, run: u32) -> BulkStep {
+        let now = js::now();
+        let Some(r) = self.runs.get_mut(run) else {
+            return BulkStep::Done;
         };
-        let items: Vec<JsValue> = match js::is_array(bodies) {
-            Ok(true) => {
-                let len = js::prop(bodies, "length")
-                    .ok()
-                    .and_then(|l| l.as_f64())
-                    .unwrap_or(0.0);
-                (0..len as u32)
-                    .map(|i| js::get(bodies, &JsValue::from(i)).unwrap_or(JsValue::UNDEFINED))
-                    .collect()
+        match r.plan.next(&self.accounts, now) {
+            CoreBulkStep::Start(i) => {
+                r.start(i, now);
+                BulkStep::Start
             }
-            _ => {
-                let e = SendError::validation(vec![FieldError::new(
-                    "bodies",
-                    FieldErrorCode::Type,
-                    "bodies must be an array of request bodies",
-                )]);
-                run.results.push(&result::send_result(
-                    &Outcome::local(e),
-                    None,
-                    JsValue::UNDEFINED,
-                    "",
-                ));
-                run.failed_up_front = Some(1);
-                return run;
+            CoreBulkStep::WaitUntil(t) => {
+                r.wait_ms = (t - now).max(0.0);
+                BulkStep::Wait
             }
+            CoreBulkStep::Done => BulkStep::Done,
+        }
+    }
+
+    /// The id of the send `bulkNext` just said to start (already started).
+    #[wasm_bindgen(js_name = bulkSend)]
+    pub fn bulk_send(&mut self, run: u32) -> u32 {
+        let Some((i, request, signal, timeout, headers)) =
+            self.runs.get_mut(run).and_then(Run::take_started)
+        else {
+            return self.settled(Outcome::local(SendError::aborted(false)));
         };
-        let opts = read_options(options, config.settings.shared);
-        let mut keys = Vec::with_capacity(items.len());
-        for (i, body) in items.iter().enumerate() {
-            let checked = match &opts {
-                Ok(_) => validate(&read::body(body, max), max).map_err(SendError::validation),
-                Err(e) => Err(SendError::validation(vec![e.clone()])),
-            };
-            match checked {
-                Ok(r) => {
-                    keys.push(Some(r.account_key().to_owned()));
-                    run.requests.push(Some(r));
-                    run.results.push(&JsValue::NULL);
-                }
-                Err(e) => {
-                    keys.push(None);
-                    run.requests.push(None);
-                    let value = result::send_result(
-                        &crate::policy::scrubbed(Outcome::local(e), &config.settings.api_key),
-                        None,
-                        JsValue::UNDEFINED,
-                        &config.settings.api_key,
-                    );
-                    run.results.push(&value);
-                    run.invalid.push(i);
-                }
-            }
-        }
-        let Ok(opts) = opts else {
-            run.failed_up_front = Some(items.len());
-            return run;
+        let account = self.runs.get(run).and_then(|r| r.plan.account_of(i));
+        let mut machine = match account {
+            Some(a) => SendMachine::for_account(a),
+            None => SendMachine::new(&mut self.accounts, request.account_key()),
         };
-        let valid = run.requests.iter().filter(|r| r.is_some()).count();
-        let Options {
-            call,
-            run: settled,
-            on_result,
-        } = opts;
-        run.plan = BulkPlan::new(accounts, keys, settled.min_interval_ms);
-        if settled.journal.is_some() {
-            run.plan = run.plan.looking_up_after_stop();
+        let (min_interval, journal) = self.runs.get(run).map_or((0.0, None), |r| {
+            (r.min_interval_ms, r.journal_item(i, timeout))
+        });
+        if let Some(item) = journal {
+            machine = machine.with_journal(item);
         }
-        run.signal = call.signal;
-        run.timeout_ms = call
-            .settings
-            .timeout_ms
-            .unwrap_or(config.settings.timeout_ms);
-        run.workers = settled.concurrency.min(valid).max(1);
-        run.on_result = on_result;
-        run.min_interval_ms = settled.min_interval_ms;
-        if let Some(journal) = &settled.journal {
-            let bodies: Vec<Option<String>> = run
-                .requests
-                .iter()
-                .map(|r| r.as_ref().map(SendGroupWithAckRequest::to_json))
-                .collect();
-            run.item_keys = config.settings.scope.journal_items(journal, &bodies);
-            run.check = Some(JournalCheck::new(
-                &config.settings.scope,
-                journal,
-                bodies.len(),
-            ));
+        let id = self.launch(&request, machine, signal, timeout, min_interval, &headers);
+        if let Some(r) = self.runs.get_mut(run) {
+            r.in_flight.push((id, i));
         }
-        run.journal = settled.journal;
-        run.resend_unknown = settled.resend_unknown;
-        run.runner = settled.runner_id;
-        run.headers = call.settings.headers;
-        run
+        id
     }
 
-    /// Names the runner of a run not given `runnerId`: `id`, unique to this run.
-    pub fn name_runner(&mut self, id: impl FnOnce() -> String) {
-        if self.runner.is_none() {
-            self.runner = Some(id());
+    /// How long the worker must wait before asking again, in ms.
+    #[wasm_bindgen(js_name = bulkWaitMs)]
+    pub fn bulk_wait_ms(&self, run: u32) -> f64 {
+        self.runs.get(run).map_or(0.0, |r| r.wait_ms)
+    }
+
+    /// The run's signal fired: nothing more starts.
+    #[wasm_bindgen(js_name = bulkAbort)]
+    pub fn bulk_abort(&mut self, run: u32) {
+        if let Some(r) = self.runs.get_mut(run) {
+            r.plan.abort();
         }
     }
 
-    /// `{ signal, onResult, workers, results, invalid }` for the driver.
-    pub fn settings(&self) -> JsValue {
-        let invalid: Array = self
-            .invalid
-            .iter()
-            .map(|i| JsValue::from(*i as u32))
-            .collect();
-        let on_result = super::or_undefined(self.on_result.as_ref());
-        let signal = super::or_undefined(self.signal.as_ref());
-        let workers = if self.failed_up_front.is_some() {
-            0
-        } else {
-            self.workers
-        };
-        bulk_settings(signal, on_result, workers as f64, &self.results, invalid)
-    }
-
-    /// Item `i`'s entry in the run's journal, when it has one.
-    pub fn journal_item(&self, i: usize, timeout_ms: f64) -> Option<JournalItem> {
-        let key = self.item_keys.get(i).cloned().flatten()?;
-        Some(JournalItem {
-            key,
-            runner: self.runner.clone().unwrap_or_default(),
-            // A claim outlives the send it covers, unless its runner died.
-            claim_ms: crate::policy::hold_ms(timeout_ms),
-            resend_unknown: self.resend_unknown,
-            lookup: self.plan.is_lookup(i),
-        })
-    }
-
-    /// `bulkNext` chose item `i`.
-    pub fn start(&mut self, i: usize, _now: f64) {
-        self.started = Some(i);
-    }
-
-    /// The chosen item's request and how to send it.
-    #[allow(clippy::type_complexity)]
-    pub fn take_started(
-        &mut self,
-    ) -> Option<(
-        usize,
-        SendGroupWithAckRequest,
-        Option<AbortSignal>,
-        f64,
-        Vec<(String, String)>,
-    )> {
-        let i = self.started.take()?;
-        let request = self.requests.get(i).cloned().flatten()?;
-        Some((
-            i,
-            request,
-            self.signal.clone(),
-            self.timeout_ms,
-            self.headers.clone(),
-        ))
-    }
-
-    /// The line a log gets when the run ends.
-    pub fn log_line(&self) -> String {
-        let summary = match self.failed_up_front {
-            Some(failed) => crate::bulk::Summary {
-                sent: 0,
-                failed,
-                not_attempted: Vec::new(),
-                stopped_by: None,
-                resume_at: None,
-            },
-            None => self.plan.summary(),
-        };
-        crate::log::run(&summary)
-    }
-
-    /// What the store must do now, before any item is sent (see `Core::bulkChecks`), as
-    /// `[key, expected, value]` each.
-    pub fn checks(&self) -> Array {
-        let out = Array::new();
-        if self.failed_up_front.is_some() {
-            return out;
-        }
-        for swap in self.check.iter().flat_map(JournalCheck::swaps) {
-            let expected = swap
-                .expected
-                .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
-            let value = swap
-                .value
-                .as_deref()
-                .map_or(JsValue::UNDEFINED, JsValue::from_str);
-            out.push(&result::four(
-                JsValue::from_str(&swap.key),
-                expected,
-                value,
-                JsValue::UNDEFINED,
-            ));
-        }
-        out
-    }
-
-    /// What the store answered to [`Run::checks`], in order (whether each wrote, the value
-    /// it holds now), or what it threw. A store that failed stops the run before anything
-    /// is sent; a journal this version cannot read refuses every item, saying why.
-    pub fn checked(&mut self, wrote: &JsValue, values: &JsValue, thrown: &JsValue, api_key: &str) {
-        let Some(check) = self.check.as_mut() else {
-            return;
-        };
-        let arrays = js::is_array(wrote).unwrap_or(false) && js::is_array(values).unwrap_or(false);
-        if !thrown.is_undefined() || !arrays {
-            self.check = None;
-            self.plan.halt(StopReason::StoreUnavailable);
-            return;
-        }
-        let asked = check.swaps().len();
-        let answers: Vec<(bool, Option<String>)> = (0..asked as u32)
-            .map(|i| {
-                let at = JsValue::from(i);
-                let ok = js::get(wrote, &at).is_ok_and(|v| v.as_bool() == Some(true));
-                (ok, js::get(values, &at).ok().and_then(|v| v.as_string()))
-            })
-            .collect();
-        let answers: Vec<(bool, Option<&str>)> =
-            answers.iter().map(|(ok, v)| (*ok, v.as_deref())).collect();
-        check.answered(&answers);
-        if check.passed() {
-            self.check = None;
-            return;
-        }
-        let Some(why) = check.refusal().map(str::to_owned) else {
-            return;
-        };
-        self.check = None;
-        let error = SendError::validation(vec![FieldError::new(
-            "options.journal",
-            FieldErrorCode::Format,
-            why,
-        )]);
-        let refused =
-            result::send_result(&Outcome::local(error), None, JsValue::UNDEFINED, api_key);
-        let count = self.requests.len();
-        for i in 0..count {
-            self.results.set(i as u32, refused.clone());
-        }
-        self.invalid = (0..count).collect();
-        self.failed_up_front = Some(count);
-    }
-
-    /// Send `id` (`send`) ended: the item's index if it counts as attempted (its result
-    /// goes in `results`: `set_result`), else -1.
-    pub fn settle(&mut self, id: u32, send: &SendMachine, accounts: &Accounts, now: f64) -> i32 {
-        let Some(at) = self.in_flight.iter().position(|(s, _)| *s == id) else {
+    /// Send `id` of run `run` finished: its result is recorded. Returns the item's index
+    /// when it counts as attempted (its result is in `results`), else -1.
+    #[wasm_bindgen(js_name = bulkSettle)]
+    pub fn bulk_settle(&mut self, run: u32, id: u32) -> i32 {
+        let now = js::now();
+        let (Some(r), Some(s)) = (self.runs.get_mut(run), self.sends.get(id)) else {
             return -1;
         };
-        let (_, i) = self.in_flight.swap_remove(at);
-        self.plan.settle_send(i, send, accounts, now);
-        if self.plan.is_not_attempted(i) {
-            return -1;
+        let i = r.settle(id, &s.machine, &self.accounts, now);
+        let value = self.take_result(id);
+        if let (Some(r), true) = (self.runs.get_mut(run), i >= 0) {
+            r.set_result(i as u32, &value);
         }
-        i as i32
+        i
     }
 
-    /// Item `i`'s result.
-    pub fn set_result(&self, i: u32, value: &JsValue) {
-        self.results.set(i, value.clone());
+    /// The store operations run `run` needs now, before any of its items is sent, as
+    /// `[key, expected, value]` (as `swap`): with a journal, its head record written
+    /// where there is none, then (for a journal new in this layout) the positions an
+    /// earlier build's journal would hold, read. Perform them all, report with
+    /// `bulkChecked`, and ask again until this is empty.
+    #[wasm_bindgen(js_name = bulkChecks)]
+    pub fn bulk_checks(&self, run: u32) -> StoreChecks {
+        self.runs
+            .get(run)
+            .map_or_else(Array::new, Run::checks)
+            .unchecked_into()
     }
 
-    /// The `BulkResult`.
-    pub fn finish(self) -> JsValue {
-        if let Some(failed) = self.failed_up_front {
-            return bulk(
-                &self.results,
-                0.0,
-                failed as f64,
-                Array::new(),
-                JsValue::NULL,
-                JsValue::NULL,
-            );
+    /// What the store answered to `bulkChecks`, in order: whether each wrote (`wrote`) and
+    /// the value it holds now (`values`); or what it threw (`thrown`, when any failed). The
+    /// run goes on, is refused (each item's result says why), or stops as
+    /// `store_unavailable` before anything is sent.
+    #[wasm_bindgen(js_name = bulkChecked)]
+    pub fn bulk_checked(&mut self, run: u32, wrote: JsValue, values: JsValue, thrown: JsValue) {
+        let api_key = self.config.settings.api_key.clone();
+        if let Some(r) = self.runs.get_mut(run) {
+            r.checked(&wrote, &values, &thrown, &api_key);
         }
-        let s = self.plan.summary();
-        let not_attempted: Array = s
-            .not_attempted
-            .iter()
-            .map(|i| JsValue::from(*i as u32))
-            .collect();
-        let stopped = s
-            .stopped_by
-            .map_or(JsValue::NULL, |x| JsValue::from_str(x.as_str()));
-        let resume_at = s.resume_at.map_or(JsValue::NULL, JsValue::from_f64);
-        bulk(
-            &self.results,
-            s.sent as f64,
-            s.failed as f64,
-            not_attempted,
-            stopped,
-            resume_at,
-        )
+    }
+
+    /// The `BulkResult` of run `run`, once every worker is done; the run is forgotten.
+    #[wasm_bindgen(js_name = bulkFinish)]
+    pub fn bulk_finish(&mut self, run: u32) -> JsValue {
+        self.runs.remove(run).map_or(JsValue::NULL, Run::finish)
+    }
+
+    /// The info line of run `run`'s end, when the client logs at info.
+    #[wasm_bindgen(js_name = bulkLog)]
+    pub fn bulk_log(&self, run: u32) -> Option<String> {
+        if self.config.settings.log_level < Level::Info {
+            return None;
+        }
+        self.runs.get(run).map(Run::log_line)
     }
 }

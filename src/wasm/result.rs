@@ -123,7 +123,7 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
     // out of wasm and decoded again (one send's own work 0.97x, bench/compare.mjs --plain,
     // both orders), and not copied in either unless a journal records it (`JsJson`).
     let text = |v: Option<&str>, key: &str| match v {
-        Some(_) if from_parsed => super::body_string(&b, key).unwrap_or_else(|| opt_str(v)),
+        Some(_) if from_parsed => super::fields::body_string(&b, key).unwrap_or_else(|| opt_str(v)),
         _ => opt_str(v),
     };
     match &o.result {
@@ -185,4 +185,19 @@ pub fn validation_result(
         }
         Err(e) => invalid(error_js(&e)),
     }
+}
+
+/// A JS object held by the core, or `undefined`.
+pub(super) fn or_undefined<T: Clone + Into<JsValue>>(value: Option<&T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, |v| v.clone().into())
+}
+
+/// `[name, value, name, value, ...]`.
+pub(super) fn pairs(headers: &[(String, String)]) -> Array {
+    let out = Array::new();
+    for (n, v) in headers {
+        out.push(&JsValue::from_str(n));
+        out.push(&JsValue::from_str(v));
+    }
+    out
 }

@@ -1,0 +1,136 @@
+//! A client: its options settled (`new Core`), what the driver keeps of it, and what
+//! the driver reads once per process.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::core::{Core, Slab};
+use super::result::{or_undefined, pairs};
+use super::{options, read, result};
+use crate::accounts::Accounts;
+use crate::js;
+use crate::rate_limit::RateLimitHeaders;
+
+// What the driver reads in one call, as an array with its TypeScript tuple type, so its
+// destructuring is type-checked against the core's order (scripts/check-driver.mjs).
+#[wasm_bindgen]
+extern "C" {
+    /// `Core.setup`.
+    #[wasm_bindgen(
+        typescript_type = "[apiKey: string, endpoint: string, fetch: Function | undefined, store: any, storeTimeoutMs: number, logLevel: number, logger: any, hooks: any, headerPairs: string[]]"
+    )]
+    pub type Setup;
+    /// `bodyRules()`.
+    #[wasm_bindgen(typescript_type = "[maxBody: number, keptBody: number, redacted: string]")]
+    pub type BodyRules;
+}
+
+/// The response headers the core reads, lower-case, in the order `exchanged` takes them.
+#[wasm_bindgen(js_name = rateLimitHeaderNames)]
+pub fn rate_limit_header_names() -> Vec<String> {
+    RateLimitHeaders::NAMES
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect()
+}
+
+/// How the driver reads a response body, by the core's policy: `[maxBody, keptBody,
+/// redacted]`: a body longer than `maxBody` UTF-16 units is cut to its first `keptBody`,
+/// and the API key is replaced by `redacted` wherever it echoes, before it is parsed.
+#[wasm_bindgen(js_name = bodyRules)]
+pub fn body_rules() -> BodyRules {
+    result::four(
+        JsValue::from_f64(crate::policy::MAX_BODY as f64),
+        JsValue::from_f64(crate::policy::KEPT_BODY as f64),
+        JsValue::from_str(crate::policy::REDACTED),
+        JsValue::UNDEFINED,
+    )
+    .unchecked_into()
+}
+
+#[wasm_bindgen]
+impl Core {
+    /// Reads and checks `ClientOptions`; throws a `TypeError` naming the option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, runner: u32) -> Result<Core, JsValue> {
+        let config = options::client(&options)?;
+        read::names_ready();
+        Ok(Core {
+            policy: config.settings.policy,
+            config,
+            accounts: Accounts::new(),
+            sends: Slab::new(),
+            runs: Slab::new(),
+            runner,
+            leases: 0,
+            runs_begun: 0,
+        })
+    }
+
+    /// The base URL requests go to.
+    #[wasm_bindgen(getter, js_name = baseUrl)]
+    pub fn base_url(&self) -> String {
+        self.config.settings.base_url.clone()
+    }
+
+    /// The workspace whose state a shared store keeps: the `workspace` option, else a
+    /// digest of the API key (which does not reveal it).
+    #[wasm_bindgen(getter)]
+    pub fn workspace(&self) -> String {
+        self.config.settings.workspace.clone()
+    }
+
+    /// What the driver keeps of the client, read once, in one call: `[apiKey, endpoint,
+    /// fetch, store, storeTimeoutMs, logLevel, logger, hooks, headerPairs]`: the API key
+    /// (for `Authorization` and redaction), the URL `POST` goes to, the `fetch` and
+    /// `store` options (`undefined` when not given), how long one store swap may take
+    /// before a send fails closed (ms), the log level (0 off, 1 error, 2 warn, 3 info,
+    /// 4 debug), the `logger` option or `console`, the `hooks` option or `undefined`,
+    /// and the request headers besides Authorization and Content-Type as
+    /// `[name, value, ...]` (Accept, the User-Agent in a server runtime, `defaultHeaders`).
+    #[wasm_bindgen(getter)]
+    pub fn setup(&self) -> Setup {
+        let c = &self.config;
+        let fetch = or_undefined(c.fetch.as_ref());
+        [
+            JsValue::from_str(&c.settings.api_key),
+            JsValue::from_str(&self.endpoint()),
+            fetch,
+            c.store.clone(),
+            JsValue::from_f64(c.settings.store_timeout_ms),
+            JsValue::from(c.settings.log_level as u8),
+            c.logger.clone(),
+            c.hooks.clone(),
+            pairs(&c.settings.headers).into(),
+        ]
+        .iter()
+        .collect::<Array>()
+        .unchecked_into()
+    }
+
+    /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        let mut s = String::from("ConnectSafelyClient { baseUrl: ");
+        s.push_str(&self.config.settings.base_url);
+        s.push_str(", apiKey: [redacted] }");
+        s
+    }
+
+    /// What `JSON.stringify(client)` shows: the settings, without the API key.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o: JsValue = js_sys::Object::new().into();
+        js::put(
+            &o,
+            "baseUrl",
+            &JsValue::from_str(&self.config.settings.base_url),
+        );
+        js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
+        o
+    }
+}
