@@ -5,7 +5,7 @@
 //   OUT/index.mjs   ES module, wasm inlined       (import, browser, Deno, Node, pages by URL)
 //   OUT/index.cjs   CommonJS, wasm inlined        (require)
 //   OUT/edge.mjs    ES module, .wasm?module import (workerd, edge-light)
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -15,6 +15,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(root, "pkg-template/src");
 const glue = path.resolve(glueDir, "connectsafely_wasm.js");
 const wasm = path.resolve(glueDir, "connectsafely_wasm_bg.wasm");
+const snippets = path.resolve(glueDir, "snippets");
+const shapes = readdirSync(snippets, { recursive: true })
+  .map((f) => path.join(snippets, String(f)))
+  .find((f) => f.endsWith(path.join("src", "wasm", "shapes.js")));
+if (!shapes) throw new Error("bundle-pkg: the glue has no src/wasm/shapes.js snippet");
 
 // The loader module each entry gets as "#wasm", and "./glue.js" as wasm-bindgen wrote it
 // less its doc comments (the core's Rust docs, for the driver's authors: the package's
@@ -26,6 +31,9 @@ function wiring(loader) {
     setup(b) {
       b.onResolve({ filter: /^#wasm$/ }, () => ({ path: path.join(src, `${loader}.js`) }));
       b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: glue }));
+      // The result shapes the core builds with (src/wasm/shapes.js, as the glue imports it):
+      // one copy for the core and the driver.
+      b.onResolve({ filter: /^\.\/shapes\.js$/ }, () => ({ path: shapes }));
       b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: a.path, external: true }));
       b.onLoad({ filter: /connectsafely_wasm\.js$/ }, (a) => ({ contents: withoutDocComments(readFileSync(a.path, "utf8")), loader: "js" }));
     },

@@ -19,6 +19,11 @@ writeFileSync(
   glue +
     "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n",
 );
+// The core's result shapes (src/wasm/shapes.js), as far as the driver uses them.
+writeFileSync(
+  path.join(out, "shapes.d.ts"),
+  'export function valid(accountId: string | undefined, recipientProfileUrn: string, groupId: string, message: string, messageUrns: string[] | undefined): import("./index").ValidationResult;\n',
+);
 writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
 writeFileSync(
   path.join(out, "tsconfig.json"),

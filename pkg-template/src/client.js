@@ -6,6 +6,7 @@
 import { BulkStep, Core, Cut, Exchanged, Step, validUnchanged, validateSendGroupWithAck as validateInCore } from "./glue.js";
 import { exchange, sleep } from "./exchange.js";
 import { fieldNames, start } from "./start.js";
+import { valid } from "./shapes.js";
 
 /**
  * A body's fields for the core's validation fast path, when the body is a plain object
@@ -351,13 +352,8 @@ export function validateSendGroupWithAck(body, options) {
   start();
   if (options === undefined) {
     const f = plainFields(body);
-    if (f && validUnchanged(f[0], f[1], f[2], f[3])) {
-      /** @type {import("./index").ValidationResult} */
-      const valid = f[0]
-        ? { ok: true, value: { accountId: f[0], recipientProfileUrn: f[1], groupId: f[2], message: f[3] } }
-        : { ok: true, value: { recipientProfileUrn: f[1], groupId: f[2], message: f[3] } };
-      return valid;
-    }
+    // The result the core would build, by the same shape function (shapes.js).
+    if (f && validUnchanged(f[0], f[1], f[2], f[3])) return valid(f[0] || undefined, f[1], f[2], f[3], undefined);
   }
   return validateInCore(body, options);
 }
