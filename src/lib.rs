@@ -62,10 +62,13 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 mod num;
 
 // The API: the request and its validation, the results and errors, the rate limit.
+#[cfg(not(feature = "validator"))]
 pub mod base_url;
 pub mod error;
+#[cfg(not(feature = "validator"))]
 pub mod rate_limit;
 pub mod request;
+#[cfg(not(feature = "validator"))]
 pub mod response;
 #[cfg(feature = "serde")]
 pub mod result;
@@ -75,30 +78,43 @@ pub mod value;
 // The sans-IO machinery both transports (the npm package's driver and `Client`) drive:
 // public for this crate's tests, benches and wasm layer, not part of the API (no semver
 // promise, no examples); each module documents what it decides.
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod accounts;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod bulk;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod classify;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod digest;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod guard;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod headers;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod json;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod log;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod outcome;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod policy;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod send;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod settings;
+#[cfg(not(feature = "validator"))]
 #[doc(hidden)]
 pub mod store;
 #[doc(hidden)]
@@ -115,7 +131,7 @@ mod wasm;
 
 /// For the test suites: the JS API's result object for an outcome, as the npm build
 /// makes it (a JSON body parsed by `JSON.parse`, as its driver does).
-#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+#[cfg(all(target_arch = "wasm32", feature = "npm", not(feature = "validator")))]
 #[doc(hidden)]
 pub fn js_result_of(outcome: &outcome::Outcome) -> wasm_bindgen::JsValue {
     wasm::result_of(outcome)
@@ -123,7 +139,7 @@ pub fn js_result_of(outcome: &outcome::Outcome) -> wasm_bindgen::JsValue {
 
 /// For the test suites: the settings the npm build settles from `ClientOptions` (as a JS
 /// object), or the `TypeError`'s message.
-#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+#[cfg(all(target_arch = "wasm32", feature = "npm", not(feature = "validator")))]
 #[doc(hidden)]
 pub fn npm_client_settings(
     options: &wasm_bindgen::JsValue,
@@ -133,7 +149,7 @@ pub fn npm_client_settings(
 
 /// For the test suites: a run's options as the npm build settles them, or the field error
 /// every item reports.
-#[cfg(all(target_arch = "wasm32", feature = "npm"))]
+#[cfg(all(target_arch = "wasm32", feature = "npm", not(feature = "validator")))]
 #[doc(hidden)]
 pub fn npm_run_settings(
     options: &wasm_bindgen::JsValue,

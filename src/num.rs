@@ -20,6 +20,7 @@ pub fn fract(x: f64) -> f64 {
 }
 
 /// As `f64::ceil`.
+#[cfg(not(feature = "validator"))]
 pub fn ceil(x: f64) -> f64 {
     let t = trunc(x);
     if x > t {
@@ -30,6 +31,7 @@ pub fn ceil(x: f64) -> f64 {
 }
 
 /// As `f64::round`: half away from zero.
+#[cfg(not(feature = "validator"))]
 pub fn round(x: f64) -> f64 {
     let t = trunc(x);
     let d = x - t; // exact: t is x's integer part

@@ -34,37 +34,7 @@ use crate::store::keys::{origin, workspace_of_key, Scope};
 use crate::store::SharedPolicy;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
-/// An option as the caller gave it, before it is checked.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub enum Raw {
-    /// Not given (`undefined`; `None` in Rust).
-    #[default]
-    Absent,
-    /// `null` (JavaScript only).
-    Null,
-    /// A boolean.
-    Bool(bool),
-    /// A number.
-    Number(f64),
-    /// A string.
-    Text(String),
-    /// A value of another type.
-    Other,
-    /// Its getter threw (JavaScript only).
-    Unreadable,
-}
-
-impl Raw {
-    /// `Some(n)` as a number, `None` as absent.
-    pub fn number(n: Option<f64>) -> Self {
-        n.map_or(Raw::Absent, Raw::Number)
-    }
-
-    /// `Some(b)` as a boolean, `None` as absent.
-    pub fn boolean(b: Option<bool>) -> Self {
-        b.map_or(Raw::Absent, Raw::Bool)
-    }
-}
+pub use crate::value::Raw;
 
 /// What a caller gave as `ClientOptions`, and what the runtime says of itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -501,17 +471,4 @@ pub fn run(input: RunInput) -> Result<RunSettings, FieldError> {
         }
     }
     Ok(out)
-}
-
-/// Settles `validateSendGroupWithAck`'s `maxMessageLength`; a problem is its field error.
-pub fn max_message_length(raw: &Raw) -> Result<usize, FieldError> {
-    match raw {
-        Raw::Absent => Ok(DEFAULT_MAX_MESSAGE_LENGTH),
-        Raw::Number(n) if n.is_finite() && *n >= 0.0 => Ok(n.min(u32::MAX as f64) as usize),
-        _ => Err(FieldError::new(
-            "options.maxMessageLength",
-            FieldErrorCode::Type,
-            "options.maxMessageLength must be a finite number >= 0",
-        )),
-    }
 }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use crate::error::{FieldError, FieldErrorCode as Code};
 use crate::request::SendGroupWithAckRequest;
-use crate::value::{Text, Value};
+use crate::value::{Raw, Text, Value};
 
 /// The default limit on `message`, in Unicode code points.
 pub const DEFAULT_MAX_MESSAGE_LENGTH: usize = 8000;
@@ -552,4 +552,17 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
         core::mem::swap(&mut prev, &mut cur);
     }
     prev.last().copied().unwrap_or(0)
+}
+
+/// Settles `validateSendGroupWithAck`'s `maxMessageLength`; a problem is its field error.
+pub fn max_message_length(raw: &Raw) -> Result<usize, FieldError> {
+    match raw {
+        Raw::Absent => Ok(DEFAULT_MAX_MESSAGE_LENGTH),
+        Raw::Number(n) if n.is_finite() && *n >= 0.0 => Ok(n.min(u32::MAX as f64) as usize),
+        _ => Err(FieldError::new(
+            "options.maxMessageLength",
+            Code::Type,
+            "options.maxMessageLength must be a finite number >= 0",
+        )),
+    }
 }

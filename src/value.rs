@@ -196,3 +196,35 @@ impl From<&crate::request::SendGroupWithAckRequest> for Value {
         Value::Object(entries)
     }
 }
+
+/// An option as the caller gave it, before it is checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Raw {
+    /// Not given (`undefined`; `None` in Rust).
+    #[default]
+    Absent,
+    /// `null` (JavaScript only).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string.
+    Text(String),
+    /// A value of another type.
+    Other,
+    /// Its getter threw (JavaScript only).
+    Unreadable,
+}
+
+impl Raw {
+    /// `Some(n)` as a number, `None` as absent.
+    pub fn number(n: Option<f64>) -> Self {
+        n.map_or(Raw::Absent, Raw::Number)
+    }
+
+    /// `Some(b)` as a boolean, `None` as absent.
+    pub fn boolean(b: Option<bool>) -> Self {
+        b.map_or(Raw::Absent, Raw::Bool)
+    }
+}

@@ -39,25 +39,35 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+#[cfg(not(feature = "validator"))]
 mod bulk;
+#[cfg(not(feature = "validator"))]
 mod core;
+mod error;
+#[cfg(not(feature = "validator"))]
 mod fields;
+#[cfg(not(feature = "validator"))]
 mod options;
 mod read;
+#[cfg(not(feature = "validator"))]
 mod result;
+#[cfg(not(feature = "validator"))]
 mod run;
+#[cfg(not(feature = "validator"))]
 mod send;
+#[cfg(not(feature = "validator"))]
 mod setup;
+#[cfg(not(feature = "validator"))]
 mod store;
 mod validate;
 
-use wasm_bindgen::JsValue;
+#[cfg(not(feature = "validator"))]
+use {
+    crate::{error::FieldError, js, outcome::Outcome},
+    wasm_bindgen::JsValue,
+};
 
-use crate::js;
-
-use crate::error::FieldError;
-use crate::outcome::Outcome;
-
+#[cfg(not(feature = "validator"))]
 /// `crate::npm_client_settings`.
 pub(crate) fn client_settings(
     options: &JsValue,
@@ -70,6 +80,7 @@ pub(crate) fn client_settings(
     })
 }
 
+#[cfg(not(feature = "validator"))]
 /// `crate::npm_run_settings`.
 pub(crate) fn run_settings(
     options: &JsValue,
@@ -86,6 +97,7 @@ pub(crate) fn run_settings(
     Ok((options::run(options, false)?, call.settings))
 }
 
+#[cfg(not(feature = "validator"))]
 /// The result object the npm build makes for `outcome` (see `crate::js_result_of`).
 pub(crate) fn result_of(outcome: &Outcome) -> JsValue {
     let parsed = outcome

@@ -10,10 +10,11 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
+use super::read::raw;
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
 use crate::settings::{
-    self, CallInput, CallSettings, ClientInput, ClientSettings, Raw, RunInput, RunSettings,
+    self, CallInput, CallSettings, ClientInput, ClientSettings, RunInput, RunSettings,
 };
 
 /// The client's settled configuration: the core's settings, and the JavaScript objects
@@ -39,21 +40,6 @@ impl core::fmt::Debug for Config {
 
 fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(&crate::cat!("ConnectSafelyClient: ", message)).into()
-}
-
-/// `options[name]` as the core reads it: its type and value, or that its getter threw.
-pub fn raw(options: &JsValue, name: &str) -> Raw {
-    match js::prop(options, name) {
-        Err(_) => Raw::Unreadable,
-        Ok(v) if v.is_undefined() => Raw::Absent,
-        Ok(v) if v.is_null() => Raw::Null,
-        Ok(v) => match (v.as_bool(), v.as_f64(), v.as_string()) {
-            (Some(b), _, _) => Raw::Bool(b),
-            (_, Some(n), _) => Raw::Number(n),
-            (_, _, Some(s)) => Raw::Text(s),
-            _ => Raw::Other,
-        },
-    }
 }
 
 /// Reads `options[name]`; a throwing getter is a `TypeError` naming the option.

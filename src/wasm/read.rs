@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::js;
+use crate::value::Raw;
 
 #[wasm_bindgen(module = "/src/wasm/fields.js")]
 extern "C" {
@@ -35,14 +36,19 @@ pub(super) fn names_ready() {
         let list = |names: &[&str]| -> js_sys::Array {
             names.iter().map(|n| JsValue::from_str(n)).collect()
         };
-        set_names(&list(&KNOWN_FIELDS), &list(&BODY_KEYS));
+        // The validator build reads no response body.
+        #[cfg(not(feature = "validator"))]
+        let body_keys = list(&crate::classify::BODY_KEYS);
+        #[cfg(feature = "validator")]
+        let body_keys = js_sys::Array::new();
+        set_names(&list(&KNOWN_FIELDS), &body_keys);
         NAMES_SET.store(true, Relaxed);
     }
 }
-use crate::classify::BODY_KEYS;
 use crate::validate::{KNOWN_FIELDS, MAX_MESSAGE_URNS};
 use crate::value::{Text, Value};
 
+#[cfg(not(feature = "validator"))]
 /// Reads a request body. `max_message_length` sets how long a string may be before it is measured, not copied.
 pub fn body(v: &JsValue, max_message_length: usize) -> Value {
     body_keeping(v, max_message_length, &mut Originals::default())
@@ -187,4 +193,19 @@ fn string(s: &JsString, cap: usize) -> Value {
     // Lone surrogates arrive as U+FFFD; only then is the slower exact check needed.
     let well_formed = !crate::text::has_replacement_char(&text) || s.is_valid_utf16();
     Value::Str(Text { text, well_formed })
+}
+
+/// `options[name]` as the core reads it: its type and value, or that its getter threw.
+pub fn raw(options: &JsValue, name: &str) -> Raw {
+    match js::prop(options, name) {
+        Err(_) => Raw::Unreadable,
+        Ok(v) if v.is_undefined() => Raw::Absent,
+        Ok(v) if v.is_null() => Raw::Null,
+        Ok(v) => match (v.as_bool(), v.as_f64(), v.as_string()) {
+            (Some(b), _, _) => Raw::Bool(b),
+            (_, Some(n), _) => Raw::Number(n),
+            (_, _, Some(s)) => Raw::Text(s),
+            _ => Raw::Other,
+        },
+    }
 }

@@ -7,14 +7,10 @@ use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::read::Originals;
-use crate::error::SendError;
 use crate::js;
 use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
-use crate::request::SendGroupWithAckRequest;
 use crate::text::clip_bytes;
-use crate::value::Value;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
@@ -28,16 +24,6 @@ extern "C" {
         body: JsValue,
     ) -> JsValue;
     fn failure(status: JsValue, error: JsValue, rate_limit: JsValue, body: JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = sendError)]
-    fn send_error(
-        kind: &str,
-        message: &str,
-        field_errors: Array,
-        retry_after_ms: JsValue,
-        delivery_unknown: bool,
-    ) -> JsValue;
-    #[wasm_bindgen(js_name = fieldError)]
-    fn field_error(list: &Array, field: &str, code: &str, message: &str);
     #[wasm_bindgen(js_name = rateLimit)]
     fn rate_limit(
         action: JsValue,
@@ -46,14 +32,6 @@ extern "C" {
         remaining: JsValue,
         reset_at: JsValue,
     ) -> JsValue;
-    fn valid(
-        account: JsValue,
-        urn: JsValue,
-        group: JsValue,
-        message: JsValue,
-        urns: JsValue,
-    ) -> JsValue;
-    fn invalid(error: JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withCause)]
     fn with_cause(error: &JsValue, cause: &JsValue);
     /// `[a, b, c, d]`, made in one call.
@@ -79,21 +57,6 @@ pub(super) fn rate_limit_js(r: Option<&RateLimitInfo>) -> JsValue {
             opt_num(r.reset_at),
         ),
     }
-}
-
-/// The error object (of an outcome `policy::scrubbed` already rid of the API key).
-fn error_js(e: &SendError) -> JsValue {
-    let list = Array::new();
-    for f in &e.field_errors {
-        field_error(&list, &f.field, f.code.as_str(), &f.message);
-    }
-    send_error(
-        e.kind.as_str(),
-        &e.message,
-        list,
-        opt_num(e.retry_after_ms),
-        e.delivery_unknown,
-    )
 }
 
 /// The `body` of a result: parsed JSON, else the first text a result keeps, else `null`.
@@ -138,7 +101,7 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
             b,
         ),
         Err(e) => {
-            let error = error_js(e);
+            let error = super::error::error_js(e);
             let keeps_cause = e.kind == crate::error::ErrorKind::Network
                 && !thrown.is_undefined()
                 && (secret.is_empty()
@@ -154,36 +117,6 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
                 b,
             )
         }
-    }
-}
-
-/// The validator's result: `{ ok: true, value }` or `{ ok: false, error }`. Strings that
-/// normalizing left unchanged are the caller's own, handed back without a copy.
-pub fn validation_result(
-    r: Result<SendGroupWithAckRequest, SendError>,
-    read: &Value,
-    originals: &Originals,
-) -> JsValue {
-    match r {
-        Ok(v) => {
-            let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
-                u.iter()
-                    .map(|s| JsValue::from_str(s))
-                    .collect::<Array>()
-                    .into()
-            });
-            let account = v.account_id.as_deref().map_or(JsValue::UNDEFINED, |a| {
-                originals.reuse(read, "accountId", a)
-            });
-            valid(
-                account,
-                originals.reuse(read, "recipientProfileUrn", &v.recipient_profile_urn),
-                originals.reuse(read, "groupId", &v.group_id),
-                originals.reuse(read, "message", &v.message),
-                urns,
-            )
-        }
-        Err(e) => invalid(error_js(&e)),
     }
 }
 

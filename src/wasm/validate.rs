@@ -3,12 +3,26 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::{options, read, result};
+use super::read::{self, Originals};
 use crate::error::{FieldError, SendError};
+use crate::request::SendGroupWithAckRequest;
 use crate::validate::{is_valid_unchanged, validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 use crate::value::Value;
+
+#[wasm_bindgen(module = "/src/wasm/shapes.js")]
+extern "C" {
+    fn valid(
+        account: JsValue,
+        urn: JsValue,
+        group: JsValue,
+        message: JsValue,
+        urns: JsValue,
+    ) -> JsValue;
+    fn invalid(error: JsValue) -> JsValue;
+}
 
 /// The request's field names, in the order of the validation table.
 #[wasm_bindgen(js_name = knownFields)]
@@ -35,7 +49,7 @@ pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> 
     let max = match max_message_length(&options) {
         Ok(m) => m,
         Err(e) => {
-            return result::validation_result(
+            return validation_result(
                 Err(SendError::validation(vec![e])),
                 &Value::Absent,
                 &originals,
@@ -43,7 +57,7 @@ pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> 
         }
     };
     let value = read::body_keeping(&body, max, &mut originals);
-    result::validation_result(
+    validation_result(
         validate(&value, max).map_err(SendError::validation),
         &value,
         &originals,
@@ -52,7 +66,37 @@ pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> 
 
 fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
     if options.is_undefined() || options.is_null() {
-        return crate::settings::max_message_length(&crate::settings::Raw::Absent);
+        return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
     }
-    crate::settings::max_message_length(&options::raw(options, "maxMessageLength"))
+    crate::validate::max_message_length(&read::raw(options, "maxMessageLength"))
+}
+
+/// The validator's result: `{ ok: true, value }` or `{ ok: false, error }`. Strings that
+/// normalizing left unchanged are the caller's own, handed back without a copy.
+fn validation_result(
+    r: Result<SendGroupWithAckRequest, SendError>,
+    read: &Value,
+    originals: &Originals,
+) -> JsValue {
+    match r {
+        Ok(v) => {
+            let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
+                u.iter()
+                    .map(|s| JsValue::from_str(s))
+                    .collect::<Array>()
+                    .into()
+            });
+            let account = v.account_id.as_deref().map_or(JsValue::UNDEFINED, |a| {
+                originals.reuse(read, "accountId", a)
+            });
+            valid(
+                account,
+                originals.reuse(read, "recipientProfileUrn", &v.recipient_profile_urn),
+                originals.reuse(read, "groupId", &v.group_id),
+                originals.reuse(read, "message", &v.message),
+                urns,
+            )
+        }
+        Err(e) => invalid(super::error::error_js(&e)),
+    }
 }
