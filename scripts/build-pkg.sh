@@ -1,45 +1,66 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: the release wasm through wasm-bindgen (web
-# target) and wasm-opt, one self-contained file per kind of runtime
-# (scripts/bundle-pkg.mjs), the types, and package.json from pkg-template/ with
-# the version of Cargo.toml.
+# Builds the npm package into pkg/: for each entry, the release wasm through
+# wasm-bindgen (web target) and wasm-opt, one self-contained file per kind of runtime
+# (scripts/bundle-pkg.mjs); the types; and package.json from pkg-template/ with the
+# version of Cargo.toml.
 #
 # The npm build exports synchronous functions only (Core, in src/wasm/); the JS driver
 # in pkg-template/src performs fetch, timers and abort around it.
 #
-#   index.mjs   ES module, the wasm inlined: bundlers, browsers, Node.js import, Deno, Bun, pages by URL
-#   index.cjs   CommonJS, the wasm inlined: require()
-#   edge.mjs    imports connectsafely_wasm_bg.wasm as a compiled module: workerd, Vercel/Next.js edge
+# The entries, each its own wasm (NAME FEATURES WASM):
+#   index     the client and validation      connectsafely_wasm_bg.wasm
+#   validate  validation only (the core's    connectsafely_validate_bg.wasm
+#             `validator` feature: no send, store or run compiled)
+# and per entry three files (for index: index.mjs, index.cjs, edge.mjs):
+#   NAME.mjs       ES module, the wasm inlined: bundlers, browsers, Node.js import, Deno, Bun, pages by URL
+#   NAME.cjs       CommonJS, the wasm inlined: require()
+#   NAME-edge.mjs  imports WASM as a compiled module: workerd, Vercel/Next.js edge
 # Nothing runs at import: the wasm is compiled and instantiated on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-cargo build --release --target wasm32-unknown-unknown --features npm --quiet
-wasm=target/wasm32-unknown-unknown/release/connectsafely_wasm.wasm
+entries=(
+  "index npm connectsafely_wasm"
+  "validate npm,validator connectsafely_validate"
+)
 
-glue=target/bindgen
-rm -rf "$glue" pkg
-mkdir -p "$glue" pkg
-wasm-bindgen --target web --out-dir "$glue" "$wasm"
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-producers --strip-target-features \
-  "$glue/connectsafely_wasm_bg.wasm" -o "$glue/connectsafely_wasm_bg.wasm"
+rm -rf pkg
+mkdir -p pkg
+bundle_args=()
+for entry in "${entries[@]}"; do
+  read -r name features base <<<"$entry"
+  # Each feature set in its own target directory: cargo would rebuild one over the other.
+  target=target
+  [ "$name" = index ] || target="target/$name"
+  cargo build --release --target wasm32-unknown-unknown --features "$features" --target-dir "$target" --quiet
+  glue=target/bindgen
+  [ "$name" = index ] || glue="target/bindgen-$name"
+  rm -rf "$glue"
+  mkdir -p "$glue"
+  # wasm-bindgen names its output after the wasm's file name.
+  cp "$target/wasm32-unknown-unknown/release/connectsafely_wasm.wasm" "$glue/$base.in.wasm"
+  wasm-bindgen --target web --out-dir "$glue" --out-name "$base" "$glue/$base.in.wasm"
+  rm "$glue/$base.in.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-producers --strip-target-features \
+    "$glue/${base}_bg.wasm" -o "$glue/${base}_bg.wasm"
 
-# The facade instantiates the module itself on first use, with these two of the glue.
-node scripts/short-names.mjs "$glue"
-grep -q '^function __wbg_get_imports()' "$glue/connectsafely_wasm.js" && grep -q '^function __wbg_finalize_init(instance, module)' "$glue/connectsafely_wasm.js" \
-  || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
-echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/connectsafely_wasm.js"
-
-node scripts/bundle-pkg.mjs "$glue" pkg
-cp "$glue/connectsafely_wasm_bg.wasm" pkg/
+  # The facade instantiates the module itself on first use, with these two of the glue.
+  node scripts/short-names.mjs "$glue"
+  grep -q '^function __wbg_get_imports()' "$glue/$base.js" && grep -q '^function __wbg_finalize_init(instance, module)' "$glue/$base.js" \
+    || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
+  echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/$base.js"
+  cp "$glue/${base}_bg.wasm" pkg/
+  bundle_args+=("$name=$glue")
+done
+node scripts/bundle-pkg.mjs pkg "${bundle_args[@]}"
 
 # Types: the public declarations, written for the JS driver (pkg-template/src/index.d.ts,
 # checked against the Rust enums by tests/boundary.rs), once for ESM and once for CJS.
 cp pkg-template/src/index.d.ts pkg/index.d.ts
 cp pkg-template/src/index.d.ts pkg/index.d.cts
-for adapter in redis durable-object indexeddb; do
+for adapter in validate redis durable-object indexeddb; do
   cp "pkg-template/src/$adapter.d.ts" "pkg/$adapter.d.ts"
   sed 's|from "./index.js"|from "./index.cjs"|' "pkg-template/src/$adapter.d.ts" > "pkg/$adapter.d.cts"
 done
@@ -47,4 +68,7 @@ done
 cp pkg-template/README.md LICENSE CHANGELOG.md pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 gz() { gzip -9c "$1" | wc -c; }
-echo "pkg: connectsafely-wasm@$version in pkg/: wasm $(wc -c < pkg/connectsafely_wasm_bg.wasm) bytes ($(gz pkg/connectsafely_wasm_bg.wasm) gzipped); index.mjs $(wc -c < pkg/index.mjs) bytes ($(gz pkg/index.mjs) gzipped)"
+for entry in "${entries[@]}"; do
+  read -r name _ base <<<"$entry"
+  echo "pkg: connectsafely-wasm@$version $name: wasm $(wc -c < "pkg/${base}_bg.wasm") bytes ($(gz "pkg/${base}_bg.wasm") gzipped); $name.mjs $(wc -c < "pkg/$name.mjs") bytes ($(gz "pkg/$name.mjs") gzipped)"
+done

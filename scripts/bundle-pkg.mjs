@@ -1,41 +1,68 @@
-// Usage: node scripts/bundle-pkg.mjs GLUE_DIR OUT_DIR
-// Bundles pkg-template/src/api.js with wasm-bindgen's `web` glue (GLUE_DIR) into
-// one self-contained file per entry, so no bundler ever sees a side-effect-free
+// Usage: node scripts/bundle-pkg.mjs OUT_DIR NAME=GLUE_DIR...
+// Bundles each entry's API (pkg-template/src/NAME.js) with its own wasm-bindgen
+// `web` glue and wasm (GLUE_DIR: NAME_bg.wasm and NAME.js, from build-pkg.sh) into one
+// self-contained file per kind of runtime, so no bundler ever sees a side-effect-free
 // module in between (webpack dropped one) and nothing runs at import:
-//   OUT/index.mjs   ES module, wasm inlined       (import, browser, Deno, Node, pages by URL)
-//   OUT/index.cjs   CommonJS, wasm inlined        (require)
-//   OUT/edge.mjs    ES module, .wasm?module import (workerd, edge-light)
+//   OUT/NAME.mjs   ES module, wasm inlined         (import, browser, Deno, Node, pages by URL)
+//   OUT/NAME.cjs   CommonJS, wasm inlined          (require)
+//   OUT/NAME-edge.mjs (edge.mjs for index)
+//                  ES module, .wasm?module import  (workerd, edge-light)
+// and the store adapters, plain JavaScript, each its own entry.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-const [glueDir, outDir] = process.argv.slice(2);
+const [outDir, ...entryArgs] = process.argv.slice(2);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(root, "pkg-template/src");
-const glue = path.resolve(glueDir, "connectsafely_wasm.js");
-const wasm = path.resolve(glueDir, "connectsafely_wasm_bg.wasm");
-const snippets = path.resolve(glueDir, "snippets");
-const shapes = readdirSync(snippets, { recursive: true })
-  .map((f) => path.join(snippets, String(f)))
-  .find((f) => f.endsWith(path.join("src", "wasm", "shapes.js")));
-if (!shapes) throw new Error("bundle-pkg: the glue has no src/wasm/shapes.js snippet");
+
+/**
+ * One entry of the package, from `NAME=GLUE_DIR`.
+ * @param {string} arg
+ */
+function entryOf(arg) {
+  const [name, dir] = arg.split("=");
+  if (!name || !dir) throw new Error(`bundle-pkg: expected NAME=GLUE_DIR, got ${arg}`);
+  const glueDir = path.resolve(dir);
+  const wasms = readdirSync(glueDir).filter((f) => f.endsWith("_bg.wasm"));
+  if (wasms.length !== 1) throw new Error(`bundle-pkg: ${glueDir} holds ${wasms.length} *_bg.wasm files, not one`);
+  const snippets = path.join(glueDir, "snippets");
+  const shapes = readdirSync(snippets, { recursive: true })
+    .map((f) => path.join(snippets, String(f)))
+    .find((f) => f.endsWith(path.join("src", "wasm", "shapes.js")));
+  if (!shapes) throw new Error(`bundle-pkg: the glue of ${name} has no src/wasm/shapes.js snippet`);
+  return {
+    name,
+    api: path.join(src, `${name}.js`),
+    wasmFile: wasms[0],
+    wasm: path.join(glueDir, wasms[0]),
+    glue: path.join(glueDir, wasms[0].replace(/_bg\.wasm$/, ".js")),
+    shapes,
+    files: { esm: `${name}.mjs`, cjs: `${name}.cjs`, edge: name === "index" ? "edge.mjs" : `${name}-edge.mjs` },
+  };
+}
+const entries = entryArgs.map(entryOf);
+if (!entries.some((e) => e.name === "index")) throw new Error("bundle-pkg: no index entry");
 
 // The loader module each entry gets as "#wasm", and "./glue.js" as wasm-bindgen wrote it
 // less its doc comments (the core's Rust docs, for the driver's authors: the package's
 // types are index.d.ts), which esbuild would keep: 2.5 KiB of index.mjs gzipped, and of
 // every app bundled without a minifier (Rollup's and esbuild's defaults).
-function wiring(loader) {
+function wiring(entry, loader) {
   return {
     name: "connectsafely-wiring",
     setup(b) {
       b.onResolve({ filter: /^#wasm$/ }, () => ({ path: path.join(src, `${loader}.js`) }));
-      b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: glue }));
+      b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: entry.glue }));
       // The result shapes the core builds with (src/wasm/shapes.js, as the glue imports it):
       // one copy for the core and the driver.
-      b.onResolve({ filter: /^\.\/shapes\.js$/ }, () => ({ path: shapes }));
-      b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: a.path, external: true }));
-      b.onLoad({ filter: /connectsafely_wasm\.js$/ }, (a) => ({ contents: withoutDocComments(readFileSync(a.path, "utf8")), loader: "js" }));
+      b.onResolve({ filter: /^\.\/shapes\.js$/ }, () => ({ path: entry.shapes }));
+      // edge.js's placeholder, as the entry's own wasm beside it in the package.
+      b.onResolve({ filter: /\.wasm\?module$/ }, () => ({ path: `./${entry.wasmFile}?module`, external: true }));
+      b.onLoad({ filter: /\.js$/ }, (a) =>
+        a.path === entry.glue ? { contents: withoutDocComments(readFileSync(a.path, "utf8")), loader: "js" } : undefined,
+      );
     },
   };
 }
@@ -98,7 +125,6 @@ function latin1(bytes) {
 }
 
 const common = {
-  entryPoints: [path.join(src, "api.js")],
   bundle: true,
   // ES2022: the syntax every bundler's parser (tests/matrix) and every supported runtime
   // (Node.js 18 and later, current browsers, workerd, Deno, Bun) takes. Its class private
@@ -121,9 +147,11 @@ await Promise.all([
     build({ ...common, entryPoints: [path.join(src, `${name}.js`)], format: "esm", outfile: path.join(outDir, `${name}.mjs`) }),
     build({ ...common, entryPoints: [path.join(src, `${name}.js`)], format: "cjs", platform: "neutral", outfile: path.join(outDir, `${name}.cjs`) }),
   ]),
-  build({ ...common, format: "esm", outfile: path.join(outDir, "index.mjs"), plugins: [wiring("inline")] }),
-  build({ ...common, format: "cjs", platform: "neutral", outfile: path.join(outDir, "index.cjs"), plugins: [wiring("inline")] }),
-  build({ ...common, format: "esm", outfile: path.join(outDir, "edge.mjs"), plugins: [wiring("edge")] }),
+  ...entries.flatMap((e) => [
+    build({ ...common, entryPoints: [e.api], format: "esm", outfile: path.join(outDir, e.files.esm), plugins: [wiring(e, "inline")] }),
+    build({ ...common, entryPoints: [e.api], format: "cjs", platform: "neutral", outfile: path.join(outDir, e.files.cjs), plugins: [wiring(e, "inline")] }),
+    build({ ...common, entryPoints: [e.api], format: "esm", outfile: path.join(outDir, e.files.edge), plugins: [wiring(e, "edge")] }),
+  ]),
 ]);
 
 // The wasm goes in after esbuild, as this script writes it (esbuild would choose its own
@@ -131,25 +159,29 @@ await Promise.all([
 // the file, where gzip's window (32 KiB) still holds the package's JavaScript when the
 // rest of it comes (0.7 KiB less gzipped, here and in an app's bundle). WASM is read on
 // first use only, after the whole module has run, so where it is assigned changes nothing.
-const { chars, key } = permuted(readFileSync(wasm));
-for (const file of ["index.mjs", "index.cjs"]) {
-  const at = path.join(outDir, file);
-  const lines = readFileSync(at, "utf8").split("\n");
-  const one = (line) => {
-    const i = lines.indexOf(line);
-    if (i < 0 || lines.lastIndexOf(line) !== i) throw new Error(`${file}: expected one line ${line} (pkg-template/src/inline.js)`);
-    return i;
-  };
-  lines[one('var KEY = "__WASM_KEY__";')] = `var KEY = "${latin1(key)}";`;
-  lines.splice(one('var WASM = "__WASM_LATIN1__";'), 1);
-  while (lines.at(-1) === "") lines.pop();
-  writeFileSync(at, [...lines, `var WASM = "${latin1(chars)}";`, ""].join("\n"));
-}
-
-// wasm-bindgen's async init (which reads import.meta.url) must be tree-shaken away:
-// bundlers would otherwise copy the .wasm as an asset beside the inlined one.
-for (const file of ["index.mjs", "index.cjs", "edge.mjs"]) {
-  if (/import\.meta|__wbg_init\b|initSync/.test(readFileSync(path.join(outDir, file), "utf8"))) {
-    throw new Error(`${file} still holds wasm-bindgen's init (import.meta.url): check the facade's imports`);
+for (const e of entries) {
+  const { chars, key } = permuted(readFileSync(e.wasm));
+  for (const file of [e.files.esm, e.files.cjs]) {
+    const at = path.join(outDir, file);
+    const lines = readFileSync(at, "utf8").split("\n");
+    const one = (line) => {
+      const i = lines.indexOf(line);
+      if (i < 0 || lines.lastIndexOf(line) !== i) throw new Error(`${file}: expected one line ${line} (pkg-template/src/inline.js)`);
+      return i;
+    };
+    lines[one('var KEY = "__WASM_KEY__";')] = `var KEY = "${latin1(key)}";`;
+    lines.splice(one('var WASM = "__WASM_LATIN1__";'), 1);
+    while (lines.at(-1) === "") lines.pop();
+    writeFileSync(at, [...lines, `var WASM = "${latin1(chars)}";`, ""].join("\n"));
   }
+
+  // wasm-bindgen's async init (which reads import.meta.url) must be tree-shaken away:
+  // bundlers would otherwise copy the .wasm as an asset beside the inlined one.
+  for (const file of Object.values(e.files)) {
+    if (/import\.meta|__wbg_init\b|initSync/.test(readFileSync(path.join(outDir, file), "utf8"))) {
+      throw new Error(`${file} still holds wasm-bindgen's init (import.meta.url): check the facade's imports`);
+    }
+  }
+  const edge = readFileSync(path.join(outDir, e.files.edge), "utf8");
+  if (!edge.includes(`"./${e.wasmFile}?module"`)) throw new Error(`${e.files.edge} does not import ./${e.wasmFile}?module`);
 }

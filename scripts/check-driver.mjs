@@ -8,44 +8,55 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const out = path.join(root, "target/driver-check");
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-cpSync(path.join(root, "pkg-template/src"), out, { recursive: true });
-const glue = readFileSync(path.join(root, "target/bindgen/connectsafely_wasm.d.ts"), "utf8");
-// The two init helpers build-pkg.sh exports from the glue for start.js.
-writeFileSync(
-  path.join(out, "glue.d.ts"),
-  glue +
-    "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n",
-);
-// The core's result shapes (src/wasm/shapes.js), as far as the driver uses them.
-writeFileSync(
-  path.join(out, "shapes.d.ts"),
-  'export function valid(accountId: string | undefined, recipientProfileUrn: string, groupId: string, message: string, messageUrns: string[] | undefined): import("./index").ValidationResult;\n',
-);
-writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
-writeFileSync(
-  path.join(out, "tsconfig.json"),
-  JSON.stringify({
-    compilerOptions: {
-      allowJs: true,
-      checkJs: true,
-      noEmit: true,
-      strict: true,
-      target: "es2022",
-      module: "esnext",
-      moduleResolution: "bundler",
-      lib: ["esnext", "dom"],
-      types: [],
-      paths: { "#wasm": ["./inline.js"] },
-    },
-    include: ["*.js", "*.d.ts"],
-  }),
-);
-const r = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", out], { encoding: "utf8" });
-if (r.status !== 0) {
-  console.error(`check-driver: the JS driver does not type-check against the core's exports:\n${r.stdout}${r.stderr}`);
-  process.exit(1);
+/**
+ * Type-checks `entry` (and what it imports) of pkg-template/src against the glue
+ * wasm-bindgen generated for that entry's wasm.
+ * @param {string} name  the entry (index: the whole driver; validate: validation only)
+ * @param {string} glueDts  the glue's declarations
+ */
+function check(name, glueDts) {
+  const out = path.join(root, `target/driver-check/${name}`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  cpSync(path.join(root, "pkg-template/src"), out, { recursive: true });
+  const glue = readFileSync(path.join(root, glueDts), "utf8");
+  // The two init helpers build-pkg.sh exports from the glue for start.js.
+  writeFileSync(
+    path.join(out, "glue.d.ts"),
+    glue +
+      "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n",
+  );
+  // The core's result shapes (src/wasm/shapes.js), as far as the driver uses them.
+  writeFileSync(
+    path.join(out, "shapes.d.ts"),
+    'export function valid(accountId: string | undefined, recipientProfileUrn: string, groupId: string, message: string, messageUrns: string[] | undefined): import("./index").ValidationResult;\n',
+  );
+  writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
+  writeFileSync(
+    path.join(out, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        allowJs: true,
+        checkJs: true,
+        noEmit: true,
+        strict: true,
+        target: "es2022",
+        module: "esnext",
+        moduleResolution: "bundler",
+        lib: ["esnext", "dom"],
+        types: [],
+        paths: { "#wasm": ["./inline.js"] },
+      },
+      // The entry and what it imports; the whole driver for the main entry (its adapters too).
+      ...(name === "index" ? { include: ["*.js", "*.d.ts"] } : { files: [`${name}.js`, "edge.js", "wasm-module.d.ts"] }),
+    }),
+  );
+  const r = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", out], { encoding: "utf8" });
+  if (r.status !== 0) {
+    console.error(`check-driver: the JS driver's ${name} entry does not type-check against its core's exports:\n${r.stdout}${r.stderr}`);
+    process.exit(1);
+  }
 }
-console.log("check-driver: the JS driver type-checks against the core's generated declarations");
+check("index", "target/bindgen/connectsafely_wasm.d.ts");
+check("validate", "target/bindgen-validate/connectsafely_validate.d.ts");
+console.log("check-driver: the JS driver type-checks against the core's generated declarations (index and validate)");

@@ -34,7 +34,15 @@ else {
   const report = out["connectsafely-wasm"] ?? out;
   expect(report.version === version, `npm would publish ${report.version}`);
   const files = (report.files ?? []).map((f) => f.path);
-  for (const f of ["package.json", "README.md", "LICENSE", "index.mjs", "index.cjs", "index.d.ts", "edge.mjs", "connectsafely_wasm_bg.wasm"]) {
+  // Every file the manifest's exports name, and each wasm an edge entry imports.
+  const manifest = JSON.parse(read("pkg/package.json"));
+  const leaves = (v) => (typeof v === "string" ? [v] : Object.values(v).flatMap(leaves));
+  const exported = leaves(manifest.exports).map((f) => f.replace(/^\.\//, ""));
+  const wasms = exported
+    .filter((f) => f.endsWith(".mjs"))
+    .flatMap((f) => [...read(`pkg/${f}`).matchAll(/from "\.\/([\w.-]+\.wasm)\?module"/g)].map((m) => m[1]));
+  expect(wasms.length >= 2, `the edge entries import their wasm (found ${wasms.join(", ")})`);
+  for (const f of new Set(["README.md", "LICENSE", ...exported, ...wasms])) {
     expect(files.includes(f), `npm would publish ${f}`);
   }
 }

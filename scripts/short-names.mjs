@@ -2,16 +2,19 @@
 // Shortens the names the wasm imports and exports by, in the wasm and in wasm-bindgen's
 // `web` glue beside it, together: each import `__wbg_<name>_<16 hex>` and each export the
 // glue calls as `wasm.<name>` gets a short name, and each import module
-// ("./connectsafely_wasm_bg.js", the snippet files) one letter. The hashes are all
+// ("./NAME_bg.js", the snippet files) one letter. The hashes are all
 // entropy to gzip, and each name is written twice (wasm and glue): with the sections
 // build-pkg.sh strips, 2.1 KiB less gzipped in index.mjs. Nothing else changes; a name the glue does not hold
 // exactly as expected stops the build.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+// GLUE_DIR holds one wasm-bindgen output: NAME_bg.wasm and NAME.js.
 const dir = process.argv[2];
-const wasmAt = path.join(dir, "connectsafely_wasm_bg.wasm");
-const glueAt = path.join(dir, "connectsafely_wasm.js");
+const wasms = readdirSync(dir).filter((f) => f.endsWith("_bg.wasm"));
+if (wasms.length !== 1) throw new Error(`short-names: ${dir} holds ${wasms.length} *_bg.wasm files, not one`);
+const wasmAt = path.join(dir, wasms[0]);
+const glueAt = path.join(dir, wasms[0].replace(/_bg\.wasm$/, ".js"));
 const bytes = readFileSync(wasmAt);
 let glue = readFileSync(glueAt, "utf8");
 

@@ -1,6 +1,6 @@
-// The size budget of the entry web apps get by default: index.mjs (the `import`
-// condition, the wasm inlined), gzipped: about what every bundler in the matrix
-// ships for this package (make bench measures each). Size is
+// The size budget of each entry web apps get by default (the `import` condition, the wasm
+// inlined), gzipped: about what every bundler in the matrix ships for this package (make
+// bench measures each): index.mjs, and validate.mjs (connectsafely-wasm/validate). Size is
 // deterministic, so this is a check, not a timed test. The budget holds the line
 // at what the build has reached, so a change that makes it bigger fails until it
 // is justified here; the milestone of issue 11 is 40 KiB, its goal 30 KiB.
@@ -54,13 +54,20 @@ import zlib from "node:zlib";
 // body rules the driver reads from the core instead of keeping its own. 71.7 KiB with its
 // settings module (+0.5 KiB): every option read into the core's inputs and settled there
 // (the npm layer and the Rust Client each parsed them before, and disagreed).
-const BUDGET = 71.8 * 1024;
+// validate.mjs: 19.5 KiB at its start (issue 26): the core built with `validator` (no
+// send, store or run compiled), wasm-bindgen's runtime and the shared start.js.
+const BUDGETS = { "index.mjs": 71.8 * 1024, "validate.mjs": 19.6 * 1024 };
 const MILESTONE = 40 * 1024;
-const entry = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg/index.mjs");
-const total = zlib.gzipSync(readFileSync(entry), { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`size: index.mjs (what web apps ship) ${kib(total)} gzipped (budget ${kib(BUDGET)}, issue 11's milestone ${kib(MILESTONE)})`);
-if (total > BUDGET) {
-  console.error(`size: over budget by ${kib(total - BUDGET)}`);
-  process.exit(1);
+let over = false;
+for (const [file, budget] of Object.entries(BUDGETS)) {
+  const at = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg", file);
+  const total = zlib.gzipSync(readFileSync(at), { level: 9 }).length;
+  const milestone = file === "index.mjs" ? `, issue 11's milestone ${kib(MILESTONE)}` : "";
+  console.log(`size: ${file} ${kib(total)} gzipped (budget ${kib(budget)}${milestone})`);
+  if (total > budget) {
+    console.error(`size: ${file} over budget by ${kib(total - budget)}`);
+    over = true;
+  }
 }
+if (over) process.exit(1);

@@ -5,8 +5,15 @@
 // or the abort where it stands (a fetch that ignores its signal still ends). It never
 // rejects: it reports how far it got (`Exchanged`) and what cut it short (`Cut`), and
 // the core decides.
-import { Cut, Exchanged } from "./glue.js";
-import { bodyRule, headerNames } from "./start.js";
+import { Cut, Exchanged, bodyRules, rateLimitHeaderNames } from "./glue.js";
+
+/**
+ * The core's rules, read on the first exchange (a client, which started the core, asked
+ * for it): the response headers it reads, in the order `Core.exchanged` takes them, and
+ * how a body is read (`[maxBody, keptBody, redacted]`).
+ * @type {{ headerNames: string[], bodyRule: [number, number, string] } | undefined}
+ */
+let rules;
 
 /** Requests one controller serves at most (see `Pooled`). */
 const USES = 8;
@@ -121,6 +128,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     out.what = Exchanged.NoFetch;
     return Promise.resolve(out);
   }
+  const { headerNames, bodyRule } = (rules ??= { headerNames: rateLimitHeaderNames(), bodyRule: bodyRules() });
   return new Promise((resolve) => {
     // Each step is a callback that does nothing once the exchange has ended: the timeout
     // or the caller's signal ends it where it stands (a fetch that ignores its signal

@@ -2,17 +2,14 @@
 // Starts the wasm on first use, once: importing does no work (no top-level await,
 // nothing compiled or instantiated), so any bundler may keep, split or drop the
 // package's module, and an import that is never used costs nothing at start-up.
-import { __wbg_get_imports, __wbg_finalize_init, bodyRules, knownFields, rateLimitHeaderNames } from "./glue.js";
+// Shared by every entry: each bundles it with its own glue and wasm.
+import { __wbg_get_imports, __wbg_finalize_init, knownFields } from "./glue.js";
 // Per entry: the wasm inlined, one character per byte (compiled on first use), or imported as a
 // compiled module where a runtime forbids compiling bytes (workerd, edge runtimes).
 import { wasmModule } from "#wasm";
 
-/** The response headers the core reads, in the order `Core.exchanged` takes them. */
-export let headerNames = /** @type {string[]} */ ([]);
 /** The request's field names, in the core's order (accountId, recipientProfileUrn, groupId, message, messageUrns). */
 export let fieldNames = /** @type {string[]} */ ([]);
-/** How a response body is read, by the core's policy: `[maxBody, keptBody, redacted]`. */
-export let bodyRule = /** @type {[number, number, string]} */ ([0, 0, ""]);
 let started = false;
 
 export function start() {
@@ -24,8 +21,6 @@ export function start() {
   // Not wasm-bindgen's initSync: its `instanceof WebAssembly.Module` check rejects a
   // module compiled in another JS realm, which is what Next.js's edge sandbox hands over.
   __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
-  headerNames = rateLimitHeaderNames();
   fieldNames = knownFields();
-  bodyRule = bodyRules();
   started = true;
 }

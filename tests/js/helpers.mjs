@@ -12,3 +12,35 @@ export const fault = (f) => control("POST", "faults", f);
 export const config = (c) => control("POST", "config", c);
 export const state = () => control("GET", "state");
 export const messages = async () => (await control("GET", "messages")).messages;
+
+/** Inputs built to break a reader: proxies, throwing getters, cycles, huge and odd values. */
+export function hostileInputs() {
+  const cyclic = { ...body() };
+  cyclic.self = cyclic;
+  cyclic.messageUrns = [];
+  cyclic.messageUrns.push(cyclic.messageUrns);
+  let deep = {};
+  for (let i = 0; i < 10_000; i++) deep = { deep };
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const trapAll = new Proxy({}, new Proxy({}, { get: () => () => { throw new Error("trap"); } }));
+  return {
+    "proxy whose traps throw": trapAll,
+    "revoked proxy": revoked.proxy,
+    "throwing getters": { get recipientProfileUrn() { throw new Error("g"); }, get groupId() { throw 1; }, message: "hi" },
+    "array proxy whose length getter throws": { ...body(), messageUrns: new Proxy([], { get: (t, k) => { if (k === "length") throw new Error("len"); return t[k]; } }) },
+    "cyclic object": cyclic,
+    symbols: { recipientProfileUrn: Symbol("x"), groupId: Symbol.iterator, message: "hi", [Symbol("k")]: 1 },
+    BigInt: { recipientProfileUrn: URN, groupId: 12345678n, message: 1n },
+    "50 MB string": { ...body(), message: "x".repeat(50 * 1024 * 1024), groupId: "1".repeat(50 * 1024 * 1024) },
+    "10,000-deep nesting": { ...body(), message: deep, messageUrns: [deep] },
+    "__proto__ key": JSON.parse(`{"__proto__":{"groupId":"1"},"recipientProfileUrn":"${URN}","message":"hi"}`),
+    "inherited fields": Object.create(body()),
+    function: () => body(),
+    "a huge messageUrns": { ...body(), messageUrns: new Array(1e7) },
+    "sparse messageUrns": { ...body(), messageUrns: [, , "urn:li:a:b"] },
+    "boxed strings": { recipientProfileUrn: new String(URN), groupId: new String("1"), message: new String("hi") },
+    "a Date body": new Date(),
+    "a Map body": new Map([["groupId", "1"]]),
+  };
+}

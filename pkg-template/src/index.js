@@ -1,0 +1,3 @@
+// The main entry (index.mjs, index.cjs, edge.mjs): the public API.
+export { ConnectSafelyClient } from "./client.js";
+export { validateSendGroupWithAck } from "./validation.js";
