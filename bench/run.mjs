@@ -37,6 +37,7 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
   const entries = {
     "index.mjs (bundlers, browsers, Node.js, Deno, Bun: wasm inlined)": ["index.mjs"],
     "edge.mjs + .wasm (workerd, edge-light)": ["edge.mjs", "connectsafely_wasm_bg.wasm"],
+    "validate.mjs (connectsafely-wasm/validate: validation only, wasm inlined)": ["validate.mjs"],
   };
   for (const [name, files] of Object.entries(entries)) {
     const total = files.reduce((n, f) => n + gz(p(f)), 0);
@@ -47,11 +48,17 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
     const cells = ["production build", "development build", "Rspack", "Parcel", "Rollup", "Vite in", "esbuild (", "client component"];
     const r = spawnSync(process.execPath, [path.join(root, "tests/matrix/run.mjs"), ...cells, "--report", report], { stdio: ["ignore", "pipe", "inherit"] });
     if (r.status !== 0) throw new Error(`the bundler builds failed:\n${r.stdout}`);
-    const { shipped } = JSON.parse(readFileSync(report, "utf8"));
+    const { shipped, uses } = JSON.parse(readFileSync(report, "utf8"));
     Object.assign(sizes, shipped);
     rmSync(report, { force: true });
     for (const [cell, bytes] of Object.entries(shipped)) {
       row("size", `ships in a form app built by ${cell}`, { "connectsafely-wasm": `${kib(bytes)} gzipped` });
+    }
+    // What each use costs: the JS and wasm a page of that use fetched in Chromium.
+    for (const [cell, byUse] of Object.entries(uses)) {
+      for (const [use, bytes] of Object.entries(byUse)) {
+        row("size", `a page that does "${use}", built by ${cell}, downloads`, { "connectsafely-wasm": `${kib(bytes)} gzipped`, "hand-written JS": `${kib(hand)} gzipped` });
+      }
     }
     row("size", "(before issue 10)", { note: "Vite 77 KiB (web/inline.js, top-level await); webpack, Rspack, Parcel, Rollup IIFE and Next.js builds did not run" });
   }

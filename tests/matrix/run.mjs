@@ -77,6 +77,20 @@ const gz = (file) => zlib.gzipSync(readFileSync(file), { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const walk = (dir) => (existsSync(dir) ? readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)])) : []);
 const sizes = {};
+/** Per browser bundler, what a page of each use downloads (gzip -9 of the JS and wasm the browser fetched). */
+const uses = {};
+/**
+ * The most a page of each use may download in any browser bundler, gzipped (size is
+ * deterministic, so a budget is exact): the validate-only page holds validation and
+ * nothing of the client. Rollup's default (unminified) output is the largest.
+ */
+const USE_BUDGETS = { "validate only": 20 * 1024, "send one": 72.5 * 1024 };
+function used(label, use, bytes) {
+  (uses[label] ??= {})[use] = bytes;
+  const budget = USE_BUDGETS[use];
+  expect(budget === undefined || bytes <= budget, `a "${use}" page downloads at most ${kib(budget)} gzipped`, { bytes });
+  return `${use}: downloads ${kib(bytes)}`;
+}
 /** What a browser build ships (its JavaScript and wasm files, gzipped), recorded for make bench. */
 function shipped(cell, dir, pick = () => true) {
   const files = walk(dir).filter((f) => /\.(m?js|wasm)$/.test(f) && pick(f));
@@ -167,8 +181,12 @@ const html = (title, script) => `<!doctype html>\n<html lang="en">\n<head><meta 
 function browserApp(pages) {
   return (dir) => {
     mkdirSync(path.join(dir, "src"), { recursive: true });
-    cpSync(path.join(here, "browser-app/index.js"), path.join(dir, "src/index.js"));
-    for (const [file, script] of Object.entries(pages)) writeFileSync(path.join(dir, file), html(file, script));
+    for (const app of ["index.js", "validate.js"]) cpSync(path.join(here, "browser-app", app), path.join(dir, "src", app));
+    for (const [file, script] of Object.entries(pages)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      // A page's script tag, or (a .js file) a module's source as it is.
+      writeFileSync(path.join(dir, file), file.endsWith(".js") ? script : html(file, script));
+    }
   };
 }
 
@@ -184,8 +202,16 @@ async function chromiumPage() {
   page.on("pageerror", (e) => errors.push(String(e)));
   // Failed loads are judged by URL below (a missing favicon is no error of the app).
   page.on("console", (m) => m.type() === "error" && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
-  page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && errors.push(`${r.status()} ${r.url()}`));
-  return { page, errors };
+  // Every JavaScript and wasm body the page fetched, gzipped at level 9: what it downloads.
+  const bodies = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) errors.push(`${r.status()} ${r.url()}`);
+    const type = r.headers()["content-type"] || "";
+    if (r.status() === 200 && (/javascript|wasm/.test(type) || /\.(m?js|wasm)(\?|$)/.test(r.url()))) bodies.push(r.body().catch(() => Buffer.alloc(0)));
+  });
+  /** Gzipped bytes of what the page fetched; `pick(body)` keeps some (default all). */
+  const downloaded = async (pick = () => true) => (await Promise.all(bodies)).filter(pick).reduce((n, b) => n + zlib.gzipSync(b, { level: 9 }).length, 0);
+  return { page, errors, downloaded };
 }
 
 let firefox;
@@ -218,9 +244,11 @@ async function smokePage(open, url) {
 /**
  * The form app in Chromium at `url`: a valid body sent from the form resolves ok with the
  * rate limit; groupId "abc" resolves to a validation failure and no request reaches the sandbox.
+ * With `measured` (a bundler's label), records what the page downloaded for this use:
+ * every JS and wasm body it fetched, or those `measuredPick(body)` keeps.
  */
-async function formCheck(url, sb) {
-  const { page, errors } = await chromiumPage();
+async function formCheck(url, sb, measured, measuredPick) {
+  const { page, errors, downloaded } = await chromiumPage();
   try {
     await page.goto(url);
     const submit = async (body) => {
@@ -247,26 +275,79 @@ async function formCheck(url, sb) {
     const after = await sb.state();
     expect(after.requests === afterSend.requests, "an invalid body makes no request", after);
     expect(errors.length === 0, "no page errors", errors);
-    return `sent (${sent.rateLimit.remaining} left); groupId "abc" -> validation, no request`;
+    const detail = `sent (${sent.rateLimit.remaining} left); groupId "abc" -> validation, no request`;
+    return measured ? `${detail}; ${used(measured, "send one", await downloaded(measuredPick))}` : detail;
   } finally {
     await page.close();
   }
 }
 
-/** A bundler cell: build the browser app with the project's npm scripts, serve `serve` at the root of a sandbox, check the form there. */
-function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measure = serve, pick } = {}) {
+/**
+ * The validate-only app (browser-app/validate.js, or the Next.js /validate page) in Chromium
+ * at `url`: typing a padded groupId shows it valid and trimmed, "abc" shows the groupId
+ * error; the page never calls the API.
+ */
+async function validateCheck(url, sb, measured, measuredPick) {
+  const { page, errors, downloaded } = await chromiumPage();
+  try {
+    const before = await sb.state();
+    await page.goto(url);
+    const shown = async (name, value) => {
+      const previous = await page.textContent("output");
+      await page.fill(`[name=${name}]`, value);
+      const handle = await page
+        .waitForFunction((prev) => {
+          const text = document.querySelector("output")?.textContent || "";
+          return text !== "" && text !== prev && text;
+        }, previous, { timeout: 30_000 })
+        .catch(() => {
+          throw new Error(`no result appeared in <output>: ${errors.join("\n") || "(no page error)"}`);
+        });
+      return JSON.parse(await handle.jsonValue());
+    };
+    await shown("recipientProfileUrn", BODY.recipientProfileUrn);
+    await shown("message", BODY.message);
+    const padded = await shown("groupId", " 12345678 ");
+    expect(padded.ok === true && padded.value?.groupId === "12345678" && padded.value.message === BODY.message, 'groupId " 12345678 " is valid, trimmed', padded);
+    const invalid = await shown("groupId", "abc");
+    expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.length === 1 && invalid.error.fieldErrors[0].field === "groupId", 'groupId "abc" shows the groupId error alone', invalid);
+    expect((await sb.state()).requests === before.requests, "validating makes no request", await sb.state());
+    expect(errors.length === 0, "no page errors", errors);
+    const detail = 'validated as typed: " 12345678 " -> ok, trimmed; "abc" -> the groupId error; no request';
+    return measured ? `${detail}; ${used(measured, "validate only", await downloaded(measuredPick))}` : detail;
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * A bundler cell: build the browser app with the project's npm scripts, serve `serve` at
+ * the root of a sandbox, check the form there. With `validate` ({ build, serve, page }),
+ * also the validate-only app (`npm run build:validate`), served and checked the same way.
+ */
+function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measure = serve, pick, validate } = {}) {
   return async () => {
     const dir = await project(name);
     browserApp(pages)(dir);
     // Nothing from an earlier run's build (the project directory is kept between runs).
-    for (const stale of [measure, ".parcel-cache"]) if (stale !== ".") rmSync(path.join(dir, stale), { recursive: true, force: true });
+    for (const stale of [measure, validate?.serve, ".parcel-cache"]) if (stale && stale !== ".") rmSync(path.join(dir, stale), { recursive: true, force: true });
     for (const script of builds) await must("npm", ["run", "--silent", script], { cwd: dir });
     const sb = await sandbox(path.join(dir, serve));
+    let detail;
     try {
-      const detail = await formCheck(`${sb.base}/${page}`, sb);
-      return `${detail}; ${shipped(label, path.join(dir, measure), pick)}`;
+      detail = `${await formCheck(`${sb.base}/${page}`, sb, label)}; ${shipped(label, path.join(dir, measure), pick)}`;
     } finally {
       sb.close();
+    }
+    if (!validate) return detail;
+    // Parcel builds its cache per entry HTML; a shared cache would mix the two builds.
+    rmSync(path.join(dir, ".parcel-cache"), { recursive: true, force: true });
+    await must("npm", ["run", "--silent", "build:validate"], { cwd: dir });
+    const vsb = await sandbox(path.join(dir, validate.serve ?? "."));
+    try {
+      return `${detail}; ${await validateCheck(`${vsb.base}/${validate.page ?? ""}`, vsb, label)}`;
+    } finally {
+      vsb.close();
     }
   };
 }
@@ -274,6 +355,16 @@ function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measu
 /** POSTs good and bad bodies to a server route that sends with the package; judged as in formCheck. */
 async function routeCheck(url, sb) {
   return sendCheck(async (body) => (await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json(), sb);
+}
+
+/** A server route validating with connectsafely-wasm/validate: a padded groupId is valid and trimmed, "abc" is the groupId error. */
+async function validateRouteCheck(url) {
+  const post = async (body) => (await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json();
+  const padded = await post({ ...BODY, groupId: " 12345678 " });
+  expect(padded.ok === true && padded.value?.groupId === "12345678", 'groupId " 12345678 " is valid, trimmed', padded);
+  const invalid = await post({ ...BODY, groupId: "abc" });
+  expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.[0]?.field === "groupId", 'groupId "abc" is the groupId error', invalid);
+  return 'validated: " 12345678 " -> ok, trimmed; "abc" -> the groupId error';
 }
 
 /** `post(body)` sends a body through the setup's own code and gives back its result. */
@@ -330,11 +421,22 @@ function nextBuild(bundler) {
 function nextCells(bundler, label) {
   return {
     [`Next.js (${label}): client component in Chromium`]: async () => {
-      const { sb, base, dir } = await nextBuild(bundler);
-      const detail = await formCheck(`${base}/`, sb);
+      const { sb, base } = await nextBuild(bundler);
       // The chunks that hold the package (the rest is React and Next.js's own runtime).
-      const ours = (f) => readFileSync(f, "utf8").includes("connectsafely-wasm needs WebAssembly");
-      return `${detail}; ${shipped(`Next.js (${label}), client component`, path.join(dir, ".next/static"), ours)}`;
+      const ours = (body) => body.includes("connectsafely-wasm needs WebAssembly");
+      const measured = `Next.js (${label}), client component`;
+      const detail = await formCheck(`${base}/`, sb, measured, ours);
+      // .next/static also holds the validate page's chunks: what ships for this page is what it fetched.
+      sizes[measured] = uses[measured]["send one"];
+      return detail;
+    },
+    [`Next.js (${label}): client component validating with connectsafely-wasm/validate in Chromium`]: async () => {
+      const { sb, base } = await nextBuild(bundler);
+      return validateCheck(`${base}/validate`, sb, `Next.js (${label}), client component`, (body) => body.includes("connectsafely-wasm needs WebAssembly"));
+    },
+    [`Next.js (${label}): connectsafely-wasm/validate in Node.js and edge route handlers`]: async () => {
+      const { base } = await nextBuild(bundler);
+      return `Node.js: ${await validateRouteCheck(`${base}/api/validate`)}; edge: ${await validateRouteCheck(`${base}/api/validate-edge`)}`;
     },
     [`Next.js (${label}): Node.js route handler`]: async () => {
       const { sb, base } = await nextBuild(bundler);
@@ -356,8 +458,10 @@ function nextCells(bundler, label) {
       expect(sent.ok === true && typeof sent.rateLimit?.remaining === "number", "the send at build time resolved ok with the rate limit", sent);
       const invalid = read("invalid");
       expect(invalid.ok === false && invalid.error.kind === "validation" && invalid.error.fieldErrors[0].field === "groupId", 'groupId "abc" resolved to a validation failure', invalid);
+      const validated = read("validated");
+      expect(validated.ok === false && validated.error.kind === "validation" && validated.error.fieldErrors.length === 1 && validated.error.fieldErrors[0].field === "groupId", 'connectsafely-wasm/validate at build time: groupId " abc " is the groupId error', validated);
       expect(afterBuild.requests === 1 && afterBuild.messages === 1, "the build made exactly one request (the invalid body none)", afterBuild);
-      return "rendered at build time: sent once; groupId \"abc\" -> validation, no request";
+      return "rendered at build time: sent once; groupId \"abc\" -> validation, no request; connectsafely-wasm/validate rendered its result";
     },
   };
 }
@@ -410,7 +514,7 @@ const cells = {
   "Node.js: import and require compile nothing; the first call does, once per entry": async () => {
     const dir = await project("node-esm");
     const r = JSON.parse((await must("node", ["lazy.mjs"], { cwd: dir })).stdout);
-    expect(r.atImport === 0 && r.afterFirstUse === 2 && r.afterMoreUse === 2 && r.afterRequiredUse === 4 && r.worked, "no WebAssembly call at import or require; Module + Instance at each entry's first use, none after", r);
+    expect(r.atImport === 0 && r.afterFirstUse === 2 && r.afterMoreUse === 2 && r.afterRequiredUse === 4 && r.afterValidateOnlyUse === 6 && r.worked, "no WebAssembly call at import or require; Module + Instance at each entry's first use (index.mjs, index.cjs, validate.mjs), none after", r);
     return `at import and require: 0 calls; first use: ${r.calls.slice(0, 2).join(" + ")}, once per entry`;
   },
   "esbuild: an unused import ships nothing (sideEffects: false is true)": async () => {
@@ -593,19 +697,24 @@ const cells = {
     // @vercel/node's dev server: esbuild with the edge-light condition to CommonJS, the
     // `.wasm?module` plugin, then the edge-runtime package's VM, as `vercel dev` runs it.
     const { startDevServer } = createRequire(path.join(dir, "package.json"))("@vercel/node");
-    const server = await startDevServer({ entrypoint: "api/send.js", workPath: dir, repoRootPath: dir, config: {}, files: {}, meta: { isDev: true, env: SANDBOX_ENV(sb.base) } });
-    expect(server && server.port, "vercel dev's edge server started", server);
-    cleanups.push(() => process.kill(server.pid));
-    return routeCheck(`http://127.0.0.1:${server.port}/api/send`, sb);
+    const serve = async (entrypoint) => {
+      const server = await startDevServer({ entrypoint, workPath: dir, repoRootPath: dir, config: {}, files: {}, meta: { isDev: true, env: SANDBOX_ENV(sb.base) } });
+      expect(server && server.port, `vercel dev's edge server started for ${entrypoint}`, server);
+      cleanups.push(() => process.kill(server.pid));
+      return `http://127.0.0.1:${server.port}/${entrypoint.replace(/\.js$/, "")}`;
+    };
+    const sent = await routeCheck(await serve("api/send.js"), sb);
+    return `${sent}; connectsafely-wasm/validate: ${await validateRouteCheck(await serve("api/validate.js"))}`;
   },
-  "webpack 5 production build in Chromium": bundlerCell("webpack 5 (production)", "webpack", { "index.html": '<script src="dist/main.js"></script>' }, ["build"], { measure: "dist" }),
+  "webpack 5 production build in Chromium": bundlerCell("webpack 5 (production)", "webpack", { "index.html": '<script src="dist/main.js"></script>', "validate.html": '<script src="dist-validate/main.js"></script>' }, ["build"], { measure: "dist", validate: { page: "validate.html" } }),
   "webpack 5 development build in Chromium": bundlerCell("webpack 5 (development)", "webpack", { "index.html": '<script src="dist/main.js"></script>' }, ["build:dev"], { measure: "dist" }),
-  "Rspack in Chromium": bundlerCell("Rspack", "rspack", { "index.html": '<script src="dist/main.js"></script>' }, ["build"], { measure: "dist" }),
-  "Parcel 2 in Chromium": bundlerCell("Parcel 2", "parcel", { "index.html": '<script type="module" src="./src/index.js"></script>' }, ["build"], { serve: "dist" }),
-  "Rollup 4 (ES output) in Chromium": bundlerCell("Rollup 4 (ES)", "rollup", { "es.html": '<script type="module" src="dist/es.js"></script>' }, ["build:es"], { page: "es.html", measure: "dist", pick: (f) => f.endsWith("es.js") }),
+  "Rspack in Chromium": bundlerCell("Rspack", "rspack", { "index.html": '<script src="dist/main.js"></script>', "validate.html": '<script src="dist-validate/main.js"></script>' }, ["build"], { measure: "dist", validate: { page: "validate.html" } }),
+  "Parcel 2 in Chromium": bundlerCell("Parcel 2", "parcel", { "index.html": '<script type="module" src="./src/index.js"></script>', "validate.html": '<script type="module" src="./src/validate.js"></script>' }, ["build"], { serve: "dist", validate: { serve: "dist-validate", page: "validate.html" } }),
+  "Rollup 4 (ES output) in Chromium": bundlerCell("Rollup 4 (ES)", "rollup", { "es.html": '<script type="module" src="dist/es.js"></script>', "validate.html": '<script type="module" src="dist/validate.js"></script>' }, ["build:es"], { page: "es.html", measure: "dist", pick: (f) => f.endsWith("es.js"), validate: { page: "validate.html" } }),
   "Rollup 4 (IIFE output) in Chromium": bundlerCell("Rollup 4 (IIFE)", "rollup", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
-  "Vite in Chromium": bundlerCell("Vite", "vite", { "index.html": '<script type="module" src="/src/index.js"></script>' }, ["build"], { serve: "dist" }),
-  "esbuild (ESM) in Chromium": bundlerCell("esbuild (ESM)", "esbuild", { "esm.html": '<script type="module" src="dist/esm.js"></script>' }, ["build:esm"], { page: "esm.html", measure: "dist", pick: (f) => f.endsWith("esm.js") }),
+  // Vite's validate-only app is a second root (validate/, built with `vite build validate`).
+  "Vite in Chromium": bundlerCell("Vite", "vite", { "index.html": '<script type="module" src="/src/index.js"></script>', "validate/index.html": '<script type="module" src="/main.js"></script>', "validate/main.js": 'import "../src/validate.js";\n' }, ["build"], { serve: "dist", validate: { serve: "validate/dist" } }),
+  "esbuild (ESM) in Chromium": bundlerCell("esbuild (ESM)", "esbuild", { "esm.html": '<script type="module" src="dist/esm.js"></script>', "validate.html": '<script type="module" src="dist/validate.js"></script>' }, ["build:esm"], { page: "esm.html", measure: "dist", pick: (f) => f.endsWith("esm.js"), validate: { page: "validate.html" } }),
   "esbuild (IIFE) in Chromium": bundlerCell("esbuild (IIFE)", "esbuild", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
   ...nextCells("turbopack", "Turbopack"),
   ...nextCells("webpack", "webpack"),
@@ -716,6 +825,6 @@ try {
     } catch {}
   }
 }
-if (reportAt) writeFileSync(reportAt, JSON.stringify({ shipped: sizes }, null, 2));
+if (reportAt) writeFileSync(reportAt, JSON.stringify({ shipped: sizes, uses }, null, 2));
 console.log(`matrix: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,6 +1,7 @@
-// The same smoke in every runtime of the matrix: validate; a success, a 429 and a
-// 500 from the sandbox; a timeout. Returns { passed, checks } and never throws.
-export async function smoke(api, base) {
+// The same smoke in every runtime of the matrix: validate, in the main entry and in
+// connectsafely-wasm/validate (`validateOnly`, that entry's module); a success, a 429 and
+// a 500 from the sandbox; a timeout. Returns { passed, checks } and never throws.
+export async function smoke(api, base, validateOnly) {
   const { ConnectSafelyClient, validateSendGroupWithAck } = api;
   const checks = [];
   const check = (name, ok, got) => checks.push(ok ? { name, ok: true } : { name, ok: false, got });
@@ -14,6 +15,13 @@ export async function smoke(api, base) {
     const v = validateSendGroupWithAck({ ...body, groupId: 12345678 });
     check("validate: a numeric groupId is a type error", v.ok === false && v.error.fieldErrors[0].field === "groupId" && v.error.fieldErrors[0].code === "type", v);
     check("validate: a good body is normalized", validateSendGroupWithAck({ ...body, groupId: " 1 " }).value?.groupId === "1");
+    // connectsafely-wasm/validate: only validation, answering as the main entry does.
+    check("connectsafely-wasm/validate exports validateSendGroupWithAck only", Object.keys(validateOnly ?? {}).join() === "validateSendGroupWithAck", Object.keys(validateOnly ?? {}));
+    const cases = [body, { ...body, groupId: " 1 " }, { ...body, groupId: 12345678 }, { ...body, accountId: "a", messageUrns: ["urn:li:x:1", 2] }, { ...body, mesage: "typo" }, {}, null, "text"];
+    const answers = (f) => cases.flatMap((c) => [f(c), f(c, { maxMessageLength: 3 })]).map((r) => JSON.stringify(r));
+    const mine = answers(validateOnly.validateSendGroupWithAck);
+    const main = answers(validateSendGroupWithAck);
+    check("connectsafely-wasm/validate answers every case as the main entry does", mine.every((r, i) => r === main[i]), mine.map((r, i) => (r === main[i] ? "same" : `${r} != ${main[i]}`)));
 
     const options = { apiKey: "sandbox-key", baseUrl: base, dangerouslyAllowBrowser: true };
     const client = new ConnectSafelyClient(options);

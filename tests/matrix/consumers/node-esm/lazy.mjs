@@ -1,6 +1,6 @@
 // Importing does no work: no WebAssembly is compiled or instantiated by `import` or
-// `require` of the package, only by the first call, then once per entry (index.mjs
-// and index.cjs each start their own). Prints the counts as JSON.
+// `require` of the package, only by the first call, then once per entry (index.mjs,
+// index.cjs and validate.mjs each start their own). Prints the counts as JSON.
 import { createRequire } from "node:module";
 
 const calls = [];
@@ -14,6 +14,7 @@ for (const name of ["Module", "Instance", "compile", "instantiate", "compileStre
 }
 const esm = await import("connectsafely-wasm");
 const cjs = createRequire(import.meta.url)("connectsafely-wasm");
+const validateOnly = await import("connectsafely-wasm/validate");
 const atImport = calls.length;
 const first = esm.validateSendGroupWithAck({ groupId: "abc" });
 const afterFirstUse = calls.length;
@@ -22,4 +23,7 @@ esm.validateSendGroupWithAck({});
 const afterMoreUse = calls.length;
 const firstRequired = cjs.validateSendGroupWithAck({ groupId: "abc" });
 new cjs.ConnectSafelyClient({ apiKey: "k" });
-console.log(JSON.stringify({ atImport, afterFirstUse, afterMoreUse, afterRequiredUse: calls.length, calls, worked: first.ok === false && firstRequired.ok === false }));
+const afterRequiredUse = calls.length;
+const validated = validateOnly.validateSendGroupWithAck({ groupId: "abc" });
+validateOnly.validateSendGroupWithAck({});
+console.log(JSON.stringify({ atImport, afterFirstUse, afterMoreUse, afterRequiredUse, afterValidateOnlyUse: calls.length, calls, worked: first.ok === false && firstRequired.ok === false && validated.ok === false }));

@@ -21,6 +21,7 @@ import {
   type LogLevel,
   type SharedStore,
 } from "connectsafely-wasm";
+import * as validateOnly from "connectsafely-wasm/validate";
 
 const options: ClientOptions = { apiKey: "k", baseUrl: "https://proxy.example/cs", timeoutMs: 1000 };
 const client = new ConnectSafelyClient(options);
@@ -109,6 +110,17 @@ if (v.ok) {
   v.value;
   void kind;
 }
+
+// connectsafely-wasm/validate: the same function and result types.
+const checked: validateOnly.ValidationResult = validateOnly.validateSendGroupWithAck({ groupId: " 1 " }, { maxMessageLength: 100 });
+const same: ValidationResult = checked;
+if (!checked.ok) {
+  const field: validateOnly.FieldError | undefined = checked.error.fieldErrors[0];
+  void field;
+}
+// @ts-expect-error the validate entry has no client
+void validateOnly.ConnectSafelyClient;
+void same;
 
 export async function many(): Promise<number[]> {
   const opts: BulkOptions = { concurrency: 2, minIntervalMs: 100, onResult: (i: number, r: SendResult) => void (r.ok ? i : r.error.kind) };

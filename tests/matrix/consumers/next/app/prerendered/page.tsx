@@ -1,4 +1,5 @@
 import { ConnectSafelyClient, validateSendGroupWithAck } from "connectsafely-wasm";
+import * as validateOnly from "connectsafely-wasm/validate";
 
 // A server component with no dynamic input: `next build` renders it once, at build time.
 export default async function Prerendered() {
@@ -18,6 +19,7 @@ export default async function Prerendered() {
       <pre id="sent">{JSON.stringify(sent)}</pre>
       <pre id="invalid">{JSON.stringify(invalid)}</pre>
       <pre id="checked">{JSON.stringify(validateSendGroupWithAck(body))}</pre>
+      <pre id="validated">{JSON.stringify(validateOnly.validateSendGroupWithAck({ ...body, groupId: " abc " }))}</pre>
     </main>
   );
 }
