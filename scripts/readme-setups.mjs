@@ -60,6 +60,9 @@ runtime or browser that a valid body is sent and that \`groupId: "abc"\` resolve
 - \`edge.mjs\` (\`workerd\`, \`edge-light\`): for runtimes that refuse to compile wasm from bytes
   at run time, it imports \`connectsafely_wasm_bg.wasm?module\`, which wrangler, Next.js and
   Vercel compile at build time.
+- \`connectsafely-wasm/validate\` (\`validate.mjs\`, \`validate.cjs\`, \`validate-edge.mjs\`, by the
+  same conditions): \`validateSendGroupWithAck\` alone, on a wasm that holds validation and
+  nothing of the client. Its results equal the main entry's for every input.
 - Chromium runs every browser build; Firefox ESR runs the page with no bundler and the demo.
 
 ### A browser app: webpack, Rspack, Parcel, Rollup, Vite, esbuild
@@ -69,6 +72,19 @@ A page with a form whose inputs are named after the request's fields, a \`<butto
 
 ${block("browser-app/index.js", "src/index.js")}
 
+### A page that only validates: \`connectsafely-wasm/validate\`
+
+A page should not hold a real API key, so in production the send happens on your server and
+the page only checks the form as the user types. \`connectsafely-wasm/validate\` gives that page
+the same \`validateSendGroupWithAck\` and downloads a fraction of the client (the matrix records
+the bytes each page fetches). Built in the matrix with ${cmd("webpack", "build:validate")},
+${cmd("rspack", "build:validate")}, ${cmd("parcel", "build:validate")}, ${cmd("rollup", "build:validate")},
+${cmd("vite", "build:validate")} and ${cmd("esbuild", "build:validate")}:
+
+${block("browser-app/validate.js", "src/validate.js")}
+
+${block("consumers/next/app/validate-form.tsx")}
+
 ### Next.js
 
 ${block("consumers/next/app/send-form.tsx")}
@@ -76,6 +92,8 @@ ${block("consumers/next/app/send-form.tsx")}
 ${block("consumers/next/app/api/send/route.ts")}
 
 ${block("consumers/next/app/api/send-edge/route.ts")}
+
+${block("consumers/next/app/api/validate/route.ts")}
 
 ${block("consumers/next/app/prerendered/page.tsx")}
 
