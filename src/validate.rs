@@ -555,6 +555,8 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// Settles `validateSendGroupWithAck`'s `maxMessageLength`; a problem is its field error.
+/// Part of the hidden `settings` plumbing (the npm layer's), not of the Rust API.
+#[doc(hidden)]
 pub fn max_message_length(raw: &Raw) -> Result<usize, FieldError> {
     match raw {
         Raw::Absent => Ok(DEFAULT_MAX_MESSAGE_LENGTH),

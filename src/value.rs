@@ -197,7 +197,9 @@ impl From<&crate::request::SendGroupWithAckRequest> for Value {
     }
 }
 
-/// An option as the caller gave it, before it is checked.
+/// An option as the caller gave it, before it is checked (the `settings` module's input,
+/// hidden with it: not part of the Rust API).
+#[doc(hidden)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Raw {
     /// Not given (`undefined`; `None` in Rust).
@@ -217,6 +219,7 @@ pub enum Raw {
     Unreadable,
 }
 
+#[doc(hidden)]
 impl Raw {
     /// `Some(n)` as a number, `None` as absent.
     pub fn number(n: Option<f64>) -> Self {
