@@ -1,0 +1,67 @@
+// The two size techniques of the build, held against what ships (scripts/bundle-pkg.mjs
+// and scripts/short-names.mjs), for every entry that inlines a wasm:
+// - the inlined string, read back through its key, is the entry's .wasm byte for byte
+//   (the .wasm beside it is what edge.mjs imports, so both runtimes run one module), and
+//   its most frequent characters are the ones every bundler prints as one byte;
+// - the wasm's imports and exports carry short names, not wasm-bindgen's hashed ones.
+// Measured when they were revisited after the validate entry split off (gzip -9):
+// the byte renaming saves 3.4 KB of index.mjs and 0.6 KB of validate.mjs, the short
+// names 1.8 KB and 1.0 KB.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
+const entries = [
+  { name: "index", wasm: "connectsafely_wasm_bg.wasm" },
+  { name: "validate", wasm: "connectsafely_validate_bg.wasm" },
+];
+
+/** The value of the one line `var NAME = "...";` of `text`: the string literal, read as JavaScript reads it. */
+function literal(text, name) {
+  const lines = text.split("\n").filter((l) => l.startsWith(`var ${name} = "`));
+  assert.equal(lines.length, 1, `one var ${name} line`);
+  return new Function(`return ${lines[0].slice(`var ${name} = `.length, -1)};`)();
+}
+
+for (const { name, wasm } of entries) {
+  const bytes = readFileSync(path.join(pkg, wasm));
+  for (const file of [`${name}.mjs`, `${name}.cjs`]) {
+    test(`${file}: the inlined wasm read through its key is ${wasm}, byte for byte`, () => {
+      const text = readFileSync(path.join(pkg, file), "utf8");
+      const chars = literal(text, "WASM");
+      const key = literal(text, "KEY");
+      assert.equal(key.length, 256);
+      assert.equal(new Set(key).size, 256, "the key is a permutation of the 256 bytes");
+      assert.equal(chars.length, bytes.length);
+      const decoded = Uint8Array.from(chars, (c) => key.charCodeAt(c.charCodeAt(0)));
+      assert.ok(Buffer.from(decoded).equals(bytes), "the same bytes");
+    });
+  }
+
+  test(`${name}.mjs: the wasm's most frequent bytes are printed as printable ASCII, needing no escape`, () => {
+    const chars = literal(readFileSync(path.join(pkg, `${name}.mjs`), "utf8"), "WASM");
+    const count = new Map();
+    for (const c of chars) count.set(c, (count.get(c) ?? 0) + 1);
+    const top = [...count.entries()].sort((a, b) => b[1] - a[1]).slice(0, 64).map(([c]) => c.charCodeAt(0));
+    assert.ok(top.every((c) => c >= 0x20 && c < 0x7f && !'"\'\\`'.includes(String.fromCharCode(c))), JSON.stringify(top));
+  });
+
+  test(`${wasm}: imports and exports carry short names, not wasm-bindgen's hashed ones`, () => {
+    const module = new WebAssembly.Module(bytes);
+    const imports = WebAssembly.Module.imports(module);
+    assert.ok(imports.length > 0);
+    for (const i of imports) {
+      assert.match(i.module, /^[0-9a-z]$/, `import module ${i.module}`);
+      // Every __wbg_<name>_<hash> renamed; wasm-bindgen's few __wbindgen_ intrinsics keep theirs.
+      assert.ok(!i.name.startsWith("__wbg_"), `import ${i.name}`);
+    }
+    // wasm-bindgen's own runtime exports keep their names; the glue's calls are short.
+    const ours = WebAssembly.Module.exports(module).filter((e) => !/^(memory|__.*)$/.test(e.name));
+    assert.ok(ours.length > 0);
+    for (const e of ours) assert.ok(e.name.length <= 4, `export ${e.name}`);
+    assert.ok(!bytes.includes(Buffer.from("__wbg_")), "no __wbg_ name left in the wasm");
+  });
+}
