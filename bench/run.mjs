@@ -22,6 +22,8 @@ const raw = (file) => readFileSync(file).length;
 const fmtOps = (n) => `${Math.round(n).toLocaleString("en-US")}/s`;
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 const sizes = {}; // what each bundler's build ships (section 1)
+const useSizes = {}; // per bundler, what a page of each use downloads (section 1)
+const cold = {}; // cold starts, per setup and entry (section 2)
 
 const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
 const { validate: handValidate } = await import("./handwritten/client.mjs");
@@ -50,6 +52,7 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
     if (r.status !== 0) throw new Error(`the bundler builds failed:\n${r.stdout}`);
     const { shipped, uses } = JSON.parse(readFileSync(report, "utf8"));
     Object.assign(sizes, shipped);
+    Object.assign(useSizes, uses);
     rmSync(report, { force: true });
     for (const [cell, bytes] of Object.entries(shipped)) {
       row("size", `ships in a form app built by ${cell}`, { "connectsafely-wasm": `${kib(bytes)} gzipped` });
@@ -70,6 +73,7 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
   const scripts = {
     "node (empty)": "",
     "connectsafely-wasm": `const m=require(${JSON.stringify(path.join(pkg, "index.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
+    "connectsafely-wasm/validate": `const m=require(${JSON.stringify(path.join(pkg, "validate.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
     "hand-written JS": `import(${JSON.stringify(path.join(root, "bench/handwritten/client.mjs"))}).then(m=>{if(!m.validate(${body}).ok)process.exit(1)})`,
   };
   const runs = QUICK ? 5 : 21;
@@ -86,10 +90,17 @@ const { zodSchema, ajvValidate } = await import("./schemas.mjs");
   const base = median(times["node (empty)"]);
   const pkgMs = median(times["connectsafely-wasm"]);
   const handMs = median(times["hand-written JS"]);
+  const validateMs = median(times["connectsafely-wasm/validate"]);
+  cold.node = { index: pkgMs - base, validate: validateMs - base, hand: handMs - base };
   row("cold start", `Node.js process, import + validate one body (median of ${runs}; empty node ${base.toFixed(1)} ms)`, {
     "connectsafely-wasm": `${pkgMs.toFixed(1)} ms (+${(pkgMs - base).toFixed(1)})`,
     "hand-written JS": `${handMs.toFixed(1)} ms (+${(handMs - base).toFixed(1)})`,
     note: `overhead vs hand-written: ${(pkgMs - handMs).toFixed(1)} ms`,
+  });
+  row("cold start", `Node.js process, import connectsafely-wasm/validate + validate one body (median of ${runs})`, {
+    "connectsafely-wasm": `${validateMs.toFixed(1)} ms (+${(validateMs - base).toFixed(1)})`,
+    "hand-written JS": `${handMs.toFixed(1)} ms (+${(handMs - base).toFixed(1)})`,
+    note: `overhead vs hand-written: ${(validateMs - handMs).toFixed(1)} ms`,
   });
 }
 
@@ -103,6 +114,7 @@ if (!process.env.BENCH_NO_WORKERD) {
     cpSync(path.join(root, "bench/handwritten/client.mjs"), path.join(work, "hand.mjs"));
     const body = `{recipientProfileUrn:"urn:li:fsd_profile:A",groupId:"1",message:"hi"}`;
     writeFileSync(path.join(work, "pkg.mjs"), `import { validateSendGroupWithAck } from "connectsafely-wasm";\nexport default { fetch() { return new Response(String(validateSendGroupWithAck(${body}).ok)); } };\n`);
+    writeFileSync(path.join(work, "pkgv.mjs"), `import { validateSendGroupWithAck } from "connectsafely-wasm/validate";\nexport default { fetch() { return new Response(String(validateSendGroupWithAck(${body}).ok)); } };\n`);
     writeFileSync(path.join(work, "handw.mjs"), `import { validate } from "./hand.mjs";\nexport default { fetch() { return new Response(String(validate(${body}).ok)); } };\n`);
     // esbuild as wrangler bundles: the workerd condition, and the `.wasm?module` import
     // copied beside the bundle for Miniflare's CompiledWasm rule.
@@ -113,7 +125,7 @@ if (!process.env.BENCH_NO_WORKERD) {
         b.onResolve({ filter: /\.wasm\?module$/ }, (a) => ({ path: path.join(a.resolveDir, a.path.replace(/\?module$/, "")) }));
       },
     };
-    for (const name of ["pkg", "handw"]) {
+    for (const name of ["pkg", "pkgv", "handw"]) {
       await build({ absWorkingDir: work, entryPoints: [`${name}.mjs`], bundle: true, format: "esm", conditions: ["workerd", "worker"], loader: { ".wasm": "copy" }, outdir: `out-${name}`, logLevel: "error", plugins: [wasmModule] });
     }
     const startOnce = async (name) => {
@@ -132,21 +144,44 @@ if (!process.env.BENCH_NO_WORKERD) {
       if (text !== "true") throw new Error(`workerd bench ${name}: ${text}`);
       return ms;
     };
-    const n = QUICK ? 2 : 5;
-    const med = async (name) => {
-      const xs = [];
-      for (let i = 0; i < n; i++) xs.push(await startOnce(name));
-      return xs.sort((a, b) => a - b)[n >> 1];
-    };
-    const a = await med("pkg");
-    const b = await med("handw");
+    const n = QUICK ? 3 : 7;
+    // One start discarded (workerd's own first start is slower), then the three in turn.
+    await startOnce("handw");
+    const xs = { pkg: [], pkgv: [], handw: [] };
+    for (let i = 0; i < n; i++) for (const name of Object.keys(xs)) xs[name].push(await startOnce(name));
+    const med = (name) => xs[name].sort((a, b) => a - b)[n >> 1];
+    const a = med("pkg");
+    const v = med("pkgv");
+    const b = med("handw");
+    cold.workerd = { index: a, validate: v, hand: b };
     row("cold start", `workerd (Miniflare) start + first request (median of ${n})`, {
       "connectsafely-wasm": `${a.toFixed(0)} ms`,
       "hand-written JS": `${b.toFixed(0)} ms`,
       note: `module instantiation ~${(a - b).toFixed(0)} ms`,
     });
+    row("cold start", `workerd (Miniflare) start + first request validating with connectsafely-wasm/validate (median of ${n})`, {
+      "connectsafely-wasm": `${v.toFixed(0)} ms`,
+      "hand-written JS": `${b.toFixed(0)} ms`,
+      note: `module instantiation ~${(v - b).toFixed(0)} ms`,
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// 2c. A page's first validation in Chromium: from navigation start to the first result of a
+// module script importing the package by URL (no bundler), over a loopback server.
+if (!process.env.BENCH_NO_BROWSER) {
+  const { pageColdStart } = await import("./page-cold.mjs");
+  const n = QUICK ? 3 : 11;
+  const r = await pageColdStart(n);
+  cold.page = { index: r.package["index.mjs"], validate: r.package["validate.mjs"], hand: r.hand };
+  for (const [entry, ms] of Object.entries(r.package)) {
+    row("cold start", `a page's first validation in Chromium, ${entry} (median of ${n}: import + compile + validate, from navigation start)`, {
+      "connectsafely-wasm": `${ms.toFixed(1)} ms`,
+      "hand-written JS": `${r.hand.toFixed(1)} ms`,
+      note: `overhead vs hand-written: ${(ms - r.hand).toFixed(1)} ms`,
+    });
   }
 }
 
@@ -401,10 +436,31 @@ const ownWork = figures.ownWork
   ? `${floor ? " " : "\n"}With the in-process fetch answering a plain object instead of a Response, a send costs this package ` +
     `${figures.ownWork}: what a Response costs Node.js also makes each client's own work dearer in the in-process row.`
   : "";
+// Issue 26: what each use costs, the package beside the hand-written client.
+const handKiB = kib(gz(path.join(root, "bench/handwritten/client.mjs")));
+const bundlers = Object.keys(useSizes);
+const ms = (x) => (x === undefined ? "-" : `${x.toFixed(1)} ms`);
+const eachUse = bundlers.length
+  ? [
+      `| a page that... | ${bundlers.join(" | ")} | hand-written client |`,
+      `|---|${bundlers.map(() => "---|").join("")}---|`,
+      ...["validate only", "send one"].map((use) => `| ${use} | ${bundlers.map((b) => (useSizes[b][use] === undefined ? "-" : kib(useSizes[b][use]))).join(" | ")} | ${handKiB} |`),
+    ].join("\n")
+  : "(not measured: BENCH_NO_BUNDLERS)";
+const coldStart = [
+  "| cold start | connectsafely-wasm | connectsafely-wasm/validate | hand-written client |",
+  "|---|---|---|---|",
+  `| Node.js: import + the first validation, over an empty node | +${ms(cold.node?.index)} | +${ms(cold.node?.validate)} | +${ms(cold.node?.hand)} |`,
+  `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)} | ${ms(cold.workerd?.validate)} | ${ms(cold.workerd?.hand)} |`,
+  `| a page in Chromium: the first validation, from navigation start | ${ms(cold.page?.index)} | ${ms(cold.page?.validate)} | ${ms(cold.page?.hand)} |`,
+].join("\n");
+const issue26 = `What each use downloads (gzip -9 of the JS and wasm the page fetched in Chromium; the matrix's builds, default config):\n\n${eachUse}\n\n${coldStart}`;
+
 console.log(`connectsafely-wasm ${version} benchmarks, ${date}`);
 console.log(`machine: ${machine}`);
 console.log(table);
 console.log(`\n${issue11}\n${floor}${ownWork}`);
+console.log(`\n${issue26}`);
 if (!QUICK && !process.env.BENCH_NO_WRITE) {
   const doc = `# Performance
 
@@ -426,6 +482,10 @@ rewrites this file; how each figure got here, and how to judge a change, is
 [performance-history.md](performance-history.md).
 
 ${table}
+
+## What each use costs
+
+${issue26}
 
 ## Where issue 11's figures stand
 
