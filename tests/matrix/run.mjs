@@ -241,6 +241,21 @@ async function smokePage(open, url) {
   }
 }
 
+/** Does `act` on the page, then waits for <output> to show new text: that text's JSON. */
+async function nextOutput(page, errors, act) {
+  const previous = await page.textContent("output");
+  await act();
+  const handle = await page
+    .waitForFunction((prev) => {
+      const text = document.querySelector("output")?.textContent || "";
+      return text !== "" && text !== prev && text;
+    }, previous, { timeout: 30_000 })
+    .catch(() => {
+      throw new Error(`nothing new appeared in <output>: ${errors.join("\n") || "(no page error)"}`);
+    });
+  return JSON.parse(await handle.jsonValue());
+}
+
 /**
  * The form app in Chromium at `url`: a valid body sent from the form resolves ok with the
  * rate limit; groupId "abc" resolves to a validation failure and no request reaches the sandbox.
@@ -251,20 +266,11 @@ async function formCheck(url, sb, measured, measuredPick) {
   const { page, errors, downloaded } = await chromiumPage();
   try {
     await page.goto(url);
-    const submit = async (body) => {
-      const previous = await page.textContent("output");
-      for (const [name, value] of Object.entries(body)) await page.fill(`[name=${name}]`, value);
-      await page.click("button");
-      const handle = await page
-        .waitForFunction((prev) => {
-          const text = document.querySelector("output")?.textContent || "";
-          return text !== "" && text !== prev && text;
-        }, previous, { timeout: 30_000 })
-        .catch(() => {
-          throw new Error(`no outcome appeared in <output>: ${errors.join("\n") || "(no page error)"}`);
-        });
-      return JSON.parse(await handle.jsonValue());
-    };
+    const submit = (body) =>
+      nextOutput(page, errors, async () => {
+        for (const [name, value] of Object.entries(body)) await page.fill(`[name=${name}]`, value);
+        await page.click("button");
+      });
     const before = await sb.state();
     const sent = await submit(BODY);
     expect(sent.ok === true && sent.status === 200 && sent.data?.success === true && typeof sent.rateLimit?.remaining === "number", "a valid body resolves ok with the rate limit", sent);
@@ -292,19 +298,7 @@ async function validateCheck(url, sb, measured, measuredPick) {
   try {
     const before = await sb.state();
     await page.goto(url);
-    const shown = async (name, value) => {
-      const previous = await page.textContent("output");
-      await page.fill(`[name=${name}]`, value);
-      const handle = await page
-        .waitForFunction((prev) => {
-          const text = document.querySelector("output")?.textContent || "";
-          return text !== "" && text !== prev && text;
-        }, previous, { timeout: 30_000 })
-        .catch(() => {
-          throw new Error(`no result appeared in <output>: ${errors.join("\n") || "(no page error)"}`);
-        });
-      return JSON.parse(await handle.jsonValue());
-    };
+    const shown = (name, value) => nextOutput(page, errors, () => page.fill(`[name=${name}]`, value));
     await shown("recipientProfileUrn", BODY.recipientProfileUrn);
     await shown("message", BODY.message);
     const padded = await shown("groupId", " 12345678 ");
