@@ -95,7 +95,9 @@ function namedImports(code, wasmPath) {
     const names = read ? byModule.get(entries[at].key) ?? [] : [];
     if (names.some((n) => !/^[A-Za-z_$][\w$]*$/.test(n))) throw new Error(`bundle-pkg: ${local} is imported by a name that is no identifier`);
     out = out.replace(line, names.length ? `import { ${names.map((n) => `${n} as ${local}_${n}`).join(", ")} } from ${from};` : "");
-    out = out.replace(new RegExp(`^(\\s*"[^"]+": )${local},$`, "m"), `$1{ ${names.map((n) => `${n}: ${local}_${n}`).join(", ")} },`);
+    // An entry a later one of the same key overrides is dropped with its import.
+    const entry = new RegExp(`^(\\s*"[^"]+": )${local},\n`, "m");
+    out = out.replace(entry, read ? `$1{ ${names.map((n) => `${n}: ${local}_${n}`).join(", ")} },\n` : "");
   }
   return out;
 }

@@ -135,3 +135,12 @@ test("connectsafely-wasm/validate loads by require too, with the same function",
   const input = body(1, { groupId: " 12345678 " });
   assert.deepEqual(cjs.validateSendGroupWithAck(input), main.validateSendGroupWithAck(input));
 });
+
+test("validate.mjs carries none of the client's result shapes or body readers (the glue imports only what its wasm does)", () => {
+  const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
+  const text = readFileSync(path.join(pkg, "validate.mjs"), "utf8");
+  for (const name of ["success", "failure", "rateLimit", "bulk", "bulkSettings", "withCause", "bodyField", "dataProp"]) {
+    assert.ok(!new RegExp(`function ${name}\\(`).test(text), `validate.mjs defines ${name}`);
+  }
+  assert.match(text, /function valid\(/);
+});
