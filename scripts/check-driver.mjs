@@ -47,8 +47,9 @@ function check(name, glueDts) {
         types: [],
         paths: { "#wasm": ["./inline.js"] },
       },
-      // The entry and what it imports; the whole driver for the main entry (its adapters too).
-      ...(name === "index" ? { include: ["*.js", "*.d.ts"] } : { files: [`${name}.js`, "edge.js", "wasm-module.d.ts"] }),
+      // The entry and what it imports; the whole driver for the main entry (its adapters
+      // too). The entry named in `files`: `include` leaves out a .js beside a .d.ts of its name.
+      ...(name === "index" ? { include: ["*.js", "*.d.ts"], files: ["index.js"] } : { files: [`${name}.js`, "edge.js", "wasm-module.d.ts"] }),
     }),
   );
   const r = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", out], { encoding: "utf8" });

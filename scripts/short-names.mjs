@@ -2,7 +2,7 @@
 // Shortens the names the wasm imports and exports by, in the wasm and in wasm-bindgen's
 // `web` glue beside it, together: each import `__wbg_<name>_<16 hex>` and each export the
 // glue calls as `wasm.<name>` gets a short name, and each import module
-// ("./NAME_bg.js", the snippet files) one letter. The hashes are all
+// ("./BASE_bg.js", the snippet files) one letter. The hashes are all
 // entropy to gzip, and each name is written twice (wasm and glue): 1.8 KB less gzipped
 // in index.mjs and 1.0 KB in validate.mjs (gzip -9, measured again after the validate
 // entry split off; tests/js/inline.test.mjs holds the names short). Nothing else changes; a name the glue does not hold

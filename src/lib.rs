@@ -61,6 +61,14 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 mod num;
 
+// `validator` builds the validate entry's wasm (scripts/build-pkg.sh) by leaving modules
+// out; anything else built with it would miss them.
+#[cfg(all(
+    feature = "validator",
+    any(feature = "serde", feature = "client", not(target_arch = "wasm32"))
+))]
+compile_error!("the `validator` feature is internal to the npm build (scripts/build-pkg.sh): wasm32 only, without `serde` or `client`");
+
 // The API: the request and its validation, the results and errors, the rate limit.
 #[cfg(not(feature = "validator"))]
 pub mod base_url;

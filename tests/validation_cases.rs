@@ -5,7 +5,7 @@
 //! `CS_VALIDATION_CASES=<file> cargo test --test validation_cases` writes them; without
 //! the variable this only checks that every draw encodes. Each case is
 //! `{ "body": <value>, "max": <maxMessageLength> }`; a value is encoded so JavaScript can
-//! rebuild what the wasm layer would read as it (`tests/js/validation-cases.mjs`):
+//! rebuild what the wasm layer would read as it (`rebuild` in validate-entry.test.mjs):
 //! `{"u":0}` undefined, `{"b":true}`, `{"n":"1.5"}` (as text: NaN, the infinities and -0
 //! survive), `{"s":[utf-16 units]}` (a text that was not well formed holds lone
 //! surrogates where it read U+FFFD), `{"long":n}` a string of more than the limit,

@@ -1,5 +1,5 @@
 // @ts-check
-// The package's public API: a small driver around the core. The core (Rust, in
+// `ConnectSafelyClient` (exported by index.js): a small driver around the core. The core (Rust, in
 // wasm: `Core` of src/wasm/mod.rs) validates, asks the guard, classifies and decides
 // every next step of a send or a run; this driver only performs what it is told
 // (fetch, timers, abort) and reports back. Every call into the core is synchronous.

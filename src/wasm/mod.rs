@@ -12,8 +12,9 @@
 //! bad option). In order:
 //!
 //! 1. **A client.** `new Core(options, runner)`, then `setup` once: the key, the endpoint,
-//!    the `fetch`, `store`, logger and hooks, the headers. `bodyRules()`,
-//!    `rateLimitHeaderNames()` and `knownFields()` are read once per process.
+//!    the `fetch`, `store`, logger and hooks, the headers. `knownFields()` is read once
+//!    when the wasm starts, `bodyRules()` and `rateLimitHeaderNames()` at the first
+//!    exchange (once per copy of the bundle).
 //! 2. **A send.** `beginUnchanged(...)` (the fast path; `undefined` when it does not
 //!    apply) or `begin(body, options)` gives the send's id; `request(id)` its body, signal,
 //!    timeout and headers. Then, until `step(id)` is `Done`:

@@ -1,6 +1,7 @@
 // The two size techniques of the build, held against what ships (scripts/bundle-pkg.mjs
 // and scripts/short-names.mjs), for every entry that inlines a wasm:
-// - the inlined string, read back through its key, is the entry's .wasm byte for byte
+// - the inlined string, read back through its key, is the entry's .wasm byte for byte,
+//   and the 126-byte wasm decoder that reads it back does so for every character
 //   (the .wasm beside it is what edge.mjs imports, so both runtimes run one module), and
 //   its most frequent characters are the ones every bundler prints as one byte;
 // - the wasm's imports and exports carry short names, not wasm-bindgen's hashed ones.
@@ -25,6 +26,25 @@ function literal(text, name) {
   assert.equal(lines.length, 1, `one var ${name} line`);
   return new Function(`return ${lines[0].slice(`var ${name} = `.length, -1)};`)();
 }
+
+test("the shipped wasm decoder reads every character back through the key, in place, past one memory page", () => {
+  const hex = literal(readFileSync(path.join(pkg, "index.mjs"), "utf8"), "DECODER");
+  const { m, d } = /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(hex, "hex"))).exports);
+  // Every character U+0000-U+00FF (one byte of UTF-8 below U+0080, two from it), then
+  // 100,000 more (two memory pages of UTF-8), under a key that renames every byte.
+  const key = Uint8Array.from({ length: 256 }, (_, c) => (c * 37 + 11) & 255);
+  let text = "";
+  for (let c = 0; c < 256; c++) text += String.fromCharCode(c);
+  for (let i = 0; i < 100_000; i++) text += String.fromCharCode((i * 7919) & 255);
+  m.grow(Math.ceil((256 + 2 * text.length) / 65536) - 1);
+  const memory = new Uint8Array(m.buffer);
+  memory.set(key);
+  const { written } = new TextEncoder().encodeInto(text, memory.subarray(256));
+  const end = d(256, 256 + written, 256);
+  assert.equal(end - 256, text.length, "one byte out per character");
+  const expected = Uint8Array.from(text, (ch) => key[ch.charCodeAt(0)]);
+  assert.ok(Buffer.from(memory.subarray(256, end)).equals(Buffer.from(expected)));
+});
 
 for (const { name, wasm } of entries) {
   const bytes = readFileSync(path.join(pkg, wasm));

@@ -62,7 +62,7 @@ test("the property tests' draws validate the same in connectsafely-wasm/validate
   assert.equal(r.status, 0, `tests/validation_cases.rs failed:\n${r.stdout}${r.stderr}`);
   const lines = readFileSync(file, "utf8").trim().split("\n");
   assert.equal(lines.length, 8000);
-  const seen = { valid: 0, invalid: 0, fast: 0 };
+  const seen = { valid: 0, invalid: 0, withoutOptions: 0 };
   for (const [i, line] of lines.entries()) {
     const c = JSON.parse(line);
     const input = rebuild(c.body, c.max);
@@ -70,11 +70,12 @@ test("the property tests' draws validate the same in connectsafely-wasm/validate
     seen[res.ok ? "valid" : "invalid"]++;
     if (c.max === 8000) {
       same(input, undefined, `draw ${i} without options`);
-      seen.fast++;
+      seen.withoutOptions++;
     }
   }
-  // The draws reach both outcomes and the fast path (no options), not only one side.
-  assert.ok(seen.valid > 1000 && seen.invalid > 1000 && seen.fast > 2000, JSON.stringify(seen));
+  // The draws reach both outcomes, and calls without options (where the fast path's
+  // routing runs first), not only one side.
+  assert.ok(seen.valid > 1000 && seen.invalid > 1000 && seen.withoutOptions > 2000, JSON.stringify(seen));
 });
 
 test("the fuzz corpus of validate_json validates the same in both entries", () => {
@@ -140,7 +141,8 @@ test("validate.mjs carries none of the client's result shapes or body readers (t
   const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
   const text = readFileSync(path.join(pkg, "validate.mjs"), "utf8");
   for (const name of ["success", "failure", "rateLimit", "bulk", "bulkSettings", "withCause", "bodyField", "dataProp"]) {
-    assert.ok(!new RegExp(`function ${name}\\(`).test(text), `validate.mjs defines ${name}`);
+    // esbuild renames a function whose name another module uses too (rateLimit2).
+    assert.ok(!new RegExp(`function ${name}\\d*\\(`).test(text), `validate.mjs defines ${name}`);
   }
   assert.match(text, /function valid\(/);
 });

@@ -301,10 +301,7 @@ async function validateCheck(url, sb, measured, measuredPick) {
     const shown = (name, value) => nextOutput(page, errors, () => page.fill(`[name=${name}]`, value));
     await shown("recipientProfileUrn", BODY.recipientProfileUrn);
     await shown("message", BODY.message);
-    const padded = await shown("groupId", " 12345678 ");
-    expect(padded.ok === true && padded.value?.groupId === "12345678" && padded.value.message === BODY.message, 'groupId " 12345678 " is valid, trimmed', padded);
-    const invalid = await shown("groupId", "abc");
-    expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.length === 1 && invalid.error.fieldErrors[0].field === "groupId", 'groupId "abc" shows the groupId error alone', invalid);
+    expectValidated(await shown("groupId", " 12345678 "), await shown("groupId", "abc"));
     expect((await sb.state()).requests === before.requests, "validating makes no request", await sb.state());
     expect(errors.length === 0, "no page errors", errors);
     const detail = 'validated as typed: " 12345678 " -> ok, trimmed; "abc" -> the groupId error; no request';
@@ -324,7 +321,7 @@ function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measu
     const dir = await project(name);
     browserApp(pages)(dir);
     // Nothing from an earlier run's build (the project directory is kept between runs).
-    for (const stale of [measure, validate?.serve, ".parcel-cache"]) if (stale && stale !== ".") rmSync(path.join(dir, stale), { recursive: true, force: true });
+    for (const stale of [measure, validate?.serve, "dist-validate", ".parcel-cache"]) if (stale && stale !== ".") rmSync(path.join(dir, stale), { recursive: true, force: true });
     for (const script of builds) await must("npm", ["run", "--silent", script], { cwd: dir });
     const sb = await sandbox(path.join(dir, serve));
     let detail;
@@ -352,13 +349,16 @@ async function routeCheck(url, sb) {
   return sendCheck(async (body) => (await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json(), sb);
 }
 
+/** BODY with groupId " 12345678 " validated (`padded`): valid, trimmed; with "abc" (`invalid`): the groupId error alone. */
+function expectValidated(padded, invalid) {
+  expect(padded.ok === true && padded.value?.groupId === "12345678" && padded.value.message === BODY.message, 'groupId " 12345678 " is valid, trimmed', padded);
+  expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.length === 1 && invalid.error.fieldErrors[0].field === "groupId", 'groupId "abc" is the groupId error alone', invalid);
+}
+
 /** A server route validating with connectsafely-wasm/validate: a padded groupId is valid and trimmed, "abc" is the groupId error. */
 async function validateRouteCheck(url) {
   const post = async (body) => (await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })).json();
-  const padded = await post({ ...BODY, groupId: " 12345678 " });
-  expect(padded.ok === true && padded.value?.groupId === "12345678", 'groupId " 12345678 " is valid, trimmed', padded);
-  const invalid = await post({ ...BODY, groupId: "abc" });
-  expect(invalid.ok === false && invalid.error?.kind === "validation" && invalid.error.fieldErrors?.[0]?.field === "groupId", 'groupId "abc" is the groupId error', invalid);
+  expectValidated(await post({ ...BODY, groupId: " 12345678 " }), await post({ ...BODY, groupId: "abc" }));
   return 'validated: " 12345678 " -> ok, trimmed; "abc" -> the groupId error';
 }
 
