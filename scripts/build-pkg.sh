@@ -7,7 +7,7 @@
 # The npm build exports synchronous functions only (Core, in src/wasm/); the JS driver
 # in pkg-template/src performs fetch, timers and abort around it.
 #
-# The entries, each its own wasm (NAME FEATURES WASM):
+# The entries, each its own wasm (scripts/entries.mjs, the one list):
 #   index     the client and validation      connectsafely_wasm_bg.wasm
 #   validate  validation only (the core's    connectsafely_validate_bg.wasm
 #             `validator` feature: no send, store or run compiled)
@@ -20,22 +20,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
-entries=(
-  "index npm connectsafely_wasm"
-  "validate npm,validator connectsafely_validate"
-)
+mapfile -t entries < <(node scripts/entries.mjs)
 
 rm -rf pkg
 mkdir -p pkg
 bundle_args=()
 for entry in "${entries[@]}"; do
-  read -r name features base <<<"$entry"
-  # Each feature set in its own target directory: cargo would rebuild one over the other.
-  target=target
-  [ "$name" = index ] || target="target/$name"
+  read -r name features base target glue <<<"$entry"
   cargo build --release --target wasm32-unknown-unknown --features "$features" --target-dir "$target" --quiet
-  glue=target/bindgen
-  [ "$name" = index ] || glue="target/bindgen-$name"
   rm -rf "$glue"
   mkdir -p "$glue"
   # wasm-bindgen names its output after the wasm's file name.
@@ -69,6 +61,6 @@ cp pkg-template/README.md LICENSE CHANGELOG.md pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 gz() { gzip -9c "$1" | wc -c; }
 for entry in "${entries[@]}"; do
-  read -r name _ base <<<"$entry"
+  read -r name _ base _ _ <<<"$entry"
   echo "pkg: connectsafely-wasm@$version $name: wasm $(wc -c < "pkg/${base}_bg.wasm") bytes ($(gz "pkg/${base}_bg.wasm") gzipped); $name.mjs $(wc -c < "pkg/$name.mjs") bytes ($(gz "pkg/$name.mjs") gzipped)"
 done

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ENTRIES } from "./entries.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /**
@@ -58,6 +59,5 @@ function check(name, glueDts) {
     process.exit(1);
   }
 }
-check("index", "target/bindgen/connectsafely_wasm.d.ts");
-check("validate", "target/bindgen-validate/connectsafely_validate.d.ts");
-console.log("check-driver: the JS driver type-checks against the core's generated declarations (index and validate)");
+for (const e of ENTRIES) check(e.name, `${e.glue}/${e.base}.d.ts`);
+console.log(`check-driver: the JS driver type-checks against the core's generated declarations (${ENTRIES.map((e) => e.name).join(" and ")})`);

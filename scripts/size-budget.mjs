@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { ENTRIES } from "./entries.mjs";
 
 // 77.9 KiB after issue 10; 54.5 KiB after issue 11 (a sans-IO core with synchronous
 // exports, no core::fmt or std searches, lol_alloc, response bodies parsed once in JS,
@@ -66,6 +67,12 @@ const BUDGETS = { "index.mjs": 71.9 * 1024, "validate.mjs": 19.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;
+for (const e of ENTRIES) {
+  if (!(`${e.name}.mjs` in BUDGETS)) {
+    console.error(`size: ${e.name}.mjs has no budget (scripts/entries.mjs lists it)`);
+    over = true;
+  }
+}
 for (const [file, budget] of Object.entries(BUDGETS)) {
   const at = path.join(path.dirname(new URL(import.meta.url).pathname), "../pkg", file);
   const total = zlib.gzipSync(readFileSync(at), { level: 9 }).length;

@@ -13,12 +13,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { ENTRIES } from "../../scripts/entries.mjs";
 
 const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
-const entries = [
-  { name: "index", wasm: "connectsafely_wasm_bg.wasm" },
-  { name: "validate", wasm: "connectsafely_validate_bg.wasm" },
-];
+const entries = ENTRIES.map((e) => ({ name: e.name, wasm: `${e.base}_bg.wasm` }));
 
 /** The value of the one line `var NAME = "...";` of `text`: the string literal, read as JavaScript reads it. */
 function literal(text, name) {
