@@ -24,7 +24,6 @@ mapfile -t entries < <(node scripts/entries.mjs)
 
 rm -rf pkg
 mkdir -p pkg
-bundle_args=()
 for entry in "${entries[@]}"; do
   read -r name features base target glue <<<"$entry"
   cargo build --release --target wasm32-unknown-unknown --features "$features" --target-dir "$target" --quiet
@@ -44,9 +43,8 @@ for entry in "${entries[@]}"; do
     || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
   echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/$base.js"
   cp "$glue/${base}_bg.wasm" pkg/
-  bundle_args+=("$name=$glue")
 done
-node scripts/bundle-pkg.mjs pkg "${bundle_args[@]}"
+node scripts/bundle-pkg.mjs pkg
 
 # Types: the public declarations, written for the JS driver (pkg-template/src/index.d.ts,
 # checked against the Rust enums by tests/boundary.rs), once for ESM and once for CJS.

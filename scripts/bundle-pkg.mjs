@@ -1,7 +1,7 @@
-// Usage: node scripts/bundle-pkg.mjs OUT_DIR NAME=GLUE_DIR...
-// Bundles each entry's API (pkg-template/src/NAME.js) with its own wasm-bindgen
-// `web` glue and wasm (GLUE_DIR: BASE_bg.wasm and BASE.js, BASE the entry's wasm name
-// from build-pkg.sh, e.g. connectsafely_validate) into one
+// Usage: node scripts/bundle-pkg.mjs OUT_DIR
+// Bundles each entry's API (pkg-template/src/NAME.js; the entries: scripts/entries.mjs)
+// with its own wasm-bindgen `web` glue and wasm (GLUE: BASE_bg.wasm and BASE.js, as
+// build-pkg.sh left them) into one
 // self-contained file per kind of runtime, so no bundler ever sees a side-effect-free
 // module in between (webpack dropped one) and nothing runs at import:
 //   OUT/NAME.mjs   ES module, wasm inlined         (import, browser, Deno, Node, pages by URL)
@@ -13,37 +13,39 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { ENTRIES } from "./entries.mjs";
 
-const [outDir, ...entryArgs] = process.argv.slice(2);
+const [outDir] = process.argv.slice(2);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(root, "pkg-template/src");
 
 /**
- * One entry of the package, from `NAME=GLUE_DIR`.
- * @param {string} arg
+ * One entry of the package (scripts/entries.mjs), its glue and wasm as build-pkg.sh left
+ * them, and the glue's code as the bundles take it, made once for the three builds.
+ * @param {{ name: string, base: string, glue: string }} e
  */
-function entryOf(arg) {
-  const [name, dir] = arg.split("=");
-  if (!name || !dir) throw new Error(`bundle-pkg: expected NAME=GLUE_DIR, got ${arg}`);
-  const glueDir = path.resolve(dir);
-  const wasms = readdirSync(glueDir).filter((f) => f.endsWith("_bg.wasm"));
-  if (wasms.length !== 1) throw new Error(`bundle-pkg: ${glueDir} holds ${wasms.length} *_bg.wasm files, not one`);
+function entryOf(e) {
+  const glueDir = path.join(root, e.glue);
   const snippets = path.join(glueDir, "snippets");
   const shapes = readdirSync(snippets, { recursive: true })
     .map((f) => path.join(snippets, String(f)))
     .find((f) => f.endsWith(path.join("src", "wasm", "shapes.js")));
-  if (!shapes) throw new Error(`bundle-pkg: the glue of ${name} has no src/wasm/shapes.js snippet`);
+  if (!shapes) throw new Error(`bundle-pkg: the glue of ${e.name} has no src/wasm/shapes.js snippet`);
+  const wasmFile = `${e.base}_bg.wasm`;
+  const wasm = path.join(glueDir, wasmFile);
+  const glue = path.join(glueDir, `${e.base}.js`);
   return {
-    name,
-    api: path.join(src, `${name}.js`),
-    wasmFile: wasms[0],
-    wasm: path.join(glueDir, wasms[0]),
-    glue: path.join(glueDir, wasms[0].replace(/_bg\.wasm$/, ".js")),
+    name: e.name,
+    api: path.join(src, `${e.name}.js`),
+    wasmFile,
+    wasm,
+    glue,
+    glueCode: namedImports(withoutDocComments(readFileSync(glue, "utf8")), wasm),
     shapes,
-    files: { esm: `${name}.mjs`, cjs: `${name}.cjs`, edge: name === "index" ? "edge.mjs" : `${name}-edge.mjs` },
+    files: { esm: `${e.name}.mjs`, cjs: `${e.name}.cjs`, edge: e.name === "index" ? "edge.mjs" : `${e.name}-edge.mjs` },
   };
 }
-const entries = entryArgs.map(entryOf);
+const entries = ENTRIES.map(entryOf);
 if (!entries.some((e) => e.name === "index")) throw new Error("bundle-pkg: no index entry");
 
 // The loader module each entry gets as "#wasm", and "./glue.js" as wasm-bindgen wrote it
@@ -62,7 +64,7 @@ function wiring(entry, loader) {
       // edge.js's placeholder, as the entry's own wasm beside it in the package.
       b.onResolve({ filter: /\.wasm\?module$/ }, () => ({ path: `./${entry.wasmFile}?module`, external: true }));
       b.onLoad({ filter: /\.js$/ }, (a) =>
-        a.path === entry.glue ? { contents: namedImports(withoutDocComments(readFileSync(a.path, "utf8")), entry.wasm), loader: "js" } : undefined,
+        a.path === entry.glue ? { contents: entry.glueCode, loader: "js" } : undefined,
       );
     },
   };
