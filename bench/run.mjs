@@ -444,7 +444,7 @@ const eachUse = bundlers.length
   ? [
       `| a page that... | ${bundlers.join(" | ")} | hand-written client |`,
       `|---|${bundlers.map(() => "---|").join("")}---|`,
-      ...["validate only", "send one"].map((use) => `| ${use} | ${bundlers.map((b) => (useSizes[b][use] === undefined ? "-" : kib(useSizes[b][use]))).join(" | ")} | ${handKiB} |`),
+      ...["validate only", "send one", "send to many"].map((use) => `| ${use} | ${bundlers.map((b) => (useSizes[b][use] === undefined ? "-" : kib(useSizes[b][use]))).join(" | ")} | ${handKiB} |`),
     ].join("\n")
   : "(not measured: BENCH_NO_BUNDLERS)";
 const coldStart = [

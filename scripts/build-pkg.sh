@@ -7,14 +7,18 @@
 # The npm build exports synchronous functions only (Core, in src/wasm/); the JS driver
 # in pkg-template/src performs fetch, timers and abort around it.
 #
-# The entries, each its own wasm (scripts/entries.mjs, the one list):
-#   index     the client and validation      connectsafely_wasm_bg.wasm
-#   validate  validation only (the core's    connectsafely_validate_bg.wasm
-#             `validator` feature: no send, store or run compiled)
-# and per entry three files (for index: index.mjs, index.cjs, edge.mjs):
-#   NAME.mjs       ES module, the wasm inlined: bundlers, browsers, Node.js import, Deno, Bun, pages by URL
-#   NAME.cjs       CommonJS, the wasm inlined: require()
-#   NAME-edge.mjs  imports WASM as a compiled module: workerd, Vercel/Next.js edge
+# The wasms (scripts/entries.mjs, the one list, says which file holds which):
+#   index     single sends and validation (the core's `sender` feature: no run to many,
+#             store or journal compiled): index.mjs
+#   many      the full core: many.mjs (which index.mjs's client imports on first need),
+#             index.cjs and edge.mjs (connectsafely_wasm_bg.wasm beside it)
+#   validate  validation only (the core's `validator` feature: no send, store or run
+#             compiled): validate.mjs, validate.cjs, validate-edge.mjs
+#             (connectsafely_validate_bg.wasm beside it)
+# Per kind of runtime:
+#   *.mjs       ES module, the wasm inlined: bundlers, browsers, Node.js import, Deno, Bun, pages by URL
+#   *.cjs       CommonJS, the wasm inlined: require()
+#   *edge.mjs   imports the wasm as a compiled module: workerd, Vercel/Next.js edge
 # Nothing runs at import: the wasm is compiled and instantiated on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +46,6 @@ for entry in "${entries[@]}"; do
   grep -q '^function __wbg_get_imports()' "$glue/$base.js" && grep -q '^function __wbg_finalize_init(instance, module)' "$glue/$base.js" \
     || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
   echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/$base.js"
-  cp "$glue/${base}_bg.wasm" pkg/
 done
 node scripts/bundle-pkg.mjs pkg
 
@@ -59,6 +62,6 @@ cp pkg-template/README.md LICENSE CHANGELOG.md pkg/
 sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 gz() { gzip -9c "$1" | wc -c; }
 for entry in "${entries[@]}"; do
-  read -r name _ base _ _ <<<"$entry"
-  echo "pkg: connectsafely-wasm@$version $name: wasm $(wc -c < "pkg/${base}_bg.wasm") bytes ($(gz "pkg/${base}_bg.wasm") gzipped); $name.mjs $(wc -c < "pkg/$name.mjs") bytes ($(gz "pkg/$name.mjs") gzipped)"
+  read -r name _ base _ glue <<<"$entry"
+  echo "pkg: connectsafely-wasm@$version $name: wasm $(wc -c < "$glue/${base}_bg.wasm") bytes ($(gz "$glue/${base}_bg.wasm") gzipped); $name.mjs $(wc -c < "pkg/$name.mjs") bytes ($(gz "pkg/$name.mjs") gzipped)"
 done

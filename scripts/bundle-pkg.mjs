@@ -1,27 +1,28 @@
 // Usage: node scripts/bundle-pkg.mjs OUT_DIR
-// Bundles each entry's API (pkg-template/src/NAME.js; the entries: scripts/entries.mjs)
-// with its own wasm-bindgen `web` glue and wasm (GLUE: BASE_bg.wasm and BASE.js, as
-// build-pkg.sh left them) into one
-// self-contained file per kind of runtime, so no bundler ever sees a side-effect-free
-// module in between (webpack dropped one) and nothing runs at import:
-//   OUT/NAME.mjs   ES module, wasm inlined         (import, browser, Deno, Node, pages by URL)
-//   OUT/NAME.cjs   CommonJS, wasm inlined          (require)
-//   OUT/NAME-edge.mjs (edge.mjs for index)
-//                  ES module, .wasm?module import  (workerd, edge-light)
-// and the store adapters, plain JavaScript, each its own entry.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+// Bundles each file of the package that holds a wasm (scripts/entries.mjs: BUNDLES, each
+// an API module of pkg-template/src with the wasm-bindgen `web` glue and wasm of one of
+// ENTRIES, as build-pkg.sh left them) into one self-contained file, so no bundler ever
+// sees a side-effect-free module in between (webpack dropped one) and nothing runs at
+// import:
+//   index.mjs, many.mjs, validate.mjs    ES module, wasm inlined  (import: bundlers, browsers, Deno, Node, pages by URL)
+//   index.cjs, validate.cjs              CommonJS, wasm inlined   (require)
+//   edge.mjs, validate-edge.mjs          ES module, .wasm?module import (workerd, edge-light)
+// index.mjs imports many.mjs (the full core) only when its client first needs it; the
+// other files of the main entry hold the full core themselves. And the store adapters,
+// plain JavaScript, each its own entry.
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { ENTRIES } from "./entries.mjs";
+import { BUNDLES, ENTRIES } from "./entries.mjs";
 
 const [outDir] = process.argv.slice(2);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = path.join(root, "pkg-template/src");
 
 /**
- * One entry of the package (scripts/entries.mjs), its glue and wasm as build-pkg.sh left
- * them, and the glue's code as the bundles take it, made once for the three builds.
+ * One wasm of the package (scripts/entries.mjs), its glue and wasm as build-pkg.sh left
+ * them, and the glue's code as the bundles take it, made once for every bundle.
  * @param {{ name: string, base: string, glue: string }} e
  */
 function entryOf(e) {
@@ -36,36 +37,45 @@ function entryOf(e) {
   const glue = path.join(glueDir, `${e.base}.js`);
   return {
     name: e.name,
-    api: path.join(src, `${e.name}.js`),
     wasmFile,
     wasm,
     glue,
     glueCode: namedImports(withoutDocComments(readFileSync(glue, "utf8")), wasm),
     shapes,
-    files: { esm: `${e.name}.mjs`, cjs: `${e.name}.cjs`, edge: e.name === "index" ? "edge.mjs" : `${e.name}-edge.mjs` },
   };
 }
-const entries = ENTRIES.map(entryOf);
-if (!entries.some((e) => e.name === "index")) throw new Error("bundle-pkg: no index entry");
+const entries = new Map(ENTRIES.map((e) => [e.name, entryOf(e)]));
+const wasmOf = (name) => {
+  const e = entries.get(name);
+  if (!e) throw new Error(`bundle-pkg: no entry ${name}`);
+  return e;
+};
+const full = wasmOf("many");
 
-// The loader module each entry gets as "#wasm", and "./glue.js" as wasm-bindgen wrote it
-// less its doc comments (the core's Rust docs, for the driver's authors: the package's
-// types are index.d.ts), which esbuild would keep: 2.5 KiB of index.mjs gzipped, and of
-// every app bundled without a minifier (Rollup's and esbuild's defaults).
-function wiring(entry, loader) {
+// Per bundle: "#wasm" (its loader), "./glue.js" (its wasm's glue) and "./glue-full.js"
+// (the full core's, for the runs to many), each glue as wasm-bindgen wrote it less its doc
+// comments (the core's Rust docs, for the driver's authors: the package's types are
+// index.d.ts), which esbuild would keep: 2.5 KiB of index.mjs gzipped, and of every app
+// bundled without a minifier (Rollup's and esbuild's defaults). "#full": where the client
+// finds the full core: many.mjs imported on first need (index.mjs, whose own core is the
+// single-send one), or the bundle's own core.
+function wiring(bundle) {
+  const entry = wasmOf(bundle.wasm);
+  const code = new Map([...entries.values()].map((e) => [e.glue, e.glueCode]));
   return {
     name: "connectsafely-wiring",
     setup(b) {
-      b.onResolve({ filter: /^#wasm$/ }, () => ({ path: path.join(src, `${loader}.js`) }));
+      b.onResolve({ filter: /^#wasm$/ }, () => ({ path: path.join(src, `${bundle.loader}.js`) }));
+      b.onResolve({ filter: /^#full$/ }, () => ({ path: path.join(src, entry === full ? "full-here.js" : "full-lazy.js") }));
+      b.onResolve({ filter: /^#many$/ }, () => ({ path: "./many.mjs", external: true }));
       b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: entry.glue }));
+      b.onResolve({ filter: /^\.\/glue-full\.js$/ }, () => ({ path: full.glue }));
       // The result shapes the core builds with (src/wasm/shapes.js, as the glue imports it):
       // one copy for the core and the driver.
       b.onResolve({ filter: /^\.\/shapes\.js$/ }, () => ({ path: entry.shapes }));
       // edge.js's placeholder, as the entry's own wasm beside it in the package.
       b.onResolve({ filter: /\.wasm\?module$/ }, () => ({ path: `./${entry.wasmFile}?module`, external: true }));
-      b.onLoad({ filter: /\.js$/ }, (a) =>
-        a.path === entry.glue ? { contents: entry.glueCode, loader: "js" } : undefined,
-      );
+      b.onLoad({ filter: /\.js$/ }, (a) => (code.has(a.path) ? { contents: code.get(a.path), loader: "js" } : undefined));
     },
   };
 }
@@ -191,11 +201,16 @@ await Promise.all([
     build({ ...common, entryPoints: [path.join(src, `${name}.js`)], format: "esm", outfile: path.join(outDir, `${name}.mjs`) }),
     build({ ...common, entryPoints: [path.join(src, `${name}.js`)], format: "cjs", platform: "neutral", outfile: path.join(outDir, `${name}.cjs`) }),
   ]),
-  ...entries.flatMap((e) => [
-    build({ ...common, entryPoints: [e.api], format: "esm", outfile: path.join(outDir, e.files.esm), plugins: [wiring(e, "inline")] }),
-    build({ ...common, entryPoints: [e.api], format: "cjs", platform: "neutral", outfile: path.join(outDir, e.files.cjs), plugins: [wiring(e, "inline")] }),
-    build({ ...common, entryPoints: [e.api], format: "esm", outfile: path.join(outDir, e.files.edge), plugins: [wiring(e, "edge")] }),
-  ]),
+  ...BUNDLES.map((b) =>
+    build({
+      ...common,
+      entryPoints: [path.join(src, `${b.api}.js`)],
+      format: b.format,
+      ...(b.format === "cjs" ? { platform: "neutral" } : {}),
+      outfile: path.join(outDir, b.file),
+      plugins: [wiring(b)],
+    }),
+  ),
 ]);
 
 // The wasm goes in after esbuild, as this script writes it (esbuild would choose its own
@@ -203,29 +218,30 @@ await Promise.all([
 // the file, where gzip's window (32 KiB) still holds the package's JavaScript when the
 // rest of it comes (0.7 KiB less gzipped, here and in an app's bundle). WASM is read on
 // first use only, after the whole module has run, so where it is assigned changes nothing.
-for (const e of entries) {
-  const { chars, key } = permuted(readFileSync(e.wasm));
-  for (const file of [e.files.esm, e.files.cjs]) {
-    const at = path.join(outDir, file);
+const permutedOf = new Map();
+for (const b of BUNDLES) {
+  const e = wasmOf(b.wasm);
+  const at = path.join(outDir, b.file);
+  if (b.loader === "inline") {
+    if (!permutedOf.has(e.name)) permutedOf.set(e.name, permuted(readFileSync(e.wasm)));
+    const { chars, key } = permutedOf.get(e.name);
     const lines = readFileSync(at, "utf8").split("\n");
     const one = (line) => {
       const i = lines.indexOf(line);
-      if (i < 0 || lines.lastIndexOf(line) !== i) throw new Error(`${file}: expected one line ${line} (pkg-template/src/inline.js)`);
+      if (i < 0 || lines.lastIndexOf(line) !== i) throw new Error(`${b.file}: expected one line ${line} (pkg-template/src/inline.js)`);
       return i;
     };
     lines[one('var KEY = "__WASM_KEY__";')] = `var KEY = "${latin1(key)}";`;
     lines.splice(one('var WASM = "__WASM_LATIN1__";'), 1);
     while (lines.at(-1) === "") lines.pop();
     writeFileSync(at, [...lines, `var WASM = "${latin1(chars)}";`, ""].join("\n"));
+  } else {
+    if (!readFileSync(at, "utf8").includes(`"./${e.wasmFile}?module"`)) throw new Error(`${b.file} does not import ./${e.wasmFile}?module`);
+    copyFileSync(e.wasm, path.join(outDir, e.wasmFile));
   }
-
   // wasm-bindgen's async init (which reads import.meta.url) must be tree-shaken away:
   // bundlers would otherwise copy the .wasm as an asset beside the inlined one.
-  for (const file of Object.values(e.files)) {
-    if (/import\.meta|__wbg_init\b|initSync/.test(readFileSync(path.join(outDir, file), "utf8"))) {
-      throw new Error(`${file} still holds wasm-bindgen's init (import.meta.url): check the facade's imports`);
-    }
+  if (/import\.meta|__wbg_init\b|initSync/.test(readFileSync(at, "utf8"))) {
+    throw new Error(`${b.file} still holds wasm-bindgen's init (import.meta.url): check the facade's imports`);
   }
-  const edge = readFileSync(path.join(outDir, e.files.edge), "utf8");
-  if (!edge.includes(`"./${e.wasmFile}?module"`)) throw new Error(`${e.files.edge} does not import ./${e.wasmFile}?module`);
 }

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ENTRIES } from "./entries.mjs";
+import { ENTRIES, entry } from "./entries.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /**
@@ -22,15 +22,20 @@ function check(name, glueDts) {
   cpSync(path.join(root, "pkg-template/src"), out, { recursive: true });
   const glue = readFileSync(path.join(root, glueDts), "utf8");
   // The two init helpers build-pkg.sh exports from the glue for start.js.
-  writeFileSync(
-    path.join(out, "glue.d.ts"),
-    glue +
-      "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n",
-  );
+  const helpers =
+    "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n";
+  writeFileSync(path.join(out, "glue.d.ts"), glue + helpers);
+  // The full core's glue, which the run to many drives (many.js, full-here.js).
+  const full = entry("many");
+  writeFileSync(path.join(out, "glue-full.d.ts"), readFileSync(path.join(root, `${full.glue}/${full.base}.d.ts`), "utf8") + helpers);
   // The core's result shapes (src/wasm/shapes.js), as far as the driver uses them.
   writeFileSync(
     path.join(out, "shapes.d.ts"),
-    'export function valid(accountId: string | undefined, recipientProfileUrn: string, groupId: string, message: string, messageUrns: string[] | undefined): import("./index").ValidationResult;\n',
+    'export function valid(accountId: string | undefined, recipientProfileUrn: string, groupId: string, message: string, messageUrns: string[] | undefined): import("./index").ValidationResult;\n' +
+      'export function sendError(kind: import("./index").ErrorKind, message: string, fieldErrors: import("./index").FieldError[], retryAfterMs: number | null, deliveryUnknown: boolean): import("./index").SendError;\n' +
+      'export function failure(status: number | null, error: import("./index").SendError, rateLimit: import("./index").RateLimitInfo | null, body: unknown): import("./index").SendFailure;\n' +
+      'export function bulk(results: unknown[], sent: number, failed: number, notAttempted: number[], stoppedBy: import("./index").BulkResult["stoppedBy"], resumeAt: number | null): import("./index").BulkResult;\n' +
+      "export function withCause(error: object, cause: unknown): void;\n",
   );
   writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
   writeFileSync(
@@ -46,10 +51,11 @@ function check(name, glueDts) {
         moduleResolution: "bundler",
         lib: ["esnext", "dom"],
         types: [],
-        paths: { "#wasm": ["./inline.js"] },
+        paths: { "#wasm": ["./inline.js"], "#full": ["./full-lazy.js"], "#many": ["./many.js"] },
       },
       // The entry and what it imports; the whole driver for the main entry (its adapters
-      // too). The entry named in `files`: `include` leaves out a .js beside a .d.ts of its name.
+      // and the full core's "#full" of index.cjs and edge.mjs too). The entry named in
+      // `files`: `include` leaves out a .js beside a .d.ts of its name.
       ...(name === "index" ? { include: ["*.js", "*.d.ts"], files: ["index.js"] } : { files: [`${name}.js`, "edge.js", "wasm-module.d.ts"] }),
     }),
   );

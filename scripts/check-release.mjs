@@ -42,7 +42,12 @@ else {
     .filter((f) => f.endsWith(".mjs"))
     .flatMap((f) => [...read(`pkg/${f}`).matchAll(/from "\.\/([\w.-]+\.wasm)\?module"/g)].map((m) => m[1]));
   expect(wasms.length >= 2, `the edge entries import their wasm (found ${wasms.join(", ")})`);
-  for (const f of new Set(["README.md", "LICENSE", ...exported, ...wasms])) {
+  // And each file an entry imports on first need (index.mjs: many.mjs).
+  const lazy = exported
+    .filter((f) => f.endsWith(".mjs"))
+    .flatMap((f) => [...read(`pkg/${f}`).matchAll(/\bimport\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]));
+  expect(lazy.includes("many.mjs"), `index.mjs imports many.mjs on first need (found ${lazy.join(", ")})`);
+  for (const f of new Set(["README.md", "LICENSE", ...exported, ...wasms, ...lazy])) {
     expect(files.includes(f), `npm would publish ${f}`);
   }
 }

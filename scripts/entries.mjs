@@ -1,20 +1,51 @@
-// The npm package's entries that carry a wasm, each built from the core with its own
-// features: the one list build-pkg.sh, check-driver.mjs, size-budget.mjs and the tests
-// read. Per entry:
-//   name      pkg-template/src/NAME.js, bundled into pkg/NAME.mjs, NAME.cjs and
-//             NAME-edge.mjs (edge.mjs for index)
+// The npm package's wasm builds and the files each goes into: the one list build-pkg.sh,
+// bundle-pkg.mjs, check-driver.mjs, size-budget.mjs and the tests read.
+//
+// ENTRIES, one per wasm, each built from the core with its own features:
+//   name      its JavaScript API (pkg-template/src/NAME.js)
 //   features  cargo features of its wasm
-//   base      wasm-bindgen's --out-name: pkg/BASE_bg.wasm
+//   base      wasm-bindgen's --out-name: GLUE/BASE_bg.wasm, GLUE/BASE.js
 //   target    cargo's target dir (one per feature set: cargo would rebuild one over the other)
 //   glue      wasm-bindgen's output dir
 //
-//   node scripts/entries.mjs    prints "NAME FEATURES BASE TARGET GLUE", a line each (for build-pkg.sh)
+// BUNDLES, one per file of the package holding a wasm (scripts/bundle-pkg.mjs):
+//   file      pkg/FILE
+//   api       pkg-template/src/API.js, the module bundled
+//   wasm      the ENTRIES name whose wasm and glue it holds
+//   format    esm or cjs
+//   loader    inline (the wasm in the file) or edge (a .wasm?module import of BASE_bg.wasm,
+//             shipped beside it)
+//
+// index.mjs, what web apps and ES module runtimes import, holds the single-send core
+// (`sender`: no run to many, shared store or journal); its client switches to many.mjs,
+// the full core, imported on first need, which bundlers split into a file of its own.
+// index.cjs and edge.mjs hold the full core: server runtimes load everything at once.
+//
+//   node scripts/entries.mjs    prints "NAME FEATURES BASE TARGET GLUE", a line per entry (for build-pkg.sh)
 import { fileURLToPath } from "node:url";
 
 export const ENTRIES = [
-  { name: "index", features: "npm", base: "connectsafely_wasm", target: "target", glue: "target/bindgen" },
+  { name: "index", features: "npm,sender", base: "connectsafely_one", target: "target/one", glue: "target/bindgen-one" },
+  { name: "many", features: "npm", base: "connectsafely_wasm", target: "target", glue: "target/bindgen" },
   { name: "validate", features: "npm,validator", base: "connectsafely_validate", target: "target/validate", glue: "target/bindgen-validate" },
 ];
+
+export const BUNDLES = [
+  { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "inline" },
+  { file: "many.mjs", api: "many", wasm: "many", format: "esm", loader: "inline" },
+  { file: "index.cjs", api: "index", wasm: "many", format: "cjs", loader: "inline" },
+  { file: "edge.mjs", api: "index", wasm: "many", format: "esm", loader: "edge" },
+  { file: "validate.mjs", api: "validate", wasm: "validate", format: "esm", loader: "inline" },
+  { file: "validate.cjs", api: "validate", wasm: "validate", format: "cjs", loader: "inline" },
+  { file: "validate-edge.mjs", api: "validate", wasm: "validate", format: "esm", loader: "edge" },
+];
+
+/** The entry named `name`. */
+export function entry(name) {
+  const e = ENTRIES.find((x) => x.name === name);
+  if (!e) throw new Error(`entries: no entry ${name}`);
+  return e;
+}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const e of ENTRIES) console.log([e.name, e.features, e.base, e.target, e.glue].join(" "));

@@ -56,7 +56,14 @@ runtime or browser that a valid body is sent and that \`groupId: "abc"\` resolve
 | A page with no bundler | \`<script type="module">\` | ${INLINE}, by URL |
 
 - \`index.mjs\` (export condition \`import\`): an ES module with the wasm inlined (one character per byte), so no
-  bundler needs a plugin or an asset rule; \`index.cjs\` (\`require\`) is the same as CommonJS.
+  bundler needs a plugin or an asset rule. Its wasm holds what a single send needs; the run to
+  many and the shared store are in \`many.mjs\`, which the client imports on its first
+  \`sendGroupWithAckMany\` or send with a \`store\` (and switches to, its guard and quota state
+  carried over), so a page that sends one never downloads it. Every bundler above splits it
+  into a file of its own: Rollup with \`--dir\` (with \`--file\` it refuses the import), esbuild
+  with \`--splitting\`. A build into one file (an IIFE) holds both. If it cannot be loaded, the
+  call resolves to a \`network\` failure (\`deliveryUnknown: false\`) that says so.
+  \`index.cjs\` (\`require\`) holds the full core as CommonJS.
 - \`edge.mjs\` (\`workerd\`, \`edge-light\`): for runtimes that refuse to compile wasm from bytes
   at run time, it imports \`connectsafely_wasm_bg.wasm?module\`, which wrangler, Next.js and
   Vercel compile at build time.
@@ -67,7 +74,8 @@ runtime or browser that a valid body is sent and that \`groupId: "abc"\` resolve
 
 ### A browser app: webpack, Rspack, Parcel, Rollup, Vite, esbuild
 
-A page with a form whose inputs are named after the request's fields, a \`<button>\` and an
+A page with a form whose inputs are named after the request's fields, a \`<button>\`, a
+\`<button type="button" name="many">\` and an
 \`<output>\`, and this script:
 
 ${block("browser-app/index.js", "src/index.js")}

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ENTRIES } from "./entries.mjs";
+import { BUNDLES } from "./entries.mjs";
 
 // 77.9 KiB after issue 10; 54.5 KiB after issue 11 (a sans-IO core with synchronous
 // exports, no core::fmt or std searches, lol_alloc, response bodies parsed once in JS,
@@ -63,13 +63,18 @@ import { ENTRIES } from "./entries.mjs";
 // processes; the loop ran cold in the interpreter at ~170 instructions a byte.
 // 71.8 and 19.2 KiB with the glue importing from the snippet modules only the names the
 // wasm imports (-0.15 and -0.5 KiB): a namespace import kept every shape and field reader.
-const BUDGETS = { "index.mjs": 71.9 * 1024, "validate.mjs": 19.3 * 1024 };
+// index.mjs 57.8 KiB (-14.0 KiB) with its own core the single-send one (the core's `sender`
+// build: no run to many, shared store or journal) and the client switching to many.mjs,
+// the full core (69.0 KiB), on the first run to many or send with a store: a page that
+// sends one downloads index.mjs only. many.mjs is the full core and its registry's
+// takeover (+0.9 KiB), without the driver (index.mjs's drives both cores).
+const BUDGETS = { "index.mjs": 57.8 * 1024, "many.mjs": 69.0 * 1024, "validate.mjs": 19.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;
-for (const e of ENTRIES) {
-  if (!(`${e.name}.mjs` in BUDGETS)) {
-    console.error(`size: ${e.name}.mjs has no budget (scripts/entries.mjs lists it)`);
+for (const b of BUNDLES.filter((x) => x.format === "esm" && x.loader === "inline")) {
+  if (!(b.file in BUDGETS)) {
+    console.error(`size: ${b.file} has no budget (scripts/entries.mjs lists it)`);
     over = true;
   }
 }

@@ -12,6 +12,7 @@ echo "== clippy (no unwrap, expect, panic or indexing in the library)"
 cargo clippy --quiet --all-targets --features serde -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features npm --lib -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features npm,validator --lib --target-dir target/validate -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features npm,sender --lib --target-dir target/one -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- -D warnings
 
 echo "== docs: cargo doc with no warnings (the core with serde, and the Rust API)"

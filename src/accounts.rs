@@ -134,6 +134,92 @@ impl Accounts {
     }
 }
 
+/// Numbers per account in [`Accounts::handed`]: the UTF-8 lengths of its key and its rate
+/// limit's action in the text, whether a rate limit is known, whether it has an action,
+/// then `blocked_until`, `last_start`, `limit`, `used`, `remaining` and `reset_at`, NaN
+/// for `None`.
+const HANDED: usize = 10;
+
+fn or_nan(v: Option<f64>) -> f64 {
+    v.unwrap_or(f64::NAN)
+}
+
+fn some(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+/// The registry handed from one core to another of the same build: the npm package's
+/// single-send core (index.mjs) to its full core (many.mjs), when the client first needs a
+/// run to many or a store. Not persisted; sends in flight are not handed over (the driver
+/// hands over when none is).
+impl Accounts {
+    /// Every account as plain values: one text (each key, then its rate limit's action or
+    /// nothing), and [`HANDED`] numbers per account.
+    pub fn handed(&self) -> (String, Vec<f64>) {
+        let mut text = String::new();
+        let mut numbers = Vec::with_capacity(self.list.len() * HANDED);
+        for a in &self.list {
+            let last = a.guard.last.as_ref();
+            let action = last.and_then(|r| r.action.as_deref());
+            text.push_str(&a.key);
+            text.push_str(action.unwrap_or(""));
+            numbers.extend_from_slice(&[
+                a.key.len() as f64,
+                action.map_or(0, str::len) as f64,
+                f64::from(u8::from(last.is_some())),
+                f64::from(u8::from(action.is_some())),
+                or_nan(a.guard.blocked_until),
+                or_nan(a.last_start),
+                or_nan(last.and_then(|r| r.limit)),
+                or_nan(last.and_then(|r| r.used)),
+                or_nan(last.and_then(|r| r.remaining)),
+                or_nan(last.and_then(|r| r.reset_at)),
+            ]);
+        }
+        (text, numbers)
+    }
+
+    /// Takes over what [`Accounts::handed`] gave: each account's guard and last start
+    /// replace what this registry knew of it. Values of another shape change nothing.
+    pub fn take_over(&mut self, text: &str, numbers: &[f64]) {
+        let mut taken = Vec::new();
+        let mut at = 0usize;
+        for n in numbers.chunks(HANDED) {
+            let &[key_len, action_len, has_last, has_action, blocked, started, limit, used, remaining, reset_at] =
+                n
+            else {
+                return;
+            };
+            let key_end = at.saturating_add(key_len as usize);
+            let action_end = key_end.saturating_add(action_len as usize);
+            let (Some(key), Some(action)) = (text.get(at..key_end), text.get(key_end..action_end))
+            else {
+                return;
+            };
+            at = action_end;
+            let last = (has_last == 1.0).then(|| RateLimitInfo {
+                action: (has_action == 1.0).then(|| action.to_owned()),
+                limit: some(limit),
+                used: some(used),
+                remaining: some(remaining),
+                reset_at: some(reset_at),
+            });
+            taken.push((key, some(blocked), some(started), last));
+        }
+        if at != text.len() {
+            return;
+        }
+        for (key, blocked_until, last_start, last) in taken {
+            let id = self.id(key);
+            if let Some(a) = self.get_mut(id) {
+                a.guard.blocked_until = blocked_until;
+                a.last_start = last_start;
+                a.guard.last = last;
+            }
+        }
+    }
+}
+
 /// The guard's rules, over the registry: each account's record and what refuses it.
 impl Accounts {
     /// Whether a send for `id` must be refused at `now_ms`, and how.
@@ -154,5 +240,78 @@ impl Accounts {
         if let Some(a) = self.get_mut(id) {
             a.guard.observe(status, rate_limit, retry_after_ms, now_ms);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(action: Option<&str>, remaining: Option<f64>) -> RateLimitInfo {
+        RateLimitInfo {
+            action: action.map(str::to_owned),
+            limit: Some(150.0),
+            used: remaining.map(|r| 150.0 - r),
+            remaining,
+            reset_at: Some(1.7e12),
+        }
+    }
+
+    #[test]
+    fn a_registry_taken_over_knows_every_account_as_the_one_handed_over() {
+        let mut from = Accounts::new();
+        let default = from.id("");
+        let spent = from.id("acct-spent");
+        let no_action = from.id("acct-\u{1F600}");
+        let _unknown = from.id("acct-never-answered");
+        from.started(default, 1_000.0);
+        from.finished(default);
+        from.observe(
+            default,
+            200,
+            Some(&info(Some("MESSAGE"), Some(12.0))),
+            None,
+            1_000.0,
+        );
+        from.observe(
+            spent,
+            429,
+            Some(&info(Some(""), Some(0.0))),
+            Some(60_000.0),
+            2_000.0,
+        );
+        from.observe(no_action, 200, Some(&info(None, None)), None, 3_000.0);
+        let (strings, numbers) = from.handed();
+
+        let mut to = Accounts::new();
+        to.take_over(&strings, &numbers);
+        assert_eq!(to.len(), from.len());
+        for i in 0..from.len() as u32 {
+            let a = from.get(AccountId(i)).unwrap();
+            assert_eq!(to.by_key(&a.key), Some(a), "account {:?}", a.key);
+        }
+        assert!(to.check(to.find("acct-spent").unwrap(), 2_001.0).is_some());
+        assert!(to.check(to.find("").unwrap(), 2_001.0).is_none());
+    }
+
+    #[test]
+    fn values_of_another_shape_change_nothing() {
+        let mut to = Accounts::new();
+        to.id("kept");
+        let before = to.clone();
+        let (text, numbers) = {
+            let mut from = Accounts::new();
+            from.id("abc");
+            from.handed()
+        };
+        to.take_over(&text, &numbers[..HANDED - 1]);
+        to.take_over(&text[..2], &numbers);
+        to.take_over(&(text.clone() + "d"), &numbers);
+        to.take_over(
+            "\u{e9}",
+            &[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        );
+        assert_eq!(to.len(), before.len());
+        assert_eq!(to.by_key("kept"), before.by_key("kept"));
     }
 }

@@ -68,6 +68,17 @@ mod num;
     any(feature = "serde", feature = "client", not(target_arch = "wasm32"))
 ))]
 compile_error!("the `validator` feature is internal to the npm build (scripts/build-pkg.sh): wasm32 only, without `serde` or `client`");
+// `sender` builds the wasm index.mjs starts with (no run, store or journal compiled).
+#[cfg(all(
+    feature = "sender",
+    any(
+        feature = "serde",
+        feature = "client",
+        feature = "validator",
+        not(target_arch = "wasm32")
+    )
+))]
+compile_error!("the `sender` feature is internal to the npm build (scripts/build-pkg.sh): wasm32 only, without `serde`, `client` or `validator`");
 
 // The API: the request and its validation, the results and errors, the rate limit.
 #[cfg(not(feature = "validator"))]
@@ -157,7 +168,12 @@ pub fn npm_client_settings(
 
 /// For the test suites: a run's options as the npm build settles them, or the field error
 /// every item reports.
-#[cfg(all(target_arch = "wasm32", feature = "npm", not(feature = "validator")))]
+#[cfg(all(
+    target_arch = "wasm32",
+    feature = "npm",
+    not(feature = "validator"),
+    not(feature = "sender")
+))]
 #[doc(hidden)]
 pub fn npm_run_settings(
     options: &wasm_bindgen::JsValue,

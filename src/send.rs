@@ -90,6 +90,10 @@ pub struct SharedSend {
     pub policy: SharedPolicy,
     /// The store key of the account's record, in the client's scope (`keys::Scope::account`).
     pub key: String,
+    /// The single-send build (`sender`) has no shared store: none can be made, so the
+    /// compiler drops every store path of the machine.
+    #[cfg(feature = "sender")]
+    pub never: core::convert::Infallible,
 }
 
 /// A bulk item's entry in a run's journal, a store shared by the run's runners and
@@ -107,6 +111,9 @@ pub struct JournalItem {
     /// Only look the item up (its account is stopped by its quota): report what the
     /// journal recorded for it, claim and send nothing.
     pub lookup: bool,
+    /// The single-send build (`sender`) has no journal (see `SharedSend::never`).
+    #[cfg(feature = "sender")]
+    pub never: core::convert::Infallible,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -29,8 +29,11 @@ use crate::policy::{
     MAX_PARALLEL,
 };
 use crate::request::ENDPOINT_PATH;
-use crate::send::{Policy, SharedSend};
+use crate::send::Policy;
+#[cfg(not(feature = "sender"))]
+use crate::send::SharedSend;
 use crate::store::keys::{origin, workspace_of_key, Scope};
+#[cfg(not(feature = "sender"))]
 use crate::store::SharedPolicy;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
 
@@ -141,6 +144,7 @@ impl core::fmt::Debug for ClientSettings {
     }
 }
 
+#[cfg(not(feature = "sender"))]
 impl ClientSettings {
     /// The store side of this client's next send for `account`: a lease id unique among the
     /// processes sharing the store (this client's random `runner` id, then its counter of

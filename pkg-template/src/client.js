@@ -3,8 +3,18 @@
 // wasm: `Core` of src/wasm/mod.rs) validates, asks the guard, classifies and decides
 // every next step of a send or a run; this driver only performs what it is told
 // (fetch, timers, abort) and reports back. Every call into the core is synchronous.
-import { BulkStep, Core, Cut, Exchanged, Step } from "./glue.js";
+//
+// Two cores: in index.mjs the bundle's own core is the single-send one (no run to many,
+// shared store or journal: most pages send one at a time), and the client switches to the
+// full one (many.mjs, "#full") on the first run to many, or the first send of a client
+// with a store. The switch waits for the sends in flight on the first core, hands its
+// account registry (the guard, the last rate limit, the last start) over to the full core,
+// and from then on every call goes there. In index.cjs and edge.mjs the bundle's own core
+// is the full one and no switch happens.
+import { Core, Cut, Exchanged, Step } from "./glue.js";
 import { exchange, sleep } from "./exchange.js";
+import { bundledFull, loadFull } from "#full";
+import { bulk, failure, sendError, withCause } from "./shapes.js";
 import { start } from "./start.js";
 import { plainFields } from "./validation.js";
 
@@ -75,6 +85,37 @@ function redactedHeaders(headers) {
   return Object.freeze({ ...headers, Authorization: "Bearer [redacted]" });
 }
 
+/**
+ * A copy of the client's options as they are now, for the full core to read when the
+ * client switches (so options changed after the client was made change nothing, as when
+ * one core reads them): plain objects and arrays copied, anything else (functions, the
+ * store, the logger) kept as it is.
+ * @param {unknown} v
+ * @param {number} depth
+ * @returns {unknown}
+ */
+function snapshot(v, depth = 0) {
+  if (typeof v !== "object" || v === null || depth > 8) return v;
+  if (Array.isArray(v)) return v.map((x) => snapshot(x, depth + 1));
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const key of Object.keys(v)) out[key] = snapshot(/** @type {any} */ (v)[key], depth + 1);
+  return out;
+}
+
+/**
+ * The failure a send resolves to when the full core could not be loaded: nothing was sent.
+ * @param {unknown} thrown
+ */
+function notLoaded(thrown) {
+  const why = thrown instanceof Error ? thrown.message : String(thrown);
+  const error = sendError("network", `Nothing was sent: connectsafely-wasm could not load its full core (many.mjs), which runs to many and sends with a store need: ${why}`, [], null, false);
+  withCause(error, thrown);
+  return failure(null, error, null, null);
+}
+
 /** This process's id among the processes sharing a store (lease and claim owner). */
 function runnerId() {
   const c = /** @type {any} */ (globalThis).crypto;
@@ -109,8 +150,22 @@ async function storeSwap(store, timeoutMs, key, expected, value) {
 }
 
 export class ConnectSafelyClient {
-  /** @type {Core} */
+  /** @type {import("./glue-full.js").Core} the single-send core until the switch, then the full one */
   #core;
+  /** @type {{ BulkStep: typeof import("./glue-full.js").BulkStep } | undefined} what the client needs of the full core, once it has it (at once where the bundle holds it) */
+  #full = bundledFull;
+  /** @type {Promise<unknown> | undefined} the switch to the full core, while it is on: what it threw, or undefined */
+  #switching;
+  /** Whether every send needs the full core (a client with a store). */
+  #needsFull = false;
+  /** Sends in flight on the single-send core, which the switch waits for. */
+  #inFlight = 0;
+  /** @type {(() => void) | undefined} */
+  #drained;
+  /** @type {unknown} the options as read when the client was made, for the full core */
+  #options;
+  /** @type {number} */
+  #runner;
   /** @type {any} */
   #store;
   /** @type {string} */
@@ -135,7 +190,15 @@ export class ConnectSafelyClient {
   /** @param {import("./index").ClientOptions} options */
   constructor(options) {
     start();
-    this.#core = new Core(options, runnerId());
+    this.#runner = runnerId();
+    this.#core = /** @type {any} */ (new Core(options, this.#runner));
+    if (!this.#full) {
+      try {
+        this.#options = snapshot(options);
+      } catch {
+        this.#options = options;
+      }
+    }
     const [apiKey, endpoint, fetch, store, storeTimeoutMs, level, logger, hooks, pairs] = this.#core.setup;
     this.#apiKey = apiKey;
     this.#endpoint = endpoint;
@@ -146,6 +209,35 @@ export class ConnectSafelyClient {
     this.#logger = logger;
     this.#hooks = hooks;
     this.#headers = headerObject(apiKey, pairs);
+    this.#needsFull = store !== undefined;
+  }
+
+  /**
+   * Switches to the full core (once; again after a failed try): loads it, waits for the
+   * sends in flight on the single-send core, hands the account registry over. Resolves
+   * to what it threw when it failed, else undefined; never rejects.
+   * @returns {Promise<unknown>}
+   */
+  #switch() {
+    if (this.#full) return Promise.resolve(undefined);
+    return (this.#switching ??= (async () => {
+      try {
+        const m = await loadFull();
+        m.start();
+        const full = new m.Core(this.#options, this.#runner);
+        while (this.#inFlight > 0) await new Promise((resolve) => (this.#drained = () => resolve(undefined)));
+        const one = /** @type {Core} */ (/** @type {unknown} */ (this.#core));
+        full.takeOver(one.handOverText(), one.handOverNumbers());
+        this.#core = full;
+        this.#full = { BulkStep: m.BulkStep };
+        one.free();
+        return undefined;
+      } catch (e) {
+        return e ?? new Error("the full core failed to start");
+      } finally {
+        this.#switching = undefined;
+      }
+    })());
   }
 
   get baseUrl() {
@@ -169,29 +261,49 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   sendGroupWithAck(body, options) {
+    // A client with a store sends through the full core; so does every send once a
+    // switch is on (the single-send core's sends in flight drain meanwhile).
+    if (!this.#full && (this.#needsFull || this.#switching)) {
+      return this.#switch().then((thrown) => (this.#full || !this.#needsFull ? this.#send(body, options) : notLoaded(thrown)));
+    }
+    return this.#send(body, options);
+  }
+
+  /**
+   * @param {unknown} body
+   * @param {unknown} options
+   */
+  #send(body, options) {
     const core = this.#core;
     const f = plainFields(body);
     const fast = f && core.beginUnchanged(f[0], f[1], f[2], f[3], options);
     const id = fast === undefined ? core.begin(body, options) : fast;
-    return this.#drive(id).then(() => {
-      this.#logOutcome(id);
-      return this.#core.finish(id);
+    const counted = !this.#full;
+    if (counted) this.#inFlight += 1;
+    return this.#drive(core, id).then(() => {
+      this.#logOutcome(core, id);
+      const result = core.finish(id);
+      if (counted && --this.#inFlight === 0) this.#drained?.();
+      return result;
     });
   }
 
-  /** @param {number} id */
-  #logOutcome(id) {
+  /**
+   * @param {import("./glue-full.js").Core} core
+   * @param {number} id
+   */
+  #logOutcome(core, id) {
     if (this.#level === 0) return;
-    const said = this.#core.logOutcome(id);
+    const said = core.logOutcome(id);
     if (said) log(this.#logger, said[0], said[1]);
   }
 
   /**
-   * Performs what the core asks for send `id` until it is done.
+   * Performs what `core` asks for its send `id` until it is done.
+   * @param {import("./glue-full.js").Core} core
    * @param {number} id
    */
-  async #drive(id) {
-    const core = this.#core;
+  async #drive(core, id) {
     const hooks = this.#hooks;
     const debug = this.#level >= DEBUG;
     const [body, signal, timeoutMs, own] = core.request(id);
@@ -257,6 +369,19 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   async sendGroupWithAckMany(bodies, options) {
+    const thrown = await this.#switch();
+    if (!this.#full) {
+      // Every item fails as nothing was sent, each result saying why.
+      /** @type {unknown[]} */
+      let results = [];
+      try {
+        if (Array.isArray(bodies)) results = bodies.map(() => notLoaded(thrown));
+        const onResult = typeof options === "object" && options !== null ? /** @type {any} */ (options).onResult : undefined;
+        if (typeof onResult === "function") results.forEach((r, i) => notify(onResult, i, r));
+      } catch {}
+      return bulk(results, 0, results.length, [], null, null);
+    }
+    const { BulkStep } = this.#full;
     const core = this.#core;
     const run = core.bulkBegin(bodies, options);
     // Before anything is sent: the journal's format, read (and written where new), and
@@ -288,7 +413,7 @@ export class ConnectSafelyClient {
         const next = core.bulkNext(run);
         if (next === BulkStep.Start) {
           const id = core.bulkSend(run);
-          await this.#drive(id);
+          await this.#drive(core, id);
           const said = this.#level === 0 ? undefined : core.logOutcome(id);
           const i = core.bulkSettle(run, id);
           // An item left not attempted (refused before a request) is the run's summary's to report.

@@ -9,6 +9,7 @@ use web_sys::AbortSignal;
 
 use super::options::Config;
 use super::result;
+#[cfg(not(feature = "sender"))]
 use super::run::Run;
 use crate::accounts::{AccountId, Accounts};
 use crate::error::SendError;
@@ -86,11 +87,15 @@ pub struct Core {
     pub(super) policy: Policy,
     pub(super) accounts: Accounts,
     pub(super) sends: Slab<Sending>,
+    #[cfg(not(feature = "sender"))]
     pub(super) runs: Slab<Run>,
     /// This client's id among the processes sharing a store, and its lease counter.
+    #[cfg_attr(feature = "sender", allow(dead_code))]
     pub(super) runner: u32,
+    #[cfg_attr(feature = "sender", allow(dead_code))]
     pub(super) leases: u32,
     /// Runs begun, naming each run's runner in a journal (unless given `runnerId`).
+    #[cfg(not(feature = "sender"))]
     pub(super) runs_begun: u32,
 }
 
@@ -112,6 +117,7 @@ impl Core {
 
     /// The shared-store part of a send (when a store was given): a fresh lease, and the
     /// pacing of `min_interval_ms` across processes.
+    #[cfg(not(feature = "sender"))]
     pub(super) fn shared_send(
         &mut self,
         account: AccountId,
@@ -129,6 +135,13 @@ impl Core {
             min_interval_ms,
             timeout_ms,
         ))
+    }
+
+    /// The single-send build has no store: the driver sends for a client with a store
+    /// through the full core (many.mjs).
+    #[cfg(feature = "sender")]
+    pub(super) fn shared_send(&mut self, _: AccountId, _: f64, _: f64) -> Option<SharedSend> {
+        None
     }
 
     /// A send of a validated request, started (or refused, or aborted) now.

@@ -40,7 +40,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-#[cfg(not(feature = "validator"))]
+#[cfg(not(any(feature = "validator", feature = "sender")))]
 mod bulk;
 #[cfg(not(feature = "validator"))]
 mod core;
@@ -52,19 +52,21 @@ mod options;
 mod read;
 #[cfg(not(feature = "validator"))]
 mod result;
-#[cfg(not(feature = "validator"))]
+#[cfg(not(any(feature = "validator", feature = "sender")))]
 mod run;
 #[cfg(not(feature = "validator"))]
 mod send;
 #[cfg(not(feature = "validator"))]
 mod setup;
-#[cfg(not(feature = "validator"))]
+#[cfg(not(any(feature = "validator", feature = "sender")))]
 mod store;
 mod validate;
 
+#[cfg(not(any(feature = "validator", feature = "sender")))]
+use crate::error::FieldError;
 #[cfg(not(feature = "validator"))]
 use {
-    crate::{error::FieldError, js, outcome::Outcome},
+    crate::{js, outcome::Outcome},
     wasm_bindgen::JsValue,
 };
 
@@ -81,7 +83,7 @@ pub(crate) fn client_settings(
     })
 }
 
-#[cfg(not(feature = "validator"))]
+#[cfg(not(any(feature = "validator", feature = "sender")))]
 /// `crate::npm_run_settings`.
 pub(crate) fn run_settings(
     options: &JsValue,

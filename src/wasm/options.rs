@@ -13,9 +13,9 @@ use web_sys::AbortSignal;
 use super::read::raw;
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
-use crate::settings::{
-    self, CallInput, CallSettings, ClientInput, ClientSettings, RunInput, RunSettings,
-};
+use crate::settings::{self, CallInput, CallSettings, ClientInput, ClientSettings};
+#[cfg(not(feature = "sender"))]
+use crate::settings::{RunInput, RunSettings};
 
 /// The client's settled configuration: the core's settings, and the JavaScript objects
 /// the driver calls.
@@ -221,6 +221,7 @@ pub fn call(options: &JsValue) -> Result<Call, Vec<FieldError>> {
 }
 
 /// Reads a run's own options (those of a call aside).
+#[cfg(not(feature = "sender"))]
 pub fn run(options: &JsValue, shared: bool) -> Result<RunSettings, FieldError> {
     if options.is_undefined() || options.is_null() {
         return settings::run(RunInput {

@@ -64,9 +64,11 @@ impl Core {
             config,
             accounts: Accounts::new(),
             sends: Slab::new(),
+            #[cfg(not(feature = "sender"))]
             runs: Slab::new(),
             runner,
             leases: 0,
+            #[cfg(not(feature = "sender"))]
             runs_begun: 0,
         })
     }
@@ -110,6 +112,30 @@ impl Core {
         .iter()
         .collect::<Array>()
         .unchecked_into()
+    }
+
+    /// The account registry's text, for a core of this same package build to take over
+    /// (`Accounts::handed`): the driver switches from index.mjs's single-send core to
+    /// many.mjs's full one when none of its sends is in flight.
+    #[cfg(feature = "sender")]
+    #[wasm_bindgen(js_name = handOverText)]
+    pub fn hand_over_text(&self) -> String {
+        self.accounts.handed().0
+    }
+
+    /// The account registry's numbers (see `handOverText`).
+    #[cfg(feature = "sender")]
+    #[wasm_bindgen(js_name = handOverNumbers)]
+    pub fn hand_over_numbers(&self) -> Vec<f64> {
+        self.accounts.handed().1
+    }
+
+    /// Takes over the registry another core handed over (`handOverText`,
+    /// `handOverNumbers`); values of another shape change nothing.
+    #[cfg(not(feature = "sender"))]
+    #[wasm_bindgen(js_name = takeOver)]
+    pub fn take_over(&mut self, text: &str, numbers: &[f64]) {
+        self.accounts.take_over(text, numbers);
     }
 
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.

@@ -13,10 +13,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { ENTRIES } from "../../scripts/entries.mjs";
+import { fileURLToPath } from "node:url";
+import { BUNDLES, ENTRIES, entry } from "../../scripts/entries.mjs";
 
 const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
-const entries = ENTRIES.map((e) => ({ name: e.name, wasm: `${e.base}_bg.wasm` }));
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** Each wasm as the build made it (wasm-bindgen's output dir, after wasm-opt). */
+const built = (e) => readFileSync(path.join(root, e.glue, `${e.base}_bg.wasm`));
 
 /** The value of the one line `var NAME = "...";` of `text`: the string literal, read as JavaScript reads it. */
 function literal(text, name) {
@@ -44,30 +47,41 @@ test("the shipped wasm decoder reads every character back through the key, in pl
   assert.ok(Buffer.from(memory.subarray(256, end)).equals(Buffer.from(expected)));
 });
 
-for (const { name, wasm } of entries) {
-  const bytes = readFileSync(path.join(pkg, wasm));
-  for (const file of [`${name}.mjs`, `${name}.cjs`]) {
-    test(`${file}: the inlined wasm read through its key is ${wasm}, byte for byte`, () => {
-      const text = readFileSync(path.join(pkg, file), "utf8");
-      const chars = literal(text, "WASM");
-      const key = literal(text, "KEY");
-      assert.equal(key.length, 256);
-      assert.equal(new Set(key).size, 256, "the key is a permutation of the 256 bytes");
-      assert.equal(chars.length, bytes.length);
-      const decoded = Uint8Array.from(chars, (c) => key.charCodeAt(c.charCodeAt(0)));
-      assert.ok(Buffer.from(decoded).equals(bytes), "the same bytes");
-    });
-  }
+for (const b of BUNDLES.filter((x) => x.loader === "edge")) {
+  const e = entry(b.wasm);
+  test(`${b.file}: the ${e.base}_bg.wasm beside it is the wasm the build made, the one ${BUNDLES.filter((x) => x.wasm === b.wasm && x.loader === "inline").map((x) => x.file).join(" and ")} inline`, () => {
+    assert.ok(readFileSync(path.join(pkg, `${e.base}_bg.wasm`)).equals(built(e)));
+  });
+}
 
-  test(`${name}.mjs: the wasm's most frequent bytes are printed as printable ASCII, needing no escape`, () => {
-    const chars = literal(readFileSync(path.join(pkg, `${name}.mjs`), "utf8"), "WASM");
-    const count = new Map();
-    for (const c of chars) count.set(c, (count.get(c) ?? 0) + 1);
-    const top = [...count.entries()].sort((a, b) => b[1] - a[1]).slice(0, 64).map(([c]) => c.charCodeAt(0));
-    assert.ok(top.every((c) => c >= 0x20 && c < 0x7f && !'"\'\\`'.includes(String.fromCharCode(c))), JSON.stringify(top));
+for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
+  const e = entry(b.wasm);
+  const bytes = built(e);
+  test(`${b.file}: the inlined wasm read through its key is the ${e.name} wasm, byte for byte`, () => {
+    const text = readFileSync(path.join(pkg, b.file), "utf8");
+    const chars = literal(text, "WASM");
+    const key = literal(text, "KEY");
+    assert.equal(key.length, 256);
+    assert.equal(new Set(key).size, 256, "the key is a permutation of the 256 bytes");
+    assert.equal(chars.length, bytes.length);
+    const decoded = Uint8Array.from(chars, (c) => key.charCodeAt(c.charCodeAt(0)));
+    assert.ok(Buffer.from(decoded).equals(bytes), "the same bytes");
   });
 
-  test(`${wasm}: imports and exports carry short names, not wasm-bindgen's hashed ones`, () => {
+  if (b.format === "esm") {
+    test(`${b.file}: the wasm's most frequent bytes are printed as printable ASCII, needing no escape`, () => {
+      const chars = literal(readFileSync(path.join(pkg, b.file), "utf8"), "WASM");
+      const count = new Map();
+      for (const c of chars) count.set(c, (count.get(c) ?? 0) + 1);
+      const top = [...count.entries()].sort((a, b) => b[1] - a[1]).slice(0, 64).map(([c]) => c.charCodeAt(0));
+      assert.ok(top.every((c) => c >= 0x20 && c < 0x7f && !'"\'\\`'.includes(String.fromCharCode(c))), JSON.stringify(top));
+    });
+  }
+}
+
+for (const e of ENTRIES) {
+  const bytes = built(e);
+  test(`the ${e.name} wasm: imports and exports carry short names, not wasm-bindgen's hashed ones`, () => {
     const module = new WebAssembly.Module(bytes);
     const imports = WebAssembly.Module.imports(module);
     assert.ok(imports.length > 0);

@@ -18,3 +18,12 @@ form.addEventListener("submit", async (event) => {
   const result = await client.sendGroupWithAck(Object.fromEntries(new FormData(form)));
   output.value = JSON.stringify(result);
 });
+
+// A run to many (here the form's message twice): its part of the package (many.mjs) is a
+// chunk of its own, downloaded on first use, so a page that sends one never fetches it.
+form.querySelector("[name=many]").addEventListener("click", async () => {
+  output.value = "";
+  const one = Object.fromEntries(new FormData(form));
+  const result = await client.sendGroupWithAckMany([one, { ...one, message: `${one.message} (2)` }]);
+  output.value = JSON.stringify(result);
+});

@@ -1,0 +1,12 @@
+// @ts-check
+// "#full" of index.cjs and edge.mjs: their own core is the full one (server runtimes load
+// everything at once), so the client never switches.
+import { BulkStep } from "./glue-full.js";
+
+/** What the client needs of the full core besides its own `Core`. */
+export const bundledFull = { BulkStep };
+
+/** Never called: the bundle's own core is the full one. */
+export function loadFull() {
+  return Promise.reject(new Error("connectsafely-wasm: this bundle holds the full core"));
+}

@@ -1,0 +1,135 @@
+// index.mjs holds the single-send core; its client switches to the full one (many.mjs,
+// imported on first need) for a run to many or a client with a store. What must hold: a
+// page that sends one never needs many.mjs; the switch carries the guard and quota state
+// over and loses or repeats no send in flight; when many.mjs cannot be loaded, the calls
+// that need it resolve to a typed failure that says so and send nothing.
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ConnectSafelyClient } from "connectsafely-wasm";
+import { SANDBOX, body, reset, fault, config, messages, state } from "./helpers.mjs";
+
+const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
+
+/** The package as installed, less many.mjs (a chunk the network failed to bring). */
+async function withoutMany() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cs-no-many-"));
+  cpSync(pkg, dir, { recursive: true, dereference: true });
+  rmSync(path.join(dir, "many.mjs"));
+  return (await import(pathToFileURL(path.join(dir, "index.mjs")).href)).ConnectSafelyClient;
+}
+
+/** A store in memory: swap() as the contract says, counting its calls. */
+function memoryStore() {
+  const data = new Map();
+  return {
+    swaps: 0,
+    async swap(key, expected, value) {
+      this.swaps += 1;
+      const cur = data.get(key) ?? { value: null, version: 0 };
+      if (expected === null || expected !== cur.version) return { ok: false, ...cur };
+      const next = { value, version: cur.version + 1 };
+      data.set(key, next);
+      return { ok: true, ...next };
+    },
+  };
+}
+
+const options = { apiKey: "sandbox-key", baseUrl: SANDBOX };
+
+beforeEach(reset);
+
+test("index.mjs's own core has no run to many, store or journal: those are in many.mjs, which it imports on first need", () => {
+  const index = readFileSync(path.join(pkg, "index.mjs"), "utf8");
+  const many = readFileSync(path.join(pkg, "many.mjs"), "utf8");
+  // The glue's methods of the core (the driver calls them as `core.NAME(`).
+  for (const method of ["bulkBegin", "swapped", "storeFailed"]) {
+    assert.doesNotMatch(index, new RegExp(`^\\s+${method}\\(`, "m"), `index.mjs defines ${method}`);
+    assert.match(many, new RegExp(`^\\s+${method}\\(`, "m"), `many.mjs defines ${method}`);
+  }
+  assert.equal(index.split('import("./many.mjs")').length, 2, "one dynamic import of many.mjs");
+});
+
+test("without many.mjs, index.mjs validates and sends one: a page that sends one never needs it", async () => {
+  const Client = await withoutMany();
+  const client = new Client(options);
+  const r = await client.sendGroupWithAck(body(1));
+  assert.equal(r.ok, true);
+  assert.deepEqual((await messages()).map((m) => m.message), ["Hello 1"]);
+});
+
+test("when many.mjs cannot be loaded, a run to many resolves with every item failed as not sent, saying so; single sends go on", async () => {
+  const Client = await withoutMany();
+  const client = new Client(options);
+  const seen = [];
+  const r = await client.sendGroupWithAckMany([body(1), body(2)], { onResult: (i, x) => seen.push([i, x.ok]) });
+  assert.deepEqual(Object.keys(r), ["results", "sent", "failed", "notAttempted", "stoppedBy", "resumeAt"]);
+  assert.equal(r.sent, 0);
+  assert.equal(r.failed, 2);
+  for (const x of r.results) {
+    assert.equal(x.ok, false);
+    assert.equal(x.status, null);
+    assert.equal(x.error.kind, "network");
+    assert.equal(x.error.deliveryUnknown, false);
+    assert.match(x.error.message, /^Nothing was sent: .*many\.mjs/);
+    assert.ok(x.error.cause, "what the import threw, as cause");
+  }
+  assert.deepEqual(seen, [[0, false], [1, false]]);
+  assert.equal((await state()).requests, 0);
+  // The failed load changes nothing for single sends.
+  assert.equal((await client.sendGroupWithAck(body(3))).ok, true);
+  assert.deepEqual((await messages()).map((m) => m.message), ["Hello 3"]);
+});
+
+test("when many.mjs cannot be loaded, a client with a store resolves each send to that failure and sends nothing", async () => {
+  const Client = await withoutMany();
+  const store = memoryStore();
+  const client = new Client({ ...options, store });
+  const r = await client.sendGroupWithAck(body(1));
+  assert.equal(r.ok, false);
+  assert.equal(r.error.kind, "network");
+  assert.equal(r.error.deliveryUnknown, false);
+  assert.match(r.error.message, /many\.mjs/);
+  assert.equal(store.swaps, 0);
+  assert.equal((await state()).requests, 0);
+});
+
+test("a client with a store sends through the full core: its reservation goes through the store", async () => {
+  const store = memoryStore();
+  const client = new ConnectSafelyClient({ ...options, store });
+  assert.equal((await client.sendGroupWithAck(body(1))).ok, true);
+  assert.ok(store.swaps >= 2, `${store.swaps} swaps: a reservation and its release`);
+});
+
+test("the guard's state carries over the switch: an account the single sends saw spent is refused locally by the run to many", async () => {
+  await config({ quotas: { a: 1, b: 5 } });
+  const client = new ConnectSafelyClient(options);
+  assert.equal((await client.sendGroupWithAck(body(1, { accountId: "a" }))).ok, true);
+  const refused = await client.sendGroupWithAck(body(2, { accountId: "a" }));
+  assert.equal(refused.error.kind, "rate_limited");
+  const before = (await state()).requests;
+  const r = await client.sendGroupWithAckMany([body(3, { accountId: "a" }), body(4, { accountId: "b" })]);
+  assert.deepEqual(r.notAttempted, [0], "a's item refused by the guard it took over");
+  assert.equal(r.stoppedBy, "rate_limited");
+  assert.equal(r.sent, 1);
+  assert.equal((await state()).requests, before + 1, "only b's request left");
+  // And after the switch, single sends keep that state too.
+  assert.match((await client.sendGroupWithAck(body(5, { accountId: "a" }))).error.message, /Refused locally/);
+});
+
+test("sends in flight on the single-send core when a run to many starts are each delivered once, and every result comes back", async () => {
+  await fault(Array.from({ length: 3 }, () => ({ delayMs: 300 })));
+  const client = new ConnectSafelyClient(options);
+  const singles = [1, 2, 3].map((n) => client.sendGroupWithAck(body(n)));
+  const run = client.sendGroupWithAckMany([body(4), body(5)]);
+  const later = client.sendGroupWithAck(body(6));
+  const results = await Promise.all([...singles, later]);
+  assert.ok(results.every((x) => x.ok), JSON.stringify(results.map((x) => x.error)));
+  assert.equal((await run).sent, 2);
+  const sent = (await messages()).map((m) => m.message).sort();
+  assert.deepEqual(sent, ["Hello 1", "Hello 2", "Hello 3", "Hello 4", "Hello 5", "Hello 6"]);
+});
