@@ -63,5 +63,8 @@ sed "s/\"version\": \"0.0.0-from-cargo\"/\"version\": \"$version\"/" pkg-templat
 gz() { gzip -9c "$1" | wc -c; }
 for entry in "${entries[@]}"; do
   read -r name _ base _ glue <<<"$entry"
-  echo "pkg: connectsafely-wasm@$version $name: wasm $(wc -c < "$glue/${base}_bg.wasm") bytes ($(gz "$glue/${base}_bg.wasm") gzipped); $name.mjs $(wc -c < "pkg/$name.mjs") bytes ($(gz "pkg/$name.mjs") gzipped)"
+  echo "pkg: connectsafely-wasm@$version, the $name wasm: $(wc -c < "$glue/${base}_bg.wasm") bytes ($(gz "$glue/${base}_bg.wasm") gzipped)"
+done
+for file in index.mjs many.mjs validate.mjs; do
+  echo "pkg: $file $(wc -c < "pkg/$file") bytes ($(gz "pkg/$file") gzipped)"
 done

@@ -11,12 +11,14 @@ import { ENTRIES, entry } from "./entries.mjs";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /**
  * Type-checks `entry` (and what it imports) of pkg-template/src against the glue
- * wasm-bindgen generated for that entry's wasm.
- * @param {string} name  the entry (index: the whole driver; validate: validation only)
- * @param {string} glueDts  the glue's declarations
+ * wasm-bindgen generated for the wasm it is bundled with.
+ * @param {string} name  the entry (index: the whole driver; many, validate: their module)
+ * @param {string} glueDts  the declarations of the glue it is bundled with
+ * @param {string} [full]  what "#full" is in that bundle
+ * @param {string} [as]  the check's name
  */
-function check(name, glueDts) {
-  const out = path.join(root, `target/driver-check/${name}`);
+function check(name, glueDts, full = "full-lazy.js", as = name) {
+  const out = path.join(root, `target/driver-check/${as}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(path.join(root, "pkg-template/src"), out, { recursive: true });
@@ -26,8 +28,8 @@ function check(name, glueDts) {
     "\nexport function __wbg_get_imports(): WebAssembly.Imports;\nexport function __wbg_finalize_init(instance: WebAssembly.Instance, module: WebAssembly.Module): InitOutput;\n";
   writeFileSync(path.join(out, "glue.d.ts"), glue + helpers);
   // The full core's glue, which the run to many drives (many.js, full-here.js).
-  const full = entry("many");
-  writeFileSync(path.join(out, "glue-full.d.ts"), readFileSync(path.join(root, `${full.glue}/${full.base}.d.ts`), "utf8") + helpers);
+  const many = entry("many");
+  writeFileSync(path.join(out, "glue-full.d.ts"), readFileSync(path.join(root, `${many.glue}/${many.base}.d.ts`), "utf8") + helpers);
   // The core's result shapes (src/wasm/shapes.js), as far as the driver uses them.
   writeFileSync(
     path.join(out, "shapes.d.ts"),
@@ -51,12 +53,14 @@ function check(name, glueDts) {
         moduleResolution: "bundler",
         lib: ["esnext", "dom"],
         types: [],
-        paths: { "#wasm": ["./inline.js"], "#full": ["./full-lazy.js"], "#many": ["./many.js"] },
+        paths: { "#wasm": ["./inline.js"], "#full": [`./${full}`], "#many": ["./many.js"] },
       },
       // The entry and what it imports; the whole driver for the main entry (its adapters
       // and the full core's "#full" of index.cjs and edge.mjs too). The entry named in
       // `files`: `include` leaves out a .js beside a .d.ts of its name.
-      ...(name === "index" ? { include: ["*.js", "*.d.ts"], files: ["index.js"] } : { files: [`${name}.js`, "edge.js", "wasm-module.d.ts"] }),
+      ...(name === "index"
+        ? { include: ["*.js", "*.d.ts"], files: ["index.js"] }
+        : { files: [`${name}.js`, ...(name === "validate" ? ["edge.js", "wasm-module.d.ts"] : [])] }),
     }),
   );
   const r = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", out], { encoding: "utf8" });
@@ -66,4 +70,7 @@ function check(name, glueDts) {
   }
 }
 for (const e of ENTRIES) check(e.name, `${e.glue}/${e.base}.d.ts`);
-console.log(`check-driver: the JS driver type-checks against the core's generated declarations (${ENTRIES.map((e) => e.name).join(" and ")})`);
+// index.cjs and edge.mjs: the main entry's driver on the full core, "#full" its own.
+const full = entry("many");
+check("index", `${full.glue}/${full.base}.d.ts`, "full-here.js", "index-full");
+console.log(`check-driver: the JS driver type-checks against the core's generated declarations (${ENTRIES.map((e) => e.name).join(", ")}, and index on the full core)`);

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ENTRIES } from "./entries.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const read = (f) => readFileSync(path.join(root, f), "utf8");
@@ -21,8 +22,12 @@ const template = JSON.parse(read("pkg-template/package.json")).version;
 expect(template === "0.0.0-from-cargo", `pkg-template/package.json keeps the placeholder (build-pkg.sh writes Cargo.toml's version): ${template}`);
 const built = JSON.parse(read("pkg/package.json")).version;
 expect(built === version, `pkg/package.json has ${built}, Cargo.toml ${version}`);
-const wasm = readFileSync(path.join(root, "pkg/connectsafely_wasm_bg.wasm")).toString("latin1");
-expect(wasm.includes(`connectsafely-wasm/${version}`), `the wasm's User-Agent names ${version}`);
+// Each wasm that sends (all but the validator's), as the build made it: index.mjs inlines
+// the single-send one, many.mjs, index.cjs and edge.mjs the full one.
+for (const e of ENTRIES.filter((x) => !x.features.includes("validator"))) {
+  const wasm = readFileSync(path.join(root, e.glue, `${e.base}_bg.wasm`)).toString("latin1");
+  expect(wasm.includes(`connectsafely-wasm/${version}`), `the ${e.name} wasm's User-Agent names ${version}`);
+}
 const released = read("CHANGELOG.md").match(/^## \[(\d[^\]]*)\]/m)?.[1];
 expect(released === version, `CHANGELOG.md's newest version is ${released}, Cargo.toml ${version}`);
 

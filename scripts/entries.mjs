@@ -2,7 +2,8 @@
 // bundle-pkg.mjs, check-driver.mjs, size-budget.mjs and the tests read.
 //
 // ENTRIES, one per wasm, each built from the core with its own features:
-//   name      its JavaScript API (pkg-template/src/NAME.js)
+//   name      its name; pkg-template/src/NAME.js is the module check-driver.mjs type-checks
+//             against its glue (each file's module: BUNDLES' api)
 //   features  cargo features of its wasm
 //   base      wasm-bindgen's --out-name: GLUE/BASE_bg.wasm, GLUE/BASE.js
 //   target    cargo's target dir (one per feature set: cargo would rebuild one over the other)

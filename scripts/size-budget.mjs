@@ -1,6 +1,7 @@
-// The size budget of each entry web apps get by default (the `import` condition, the wasm
+// The size budget of each file web apps get by default (the `import` condition, the wasm
 // inlined), gzipped: about what every bundler in the matrix ships for this package (make
-// bench measures each): index.mjs, and validate.mjs (connectsafely-wasm/validate). Size is
+// bench measures each): index.mjs, many.mjs (the full core, which index.mjs's client
+// imports on first need) and validate.mjs (connectsafely-wasm/validate). Size is
 // deterministic, so this is a check, not a timed test. The budget holds the line
 // at what the build has reached, so a change that makes it bigger fails until it
 // is justified here; the milestone of issue 11 is 40 KiB, its goal 30 KiB.
@@ -67,8 +68,10 @@ import { BUNDLES } from "./entries.mjs";
 // build: no run to many, shared store or journal) and the client switching to many.mjs,
 // the full core (69.0 KiB), on the first run to many or send with a store: a page that
 // sends one downloads index.mjs only. many.mjs is the full core and its registry's
-// takeover (+0.9 KiB), without the driver (index.mjs's drives both cores).
-const BUDGETS = { "index.mjs": 57.8 * 1024, "many.mjs": 69.0 * 1024, "validate.mjs": 19.3 * 1024 };
+// takeover (+0.9 KiB), without the driver (index.mjs's drives both cores). 58.5 KiB with
+// a call that waits for the switch reading its input at the call and heeding its signal,
+// and a failed load's run reporting its items not attempted (+0.7 KiB).
+const BUDGETS = { "index.mjs": 58.5 * 1024, "many.mjs": 69.0 * 1024, "validate.mjs": 19.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

@@ -15,7 +15,7 @@ import { Core, Cut, Exchanged, Step } from "./glue.js";
 import { exchange, sleep } from "./exchange.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
-import { start } from "./start.js";
+import { fieldNames, start } from "./start.js";
 import { plainFields } from "./validation.js";
 
 /**
@@ -86,23 +86,65 @@ function redactedHeaders(headers) {
 }
 
 /**
- * A copy of the client's options as they are now, for the full core to read when the
- * client switches (so options changed after the client was made change nothing, as when
- * one core reads them): plain objects and arrays copied, anything else (functions, the
- * store, the logger) kept as it is.
+ * A copy of `v` as it is now, for a core to read later as it would have read `v` now: the
+ * client's options for the full core when the client switches, and the input of a call
+ * that waits for the switch (so a body or options changed after the call change nothing).
+ * Plain objects (their own enumerable keys) and arrays (up to 1,000 entries) are copied,
+ * anything else (functions, a signal, the store, a class instance) kept as it is. A body's
+ * known fields are read as the core reads them (inherited or not enumerable too) and kept
+ * out of its keys. Throws what a getter throws.
  * @param {unknown} v
- * @param {number} depth
+ * @param {boolean} [isBody]
+ * @param {number} [depth]
  * @returns {unknown}
  */
-function snapshot(v, depth = 0) {
+function snapshot(v, isBody = false, depth = 0) {
   if (typeof v !== "object" || v === null || depth > 8) return v;
-  if (Array.isArray(v)) return v.map((x) => snapshot(x, depth + 1));
+  if (Array.isArray(v)) return v.length > 1000 ? v : v.map((x) => snapshot(x, false, depth + 1));
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   /** @type {Record<string, unknown>} */
   const out = {};
-  for (const key of Object.keys(v)) out[key] = snapshot(/** @type {any} */ (v)[key], depth + 1);
+  for (const key of Object.keys(v)) out[key] = snapshot(/** @type {any} */ (v)[key], false, depth + 1);
+  if (isBody) {
+    for (const name of fieldNames) {
+      if (Object.prototype.propertyIsEnumerable.call(v, name)) continue;
+      const value = /** @type {any} */ (v)[name];
+      if (value !== undefined) Object.defineProperty(out, name, { value: snapshot(value, false, depth + 1), enumerable: false });
+    }
+  }
   return out;
+}
+
+/**
+ * `snapshot(v)`, or `v` itself when reading it throws (the core then reads it, and says so).
+ * @param {unknown} v
+ * @param {boolean} [isBody]
+ */
+function copied(v, isBody) {
+  try {
+    return snapshot(v, isBody);
+  } catch {
+    return v;
+  }
+}
+
+const ABORTED = Symbol("aborted");
+
+/**
+ * Resolves when the call's `signal` (of its options) fires; never, without one.
+ * @param {unknown} options
+ * @returns {Promise<void>}
+ */
+function aborted(options) {
+  return new Promise((resolve) => {
+    try {
+      const signal = typeof options === "object" && options !== null ? /** @type {any} */ (options).signal : undefined;
+      if (!signal) return;
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    } catch {}
+  });
 }
 
 /**
@@ -192,13 +234,7 @@ export class ConnectSafelyClient {
     start();
     this.#runner = runnerId();
     this.#core = /** @type {any} */ (new Core(options, this.#runner));
-    if (!this.#full) {
-      try {
-        this.#options = snapshot(options);
-      } catch {
-        this.#options = options;
-      }
-    }
+    if (!this.#full) this.#options = copied(options);
     const [apiKey, endpoint, fetch, store, storeTimeoutMs, level, logger, hooks, pairs] = this.#core.setup;
     this.#apiKey = apiKey;
     this.#endpoint = endpoint;
@@ -213,7 +249,8 @@ export class ConnectSafelyClient {
   }
 
   /**
-   * Switches to the full core (once; again after a failed try): loads it, waits for the
+   * Switches to the full core (once; again after a failed try, which a browser answers
+   * from its record of the failed import until the page reloads): loads it, waits for the
    * sends in flight on the single-send core, hands the account registry over. Resolves
    * to what it threw when it failed, else undefined; never rejects.
    * @returns {Promise<unknown>}
@@ -226,7 +263,8 @@ export class ConnectSafelyClient {
         m.start();
         const full = new m.Core(this.#options, this.#runner);
         while (this.#inFlight > 0) await new Promise((resolve) => (this.#drained = () => resolve(undefined)));
-        const one = /** @type {Core} */ (/** @type {unknown} */ (this.#core));
+        // The single-send core (the `sender` build's Core: its hand-over exports).
+        const one = /** @type {{ handOverText(): string, handOverNumbers(): Float64Array, free(): void }} */ (/** @type {unknown} */ (this.#core));
         full.takeOver(one.handOverText(), one.handOverNumbers());
         this.#core = full;
         this.#full = { BulkStep: m.BulkStep };
@@ -261,12 +299,28 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   sendGroupWithAck(body, options) {
-    // A client with a store sends through the full core; so does every send once a
-    // switch is on (the single-send core's sends in flight drain meanwhile).
-    if (!this.#full && (this.#needsFull || this.#switching)) {
-      return this.#switch().then((thrown) => (this.#full || !this.#needsFull ? this.#send(body, options) : notLoaded(thrown)));
-    }
+    if (!this.#full && (this.#needsFull || this.#switching)) return this.#queued(copied(body, true), copied(options));
     return this.#send(body, options);
+  }
+
+  /**
+   * A send that waits for the switch to the full core: a client with a store sends
+   * through it, and so does every send once a switch is on (the single-send core's sends
+   * in flight drain meanwhile). Its input is a copy made at the call. If the call's signal
+   * fires first, it is sent nowhere: the core it goes to sees the signal and reports the
+   * send aborted, nothing sent.
+   * @param {unknown} body
+   * @param {unknown} options
+   */
+  async #queued(body, options) {
+    const r = await Promise.race([this.#switch(), aborted(options).then(() => ABORTED)]);
+    // Switched; or a client without a store goes on with its own core (a failed load
+    // changes nothing for its single sends).
+    if (this.#full || !this.#needsFull) return this.#send(body, options);
+    // A store client's signal fired before the switch was done: the single-send core
+    // reports the send aborted (it sees the signal: nothing is sent, no store is needed).
+    if (r === ABORTED) return this.#send(body, options);
+    return notLoaded(r);
   }
 
   /**
@@ -280,12 +334,14 @@ export class ConnectSafelyClient {
     const id = fast === undefined ? core.begin(body, options) : fast;
     const counted = !this.#full;
     if (counted) this.#inFlight += 1;
-    return this.#drive(core, id).then(() => {
-      this.#logOutcome(core, id);
-      const result = core.finish(id);
-      if (counted && --this.#inFlight === 0) this.#drained?.();
-      return result;
-    });
+    return this.#drive(core, id)
+      .then(() => {
+        this.#logOutcome(core, id);
+        return core.finish(id);
+      })
+      .finally(() => {
+        if (counted && --this.#inFlight === 0) this.#drained?.();
+      });
   }
 
   /**
@@ -365,21 +421,36 @@ export class ConnectSafelyClient {
   }
 
   /**
+   * A run that could not start for want of the full core: every item not attempted (a
+   * later run sends it), its result the failure that says why; `onResult` is called for each.
+   * @param {unknown} bodies
+   * @param {unknown} options
+   * @param {unknown} thrown
+   */
+  #notRun(bodies, options, thrown) {
+    /** @type {unknown[]} */
+    let results = [];
+    try {
+      if (Array.isArray(bodies)) results = bodies.map(() => notLoaded(thrown));
+      const onResult = typeof options === "object" && options !== null ? /** @type {any} */ (options).onResult : undefined;
+      if (typeof onResult === "function") results.forEach((r, i) => notify(onResult, i, r));
+    } catch {}
+    return bulk(results, 0, 0, results.map((_, i) => i), null, null);
+  }
+
+  /**
    * @param {unknown} bodies
    * @param {unknown} [options]
    */
   async sendGroupWithAckMany(bodies, options) {
-    const thrown = await this.#switch();
     if (!this.#full) {
-      // Every item fails as nothing was sent, each result saying why.
-      /** @type {unknown[]} */
-      let results = [];
+      // The run reads its input as it was at the call.
       try {
-        if (Array.isArray(bodies)) results = bodies.map(() => notLoaded(thrown));
-        const onResult = typeof options === "object" && options !== null ? /** @type {any} */ (options).onResult : undefined;
-        if (typeof onResult === "function") results.forEach((r, i) => notify(onResult, i, r));
+        bodies = Array.isArray(bodies) ? bodies.map((b) => copied(b, true)) : bodies;
       } catch {}
-      return bulk(results, 0, results.length, [], null, null);
+      options = copied(options);
+      const thrown = await this.#switch();
+      if (!this.#full) return this.#notRun(bodies, options, thrown);
     }
     const { BulkStep } = this.#full;
     const core = this.#core;

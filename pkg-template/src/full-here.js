@@ -6,7 +6,10 @@ import { BulkStep } from "./glue-full.js";
 /** What the client needs of the full core besides its own `Core`. */
 export const bundledFull = { BulkStep };
 
-/** Never called: the bundle's own core is the full one. */
+/**
+ * Never called: the bundle's own core is the full one.
+ * @returns {Promise<typeof import("./many.js")>}
+ */
 export function loadFull() {
   return Promise.reject(new Error("connectsafely-wasm: this bundle holds the full core"));
 }

@@ -36,6 +36,12 @@
 //!    `bulkLog(run)`, then `bulkFinish(run)`: the `BulkResult`; the run is forgotten.
 //! 4. **Validation** needs no client: `validUnchanged(...)` (the fast path) and
 //!    `validateSendGroupWithAck(body, options)`.
+//! 5. **The switch to the full core.** The `sender` build (index.mjs's wasm) has no run to
+//!    many, store or journal: no `bulk*`, `swap`, `swapped`, `storeFailed`, and a store
+//!    never reaches a send. When its client first needs them, the driver makes the full
+//!    build's `new Core` from the same options and runner, waits until no send is in
+//!    flight on the first, and hands the account registry over: `handOverText()` and
+//!    `handOverNumbers()` of the `sender` core, `takeOver(text, numbers)` of the full one.
 
 #[allow(unused_imports)]
 use crate::prelude::*;

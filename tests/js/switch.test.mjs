@@ -15,12 +15,14 @@ import { SANDBOX, body, reset, fault, config, messages, state } from "./helpers.
 
 const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
 
-/** The package as installed, less many.mjs (a chunk the network failed to bring). */
+/** The package as installed, less many.mjs (a chunk the network failed to bring); `restore()` puts it back. */
 async function withoutMany() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cs-no-many-"));
   cpSync(pkg, dir, { recursive: true, dereference: true });
   rmSync(path.join(dir, "many.mjs"));
-  return (await import(pathToFileURL(path.join(dir, "index.mjs")).href)).ConnectSafelyClient;
+  const Client = (await import(pathToFileURL(path.join(dir, "index.mjs")).href)).ConnectSafelyClient;
+  Client.restore = () => cpSync(path.join(pkg, "many.mjs"), path.join(dir, "many.mjs"));
+  return Client;
 }
 
 /** A store in memory: swap() as the contract says, counting its calls. */
@@ -62,14 +64,16 @@ test("without many.mjs, index.mjs validates and sends one: a page that sends one
   assert.deepEqual((await messages()).map((m) => m.message), ["Hello 1"]);
 });
 
-test("when many.mjs cannot be loaded, a run to many resolves with every item failed as not sent, saying so; single sends go on", async () => {
+test("when many.mjs cannot be loaded, a run to many resolves with every item not attempted, each result saying why; single sends go on; a later run loads it", async () => {
   const Client = await withoutMany();
   const client = new Client(options);
   const seen = [];
   const r = await client.sendGroupWithAckMany([body(1), body(2)], { onResult: (i, x) => seen.push([i, x.ok]) });
   assert.deepEqual(Object.keys(r), ["results", "sent", "failed", "notAttempted", "stoppedBy", "resumeAt"]);
   assert.equal(r.sent, 0);
-  assert.equal(r.failed, 2);
+  assert.equal(r.failed, 0);
+  assert.deepEqual(r.notAttempted, [0, 1], "not sent: a later run sends them");
+  assert.equal(r.resumeAt, null);
   for (const x of r.results) {
     assert.equal(x.ok, false);
     assert.equal(x.status, null);
@@ -83,6 +87,10 @@ test("when many.mjs cannot be loaded, a run to many resolves with every item fai
   // The failed load changes nothing for single sends.
   assert.equal((await client.sendGroupWithAck(body(3))).ok, true);
   assert.deepEqual((await messages()).map((m) => m.message), ["Hello 3"]);
+  // Once many.mjs can be loaded (Node.js tries the import again), the run goes.
+  Client.restore();
+  assert.equal((await client.sendGroupWithAckMany([body(1), body(2)])).sent, 2);
+  assert.deepEqual((await messages()).map((m) => m.message), ["Hello 3", "Hello 1", "Hello 2"]);
 });
 
 test("when many.mjs cannot be loaded, a client with a store resolves each send to that failure and sends nothing", async () => {
@@ -121,15 +129,79 @@ test("the guard's state carries over the switch: an account the single sends saw
   assert.match((await client.sendGroupWithAck(body(5, { accountId: "a" }))).error.message, /Refused locally/);
 });
 
-test("sends in flight on the single-send core when a run to many starts are each delivered once, and every result comes back", async () => {
+test("the switch waits for the sends in flight: each delivered once, and what their responses showed goes over with the registry", async () => {
+  // Account a's quota is 3: the three sends in flight when the run starts spend it.
+  await config({ quotas: { a: 3, b: 10 } });
   await fault(Array.from({ length: 3 }, () => ({ delayMs: 300 })));
   const client = new ConnectSafelyClient(options);
-  const singles = [1, 2, 3].map((n) => client.sendGroupWithAck(body(n)));
-  const run = client.sendGroupWithAckMany([body(4), body(5)]);
-  const later = client.sendGroupWithAck(body(6));
+  const singles = [1, 2, 3].map((n) => client.sendGroupWithAck(body(n, { accountId: "a" })));
+  const run = client.sendGroupWithAckMany([body(4, { accountId: "a" }), body(5, { accountId: "b" })]);
+  const later = client.sendGroupWithAck(body(6, { accountId: "b" }));
   const results = await Promise.all([...singles, later]);
   assert.ok(results.every((x) => x.ok), JSON.stringify(results.map((x) => x.error)));
-  assert.equal((await run).sent, 2);
+  const r = await run;
+  assert.deepEqual(r.notAttempted, [0], "a's item refused locally: the spent quota went over");
+  assert.equal(r.sent, 1);
+  const { requests } = await state();
+  assert.equal(requests, 5, "no request for a's fourth body");
   const sent = (await messages()).map((m) => m.message).sort();
-  assert.deepEqual(sent, ["Hello 1", "Hello 2", "Hello 3", "Hello 4", "Hello 5", "Hello 6"]);
+  assert.deepEqual(sent, ["Hello 1", "Hello 2", "Hello 3", "Hello 5", "Hello 6"]);
+});
+
+test("the last start of an account goes over the switch: a run's minIntervalMs counts from the single send before it", async () => {
+  const client = new ConnectSafelyClient(options);
+  assert.equal((await client.sendGroupWithAck(body(1))).ok, true);
+  assert.equal((await client.sendGroupWithAckMany([body(2)], { minIntervalMs: 600 })).sent, 1);
+  const at = (await messages()).map((m) => Date.parse(m.receivedAt));
+  assert.ok(at[1] - at[0] >= 550, `the run's send came ${at[1] - at[0]} ms after the single one`);
+});
+
+test("a call that waits for the switch reads its bodies and options as they were when it was made", async () => {
+  const client = new ConnectSafelyClient({ ...options, store: memoryStore() });
+  const one = body(1);
+  const sent = client.sendGroupWithAck(one);
+  one.message = "changed after the call";
+  const list = [body(2), body(3)];
+  const run = client.sendGroupWithAckMany(list);
+  list[0].message = "changed too";
+  list.push(body(4));
+  assert.equal((await sent).ok, true);
+  assert.equal((await run).sent, 2);
+  assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2", "Hello 3"]);
+});
+
+test("a send waiting for the switch whose signal fires resolves aborted at once, nothing sent, while the switch still waits", async () => {
+  await fault({ delayMs: 1500 });
+  const client = new ConnectSafelyClient(options);
+  const slow = client.sendGroupWithAck(body(1)).then((r) => ["slow", r]);
+  await new Promise((r) => setTimeout(r, 100));
+  const run = client.sendGroupWithAckMany([body(2)]);
+  const controller = new AbortController();
+  const waiting = client.sendGroupWithAck(body(3), { signal: controller.signal }).then((r) => ["waiting", r]);
+  setTimeout(() => controller.abort(), 50);
+  const [first, r] = await Promise.race([slow, waiting]);
+  assert.equal(first, "waiting", "the aborted send did not wait for the slow one");
+  assert.equal(r.ok, false);
+  assert.equal(r.error.kind, "aborted");
+  assert.equal(r.error.deliveryUnknown, false);
+  assert.equal((await slow)[1].ok, true);
+  assert.equal((await run).sent, 1);
+  assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2"]);
+});
+
+test("two runs to many started at once both go through one switch, each body sent once", async () => {
+  const client = new ConnectSafelyClient(options);
+  const [x, y] = await Promise.all([client.sendGroupWithAckMany([body(1), body(2)]), client.sendGroupWithAckMany([body(3)])]);
+  assert.equal(x.sent + y.sent, 3);
+  assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2", "Hello 3"]);
+});
+
+test("the quota left goes over the switch: a run starts no more sends for an account than the single sends saw it had left", async () => {
+  await config({ quotas: { a: 2 } });
+  const client = new ConnectSafelyClient(options);
+  assert.equal((await client.sendGroupWithAck(body(1, { accountId: "a" }))).rateLimit.remaining, 1);
+  const r = await client.sendGroupWithAckMany([2, 3, 4].map((n) => body(n, { accountId: "a" })), { concurrency: 4 });
+  assert.equal(r.sent, 1);
+  assert.deepEqual(r.notAttempted, [1, 2], "one left: one send, then the guard");
+  assert.equal((await state()).requests, 2, "no request answered 429");
 });
