@@ -13,40 +13,11 @@
 // is the full one and no switch happens.
 import { Core, Cut, Exchanged, Step } from "./glue.js";
 import { exchange, sleep } from "./exchange.js";
+import { DEBUG, log, notify } from "./report.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
 import { fieldNames, start } from "./start.js";
 import { plainFields } from "./validation.js";
-
-/**
- * Calls the caller's onResult; neither a throw nor a rejected promise from it escapes.
- * @param {Function | undefined} onResult
- * @param {number} index
- * @param {unknown} result
- */
-function notify(onResult, index, result) {
-  if (!onResult) return;
-  try {
-    const r = onResult(index, result);
-    if (r && typeof r.then === "function") r.then(undefined, () => {});
-  } catch {}
-}
-
-const LEVELS = ["off", "error", "warn", "info", "debug"];
-const DEBUG = 4;
-const INFO = 3;
-
-/**
- * Writes `line` at `level` (1 error ... 4 debug); a logger that throws changes nothing.
- * @param {any} logger
- * @param {number} level
- * @param {string} line
- */
-function log(logger, level, line) {
-  try {
-    logger[LEVELS[level]](`connectsafely-wasm: ${line}`);
-  } catch {}
-}
 
 /**
  * Calls hook `name` with `view`; neither a throw nor a rejected promise escapes, and
@@ -165,36 +136,10 @@ function runnerId() {
   return Math.floor(Math.random() * 2 ** 32);
 }
 
-/**
- * One compare-and-swap on the store, checked and bounded in time; throws on anything
- * but an answer of the documented shape.
- * @param {any} store
- * @param {number} timeoutMs
- * @param {string} key
- * @param {number | undefined} expected
- * @param {string | undefined} value
- * @returns {Promise<{ ok: boolean, value: string | undefined, version: number }>}
- */
-async function storeSwap(store, timeoutMs, key, expected, value) {
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    const r = await Promise.race([store.swap(key, expected === undefined ? null : expected, value === undefined ? null : value), late]);
-    const ok = r && typeof r.ok === "boolean" && typeof r.version === "number" && (r.value === null || r.value === undefined || typeof r.value === "string");
-    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version }");
-    return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export class ConnectSafelyClient {
   /** @type {import("./glue-full.js").Core} the single-send core until the switch, then the full one */
   #core;
-  /** @type {{ BulkStep: typeof import("./glue-full.js").BulkStep } | undefined} what the client needs of the full core, once it has it (at once where the bundle holds it) */
+  /** @type {import("./runs.js").Full | undefined} what the client needs of the full core's bundle, once it has it (at once where the bundle holds it) */
   #full = bundledFull;
   /** @type {Promise<unknown> | undefined} the switch to the full core, while it is on: what it threw, or undefined */
   #switching;
@@ -267,7 +212,7 @@ export class ConnectSafelyClient {
         const one = /** @type {{ handOverText(): string, handOverNumbers(): Float64Array, free(): void }} */ (/** @type {unknown} */ (this.#core));
         full.takeOver(one.handOverText(), one.handOverNumbers());
         this.#core = full;
-        this.#full = { BulkStep: m.BulkStep };
+        this.#full = m;
         one.free();
         return undefined;
       } catch (e) {
@@ -401,7 +346,9 @@ export class ConnectSafelyClient {
       } else if (step === Step.Swap) {
         try {
           const [key, expected, value] = core.swap(id);
-          const r = await storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value);
+          // Only the full core asks for swaps: its bundle brought storeSwap.
+          const full = /** @type {import("./runs.js").Full} */ (this.#full);
+          const r = await full.storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value);
           core.swapped(id, r.ok, r.value, r.version);
         } catch (e) {
           core.storeFailed(id, e);
@@ -452,58 +399,11 @@ export class ConnectSafelyClient {
       const thrown = await this.#switch();
       if (!this.#full) return this.#notRun(bodies, options, thrown);
     }
-    const { BulkStep } = this.#full;
     const core = this.#core;
-    const run = core.bulkBegin(bodies, options);
-    // Before anything is sent: the journal's format, read (and written where new), and
-    // for a new journal an earlier build's entries looked for; at most 64 at a time.
-    for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
-      /** @type {boolean[]} */
-      const wrote = [];
-      /** @type {(string | undefined)[]} */
-      const values = [];
-      let thrown;
-      try {
-        for (let at = 0; at < checks.length; at += 64) {
-          const answers = await Promise.all(checks.slice(at, at + 64).map(([key, expected, value]) => storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value)));
-          for (const r of answers) {
-            wrote.push(r.ok);
-            values.push(r.value);
-          }
-        }
-      } catch (e) {
-        thrown = e ?? new Error("the store failed");
-      }
-      core.bulkChecked(run, wrote, values, thrown);
-    }
-    const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
-    for (const i of invalid) notify(onResult, i, results[i]);
-    const worker = async () => {
-      for (;;) {
-        if (signal && signal.aborted) core.bulkAbort(run);
-        const next = core.bulkNext(run);
-        if (next === BulkStep.Start) {
-          const id = core.bulkSend(run);
-          await this.#drive(core, id);
-          const said = this.#level === 0 ? undefined : core.logOutcome(id);
-          const i = core.bulkSettle(run, id);
-          // An item left not attempted (refused before a request) is the run's summary's to report.
-          if (said && i >= 0) log(this.#logger, said[0], said[1]);
-          if (i >= 0) notify(onResult, i, results[i]);
-        } else if (next === BulkStep.Wait) {
-          if (!(await sleep(core.bulkWaitMs(run), signal))) core.bulkAbort(run);
-        } else {
-          return;
-        }
-      }
-    };
-    const all = [];
-    for (let w = 0; w < workers; w++) all.push(worker());
-    await Promise.all(all);
-    if (this.#level >= INFO) {
-      const line = core.bulkLog(run);
-      if (line) log(this.#logger, INFO, line);
-    }
-    return core.bulkFinish(run);
+    return this.#full.runMany(
+      { core, store: this.#store, storeTimeoutMs: this.#storeTimeoutMs, level: this.#level, logger: this.#logger, drive: (id) => this.#drive(core, id), sleep },
+      bodies,
+      options,
+    );
   }
 }

@@ -1,10 +1,10 @@
 // @ts-check
 // "#full" of index.cjs and edge.mjs: their own core is the full one (server runtimes load
 // everything at once), so the client never switches.
-import { BulkStep } from "./glue-full.js";
+import { runMany, storeSwap } from "./runs.js";
 
-/** What the client needs of the full core besides its own `Core`. */
-export const bundledFull = { BulkStep };
+/** @type {import("./runs.js").Full} what the client needs of the full core's bundle besides its own `Core` */
+export const bundledFull = { runMany, storeSwap };
 
 /**
  * Never called: the bundle's own core is the full one.

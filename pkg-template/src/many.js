@@ -4,3 +4,4 @@
 // package's own: nothing but index.mjs imports it.
 export { BulkStep, Core } from "./glue-full.js";
 export { start } from "./start.js";
+export { runMany, storeSwap } from "./runs.js";

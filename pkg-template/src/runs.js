@@ -1,0 +1,99 @@
+// @ts-check
+// What only the full core drives: a run to many, and a store's swaps. Bundled with the
+// full core: in many.mjs, which index.mjs's client imports on first need, and in index.cjs
+// and edge.mjs, whose own core is the full one. The client hands over what it keeps.
+import { BulkStep } from "./glue-full.js";
+import { INFO, log, notify } from "./report.js";
+
+/**
+ * What the client needs of the full core's bundle (many.mjs's exports, or full-here.js's).
+ * @typedef {{ runMany: typeof runMany, storeSwap: typeof storeSwap }} Full
+ */
+
+/**
+ * One compare-and-swap on the store, checked and bounded in time; throws on anything
+ * but an answer of the documented shape.
+ * @param {any} store
+ * @param {number} timeoutMs
+ * @param {string} key
+ * @param {number | undefined} expected
+ * @param {string | undefined} value
+ * @returns {Promise<{ ok: boolean, value: string | undefined, version: number }>}
+ */
+export async function storeSwap(store, timeoutMs, key, expected, value) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const r = await Promise.race([store.swap(key, expected === undefined ? null : expected, value === undefined ? null : value), late]);
+    const ok = r && typeof r.ok === "boolean" && typeof r.version === "number" && (r.value === null || r.value === undefined || typeof r.value === "string");
+    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version }");
+    return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A run to many on the full core (`sendGroupWithAckMany`): the client's part is `c`,
+ * its `drive(id)` performing one send to its end.
+ * @param {{ core: import("./glue-full.js").Core, store: any, storeTimeoutMs: number, level: number, logger: any, drive: (id: number) => Promise<void>, sleep: (ms: number, signal: any) => Promise<boolean> }} c
+ * @param {unknown} bodies
+ * @param {unknown} options
+ */
+export async function runMany(c, bodies, options) {
+    const { core, drive, sleep } = c;
+    const run = core.bulkBegin(bodies, options);
+    // Before anything is sent: the journal's format, read (and written where new), and
+    // for a new journal an earlier build's entries looked for; at most 64 at a time.
+    for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
+      /** @type {boolean[]} */
+      const wrote = [];
+      /** @type {(string | undefined)[]} */
+      const values = [];
+      let thrown;
+      try {
+        for (let at = 0; at < checks.length; at += 64) {
+          const answers = await Promise.all(checks.slice(at, at + 64).map(([key, expected, value]) => storeSwap(c.store, c.storeTimeoutMs, key, expected, value)));
+          for (const r of answers) {
+            wrote.push(r.ok);
+            values.push(r.value);
+          }
+        }
+      } catch (e) {
+        thrown = e ?? new Error("the store failed");
+      }
+      core.bulkChecked(run, wrote, values, thrown);
+    }
+    const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
+    for (const i of invalid) notify(onResult, i, results[i]);
+    const worker = async () => {
+      for (;;) {
+        if (signal && signal.aborted) core.bulkAbort(run);
+        const next = core.bulkNext(run);
+        if (next === BulkStep.Start) {
+          const id = core.bulkSend(run);
+          await drive(id);
+          const said = c.level === 0 ? undefined : core.logOutcome(id);
+          const i = core.bulkSettle(run, id);
+          // An item left not attempted (refused before a request) is the run's summary's to report.
+          if (said && i >= 0) log(c.logger, said[0], said[1]);
+          if (i >= 0) notify(onResult, i, results[i]);
+        } else if (next === BulkStep.Wait) {
+          if (!(await sleep(core.bulkWaitMs(run), signal))) core.bulkAbort(run);
+        } else {
+          return;
+        }
+      }
+    };
+    const all = [];
+    for (let w = 0; w < workers; w++) all.push(worker());
+    await Promise.all(all);
+    if (c.level >= INFO) {
+      const line = core.bulkLog(run);
+      if (line) log(c.logger, INFO, line);
+    }
+    return core.bulkFinish(run);
+}
