@@ -32,7 +32,9 @@ use crate::request::ENDPOINT_PATH;
 use crate::send::Policy;
 #[cfg(not(feature = "sender"))]
 use crate::send::SharedSend;
-use crate::store::keys::{origin, workspace_of_key, Scope};
+use crate::store::keys::workspace_of_key;
+#[cfg(not(feature = "sender"))]
+use crate::store::keys::{origin, Scope};
 #[cfg(not(feature = "sender"))]
 use crate::store::SharedPolicy;
 use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
@@ -118,7 +120,9 @@ pub struct ClientSettings {
     pub store_timeout_ms: f64,
     /// The workspace whose state the store keeps.
     pub workspace: String,
-    /// The prefix of every store key: the workspace on the base URL's origin.
+    /// The prefix of every store key: the workspace on the base URL's origin (none in the
+    /// single-send build: it has no store).
+    #[cfg(not(feature = "sender"))]
     pub scope: Scope,
     /// The headers every request carries besides Authorization and Content-Type: Accept,
     /// a User-Agent outside a browser, then `defaultHeaders`.
@@ -299,6 +303,7 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         "dangerouslyAllowBrowser",
         false,
     )?;
+    #[cfg(not(feature = "sender"))]
     let scope = Scope::new(&workspace, &origin(&base_url));
     let endpoint = crate::cat!(base_url, ENDPOINT_PATH);
     Ok(ClientSettings {
@@ -315,6 +320,7 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         shared: input.shared,
         store_timeout_ms,
         workspace,
+        #[cfg(not(feature = "sender"))]
         scope,
         headers,
         log_level,
