@@ -259,12 +259,10 @@ export class ConnectSafelyClient {
    */
   async #queued(body, options) {
     const r = await Promise.race([this.#switch(), aborted(options).then(() => ABORTED)]);
-    // Switched; or a client without a store goes on with its own core (a failed load
-    // changes nothing for its single sends).
-    if (this.#full || !this.#needsFull) return this.#send(body, options);
-    // A store client's signal fired before the switch was done: the single-send core
-    // reports the send aborted (it sees the signal: nothing is sent, no store is needed).
-    if (r === ABORTED) return this.#send(body, options);
+    // Switched; or a client without a store, whose single sends a failed load changes
+    // nothing for; or a store client's signal fired first, which the core it goes to
+    // reports as aborted (nothing sent, no store needed).
+    if (this.#full || !this.#needsFull || r === ABORTED) return this.#send(body, options);
     return notLoaded(r);
   }
 

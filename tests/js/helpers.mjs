@@ -44,3 +44,26 @@ export function hostileInputs() {
     "a Map body": new Map([["groupId", "1"]]),
   };
 }
+
+/** The store interface, in memory: versioned values swapped atomically, its swaps counted; `down` makes it fail. */
+export function memoryStore() {
+  const map = new Map();
+  const store = {
+    down: false,
+    swaps: 0,
+    map,
+    async swap(key, expected, value) {
+      store.swaps += 1;
+      await null;
+      if (store.down) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+      const cur = map.get(key) ?? { value: null, version: 0 };
+      if (expected !== null && expected === cur.version && value !== null) {
+        const next = { value, version: cur.version + 1 };
+        map.set(key, next);
+        return { ok: true, ...next };
+      }
+      return { ok: false, ...cur };
+    },
+  };
+  return store;
+}

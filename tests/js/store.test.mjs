@@ -3,30 +3,7 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectSafelyClient } from "connectsafely-wasm";
-import { SANDBOX, body, reset, config, messages, state } from "./helpers.mjs";
-
-/** The store interface, in memory: versioned values swapped atomically. */
-function memoryStore() {
-  const map = new Map();
-  const store = {
-    down: false,
-    swaps: 0,
-    map,
-    async swap(key, expected, value) {
-      store.swaps += 1;
-      await null;
-      if (store.down) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
-      const cur = map.get(key) ?? { value: null, version: 0 };
-      if (expected !== null && expected === cur.version && value !== null) {
-        const next = { value, version: cur.version + 1 };
-        map.set(key, next);
-        return { ok: true, ...next };
-      }
-      return { ok: false, ...cur };
-    },
-  };
-  return store;
-}
+import { SANDBOX, body, reset, config, messages, state, memoryStore } from "./helpers.mjs";
 
 const client = (store, extra = {}) => new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, store, ...extra });
 

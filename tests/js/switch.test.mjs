@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConnectSafelyClient } from "connectsafely-wasm";
-import { SANDBOX, body, reset, fault, config, messages, state } from "./helpers.mjs";
+import { SANDBOX, body, reset, fault, config, messages, state, memoryStore } from "./helpers.mjs";
 
 const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
 
@@ -23,22 +23,6 @@ async function withoutMany() {
   const Client = (await import(pathToFileURL(path.join(dir, "index.mjs")).href)).ConnectSafelyClient;
   Client.restore = () => cpSync(path.join(pkg, "many.mjs"), path.join(dir, "many.mjs"));
   return Client;
-}
-
-/** A store in memory: swap() as the contract says, counting its calls. */
-function memoryStore() {
-  const data = new Map();
-  return {
-    swaps: 0,
-    async swap(key, expected, value) {
-      this.swaps += 1;
-      const cur = data.get(key) ?? { value: null, version: 0 };
-      if (expected === null || expected !== cur.version) return { ok: false, ...cur };
-      const next = { value, version: cur.version + 1 };
-      data.set(key, next);
-      return { ok: true, ...next };
-    },
-  };
 }
 
 const options = { apiKey: "sandbox-key", baseUrl: SANDBOX };
