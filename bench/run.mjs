@@ -2,6 +2,7 @@
 //   node --expose-gc bench/run.mjs          (pkg/ must be built: make pkg)
 // Sections: size, cold start, validation throughput, send throughput, memory.
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { readFileSync, mkdtempSync, writeFileSync, cpSync, rmSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -29,6 +30,7 @@ const cold = {}; // cold starts, per setup and entry (section 2)
 const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
 const { validate: handValidate } = await import("./handwritten/client.mjs");
 const { zodSchema, ajvValidate } = await import("./schemas.mjs");
+const { SHAPES } = await import("./shapes.mjs");
 
 // 1. Size: the package's entries, and what each bundler's build of the matrix's form app
 // ships (tests/matrix, its JavaScript and wasm gzipped; the app's own code is under 1 KiB).
@@ -266,28 +268,31 @@ const roundsOf = (r, a, b, key) => {
 };
 const figures = {}; // issue 11's table: measure -> this run's value
 
-// 3. Validation throughput
+// 3. Validation throughput, per body shape (bench/shapes.mjs), each entry beside zod 4,
+// ajv 8 and the hand-written validator.
+const shapeTable = []; // issue 27: per shape, each entry's rate over zod's and the hand-written one's
 {
-  const bodies = {
-    "valid body": { recipientProfileUrn: URN, groupId: "12345678", message: "Thanks for your message in the group!" },
-    "invalid body, four errors": { recipientProfileUrn: "nope", groupId: 12345678, message: " ", messageUrns: "x" },
-    "8000-character message": { recipientProfileUrn: URN, groupId: "12345678", message: "é".repeat(8000) },
-  };
+  const { validateSendGroupWithAck: validateOnly } = createRequire(import.meta.url)(path.join(pkg, "validate.cjs"));
   const validators = {
     "connectsafely-wasm": (b) => validateSendGroupWithAck(b).ok,
+    "connectsafely-wasm/validate": (b) => validateOnly(b).ok,
     "zod 4": (b) => zodSchema.safeParse(b).success,
     "ajv 8": (b) => ajvValidate(b),
     "hand-written JS": (b) => handValidate(b).ok,
   };
-  for (const [name, body] of Object.entries(bodies)) {
-    const expected = validators["hand-written JS"](body);
-    for (const [v, fn] of Object.entries(validators)) if (fn(body) !== expected) throw new Error(`${v} disagrees on ${name}`);
+  for (const [name, { body, valid }] of Object.entries(SHAPES)) {
+    for (const [v, fn] of Object.entries(validators)) if (fn(body) !== valid) throw new Error(`${v} answers ${!valid} on ${name}`);
     const r = await compare(Object.fromEntries(Object.entries(validators).map(([v, fn]) => [v, () => fn(body)])));
+    const vs = (entry, other) => ratio(r[entry].ops, r[other].ops);
     row("validate", name, {
-      ...Object.fromEntries(Object.entries(r).map(([k, st]) => [k, `${fmtOps(st.ops)} ± ${st.rme.toFixed(1)}%`])),
-      note: `vs zod ${ratio(r["connectsafely-wasm"].ops, r["zod 4"].ops)}`,
+      "connectsafely-wasm": `${fmtOps(r["connectsafely-wasm"].ops)} ± ${r["connectsafely-wasm"].rme.toFixed(1)}%; /validate ${fmtOps(r["connectsafely-wasm/validate"].ops)}`,
+      "zod 4": `${fmtOps(r["zod 4"].ops)} ± ${r["zod 4"].rme.toFixed(1)}%`,
+      "ajv 8": `${fmtOps(r["ajv 8"].ops)} ± ${r["ajv 8"].rme.toFixed(1)}%`,
+      "hand-written JS": `${fmtOps(r["hand-written JS"].ops)} ± ${r["hand-written JS"].rme.toFixed(1)}%`,
+      note: `vs zod ${vs("connectsafely-wasm", "zod 4")}, vs hand-written ${vs("connectsafely-wasm", "hand-written JS")}`,
     });
-    if (name === "valid body") figures.validation = ratio(r["connectsafely-wasm"].ops, r["zod 4"].ops);
+    shapeTable.push({ name, zod: vs("connectsafely-wasm", "zod 4"), hand: vs("connectsafely-wasm", "hand-written JS"), zodV: vs("connectsafely-wasm/validate", "zod 4"), handV: vs("connectsafely-wasm/validate", "hand-written JS") });
+    if (name === Object.keys(SHAPES)[0]) figures.validation = vs("connectsafely-wasm", "zod 4");
   }
 }
 
@@ -317,6 +322,8 @@ let singleSendMs;
     note: `over raw fetch: this package ${over("connectsafely-wasm")}, the hand-written client ${over("hand-written JS")}`,
   });
   figures.ownWork = `${over("connectsafely-wasm")} over the raw fetch's ${us(own["raw fetch + JSON.parse"].mean)}, the hand-written client ${over("hand-written JS")}`;
+  // Issue 27: a send's own work beside the hand-written client's (milestone <= 1.25x).
+  figures.ownVsHand = `${us(own["connectsafely-wasm"].mean)} vs ${us(own["hand-written JS"].mean)}: ${withRounds(ratio(own["connectsafely-wasm"].mean, own["hand-written JS"].mean), roundsOf(own, "connectsafely-wasm", "hand-written JS", "mean"))}`;
 
   // A run to many: the time per item must not grow with the run's length. A second of
   // runs first, as each single send above had: without it the first size measured V8
@@ -460,6 +467,13 @@ const coldStart = [
   `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)} | ${ms(cold.workerd?.validate)} | ${ms(cold.workerd?.hand)} |`,
   `| a page in Chromium: the first validation, from navigation start | ${ms(cold.page?.index)} | ${ms(cold.page?.validate)} | ${ms(cold.page?.hand)} |`,
 ].join("\n");
+const issue27 = [
+  "| body shape | connectsafely-wasm vs zod 4 | vs hand-written | connectsafely-wasm/validate vs zod 4 | vs hand-written |",
+  "|---|---|---|---|---|",
+  ...shapeTable.map((t) => `| ${t.name} | ${t.zod} | ${t.hand} | ${t.zodV} | ${t.handV} |`),
+  "",
+  `A send's own work (the in-process fetch answering a plain object), this package vs the hand-written client: ${figures.ownVsHand ?? "-"} (milestone <= 1.25x).`,
+].join("\n");
 const issue26 = `What each use downloads (gzip -9 of the JS and wasm the page fetched in Chromium; the matrix's builds, default config):\n\n${eachUse}\n\n${coldStart}`;
 
 console.log(`connectsafely-wasm ${version} benchmarks, ${date}`);
@@ -467,6 +481,7 @@ console.log(`machine: ${machine}`);
 console.log(table);
 console.log(`\n${issue11}\n${floor}${ownWork}`);
 console.log(`\n${issue26}`);
+console.log(`\n${issue27}`);
 if (!QUICK && !process.env.BENCH_NO_WRITE) {
   const doc = `# Performance
 
@@ -492,6 +507,15 @@ ${table}
 ## What each use costs
 
 ${issue26}
+
+## Validation per body shape, and a send's own work
+
+Rates side by side (the table above), as ratios: above 1.0x is faster than the other.
+Milestone (issue 27): at least 0.7x zod on every shape but the two long messages, and at
+least 1.0x the hand-written validator on every shape. Instructions per operation, which
+this machine does not blur: \`make bench-icount\`.
+
+${issue27}
 
 ## Where issue 11's figures stand
 

@@ -18,13 +18,15 @@ if [ "$have_bindgen" != "$want_bindgen" ]; then
 fi
 
 # What only the tests need (`setup.sh --browsers`): Chromium (+ ChromeDriver for
-# wasm-bindgen-test), Firefox ESR and redis-server, from Debian's packages.
+# wasm-bindgen-test), Firefox ESR, redis-server and valgrind (make bench-icount), from
+# Debian's packages.
 if [ "${1:-}" = "--browsers" ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
   # Nightly rustdoc's missing-doc-code-examples lint (scripts/check-doc-examples.sh),
   # also over the wasm32 Rust API.
   if ! rustup toolchain list | grep -q '^nightly'; then

@@ -169,8 +169,54 @@ pub fn rsplit_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
 
 /// Whether `s` holds U+FFFD (EF BF BD in UTF-8), which may stand for an unpaired
 /// surrogate of a JS string.
+///
+/// ```
+/// use connectsafely_wasm::text::has_replacement_char;
+///
+/// assert!(has_replacement_char("broken \u{fffd} emoji"));
+/// assert!(!has_replacement_char(&"\u{feff}é😀 fine ".repeat(40)));
+/// ```
 pub fn has_replacement_char(s: &str) -> bool {
-    s.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD])
+    // Eight bytes at a time, looking closer only where a byte is 0xEF (which, in UTF-8,
+    // only starts a char of U+F000 to U+FFFF: ASCII and most scripts skip past).
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        if let Ok(word) = <[u8; 8]>::try_from(word) {
+            let x = u64::from_le_bytes(word) ^ 0xEFEF_EFEF_EFEF_EFEF;
+            // A zero byte of x is a 0xEF byte of the word.
+            if (x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080) != 0 {
+                break;
+            }
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)
+        .is_some_and(|rest| rest.windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]))
+}
+
+/// Whether `s` is all ASCII, eight bytes at a time.
+///
+/// ```
+/// use connectsafely_wasm::text::is_ascii;
+///
+/// assert!(is_ascii("urn:li:fsd_profile:ACoAA"));
+/// assert!(!is_ascii("urn:li:fsd_profile:é"));
+/// ```
+pub fn is_ascii(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut high = 0u64;
+    for word in &mut words {
+        if let Ok(word) = <[u8; 8]>::try_from(word) {
+            high |= u64::from_le_bytes(word);
+        }
+    }
+    for &b in words.remainder() {
+        high |= u64::from(b);
+    }
+    high & 0x8080_8080_8080_8080 == 0
 }
 
 /// Whether `needle` occurs in `hay`.
@@ -192,6 +238,26 @@ pub fn redact(s: &str, secret: &str) -> String {
         rest = rest.get(at + secret.len()..).unwrap_or("");
     }
     out.push_str(rest);
+    out
+}
+
+/// `names` separated by commas: the same as `names.join(",")`, without std's generic
+/// joining in the wasm.
+///
+/// ```
+/// use connectsafely_wasm::text::comma_joined;
+///
+/// assert_eq!(comma_joined(&["a", "b", "c"]), "a,b,c");
+/// assert_eq!(comma_joined(&[]), "");
+/// ```
+pub fn comma_joined(names: &[&str]) -> String {
+    let mut out = String::new();
+    for name in names {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(name);
+    }
     out
 }
 

@@ -114,33 +114,87 @@ pub fn validate(
     }
 }
 
-/// The fast path of validation, over borrowed strings and with no allocation: true
-/// only when [`validate`] accepts a body of exactly these fields (`message_urns`
-/// absent, no other key) and normalizes none of them, so the body can be used as it
-/// is. False means "ask the full validator", not "invalid": a message holding U+FFFD
-/// (which may stand for an unpaired surrogate of the JS string) or an identifier with
-/// surrounding whitespace takes the full path. Held equal to `validate` by a property
-/// test and the `fast_path` fuzz target.
+/// A body that holds only strings where the request's fields are (and `messageUrns`, if
+/// present, an array of strings), borrowed: the input of the validation fast path
+/// ([`Fields::fast_valid`]).
 #[doc(hidden)]
-pub fn is_valid_unchanged(
-    account_id: Option<&str>,
-    recipient_profile_urn: &str,
-    group_id: &str,
-    message: &str,
-    max_message_length: usize,
-) -> bool {
-    let id = |s: &str| {
-        s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    };
-    account_id.is_none_or(|a| !a.is_empty() && a.len() <= 128 && id(a))
-        && recipient_profile_urn
-            .strip_prefix(PROFILE_PREFIX)
-            .is_some_and(|rest| !rest.is_empty() && id(rest))
-        && !group_id.is_empty()
-        && group_id.len() <= 20
-        && group_id.bytes().all(|b| b.is_ascii_digit())
-        && message_is_valid_unchanged(message, max_message_length)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields<'a> {
+    /// `accountId`, when the body has one that is a string.
+    pub account_id: Option<&'a str>,
+    /// `recipientProfileUrn`.
+    pub recipient_profile_urn: &'a str,
+    /// `groupId`.
+    pub group_id: &'a str,
+    /// `message`.
+    pub message: &'a str,
+    /// `messageUrns`, when present.
+    pub message_urns: Option<Vec<&'a str>>,
+}
+
+/// Strings longer than this many UTF-8 bytes take the full path: the JS reader measures a
+/// string of more than 65,536 UTF-16 units instead of copying it (`wasm::read`), and a
+/// string has at least as many UTF-8 bytes as UTF-16 units.
+const FAST_MAX_BYTES: usize = 1 << 16;
+
+impl<'a> Fields<'a> {
+    /// The fast path of validation, with no allocation: true only when [`validate`]
+    /// accepts the body these fields make, and then each field has been trimmed as
+    /// [`validate`] trims it, so [`Fields::to_request`] is exactly its request. False
+    /// means "ask the full validator", not "invalid" (a string holding U+FFFD, which may
+    /// stand for an unpaired surrogate of the JS string, takes the full path). Held equal
+    /// to `validate` by a property test and the `fast_path` fuzz target.
+    pub fn fast_valid(&mut self, max_message_length: usize) -> bool {
+        fn trimmed(s: &mut &str) -> bool {
+            if s.len() > FAST_MAX_BYTES {
+                return false;
+            }
+            *s = s.trim();
+            !s.is_empty()
+        }
+        let id = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        };
+        let account = match &mut self.account_id {
+            Some(a) => trimmed(a) && a.len() <= 128 && id(a),
+            None => true,
+        };
+        account
+            && trimmed(&mut self.recipient_profile_urn)
+            && self
+                .recipient_profile_urn
+                .strip_prefix(PROFILE_PREFIX)
+                .is_some_and(|rest| !rest.is_empty() && id(rest))
+            && trimmed(&mut self.group_id)
+            && self.group_id.len() <= 20
+            && self.group_id.bytes().all(|b| b.is_ascii_digit())
+            && message_is_valid_unchanged(self.message, max_message_length)
+            && self.message_urns.as_mut().is_none_or(|urns| {
+                urns.len() <= MAX_MESSAGE_URNS
+                    && urns.iter_mut().all(|u| {
+                        !crate::text::has_replacement_char(u)
+                            && trimmed(u)
+                            && (u.len() <= MAX_MESSAGE_URN_LENGTH
+                                || crate::text::char_count(u) <= MAX_MESSAGE_URN_LENGTH)
+                            && is_message_urn(u)
+                    })
+            })
+    }
+
+    /// The request these fields make (once [`Fields::fast_valid`] said true).
+    pub fn to_request(&self) -> SendGroupWithAckRequest {
+        SendGroupWithAckRequest {
+            account_id: self.account_id.map(str::to_owned),
+            recipient_profile_urn: self.recipient_profile_urn.to_owned(),
+            group_id: self.group_id.to_owned(),
+            message: self.message.to_owned(),
+            message_urns: self
+                .message_urns
+                .as_ref()
+                .map(|u| u.iter().map(|s| (*s).to_owned()).collect()),
+        }
+    }
 }
 
 fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
@@ -461,6 +515,37 @@ fn is_line_terminator(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
+/// Whether any char of `s` is one `ascii` (a set of ASCII bytes: bit `b` for byte `b`)
+/// holds or `other` (for any other char) says: ASCII, nearly all of a URN, a byte at a
+/// time, without decoding.
+fn any_char(s: &str, ascii: u128, other: fn(char) -> bool) -> bool {
+    let mut i = 0;
+    while let Some(&b) = s.as_bytes().get(i) {
+        if b < 0x80 {
+            if ascii >> b & 1 == 1 {
+                return true;
+            }
+            i += 1;
+        } else {
+            match s.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) if !other(c) => i += c.len_utf8(),
+                _ => return true,
+            }
+        }
+    }
+    false
+}
+
+/// A set of ASCII bytes for [`any_char`].
+const fn ascii_set(mut bytes: &[u8]) -> u128 {
+    let mut set = 0u128;
+    while let [first, rest @ ..] = bytes {
+        set |= 1 << *first;
+        bytes = rest;
+    }
+    set
+}
+
 /// `^urn:li:[A-Za-z][A-Za-z0-9_]*:(\(.+\)|[^\s()]+)$`
 ///
 /// ```
@@ -473,26 +558,29 @@ pub fn is_message_urn(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("urn:li:") else {
         return false;
     };
-    let mut chars = rest.chars();
-    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
+    let name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    if !rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
         return false;
     }
-    let rest = chars.as_str();
-    let Some(colon) = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) else {
+    // The name's bytes are ASCII, so where it ends is a char boundary.
+    let Some(colon) = rest.bytes().position(|b| !name(&b)) else {
         return false;
     };
     let Some(value) = rest.get(colon..).and_then(|r| r.strip_prefix(':')) else {
         return false;
     };
+    // JavaScript's line terminators, and its `\s` with the parentheses, of ASCII.
+    const LINE: u128 = ascii_set(b"\n\r");
+    const SPACE_OR_PAREN: u128 = ascii_set(b"\t\n\x0B\x0C\r ()");
     let parenthesized = value.len() >= 3
         && value.starts_with('(')
         && value.ends_with(')')
-        && !value.chars().any(is_line_terminator);
-    let plain = !value.is_empty()
-        && !value
-            .chars()
-            .any(|c| is_js_space(c) || c == '(' || c == ')');
-    parenthesized || plain
+        && !any_char(value, LINE, is_line_terminator);
+    parenthesized
+        || (!value.is_empty()
+            && !any_char(value, SPACE_OR_PAREN, |c| {
+                is_js_space(c) || c == '(' || c == ')'
+            }))
 }
 
 fn unknown_field(key: &str) -> FieldError {

@@ -13,7 +13,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 
 mod strategies;
-use strategies::{fast_body, key, leaf, likely_valid_body, near_valid_string, value};
+use strategies::{key, leaf, likely_valid_body, near_valid_string, value};
 
 fn as_value(r: &SendGroupWithAckRequest) -> Value {
     let mut entries = vec![
@@ -177,7 +177,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_fast_path_accepts_only_what_the_full_validator_accepts_unchanged_and_all_of_that(
+    fn the_fast_path_accepts_only_what_the_full_validator_accepts_as_it_normalizes_it_and_all_of_that(
         account in proptest::option::of(near_valid_string("[A-Za-z0-9_-]{0,130}")),
         urn in near_valid_string("urn:li:fsd_profile:[A-Za-z0-9_-]{0,12}"),
         group in near_valid_string("[0-9]{0,22}"),
@@ -186,19 +186,29 @@ proptest! {
             Just("\u{fffd} replacement".to_owned()),
             "[😀a]{0,12}".prop_map(|s| s),
         ],
+        urns in proptest::option::of(vec(prop_oneof![
+            near_valid_string("urn:li:[a-z][a-z_]{0,8}:[A-Za-z0-9=,-]{0,12}"),
+            near_valid_string("urn:li:msg_message:\\([^\n]{1,12}\\)"),
+            "[ \u{3000}\u{feff}]{0,2}urn:li:x:[(a) \n\u{2028}é\u{fffd}]{0,6}[ \u{a0}]{0,2}".prop_map(|s| s),
+        ], 0..4)),
         max in prop_oneof![Just(8000usize), 0usize..24],
     ) {
-        use connectsafely_wasm::validate::is_valid_unchanged;
-        let fast = is_valid_unchanged(account.as_deref(), &urn, &group, &message, max);
-        let full = validate(&fast_body(&account, &urn, &group, &message), max);
-        let unchanged = full.as_ref().is_ok_and(|r| {
-            r.account_id == account && r.recipient_profile_urn == urn && r.group_id == group && r.message == message && r.message_urns.is_none()
-        });
+        use connectsafely_wasm::validate::Fields;
+        let mut fields = Fields {
+            account_id: account.as_deref(),
+            recipient_profile_urn: &urn,
+            group_id: &group,
+            message: &message,
+            message_urns: urns.as_ref().map(|u| u.iter().map(String::as_str).collect()),
+        };
+        let fast = fields.fast_valid(max);
+        let full = validate(&strategies::fast_body_with_urns(&account, &urn, &group, &message, &urns), max);
         if fast {
-            prop_assert!(unchanged, "fast said valid, the full validator said {full:?}");
+            prop_assert_eq!(full.as_ref().ok(), Some(&fields.to_request()), "fast said valid");
         }
-        if unchanged && !message.contains('\u{fffd}') {
-            prop_assert!(fast, "the full validator accepts it unchanged; the fast path must too");
+        let replacement = message.contains('\u{fffd}') || urns.iter().flatten().any(|u| u.contains('\u{fffd}'));
+        if full.is_ok() && !replacement {
+            prop_assert!(fast, "the full validator accepts it; the fast path must too: {full:?}");
         }
     }
 }
@@ -243,5 +253,47 @@ proptest! {
         prop_assert_eq!(back.get("accountId").and_then(|a| a.as_str()), account.as_deref());
         let read_urns = back.get("messageUrns").map(|u| u.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect::<Vec<_>>());
         prop_assert_eq!(read_urns, urns);
+    }
+}
+
+/// The contract's message URN pattern, `^urn:li:[A-Za-z][A-Za-z0-9_]*:(\(.+\)|[^\s()]+)$`,
+/// read char by char as JavaScript reads it (`\s` whitespace and U+FEFF; `.` no line
+/// terminator): the reference `is_message_urn`'s byte-wise ASCII branch must agree with.
+fn message_urn_reference(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("urn:li:") else {
+        return false;
+    };
+    let chars: Vec<char> = rest.chars().collect();
+    if !chars.first().is_some_and(char::is_ascii_alphabetic) {
+        return false;
+    }
+    let name = chars
+        .iter()
+        .skip(1)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+        .count();
+    if chars.get(1 + name) != Some(&':') {
+        return false;
+    }
+    let value = chars.get(2 + name..).unwrap_or_default();
+    let space = |c: char| c.is_whitespace() || c == '\u{feff}';
+    let line = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+    let parenthesized = value.len() >= 3
+        && value.first() == Some(&'(')
+        && value.last() == Some(&')')
+        && !value.iter().any(|c| line(*c));
+    let plain = !value.is_empty() && !value.iter().any(|c| space(*c) || *c == '(' || *c == ')');
+    parenthesized || plain
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_message_urn_is_what_the_contracts_pattern_matches(
+        s in "(urn:li:)?[aZ0_:()xé=, \\t\\u{b}\\u{c}\\n\\r\\u{85}\\u{a0}\\u{2028}\\u{3000}\\u{feff}]{0,8}",
+    ) {
+        use connectsafely_wasm::validate::is_message_urn;
+        prop_assert_eq!(is_message_urn(&s), message_urn_reference(&s), "{:?}", s);
     }
 }

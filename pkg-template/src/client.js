@@ -17,7 +17,7 @@ import { DEBUG, log, notify } from "./report.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
 import { fieldNames, start } from "./start.js";
-import { plainFields } from "./validation.js";
+import { encode, last } from "./fast.js";
 
 /**
  * Calls hook `name` with `view`; neither a throw nor a rejected promise escapes, and
@@ -272,8 +272,7 @@ export class ConnectSafelyClient {
    */
   #send(body, options) {
     const core = this.#core;
-    const f = plainFields(body);
-    const fast = f && core.beginUnchanged(f[0], f[1], f[2], f[3], options);
+    const fast = encode(body) ? core.beginFast(last.bytes, last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
     const id = fast === undefined ? core.begin(body, options) : fast;
     const counted = !this.#full;
     if (counted) this.#inFlight += 1;

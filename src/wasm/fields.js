@@ -4,9 +4,10 @@
 let FIELDS = new Map();
 let BODY_KEYS = [];
 
+// Each list's names separated by commas.
 export function setNames(fields, bodyKeys) {
-  FIELDS = new Map(fields.map((name, i) => [name, i]));
-  BODY_KEYS = bodyKeys;
+  FIELDS = new Map(fields.split(",").map((name, i) => [name, i]));
+  BODY_KEYS = bodyKeys.split(",");
 }
 
 // Which request field a key names (its index in KNOWN_FIELDS), or -1: comparing here

@@ -20,7 +20,7 @@ extern "C" {
     #[wasm_bindgen(js_name = fieldIndex)]
     fn field_index(key: &JsValue) -> i32;
     #[wasm_bindgen(js_name = setNames)]
-    fn set_names(fields: &js_sys::Array, body_keys: &js_sys::Array);
+    fn set_names(fields: &str, body_keys: &str);
 }
 
 /// Set once the snippet has the names (wasm32 here has one thread: a plain flag; a
@@ -33,50 +33,21 @@ static NAMES_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBoo
 pub(super) fn names_ready() {
     use core::sync::atomic::Ordering::Relaxed;
     if !NAMES_SET.load(Relaxed) {
-        let list = |names: &[&str]| -> js_sys::Array {
-            names.iter().map(|n| JsValue::from_str(n)).collect()
-        };
         // The validator build reads no response body.
         #[cfg(not(feature = "validator"))]
-        let body_keys = list(&crate::classify::BODY_KEYS);
+        let body_keys = crate::text::comma_joined(&crate::classify::BODY_KEYS);
         #[cfg(feature = "validator")]
-        let body_keys = js_sys::Array::new();
-        set_names(&list(&KNOWN_FIELDS), &body_keys);
+        let body_keys = String::new();
+        set_names(&crate::text::comma_joined(&KNOWN_FIELDS), &body_keys);
         NAMES_SET.store(true, Relaxed);
     }
 }
 use crate::validate::{KNOWN_FIELDS, MAX_MESSAGE_URNS};
 use crate::value::{Text, Value};
 
-#[cfg(not(feature = "validator"))]
-/// Reads a request body. `max_message_length` sets how long a string may be before it is measured, not copied.
+/// Reads a request body. `max_message_length` sets how long a string may be before it is
+/// measured, not copied.
 pub fn body(v: &JsValue, max_message_length: usize) -> Value {
-    body_keeping(v, max_message_length, &mut Originals::default())
-}
-
-/// The JS strings of the body's string fields as read, so a result can hand back the
-/// caller's own string when normalizing left it unchanged (no copy out of wasm).
-#[derive(Default)]
-pub struct Originals(Vec<(String, JsValue)>);
-
-impl Originals {
-    /// The original JS string of `field` if `normalized` is exactly what was read from it.
-    pub fn reuse(&self, value: &Value, field: &str, normalized: &str) -> JsValue {
-        let read = match value {
-            Value::Object(entries) => entries.iter().find(|(k, _)| k == field).map(|(_, v)| v),
-            _ => None,
-        };
-        match (read, self.0.iter().find(|(k, _)| k == field)) {
-            (Some(Value::Str(t)), Some((_, js))) if t.well_formed && t.text == normalized => {
-                js.clone()
-            }
-            _ => JsValue::from_str(normalized),
-        }
-    }
-}
-
-/// Reads a request body, keeping the JS strings of its string fields in `originals`.
-pub fn body_keeping(v: &JsValue, max_message_length: usize, originals: &mut Originals) -> Value {
     names_ready();
     let cap = max_message_length.saturating_mul(2).max(1 << 16);
     if !v.is_object() {
@@ -105,12 +76,7 @@ pub fn body_keeping(v: &JsValue, max_message_length: usize, originals: &mut Orig
         let value = if known.is_some() {
             match js::get(v, &key) {
                 Ok(field) if name == "messageUrns" => list(&field, cap),
-                Ok(field) => {
-                    if field.is_string() {
-                        originals.0.push((name.clone(), field.clone()));
-                    }
-                    shallow(&field, cap)
-                }
+                Ok(field) => shallow(&field, cap),
                 Err(_) => Value::Unreadable,
             }
         } else {

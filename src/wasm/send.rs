@@ -18,9 +18,8 @@ use crate::js;
 use crate::log::Level;
 use crate::outcome::{Exchange, Interrupt, Outcome};
 use crate::rate_limit::RateLimitHeaders;
-use crate::request::SendGroupWithAckRequest;
 use crate::send::{SendMachine, Step as CoreStep};
-use crate::validate::{is_valid_unchanged, validate};
+use crate::validate::validate;
 
 /// What the driver must do for a send now (the core's `Step`).
 #[wasm_bindgen]
@@ -208,35 +207,29 @@ impl Core {
         )
     }
 
-    /// `begin` for a body of exactly these string fields (account `""` = absent), when
-    /// the validation fast path accepts it as it is; else nothing is begun (`undefined`:
-    /// the driver then calls `begin` with the body).
-    #[wasm_bindgen(js_name = beginUnchanged)]
-    pub fn begin_unchanged(
+    /// `begin` for the first `len` bytes of `buf`, a body's fields as `fast.js` writes them
+    /// (see `super::fast`), when
+    /// the validation fast path accepts them; else nothing is begun (`undefined`: the
+    /// driver then calls `begin` with the body).
+    #[wasm_bindgen(js_name = beginFast)]
+    pub fn begin_fast(
         &mut self,
-        account: &str,
-        urn: &str,
-        group: &str,
-        message: &str,
+        buf: &[u8],
+        len: usize,
+        account: bool,
+        urns: i32,
         options: JsValue,
     ) -> Option<u32> {
-        let max = self.config.settings.max_message_length;
-        let account = (!account.is_empty()).then_some(account);
-        if !is_valid_unchanged(account, urn, group, message, max) {
+        let mut fields = super::fast::read(buf.get(..len)?, account, urns)?;
+        if !fields.fast_valid(self.config.settings.max_message_length) {
             return None;
         }
+        let request = fields.to_request();
         let call = match options::call(&options) {
             Ok(c) => c,
             Err(errors) => {
                 return Some(self.settled(Outcome::local(SendError::validation(errors))))
             }
-        };
-        let request = SendGroupWithAckRequest {
-            account_id: account.map(str::to_owned),
-            recipient_profile_urn: urn.to_owned(),
-            group_id: group.to_owned(),
-            message: message.to_owned(),
-            message_urns: None,
         };
         let timeout = call
             .settings

@@ -6,11 +6,10 @@ use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::read::{self, Originals};
+use super::fast;
+use super::read;
 use crate::error::{FieldError, SendError};
-use crate::request::SendGroupWithAckRequest;
-use crate::validate::{is_valid_unchanged, validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
-use crate::value::Value;
+use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
@@ -24,20 +23,33 @@ extern "C" {
     fn invalid(error: JsValue) -> JsValue;
 }
 
-/// The request's field names, in the order of the validation table.
+/// The request's field names, in the order of the validation table, separated by commas
+/// (one string: cheaper to hand over than a list).
 #[wasm_bindgen(js_name = knownFields)]
-pub fn known_fields() -> Vec<String> {
-    KNOWN_FIELDS.iter().map(|n| (*n).to_owned()).collect()
+pub fn known_fields() -> String {
+    crate::text::comma_joined(&KNOWN_FIELDS)
 }
 
-/// The validation fast path: whether a body of exactly these string fields (account
-/// `""` = absent; no `messageUrns`, no other key) is valid as it is, under the default
-/// limit. False means "ask `validateSendGroupWithAck`", not "invalid". No allocation:
-/// the strings are borrowed from wasm-bindgen's copies.
-#[wasm_bindgen(js_name = validUnchanged)]
-pub fn valid_unchanged(account: &str, urn: &str, group: &str, message: &str) -> bool {
-    let account = (!account.is_empty()).then_some(account);
-    is_valid_unchanged(account, urn, group, message, DEFAULT_MAX_MESSAGE_LENGTH)
+/// The validation fast path over the first `len` bytes of `buf`, a body's fields as
+/// `fast.js` writes them (see [`super::fast`]), under the default limit: `undefined` when
+/// it does not decide ("ask `validateSendGroupWithAck`", not "invalid"); `true` when the
+/// body is valid as it is; else the body is valid once trimmed, and the answer is its
+/// fields so, joined the same way.
+#[wasm_bindgen(js_name = fastValidate)]
+pub fn fast_validate(buf: &[u8], len: usize, account: bool, urns: i32) -> JsValue {
+    let Some(buf) = buf.get(..len) else {
+        return JsValue::UNDEFINED;
+    };
+    let Some(mut fields) = fast::read(buf, account, urns) else {
+        return JsValue::UNDEFINED;
+    };
+    if !fields.fast_valid(DEFAULT_MAX_MESSAGE_LENGTH) {
+        return JsValue::UNDEFINED;
+    }
+    match fast::trimmed(buf, &fields) {
+        t if t.is_empty() => JsValue::TRUE,
+        t => JsValue::from_str(&t),
+    }
 }
 
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
@@ -45,23 +57,26 @@ pub fn valid_unchanged(account: &str, urn: &str, group: &str, message: &str) -> 
 #[wasm_bindgen(js_name = validateSendGroupWithAck)]
 pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> JsValue {
     let options = options.unwrap_or(JsValue::UNDEFINED);
-    let mut originals = read::Originals::default();
-    let max = match max_message_length(&options) {
-        Ok(m) => m,
-        Err(e) => {
-            return validation_result(
-                Err(SendError::validation(vec![e])),
-                &Value::Absent,
-                &originals,
+    let checked = max_message_length(&options)
+        .map_err(|e| vec![e])
+        .and_then(|max| validate(&read::body(&body, max), max));
+    match checked {
+        Ok(v) => {
+            let text = |s: &str| JsValue::from_str(s);
+            let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
+                u.iter().map(|s| text(s)).collect::<Array>().into()
+            });
+            let account = v.account_id.as_deref().map_or(JsValue::UNDEFINED, text);
+            valid(
+                account,
+                text(&v.recipient_profile_urn),
+                text(&v.group_id),
+                text(&v.message),
+                urns,
             )
         }
-    };
-    let value = read::body_keeping(&body, max, &mut originals);
-    validation_result(
-        validate(&value, max).map_err(SendError::validation),
-        &value,
-        &originals,
-    )
+        Err(errors) => invalid(super::error::error_js(&SendError::validation(errors))),
+    }
 }
 
 fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
@@ -69,34 +84,4 @@ fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
     }
     crate::validate::max_message_length(&read::raw(options, "maxMessageLength"))
-}
-
-/// The validator's result: `{ ok: true, value }` or `{ ok: false, error }`. Strings that
-/// normalizing left unchanged are the caller's own, handed back without a copy.
-fn validation_result(
-    r: Result<SendGroupWithAckRequest, SendError>,
-    read: &Value,
-    originals: &Originals,
-) -> JsValue {
-    match r {
-        Ok(v) => {
-            let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
-                u.iter()
-                    .map(|s| JsValue::from_str(s))
-                    .collect::<Array>()
-                    .into()
-            });
-            let account = v.account_id.as_deref().map_or(JsValue::UNDEFINED, |a| {
-                originals.reuse(read, "accountId", a)
-            });
-            valid(
-                account,
-                originals.reuse(read, "recipientProfileUrn", &v.recipient_profile_urn),
-                originals.reuse(read, "groupId", &v.group_id),
-                originals.reuse(read, "message", &v.message),
-                urns,
-            )
-        }
-        Err(e) => invalid(super::error::error_js(&e)),
-    }
 }

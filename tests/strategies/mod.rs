@@ -92,6 +92,17 @@ pub fn likely_valid_body() -> impl Strategy<Value = Value> {
 }
 
 pub fn fast_body(account: &Option<String>, urn: &str, group: &str, message: &str) -> Value {
+    fast_body_with_urns(account, urn, group, message, &None)
+}
+
+/// A body of the fast path's shape: string fields, and `messageUrns` an array of strings.
+pub fn fast_body_with_urns(
+    account: &Option<String>,
+    urn: &str,
+    group: &str,
+    message: &str,
+    urns: &Option<Vec<String>>,
+) -> Value {
     let mut entries = Vec::new();
     if let Some(a) = account {
         entries.push(("accountId".to_owned(), Value::str(a.as_str())));
@@ -99,6 +110,12 @@ pub fn fast_body(account: &Option<String>, urn: &str, group: &str, message: &str
     entries.push(("recipientProfileUrn".to_owned(), Value::str(urn)));
     entries.push(("groupId".to_owned(), Value::str(group)));
     entries.push(("message".to_owned(), Value::str(message)));
+    if let Some(u) = urns {
+        entries.push((
+            "messageUrns".to_owned(),
+            Value::Array(u.iter().map(|s| Value::str(s.as_str())).collect()),
+        ));
+    }
     Value::Object(entries)
 }
 

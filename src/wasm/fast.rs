@@ -1,0 +1,68 @@
+//! The validation fast path's input: `pkg-template/src/fast.js` writes a body's string
+//! fields as UTF-8 into one buffer (one copy into the wasm, no JS call per field), and
+//! `validate` and `send` read it here into the core's [`Fields`].
+//!
+//! The buffer holds `accountId`, `recipientProfileUrn`, `groupId`, `message`, then each
+//! `messageUrns` entry, separated by NUL. An absent `accountId` is empty with `account`
+//! false; absent `messageUrns` is `urns` < 0. A field holding a NUL splits into more
+//! parts than there are fields, so it takes the full path (as any body the fast path
+//! does not decide).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::validate::{Fields, MAX_MESSAGE_URNS};
+
+/// The fields `buf` holds; `None` when it is not UTF-8 or does not split into exactly as
+/// many parts.
+pub(super) fn read(buf: &[u8], account: bool, urns: i32) -> Option<Fields<'_>> {
+    let joined = core::str::from_utf8(buf).ok()?;
+    let n = match usize::try_from(urns) {
+        Ok(n) if n <= MAX_MESSAGE_URNS => n,
+        Ok(_) => return None,
+        Err(_) => 0,
+    };
+    let mut parts = Vec::with_capacity(4 + n);
+    let mut rest = joined;
+    // NUL is ASCII: where it is, is a char boundary.
+    while let Some(at) = rest.bytes().position(|b| b == 0) {
+        parts.push(rest.get(..at)?);
+        rest = rest.get(at + 1..)?;
+    }
+    parts.push(rest);
+    if parts.len() != 4 + n {
+        return None;
+    }
+    let mut parts = parts.into_iter();
+    let mut next = || parts.next().unwrap_or_default();
+    Some(Fields {
+        account_id: Some(next()).filter(|_| account),
+        recipient_profile_urn: next(),
+        group_id: next(),
+        message: next(),
+        message_urns: (urns >= 0).then(|| parts.collect()),
+    })
+}
+
+/// The fields once trimmed, joined as they were in `buf`; empty when nothing was trimmed.
+pub(super) fn trimmed(buf: &[u8], fields: &Fields<'_>) -> String {
+    let strings = [
+        fields.account_id.unwrap_or_default(),
+        fields.recipient_profile_urn,
+        fields.group_id,
+        fields.message,
+    ];
+    let urns = fields.message_urns.iter().flatten();
+    let all = || strings.iter().chain(urns.clone());
+    let mut out = String::new();
+    // Trimming only shortens: the same length is the same text.
+    if all().map(|s| s.len() + 1).sum::<usize>() != buf.len() + 1 {
+        for (i, s) in all().enumerate() {
+            if i > 0 {
+                out.push('\0');
+            }
+            out.push_str(s);
+        }
+    }
+    out
+}

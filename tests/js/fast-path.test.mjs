@@ -1,0 +1,132 @@
+// The validation fast path (pkg-template/src/fast.js and the core's `Fast`): a body of
+// string fields is decided by one call into the core instead of a read per field. It
+// must answer every body exactly as the full path does (the same result, key for key),
+// and a send it begins must send exactly the body the full path would.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
+import * as main from "connectsafely-wasm";
+import * as entry from "connectsafely-wasm/validate";
+import { body } from "./helpers.mjs";
+
+const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
+const MSG = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o,2-MTc0OTk=)";
+const shown = (r) => JSON.stringify(r, (_, v) => (v === undefined ? "<undefined>" : v));
+// A copy the fast path does not read (not a plain object): the full path answers it.
+const unplain = (b) => Object.assign(Object.create(null), b);
+
+/** Bodies of the fast path's shape, valid, invalid and in between. */
+function bodies() {
+  const out = {
+    "three strings": body(),
+    "with accountId": body(1, { accountId: "acct_42" }),
+    "accountId null": body(1, { accountId: null }),
+    "accountId empty": body(1, { accountId: "" }),
+    "accountId padded": body(1, { accountId: "\u3000acct\t" }),
+    "padded groupId and URN": body(1, { recipientProfileUrn: ` ${URN}\n`, groupId: "\u00a012345678 " }),
+    "U+FEFF around groupId (not whitespace to the rules)": body(1, { groupId: "\ufeff12345678" }),
+    "one messageUrns entry": body(1, { messageUrns: [MSG] }),
+    "messageUrns padded": body(1, { messageUrns: [`  ${MSG}\u2028`, "\turn:li:x:plain "] }),
+    "messageUrns empty": body(1, { messageUrns: [] }),
+    "messageUrns null": body(1, { messageUrns: null }),
+    "messageUrns 100": body(1, { messageUrns: Array.from({ length: 100 }, () => MSG) }),
+    "messageUrns 101": body(1, { messageUrns: Array.from({ length: 101 }, () => MSG) }),
+    "messageUrns with a number": body(1, { messageUrns: [MSG, 5] }),
+    "messageUrns with a hole": body(1, { messageUrns: [MSG, , MSG] }),
+    "messageUrns entry with a lone surrogate": body(1, { messageUrns: ["urn:li:x:(a\ud800)"] }),
+    "messageUrns entry with U+FFFD": body(1, { messageUrns: ["urn:li:x:(a\ufffd)"] }),
+    "messageUrns entry non-ASCII": body(1, { messageUrns: ["urn:li:x:(é😀)", "urn:li:x:é"] }),
+    "messageUrns entry of 513 code points": body(1, { messageUrns: [`urn:li:x:${"é".repeat(504)}`] }),
+    "messageUrns entry of 512 code points": body(1, { messageUrns: [`urn:li:x:${"😀".repeat(503)}`] }),
+    "message with a lone surrogate": body(1, { message: "hi \ud83d" }),
+    "message with U+FFFD": body(1, { message: "hi \ufffd" }),
+    "message of whitespace": body(1, { message: " \u3000\n" }),
+    "message of 8000 emoji": body(1, { message: "😀".repeat(8000) }),
+    "message of 8001 emoji": body(1, { message: "😀".repeat(8001) }),
+    "message of 8001 ASCII": body(1, { message: "a".repeat(8001) }),
+    "groupId padded past 65,536 units": body(1, { groupId: `${" ".repeat(70_000)}12345678` }),
+    "groupId of 21 digits": body(1, { groupId: "123456789012345678901" }),
+    "groupId a number": body(1, { groupId: 12345678 }),
+    "an unknown key": body(1, { groupID: "1" }),
+    "URN a profile URL": body(1, { recipientProfileUrn: "https://www.linkedin.com/in/someone" }),
+  };
+  return out;
+}
+
+test("every body the fast path reads is answered exactly as the full path answers it", () => {
+  for (const [name, b] of Object.entries(bodies())) {
+    for (const m of [main, entry]) {
+      const fast = m.validateSendGroupWithAck(b);
+      const full = m.validateSendGroupWithAck(unplain(b));
+      // Options (even empty) take the full path too.
+      const withOptions = m.validateSendGroupWithAck(b, {});
+      assert.ok(isDeepStrictEqual(fast, full) && shown(fast) === shown(full), `${name}: fast ${shown(fast).slice(0, 300)}, full ${shown(full).slice(0, 300)}`);
+      assert.equal(shown(fast), shown(withOptions), name);
+    }
+  }
+});
+
+test("trimmed fields come back trimmed, the message as given, and messageUrns a copy", () => {
+  const urns = [` ${MSG} `];
+  const b = body(1, { recipientProfileUrn: `\t${URN} `, groupId: " 12345678\u3000", message: "  Hi  ", messageUrns: urns });
+  const r = main.validateSendGroupWithAck(b);
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value, { recipientProfileUrn: URN, groupId: "12345678", message: "  Hi  ", messageUrns: [MSG] });
+  assert.notEqual(r.value.messageUrns, urns);
+  const plain = main.validateSendGroupWithAck(body(1, { messageUrns: [MSG] }));
+  assert.deepEqual(plain.value.messageUrns, [MSG]);
+  assert.notEqual(plain.value.messageUrns, urns);
+});
+
+test("the fast path keeps working after the wasm memory grows and after a long body", () => {
+  // A long message grows the buffer; a run of small bodies after it reads no stale bytes.
+  assert.equal(main.validateSendGroupWithAck(body(1, { message: "é".repeat(8000), messageUrns: Array.from({ length: 100 }, () => MSG) })).ok, true);
+  for (let i = 0; i < 50; i++) {
+    const r = main.validateSendGroupWithAck(body(1, { groupId: ` ${i + 1} ` }));
+    assert.equal(r.value.groupId, String(i + 1));
+  }
+  // Growing the memory (a large full-path read) between two fast-path calls.
+  main.validateSendGroupWithAck(unplain(body(1, { message: "x".repeat(4_000_000) })));
+  assert.deepEqual(main.validateSendGroupWithAck(body(1, { groupId: " 7 " })).value.groupId, "7");
+});
+
+test("a send the fast path begins sends exactly the body the full path would", async () => {
+  const sent = [];
+  const fetch = async (_url, init) => {
+    sent.push(init.body);
+    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
+  for (const [name, b] of Object.entries(bodies())) {
+    sent.length = 0;
+    const fast = await client.sendGroupWithAck(b);
+    const full = await client.sendGroupWithAck(unplain(b));
+    assert.equal(fast.ok, full.ok, name);
+    assert.deepEqual(sent.length, fast.ok ? 2 : 0, name);
+    if (fast.ok) assert.equal(sent[0], sent[1], name);
+    else assert.equal(shown(fast.error), shown(full.error), name);
+  }
+});
+
+test("the fast path decides every valid body of string fields itself: each field is read once", async () => {
+  // All but those holding U+FFFD or a lone surrogate, which the full path reads again (the
+  // fast path sees both as U+FFFD, and only the full path tells them apart).
+  const strings = (b) => Object.values(b).flat().filter((v) => typeof v === "string");
+  const plainText = (b) => strings(b).every((s) => s.isWellFormed() && !s.includes("\ufffd"));
+  const valid = Object.entries(bodies()).filter(([, b]) => plainText(b) && main.validateSendGroupWithAck(unplain(b)).ok);
+  assert.ok(valid.length >= 12, `${valid.length} valid bodies`);
+  const sends = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch: async () => new Response("{}", { status: 500 }), maxRetries: 0 });
+  for (const [name, b] of valid) {
+    // Each field a getter counting its reads: the full path would read each again.
+    const reads = {};
+    const counted = {};
+    for (const [k, v] of Object.entries(b)) {
+      Object.defineProperty(counted, k, { enumerable: true, configurable: true, get: () => ((reads[k] = (reads[k] ?? 0) + 1), v) });
+    }
+    for (const [what, run] of [["main", () => main.validateSendGroupWithAck(counted)], ["validate", () => entry.validateSendGroupWithAck(counted)], ["send", () => sends.sendGroupWithAck(counted)]]) {
+      for (const k of Object.keys(reads)) delete reads[k];
+      await run();
+      for (const k of Object.keys(b)) assert.equal(reads[k], 1, `${name} (${what}): ${k} read ${reads[k]} times`);
+    }
+  }
+});
