@@ -196,29 +196,6 @@ pub fn has_replacement_char(s: &str) -> bool {
         .is_some_and(|rest| rest.windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]))
 }
 
-/// Whether `s` is all ASCII, eight bytes at a time.
-///
-/// ```
-/// use connectsafely_wasm::text::is_ascii;
-///
-/// assert!(is_ascii("urn:li:fsd_profile:ACoAA"));
-/// assert!(!is_ascii("urn:li:fsd_profile:é"));
-/// ```
-pub fn is_ascii(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let mut words = bytes.chunks_exact(8);
-    let mut high = 0u64;
-    for word in &mut words {
-        if let Ok(word) = <[u8; 8]>::try_from(word) {
-            high |= u64::from_le_bytes(word);
-        }
-    }
-    for &b in words.remainder() {
-        high |= u64::from(b);
-    }
-    high & 0x8080_8080_8080_8080 == 0
-}
-
 /// Whether `needle` occurs in `hay`.
 pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()

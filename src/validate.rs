@@ -132,9 +132,10 @@ pub struct Fields<'a> {
     pub message_urns: Option<Vec<&'a str>>,
 }
 
-/// Strings longer than this many UTF-8 bytes take the full path: the JS reader measures a
-/// string of more than 65,536 UTF-16 units instead of copying it (`wasm::read`), and a
-/// string has at least as many UTF-8 bytes as UTF-16 units.
+/// Identifiers and URNs longer than this many UTF-8 bytes take the full path: the JS
+/// reader measures a string of more than max(65,536, twice the message limit) UTF-16 units
+/// instead of copying it (`wasm::read`), and a string has at least as many UTF-8 bytes as
+/// UTF-16 units. (A valid message is never that long in units: at most two a code point.)
 const FAST_MAX_BYTES: usize = 1 << 16;
 
 impl<'a> Fields<'a> {
@@ -144,6 +145,23 @@ impl<'a> Fields<'a> {
     /// means "ask the full validator", not "invalid" (a string holding U+FFFD, which may
     /// stand for an unpaired surrogate of the JS string, takes the full path). Held equal
     /// to `validate` by a property test and the `fast_path` fuzz target.
+    ///
+    /// ```
+    /// use connectsafely_wasm::validate::Fields;
+    ///
+    /// let mut fields = Fields {
+    ///     account_id: None,
+    ///     recipient_profile_urn: " urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o",
+    ///     group_id: "12345678\t",
+    ///     message: "Thanks!",
+    ///     message_urns: Some(vec!["urn:li:msg_message:(urn:li:fsd_profile:A,2-MTc0) "]),
+    /// };
+    /// assert!(fields.fast_valid(8000));
+    /// assert_eq!(fields.group_id, "12345678"); // trimmed, as validate trims it
+    ///
+    /// let mut bad = Fields { group_id: "abc", ..fields.clone() };
+    /// assert!(!bad.fast_valid(8000)); // ask the full validator, which says why
+    /// ```
     pub fn fast_valid(&mut self, max_message_length: usize) -> bool {
         fn trimmed(s: &mut &str) -> bool {
             if s.len() > FAST_MAX_BYTES {
@@ -183,6 +201,17 @@ impl<'a> Fields<'a> {
     }
 
     /// The request these fields make (once [`Fields::fast_valid`] said true).
+    ///
+    /// ```
+    /// use connectsafely_wasm::validate::{validate, Fields};
+    /// use connectsafely_wasm::value::Value;
+    ///
+    /// let urn = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
+    /// let mut fields = Fields { account_id: None, recipient_profile_urn: urn, group_id: " 1 ", message: "Hi", message_urns: None };
+    /// assert!(fields.fast_valid(8000));
+    /// let body = Value::object([("recipientProfileUrn", Value::str(urn)), ("groupId", Value::str(" 1 ")), ("message", Value::str("Hi"))]);
+    /// assert_eq!(Ok(fields.to_request()), validate(&body, 8000));
+    /// ```
     pub fn to_request(&self) -> SendGroupWithAckRequest {
         SendGroupWithAckRequest {
             account_id: self.account_id.map(str::to_owned),

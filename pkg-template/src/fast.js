@@ -23,6 +23,11 @@ export const last = {
 // cheaper than making a view of the part written. Longer ones to `large`, grown as needed.
 const small = new Uint8Array(1024);
 let large = new Uint8Array(0);
+// messageUrns' limit (the core's MAX_MESSAGE_URNS; a longer list takes the full path,
+// which says so). And the longest body read here, in UTF-16 units: a message of 100,000
+// code points with room to spare; longer bodies take the full path.
+const MAX_URNS = 100;
+const MAX_UNITS = 1 << 18;
 const encoder = new TextEncoder();
 
 /**
@@ -36,34 +41,44 @@ export function encode(body) {
     if (typeof body !== "object" || body === null || Object.getPrototypeOf(body) !== Object.prototype) return false;
     const o = /** @type {Record<string, unknown>} */ (body);
     const [ACCOUNT, URN, GROUP, MESSAGE, URNS] = fieldNames;
-    // Each field read once, by name; then no other key may be there.
+    // Its own enumerable keys, as the full path reads them: only the fields may be there.
+    let own = 0;
+    for (const key of Object.keys(o)) {
+      if (key === URN) own |= 1;
+      else if (key === GROUP) own |= 2;
+      else if (key === MESSAGE) own |= 4;
+      else if (key === ACCOUNT) own |= 8;
+      else if (key === URNS) own |= 16;
+      else return false;
+    }
+    if ((own & 7) !== 7) return false;
+    // Each field read once, by name (a getter runs once; nothing inherited is read).
     const urn = o[URN];
     const group = o[GROUP];
     const message = o[MESSAGE];
     if (typeof urn !== "string" || typeof group !== "string" || typeof message !== "string") return false;
-    let account = o[ACCOUNT];
-    let urns = o[URNS];
-    let known = 3;
-    if (account !== undefined) {
-      known++;
-      if (account === null) account = undefined;
-      else if (typeof account !== "string") return false;
+    let account = own & 8 ? o[ACCOUNT] : undefined;
+    if (account === null) account = undefined;
+    else if (account !== undefined && typeof account !== "string") return false;
+    const list = own & 16 ? o[URNS] : undefined;
+    /** @type {string[] | undefined} */ let urns;
+    if (list !== undefined && list !== null) {
+      if (!Array.isArray(list) || list.length > MAX_URNS) return false;
+      // Each entry read once, into a plain array of the package's own.
+      urns = new Array(list.length);
+      for (let i = 0; i < urns.length; i++) {
+        const u = list[i];
+        if (typeof u !== "string") return false;
+        urns[i] = u;
+      }
     }
-    if (urns !== undefined) {
-      known++;
-      if (urns === null) urns = undefined;
-      else if (!Array.isArray(urns) || urns.length > 100) return false;
-      else for (let i = 0; i < urns.length; i++) if (typeof urns[i] !== "string") return false;
-    }
-    // An own key whose value is undefined counts as another key here, as would an
-    // enumerable key added to Object.prototype: the full path reads such a body.
-    let keys = 0;
-    for (const _ in o) keys++;
-    if (keys !== known) return false;
     // One string, encoded by one native call: a JS loop over the characters costs more
     // than the whole call for any body longer than a few dozen characters.
     let joined = `${account ?? ""}\0${urn}\0${group}\0${message}`;
     if (urns) for (let i = 0; i < urns.length; i++) joined += `\0${urns[i]}`;
+    // Past what any body the fast path accepts holds, the full path reads it (and no
+    // buffer is kept for it).
+    if (joined.length > MAX_UNITS) return false;
     // At most three UTF-8 bytes a UTF-16 unit.
     const long = 3 * joined.length > small.length;
     if (long && 3 * joined.length > large.length) large = new Uint8Array(3 * joined.length);

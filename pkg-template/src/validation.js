@@ -17,8 +17,9 @@ export function validateSendGroupWithAck(body, options) {
     const { account, urns } = last;
     const trimmed = fastValidate(last.bytes, last.len, account !== undefined, urns ? urns.length : -1);
     // The result the core would build, by the same shape function (shapes.js): the
-    // caller's own strings (messageUrns a copy), or the core's once trimmed.
-    if (trimmed === true) return valid(account, last.urn, last.group, last.message, urns && urns.slice());
+    // caller's own strings (messageUrns fast.js's copy of the entries), or the core's
+    // once trimmed.
+    if (trimmed === true) return valid(account, last.urn, last.group, last.message, urns);
     if (typeof trimmed === "string") {
       const f = trimmed.split("\0");
       return valid(account === undefined ? undefined : f[0], f[1], f[2], f[3], urns && f.slice(4));

@@ -26,6 +26,10 @@ pub(super) fn read(buf: &[u8], account: bool, urns: i32) -> Option<Fields<'_>> {
     let mut rest = joined;
     // NUL is ASCII: where it is, is a char boundary.
     while let Some(at) = rest.bytes().position(|b| b == 0) {
+        if parts.len() + 1 == 4 + n {
+            // More parts than fields: a field holds a NUL.
+            return None;
+        }
         parts.push(rest.get(..at)?);
         rest = rest.get(at + 1..)?;
     }

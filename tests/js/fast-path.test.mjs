@@ -1,4 +1,4 @@
-// The validation fast path (pkg-template/src/fast.js and the core's `Fast`): a body of
+// The validation fast path (pkg-template/src/fast.js, src/wasm/fast.rs, the core's `Fields::fast_valid`): a body of
 // string fields is decided by one call into the core instead of a read per field. It
 // must answer every body exactly as the full path does (the same result, key for key),
 // and a send it begins must send exactly the body the full path would.
@@ -12,7 +12,8 @@ import { body } from "./helpers.mjs";
 const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 const MSG = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o,2-MTc0OTk=)";
 const shown = (r) => JSON.stringify(r, (_, v) => (v === undefined ? "<undefined>" : v));
-// A copy the fast path does not read (not a plain object): the full path answers it.
+// A copy the fast path does not read (not a plain object): the full path answers it. The
+// same own enumerable keys, each read once.
 const unplain = (b) => Object.assign(Object.create(null), b);
 
 /** Bodies of the fast path's shape, valid, invalid and in between. */
@@ -49,6 +50,14 @@ function bodies() {
     "groupId a number": body(1, { groupId: 12345678 }),
     "an unknown key": body(1, { groupID: "1" }),
     "URN a profile URL": body(1, { recipientProfileUrn: "https://www.linkedin.com/in/someone" }),
+    "accountId undefined (an own key)": body(1, { accountId: undefined }),
+    "messageUrns undefined (an own key)": body(1, { messageUrns: undefined }),
+    "message holding NUL": body(1, { message: "a\0b" }),
+    "messageUrns entry holding NUL": body(1, { messageUrns: ["urn:li:x:(a\0b)"] }),
+    "groupId holding NUL": body(1, { groupId: "12\u000034" }),
+    "messageUrns an Array subclass": body(1, { messageUrns: class L extends Array {}.of(MSG) }),
+    "messageUrns with its own slice": body(1, { messageUrns: Object.assign([MSG], { slice: null, map: null }) }),
+    "groupId not enumerable": Object.defineProperty(body(1, { accountId: undefined }), "groupId", { value: "1", enumerable: false }),
   };
   return out;
 }
@@ -110,9 +119,10 @@ test("a send the fast path begins sends exactly the body the full path would", a
 
 test("the fast path decides every valid body of string fields itself: each field is read once", async () => {
   // All but those holding U+FFFD or a lone surrogate, which the full path reads again (the
-  // fast path sees both as U+FFFD, and only the full path tells them apart).
+  // fast path sees both as U+FFFD, and only the full path tells them apart), and those
+  // holding NUL (the fast path's separator).
   const strings = (b) => Object.values(b).flat().filter((v) => typeof v === "string");
-  const plainText = (b) => strings(b).every((s) => s.isWellFormed() && !s.includes("\ufffd"));
+  const plainText = (b) => strings(b).every((s) => s.isWellFormed() && !s.includes("\ufffd") && !s.includes("\0"));
   const valid = Object.entries(bodies()).filter(([, b]) => plainText(b) && main.validateSendGroupWithAck(unplain(b)).ok);
   assert.ok(valid.length >= 12, `${valid.length} valid bodies`);
   const sends = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch: async () => new Response("{}", { status: 500 }), maxRetries: 0 });
@@ -129,4 +139,44 @@ test("the fast path decides every valid body of string fields itself: each field
       for (const k of Object.keys(b)) assert.equal(reads[k], 1, `${name} (${what}): ${k} read ${reads[k]} times`);
     }
   }
+});
+
+test("a field inherited from a polluted Object.prototype is neither read nor sent", async () => {
+  const sent = [];
+  const fetch = async (_url, init) => {
+    sent.push(JSON.parse(init.body));
+    return new Response("{}", { status: 500 });
+  };
+  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, maxRetries: 0 });
+  for (const key of ["accountId", "groupId", "messageUrns"]) {
+    const b = body(1);
+    if (key === "groupId") delete b.groupId;
+    Object.prototype[key] = key === "messageUrns" ? [MSG] : key === "groupId" ? "999" : "acct_evil";
+    try {
+      for (const m of [main, entry]) {
+        const fast = m.validateSendGroupWithAck(b);
+        assert.equal(shown(fast), shown(m.validateSendGroupWithAck(unplain(b))), key);
+        if (fast.ok) assert.ok(!Object.hasOwn(fast.value, key), `${key}: ${shown(fast)}`);
+      }
+      sent.length = 0;
+      await client.sendGroupWithAck(b);
+      assert.equal(sent.length, key === "groupId" ? 0 : 1, key);
+      for (const s of sent) assert.ok(!Object.hasOwn(s, key), `${key} sent: ${JSON.stringify(s)}`);
+    } finally {
+      delete Object.prototype[key];
+    }
+  }
+});
+
+test("messageUrns' entries are read once, and the value holds a plain array of those strings", () => {
+  let reads = 0;
+  const urns = [MSG];
+  Object.defineProperty(urns, 0, { enumerable: true, get: () => (reads++ === 0 ? MSG : { toString: () => MSG }) });
+  const r = main.validateSendGroupWithAck(body(1, { messageUrns: urns }));
+  assert.equal(reads, 1);
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.value.messageUrns, [MSG]);
+  assert.equal(Object.getPrototypeOf(r.value.messageUrns), Array.prototype);
+  const sub = main.validateSendGroupWithAck(body(1, { messageUrns: class L extends Array {}.of(MSG) }));
+  assert.equal(Object.getPrototypeOf(sub.value.messageUrns), Array.prototype);
 });
