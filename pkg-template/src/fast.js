@@ -57,9 +57,9 @@ export function encode(body) {
     const group = o[GROUP];
     const message = o[MESSAGE];
     if (typeof urn !== "string" || typeof group !== "string" || typeof message !== "string") return false;
-    let account = own & 8 ? o[ACCOUNT] : undefined;
-    if (account === null) account = undefined;
-    else if (account !== undefined && typeof account !== "string") return false;
+    const given = own & 8 ? o[ACCOUNT] : undefined;
+    if (given !== undefined && given !== null && typeof given !== "string") return false;
+    const account = typeof given === "string" ? given : undefined;
     const list = own & 16 ? o[URNS] : undefined;
     /** @type {string[] | undefined} */ let urns;
     if (list !== undefined && list !== null) {
