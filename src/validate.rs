@@ -142,8 +142,9 @@ impl<'a> Fields<'a> {
     /// The fast path of validation, with no allocation: true only when [`validate`]
     /// accepts the body these fields make, and then each field has been trimmed as
     /// [`validate`] trims it, so [`Fields::to_request`] is exactly its request. False
-    /// means "ask the full validator", not "invalid" (a string holding U+FFFD, which may
-    /// stand for an unpaired surrogate of the JS string, takes the full path). Held equal
+    /// means "ask the full validator", not "invalid": a string holding U+FFFD (which may
+    /// stand for an unpaired surrogate of the JS string), and an identifier or URN padded
+    /// with whitespace other than ASCII's, take the full path. Held equal
     /// to `validate` by a property test and the `fast_path` fuzz target.
     ///
     /// ```
@@ -163,11 +164,19 @@ impl<'a> Fields<'a> {
     /// assert!(!bad.fast_valid(8000)); // ask the full validator, which says why
     /// ```
     pub fn fast_valid(&mut self, max_message_length: usize) -> bool {
+        // Only ASCII whitespace (what JavaScript's `trim` removes alike, so the JS
+        // driver can trim the caller's strings itself); a field whose ends hold other
+        // whitespace fails the checks below and takes the full path.
         fn trimmed(s: &mut &str) -> bool {
             if s.len() > FAST_MAX_BYTES {
                 return false;
             }
-            *s = s.trim();
+            let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+            let bytes = s.as_bytes();
+            let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+            let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
+            // ASCII bytes: both ends are char boundaries.
+            *s = s.get(start..end).unwrap_or_default();
             !s.is_empty()
         }
         let id = |s: &str| {

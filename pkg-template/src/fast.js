@@ -1,9 +1,9 @@
 // @ts-check
 // The validation fast path's input: a body's string fields (and messageUrns' entries)
-// joined by NUL and written as UTF-8 into one buffer, so the core decides a body with one
-// call and one copy instead of a JS read per field. Only routes: whether the fields are
-// valid is the core's call (`fastValidate`, `Core.beginFast`; the format is described in
-// src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
+// joined by NUL and written as UTF-8 straight into a scratch buffer of the wasm's memory,
+// so the core decides a body with one call, no copy, instead of a JS read per field. Only
+// routes: whether the fields are valid is the core's call (`Fast.validate`,
+// `Core.beginFast`; the format is described in src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
 // unknown key) is `false` here, and the full path reads it.
 import { fieldNames } from "./start.js";
 
@@ -14,15 +14,27 @@ export const last = {
   group: "",
   message: "",
   /** @type {string[] | undefined} */ urns: undefined,
-  /** The fields as UTF-8, for the core: the first `len` bytes of `bytes`. */
-  bytes: new Uint8Array(0),
+  /** How many bytes of the scratch buffer the fields fill. */
   len: 0,
 };
 
-// Short bodies (nearly all) are written to `small` and handed over whole: copying it is
-// cheaper than making a view of the part written. Longer ones to `large`, grown as needed.
-const small = new Uint8Array(1024);
-let large = new Uint8Array(0);
+/**
+ * Where `encode` writes: a scratch buffer of one wasm's memory (`Fast.at`,
+ * `Core.scratch` give its address), through a view kept until it is too small or the
+ * memory grew (which detaches it: its length reads 0).
+ * @param {(cap: number) => number} at the buffer's address, for at least `cap` bytes
+ * @param {(at: number, len: number) => Uint8Array} view start.js's `memoryView` of that wasm
+ * @returns {(n: number) => Uint8Array} a view of at least `n` bytes
+ */
+export function scratch(at, view) {
+  /** @type {Uint8Array} */ let region = new Uint8Array(0);
+  return (n) => {
+    if (region.length >= n) return region;
+    const cap = Math.max(n, 1024);
+    return (region = view(at(cap), cap));
+  };
+}
+
 // messageUrns' limit (the core's MAX_MESSAGE_URNS; a longer list takes the full path,
 // which says so). And the longest body read here, in UTF-16 units: a message of 100,000
 // code points with room to spare; longer bodies take the full path.
@@ -33,10 +45,12 @@ const encoder = new TextEncoder();
 /**
  * Reads `body` for the fast path into `last`: true when it is a plain object whose own
  * keys are only the request's fields, each a string (accountId and messageUrns may also
- * be null or undefined; messageUrns an array of at most 100 strings).
+ * be null or undefined; messageUrns an array of at most 100 strings), its fields then
+ * written to `place`.
  * @param {unknown} body
+ * @param {(n: number) => Uint8Array} place a `scratch`
  */
-export function encode(body) {
+export function encode(body, place) {
   try {
     if (typeof body !== "object" || body === null || Object.getPrototypeOf(body) !== Object.prototype) return false;
     const o = /** @type {Record<string, unknown>} */ (body);
@@ -80,15 +94,12 @@ export function encode(body) {
     // buffer is kept for it).
     if (joined.length > MAX_UNITS) return false;
     // At most three UTF-8 bytes a UTF-16 unit.
-    const long = 3 * joined.length > small.length;
-    if (long && 3 * joined.length > large.length) large = new Uint8Array(3 * joined.length);
-    const { written = 0 } = encoder.encodeInto(joined, long ? large : small);
+    const { written = 0 } = encoder.encodeInto(joined, place(3 * joined.length));
     last.account = account;
     last.urn = urn;
     last.group = group;
     last.message = message;
     last.urns = urns;
-    last.bytes = long ? large.subarray(0, written) : small;
     last.len = written;
     return true;
   } catch {

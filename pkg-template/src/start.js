@@ -11,6 +11,15 @@ import { wasmModule } from "#wasm";
 /** The request's field names, in the core's order (accountId, recipientProfileUrn, groupId, message, messageUrns). */
 export let fieldNames = /** @type {string[]} */ ([]);
 let started = false;
+/** @type {WebAssembly.Memory} the wasm's memory, once started */
+let memory;
+
+/**
+ * A view of `len` bytes of the wasm's memory at `at` (fast.js writes a body there).
+ * @param {number} at
+ * @param {number} len
+ */
+export const memoryView = (at, len) => new Uint8Array(memory.buffer, at, len);
 
 export function start() {
   if (started) return;
@@ -20,7 +29,9 @@ export function start() {
   const module = wasmModule();
   // Not wasm-bindgen's initSync: its `instanceof WebAssembly.Module` check rejects a
   // module compiled in another JS realm, which is what Next.js's edge sandbox hands over.
-  __wbg_finalize_init(new WebAssembly.Instance(module, __wbg_get_imports()), module);
+  const instance = new WebAssembly.Instance(module, __wbg_get_imports());
+  __wbg_finalize_init(instance, module);
+  memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
   // As an object's keys: internalized, so comparing one with a key is one pointer compare.
   fieldNames = Object.keys(Object.fromEntries(knownFields().split(",").map((name) => [name, 0])));
   started = true;

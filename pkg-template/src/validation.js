@@ -2,10 +2,15 @@
 // Validation without a client: `validateSendGroupWithAck`, in both entries (the main one
 // and `connectsafely-wasm/validate`, whose wasm holds validation only). A body the fast
 // path reads (fast.js) is decided by one call into the core; any other by the full path.
-import { fastValidate, validateSendGroupWithAck as validateInCore } from "./glue.js";
-import { start } from "./start.js";
+import { Fast, validateSendGroupWithAck as validateInCore } from "./glue.js";
+import { memoryView, start } from "./start.js";
 import { valid } from "./shapes.js";
-import { encode, last } from "./fast.js";
+import { encode, last, scratch } from "./fast.js";
+
+/** @param {string} s */
+const trim = (s) => s.trim();
+/** @type {Fast | undefined} */ let fast;
+/** @type {(n: number) => Uint8Array} */ let place;
 
 /**
  * @param {unknown} body
@@ -13,17 +18,18 @@ import { encode, last } from "./fast.js";
  */
 export function validateSendGroupWithAck(body, options) {
   start();
-  if (options === undefined && encode(body)) {
+  if (fast === undefined) {
+    const f = (fast = new Fast());
+    place = scratch((cap) => f.at(cap), memoryView);
+  }
+  if (options === undefined && encode(body, place)) {
     const { account, urns } = last;
-    const trimmed = fastValidate(last.bytes, last.len, account !== undefined, urns ? urns.length : -1);
+    const answer = fast.validate(last.len, account !== undefined, urns ? urns.length : -1);
     // The result the core would build, by the same shape function (shapes.js): the
-    // caller's own strings (messageUrns fast.js's copy of the entries), or the core's
-    // once trimmed.
-    if (trimmed === true) return valid(account, last.urn, last.group, last.message, urns);
-    if (typeof trimmed === "string") {
-      const f = trimmed.split("\0");
-      return valid(account === undefined ? undefined : f[0], f[1], f[2], f[3], urns && f.slice(4));
-    }
+    // caller's own strings (messageUrns fast.js's copy of the entries), trimmed where the
+    // core trimmed them (only ASCII whitespace, which `trim` removes alike).
+    if (answer === 1) return valid(account, last.urn, last.group, last.message, urns);
+    if (answer === 2) return valid(account?.trim(), last.urn.trim(), last.group.trim(), last.message, urns?.map(trim));
   }
   return validateInCore(body, options);
 }

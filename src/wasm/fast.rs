@@ -1,6 +1,7 @@
 //! The validation fast path's input: `pkg-template/src/fast.js` writes a body's string
-//! fields as UTF-8 into one buffer (one copy into the wasm, no JS call per field), and
-//! `validate` and `send` read it here into the core's [`Fields`].
+//! fields as UTF-8 straight into a [`Scratch`] buffer in the wasm's memory (no JS call per
+//! field, no allocation or copy a call), and `validate` and `send` read it here into the
+//! core's [`Fields`].
 //!
 //! The buffer holds `accountId`, `recipientProfileUrn`, `groupId`, `message`, then each
 //! `messageUrns` entry, separated by NUL. An absent `accountId` is empty with `account`
@@ -12,6 +13,28 @@
 use crate::prelude::*;
 
 use crate::validate::{Fields, MAX_MESSAGE_URNS};
+
+/// A buffer of the wasm's memory that JS writes a body's fields into: `at` gives its
+/// address, where JS makes a `Uint8Array` view of the memory, valid until the next `at`
+/// with a larger `cap` or until the memory grows (a grown memory detaches every view of
+/// it, whose length then reads 0: `fast.js` asks again).
+#[derive(Debug, Default)]
+pub(super) struct Scratch(Vec<u8>);
+
+impl Scratch {
+    /// The address of at least `cap` bytes of the buffer.
+    pub(super) fn at(&mut self, cap: usize) -> usize {
+        if self.0.len() < cap {
+            self.0 = vec![0; cap];
+        }
+        self.0.as_ptr() as usize
+    }
+
+    /// The first `len` bytes JS wrote.
+    pub(super) fn bytes(&self, len: usize) -> Option<&[u8]> {
+        self.0.get(..len)
+    }
+}
 
 /// The fields `buf` holds; `None` when it is not UTF-8 or does not split into exactly as
 /// many parts.
@@ -48,8 +71,9 @@ pub(super) fn read(buf: &[u8], account: bool, urns: i32) -> Option<Fields<'_>> {
     })
 }
 
-/// The fields once trimmed, joined as they were in `buf`; empty when nothing was trimmed.
-pub(super) fn trimmed(buf: &[u8], fields: &Fields<'_>) -> String {
+/// Whether `fields`, read from `buf`, were trimmed (trimming only shortens: the same
+/// length is the same text).
+pub(super) fn trimmed(buf: &[u8], fields: &Fields<'_>) -> bool {
     let strings = [
         fields.account_id.unwrap_or_default(),
         fields.recipient_profile_urn,
@@ -57,16 +81,5 @@ pub(super) fn trimmed(buf: &[u8], fields: &Fields<'_>) -> String {
         fields.message,
     ];
     let urns = fields.message_urns.iter().flatten();
-    let all = || strings.iter().chain(urns.clone());
-    let mut out = String::new();
-    // Trimming only shortens: the same length is the same text.
-    if all().map(|s| s.len() + 1).sum::<usize>() != buf.len() + 1 {
-        for (i, s) in all().enumerate() {
-            if i > 0 {
-                out.push('\0');
-            }
-            out.push_str(s);
-        }
-    }
-    out
+    strings.iter().chain(urns).map(|s| s.len() + 1).sum::<usize>() != buf.len() + 1
 }

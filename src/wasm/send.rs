@@ -207,20 +207,25 @@ impl Core {
         )
     }
 
-    /// `begin` for the first `len` bytes of `buf`, a body's fields as `fast.js` writes them
-    /// (see `super::fast`), when
-    /// the validation fast path accepts them; else nothing is begun (`undefined`: the
-    /// driver then calls `begin` with the body).
+    /// The address of at least `cap` bytes of this client's scratch buffer, which
+    /// `fast.js` writes a body's fields into for `beginFast` (see `super::fast::Scratch`).
+    pub fn scratch(&mut self, cap: usize) -> usize {
+        self.scratch.at(cap)
+    }
+
+    /// `begin` for the first `len` bytes of the scratch buffer, a body's fields as
+    /// `fast.js` writes them (see `super::fast`), when the validation fast path accepts
+    /// them; else nothing is begun (`undefined`: the driver then calls `begin` with the
+    /// body).
     #[wasm_bindgen(js_name = beginFast)]
     pub fn begin_fast(
         &mut self,
-        buf: &[u8],
         len: usize,
         account: bool,
         urns: i32,
         options: JsValue,
     ) -> Option<u32> {
-        let mut fields = super::fast::read(buf.get(..len)?, account, urns)?;
+        let mut fields = super::fast::read(self.scratch.bytes(len)?, account, urns)?;
         if !fields.fast_valid(self.config.settings.max_message_length) {
             return None;
         }

@@ -70,6 +70,7 @@ impl Core {
             leases: 0,
             #[cfg(not(feature = "sender"))]
             runs_begun: 0,
+            scratch: Default::default(),
         })
     }
 

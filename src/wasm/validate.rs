@@ -30,25 +30,42 @@ pub fn known_fields() -> String {
     crate::text::comma_joined(&KNOWN_FIELDS)
 }
 
-/// The validation fast path over the first `len` bytes of `buf`, a body's fields as
-/// `fast.js` writes them (see [`super::fast`]), under the default limit: `undefined` when
-/// it does not decide ("ask `validateSendGroupWithAck`", not "invalid"); `true` when the
-/// body is valid as it is; else the body is valid once trimmed, and the answer is its
-/// fields so, joined the same way.
-#[wasm_bindgen(js_name = fastValidate)]
-pub fn fast_validate(buf: &[u8], len: usize, account: bool, urns: i32) -> JsValue {
-    let Some(buf) = buf.get(..len) else {
-        return JsValue::UNDEFINED;
-    };
-    let Some(mut fields) = fast::read(buf, account, urns) else {
-        return JsValue::UNDEFINED;
-    };
-    if !fields.fast_valid(DEFAULT_MAX_MESSAGE_LENGTH) {
-        return JsValue::UNDEFINED;
+/// The validation fast path, for JS (`validation.js` keeps one): a [`fast::Scratch`] that
+/// `fast.js` writes a body's fields into, and the call that decides them.
+#[wasm_bindgen(js_name = Fast)]
+#[derive(Debug, Default)]
+pub struct Fast(fast::Scratch);
+
+#[wasm_bindgen(js_class = Fast)]
+impl Fast {
+    /// An empty scratch buffer.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Fast {
+        Fast::default()
     }
-    match fast::trimmed(buf, &fields) {
-        t if t.is_empty() => JsValue::TRUE,
-        t => JsValue::from_str(&t),
+
+    /// The address of at least `cap` bytes of the buffer, for `fast.js` to write into.
+    pub fn at(&mut self, cap: usize) -> usize {
+        self.0.at(cap)
+    }
+
+    /// The validation fast path over the first `len` bytes of the buffer, a body's fields
+    /// as `fast.js` writes them (see [`super::fast`]), under the default limit: 0 when it
+    /// does not decide ("ask `validateSendGroupWithAck`", not "invalid"); 1 when the body
+    /// is valid as it is; 2 when it is valid once its identifiers and URNs are trimmed,
+    /// which JavaScript's `trim` does as the core did (the fast path trims only ASCII
+    /// whitespace).
+    pub fn validate(&self, len: usize, account: bool, urns: i32) -> u32 {
+        let Some(buf) = self.0.bytes(len) else {
+            return 0;
+        };
+        let Some(mut fields) = fast::read(buf, account, urns) else {
+            return 0;
+        };
+        if !fields.fast_valid(DEFAULT_MAX_MESSAGE_LENGTH) {
+            return 0;
+        }
+        1 + u32::from(fast::trimmed(buf, &fields))
     }
 }
 

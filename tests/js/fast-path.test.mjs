@@ -16,6 +16,13 @@ const shown = (r) => JSON.stringify(r, (_, v) => (v === undefined ? "<undefined>
 // same own enumerable keys, each read once.
 const unplain = (b) => Object.assign(Object.create(null), b);
 
+/**
+ * A body the full path copies `mb` MB of into the wasm (it copies strings of up to 65,536
+ * units, 100 entries of messageUrns): more than it held before, its memory grows, which
+ * detaches every view of it.
+ */
+const grow = (mb) => unplain(body(1, { messageUrns: Array.from({ length: 100 }, (_, i) => `urn:li:x:${i}${"😀".repeat(mb * 2500)}`) }));
+
 /** Bodies of the fast path's shape, valid, invalid and in between. */
 function bodies() {
   const out = {
@@ -26,6 +33,9 @@ function bodies() {
     "accountId padded": body(1, { accountId: "\u3000acct\t" }),
     "padded groupId and URN": body(1, { recipientProfileUrn: ` ${URN}\n`, groupId: "\u00a012345678 " }),
     "U+FEFF around groupId (not whitespace to the rules)": body(1, { groupId: "\ufeff12345678" }),
+    "ASCII padding of every kind": body(1, { recipientProfileUrn: `\v\f${URN}\r\n`, groupId: "\t 12345678\v", accountId: " acct_42\f", messageUrns: [`\n${MSG}\t`] }),
+    "groupId padded with U+0085 (Unicode whitespace, not JavaScript's)": body(1, { groupId: "12345678\u0085" }),
+    "URN padded with U+0085 and a space": body(1, { recipientProfileUrn: `\u0085 ${URN} ` }),
     "one messageUrns entry": body(1, { messageUrns: [MSG] }),
     "messageUrns padded": body(1, { messageUrns: [`  ${MSG}\u2028`, "\turn:li:x:plain "] }),
     "messageUrns empty": body(1, { messageUrns: [] }),
@@ -94,9 +104,26 @@ test("the fast path keeps working after the wasm memory grows and after a long b
     const r = main.validateSendGroupWithAck(body(1, { groupId: ` ${i + 1} ` }));
     assert.equal(r.value.groupId, String(i + 1));
   }
-  // Growing the memory (a large full-path read) between two fast-path calls.
-  main.validateSendGroupWithAck(unplain(body(1, { message: "x".repeat(4_000_000) })));
+  // Growing the memory between two fast-path calls.
+  main.validateSendGroupWithAck(grow(4));
   assert.deepEqual(main.validateSendGroupWithAck(body(1, { groupId: " 7 " })).value.groupId, "7");
+});
+
+test("a client's sends on the fast path send what they were given after the wasm memory grows", async () => {
+  const sent = [];
+  const fetch = async (_url, init) => {
+    sent.push(JSON.parse(init.body));
+    return new Response("{}", { status: 500 });
+  };
+  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, maxRetries: 0, minIntervalMs: 0 });
+  await client.sendGroupWithAck(body(1, { groupId: " 1 " }));
+  // A long body, then memory grown by the full path: the client's view of its scratch
+  // buffer is detached, and must be made again, not read as empty.
+  await client.sendGroupWithAck(body(1, { message: "é".repeat(8000), groupId: "2" }));
+  main.validateSendGroupWithAck(grow(12));
+  await client.sendGroupWithAck(body(1, { groupId: "3 " }));
+  assert.deepEqual(sent.map((b) => b.groupId), ["1", "2", "3"]);
+  assert.equal(sent[1].message, "é".repeat(8000));
 });
 
 test("a send the fast path begins sends exactly the body the full path would", async () => {
@@ -119,10 +146,13 @@ test("a send the fast path begins sends exactly the body the full path would", a
 
 test("the fast path decides every valid body of string fields itself: each field is read once", async () => {
   // All but those holding U+FFFD or a lone surrogate, which the full path reads again (the
-  // fast path sees both as U+FFFD, and only the full path tells them apart), and those
-  // holding NUL (the fast path's separator).
+  // fast path sees both as U+FFFD, and only the full path tells them apart), those
+  // holding NUL (the fast path's separator), and those whose identifiers or URNs are
+  // padded with whitespace other than ASCII's (the fast path trims only what JavaScript's
+  // trim removes alike).
   const strings = (b) => Object.values(b).flat().filter((v) => typeof v === "string");
-  const plainText = (b) => strings(b).every((s) => s.isWellFormed() && !s.includes("\ufffd") && !s.includes("\0"));
+  const asciiPadded = (s) => s.trim() === s.replace(/^[\t-\r ]+|[\t-\r ]+$/g, "") && !/^\s*\u0085|\u0085\s*$/.test(s);
+  const plainText = (b) => strings(b).every((s) => s.isWellFormed() && !s.includes("\ufffd") && !s.includes("\0")) && strings({ ...b, message: "" }).every(asciiPadded);
   const valid = Object.entries(bodies()).filter(([, b]) => plainText(b) && main.validateSendGroupWithAck(unplain(b)).ok);
   assert.ok(valid.length >= 12, `${valid.length} valid bodies`);
   const sends = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch: async () => new Response("{}", { status: 500 }), maxRetries: 0 });

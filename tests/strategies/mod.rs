@@ -124,5 +124,6 @@ pub fn near_valid_string(valid: &'static str) -> impl Strategy<Value = String> {
         4 => proptest::string::string_regex(valid).unwrap(),
         1 => any::<String>(),
         1 => proptest::string::string_regex(valid).unwrap().prop_map(|s| format!(" {s}\u{a0}")),
+        1 => proptest::string::string_regex(valid).unwrap().prop_map(|s| format!("\t{s} \u{b}\n")),
     ]
 }
