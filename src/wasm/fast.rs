@@ -40,34 +40,32 @@ impl Scratch {
 /// many parts.
 pub(super) fn read(buf: &[u8], account: bool, urns: i32) -> Option<Fields<'_>> {
     let joined = core::str::from_utf8(buf).ok()?;
-    let n = match usize::try_from(urns) {
-        Ok(n) if n <= MAX_MESSAGE_URNS => n,
-        Ok(_) => return None,
-        Err(_) => 0,
-    };
-    let mut parts = Vec::with_capacity(4 + n);
-    let mut rest = joined;
-    // NUL is ASCII: where it is, is a char boundary.
-    while let Some(at) = rest.bytes().position(|b| b == 0) {
-        if parts.len() + 1 == 4 + n {
-            // More parts than fields: a field holds a NUL.
-            return None;
+    let mut parts = joined.split('\0');
+    let account_id = parts.next()?;
+    let recipient_profile_urn = parts.next()?;
+    let group_id = parts.next()?;
+    let message = parts.next()?;
+    let message_urns = match usize::try_from(urns) {
+        Ok(n) if n <= MAX_MESSAGE_URNS => {
+            let list: Vec<&str> = parts.by_ref().take(n).collect();
+            if list.len() != n {
+                return None;
+            }
+            Some(list)
         }
-        parts.push(rest.get(..at)?);
-        rest = rest.get(at + 1..)?;
-    }
-    parts.push(rest);
-    if parts.len() != 4 + n {
+        Ok(_) => return None,
+        Err(_) => None,
+    };
+    // More parts than fields: a field holds a NUL.
+    if parts.next().is_some() {
         return None;
     }
-    let mut parts = parts.into_iter();
-    let mut next = || parts.next().unwrap_or_default();
     Some(Fields {
-        account_id: Some(next()).filter(|_| account),
-        recipient_profile_urn: next(),
-        group_id: next(),
-        message: next(),
-        message_urns: (urns >= 0).then(|| parts.collect()),
+        account_id: Some(account_id).filter(|_| account),
+        recipient_profile_urn,
+        group_id,
+        message,
+        message_urns,
     })
 }
 
