@@ -164,19 +164,13 @@ impl<'a> Fields<'a> {
     /// assert!(!bad.fast_valid(8000)); // ask the full validator, which says why
     /// ```
     pub fn fast_valid(&mut self, max_message_length: usize) -> bool {
-        // Only ASCII whitespace (what JavaScript's `trim` removes alike, so the JS
-        // driver can trim the caller's strings itself); a field whose ends hold other
+        // Only ASCII whitespace (see `trim_ascii_space`); a field whose ends hold other
         // whitespace fails the checks below and takes the full path.
         fn trimmed(s: &mut &str) -> bool {
             if s.len() > FAST_MAX_BYTES {
                 return false;
             }
-            let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
-            let bytes = s.as_bytes();
-            let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-            let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
-            // ASCII bytes: both ends are char boundaries.
-            *s = s.get(start..end).unwrap_or_default();
+            *s = trim_ascii_space(s);
             !s.is_empty()
         }
         let id = |s: &str| {
@@ -233,6 +227,27 @@ impl<'a> Fields<'a> {
                 .map(|u| u.iter().map(|s| (*s).to_owned()).collect()),
         }
     }
+}
+
+/// `s` without the ASCII whitespace around it (tab, line feed, vertical tab, form feed,
+/// carriage return, space): all that [`Fields::fast_valid`] trims, which JavaScript's
+/// `trim` and Rust's `str::trim` both remove, so the JS driver can trim the caller's
+/// strings as the core did (`pkg-template/src/validation.js`). Other whitespace sends a
+/// body to the full validator.
+///
+/// ```
+/// use connectsafely_wasm::validate::trim_ascii_space;
+///
+/// assert_eq!(trim_ascii_space("\t 12345678\u{b}\n"), "12345678");
+/// assert_eq!(trim_ascii_space("\u{a0}12345678"), "\u{a0}12345678");
+/// ```
+pub fn trim_ascii_space(s: &str) -> &str {
+    let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
+    // ASCII bytes: both ends are char boundaries.
+    s.get(start..end).unwrap_or_default()
 }
 
 fn message_is_valid_unchanged(message: &str, max: usize) -> bool {

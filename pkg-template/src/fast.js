@@ -94,7 +94,9 @@ export function encode(body, place) {
     // buffer is kept for it).
     if (joined.length > MAX_UNITS) return false;
     // At most three UTF-8 bytes a UTF-16 unit.
-    const { written = 0 } = encoder.encodeInto(joined, place(3 * joined.length));
+    const { read = 0, written = 0 } = encoder.encodeInto(joined, place(3 * joined.length));
+    // All of it, or the core would read a shorter body (never: the view holds three bytes a unit).
+    if (read !== joined.length) return false;
     last.account = account;
     last.urn = urn;
     last.group = group;

@@ -7,8 +7,11 @@ import { memoryView, start } from "./start.js";
 import { valid } from "./shapes.js";
 import { encode, last, scratch } from "./fast.js";
 
+// What the fast path trims (the core's `trim_ascii_space`): ASCII whitespace only, which
+// the full path would trim alike. Not String.prototype.trim, which a page may replace.
+const SPACE = /^[\t-\r ]+|[\t-\r ]+$/g;
 /** @param {string} s */
-const trim = (s) => s.trim();
+const trim = (s) => s.replace(SPACE, "");
 /** @type {Fast | undefined} */ let fast;
 /** @type {(n: number) => Uint8Array} */ let place;
 
@@ -26,10 +29,10 @@ export function validateSendGroupWithAck(body, options) {
     const { account, urns } = last;
     const answer = fast.validate(last.len, account !== undefined, urns ? urns.length : -1);
     // The result the core would build, by the same shape function (shapes.js): the
-    // caller's own strings (messageUrns fast.js's copy of the entries), trimmed where the
-    // core trimmed them (only ASCII whitespace, which `trim` removes alike).
+    // caller's own strings (messageUrns fast.js's copy of the entries), trimmed as the
+    // core trimmed them.
     if (answer === 1) return valid(account, last.urn, last.group, last.message, urns);
-    if (answer === 2) return valid(account?.trim(), last.urn.trim(), last.group.trim(), last.message, urns?.map(trim));
+    if (answer === 2) return valid(account === undefined ? undefined : trim(account), trim(last.urn), trim(last.group), last.message, urns?.map(trim));
   }
   return validateInCore(body, options);
 }

@@ -229,6 +229,8 @@ impl Core {
         if !fields.fast_valid(self.config.settings.max_message_length) {
             return None;
         }
+        // Copied out of the scratch buffer before reading the options: their getters may
+        // begin another send, which writes that buffer.
         let request = fields.to_request();
         let call = match options::call(&options) {
             Ok(c) => c,
