@@ -76,23 +76,14 @@ pub fn validate(
     );
     let group = group_id(field("groupId"));
     let message = message(field("message"), max_message_length);
-    let message_urns = optional(field("messageUrns"), &mut errors, message_urns);
+    // Field errors come in table order: messageUrns' after message's.
+    let mut urn_errors = Vec::new();
+    let message_urns = optional(field("messageUrns"), &mut urn_errors, message_urns);
 
     let recipient = collect(recipient, &mut errors);
     let group = collect(group, &mut errors);
     let message = collect(message, &mut errors);
-    // Field errors come in table order; move messageUrns' errors (pushed early) after
-    // message's. A stable pass per rank: no sort code in the wasm for a handful of errors.
-    let mut ordered = Vec::with_capacity(errors.len());
-    for rank in 0..=KNOWN_FIELDS.len() {
-        ordered.extend(
-            errors
-                .iter()
-                .filter(|e| field_rank(&e.field) == rank)
-                .cloned(),
-        );
-    }
-    let mut errors = ordered;
+    errors.append(&mut urn_errors);
 
     for (key, _) in entries {
         if !KNOWN_FIELDS.contains(&key.as_str()) {
@@ -257,14 +248,6 @@ fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
     // Bytes >= code points: most messages need no count.
     let short = message.len() <= max || crate::text::char_count(message) <= max;
     short && !message.trim_start().is_empty()
-}
-
-fn field_rank(field: &str) -> usize {
-    let base = field.split('[').next().unwrap_or(field);
-    KNOWN_FIELDS
-        .iter()
-        .position(|k| *k == base)
-        .unwrap_or(KNOWN_FIELDS.len())
 }
 
 fn collect<T>(r: Result<T, Vec<FieldError>>, errors: &mut Vec<FieldError>) -> Option<T> {
