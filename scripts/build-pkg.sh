@@ -43,6 +43,7 @@ for entry in "${entries[@]}"; do
 
   # The facade instantiates the module itself on first use, with these two of the glue.
   node scripts/short-names.mjs "$glue"
+  node scripts/short-strings.mjs "$glue/$base.js"
   grep -q '^function __wbg_get_imports()' "$glue/$base.js" && grep -q '^function __wbg_finalize_init(instance, module)' "$glue/$base.js" \
     || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
   echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/$base.js"
