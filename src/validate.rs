@@ -164,12 +164,8 @@ impl<'a> Fields<'a> {
             *s = trim_ascii_space(s);
             !s.is_empty()
         }
-        let id = |s: &str| {
-            s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        };
         let account = match &mut self.account_id {
-            Some(a) => trimmed(a) && a.len() <= 128 && id(a),
+            Some(a) => trimmed(a) && a.len() <= 128 && is_id(a),
             None => true,
         };
         account
@@ -177,7 +173,7 @@ impl<'a> Fields<'a> {
             && self
                 .recipient_profile_urn
                 .strip_prefix(PROFILE_PREFIX)
-                .is_some_and(|rest| !rest.is_empty() && id(rest))
+                .is_some_and(|rest| !rest.is_empty() && is_id(rest))
             && trimmed(&mut self.group_id)
             && self.group_id.len() <= 20
             && self.group_id.bytes().all(|b| b.is_ascii_digit())
@@ -314,6 +310,16 @@ fn identifier(
         )),
         other => Err(vec![type_error(field, other, "a string")]),
     }
+}
+
+/// Whether every byte of `s` is an ASCII letter, digit, '_' or '-' (the fast path's
+/// [`is_id_char`]: a byte at a time, every byte looked at, no char decoded).
+fn is_id(s: &str) -> bool {
+    let mut ok = true;
+    for &b in s.as_bytes() {
+        ok &= matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-');
+    }
+    ok
 }
 
 fn is_id_char(c: char) -> bool {
