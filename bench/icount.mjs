@@ -32,7 +32,13 @@ if (spawnSync("valgrind", ["--version"]).status !== 0) {
   process.exit(2);
 }
 
-const NODE_FLAGS = ["--single-threaded", "--predictable", "--predictable-gc-schedule", "--hash-seed=1", "--random-seed=1"];
+// The wasm compiled by TurboFan up front (--no-liftoff, --no-wasm-lazy-compilation): by
+// default V8 runs it in its baseline compiler (Liftoff) and recompiles its hot functions
+// later, and how many calls ran before the optimized code arrived moved one build's count
+// by 3% at 20,000 operations while the machine was busy; so, two counts agreed within
+// 0.1% there. What remains is start-up work that varies with load (module loading, the
+// event loop), the same at any N: count 20,000 operations, not 2,000.
+const NODE_FLAGS = ["--no-liftoff", "--no-wasm-lazy-compilation", "--single-threaded", "--predictable", "--predictable-gc-schedule", "--hash-seed=1", "--random-seed=1"];
 const SETARCH = spawnSync("setarch", [os.machine(), "-R", "true"]).status === 0;
 
 /** Instructions valgrind counts for one process of icount-op.mjs. */
