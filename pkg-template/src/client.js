@@ -16,8 +16,8 @@ import { exchange, sleep } from "./exchange.js";
 import { DEBUG, log, notify } from "./report.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
-import { fieldNames, memoryView, start } from "./start.js";
-import { encode, last, scratch } from "./fast.js";
+import { fieldNames, start } from "./start.js";
+import { encode, fastPath, last } from "./fast.js";
 
 /**
  * Calls hook `name` with `view`; neither a throw nor a rejected promise escapes, and
@@ -136,18 +136,11 @@ function runnerId() {
   return Math.floor(Math.random() * 2 ** 32);
 }
 
-/**
- * Where fast.js writes a body for `core.beginFast`: its scratch buffer.
- * @param {{ scratch(cap: number): number }} core
- * @param {(at: number, len: number) => Uint8Array} view the memory view of core's bundle
- */
-const placeOf = (core, view) => scratch((cap) => core.scratch(cap), view);
-
 export class ConnectSafelyClient {
   /** @type {import("./glue-full.js").Core} the single-send core until the switch, then the full one */
   #core;
-  /** @type {(n: number) => Uint8Array} where fast.js writes a body for `#core.beginFast`: its scratch buffer */
-  #place;
+  /** @type {ReturnType<typeof fastPath>} the fast path of `#core`'s bundle: where fast.js writes a body for `#core.beginFast` */
+  #fast;
   /** @type {import("./runs.js").Full | undefined} what the client needs of the full core's bundle, once it has it (at once where the bundle holds it) */
   #full = bundledFull;
   /** @type {Promise<unknown> | undefined} the switch to the full core, while it is on: what it threw, or undefined */
@@ -188,7 +181,7 @@ export class ConnectSafelyClient {
     start();
     this.#runner = runnerId();
     this.#core = /** @type {any} */ (new Core(options, this.#runner));
-    this.#place = placeOf(this.#core, memoryView);
+    this.#fast = fastPath();
     if (!this.#full) this.#options = copied(options);
     const [apiKey, endpoint, fetch, store, storeTimeoutMs, level, logger, hooks, pairs] = this.#core.setup;
     this.#apiKey = apiKey;
@@ -222,7 +215,7 @@ export class ConnectSafelyClient {
         const one = /** @type {{ handOverText(): string, handOverNumbers(): Float64Array, free(): void }} */ (/** @type {unknown} */ (this.#core));
         full.takeOver(one.handOverText(), one.handOverNumbers());
         this.#core = full;
-        this.#place = placeOf(full, m.memoryView);
+        this.#fast = m.fastPath();
         this.#full = m;
         one.free();
         return undefined;
@@ -283,7 +276,8 @@ export class ConnectSafelyClient {
    */
   #send(body, options) {
     const core = this.#core;
-    const fast = encode(body, this.#place) ? core.beginFast(last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
+    const { fast: f, place } = this.#fast;
+    const fast = encode(body, place) ? core.beginFast(f, last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
     const id = fast === undefined ? core.begin(body, options) : fast;
     const counted = !this.#full;
     if (counted) this.#inFlight += 1;

@@ -3,9 +3,10 @@
 // joined by NUL and written as UTF-8 straight into a scratch buffer of the wasm's memory,
 // so the core decides a body with one call, no copy, instead of a JS read per field. Only
 // routes: whether the fields are valid is the core's call (`Fast.validate`,
-// `Core.beginFast`; the format is described in src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
+// `Core.beginFast`, over the bundle's one `Fast`: `fastPath`; the format is described in src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
 // unknown key) is `false` here, and the full path reads it.
-import { fieldNames } from "./start.js";
+import { Fast } from "./glue.js";
+import { fieldNames, memoryView, start } from "./start.js";
 
 /** What `encode` read of the last body it accepted (reused: no allocation a call). */
 export const last = {
@@ -18,21 +19,28 @@ export const last = {
   len: 0,
 };
 
+/** @type {{ fast: Fast, place: (n: number) => Uint8Array } | undefined} */
+let shared;
+
 /**
- * Where `encode` writes: a scratch buffer of one wasm's memory (`Fast.at`,
- * `Core.scratch` give its address), through a view kept until it is too small or the
- * memory grew (which detaches it: its length reads 0).
- * @param {(cap: number) => number} at the buffer's address, for at least `cap` bytes
- * @param {(at: number, len: number) => Uint8Array} view start.js's `memoryView` of that wasm
- * @returns {(n: number) => Uint8Array} a view of at least `n` bytes
+ * This bundle's fast path, made on first use (the wasm started): its one `Fast`, the
+ * scratch buffer of the wasm's memory that validation and every client of this wasm
+ * (`Core.beginFast`) read a body from, and `place`, where `encode` writes: a view of at
+ * least `n` bytes of that buffer, kept until it is too small or the memory grew (which
+ * detaches it: its length then reads 0).
  */
-export function scratch(at, view) {
+export function fastPath() {
+  if (shared) return shared;
+  start();
+  const fast = new Fast();
   /** @type {Uint8Array} */ let region = new Uint8Array(0);
-  return (n) => {
+  /** @param {number} n */
+  const place = (n) => {
     if (region.length >= n) return region;
     const cap = Math.max(n, 1024);
-    return (region = view(at(cap), cap));
+    return (region = memoryView(fast.at(cap), cap));
   };
+  return (shared = { fast, place });
 }
 
 // messageUrns' limit (the core's MAX_MESSAGE_URNS; a longer list takes the full path,
@@ -48,7 +56,7 @@ const encoder = new TextEncoder();
  * be null or undefined; messageUrns an array of at most 100 strings), its fields then
  * written to `place`.
  * @param {unknown} body
- * @param {(n: number) => Uint8Array} place a `scratch`
+ * @param {(n: number) => Uint8Array} place a `fastPath().place`
  */
 export function encode(body, place) {
   try {

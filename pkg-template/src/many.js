@@ -3,5 +3,6 @@
 // client imports and switches to on first need (full-lazy.js). Not an entry of the
 // package's own: nothing but index.mjs imports it.
 export { BulkStep, Core } from "./glue-full.js";
-export { memoryView, start } from "./start.js";
+export { start } from "./start.js";
+export { fastPath } from "./fast.js";
 export { runMany, storeSwap } from "./runs.js";

@@ -2,29 +2,22 @@
 // Validation without a client: `validateSendGroupWithAck`, in both entries (the main one
 // and `connectsafely-wasm/validate`, whose wasm holds validation only). A body the fast
 // path reads (fast.js) is decided by one call into the core; any other by the full path.
-import { Fast, validateSendGroupWithAck as validateInCore } from "./glue.js";
-import { memoryView, start } from "./start.js";
+import { validateSendGroupWithAck as validateInCore } from "./glue.js";
 import { valid } from "./shapes.js";
-import { encode, last, scratch } from "./fast.js";
+import { encode, fastPath, last } from "./fast.js";
 
 // What the fast path trims (the core's `trim_ascii_space`): ASCII whitespace only, which
 // the full path would trim alike. Not String.prototype.trim, which a page may replace.
 const SPACE = /^[\t-\r ]+|[\t-\r ]+$/g;
 /** @param {string} s */
 const trim = (s) => s.replace(SPACE, "");
-/** @type {Fast | undefined} */ let fast;
-/** @type {(n: number) => Uint8Array} */ let place;
 
 /**
  * @param {unknown} body
  * @param {{ maxMessageLength?: number }} [options]
  */
 export function validateSendGroupWithAck(body, options) {
-  start();
-  if (fast === undefined) {
-    const f = (fast = new Fast());
-    place = scratch((cap) => f.at(cap), memoryView);
-  }
+  const { fast, place } = fastPath();
   if (options === undefined && encode(body, place)) {
     const { account, urns } = last;
     const answer = fast.validate(last.len, account !== undefined, urns ? urns.length : -1);

@@ -97,8 +97,6 @@ pub struct Core {
     /// Runs begun, naming each run's runner in a journal (unless given `runnerId`).
     #[cfg(not(feature = "sender"))]
     pub(super) runs_begun: u32,
-    /// Where `fast.js` writes a body's fields for `beginFast`.
-    pub(super) scratch: super::fast::Scratch,
 }
 
 impl core::fmt::Debug for Core {

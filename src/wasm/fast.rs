@@ -69,9 +69,9 @@ pub(super) fn read(buf: &[u8], account: bool, urns: i32) -> Option<Fields<'_>> {
     })
 }
 
-/// Whether `fields`, read from `buf`, were trimmed (trimming only shortens: the same
-/// length is the same text).
-pub(super) fn trimmed(buf: &[u8], fields: &Fields<'_>) -> bool {
+/// Whether `fields`, read from `len` bytes, were trimmed (trimming only shortens: the
+/// same length is the same text).
+pub(super) fn trimmed(len: usize, fields: &Fields<'_>) -> bool {
     let strings = [
         fields.account_id.unwrap_or_default(),
         fields.recipient_profile_urn,
@@ -79,5 +79,5 @@ pub(super) fn trimmed(buf: &[u8], fields: &Fields<'_>) -> bool {
         fields.message,
     ];
     let urns = fields.message_urns.iter().flatten();
-    strings.iter().chain(urns).map(|s| s.len() + 1).sum::<usize>() != buf.len() + 1
+    strings.iter().chain(urns).map(|s| s.len() + 1).sum::<usize>() != len + 1
 }

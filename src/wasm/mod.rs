@@ -15,9 +15,9 @@
 //!    the `fetch`, `store`, logger and hooks, the headers. `knownFields()` is read once
 //!    when the wasm starts, `bodyRules()` and `rateLimitHeaderNames()` at the first
 //!    exchange (once per copy of the bundle).
-//! 2. **A send.** `beginFast(len, ...)` (the fast path, over a body's fields as `fast.js`
-//!    writes them into the scratch buffer at `scratch(cap)`; `undefined` when it does not
-//!    decide) or `begin(body, options)` gives the send's id; `request(id)` its body, signal,
+//! 2. **A send.** `beginFast(fast, len, ...)` (the fast path, over a body's fields as
+//!    `fast.js` writes them into the scratch buffer of `fast`, the wasm's one `Fast`, at
+//!    `fast.at(cap)`; `undefined` when it does not decide) or `begin(body, options)` gives the send's id; `request(id)` its body, signal,
 //!    timeout and headers. Then, until `step(id)` is `Done`:
 //!    - `Fetch`: perform the request, then `exchanged(id, ...)` with what happened;
 //!      `logAttempt` and `attemptSeen` when someone listens;

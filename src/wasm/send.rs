@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::core::Core;
+use super::validate::Fast;
 use super::fields::JsJson;
 use super::result::{or_undefined, pairs};
 use super::{options, read, result};
@@ -207,31 +208,25 @@ impl Core {
         )
     }
 
-    /// The address of at least `cap` bytes of this client's scratch buffer, which
-    /// `fast.js` writes a body's fields into for `beginFast` (see `super::fast::Scratch`).
-    pub fn scratch(&mut self, cap: usize) -> usize {
-        self.scratch.at(cap)
-    }
-
-    /// `begin` for the first `len` bytes of the scratch buffer, a body's fields as
-    /// `fast.js` writes them (see `super::fast`), when the validation fast path accepts
-    /// them; else nothing is begun (`undefined`: the driver then calls `begin` with the
-    /// body).
+    /// `begin` for the first `len` bytes of `fast`'s scratch buffer (the one this wasm's
+    /// validation and every client of it share), a body's fields as `fast.js` writes
+    /// them (see `super::fast`), when the validation fast path accepts them; else nothing
+    /// is begun (`undefined`: the driver then calls `begin` with the body).
     #[wasm_bindgen(js_name = beginFast)]
     pub fn begin_fast(
         &mut self,
+        fast: &Fast,
         len: usize,
         account: bool,
         urns: i32,
         options: JsValue,
     ) -> Option<u32> {
-        let mut fields = super::fast::read(self.scratch.bytes(len)?, account, urns)?;
-        if !fields.fast_valid(self.config.settings.max_message_length) {
-            return None;
-        }
         // Copied out of the scratch buffer before reading the options: their getters may
-        // begin another send, which writes that buffer.
-        let request = fields.to_request();
+        // validate or begin another send, which writes that buffer.
+        let max = self.config.settings.max_message_length;
+        let request = fast.with(len, account, urns, |fields| {
+            fields.fast_valid(max).then(|| fields.to_request())
+        })?;
         let call = match options::call(&options) {
             Ok(c) => c,
             Err(errors) => {

@@ -70,7 +70,6 @@ impl Core {
             leases: 0,
             #[cfg(not(feature = "sender"))]
             runs_begun: 0,
-            scratch: Default::default(),
         })
     }
 

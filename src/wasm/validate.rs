@@ -30,11 +30,43 @@ pub fn known_fields() -> String {
     crate::text::comma_joined(&KNOWN_FIELDS)
 }
 
-/// The validation fast path, for JS (`validation.js` keeps one): a [`fast::Scratch`] that
-/// `fast.js` writes a body's fields into, and the call that decides them.
+/// The validation fast path, for JS: a [`fast::Scratch`] that `fast.js` writes a body's
+/// fields into, and the call that decides them. `fast.js` keeps one per wasm, which
+/// validation and every client of that wasm (`Core.beginFast`) share: one buffer,
+/// however many clients.
+///
+/// Its methods take `&self` (the buffer is taken out of a `Cell` while read), so a
+/// getter of a call's options that validates while `beginFast` holds it is no
+/// "recursive use" error: `beginFast` has copied the fields out by then.
 #[wasm_bindgen(js_name = Fast)]
-#[derive(Debug, Default)]
-pub struct Fast(fast::Scratch);
+#[derive(Default)]
+pub struct Fast(core::cell::Cell<fast::Scratch>);
+
+impl core::fmt::Debug for Fast {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Fast")
+    }
+}
+
+impl Fast {
+    /// `f` over the fields the first `len` bytes of the buffer hold (see
+    /// [`fast::read`]); `None` when they do not read as fields.
+    pub(super) fn with<T>(
+        &self,
+        len: usize,
+        account: bool,
+        urns: i32,
+        f: impl FnOnce(&mut crate::validate::Fields<'_>) -> Option<T>,
+    ) -> Option<T> {
+        let scratch = self.0.take();
+        let out = scratch
+            .bytes(len)
+            .and_then(|buf| fast::read(buf, account, urns))
+            .and_then(|mut fields| f(&mut fields));
+        self.0.set(scratch);
+        out
+    }
+}
 
 #[wasm_bindgen(js_class = Fast)]
 impl Fast {
@@ -45,8 +77,11 @@ impl Fast {
     }
 
     /// The address of at least `cap` bytes of the buffer, for `fast.js` to write into.
-    pub fn at(&mut self, cap: usize) -> usize {
-        self.0.at(cap)
+    pub fn at(&self, cap: usize) -> usize {
+        let mut scratch = self.0.take();
+        let at = scratch.at(cap);
+        self.0.set(scratch);
+        at
     }
 
     /// The validation fast path over the first `len` bytes of the buffer, a body's fields
@@ -56,16 +91,12 @@ impl Fast {
     /// which JavaScript's `trim` does as the core did (the fast path trims only ASCII
     /// whitespace).
     pub fn validate(&self, len: usize, account: bool, urns: i32) -> u32 {
-        let Some(buf) = self.0.bytes(len) else {
-            return 0;
-        };
-        let Some(mut fields) = fast::read(buf, account, urns) else {
-            return 0;
-        };
-        if !fields.fast_valid(DEFAULT_MAX_MESSAGE_LENGTH) {
-            return 0;
-        }
-        1 + u32::from(fast::trimmed(buf, &fields))
+        self.with(len, account, urns, |fields| {
+            fields
+                .fast_valid(DEFAULT_MAX_MESSAGE_LENGTH)
+                .then(|| 1 + u32::from(fast::trimmed(len, fields)))
+        })
+        .unwrap_or(0)
     }
 }
 

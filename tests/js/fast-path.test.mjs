@@ -237,3 +237,60 @@ test("messageUrns' entries are read once, and the value holds a plain array of t
   const sub = main.validateSendGroupWithAck(body(1, { messageUrns: class L extends Array {}.of(MSG) }));
   assert.equal(Object.getPrototypeOf(sub.value.messageUrns), Array.prototype);
 });
+
+test("validation and every client of a bundle share one scratch buffer: thirty clients sending a long body grow the wasm's memory by one buffer", async () => {
+  // A fresh copy of the main entry, its wasm instance caught as it starts (on first use).
+  const Instance = WebAssembly.Instance;
+  const started = [];
+  WebAssembly.Instance = class extends Instance {
+    constructor(...args) {
+      super(...args);
+      started.push(this);
+    }
+  };
+  let fresh;
+  try {
+    fresh = await import(`${import.meta.resolve("connectsafely-wasm")}?one-scratch`);
+    fresh.validateSendGroupWithAck(body(1));
+  } finally {
+    WebAssembly.Instance = Instance;
+  }
+  // The core's (the inline decoder's instance exports its memory as "m").
+  const memory = started.map((i) => i.exports.memory).find((m) => m instanceof WebAssembly.Memory);
+  assert.ok(memory, "the fresh entry started its wasm");
+  const bytes = () => memory.buffer.byteLength;
+  // 200,000 characters: the fast path writes 600,000 bytes of scratch for it (three a
+  // UTF-16 unit) before the core finds the message too long and the full path answers.
+  const long = body(1, { message: "x".repeat(200_000) });
+  fresh.validateSendGroupWithAck(long);
+  const before = bytes();
+  const fetch = async () => new Response("{}", { status: 500 });
+  for (let i = 0; i < 30; i++) {
+    const client = new fresh.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, logLevel: "off" });
+    const r = await client.sendGroupWithAck(long);
+    assert.equal(r.error?.kind, "validation", shown(r));
+    assert.equal(r.error.fieldErrors[0].field, "message");
+  }
+  // A buffer per client would have grown it by 30 x 600,000 bytes.
+  assert.ok(bytes() - before < 2_000_000, `the memory grew by ${bytes() - before} bytes`);
+});
+
+test("a call's option getter that validates another body while the send begins on the fast path changes nothing of the send", async () => {
+  const sent = [];
+  const fetch = async (_url, init) => {
+    sent.push(JSON.parse(init.body));
+    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "1", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch });
+  const other = body(2, { groupId: "999", message: "o".repeat(5000) });
+  const options = {
+    get timeoutMs() {
+      // Written into the same scratch buffer the send's body was read from.
+      assert.equal(main.validateSendGroupWithAck(other).ok, true);
+      return 5000;
+    },
+  };
+  const r = await client.sendGroupWithAck(body(1, { groupId: " 1 " }), options);
+  assert.equal(r.ok, true, shown(r));
+  assert.deepEqual(sent, [{ ...body(1), groupId: "1" }]);
+});
