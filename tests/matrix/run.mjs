@@ -331,11 +331,48 @@ async function validateCheck(url, sb, measured, measuredPick) {
 }
 
 /**
+ * The form app in Chromium at `url` when the lazily loaded part of the package cannot be
+ * fetched (every script the page asks for after it loaded fails, as on a dropped
+ * connection): the run to many resolves, each item not attempted, its result a `network`
+ * failure saying nothing was sent; no request reaches the sandbox; nothing throws in the
+ * page; a single send still goes (the page's own core needs nothing more).
+ */
+async function lostChunkCheck(url, sb) {
+  const { page, errors } = await chromiumPage();
+  try {
+    await page.goto(url);
+    await page.route(/\.m?js(\?|$)/, (route) => route.abort("internetdisconnected"));
+    const fill = async () => {
+      for (const [name, value] of Object.entries(BODY)) await page.fill(`[name=${name}]`, value);
+    };
+    const before = await sb.state();
+    const run = await nextOutput(page, errors, async () => {
+      await fill();
+      await page.click("button >> text=Send to many");
+    });
+    const lost = (r) => r.ok === false && r.error?.kind === "network" && r.error.deliveryUnknown === false && /^Nothing was sent/.test(r.error.message);
+    expect(run.sent === 0 && run.failed === 0 && run.notAttempted?.join() === "0,1" && run.results?.length === 2 && run.results.every(lost), "a run whose chunk cannot be fetched resolves, each item not attempted with a network failure saying nothing was sent", run);
+    const after = await sb.state();
+    expect(after.requests === before.requests, "no request reaches the sandbox", after);
+    const sent = await nextOutput(page, errors, async () => {
+      await fill();
+      await page.click("button");
+    });
+    expect(sent.ok === true && (await sb.state()).messages === after.messages + 1, "a single send still goes", sent);
+    expect(errors.length === 0, "no page errors", errors);
+    return "its chunk lost: a run resolves, 2 not attempted (network, nothing sent), no request; a single send goes";
+  } finally {
+    await page.close();
+  }
+}
+
+/**
  * A bundler cell: build the browser app with the project's npm scripts, serve `serve` at
  * the root of a sandbox, check the form there. With `validate` ({ build, serve, page }),
  * also the validate-only app (`npm run build:validate`), served and checked the same way.
+ * With `lostChunk`, also the page whose lazily loaded chunk cannot be fetched (lostChunkCheck).
  */
-function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measure = serve, pick, validate, development = false } = {}) {
+function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measure = serve, pick, validate, development = false, lostChunk = false } = {}) {
   return async () => {
     const dir = await project(name);
     browserApp(pages)(dir);
@@ -347,6 +384,7 @@ function bundlerCell(label, name, pages, builds, { serve = ".", page = "", measu
     try {
       // A development build is no page a user ships: what it downloads is not a use's cost.
       detail = `${await formCheck(`${sb.base}/${page}`, sb, development ? undefined : label)}; ${shipped(label, path.join(dir, measure), pick)}`;
+      if (lostChunk) detail += `; ${await lostChunkCheck(`${sb.base}/${page}`, sb)}`;
     } finally {
       sb.close();
     }
@@ -733,7 +771,7 @@ const cells = {
   "Rollup 4 (ES output) in Chromium": bundlerCell("Rollup 4 (ES)", "rollup", { "es.html": '<script type="module" src="dist/es/index.js"></script>', "validate.html": '<script type="module" src="dist/validate.js"></script>' }, ["build:es"], { page: "es.html", measure: "dist/es", validate: { page: "validate.html" } }),
   "Rollup 4 (IIFE output) in Chromium": bundlerCell("Rollup 4 (IIFE)", "rollup", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
   // Vite's validate-only app is a second root (validate/, built with `vite build validate`).
-  "Vite in Chromium": bundlerCell("Vite", "vite", { "index.html": '<script type="module" src="/src/index.js"></script>', "validate/index.html": '<script type="module" src="/main.js"></script>', "validate/main.js": 'import "../src/validate.js";\n' }, ["build"], { serve: "dist", validate: { serve: "validate/dist" } }),
+  "Vite in Chromium": bundlerCell("Vite", "vite", { "index.html": '<script type="module" src="/src/index.js"></script>', "validate/index.html": '<script type="module" src="/main.js"></script>', "validate/main.js": 'import "../src/validate.js";\n' }, ["build"], { serve: "dist", validate: { serve: "validate/dist" }, lostChunk: true }),
   "esbuild (ESM) in Chromium": bundlerCell("esbuild (ESM)", "esbuild", { "esm.html": '<script type="module" src="dist/esm/index.js"></script>', "validate.html": '<script type="module" src="dist/validate.js"></script>' }, ["build:esm"], { page: "esm.html", measure: "dist/esm", validate: { page: "validate.html" } }),
   "esbuild (IIFE) in Chromium": bundlerCell("esbuild (IIFE)", "esbuild", { "iife.html": '<script src="dist/iife.js"></script>' }, ["build:iife"], { page: "iife.html", measure: "dist", pick: (f) => f.endsWith("iife.js") }),
   ...nextCells("turbopack", "Turbopack"),
