@@ -62,6 +62,18 @@ pub fn clip_bytes(s: &str, max_bytes: usize) -> &str {
     s.get(..end).unwrap_or("")
 }
 
+/// Whether none of the word's eight bytes is below 0x20, '"', '\\' or 0xE2. Each test
+/// flags a word with such a byte (a borrow can flag a byte above a true one, never a word
+/// without one).
+fn plain_word(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let zero = |x: u64| below(x, 1);
+    (below(w, 0x20) | zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c)) | zero(w ^ (ONES * 0xe2)))
+        == 0
+}
+
 /// `s` as a JSON string literal, quotes included. Runs with nothing to escape are copied
 /// whole; `"`, `\\`, controls and U+2028/U+2029 (which older JavaScript parsers reject)
 /// are escaped.
@@ -72,6 +84,15 @@ pub fn json_string(out: &mut String, s: &str) {
     let mut from = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        // Eight bytes at a time past those with nothing to escape (most text): a byte-wise
+        // look only where a word holds a control, '"', '\\' or 0xE2 (which starts U+2028
+        // and U+2029).
+        if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+            if plain_word(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
         // The code point to escape here and its width in bytes, if any.
         let (code, width) = match b {
             b'"' | b'\\' | 0..=0x1f => (u32::from(b), 1),
@@ -276,5 +297,45 @@ mod tests {
         let mut s = String::new();
         json_string(&mut s, "a\"b\\c\n\u{1}\u{2028}é😀");
         assert_eq!(s, "\"a\\\"b\\\\c\\n\\u0001\\u2028é😀\"");
+    }
+
+    /// What json_string must write, a char at a time.
+    fn escaped_by_char(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                    out.push_str(&crate::cat!("\\u", hex4(c as u32)));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    fn hex4(n: u32) -> String {
+        (0..4).rev().map(|i| char::from(b"0123456789abcdef"[((n >> (4 * i)) & 0xf) as usize])).collect()
+    }
+
+    #[test]
+    fn json_string_escapes_every_character_to_escape_at_every_offset_of_a_word() {
+        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{e000}", "é", "😀", "\u{7f}", " ", "!"];
+        for special in specials {
+            for at in 0..20 {
+                for len in [at, 19, 24] {
+                    let base = "abcdefghijklmnopqrstuvwx";
+                    let s = crate::cat!(base.get(..at.min(len)).unwrap_or(""), special, base.get(at.min(len)..len).unwrap_or(""));
+                    let mut out = String::new();
+                    json_string(&mut out, &s);
+                    assert_eq!(out, escaped_by_char(&s), "{s:?}");
+                }
+            }
+        }
     }
 }

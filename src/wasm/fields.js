@@ -28,3 +28,24 @@ export function dataProp(o, k) {
 export function bodyField(o, i) {
   return o !== null && typeof o === "object" && !Array.isArray(o) ? o[BODY_KEYS[i]] : undefined;
 }
+
+// `bodyField(o, i)` when that is a string, else undefined.
+export function bodyString(o, i) {
+  const v = bodyField(o, i);
+  return typeof v === "string" ? v : undefined;
+}
+
+// What `o`, a JSON.parse result, is at its top level, in one call: bit 0 set when it is a
+// JSON object (not an array), then three bits per key of BODY_KEYS, in order, for its
+// value there: 0 absent, 1 a string, 2 true, 3 false, 4 a number, 5 null, 6 an array,
+// 7 an object (the core's `JsJson` reads them; JSON holds nothing else).
+export function bodyShape(o) {
+  if (o === null || typeof o !== "object" || Array.isArray(o)) return 0;
+  let shape = 1;
+  for (let i = 0; i < BODY_KEYS.length; i++) {
+    const v = o[BODY_KEYS[i]];
+    const kind = v === undefined ? 0 : typeof v === "string" ? 1 : v === true ? 2 : v === false ? 3 : typeof v === "number" ? 4 : v === null ? 5 : Array.isArray(v) ? 6 : 7;
+    shape |= kind << (1 + 3 * i);
+  }
+  return shape >>> 0;
+}

@@ -9,9 +9,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::core::Core;
-use super::validate::Fast;
 use super::fields::JsJson;
 use super::result::{or_undefined, pairs};
+use super::validate::Fast;
 use super::{options, read, result};
 use crate::classify::BodyFacts;
 use crate::error::SendError;
@@ -329,7 +329,7 @@ impl Core {
                 status,
                 headers,
                 json: (!parsed.is_undefined())
-                    .then(|| BodyFacts::read(&JsJson(parsed.clone(), journals), status)),
+                    .then(|| BodyFacts::read(&JsJson::top(&parsed, journals), status)),
                 text: &text,
             },
             (Exchanged::NotAResponse | Exchanged::HeadOnly | Exchanged::Complete, _) => {
