@@ -97,8 +97,10 @@ import { BUNDLES } from "./entries.mjs";
 // 59.2, 71.1 and 20.7 KiB (budgets 0.1 KiB above) with a send's own work cut by 9% in
 // instructions (a response body's top level read by one call, bodyShape; response keys
 // found by address; JSON escaping eight bytes at a time; one promise chain fewer): +0.5
-// and +0.4 KiB, most of it the body's shape (its JS and the core's reading of it).
-const BUDGETS = { "index.mjs": 59.3 * 1024, "many.mjs": 71.2 * 1024, "validate.mjs": 20.8 * 1024 };
+// and +0.4 KiB, most of it the body's shape (its JS and the core's reading of it). 59.4 KiB
+// after a review's mends (a body whose shape cannot be read read a value at a time, a
+// send's synchronous part kept out of its async function).
+const BUDGETS = { "index.mjs": 59.5 * 1024, "many.mjs": 71.2 * 1024, "validate.mjs": 20.8 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

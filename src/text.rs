@@ -62,16 +62,18 @@ pub fn clip_bytes(s: &str, max_bytes: usize) -> &str {
     s.get(..end).unwrap_or("")
 }
 
-/// Whether none of the word's eight bytes is below 0x20, '"', '\\' or 0xE2. Each test
-/// flags a word with such a byte (a borrow can flag a byte above a true one, never a word
-/// without one).
-fn plain_word(w: u64) -> bool {
+/// How many of the word's eight bytes (little-endian: its first in memory lowest) come
+/// before the first one below 0x20 or equal to '"', '\\' or 0xE2 (8 when none does). Each
+/// test sets the high bit of such a byte; a borrow can set it in a byte above a true one,
+/// never below the lowest, so the lowest set is a true one.
+fn plain_bytes(w: u64) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
     let zero = |x: u64| below(x, 1);
-    (below(w, 0x20) | zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c)) | zero(w ^ (ONES * 0xe2)))
-        == 0
+    let flagged =
+        below(w, 0x20) | zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c)) | zero(w ^ (ONES * 0xe2));
+    (flagged.trailing_zeros() / 8) as usize
 }
 
 /// `s` as a JSON string literal, quotes included. Runs with nothing to escape are copied
@@ -84,12 +86,12 @@ pub fn json_string(out: &mut String, s: &str) {
     let mut from = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        // Eight bytes at a time past those with nothing to escape (most text): a byte-wise
-        // look only where a word holds a control, '"', '\\' or 0xE2 (which starts U+2028
-        // and U+2029).
+        // Eight bytes at a time past those with nothing to escape (most text), up to a
+        // control, '"', '\\' or 0xE2 (which starts U+2028 and U+2029), looked at below.
         if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
-            if plain_word(u64::from_le_bytes(word)) {
-                i += 8;
+            let plain = plain_bytes(u64::from_le_bytes(word));
+            if plain > 0 {
+                i += plain;
                 continue;
             }
         }

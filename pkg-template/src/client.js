@@ -274,15 +274,24 @@ export class ConnectSafelyClient {
    * @param {unknown} body
    * @param {unknown} options
    */
-  async #send(body, options) {
-    // Up to the first await, this runs at the call: the input is read now.
+  #send(body, options) {
     const core = this.#core;
     const { fast: f, place } = this.#fast;
     const fast = encode(body, place) ? core.beginFast(f, last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
     const id = fast === undefined ? core.begin(body, options) : fast;
     const counted = !this.#full;
     if (counted) this.#inFlight += 1;
-    // One async function, not then() and finally(): two promises fewer a send.
+    return this.#settle(core, id, counted);
+  }
+
+  /**
+   * Drives send `id` to its end and resolves to its result. One async function, not
+   * then() and finally(): two promises fewer a send.
+   * @param {import("./glue-full.js").Core} core
+   * @param {number} id
+   * @param {boolean} counted  counted in `#inFlight` (a send on the single-send core)
+   */
+  async #settle(core, id, counted) {
     try {
       await this.#drive(core, id);
       this.#logOutcome(core, id);

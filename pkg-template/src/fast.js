@@ -3,7 +3,8 @@
 // joined by NUL and written as UTF-8 straight into a scratch buffer of the wasm's memory,
 // so the core decides a body with one call, no copy, instead of a JS read per field. Only
 // routes: whether the fields are valid is the core's call (`Fast.validate`,
-// `Core.beginFast`, over the bundle's one `Fast`: `fastPath`; the format is described in src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
+// `Core.beginFast`, over the bundle's one `Fast`: `fastPath`; the format is described in
+// src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
 // unknown key) is `false` here, and the full path reads it.
 import { Fast } from "./glue.js";
 import { fieldNames, memoryView, start } from "./start.js";

@@ -37,15 +37,21 @@ export function bodyString(o, i) {
 
 // What `o`, a JSON.parse result, is at its top level, in one call: bit 0 set when it is a
 // JSON object (not an array), then three bits per key of BODY_KEYS, in order, for its
-// value there: 0 absent, 1 a string, 2 true, 3 false, 4 a number, 5 null, 6 an array,
-// 7 an object (the core's `JsJson` reads them; JSON holds nothing else).
+// value there: 0 absent, 1 a string, 2 true, 3 false, 4 a number (or what no JSON holds: a
+// function inherited from a polluted Object.prototype), 5 null, 6 an array, 7 an object
+// (the core's `JsJson` reads them). 0 when it is no object, or reading it threw (a getter
+// of a polluted Object.prototype): the core then reads it a value at a time.
 export function bodyShape(o) {
   if (o === null || typeof o !== "object" || Array.isArray(o)) return 0;
-  let shape = 1;
-  for (let i = 0; i < BODY_KEYS.length; i++) {
-    const v = o[BODY_KEYS[i]];
-    const kind = v === undefined ? 0 : typeof v === "string" ? 1 : v === true ? 2 : v === false ? 3 : typeof v === "number" ? 4 : v === null ? 5 : Array.isArray(v) ? 6 : 7;
-    shape |= kind << (1 + 3 * i);
+  try {
+    let shape = 1;
+    for (let i = 0; i < BODY_KEYS.length; i++) {
+      const v = o[BODY_KEYS[i]];
+      const kind = v === undefined ? 0 : typeof v === "string" ? 1 : v === true ? 2 : v === false ? 3 : typeof v !== "object" ? 4 : v === null ? 5 : Array.isArray(v) ? 6 : 7;
+      shape |= kind << (1 + 3 * i);
+    }
+    return shape >>> 0;
+  } catch {
+    return 0;
   }
-  return shape >>> 0;
 }

@@ -17,8 +17,8 @@
 //!    exchange (once per copy of the bundle).
 //! 2. **A send.** `beginFast(fast, len, ...)` (the fast path, over a body's fields as
 //!    `fast.js` writes them into the scratch buffer of `fast`, the wasm's one `Fast`, at
-//!    `fast.at(cap)`; `undefined` when it does not decide) or `begin(body, options)` gives the send's id; `request(id)` its body, signal,
-//!    timeout and headers. Then, until `step(id)` is `Done`:
+//!    `fast.at(cap)`; `undefined` when it does not decide) or `begin(body, options)`
+//!    gives the send's id; `request(id)` its body, signal, timeout and headers. Then, until `step(id)` is `Done`:
 //!    - `Fetch`: perform the request, then `exchanged(id, ...)` with what happened;
 //!      `logAttempt` and `attemptSeen` when someone listens;
 //!    - `Swap`: `swap(id)` gives `[key, expected, value]`; perform it on the store, then
@@ -35,9 +35,9 @@
 //!    `bulkSettle(run, id)` (the item's index when its result counts); `Wait`: sleep
 //!    `bulkWaitMs(run)` (or `bulkAbort(run)` on the signal). When every worker is done:
 //!    `bulkLog(run)`, then `bulkFinish(run)`: the `BulkResult`; the run is forgotten.
-//! 4. **Validation** needs no client: `new Fast()`, whose `validate(len, ...)` is the fast
-//!    path over what `fast.js` wrote at `at(cap)`, and `validateSendGroupWithAck(body,
-//!    options)`.
+//! 4. **Validation** needs no client: the wasm's one `Fast` (which its clients share),
+//!    whose `validate(len, ...)` is the fast path over what `fast.js` wrote at `at(cap)`,
+//!    and `validateSendGroupWithAck(body, options)`.
 //! 5. **The switch to the full core.** The `sender` build (index.mjs's wasm) has no run to
 //!    many, store or journal: no `bulk*`, `swap`, `swapped`, `storeFailed`, and a store
 //!    never reaches a send. When its client first needs them, the driver makes the full

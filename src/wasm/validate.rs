@@ -49,8 +49,19 @@ impl core::fmt::Debug for Fast {
 }
 
 impl Fast {
+    /// `f` of the buffer, taken out of the cell meanwhile. `f` must not call into
+    /// JavaScript: a call back into `at` would find the cell empty, give JS the address of
+    /// a new buffer, and that buffer would be dropped when this one is put back.
+    fn scratch<T>(&self, f: impl FnOnce(&mut fast::Scratch) -> T) -> T {
+        let mut scratch = self.0.take();
+        let out = f(&mut scratch);
+        self.0.set(scratch);
+        out
+    }
+
     /// `f` over the fields the first `len` bytes of the buffer hold (see
-    /// [`fast::read`]); `None` when they do not read as fields.
+    /// [`fast::read`]); `None` when they do not read as fields. `f` must not call into
+    /// JavaScript (see `scratch`): the fields' checks and copies are Rust's own.
     pub(super) fn with<T>(
         &self,
         len: usize,
@@ -58,13 +69,10 @@ impl Fast {
         urns: i32,
         f: impl FnOnce(&mut crate::validate::Fields<'_>) -> Option<T>,
     ) -> Option<T> {
-        let scratch = self.0.take();
-        let out = scratch
-            .bytes(len)
-            .and_then(|buf| fast::read(buf, account, urns))
-            .and_then(|mut fields| f(&mut fields));
-        self.0.set(scratch);
-        out
+        self.scratch(|scratch| {
+            let mut fields = fast::read(scratch.bytes(len)?, account, urns)?;
+            f(&mut fields)
+        })
     }
 }
 
@@ -78,10 +86,7 @@ impl Fast {
 
     /// The address of at least `cap` bytes of the buffer, for `fast.js` to write into.
     pub fn at(&self, cap: usize) -> usize {
-        let mut scratch = self.0.take();
-        let at = scratch.at(cap);
-        self.0.set(scratch);
-        at
+        self.scratch(|scratch| scratch.at(cap))
     }
 
     /// The validation fast path over the first `len` bytes of the buffer, a body's fields

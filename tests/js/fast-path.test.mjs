@@ -145,15 +145,18 @@ test("a client's sends on the fast path send what they were given after the wasm
   };
   const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, maxRetries: 0, minIntervalMs: 0 });
   await client.sendGroupWithAck(body(1, { groupId: " 1 " }));
-  // A long body, then memory grown by the full path: the client's view of its scratch
-  // buffer is detached, and must be made again, not read as empty.
-  await client.sendGroupWithAck(body(1, { message: "é".repeat(8000), groupId: "2" }));
+  // A body longer than any before (the buffer, which the bundle's validation shares, is
+  // made anew), then memory grown by the full path: the view of the buffer is detached,
+  // and must be made again, not read as empty.
+  const urns = Array.from({ length: 100 }, (_, i) => `urn:li:x:${i}${"a".repeat(500)}`);
+  await client.sendGroupWithAck(body(1, { message: "é".repeat(8000), groupId: "2", messageUrns: urns }));
   main.validateSendGroupWithAck(grow(12));
   const reads = {};
   await client.sendGroupWithAck(counted(body(1, { groupId: "3 " }), reads));
   assert.ok(readOnce(reads), `the fast path began the send: ${JSON.stringify(reads)}`);
   assert.deepEqual(sent.map((b) => b.groupId), ["1", "2", "3"]);
   assert.equal(sent[1].message, "é".repeat(8000));
+  assert.deepEqual(sent[1].messageUrns, urns);
 });
 
 test("a send the fast path begins sends exactly the body the full path would", async () => {
@@ -238,7 +241,7 @@ test("messageUrns' entries are read once, and the value holds a plain array of t
   assert.equal(Object.getPrototypeOf(sub.value.messageUrns), Array.prototype);
 });
 
-test("validation and every client of a bundle share one scratch buffer: thirty clients sending a long body grow the wasm's memory by one buffer", async () => {
+test("validation and every client of a bundle share one scratch buffer: thirty clients sending a long body after validation did add no buffer of their own to the wasm's memory", async () => {
   // A fresh copy of the main entry, its wasm instance caught as it starts (on first use).
   const Instance = WebAssembly.Instance;
   const started = [];
@@ -275,22 +278,29 @@ test("validation and every client of a bundle share one scratch buffer: thirty c
   assert.ok(bytes() - before < 2_000_000, `the memory grew by ${bytes() - before} bytes`);
 });
 
-test("a call's option getter that validates another body while the send begins on the fast path changes nothing of the send", async () => {
+test("a call's option getter that validates a longer body and sends another through a second client, while a send begins on the fast path, changes nothing of either send", async () => {
   const sent = [];
   const fetch = async (_url, init) => {
     sent.push(JSON.parse(init.body));
     return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "1", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
   };
   const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch });
-  const other = body(2, { groupId: "999", message: "o".repeat(5000) });
+  const second = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch });
+  let read = 0;
+  /** @type {Promise<any> | undefined} */ let inner;
   const options = {
     get timeoutMs() {
-      // Written into the same scratch buffer the send's body was read from.
-      assert.equal(main.validateSendGroupWithAck(other).ok, true);
+      read += 1;
+      // Both write the scratch buffer the send's body was read from, the first making
+      // it anew (200,000 characters: longer than any body before).
+      assert.equal(main.validateSendGroupWithAck(body(3, { message: "x".repeat(200_000) })).ok, false);
+      inner = second.sendGroupWithAck(body(2, { groupId: " 2 " }));
       return 5000;
     },
   };
   const r = await client.sendGroupWithAck(body(1, { groupId: " 1 " }), options);
+  assert.equal(read, 1);
   assert.equal(r.ok, true, shown(r));
-  assert.deepEqual(sent, [{ ...body(1), groupId: "1" }]);
+  assert.equal((await inner).ok, true);
+  assert.deepEqual(sent, [{ ...body(2), groupId: "2" }, { ...body(1), groupId: "1" }]);
 });

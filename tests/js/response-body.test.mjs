@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectSafelyClient } from "connectsafely-wasm";
+import { memoryStore } from "./helpers.mjs";
 
 const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 
@@ -33,6 +34,8 @@ test("a 2xx whose success is not true, or whose body is no JSON object, may have
     [[{ success: true }], "without a JSON object body"],
     [null, "without a JSON object body"],
     ["success", "without a JSON object body"],
+    [true, "without a JSON object body"],
+    [5, "without a JSON object body"],
   ]) {
     const r = await answered(200, body);
     assert.equal(r.ok, false, JSON.stringify(body));
@@ -46,6 +49,7 @@ test("a failure's text is error when a string, else message, else error.message;
   assert.equal((await answered(400, { error: "bad thing" })).error.message, "bad thing");
   assert.equal((await answered(400, { error: { message: "nested" } })).error.message, "nested");
   assert.equal((await answered(400, { message: "top message", error: 5 })).error.message, "top message");
+  assert.equal((await answered(400, { message: "beside null", error: null })).error.message, "beside null");
   assert.equal((await answered(429, { error: "slow down", code: 7, path: "x", issues: [] })).error.message, "slow down");
   const zod = await answered(400, { error: { issues: [{ path: ["groupId"], message: "Expected string", code: "invalid_type" }, { path: ["messageUrns", 2], message: "bad", code: "custom" }] } });
   assert.deepEqual(zod.error.fieldErrors, [
@@ -54,4 +58,16 @@ test("a failure's text is error when a string, else message, else error.message;
   ]);
   const notIssues = await answered(400, { error: { issues: "nope" } });
   assert.deepEqual([notIssues.error.kind, notIssues.error.message, notIssues.error.fieldErrors], ["bad_request", "HTTP 400", []]);
+});
+
+test("a journaled run's success, whose strings the core copies to record them, reads them as a single send does", async () => {
+  const given = { success: true, message: "m", recipientProfileUrn: URN, groupId: "1", acknowledgmentSent: false };
+  const fetch = async () => new Response(JSON.stringify(given), { status: 200, headers: { "content-type": "application/json" } });
+  const client = new ConnectSafelyClient({ apiKey: "k_test_0123456789abcdef", fetch, logLevel: "off", store: memoryStore() });
+  const run = await client.sendGroupWithAckMany([{ recipientProfileUrn: URN, groupId: "1", message: "hi" }], { journal: "response-body" });
+  assert.equal(run.sent, 1, JSON.stringify(run));
+  assert.deepEqual(run.results[0].data, data("m", URN, "1", false));
+  const wrong = await new ConnectSafelyClient({ apiKey: "k_test_0123456789abcdef", fetch: async () => new Response(JSON.stringify({ success: true, message: 5, groupId: null }), { status: 200 }), logLevel: "off", store: memoryStore() })
+    .sendGroupWithAckMany([{ recipientProfileUrn: URN, groupId: "1", message: "hi" }], { journal: "response-body" });
+  assert.deepEqual(wrong.results[0].data, data(null, null, null, null));
 });
