@@ -89,17 +89,11 @@ import { BUNDLES } from "./entries.mjs";
 // each call, answering a padded body with "trim these" instead of the trimmed strings,
 // splitting the fields with str::split (no Vec for the four fields), and the driver
 // trimming as the core does (a regular expression, not a page's String.prototype.trim).
-// 58.5, 70.4 and 20.7 KiB (budgets 0.1 KiB above) with field errors ordered without a pass per rank (-0.4 KiB
+// 58.5, 70.4 and 20.7 KiB with field errors ordered without a pass per rank (-0.4 KiB
 // each) and short strings read out of the wasm without TextDecoder (+0.1 KiB each).
-// 58.7, 70.7 and 20.7 KiB (budgets 0.1 KiB above) with one scratch buffer per wasm, which
-// validation and every client share (`Core.beginFast` reads the bundle's `Fast`): the raw
-// wasms 108 bytes smaller, gzipped 0.2-0.3 KiB larger (the code laid out anew).
-// 59.2, 71.1 and 20.7 KiB (budgets 0.1 KiB above) with a send's own work cut by 9% in
-// instructions (a response body's top level read by one call, bodyShape; response keys
-// found by address; JSON escaping eight bytes at a time; one promise chain fewer): +0.5
-// and +0.4 KiB, most of it the body's shape (its JS and the core's reading of it). 59.4 KiB
-// after a review's mends (a body whose shape cannot be read read a value at a time, a
-// send's synchronous part kept out of its async function).
+// 59.4, 71.1 and 20.7 KiB with one scratch buffer per wasm and a send's own work cut by
+// 9% in instructions (what each cost: docs/performance-history.md). Each budget is 0.1
+// KiB above what ships.
 const BUDGETS = { "index.mjs": 59.5 * 1024, "many.mjs": 71.2 * 1024, "validate.mjs": 20.8 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;

@@ -312,18 +312,15 @@ fn identifier(
     }
 }
 
-/// Whether every byte of `s` is an ASCII letter, digit, '_' or '-' (the fast path's
-/// [`is_id_char`]: a byte at a time, every byte looked at, no char decoded).
+/// Whether every byte of `s` is an ASCII letter, digit, '_' or '-': whether every char
+/// is (a byte of a multi-byte char is none, as that char is none). A byte at a time, every
+/// byte looked at, no char decoded: the fast path's check, and the full validator's.
 fn is_id(s: &str) -> bool {
     let mut ok = true;
     for &b in s.as_bytes() {
         ok &= matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-');
     }
     ok
-}
-
-fn is_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 fn check_account_id(s: &str) -> Option<String> {
@@ -334,7 +331,7 @@ fn check_account_id(s: &str) -> Option<String> {
             crate::text::whole(n as f64)
         ));
     }
-    if !s.chars().all(is_id_char) {
+    if !is_id(s) {
         return Some("may hold only letters, digits, '_' and '-'".into());
     }
     None
@@ -344,7 +341,7 @@ const PROFILE_PREFIX: &str = "urn:li:fsd_profile:";
 
 fn check_profile_urn(s: &str) -> Option<String> {
     match s.strip_prefix(PROFILE_PREFIX) {
-        Some(id) if !id.is_empty() && id.chars().all(is_id_char) => None,
+        Some(id) if !id.is_empty() && is_id(id) => None,
         Some(_) => {
             Some("must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'".into())
         }

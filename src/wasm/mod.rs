@@ -18,7 +18,8 @@
 //! 2. **A send.** `beginFast(fast, len, ...)` (the fast path, over a body's fields as
 //!    `fast.js` writes them into the scratch buffer of `fast`, the wasm's one `Fast`, at
 //!    `fast.at(cap)`; `undefined` when it does not decide) or `begin(body, options)`
-//!    gives the send's id; `request(id)` its body, signal, timeout and headers. Then, until `step(id)` is `Done`:
+//!    gives the send's id; `request(id)` its body, signal, timeout and headers. Then,
+//!    until `step(id)` is `Done`:
 //!    - `Fetch`: perform the request, then `exchanged(id, ...)` with what happened;
 //!      `logAttempt` and `attemptSeen` when someone listens;
 //!    - `Swap`: `swap(id)` gives `[key, expected, value]`; perform it on the store, then

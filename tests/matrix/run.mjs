@@ -264,6 +264,17 @@ async function nextOutput(page, errors, act) {
 }
 
 /**
+ * Fills the form app's fields with `body`, clicks `button` (a selector; the first button,
+ * the form's submit, by default), and answers what <output> then shows, as JSON.
+ */
+function submitForm(page, errors, body, button = "button") {
+  return nextOutput(page, errors, async () => {
+    for (const [name, value] of Object.entries(body)) await page.fill(`[name=${name}]`, value);
+    await page.click(button);
+  });
+}
+
+/**
  * The form app in Chromium at `url`: a valid body sent from the form resolves ok with the
  * rate limit; groupId "abc" resolves to a validation failure and no request reaches the sandbox.
  * With `measured` (a bundler's label), records what the page downloaded for this use:
@@ -273,11 +284,7 @@ async function formCheck(url, sb, measured, measuredPick) {
   const { page, errors, downloaded } = await chromiumPage();
   try {
     await page.goto(url);
-    const submit = (body) =>
-      nextOutput(page, errors, async () => {
-        for (const [name, value] of Object.entries(body)) await page.fill(`[name=${name}]`, value);
-        await page.click("button");
-      });
+    const submit = (body) => submitForm(page, errors, body);
     const before = await sb.state();
     const sent = await submit(BODY);
     expect(sent.ok === true && sent.status === 200 && sent.data?.success === true && typeof sent.rateLimit?.remaining === "number", "a valid body resolves ok with the rate limit", sent);
@@ -292,10 +299,7 @@ async function formCheck(url, sb, measured, measuredPick) {
     if (measured) detail += `; ${used(measured, "send one", await downloaded(measuredPick))}`;
     // The app's run to many (its second button): both bodies sent, once each.
     if (await page.$("button >> text=Send to many")) {
-      const run = await nextOutput(page, errors, async () => {
-        for (const [name, value] of Object.entries(BODY)) await page.fill(`[name=${name}]`, value);
-        await page.click("button >> text=Send to many");
-      });
+      const run = await submitForm(page, errors, BODY, "button >> text=Send to many");
       expect(run.sent === 2 && run.failed === 0 && run.stoppedBy === null && run.results?.every((r) => r.ok), "the run to many sends both bodies", run);
       const afterRun = await sb.state();
       expect(afterRun.messages === after.messages + 2 && afterRun.requests === after.requests + 2, "the sandbox accepted both, once each", afterRun);
@@ -344,22 +348,13 @@ async function lostChunkCheck(url, sb) {
   try {
     await page.goto(url);
     await page.route(/\.m?js(\?|$)/, (route) => route.abort("internetdisconnected"));
-    const fill = async () => {
-      for (const [name, value] of Object.entries(BODY)) await page.fill(`[name=${name}]`, value);
-    };
     const before = await sb.state();
-    const run = await nextOutput(page, errors, async () => {
-      await fill();
-      await page.click("button >> text=Send to many");
-    });
+    const run = await submitForm(page, errors, BODY, "button >> text=Send to many");
     const lost = (r) => r.ok === false && r.error?.kind === "network" && r.error.deliveryUnknown === false && /^Nothing was sent/.test(r.error.message);
     expect(run.sent === 0 && run.failed === 0 && run.notAttempted?.join() === "0,1" && run.results?.length === 2 && run.results.every(lost), "a run whose chunk cannot be fetched resolves, each item not attempted with a network failure saying nothing was sent", run);
     const after = await sb.state();
     expect(after.requests === before.requests, "no request reaches the sandbox", after);
-    const sent = await nextOutput(page, errors, async () => {
-      await fill();
-      await page.click("button");
-    });
+    const sent = await submitForm(page, errors, BODY);
     expect(sent.ok === true && (await sb.state()).messages === after.messages + 1, "a single send still goes", sent);
     expect(errors.length === 0, "no page errors", errors);
     return "its chunk lost: a run resolves, 2 not attempted (network, nothing sent), no request; a single send goes";
