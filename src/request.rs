@@ -72,31 +72,16 @@ impl SendGroupWithAckRequest {
     /// );
     /// ```
     pub fn to_json(&self) -> String {
-        use crate::text::json_string;
-        let mut out = String::with_capacity(96 + self.message.len());
-        out.push('{');
-        if let Some(account) = &self.account_id {
-            out.push_str("\"accountId\":");
-            json_string(&mut out, account);
-            out.push(',');
-        }
-        out.push_str("\"recipientProfileUrn\":");
-        json_string(&mut out, &self.recipient_profile_urn);
-        out.push_str(",\"groupId\":");
-        json_string(&mut out, &self.group_id);
-        out.push_str(",\"message\":");
-        json_string(&mut out, &self.message);
-        if let Some(urns) = &self.message_urns {
-            out.push_str(",\"messageUrns\":[");
-            for (i, urn) in urns.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string(&mut out, urn);
-            }
-            out.push(']');
-        }
-        out.push('}');
+        let mut out = json_head(
+            self.account_id.as_deref(),
+            &self.recipient_profile_urn,
+            &self.group_id,
+            &self.message,
+        );
+        json_tail(
+            &mut out,
+            self.message_urns.as_ref().map(|u| u.iter().map(String::as_str)),
+        );
         out
     }
 
@@ -119,6 +104,43 @@ impl SendGroupWithAckRequest {
     pub fn account_key(&self) -> &str {
         self.account_id.as_deref().unwrap_or("")
     }
+}
+
+/// A request's JSON text from its fields (validated and trimmed), fields in the documented
+/// order, up to `message`: [`SendGroupWithAckRequest::to_json`], and the validation fast
+/// path's (`validate::Fields::to_json`), which writes it from the caller's text with no
+/// owned copy. [`json_tail`] ends it.
+pub(crate) fn json_head(account: Option<&str>, urn: &str, group: &str, message: &str) -> String {
+    use crate::text::json_string;
+    let mut out = String::with_capacity(96 + message.len());
+    out.push('{');
+    if let Some(account) = account {
+        out.push_str("\"accountId\":");
+        json_string(&mut out, account);
+        out.push(',');
+    }
+    out.push_str("\"recipientProfileUrn\":");
+    json_string(&mut out, urn);
+    out.push_str(",\"groupId\":");
+    json_string(&mut out, group);
+    out.push_str(",\"message\":");
+    json_string(&mut out, message);
+    out
+}
+
+/// Ends [`json_head`]'s text: `messageUrns` when present (an empty list too), then `}`.
+pub(crate) fn json_tail<'a>(out: &mut String, urns: Option<impl Iterator<Item = &'a str>>) {
+    if let Some(urns) = urns {
+        out.push_str(",\"messageUrns\":[");
+        for (i, urn) in urns.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            crate::text::json_string(out, urn);
+        }
+        out.push(']');
+    }
+    out.push('}');
 }
 
 #[cfg(test)]

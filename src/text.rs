@@ -176,6 +176,61 @@ pub fn char_count(s: &str) -> usize {
     bytes.len() - continuing
 }
 
+/// `s` without the ASCII whitespace around it (tab, line feed, vertical tab, form feed,
+/// carriage return, space): all that [`Fields::fast_valid`](crate::validate::Fields::fast_valid) trims, which JavaScript's
+/// `trim` and Rust's `str::trim` both remove, so the JS driver can trim the caller's
+/// strings as the core did (`pkg-template/src/validation.js`). Other whitespace sends a
+/// body to the full validator.
+///
+/// ```
+/// use connectsafely_wasm::validate::trim_ascii_space; // also connectsafely_wasm::text's
+///
+/// assert_eq!(trim_ascii_space("\t 12345678\u{b}\n"), "12345678");
+/// assert_eq!(trim_ascii_space("\u{a0}12345678"), "\u{a0}12345678");
+/// ```
+pub fn trim_ascii_space(s: &str) -> &str {
+    let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
+    // ASCII bytes: both ends are char boundaries.
+    s.get(start..end).unwrap_or_default()
+}
+
+/// `s.trim()`, exactly, its ends read a byte at a time while they are ASCII: std's
+/// `trim` decodes every character it looks at through a predicate searcher, which cost
+/// each response ~5% of a send's time on its few short header values.
+///
+/// ```
+/// use connectsafely_wasm::text::trim;
+///
+/// assert_eq!(trim("\t 149\u{b} "), "149");
+/// assert_eq!(trim(" \u{a0}149\u{3000}"), "149"); // other whitespace as str::trim
+/// assert_eq!(trim(" é "), "é");
+/// ```
+pub fn trim(s: &str) -> &str {
+    let t = trim_ascii_space(s);
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
+        _ => t,
+    }
+}
+
+/// `s` split around the first `sep` (an ASCII byte), by a plain scan: the same as
+/// `s.split_once(sep as char)`, without std's searcher (whose set-up costs more than the
+/// scan of a short line).
+///
+/// ```
+/// use connectsafely_wasm::text::split_once_byte;
+///
+/// assert_eq!(split_once_byte("a:b:c", b':'), Some(("a", "b:c")));
+/// assert_eq!(split_once_byte("abc", b':'), None);
+/// ```
+pub fn split_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
 /// `s` split around the last `sep` (an ASCII byte), by a plain scan: the same as
 /// `s.rsplit_once(sep as char)`, without std's searcher in the wasm.
 ///
@@ -264,6 +319,14 @@ pub fn comma_joined(names: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn trim_is_str_trim(s in "[ \t\n\u{b}\u{c}\r\u{85}\u{a0}\u{3000}\u{2028}a1é😀-]{0,12}") {
+            prop_assert_eq!(trim(&s), s.trim());
+        }
+    }
 
     #[test]
     fn whole_drops_fractions_and_clamps_bad_numbers_to_zero() {

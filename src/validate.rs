@@ -214,28 +214,31 @@ impl<'a> Fields<'a> {
                 .map(|u| u.iter().map(|s| (*s).to_owned()).collect()),
         }
     }
+
+    /// The JSON text of [`Fields::to_request`], written from these fields with no owned
+    /// copy of them (what a send on the fast path sends).
+    ///
+    /// ```
+    /// use connectsafely_wasm::validate::Fields;
+    ///
+    /// let urn = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
+    /// let mut fields = Fields { account_id: Some("acct-1"), recipient_profile_urn: urn, group_id: " 1 ", message: "Say \"hi\"", message_urns: Some(vec![" urn:li:x:1"]) };
+    /// assert!(fields.fast_valid(8000));
+    /// assert_eq!(fields.to_json(), fields.to_request().to_json());
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut out = crate::request::json_head(
+            self.account_id,
+            self.recipient_profile_urn,
+            self.group_id,
+            self.message,
+        );
+        crate::request::json_tail(&mut out, self.message_urns.as_ref().map(|u| u.iter().copied()));
+        out
+    }
 }
 
-/// `s` without the ASCII whitespace around it (tab, line feed, vertical tab, form feed,
-/// carriage return, space): all that [`Fields::fast_valid`] trims, which JavaScript's
-/// `trim` and Rust's `str::trim` both remove, so the JS driver can trim the caller's
-/// strings as the core did (`pkg-template/src/validation.js`). Other whitespace sends a
-/// body to the full validator.
-///
-/// ```
-/// use connectsafely_wasm::validate::trim_ascii_space;
-///
-/// assert_eq!(trim_ascii_space("\t 12345678\u{b}\n"), "12345678");
-/// assert_eq!(trim_ascii_space("\u{a0}12345678"), "\u{a0}12345678");
-/// ```
-pub fn trim_ascii_space(s: &str) -> &str {
-    let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
-    let bytes = s.as_bytes();
-    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
-    // ASCII bytes: both ends are char boundaries.
-    s.get(start..end).unwrap_or_default()
-}
+pub use crate::text::trim_ascii_space;
 
 fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
     if crate::text::has_replacement_char(message) {

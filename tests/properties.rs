@@ -119,6 +119,9 @@ proptest! {
         prop_assert_eq!(connectsafely_wasm::text::rsplit_once_byte(&s, sep), s.rsplit_once(sep as char));
         let with_sep = format!("{s}{}{s}", sep as char);
         prop_assert_eq!(connectsafely_wasm::text::rsplit_once_byte(&with_sep, sep), with_sep.rsplit_once(sep as char));
+        prop_assert_eq!(connectsafely_wasm::text::split_once_byte(&s, sep), s.split_once(sep as char));
+        prop_assert_eq!(connectsafely_wasm::text::split_once_byte(&with_sep, sep), with_sep.split_once(sep as char));
+        prop_assert_eq!(connectsafely_wasm::text::trim(&s), s.trim());
     }
 
     #[test]
@@ -205,6 +208,8 @@ proptest! {
         let full = validate(&strategies::fast_body_with_urns(&account, &urn, &group, &message, &urns), max);
         if fast {
             prop_assert_eq!(full.as_ref().ok(), Some(&fields.to_request()), "fast said valid");
+            // What a send on the fast path sends: the full path's body, byte for byte.
+            prop_assert_eq!(full.as_ref().ok().map(|r| r.to_json()), Some(fields.to_json()));
         }
         let replacement = message.contains('\u{fffd}') || urns.iter().flatten().any(|u| u.contains('\u{fffd}'));
         // The fast path trims only ASCII whitespace, and the JS driver trims the caller's

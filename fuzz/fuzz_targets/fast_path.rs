@@ -39,6 +39,7 @@ fuzz_target!(|data: &[u8]| {
     let full = validate(&Value::Object(entries), max);
     if fast {
         assert_eq!(full.as_ref().ok(), Some(&fields.to_request()), "the fast path accepted what the full validator does not accept so");
+        assert_eq!(full.as_ref().ok().map(|r| r.to_json()), Some(fields.to_json()), "a send on the fast path would send another body than the full path");
         let r = fields.to_request();
         assert_eq!((r.recipient_profile_urn.as_str(), r.group_id.as_str()), (trim_ascii_space(urn), trim_ascii_space(group)), "trimmed other than of ASCII whitespace");
     }

@@ -16,7 +16,6 @@ use crate::error::SendError;
 use crate::js;
 use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
-use crate::request::SendGroupWithAckRequest;
 use crate::send::{Policy, SendMachine, SharedSend};
 
 /// A send in progress: its machine and what the driver needs of it.
@@ -144,11 +143,11 @@ impl Core {
         None
     }
 
-    /// A send of a validated request, started (or refused, or aborted) now.
+    /// A send of a validated request (`json`, its body), started (or refused, or aborted) now.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn launch(
         &mut self,
-        request: &SendGroupWithAckRequest,
+        json: String,
         machine: SendMachine,
         signal: Option<AbortSignal>,
         timeout_ms: f64,
@@ -166,7 +165,7 @@ impl Core {
         }
         self.sends.insert(Sending {
             machine,
-            json: request.to_json(),
+            json,
             signal,
             timeout_ms,
             parsed: JsValue::UNDEFINED,

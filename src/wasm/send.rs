@@ -199,7 +199,7 @@ impl Core {
             .unwrap_or(self.config.settings.timeout_ms);
         let machine = SendMachine::new(&mut self.accounts, request.account_key());
         self.launch(
-            &request,
+            request.to_json(),
             machine,
             call.signal,
             timeout,
@@ -219,15 +219,17 @@ impl Core {
         len: usize,
         account: bool,
         urns: i32,
-        options: JsValue,
+        options: Option<JsValue>,
     ) -> Option<u32> {
         // Copied out of the scratch buffer before reading the options: their getters may
         // validate or begin another send, which writes that buffer.
         let max = self.config.settings.max_message_length;
-        let request = fast.with(len, account, urns, |fields| {
-            fields.fast_valid(max).then(|| fields.to_request())
+        // The account as validated (trimmed): the guard's key.
+        let (json, account) = fast.with(len, account, urns, |fields| {
+            let valid = fields.fast_valid(max);
+            valid.then(|| (fields.to_json(), fields.account_id.map(str::to_owned)))
         })?;
-        let call = match options::call(&options) {
+        let call = match options::call(&options.unwrap_or(JsValue::UNDEFINED)) {
             Ok(c) => c,
             Err(errors) => {
                 return Some(self.settled(Outcome::local(SendError::validation(errors))))
@@ -237,9 +239,9 @@ impl Core {
             .settings
             .timeout_ms
             .unwrap_or(self.config.settings.timeout_ms);
-        let machine = SendMachine::new(&mut self.accounts, request.account_key());
+        let machine = SendMachine::new(&mut self.accounts, account.as_deref().unwrap_or_default());
         Some(self.launch(
-            &request,
+            json,
             machine,
             call.signal,
             timeout,

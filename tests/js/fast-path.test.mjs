@@ -304,3 +304,31 @@ test("a call's option getter that validates a longer body and sends another thro
   assert.equal((await inner).ok, true);
   assert.deepEqual(sent, [{ ...body(2), groupId: "2" }, { ...body(1), groupId: "1" }]);
 });
+
+test("a send on the fast path spends its trimmed account's quota: a padded accountId and the same id unpadded share one guard", async () => {
+  let requests = 0;
+  const fetch = async (_url, init) => {
+    requests += 1;
+    const { accountId } = JSON.parse(init.body);
+    const spent = accountId === "acct_42";
+    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true }), {
+      status: 200,
+      headers: { "content-type": "application/json", "x-ratelimit-limit": "150", "x-ratelimit-remaining": spent ? "0" : "149", "x-ratelimit-reset": new Date(Date.now() + 3_600_000).toISOString() },
+    });
+  };
+  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
+  const first = await client.sendGroupWithAck(body(1, { accountId: " acct_42\t" }));
+  assert.equal(first.ok, true, shown(first));
+  assert.equal(requests, 1);
+  // The quota of acct_42 is spent: a send from it, padded or not, is refused before it leaves.
+  for (const accountId of ["acct_42", "\facct_42 "]) {
+    const refused = await client.sendGroupWithAck(body(1, { accountId }));
+    assert.equal(refused.ok, false, accountId);
+    assert.equal(refused.error.kind, "rate_limited", shown(refused));
+    assert.equal(requests, 1, accountId);
+  }
+  // Another account's quota is its own.
+  const other = await client.sendGroupWithAck(body(1, { accountId: "acct_43" }));
+  assert.equal(other.ok, true, shown(other));
+  assert.equal(requests, 2);
+});
