@@ -5,6 +5,7 @@
 //! generated declarations by scripts/check-driver.mjs.)
 #![cfg(not(target_arch = "wasm32"))]
 
+use connectsafely_wasm::classify::BODY_KEYS;
 use connectsafely_wasm::error::StopReason;
 use connectsafely_wasm::error::{ErrorKind, FieldErrorCode};
 
@@ -60,4 +61,25 @@ fn the_stop_reasons_are_the_cores() {
     let declared = union_after(&types(), "stoppedBy:");
     let core: Vec<&str> = StopReason::ALL.iter().map(|r| r.as_str()).collect();
     assert_eq!(declared, core);
+}
+
+#[test]
+fn body_shape_reads_each_of_the_cores_body_keys_at_its_own_bits() {
+    let js = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/wasm/fields.js"
+    ))
+    .expect("src/wasm/fields.js");
+    // One variable per key, K0 to K(n-1), assigned from the core's list in its order...
+    let vars: Vec<String> = (0..BODY_KEYS.len()).map(|i| format!("K{i}")).collect();
+    let list = vars.join(", ");
+    assert!(js.contains(&format!("let {list};")), "fields.js declares {list}");
+    assert!(js.contains(&format!("[{list}] = BODY_KEYS;")), "fields.js assigns {list} from BODY_KEYS");
+    let more = format!("K{}", BODY_KEYS.len());
+    assert!(!js.contains(&more), "fields.js names no {more}: the core has {} keys", BODY_KEYS.len());
+    // ...and bodyShape reads key i into bits 1 + 3i (what JsJson decodes).
+    for i in 0..BODY_KEYS.len() {
+        let read = format!("(kind(o[K{i}]) << {})", 1 + 3 * i);
+        assert!(js.contains(&read), "bodyShape reads {read}");
+    }
 }
