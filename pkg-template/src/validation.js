@@ -6,11 +6,20 @@ import { validateSendGroupWithAck as validateInCore } from "./glue.js";
 import { valid } from "./shapes.js";
 import { encode, fastPath, last } from "./fast.js";
 
-// What the fast path trims (the core's `trim_ascii_space`): ASCII whitespace only, which
-// the full path would trim alike. Not String.prototype.trim, which a page may replace.
-const SPACE = /^[\t-\r ]+|[\t-\r ]+$/g;
+// What the fast path trims (the core's `trim_ascii_space`): ASCII whitespace only (tab
+// to carriage return, space), which the full path would trim alike. By a scan from each
+// end, not a regular expression (a quarter of the instructions a padded body's
+// validation took) nor String.prototype.trim, which a page may replace.
+/** @param {number} c */
+const space = (c) => c === 32 || (c >= 9 && c <= 13);
 /** @param {string} s */
-const trim = (s) => s.replace(SPACE, "");
+function trim(s) {
+  let a = 0;
+  let b = s.length;
+  while (a < b && space(s.charCodeAt(a))) a++;
+  while (b > a && space(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
 
 /**
  * @param {unknown} body
