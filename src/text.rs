@@ -183,7 +183,7 @@ pub fn char_count(s: &str) -> usize {
 /// body to the full validator.
 ///
 /// ```
-/// use connectsafely_wasm::validate::trim_ascii_space; // also connectsafely_wasm::text's
+/// use connectsafely_wasm::text::trim_ascii_space; // also connectsafely_wasm::validate's
 ///
 /// assert_eq!(trim_ascii_space("\t 12345678\u{b}\n"), "12345678");
 /// assert_eq!(trim_ascii_space("\u{a0}12345678"), "\u{a0}12345678");
@@ -199,7 +199,7 @@ pub fn trim_ascii_space(s: &str) -> &str {
 
 /// `s.trim()`, exactly, its ends read a byte at a time while they are ASCII: std's
 /// `trim` decodes every character it looks at through a predicate searcher, which cost
-/// each response ~5% of a send's time on its few short header values.
+/// each response's few short header values ~1% of a send's instructions.
 ///
 /// ```
 /// use connectsafely_wasm::text::trim;

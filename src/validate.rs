@@ -190,7 +190,8 @@ impl<'a> Fields<'a> {
             })
     }
 
-    /// The request these fields make (once [`Fields::fast_valid`] said true).
+    /// The request these fields make (once [`Fields::fast_valid`] said true): the reference
+    /// the tests hold [`Fields::to_json`] to (a send writes its JSON with no such copy).
     ///
     /// ```
     /// use connectsafely_wasm::validate::{validate, Fields};

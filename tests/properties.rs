@@ -114,7 +114,7 @@ proptest! {
     }
 
     #[test]
-    fn the_core_only_char_count_and_split_equal_std(s in any::<String>(), sep in 0u8..0x80) {
+    fn the_core_only_char_count_splits_and_trim_equal_std(s in any::<String>(), sep in 0u8..0x80) {
         prop_assert_eq!(connectsafely_wasm::text::char_count(&s), s.chars().count());
         prop_assert_eq!(connectsafely_wasm::text::rsplit_once_byte(&s, sep), s.rsplit_once(sep as char));
         let with_sep = format!("{s}{}{s}", sep as char);

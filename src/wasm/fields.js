@@ -7,13 +7,13 @@ let BODY_KEYS = [];
 // key is a fast (monomorphic) load, where one loop over the nine made each read a
 // megamorphic one (~1,400 instructions a send). tests/boundary.rs holds them to the
 // core's list: one variable, and one read at its bits, per key. (The validate-only core
-// classifies nothing: its list is empty.)
+// classifies nothing: its list is empty, and it has no bodyShape.)
 let K0, K1, K2, K3, K4, K5, K6, K7, K8;
 
 // Each list's names separated by commas.
 export function setNames(fields, bodyKeys) {
   FIELDS = new Map(fields.split(",").map((name, i) => [name, i]));
-  BODY_KEYS = bodyKeys.split(",");
+  BODY_KEYS = bodyKeys ? bodyKeys.split(",") : [];
   [K0, K1, K2, K3, K4, K5, K6, K7, K8] = BODY_KEYS;
 }
 

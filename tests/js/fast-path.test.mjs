@@ -317,12 +317,17 @@ test("a send on the fast path spends its trimmed account's quota: a padded accou
     });
   };
   const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
-  const first = await client.sendGroupWithAck(body(1, { accountId: " acct_42\t" }));
+  // Each body read once: the fast path decided it (the full path would read it again).
+  const reads = {};
+  const first = await client.sendGroupWithAck(counted(body(1, { accountId: " acct_42\t" }), reads));
   assert.equal(first.ok, true, shown(first));
+  assert.ok(readOnce(reads), JSON.stringify(reads));
   assert.equal(requests, 1);
   // The quota of acct_42 is spent: a send from it, padded or not, is refused before it leaves.
   for (const accountId of ["acct_42", "\facct_42 "]) {
-    const refused = await client.sendGroupWithAck(body(1, { accountId }));
+    const again = {};
+    const refused = await client.sendGroupWithAck(counted(body(1, { accountId }), again));
+    assert.ok(readOnce(again), JSON.stringify(again));
     assert.equal(refused.ok, false, accountId);
     assert.equal(refused.error.kind, "rate_limited", shown(refused));
     assert.equal(requests, 1, accountId);
@@ -331,4 +336,28 @@ test("a send on the fast path spends its trimmed account's quota: a padded accou
   const other = await client.sendGroupWithAck(body(1, { accountId: "acct_43" }));
   assert.equal(other.ok, true, shown(other));
   assert.equal(requests, 2);
+});
+
+test("a send on the fast path reads its options as the full path does: none, null and undefined are no options; any other non-object is the options error", async () => {
+  const sent = [];
+  const fetch = async (_url, init) => {
+    sent.push(init.body);
+    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
+  for (const options of [[], [undefined], [null]]) {
+    const reads = {};
+    const r = await client.sendGroupWithAck(counted(body(1), reads), ...options);
+    assert.equal(r.ok, true, shown(r));
+    assert.ok(readOnce(reads), JSON.stringify(reads));
+  }
+  assert.equal(sent.length, 3);
+  for (const options of [42, "x", true]) {
+    const fast = await client.sendGroupWithAck(body(1), options);
+    const full = await client.sendGroupWithAck(unplain(body(1)), options);
+    assert.equal(fast.ok, false);
+    assert.equal(fast.error.fieldErrors[0].field, "options", shown(fast));
+    assert.equal(shown(fast), shown(full), String(options));
+  }
+  assert.equal(sent.length, 3);
 });
