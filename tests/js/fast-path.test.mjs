@@ -36,6 +36,15 @@ function counted(b, reads) {
 }
 const readOnce = (reads) => Object.values(reads).every((n) => n === 1);
 
+/** A client whose fetch records each request's body in `sent` and answers a success. */
+function recordingClient(sent) {
+  const fetch = async (_url, init) => {
+    sent.push(init.body);
+    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  return new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
+}
+
 /** Bodies of the fast path's shape, valid, invalid and in between. */
 function bodies() {
   const out = {
@@ -161,11 +170,7 @@ test("a client's sends on the fast path send what they were given after the wasm
 
 test("a send the fast path begins sends exactly the body the full path would", async () => {
   const sent = [];
-  const fetch = async (_url, init) => {
-    sent.push(init.body);
-    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
-  };
-  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
+  const client = recordingClient(sent);
   for (const [name, b] of Object.entries(bodies())) {
     sent.length = 0;
     const fast = await client.sendGroupWithAck(b);
@@ -340,11 +345,7 @@ test("a send on the fast path spends its trimmed account's quota: a padded accou
 
 test("a send on the fast path reads its options as the full path does: none, null and undefined are no options; any other non-object is the options error", async () => {
   const sent = [];
-  const fetch = async (_url, init) => {
-    sent.push(init.body);
-    return new Response(JSON.stringify({ success: true, message: "ok", recipientProfileUrn: URN, groupId: "12345678", acknowledgmentSent: true }), { status: 200, headers: { "content-type": "application/json" } });
-  };
-  const client = new main.ConnectSafelyClient({ apiKey: "k_test_fast_path_0123456789", fetch, minIntervalMs: 0 });
+  const client = recordingClient(sent);
   for (const options of [[], [undefined], [null]]) {
     const reads = {};
     const r = await client.sendGroupWithAck(counted(body(1), reads), ...options);
