@@ -339,7 +339,9 @@ fn num(s: &str, len: usize) -> Option<i64> {
 pub fn parse_iso8601(s: &str) -> Option<f64> {
     // Bytes at fixed places, not substrings and searches: every response's reset header
     // comes through here (tests hold it equal to the substring parser it replaced).
-    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, sep, rest @ ..] = crate::text::trim(s).as_bytes() else {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, sep, rest @ ..] =
+        crate::text::trim(s).as_bytes()
+    else {
         return None;
     };
     if !matches!(sep, b'T' | b't' | b' ') {

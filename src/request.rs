@@ -80,7 +80,9 @@ impl SendGroupWithAckRequest {
         );
         json_tail(
             &mut out,
-            self.message_urns.as_ref().map(|u| u.iter().map(String::as_str)),
+            self.message_urns
+                .as_ref()
+                .map(|u| u.iter().map(String::as_str)),
         );
         out
     }

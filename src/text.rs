@@ -71,8 +71,10 @@ fn plain_bytes(w: u64) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
     let zero = |x: u64| below(x, 1);
-    let flagged =
-        below(w, 0x20) | zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c)) | zero(w ^ (ONES * 0xe2));
+    let flagged = below(w, 0x20)
+        | zero(w ^ (ONES * 0x22))
+        | zero(w ^ (ONES * 0x5c))
+        | zero(w ^ (ONES * 0xe2));
     (flagged.trailing_zeros() / 8) as usize
 }
 
@@ -192,7 +194,10 @@ pub fn trim_ascii_space(s: &str) -> &str {
     let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
     let bytes = s.as_bytes();
     let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !space(b)).map_or(start, |e| e + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |e| e + 1);
     // ASCII bytes: both ends are char boundaries.
     s.get(start..end).unwrap_or_default()
 }
@@ -385,17 +390,27 @@ mod tests {
     }
 
     fn hex4(n: u32) -> String {
-        (0..4).rev().map(|i| char::from(b"0123456789abcdef"[((n >> (4 * i)) & 0xf) as usize])).collect()
+        (0..4)
+            .rev()
+            .map(|i| char::from(b"0123456789abcdef"[((n >> (4 * i)) & 0xf) as usize]))
+            .collect()
     }
 
     #[test]
     fn json_string_escapes_every_character_to_escape_at_every_offset_of_a_word() {
-        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{e000}", "é", "😀", "\u{7f}", " ", "!"];
+        let specials = [
+            "\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{2028}", "\u{2029}", "\u{2027}", "\u{e000}",
+            "é", "😀", "\u{7f}", " ", "!",
+        ];
         for special in specials {
             for at in 0..20 {
                 for len in [at, 19, 24] {
                     let base = "abcdefghijklmnopqrstuvwx";
-                    let s = crate::cat!(base.get(..at.min(len)).unwrap_or(""), special, base.get(at.min(len)..len).unwrap_or(""));
+                    let s = crate::cat!(
+                        base.get(..at.min(len)).unwrap_or(""),
+                        special,
+                        base.get(at.min(len)..len).unwrap_or("")
+                    );
                     let mut out = String::new();
                     json_string(&mut out, &s);
                     assert_eq!(out, escaped_by_char(&s), "{s:?}");

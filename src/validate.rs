@@ -234,7 +234,10 @@ impl<'a> Fields<'a> {
             self.group_id,
             self.message,
         );
-        crate::request::json_tail(&mut out, self.message_urns.as_ref().map(|u| u.iter().copied()));
+        crate::request::json_tail(
+            &mut out,
+            self.message_urns.as_ref().map(|u| u.iter().copied()),
+        );
         out
     }
 }

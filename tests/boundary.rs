@@ -65,18 +65,25 @@ fn the_stop_reasons_are_the_cores() {
 
 #[test]
 fn body_shape_reads_each_of_the_cores_body_keys_at_its_own_bits() {
-    let js = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src/wasm/fields.js"
-    ))
-    .expect("src/wasm/fields.js");
+    let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/wasm/fields.js"))
+        .expect("src/wasm/fields.js");
     // One variable per key, K0 to K(n-1), assigned from the core's list in its order...
     let vars: Vec<String> = (0..BODY_KEYS.len()).map(|i| format!("K{i}")).collect();
     let list = vars.join(", ");
-    assert!(js.contains(&format!("let {list};")), "fields.js declares {list}");
-    assert!(js.contains(&format!("[{list}] = BODY_KEYS;")), "fields.js assigns {list} from BODY_KEYS");
+    assert!(
+        js.contains(&format!("let {list};")),
+        "fields.js declares {list}"
+    );
+    assert!(
+        js.contains(&format!("[{list}] = BODY_KEYS;")),
+        "fields.js assigns {list} from BODY_KEYS"
+    );
     let more = format!("K{}", BODY_KEYS.len());
-    assert!(!js.contains(&more), "fields.js names no {more}: the core has {} keys", BODY_KEYS.len());
+    assert!(
+        !js.contains(&more),
+        "fields.js names no {more}: the core has {} keys",
+        BODY_KEYS.len()
+    );
     // ...and bodyShape reads key i into bits 1 + 3i (what JsJson decodes).
     for i in 0..BODY_KEYS.len() {
         let read = format!("(kind(o[K{i}]) << {})", 1 + 3 * i);

@@ -103,7 +103,14 @@ impl Core {
         if let Some(item) = journal {
             machine = machine.with_journal(item);
         }
-        let id = self.launch(request.to_json(), machine, signal, timeout, min_interval, &headers);
+        let id = self.launch(
+            request.to_json(),
+            machine,
+            signal,
+            timeout,
+            min_interval,
+            &headers,
+        );
         if let Some(r) = self.runs.get_mut(run) {
             r.in_flight.push((id, i));
         }

@@ -79,5 +79,10 @@ pub(super) fn trimmed(len: usize, fields: &Fields<'_>) -> bool {
         fields.message,
     ];
     let urns = fields.message_urns.iter().flatten();
-    strings.iter().chain(urns).map(|s| s.len() + 1).sum::<usize>() != len + 1
+    strings
+        .iter()
+        .chain(urns)
+        .map(|s| s.len() + 1)
+        .sum::<usize>()
+        != len + 1
 }
