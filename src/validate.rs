@@ -250,7 +250,9 @@ fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
     }
     // Bytes >= code points: most messages need no count.
     let short = message.len() <= max || crate::text::char_count(message) <= max;
-    short && !message.trim_start().is_empty()
+    // `trim` (exactly `str::trim`) looks at the ASCII ends a byte at a time, where
+    // `trim_start` decodes each char through std's predicate searcher.
+    short && !crate::text::trim(message).is_empty()
 }
 
 fn collect<T>(r: Result<T, Vec<FieldError>>, errors: &mut Vec<FieldError>) -> Option<T> {
@@ -321,14 +323,31 @@ fn identifier(
 
 /// Whether every byte of `s` is an ASCII letter, digit, '_' or '-': whether every char
 /// is (a byte of a multi-byte char is none, as that char is none). A byte at a time, every
-/// byte looked at, no char decoded: the fast path's check, and the full validator's.
+/// byte looked at, no char decoded, each byte one load of [`ID_BYTES`] (a range match
+/// was ~12 instructions a byte at `opt-level = "z"`): the fast path's check, and the full
+/// validator's.
+#[inline]
 fn is_id(s: &str) -> bool {
     let mut ok = true;
     for &b in s.as_bytes() {
-        ok &= matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-');
+        // Never None (256 entries): the bounds check is compiled away.
+        ok &= ID_BYTES.get(usize::from(b)).copied().unwrap_or(false);
     }
     ok
 }
+
+/// Which bytes [`is_id`] accepts.
+// Indexing in a constant: out of bounds would fail to compile, not panic.
+#[allow(clippy::indexing_slicing)]
+static ID_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-');
+        b += 1;
+    }
+    table
+};
 
 fn check_account_id(s: &str) -> Option<String> {
     let n = crate::text::char_count(s);
@@ -561,14 +580,23 @@ fn is_line_terminator(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
 }
 
-/// Whether any char of `s` is one `ascii` (a set of ASCII bytes: bit `b` for byte `b`)
-/// holds or `other` (for any other char) says: ASCII, nearly all of a URN, a byte at a
-/// time, without decoding.
-fn any_char(s: &str, ascii: u128, other: fn(char) -> bool) -> bool {
+/// Whether any char of `s` is one `ascii` (a set of ASCII bytes below 64: bit `b` for
+/// byte `b`) holds or `other` (for any other char) says: eight bytes at a time past those
+/// that hold neither (nearly all of a URN), then a byte at a time, decoding only where
+/// a byte is not ASCII. In `u64`s, the wasm's native integers (a `u128` shift was a
+/// compiler-builtins call a byte).
+fn any_char(s: &str, ascii: u64, other: fn(char) -> bool) -> bool {
+    let bytes = s.as_bytes();
     let mut i = 0;
-    while let Some(&b) = s.as_bytes().get(i) {
+    while let Some(&b) = bytes.get(i) {
+        if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+            if !may_hold(u64::from_le_bytes(word), ascii) {
+                i += 8;
+                continue;
+            }
+        }
         if b < 0x80 {
-            if ascii >> b & 1 == 1 {
+            if b < 64 && ascii >> b & 1 == 1 {
                 return true;
             }
             i += 1;
@@ -582,10 +610,29 @@ fn any_char(s: &str, ascii: u128, other: fn(char) -> bool) -> bool {
     false
 }
 
-/// A set of ASCII bytes for [`any_char`].
-const fn ascii_set(mut bytes: &[u8]) -> u128 {
-    let mut set = 0u128;
+/// Whether the eight bytes of `w` may hold a byte of `ascii` (as in [`any_char`]) or one
+/// of 0x80 or more: never false when they do (true may be a false alarm: the byte at a
+/// time decides). Each test is the classic "has a zero byte" of `w` XOR the byte, exact
+/// as a yes or no; the set's bytes below 14 (ASCII's whitespace and line ends are 9 to
+/// 13) are one test of "has a byte below 14".
+fn may_hold(w: u64, ascii: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut hit = w | (w.wrapping_sub(ONES * 14) & !w);
+    let mut rest = ascii & !0x3FFF;
+    while rest != 0 {
+        let x = w ^ (ONES * u64::from(rest.trailing_zeros()));
+        hit |= x.wrapping_sub(ONES) & !x;
+        rest &= rest - 1;
+    }
+    hit & HIGHS != 0
+}
+
+/// A set of ASCII bytes below 64 for [`any_char`] (a byte of 64 or more fails to compile).
+const fn ascii_set(mut bytes: &[u8]) -> u64 {
+    let mut set = 0u64;
     while let [first, rest @ ..] = bytes {
+        assert!(*first < 64, "ascii_set holds bytes below 64");
         set |= 1 << *first;
         bytes = rest;
     }
@@ -616,8 +663,8 @@ pub fn is_message_urn(s: &str) -> bool {
         return false;
     };
     // JavaScript's line terminators, and its `\s` with the parentheses, of ASCII.
-    const LINE: u128 = ascii_set(b"\n\r");
-    const SPACE_OR_PAREN: u128 = ascii_set(b"\t\n\x0B\x0C\r ()");
+    const LINE: u64 = ascii_set(b"\n\r");
+    const SPACE_OR_PAREN: u64 = ascii_set(b"\t\n\x0B\x0C\r ()");
     let parenthesized = value.len() >= 3
         && value.starts_with('(')
         && value.ends_with(')')

@@ -122,6 +122,11 @@ proptest! {
         prop_assert_eq!(connectsafely_wasm::text::split_once_byte(&s, sep), s.split_once(sep as char));
         prop_assert_eq!(connectsafely_wasm::text::split_once_byte(&with_sep, sep), with_sep.split_once(sep as char));
         prop_assert_eq!(connectsafely_wasm::text::trim(&s), s.trim());
+        // NULs anywhere, and past the first eight bytes (where the split reads words).
+        let nuls = format!("{s}\0{s}{}\0\0", sep as char);
+        for t in [&s, &with_sep, &nuls] {
+            prop_assert!(connectsafely_wasm::text::split_nul(t).eq(t.split('\0')), "{:?}", t);
+        }
     }
 
     #[test]
@@ -308,7 +313,17 @@ proptest! {
 
     #[test]
     fn a_message_urn_is_what_the_contracts_pattern_matches(
-        s in "(urn:li:)?[aZ0_:()xé=, \\t\\u{b}\\u{c}\\n\\r\\u{85}\\u{a0}\\u{2028}\\u{3000}\\u{feff}]{0,8}",
+        s in "(urn:li:)?[aZ0_:()xé=, \\t\\u{b}\\u{c}\\n\\r\\u{85}\\u{a0}\\u{2028}\\u{3000}\\u{feff}]{0,8}(urn:li:msg_message:\\(urn:li:fsd_profile:A,2-MTc0OTk\\))?[aZ0_:()xé=, \\t\\u{b}\\u{c}\\n\\r\\u{85}\\u{a0}\\u{2028}\\u{3000}\\u{feff}]{0,24}",
+    ) {
+        use connectsafely_wasm::validate::is_message_urn;
+        prop_assert_eq!(is_message_urn(&s), message_urn_reference(&s), "{:?}", s);
+    }
+
+    /// One char that matters inside long ASCII runs: where the check reads eight bytes
+    /// at a time, each must still be found.
+    #[test]
+    fn a_message_urn_is_what_the_contracts_pattern_matches_whatever_word_holds_the_char(
+        s in "urn:li:msg_message:\\(?[a0,=-]{0,12}[\\t\\n\\r\\u{b}\\u{c} ()é\\u{a0}\\u{2028}\\u{feff}]?[a0,=-]{0,12}\\)?",
     ) {
         use connectsafely_wasm::validate::is_message_urn;
         prop_assert_eq!(is_message_urn(&s), message_urn_reference(&s), "{:?}", s);

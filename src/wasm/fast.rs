@@ -40,7 +40,7 @@ impl Scratch {
 /// many parts.
 pub(super) fn read(buf: &[u8], account: bool, urns: i32) -> Option<Fields<'_>> {
     let joined = core::str::from_utf8(buf).ok()?;
-    let mut parts = joined.split('\0');
+    let mut parts = crate::text::split_nul(joined);
     let account_id = parts.next()?;
     let recipient_profile_urn = parts.next()?;
     let group_id = parts.next()?;
