@@ -62,19 +62,29 @@ pub fn clip_bytes(s: &str, max_bytes: usize) -> &str {
     s.get(..end).unwrap_or("")
 }
 
+/// The bytes of `w` below `n` (at most 128), each marked by its high bit: the classic
+/// "has a zero byte" word test. Exact as a yes or no; a borrow can also mark a byte above
+/// a true one, never below the lowest, so the lowest mark (little-endian: the first byte
+/// in memory) is a true one.
+#[inline]
+pub(crate) fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * u64::from(n)) & !w & (ONES * 0x80)
+}
+
+/// The bytes of `w` equal to `b`, marked as [`bytes_below`] marks them.
+#[inline]
+pub(crate) fn bytes_equal(w: u64, b: u8) -> u64 {
+    bytes_below(w ^ (ONES * u64::from(b)), 1)
+}
+
+/// One in each byte of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
 /// How many of the word's eight bytes (little-endian: its first in memory lowest) come
-/// before the first one below 0x20 or equal to '"', '\\' or 0xE2 (8 when none does). Each
-/// test sets the high bit of such a byte; a borrow can set it in a byte above a true one,
-/// never below the lowest, so the lowest set is a true one.
+/// before the first one below 0x20 or equal to '"', '\\' or 0xE2 (8 when none does).
 fn plain_bytes(w: u64) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let zero = |x: u64| below(x, 1);
-    let flagged = below(w, 0x20)
-        | zero(w ^ (ONES * 0x22))
-        | zero(w ^ (ONES * 0x5c))
-        | zero(w ^ (ONES * 0xe2));
+    let flagged =
+        bytes_below(w, 0x20) | bytes_equal(w, b'"') | bytes_equal(w, b'\\') | bytes_equal(w, 0xe2);
     (flagged.trailing_zeros() / 8) as usize
 }
 
@@ -268,15 +278,11 @@ pub fn split_nul(s: &str) -> impl Iterator<Item = &str> {
 /// The index of the first NUL byte of `bytes`.
 #[inline]
 fn find_nul(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
     while let Some(word) = bytes.get(i..i + 8) {
         if let Ok(word) = <[u8; 8]>::try_from(word) {
-            let w = u64::from_le_bytes(word);
-            // The lowest bit set is in the first zero byte (a false one only ever sits
-            // above a true one, little-endian).
-            let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+            // The lowest mark is the first zero byte.
+            let zero = bytes_below(u64::from_le_bytes(word), 1);
             if zero != 0 {
                 return Some(i + zero.trailing_zeros() as usize / 8);
             }
@@ -316,9 +322,7 @@ pub fn has_replacement_char(s: &str) -> bool {
     let mut i = 0;
     while let Some(word) = bytes.get(i..i + 8) {
         if let Ok(word) = <[u8; 8]>::try_from(word) {
-            let x = u64::from_le_bytes(word) ^ 0xEFEF_EFEF_EFEF_EFEF;
-            // A zero byte of x is a 0xEF byte of the word.
-            if (x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080) != 0 {
+            if bytes_equal(u64::from_le_bytes(word), 0xEF) != 0 {
                 break;
             }
         }

@@ -616,16 +616,15 @@ fn any_char(s: &str, ascii: u64, other: fn(char) -> bool) -> bool {
 /// as a yes or no; the set's bytes below 14 (ASCII's whitespace and line ends are 9 to
 /// 13) are one test of "has a byte below 14".
 fn may_hold(w: u64, ascii: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut hit = w | (w.wrapping_sub(ONES * 14) & !w);
+    // Non-ASCII bytes have their high bit set already.
+    let mut hit = w | crate::text::bytes_below(w, 14);
     let mut rest = ascii & !0x3FFF;
     while rest != 0 {
-        let x = w ^ (ONES * u64::from(rest.trailing_zeros()));
-        hit |= x.wrapping_sub(ONES) & !x;
+        // A set bit's index is below 64: a byte.
+        hit |= crate::text::bytes_equal(w, rest.trailing_zeros() as u8);
         rest &= rest - 1;
     }
-    hit & HIGHS != 0
+    hit & 0x8080_8080_8080_8080 != 0
 }
 
 /// A set of ASCII bytes below 64 for [`any_char`] (a byte of 64 or more fails to compile).
