@@ -68,7 +68,7 @@ pub fn clip_bytes(s: &str, max_bytes: usize) -> &str {
 /// in memory) is a true one.
 #[inline]
 pub(crate) fn bytes_below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(ONES * u64::from(n)) & !w & (ONES * 0x80)
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
 }
 
 /// The bytes of `w` equal to `b`, marked as [`bytes_below`] marks them.
@@ -79,6 +79,9 @@ pub(crate) fn bytes_equal(w: u64, b: u8) -> u64 {
 
 /// One in each byte of a word.
 const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each byte of a word.
+pub(crate) const HIGHS: u64 = ONES * 0x80;
 
 /// How many of the word's eight bytes (little-endian: its first in memory lowest) come
 /// before the first one below 0x20 or equal to '"', '\\' or 0xE2 (8 when none does).
@@ -177,7 +180,7 @@ pub fn char_count(s: &str) -> usize {
         if let Ok(word) = <[u8; 8]>::try_from(word) {
             let w = u64::from_le_bytes(word);
             // Bit 7 of each byte set where that byte's top bits are 10.
-            continuing += (w & !(w << 1) & 0x8080_8080_8080_8080).count_ones() as usize;
+            continuing += (w & !(w << 1) & HIGHS).count_ones() as usize;
         }
     }
     continuing += words

@@ -624,7 +624,7 @@ fn may_hold(w: u64, ascii: u64) -> bool {
         hit |= crate::text::bytes_equal(w, rest.trailing_zeros() as u8);
         rest &= rest - 1;
     }
-    hit & 0x8080_8080_8080_8080 != 0
+    hit & crate::text::HIGHS != 0
 }
 
 /// A set of ASCII bytes below 64 for [`any_char`] (a byte of 64 or more fails to compile).

@@ -320,7 +320,8 @@ async function runUntilExit(command, args) {
   child.stdout.on("data", (d) => ((out += d), (last = Date.now())));
   const code = await new Promise((resolve) => {
     const kill = setTimeout(() => child.kill(), 45_000);
-    child.on("exit", (c) => (clearTimeout(kill), resolve(c)));
+    // "close", not "exit": by then every byte of its output has been read.
+    child.on("close", (c) => (clearTimeout(kill), resolve(c)));
   });
   return { out, code, idleMs: Date.now() - last };
 }

@@ -57,7 +57,8 @@ function run(code, env = {}) {
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+  // "close", not "exit": by then every byte of its output has been read.
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 const bodiesSource = (n) =>
   `const bodies = Array.from({ length: ${n} }, (_, i) => ({ recipientProfileUrn: ${JSON.stringify(URN)}, groupId: "12345678", message: \`Welcome to the group, member \${i}\` }));\n`;
