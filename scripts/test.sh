@@ -4,12 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${TEST_PORT:-18787}
 
-echo "== native Rust: the core (with and without serde)"
+echo "== native Rust: the core (with and without serde) and its fast path's crate (scan/)"
 cargo test --quiet
 cargo test --quiet --features serde
+cargo test --quiet -p connectsafely-scan
 
 echo "== clippy (no unwrap, expect, panic or indexing in the library)"
-cargo clippy --quiet --all-targets --features serde -- -D warnings
+cargo clippy --quiet --workspace --all-targets --features serde -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features npm --lib -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features npm,validator --lib --target-dir target/validate -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --features npm,sender --lib --target-dir target/one -- -D warnings
@@ -17,12 +18,13 @@ cargo clippy --quiet --target wasm32-unknown-unknown --features client --lib -- 
 
 echo "== docs: cargo doc with no warnings (the core with serde, and the Rust API)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features serde
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p connectsafely-scan
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown --features client
 echo "== docs: every item of the Rust API has an example (nightly rustdoc lint); the Rust API's compiled for wasm32"
 ./scripts/check-doc-examples.sh
 cargo test --quiet --doc --target wasm32-unknown-unknown --features client client/mod.rs
-echo "== the crate as crates.io would get it (cargo package: the file list, then a build from it)"
-cargo package --quiet --allow-dirty
+echo "== the crates as crates.io would get them (cargo package: the file lists, then a build from them)"
+cargo package --quiet --allow-dirty --workspace
 
 echo "== the npm package"
 ./scripts/build-pkg.sh

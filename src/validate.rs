@@ -9,10 +9,6 @@ use crate::value::{Raw, Text, Value};
 
 /// The default limit on `message`, in Unicode code points.
 pub const DEFAULT_MAX_MESSAGE_LENGTH: usize = 8000;
-/// The most entries `messageUrns` may hold.
-pub const MAX_MESSAGE_URNS: usize = 100;
-/// The longest a message URN may be, in code points.
-pub const MAX_MESSAGE_URN_LENGTH: usize = 512;
 /// The fields of the request, in the order their errors are reported.
 pub const KNOWN_FIELDS: [&str; 5] = [
     "accountId",
@@ -105,96 +101,22 @@ pub fn validate(
     }
 }
 
-/// A body that holds only strings where the request's fields are (and `messageUrns`, if
-/// present, an array of strings), borrowed: the input of the validation fast path
-/// ([`Fields::fast_valid`]).
+/// What the fast path's [`Fields`] make once [`Fields::fast_valid`] said true (a trait:
+/// `Fields` lives in `connectsafely-scan`, the fast path's crate).
 #[doc(hidden)]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fields<'a> {
-    /// `accountId`, when the body has one that is a string.
-    pub account_id: Option<&'a str>,
-    /// `recipientProfileUrn`.
-    pub recipient_profile_urn: &'a str,
-    /// `groupId`.
-    pub group_id: &'a str,
-    /// `message`.
-    pub message: &'a str,
-    /// `messageUrns`, when present.
-    pub message_urns: Option<Vec<&'a str>>,
+pub trait ToRequest {
+    /// The request these fields make: the reference the tests hold [`ToRequest::to_json`] to.
+    fn to_request(&self) -> SendGroupWithAckRequest;
+    /// The JSON text of [`ToRequest::to_request`], written with no owned copy of the fields.
+    fn to_json(&self) -> String;
 }
 
-/// Identifiers and URNs longer than this many UTF-8 bytes take the full path: the JS
-/// reader measures a string of more than max(65,536, twice the message limit) UTF-16 units
-/// instead of copying it (`wasm::read`), and a string has at least as many UTF-8 bytes as
-/// UTF-16 units. (A valid message is never that long in units: at most two a code point.)
-const FAST_MAX_BYTES: usize = 1 << 16;
-
-impl<'a> Fields<'a> {
-    /// The fast path of validation, with no allocation: true only when [`validate`]
-    /// accepts the body these fields make, and then each field has been trimmed as
-    /// [`validate`] trims it, so [`Fields::to_request`] is exactly its request. False
-    /// means "ask the full validator", not "invalid": a string holding U+FFFD (which may
-    /// stand for an unpaired surrogate of the JS string), and an identifier or URN padded
-    /// with whitespace other than ASCII's, take the full path. Held equal
-    /// to `validate` by a property test and the `fast_path` fuzz target.
-    ///
-    /// ```
-    /// use connectsafely_wasm::validate::Fields;
-    ///
-    /// let mut fields = Fields {
-    ///     account_id: None,
-    ///     recipient_profile_urn: " urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o",
-    ///     group_id: "12345678\t",
-    ///     message: "Thanks!",
-    ///     message_urns: Some(vec!["urn:li:msg_message:(urn:li:fsd_profile:A,2-MTc0) "]),
-    /// };
-    /// assert!(fields.fast_valid(8000));
-    /// assert_eq!(fields.group_id, "12345678"); // trimmed, as validate trims it
-    ///
-    /// let mut bad = Fields { group_id: "abc", ..fields.clone() };
-    /// assert!(!bad.fast_valid(8000)); // ask the full validator, which says why
-    /// ```
-    pub fn fast_valid(&mut self, max_message_length: usize) -> bool {
-        // Only ASCII whitespace (see `trim_ascii_space`); a field whose ends hold other
-        // whitespace fails the checks below and takes the full path.
-        fn trimmed(s: &mut &str) -> bool {
-            if s.len() > FAST_MAX_BYTES {
-                return false;
-            }
-            *s = trim_ascii_space(s);
-            !s.is_empty()
-        }
-        let account = match &mut self.account_id {
-            Some(a) => trimmed(a) && a.len() <= 128 && is_id(a),
-            None => true,
-        };
-        account
-            && trimmed(&mut self.recipient_profile_urn)
-            && self
-                .recipient_profile_urn
-                .strip_prefix(PROFILE_PREFIX)
-                .is_some_and(|rest| !rest.is_empty() && is_id(rest))
-            && trimmed(&mut self.group_id)
-            && self.group_id.len() <= 20
-            && self.group_id.bytes().all(|b| b.is_ascii_digit())
-            && message_is_valid_unchanged(self.message, max_message_length)
-            && self.message_urns.as_mut().is_none_or(|urns| {
-                urns.len() <= MAX_MESSAGE_URNS
-                    && urns.iter_mut().all(|u| {
-                        !crate::text::has_replacement_char(u)
-                            && trimmed(u)
-                            && (u.len() <= MAX_MESSAGE_URN_LENGTH
-                                || crate::text::char_count(u) <= MAX_MESSAGE_URN_LENGTH)
-                            && is_message_urn(u)
-                    })
-            })
-    }
-
+impl ToRequest for Fields<'_> {
     /// The request these fields make (once [`Fields::fast_valid`] said true): the reference
-    /// the tests hold [`Fields::to_json`] to (a send writes its JSON with no such copy).
+    /// the tests hold [`ToRequest::to_json`] to (a send writes its JSON with no such copy).
     ///
     /// ```
-    /// use connectsafely_wasm::validate::{validate, Fields};
+    /// use connectsafely_wasm::validate::{validate, Fields, ToRequest};
     /// use connectsafely_wasm::value::Value;
     ///
     /// let urn = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
@@ -203,7 +125,7 @@ impl<'a> Fields<'a> {
     /// let body = Value::object([("recipientProfileUrn", Value::str(urn)), ("groupId", Value::str(" 1 ")), ("message", Value::str("Hi"))]);
     /// assert_eq!(Ok(fields.to_request()), validate(&body, 8000));
     /// ```
-    pub fn to_request(&self) -> SendGroupWithAckRequest {
+    fn to_request(&self) -> SendGroupWithAckRequest {
         SendGroupWithAckRequest {
             account_id: self.account_id.map(str::to_owned),
             recipient_profile_urn: self.recipient_profile_urn.to_owned(),
@@ -216,18 +138,18 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// The JSON text of [`Fields::to_request`], written from these fields with no owned
+    /// The JSON text of [`ToRequest::to_request`], written from these fields with no owned
     /// copy of them (what a send on the fast path sends).
     ///
     /// ```
-    /// use connectsafely_wasm::validate::Fields;
+    /// use connectsafely_wasm::validate::{Fields, ToRequest};
     ///
     /// let urn = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
     /// let mut fields = Fields { account_id: Some("acct-1"), recipient_profile_urn: urn, group_id: " 1 ", message: "Say \"hi\"", message_urns: Some(vec![" urn:li:x:1"]) };
     /// assert!(fields.fast_valid(8000));
     /// assert_eq!(fields.to_json(), fields.to_request().to_json());
     /// ```
-    pub fn to_json(&self) -> String {
+    fn to_json(&self) -> String {
         let mut out = crate::request::json_head(
             self.account_id,
             self.recipient_profile_urn,
@@ -243,17 +165,10 @@ impl<'a> Fields<'a> {
 }
 
 pub use crate::text::trim_ascii_space;
-
-fn message_is_valid_unchanged(message: &str, max: usize) -> bool {
-    if crate::text::has_replacement_char(message) {
-        return false;
-    }
-    // Bytes >= code points: most messages need no count.
-    let short = message.len() <= max || crate::text::char_count(message) <= max;
-    // `trim` (exactly `str::trim`) looks at the ASCII ends a byte at a time, where
-    // `trim_start` decodes each char through std's predicate searcher.
-    short && !crate::text::trim(message).is_empty()
-}
+#[doc(hidden)]
+pub use connectsafely_scan::fields::Fields;
+use connectsafely_scan::fields::{is_id, PROFILE_PREFIX};
+pub use connectsafely_scan::fields::{is_message_urn, MAX_MESSAGE_URNS, MAX_MESSAGE_URN_LENGTH};
 
 fn collect<T>(r: Result<T, Vec<FieldError>>, errors: &mut Vec<FieldError>) -> Option<T> {
     match r {
@@ -321,34 +236,6 @@ fn identifier(
     }
 }
 
-/// Whether every byte of `s` is an ASCII letter, digit, '_' or '-': whether every char
-/// is (a byte of a multi-byte char is none, as that char is none). A byte at a time, every
-/// byte looked at, no char decoded, each byte one load of [`ID_BYTES`] (a range match
-/// was ~12 instructions a byte at `opt-level = "z"`): the fast path's check, and the full
-/// validator's.
-#[inline]
-fn is_id(s: &str) -> bool {
-    let mut ok = true;
-    for &b in s.as_bytes() {
-        // Never None (256 entries): the bounds check is compiled away.
-        ok &= ID_BYTES.get(usize::from(b)).copied().unwrap_or(false);
-    }
-    ok
-}
-
-/// Which bytes [`is_id`] accepts.
-// Indexing in a constant: out of bounds would fail to compile, not panic.
-#[allow(clippy::indexing_slicing)]
-static ID_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b as u8, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-');
-        b += 1;
-    }
-    table
-};
-
 fn check_account_id(s: &str) -> Option<String> {
     let n = crate::text::char_count(s);
     if n > 128 {
@@ -362,8 +249,6 @@ fn check_account_id(s: &str) -> Option<String> {
     }
     None
 }
-
-const PROFILE_PREFIX: &str = "urn:li:fsd_profile:";
 
 fn check_profile_urn(s: &str) -> Option<String> {
     match s.strip_prefix(PROFILE_PREFIX) {
@@ -568,111 +453,6 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
         ));
     }
     Ok(trimmed.to_owned())
-}
-
-/// JavaScript's `\s`: Unicode White_Space plus U+FEFF.
-fn is_js_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{feff}'
-}
-
-/// JavaScript's `.` (without the `s` flag) excludes line terminators.
-fn is_line_terminator(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
-}
-
-/// Whether any char of `s` is one `ascii` (a set of ASCII bytes below 64: bit `b` for
-/// byte `b`) holds or `other` (for any other char) says: eight bytes at a time past those
-/// that hold neither (nearly all of a URN), then a byte at a time, decoding only where
-/// a byte is not ASCII. In `u64`s, the wasm's native integers (a `u128` shift was a
-/// compiler-builtins call a byte).
-fn any_char(s: &str, ascii: u64, other: fn(char) -> bool) -> bool {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
-            if !may_hold(u64::from_le_bytes(word), ascii) {
-                i += 8;
-                continue;
-            }
-        }
-        if b < 0x80 {
-            if b < 64 && ascii >> b & 1 == 1 {
-                return true;
-            }
-            i += 1;
-        } else {
-            match s.get(i..).and_then(|r| r.chars().next()) {
-                Some(c) if !other(c) => i += c.len_utf8(),
-                _ => return true,
-            }
-        }
-    }
-    false
-}
-
-/// Whether the eight bytes of `w` may hold a byte of `ascii` (as in [`any_char`]) or one
-/// of 0x80 or more: never false when they do (true may be a false alarm: the byte at a
-/// time decides). Each test is the classic "has a zero byte" of `w` XOR the byte, exact
-/// as a yes or no; the set's bytes below 14 (ASCII's whitespace and line ends are 9 to
-/// 13) are one test of "has a byte below 14".
-fn may_hold(w: u64, ascii: u64) -> bool {
-    // Non-ASCII bytes have their high bit set already.
-    let mut hit = w | crate::text::bytes_below(w, 14);
-    let mut rest = ascii & !0x3FFF;
-    while rest != 0 {
-        // A set bit's index is below 64: a byte.
-        hit |= crate::text::bytes_equal(w, rest.trailing_zeros() as u8);
-        rest &= rest - 1;
-    }
-    hit & crate::text::HIGHS != 0
-}
-
-/// A set of ASCII bytes below 64 for [`any_char`] (a byte of 64 or more fails to compile).
-const fn ascii_set(mut bytes: &[u8]) -> u64 {
-    let mut set = 0u64;
-    while let [first, rest @ ..] = bytes {
-        assert!(*first < 64, "ascii_set holds bytes below 64");
-        set |= 1 << *first;
-        bytes = rest;
-    }
-    set
-}
-
-/// `^urn:li:[A-Za-z][A-Za-z0-9_]*:(\(.+\)|[^\s()]+)$`
-///
-/// ```
-/// use connectsafely_wasm::validate::is_message_urn;
-///
-/// assert!(is_message_urn("urn:li:msg_message:(urn:li:fsd_profile:A,2-MTc0)"));
-/// assert!(!is_message_urn("urn:li:msg_message:has space"));
-/// ```
-pub fn is_message_urn(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("urn:li:") else {
-        return false;
-    };
-    let name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    if !rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
-        return false;
-    }
-    // The name's bytes are ASCII, so where it ends is a char boundary.
-    let Some(colon) = rest.bytes().position(|b| !name(&b)) else {
-        return false;
-    };
-    let Some(value) = rest.get(colon..).and_then(|r| r.strip_prefix(':')) else {
-        return false;
-    };
-    // JavaScript's line terminators, and its `\s` with the parentheses, of ASCII.
-    const LINE: u64 = ascii_set(b"\n\r");
-    const SPACE_OR_PAREN: u64 = ascii_set(b"\t\n\x0B\x0C\r ()");
-    let parenthesized = value.len() >= 3
-        && value.starts_with('(')
-        && value.ends_with(')')
-        && !any_char(value, LINE, is_line_terminator);
-    parenthesized
-        || (!value.is_empty()
-            && !any_char(value, SPACE_OR_PAREN, |c| {
-                is_js_space(c) || c == '(' || c == ')'
-            }))
 }
 
 fn unknown_field(key: &str) -> FieldError {

@@ -201,7 +201,7 @@ proptest! {
         ], 0..4)),
         max in prop_oneof![Just(8000usize), 0usize..24],
     ) {
-        use connectsafely_wasm::validate::Fields;
+        use connectsafely_wasm::validate::{Fields, ToRequest};
         let mut fields = Fields {
             account_id: account.as_deref(),
             recipient_profile_urn: &urn,

@@ -6,7 +6,7 @@
 //! and identifiers and URNs padded with no other whitespace).
 #![no_main]
 
-use connectsafely_wasm::validate::{trim_ascii_space, validate, Fields};
+use connectsafely_wasm::validate::{trim_ascii_space, validate, Fields, ToRequest};
 use connectsafely_wasm::value::Value;
 use libfuzzer_sys::fuzz_target;
 

@@ -21,6 +21,7 @@ use crate::outcome::{Exchange, Interrupt, Outcome};
 use crate::rate_limit::RateLimitHeaders;
 use crate::send::{SendMachine, Step as CoreStep};
 use crate::validate::validate;
+use crate::validate::ToRequest;
 
 /// What the driver must do for a send now (the core's `Step`).
 #[wasm_bindgen]

@@ -10,6 +10,9 @@ use super::fast;
 use super::read;
 use crate::error::{FieldError, SendError};
 use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
+#[cfg(not(feature = "validator"))]
+use connectsafely_scan::fields::read_joined;
+use connectsafely_scan::fields::validate_joined;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
@@ -60,8 +63,10 @@ impl Fast {
     }
 
     /// `f` over the fields the first `len` bytes of the buffer hold (see
-    /// [`fast::read`]); `None` when they do not read as fields. `f` must not call into
-    /// JavaScript (see `scratch`): the fields' checks and copies are Rust's own.
+    /// [`read_joined`]); `None` when they do not read as fields. `f` must not call into
+    /// JavaScript (see `scratch`): the fields' checks and copies are Rust's own. For a
+    /// send (the validate-only build has none).
+    #[cfg(not(feature = "validator"))]
     pub(super) fn with<T>(
         &self,
         len: usize,
@@ -70,7 +75,7 @@ impl Fast {
         f: impl FnOnce(&mut crate::validate::Fields<'_>) -> Option<T>,
     ) -> Option<T> {
         self.scratch(|scratch| {
-            let mut fields = fast::read(scratch.bytes(len)?, account, urns)?;
+            let mut fields = read_joined(scratch.bytes(len)?, account, urns)?;
             f(&mut fields)
         })
     }
@@ -96,10 +101,15 @@ impl Fast {
     /// which JavaScript's `trim` does as the core did (the fast path trims only ASCII
     /// whitespace).
     pub fn validate(&self, len: usize, account: bool, urns: i32) -> u32 {
-        self.with(len, account, urns, |fields| {
-            fields
-                .fast_valid(DEFAULT_MAX_MESSAGE_LENGTH)
-                .then(|| 1 + u32::from(fast::trimmed(len, fields)))
+        // One call into connectsafely-scan, compiled for speed (see its docs).
+        self.scratch(|scratch| {
+            let buf = scratch.bytes(len)?;
+            Some(validate_joined(
+                buf,
+                account,
+                urns,
+                DEFAULT_MAX_MESSAGE_LENGTH,
+            ))
         })
         .unwrap_or(0)
     }
