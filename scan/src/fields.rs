@@ -36,7 +36,8 @@ pub struct Fields<'a> {
 /// reader measures a string of more than max(65,536, twice the message limit) UTF-16 units
 /// instead of copying it (`wasm::read`), and a string has at least as many UTF-8 bytes as
 /// UTF-16 units. (A valid message is never that long in units: at most two a code point.)
-const FAST_MAX_BYTES: usize = 1 << 16;
+/// That reader's floor is this constant.
+pub const FAST_MAX_BYTES: usize = 1 << 16;
 
 impl<'a> Fields<'a> {
     /// The fast path of validation, with no allocation: true only when `connectsafely-wasm`'s `validate`

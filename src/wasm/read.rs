@@ -49,7 +49,10 @@ use crate::value::{Text, Value};
 /// measured, not copied.
 pub fn body(v: &JsValue, max_message_length: usize) -> Value {
     names_ready();
-    let cap = max_message_length.saturating_mul(2).max(1 << 16);
+    // Never below what the fast path looks at: a longer identifier takes the full path.
+    let cap = max_message_length
+        .saturating_mul(2)
+        .max(connectsafely_scan::fields::FAST_MAX_BYTES);
     if !v.is_object() {
         return scalar(v, cap);
     }
