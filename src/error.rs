@@ -271,7 +271,14 @@ impl SendError {
     /// assert_eq!(e.message, "Invalid request, nothing was sent: message is required");
     /// ```
     pub fn validation(field_errors: Vec<FieldError>) -> Self {
-        let mut message = String::from("Invalid request, nothing was sent: ");
+        const HEAD: &str = "Invalid request, nothing was sent: ";
+        // Allocated once at its length (grown piece by piece, it was copied each time).
+        let len = field_errors
+            .iter()
+            .map(|e| e.message.len() + 2)
+            .sum::<usize>();
+        let mut message = String::with_capacity(HEAD.len() + len);
+        message.push_str(HEAD);
         for (i, e) in field_errors.iter().enumerate() {
             if i > 0 {
                 message.push_str("; ");

@@ -170,21 +170,38 @@ pub use connectsafely_scan::fields::Fields;
 use connectsafely_scan::fields::{is_id, PROFILE_PREFIX};
 pub use connectsafely_scan::fields::{is_message_urn, MAX_MESSAGE_URNS, MAX_MESSAGE_URN_LENGTH};
 
-fn collect<T>(r: Result<T, Vec<FieldError>>, errors: &mut Vec<FieldError>) -> Option<T> {
+/// What a rule reports: one field error, or (`messageUrns`) one per entry.
+trait Errors {
+    fn add_to(self, errors: &mut Vec<FieldError>);
+}
+
+impl Errors for FieldError {
+    fn add_to(self, errors: &mut Vec<FieldError>) {
+        errors.push(self);
+    }
+}
+
+impl Errors for Vec<FieldError> {
+    fn add_to(mut self, errors: &mut Vec<FieldError>) {
+        errors.append(&mut self);
+    }
+}
+
+fn collect<T>(r: Result<T, impl Errors>, errors: &mut Vec<FieldError>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
-        Err(mut e) => {
-            errors.append(&mut e);
+        Err(e) => {
+            e.add_to(errors);
             None
         }
     }
 }
 
 /// An optional field: absent is `None`, else the inner rule.
-fn optional<T>(
+fn optional<T, E: Errors>(
     v: &Value,
     errors: &mut Vec<FieldError>,
-    rule: impl FnOnce(&Value) -> Result<T, Vec<FieldError>>,
+    rule: impl FnOnce(&Value) -> Result<T, E>,
 ) -> Option<T> {
     if matches!(v, Value::Absent) {
         return None;
@@ -192,8 +209,9 @@ fn optional<T>(
     collect(rule(v), errors)
 }
 
-fn one(field: &str, code: Code, message: String) -> Vec<FieldError> {
-    vec![FieldError::new(field, code, message)]
+/// One field's error (one function for every rule: `FieldError::new` is generic).
+fn one(field: &str, code: Code, message: String) -> FieldError {
+    FieldError::new(field, code, message)
 }
 
 fn type_error(field: &str, v: &Value, expected: &str) -> FieldError {
@@ -210,7 +228,7 @@ fn identifier(
     v: &Value,
     field: &str,
     check: fn(&str) -> Option<String>,
-) -> Result<String, Vec<FieldError>> {
+) -> Result<String, FieldError> {
     match v {
         Value::Absent => Err(one(
             field,
@@ -232,7 +250,7 @@ fn identifier(
             Code::Format,
             crate::cat!(field, " is far too long to be valid"),
         )),
-        other => Err(vec![type_error(field, other, "a string")]),
+        other => Err(type_error(field, other, "a string")),
     }
 }
 
@@ -265,7 +283,7 @@ fn check_profile_urn(s: &str) -> Option<String> {
     }
 }
 
-fn group_id(v: &Value) -> Result<String, Vec<FieldError>> {
+fn group_id(v: &Value) -> Result<String, FieldError> {
     const FIELD: &str = "groupId";
     if let Value::Number(n) = v {
         let hint = if n.is_finite()
@@ -310,7 +328,7 @@ fn check_group_id(s: &str) -> Option<String> {
     Some("must be 1 to 20 digits, e.g. \"12345678\"".into())
 }
 
-fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
+fn message(v: &Value, max: usize) -> Result<String, FieldError> {
     const FIELD: &str = "message";
     match v {
         Value::Absent => Err(one(FIELD, Code::Required, "message is required".into())),
@@ -355,25 +373,28 @@ fn message(v: &Value, max: usize) -> Result<String, Vec<FieldError>> {
             }
             Ok(t.text.clone())
         }
-        other => Err(vec![type_error(FIELD, other, "a string")]),
+        other => Err(type_error(FIELD, other, "a string")),
     }
+}
+
+/// `messageUrns` holds `len` entries, more than allowed.
+fn too_many(len: usize) -> Vec<FieldError> {
+    vec![one(
+        "messageUrns",
+        Code::TooLong,
+        crate::cat!(
+            "messageUrns has ",
+            crate::text::whole(len as f64),
+            " entries; at most 100 are allowed"
+        ),
+    )]
 }
 
 fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
     const FIELD: &str = "messageUrns";
     let items = match v {
         Value::Array(items) => items,
-        Value::LongArray { len } => {
-            return Err(one(
-                FIELD,
-                Code::TooLong,
-                crate::cat!(
-                    "messageUrns has ",
-                    crate::text::whole(*len as f64),
-                    " entries; at most 100 are allowed"
-                ),
-            ))
-        }
+        Value::LongArray { len } => return Err(too_many(*len)),
         other => {
             return Err(vec![type_error(
                 FIELD,
@@ -383,15 +404,7 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
         }
     };
     if items.len() > MAX_MESSAGE_URNS {
-        return Err(one(
-            FIELD,
-            Code::TooLong,
-            crate::cat!(
-                "messageUrns has ",
-                crate::text::whole(items.len() as f64),
-                " entries; at most 100 are allowed"
-            ),
-        ));
+        return Err(too_many(items.len()));
     }
     let mut errors = Vec::new();
     let mut urns = Vec::with_capacity(items.len());
