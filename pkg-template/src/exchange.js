@@ -6,6 +6,7 @@
 // rejects: it reports how far it got (`Exchanged`) and what cut it short (`Cut`), and
 // the core decides.
 import { Cut, Exchanged, bodyRules, rateLimitHeaderNames } from "./glue.js";
+import { names } from "./names.js";
 
 /**
  * The core's rules, read on the first exchange (a client, which started the core, asked
@@ -128,7 +129,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     out.what = Exchanged.NoFetch;
     return Promise.resolve(out);
   }
-  const { headerNames, bodyRule } = (rules ??= { headerNames: rateLimitHeaderNames(), bodyRule: bodyRules() });
+  const { headerNames, bodyRule } = (rules ??= { headerNames: names(rateLimitHeaderNames()), bodyRule: bodyRules() });
   return new Promise((resolve) => {
     // Each step is a callback that does nothing once the exchange has ended: the timeout
     // or the caller's signal ends it where it stands (a fetch that ignores its signal

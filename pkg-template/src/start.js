@@ -7,6 +7,7 @@ import { __wbg_get_imports, __wbg_finalize_init, knownFields } from "./glue.js";
 // Per entry: the wasm inlined, one character per byte (compiled on first use), or imported as a
 // compiled module where a runtime forbids compiling bytes (workerd, edge runtimes).
 import { wasmModule } from "#wasm";
+import { names } from "./names.js";
 
 /** The request's field names, in the core's order (accountId, recipientProfileUrn, groupId, message, messageUrns). */
 export let fieldNames = /** @type {string[]} */ ([]);
@@ -32,7 +33,7 @@ export function start() {
   const instance = new WebAssembly.Instance(module, __wbg_get_imports());
   __wbg_finalize_init(instance, module);
   memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
-  // As an object's keys: internalized, so comparing one with a key is one pointer compare.
-  fieldNames = Object.keys(Object.fromEntries(knownFields().split(",").map((name) => [name, 0])));
+  fieldNames = names(knownFields());
   started = true;
 }
+
