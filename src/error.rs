@@ -272,7 +272,8 @@ impl SendError {
     /// ```
     pub fn validation(field_errors: Vec<FieldError>) -> Self {
         const HEAD: &str = "Invalid request, nothing was sent: ";
-        // Allocated once at its length (grown piece by piece, it was copied each time).
+        // Allocated once, with room for all of it (grown piece by piece, it was copied
+        // each time).
         let len = field_errors
             .iter()
             .map(|e| e.message.len() + 2)

@@ -209,7 +209,7 @@ fn optional<T, E: Errors>(
     collect(rule(v), errors)
 }
 
-/// One field's error (one function for every rule: `FieldError::new` is generic).
+/// One field's error, its message built by the rule.
 fn one(field: &str, code: Code, message: String) -> FieldError {
     FieldError::new(field, code, message)
 }
@@ -377,21 +377,20 @@ fn message(v: &Value, max: usize) -> Result<String, FieldError> {
     }
 }
 
-/// `messageUrns` holds `len` entries, more than allowed.
-fn too_many(len: usize) -> Vec<FieldError> {
-    vec![one(
-        "messageUrns",
-        Code::TooLong,
-        crate::cat!(
-            "messageUrns has ",
-            crate::text::whole(len as f64),
-            " entries; at most 100 are allowed"
-        ),
-    )]
-}
-
 fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
     const FIELD: &str = "messageUrns";
+    /// `messageUrns` holds `len` entries, more than allowed.
+    fn too_many(len: usize) -> Vec<FieldError> {
+        vec![one(
+            FIELD,
+            Code::TooLong,
+            crate::cat!(
+                "messageUrns has ",
+                crate::text::whole(len as f64),
+                " entries; at most 100 are allowed"
+            ),
+        )]
+    }
     let items = match v {
         Value::Array(items) => items,
         Value::LongArray { len } => return Err(too_many(*len)),

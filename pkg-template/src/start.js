@@ -36,4 +36,3 @@ export function start() {
   fieldNames = names(knownFields());
   started = true;
 }
-
