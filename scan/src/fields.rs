@@ -34,7 +34,7 @@ pub struct Fields<'a> {
 
 /// Identifiers and URNs longer than this many UTF-8 bytes take the full path: the JS
 /// reader measures a string of more than max(65,536, twice the message limit) UTF-16 units
-/// instead of copying it (`wasm::read`), and a string has at least as many UTF-8 bytes as
+/// instead of copying it (`connectsafely-wasm`'s `wasm::read`), and a string has at least as many UTF-8 bytes as
 /// UTF-16 units. (A valid message is never that long in units: at most two a code point.)
 /// That reader's floor is this constant.
 pub const FAST_MAX_BYTES: usize = 1 << 16;

@@ -69,8 +69,8 @@ pub fn char_count(s: &str) -> usize {
 
 /// `s` without the ASCII whitespace around it (tab, line feed, vertical tab, form feed,
 /// carriage return, space): all that [`Fields::fast_valid`](crate::fields::Fields::fast_valid) trims, which JavaScript's
-/// `trim` and Rust's `str::trim` both remove, so the JS driver can trim the caller's
-/// strings as the core did (`pkg-template/src/validation.js`). Other whitespace sends a
+/// `trim` and Rust's `str::trim` both remove, so `connectsafely-wasm`'s JS driver can trim the
+/// caller's strings as its core did. Other whitespace sends a
 /// body to the full validator.
 ///
 /// ```
