@@ -9,9 +9,9 @@
 #
 # The wasms (scripts/entries.mjs, the one list, says which file holds which):
 #   index     single sends and validation (the core's `sender` feature: no run to many,
-#             store or journal compiled): index.mjs
-#   many      the full core: many.mjs (which index.mjs's client imports on first need),
-#             index.cjs and edge.mjs (connectsafely_wasm_bg.wasm beside it)
+#             store or journal compiled): index.mjs, index.cjs
+#   many      the full core: many.mjs and many.cjs (which the client of index.mjs and
+#             index.cjs loads on first need), edge.mjs (connectsafely_wasm_bg.wasm beside it)
 #   validate  validation only (the core's `validator` feature: no send, store or run
 #             compiled): validate.mjs, validate.cjs, validate-edge.mjs
 #             (connectsafely_validate_bg.wasm beside it)

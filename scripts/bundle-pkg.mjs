@@ -5,11 +5,11 @@
 // sees a side-effect-free module in between (webpack dropped one) and nothing runs at
 // import:
 //   index.mjs, many.mjs, validate.mjs    ES module, wasm inlined  (import: bundlers, browsers, Deno, Node, pages by URL)
-//   index.cjs, validate.cjs              CommonJS, wasm inlined   (require)
+//   index.cjs, many.cjs, validate.cjs    CommonJS, wasm inlined   (require)
 //   edge.mjs, validate-edge.mjs          ES module, .wasm?module import (workerd, edge-light)
-// index.mjs imports many.mjs (the full core) only when its client first needs it; the
-// other files of the main entry hold the full core themselves. And the store adapters,
-// plain JavaScript, each its own entry.
+// index.mjs imports many.mjs (the full core) only when its client first needs it, and
+// index.cjs requires many.cjs so; edge.mjs holds the full core itself. And the store
+// adapters, plain JavaScript, each its own entry.
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,7 +67,7 @@ function wiring(bundle) {
     setup(b) {
       b.onResolve({ filter: /^#wasm$/ }, () => ({ path: path.join(src, `${bundle.loader}.js`) }));
       b.onResolve({ filter: /^#full$/ }, () => ({ path: path.join(src, entry === full ? "full-here.js" : "full-lazy.js") }));
-      b.onResolve({ filter: /^#many$/ }, () => ({ path: "./many.mjs", external: true }));
+      b.onResolve({ filter: /^#many$/ }, () => ({ path: bundle.format === "cjs" ? "./many.cjs" : "./many.mjs", external: true }));
       b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: entry.glue }));
       b.onResolve({ filter: /^\.\/glue-full\.js$/ }, () => ({ path: full.glue }));
       // The result shapes the core builds with (src/wasm/shapes.js, as the glue imports it):
@@ -206,7 +206,9 @@ await Promise.all([
       ...common,
       entryPoints: [path.join(src, `${b.api}.js`)],
       format: b.format,
-      ...(b.format === "cjs" ? { platform: "neutral" } : {}),
+      // CommonJS: full-lazy.js's import() of many.cjs becomes a require() in a promise, which
+      // every CommonJS loader runs (Jest's without --experimental-vm-modules, webpack's).
+      ...(b.format === "cjs" ? { platform: "neutral", supported: { "dynamic-import": false } } : {}),
       outfile: path.join(outDir, b.file),
       plugins: [wiring(b)],
     }),

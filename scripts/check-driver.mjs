@@ -56,7 +56,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
         paths: { "#wasm": ["./inline.js"], "#full": [`./${full}`], "#many": ["./many.js"] },
       },
       // The entry and what it imports; the whole driver for the main entry (its adapters
-      // and the full core's "#full" of index.cjs and edge.mjs too). The entry named in
+      // and the full core's "#full" of edge.mjs too). The entry named in
       // `files`: `include` leaves out a .js beside a .d.ts of its name.
       ...(name === "index"
         ? { include: ["*.js", "*.d.ts"], files: ["index.js"] }
@@ -70,7 +70,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
   }
 }
 for (const e of ENTRIES) check(e.name, `${e.glue}/${e.base}.d.ts`);
-// index.cjs and edge.mjs: the main entry's driver on the full core, "#full" its own.
+// edge.mjs: the main entry's driver on the full core, "#full" its own.
 const full = entry("many");
 check("index", `${full.glue}/${full.base}.d.ts`, "full-here.js", "index-full");
 console.log(`check-driver: the JS driver type-checks against the core's generated declarations (${ENTRIES.map((e) => e.name).join(", ")}, and index on the full core)`);

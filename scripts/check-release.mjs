@@ -26,8 +26,8 @@ const template = JSON.parse(read("pkg-template/package.json")).version;
 expect(template === "0.0.0-from-cargo", `pkg-template/package.json keeps the placeholder (build-pkg.sh writes Cargo.toml's version): ${template}`);
 const built = JSON.parse(read("pkg/package.json")).version;
 expect(built === version, `pkg/package.json has ${built}, Cargo.toml ${version}`);
-// Each wasm that sends (all but the validator's), as the build made it: index.mjs inlines
-// the single-send one, many.mjs, index.cjs and edge.mjs the full one.
+// Each wasm that sends (all but the validator's), as the build made it: index.mjs and
+// index.cjs inline the single-send one, many.mjs, many.cjs and edge.mjs the full one.
 for (const e of ENTRIES.filter((x) => !x.features.includes("validator"))) {
   const wasm = readFileSync(path.join(root, e.glue, `${e.base}_bg.wasm`)).toString("latin1");
   expect(wasm.includes(`connectsafely-wasm/${version}`), `the ${e.name} wasm's User-Agent names ${version}`);
@@ -51,11 +51,16 @@ else {
     .filter((f) => f.endsWith(".mjs"))
     .flatMap((f) => [...read(`pkg/${f}`).matchAll(/from "\.\/([\w.-]+\.wasm)\?module"/g)].map((m) => m[1]));
   expect(wasms.length >= 2, `the edge entries import their wasm (found ${wasms.join(", ")})`);
-  // And each file an entry imports on first need (index.mjs: many.mjs).
-  const lazy = exported
-    .filter((f) => f.endsWith(".mjs"))
-    .flatMap((f) => [...read(`pkg/${f}`).matchAll(/\bimport\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1]));
+  // And each file an entry loads on first need (index.mjs: many.mjs; index.cjs: many.cjs).
+  const lazy = exported.flatMap((f) =>
+    f.endsWith(".mjs")
+      ? [...read(`pkg/${f}`).matchAll(/\bimport\("\.\/([\w.-]+\.mjs)"\)/g)].map((m) => m[1])
+      : f.endsWith(".cjs")
+        ? [...read(`pkg/${f}`).matchAll(/\brequire\("\.\/([\w.-]+\.cjs)"\)/g)].map((m) => m[1])
+        : [],
+  );
   expect(lazy.includes("many.mjs"), `index.mjs imports many.mjs on first need (found ${lazy.join(", ")})`);
+  expect(lazy.includes("many.cjs"), `index.cjs requires many.cjs on first need (found ${lazy.join(", ")})`);
   for (const f of new Set(["README.md", "LICENSE", ...exported, ...wasms, ...lazy])) {
     expect(files.includes(f), `npm would publish ${f}`);
   }

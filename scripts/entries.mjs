@@ -20,7 +20,9 @@
 // index.mjs, what web apps and ES module runtimes import, holds the single-send core
 // (`sender`: no run to many, shared store or journal); its client switches to many.mjs,
 // the full core, imported on first need, which bundlers split into a file of its own.
-// index.cjs and edge.mjs hold the full core: server runtimes load everything at once.
+// index.cjs likewise, its client requiring many.cjs on first need: a process that only
+// validates or sends one starts on the smaller core. edge.mjs holds the full core: a
+// Worker's wasm is compiled at deploy time, where one module is simplest to ship.
 //
 //   node scripts/entries.mjs    prints "NAME FEATURES BASE TARGET GLUE", a line per entry (for build-pkg.sh)
 import { fileURLToPath } from "node:url";
@@ -34,7 +36,8 @@ export const ENTRIES = [
 export const BUNDLES = [
   { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "inline" },
   { file: "many.mjs", api: "many", wasm: "many", format: "esm", loader: "inline" },
-  { file: "index.cjs", api: "index", wasm: "many", format: "cjs", loader: "inline" },
+  { file: "index.cjs", api: "index", wasm: "index", format: "cjs", loader: "inline" },
+  { file: "many.cjs", api: "many", wasm: "many", format: "cjs", loader: "inline" },
   { file: "edge.mjs", api: "index", wasm: "many", format: "esm", loader: "edge" },
   { file: "validate.mjs", api: "validate", wasm: "validate", format: "esm", loader: "inline" },
   { file: "validate.cjs", api: "validate", wasm: "validate", format: "cjs", loader: "inline" },

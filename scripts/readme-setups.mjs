@@ -63,7 +63,8 @@ runtime or browser that a valid body is sent and that \`groupId: "abc"\` resolve
   into a file of its own: Rollup with \`--dir\` (with \`--file\` it refuses the import), esbuild
   with \`--splitting\`. A build into one file (an IIFE) holds both. If it cannot be loaded, the
   call resolves to a \`network\` failure (\`deliveryUnknown: false\`) that says so.
-  \`index.cjs\` (\`require\`) holds the full core as CommonJS.
+  \`index.cjs\` (\`require\`) is the same in CommonJS: its client requires \`many.cjs\` on first
+  need, so a process that validates or sends one compiles the smaller wasm only.
 - \`edge.mjs\` (\`workerd\`, \`edge-light\`): for runtimes that refuse to compile wasm from bytes
   at run time, it imports \`connectsafely_wasm_bg.wasm?module\`, which wrangler, Next.js and
   Vercel compile at build time.

@@ -4,13 +4,13 @@
 // every next step of a send or a run; this driver only performs what it is told
 // (fetch, timers, abort) and reports back. Every call into the core is synchronous.
 //
-// Two cores: in index.mjs the bundle's own core is the single-send one (no run to many,
-// shared store or journal: most pages send one at a time), and the client switches to the
-// full one (many.mjs, "#full") on the first run to many, or the first send of a client
-// with a store. The switch waits for the sends in flight on the first core, hands its
-// account registry (the guard, the last rate limit, the last start) over to the full core,
-// and from then on every call goes there. In index.cjs and edge.mjs the bundle's own core
-// is the full one and no switch happens.
+// Two cores: in index.mjs and index.cjs the bundle's own core is the single-send one (no
+// run to many, shared store or journal: most pages and processes send one at a time), and
+// the client switches to the full one (many.mjs or many.cjs, "#full") on the first run to
+// many, or the first send of a client with a store. The switch waits for the sends in
+// flight on the first core, hands its account registry (the guard, the last rate limit,
+// the last start) over to the full core, and from then on every call goes there. In
+// edge.mjs the bundle's own core is the full one and no switch happens.
 import { Core, Cut, Exchanged, Step } from "./glue.js";
 import { exchange, sleep } from "./exchange.js";
 import { DEBUG, log, notify } from "./report.js";
@@ -124,7 +124,7 @@ function aborted(options) {
  */
 function notLoaded(thrown) {
   const why = thrown instanceof Error ? thrown.message : String(thrown);
-  const error = sendError("network", `Nothing was sent: connectsafely-wasm could not load its full core (many.mjs), which runs to many and sends with a store need: ${why}`, [], null, false);
+  const error = sendError("network", `Nothing was sent: connectsafely-wasm could not load its full core (many.mjs or many.cjs), which runs to many and sends with a store need: ${why}`, [], null, false);
   withCause(error, thrown);
   return failure(null, error, null, null);
 }

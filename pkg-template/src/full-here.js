@@ -1,5 +1,5 @@
 // @ts-check
-// "#full" of index.cjs and edge.mjs: their own core is the full one (server runtimes load
+// "#full" of edge.mjs: its own core is the full one (Workers and edge runtimes load
 // everything at once), so the client never switches.
 import { runMany, storeSwap } from "./runs.js";
 
