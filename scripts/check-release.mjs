@@ -49,7 +49,7 @@ else {
   const exported = leaves(manifest.exports).map((f) => f.replace(/^\.\//, ""));
   const wasms = exported
     .filter((f) => f.endsWith(".mjs"))
-    .flatMap((f) => [...read(`pkg/${f}`).matchAll(/from "\.\/([\w.-]+\.wasm)\?module"/g)].map((m) => m[1]));
+    .flatMap((f) => [...read(`pkg/${f}`).matchAll(/from ?"\.\/([\w.-]+\.wasm)\?module"/g)].map((m) => m[1]));
   expect(wasms.length >= 2, `the edge entries import their wasm (found ${wasms.join(", ")})`);
   // And each file an entry loads on first need (index.mjs: many.mjs; index.cjs: many.cjs).
   const lazy = exported.flatMap((f) =>
