@@ -63,8 +63,16 @@ export function encode(body, place) {
   try {
     if (typeof body !== "object" || body === null || Object.getPrototypeOf(body) !== Object.prototype) return false;
     const o = /** @type {Record<string, unknown>} */ (body);
-    const [ACCOUNT, URN, GROUP, MESSAGE, URNS] = fieldNames;
+    // Read by index: destructuring an array cost 1% of a three-strings validation.
+    const names = fieldNames;
+    const ACCOUNT = names[0];
+    const URN = names[1];
+    const GROUP = names[2];
+    const MESSAGE = names[3];
+    const URNS = names[4];
     // Its own enumerable keys, as the full path reads them: only the fields may be there.
+    // (Not for-in: 1.4% fewer instructions, but it yields a key a page made enumerable on
+    // Object.prototype as if the body had it.)
     let own = 0;
     for (const key of Object.keys(o)) {
       if (key === URN) own |= 1;
