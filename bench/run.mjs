@@ -26,6 +26,15 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 const sizes = {}; // what each bundler's build ships (section 1)
 const useSizes = {}; // per bundler, what a page of each use downloads (section 1)
 const cold = {}; // cold starts, per setup and entry (section 2)
+// A cold start's overhead over the hand-written client: the median of the differences
+// within each round (the setups take turns, so a round's slowness, which moves whole-process
+// times here by several milliseconds, falls on both sides), with their interquartile range.
+const paired = (xs, ys) => {
+  const d = xs.map((x, i) => x - ys[i]).sort((a, b) => a - b);
+  const at = (q) => d[Math.round(q * (d.length - 1))];
+  return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
+};
+const quartiles = (p) => `${p.median >= 0 ? "+" : ""}${p.median.toFixed(1)} ms (quartiles ${p.q1.toFixed(1)} to ${p.q3.toFixed(1)})`;
 
 const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
 const { validate: handValidate } = await import("./handwritten/client.mjs");
@@ -84,8 +93,8 @@ const { SHAPES } = await import("./shapes.mjs");
     "connectsafely-wasm/validate": `const m=require(${JSON.stringify(path.join(pkg, "validate.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
     "hand-written JS": `import(${JSON.stringify(path.join(root, "bench/handwritten/client.mjs"))}).then(m=>{if(!m.validate(${body}).ok)process.exit(1)})`,
   };
-  const runs = QUICK ? 5 : 21;
-  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const runs = QUICK ? 5 : 41;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const times = Object.fromEntries(Object.keys(scripts).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
     for (const [name, code] of Object.entries(scripts)) {
@@ -99,16 +108,17 @@ const { SHAPES } = await import("./shapes.mjs");
   const pkgMs = median(times["connectsafely-wasm"]);
   const handMs = median(times["hand-written JS"]);
   const validateMs = median(times["connectsafely-wasm/validate"]);
-  cold.node = { index: pkgMs - base, validate: validateMs - base, hand: handMs - base };
+  const over = { index: paired(times["connectsafely-wasm"], times["hand-written JS"]), validate: paired(times["connectsafely-wasm/validate"], times["hand-written JS"]) };
+  cold.node = { index: pkgMs - base, validate: validateMs - base, hand: handMs - base, over };
   row("cold start", `Node.js process, import + validate one body (median of ${runs}; empty node ${base.toFixed(1)} ms)`, {
     "connectsafely-wasm": `${pkgMs.toFixed(1)} ms (+${(pkgMs - base).toFixed(1)})`,
     "hand-written JS": `${handMs.toFixed(1)} ms (+${(handMs - base).toFixed(1)})`,
-    note: `overhead vs hand-written: ${(pkgMs - handMs).toFixed(1)} ms`,
+    note: `overhead vs hand-written, paired by round: ${quartiles(over.index)}`,
   });
   row("cold start", `Node.js process, import connectsafely-wasm/validate + validate one body (median of ${runs})`, {
     "connectsafely-wasm": `${validateMs.toFixed(1)} ms (+${(validateMs - base).toFixed(1)})`,
     "hand-written JS": `${handMs.toFixed(1)} ms (+${(handMs - base).toFixed(1)})`,
-    note: `overhead vs hand-written: ${(validateMs - handMs).toFixed(1)} ms`,
+    note: `overhead vs hand-written, paired by round: ${quartiles(over.validate)}`,
   });
 }
 
@@ -152,25 +162,26 @@ if (!process.env.BENCH_NO_WORKERD) {
       if (text !== "true") throw new Error(`workerd bench ${name}: ${text}`);
       return ms;
     };
-    const n = QUICK ? 3 : 7;
+    const n = QUICK ? 3 : 21;
     // One start discarded (workerd's own first start is slower), then the three in turn.
     await startOnce("handw");
     const xs = { pkg: [], pkgv: [], handw: [] };
     for (let i = 0; i < n; i++) for (const name of Object.keys(xs)) xs[name].push(await startOnce(name));
-    const med = (name) => xs[name].sort((a, b) => a - b)[n >> 1];
+    const med = (name) => [...xs[name]].sort((a, b) => a - b)[n >> 1];
     const a = med("pkg");
     const v = med("pkgv");
     const b = med("handw");
-    cold.workerd = { index: a, validate: v, hand: b };
+    const over = { index: paired(xs.pkg, xs.handw), validate: paired(xs.pkgv, xs.handw) };
+    cold.workerd = { index: a, validate: v, hand: b, over };
     row("cold start", `workerd (Miniflare) start + first request (median of ${n})`, {
       "connectsafely-wasm": `${a.toFixed(0)} ms`,
       "hand-written JS": `${b.toFixed(0)} ms`,
-      note: `module instantiation ~${(a - b).toFixed(0)} ms`,
+      note: `overhead vs hand-written, paired by round: ${quartiles(over.index)}`,
     });
     row("cold start", `workerd (Miniflare) start + first request validating with connectsafely-wasm/validate (median of ${n})`, {
       "connectsafely-wasm": `${v.toFixed(0)} ms`,
       "hand-written JS": `${b.toFixed(0)} ms`,
-      note: `module instantiation ~${(v - b).toFixed(0)} ms`,
+      note: `overhead vs hand-written, paired by round: ${quartiles(over.validate)}`,
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -181,14 +192,17 @@ if (!process.env.BENCH_NO_WORKERD) {
 // module script importing the package by URL (no bundler), over a loopback server.
 if (!process.env.BENCH_NO_BROWSER) {
   const { pageColdStart } = await import("./page-cold.mjs");
-  const n = QUICK ? 3 : 11;
+  const n = QUICK ? 3 : 21;
   const r = await pageColdStart(n);
-  cold.page = { index: r.package["index.mjs"], validate: r.package["validate.mjs"], hand: r.hand };
+  // The overhead timed from each page's import to its first result (the navigation's own
+  // noise left out), paired by round.
+  const over = { index: paired(r.own["index.mjs"], r.own.hand), validate: paired(r.own["validate.mjs"], r.own.hand) };
+  cold.page = { index: r.package["index.mjs"], validate: r.package["validate.mjs"], hand: r.hand, over };
   for (const [entry, ms] of Object.entries(r.package)) {
     row("cold start", `a page's first validation in Chromium, ${entry} (median of ${n}: import + compile + validate, from navigation start)`, {
       "connectsafely-wasm": `${ms.toFixed(1)} ms`,
       "hand-written JS": `${r.hand.toFixed(1)} ms`,
-      note: `overhead vs hand-written: ${(ms - r.hand).toFixed(1)} ms`,
+      note: `overhead vs hand-written, import to first result, paired by round: ${quartiles(over[entry === "index.mjs" ? "index" : "validate"])}`,
     });
   }
 }
@@ -460,12 +474,13 @@ const eachUse = bundlers.length
       ...["validate only", "send one", "send to many"].map((use) => `| ${use} | ${bundlers.map((b) => (useSizes[b][use] === undefined ? "-" : kib(useSizes[b][use]))).join(" | ")} | ${handKiB} |`),
     ].join("\n")
   : "(not measured: BENCH_NO_BUNDLERS)";
+const over = (c, entry) => (c?.over ? `, ${quartiles(c.over[entry])} over it` : "");
 const coldStart = [
-  "| cold start | connectsafely-wasm | connectsafely-wasm/validate | hand-written client |",
+  "| cold start (median; the overhead: the median of each round's difference from the hand-written client) | connectsafely-wasm | connectsafely-wasm/validate | hand-written client |",
   "|---|---|---|---|",
-  `| Node.js: import + the first validation, over an empty node | +${ms(cold.node?.index)} | +${ms(cold.node?.validate)} | +${ms(cold.node?.hand)} |`,
-  `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)} | ${ms(cold.workerd?.validate)} | ${ms(cold.workerd?.hand)} |`,
-  `| a page in Chromium: the first validation, from navigation start | ${ms(cold.page?.index)} | ${ms(cold.page?.validate)} | ${ms(cold.page?.hand)} |`,
+  `| Node.js: import + the first validation, over an empty node | +${ms(cold.node?.index)}${over(cold.node, "index")} | +${ms(cold.node?.validate)}${over(cold.node, "validate")} | +${ms(cold.node?.hand)} |`,
+  `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)}${over(cold.workerd, "index")} | ${ms(cold.workerd?.validate)}${over(cold.workerd, "validate")} | ${ms(cold.workerd?.hand)} |`,
+  `| a page in Chromium: the first validation, from navigation start | ${ms(cold.page?.index)}${over(cold.page, "index")} | ${ms(cold.page?.validate)}${over(cold.page, "validate")} | ${ms(cold.page?.hand)} |`,
 ].join("\n");
 const issue27 = [
   "| body shape | connectsafely-wasm vs zod 4 | vs hand-written | connectsafely-wasm/validate vs zod 4 | vs hand-written |",
