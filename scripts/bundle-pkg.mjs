@@ -162,16 +162,18 @@ function permuted(bytes) {
 /**
  * The bytes as the body of a double-quoted JS string, one character (U+0000-U+00FF)
  * per byte; escaped: backslash, quote, CR, LF and NUL (as \x00: "\0" before a digit
- * would be an octal escape). Everything else is legal in a string literal as it is.
+ * would be an octal escape). Everything else is legal in a string literal as it is;
+ * with `controls`, the other control characters are escaped too (\xNN), so that the
+ * line holding the literal prints as text.
  */
-function latin1(bytes) {
+function latin1(bytes, controls = false) {
   let s = "";
   for (const b of bytes) {
     if (b === 0x5c) s += "\\\\";
     else if (b === 0x22) s += '\\"';
     else if (b === 0x0a) s += "\\n";
     else if (b === 0x0d) s += "\\r";
-    else if (b === 0x00) s += "\\x00";
+    else if (b === 0x00 || (controls && (b < 0x20 || (b >= 0x7f && b < 0xa0)))) s += `\\x${b.toString(16).padStart(2, "0")}`;
     else s += String.fromCharCode(b);
   }
   return s;
@@ -244,14 +246,22 @@ for (const b of BUNDLES) {
       const n = code.split(literal).length - 1;
       if (n !== 1) throw new Error(`${b.file}: expected one ${literal} (pkg-template/src/inline.js), found ${n}`);
     };
-    once('"__WASM_KEY__"');
-    code = code.replace('"__WASM_KEY__"', () => `"${latin1(key)}"`);
-    once('"__WASM_LATIN1__"');
-    // `var WASM="__WASM_LATIN1__"`, perhaps among other declarations of one `var`.
-    const declared = code.match(/\bvar (?:[\w$]+(?:="[^"]*")?,)*(WASM)="__WASM_LATIN1__"/);
-    if (!declared) throw new Error(`${b.file}: WASM's placeholder is not in a var declaration (pkg-template/src/inline.js)`);
-    code = code.replace('WASM="__WASM_LATIN1__"', "WASM").trimEnd();
-    writeFileSync(at, `${code}\nWASM="${latin1(chars)}";\n`);
+    // KEY and WASM declared with no value, each assigned on a line of its own at the end
+    // (both are read on first use, after the module ran): the lines esbuild kept short
+    // (lineLimit) stay short, and the key's control characters are escaped.
+    const tail = [];
+    for (const [name, placeholder, literal] of [
+      ["KEY", "__WASM_KEY__", latin1(key, true)],
+      ["WASM", "__WASM_LATIN1__", latin1(chars)],
+    ]) {
+      once(`"${placeholder}"`);
+      // `var NAME="..."`, perhaps among other declarations of one `var`.
+      const declared = code.match(new RegExp(`\\bvar (?:[\\w$]+(?:="[^"]*")?,)*${name}="${placeholder}"`));
+      if (!declared) throw new Error(`${b.file}: ${name}'s placeholder is not in a var declaration (pkg-template/src/inline.js)`);
+      code = code.replace(`${name}="${placeholder}"`, name);
+      tail.push(`${name}="${literal}";`);
+    }
+    writeFileSync(at, `${code.trimEnd()}\n${tail.join("\n")}\n`);
   } else {
     if (!readFileSync(at, "utf8").includes(`"./${e.wasmFile}?module"`)) throw new Error(`${b.file} does not import ./${e.wasmFile}?module`);
     copyFileSync(e.wasm, path.join(outDir, e.wasmFile));

@@ -69,6 +69,13 @@ for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
     assert.ok(Buffer.from(decoded).equals(bytes), "the same bytes");
   });
 
+  test(`${b.file}: no line but the inlined wasm's own (the last) holds a control character, so any line Node.js prints above an error reads as text`, () => {
+    const lines = readFileSync(path.join(pkg, b.file), "utf8").trimEnd().split("\n");
+    assert.match(lines.at(-1), /^WASM="/);
+    const bad = lines.slice(0, -1).map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l));
+    assert.deepEqual(bad.map(([n]) => n), []);
+  });
+
   if (b.format === "esm") {
     test(`${b.file}: the wasm's most frequent bytes are printed as printable ASCII, needing no escape`, () => {
       const chars = literal(readFileSync(path.join(pkg, b.file), "utf8"), "WASM");

@@ -51,7 +51,7 @@ beforeEach(reset);
 for (const e of ENTRIES) {
   const { Client } = e;
 
-  test(`${e.file}'s own core has no run to many, store or journal: those are in ${e.many}, which it loads on first need`, () => {
+  test(`${e.file}'s own core defines no run to many, store or journal methods, ${e.many} defines them, and ${e.file} names ${e.many} in one load`, () => {
     const index = readFileSync(path.join(pkg, e.file), "utf8");
     const many = readFileSync(path.join(pkg, e.many), "utf8");
     // The glue's methods of the core, defined as `NAME(` after the class's `{` or the
@@ -61,7 +61,39 @@ for (const e of ENTRIES) {
       assert.match(many, new RegExp(`[{}]\\s*${method}\\(`), `${e.many} defines ${method}`);
     }
     const load = e.file.endsWith(".cjs") ? `require("./${e.many}")` : `import("./${e.many}")`;
-    assert.equal(index.split(load).length, 2, `one ${load}, in a function (on first need)`);
+    assert.equal(index.split(load).length, 2, `one ${load}`);
+  });
+
+  test(`a process that validates and sends one through ${e.file} never loads ${e.many}`, async () => {
+    // A fresh process (this one loaded both): every module file it resolves logged by a
+    // resolve hook, on its own thread (module.register), to a file.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "cs-lazy-"));
+    try {
+      const log = path.join(dir, "resolved.txt");
+      const hook = `import { appendFileSync } from "node:fs";
+export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r; }`;
+      const entry = JSON.stringify(path.join(pkg, e.file));
+      const load = e.file.endsWith(".cjs") ? `(await import("node:module")).createRequire(import.meta.url)(${entry})` : `await import(${entry})`;
+      const script = `import { register } from "node:module";
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});
+const m = ${load};
+const body = ${JSON.stringify(body(1))};
+if (!m.validateSendGroupWithAck(body).ok) throw new Error("invalid");
+const r = await new m.ConnectSafelyClient(${JSON.stringify(options)}).sendGroupWithAck(body);
+if (!r.ok) throw new Error(JSON.stringify(r.error));
+await new Promise((done) => setTimeout(done, 100));
+const cjs = Object.keys((await import("node:module")).createRequire(import.meta.url).cache);
+console.log(JSON.stringify(cjs));`;
+      const { spawnSync } = await import("node:child_process");
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      const loaded = [...JSON.parse(run.stdout.trim().split("\n").at(-1)), ...readFileSync(log, "utf8").split("\n")];
+      assert.ok(loaded.some((f) => f.endsWith(e.file)), `${e.file} was loaded: ${loaded.join(", ")}`);
+      assert.deepEqual(loaded.filter((f) => f.endsWith(e.many)), [], `${e.many} was loaded`);
+      assert.deepEqual((await messages()).map((x) => x.message), ["Hello 1"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test(`without ${e.many}, ${e.file} validates and sends one: a page that sends one never needs it`, async () => {
