@@ -15,9 +15,11 @@ export function loadPackage() {
   // Kept for the process's life: the full core is instantiated later, on first need.
   WebAssembly.Instance = function (module, imports) {
     const instance = new Instance(module, imports);
-    // The package's cores export their memory as `memory` (the tiny module inline.js
-    // decodes the inlined bytes with exports `m`, and is not counted).
-    if (instance.exports.memory instanceof WebAssembly.Memory) instances.push(instance);
+    // Only the package's cores: each imports the result shapes `valid` and `invalid`
+    // (src/wasm/shapes.js) and exports its memory (not the tiny module inline.js decodes
+    // the inlined bytes with, nor any other wasm of the process).
+    const names = new Set(WebAssembly.Module.imports(module).map((i) => i.name));
+    if (names.has("valid") && names.has("invalid") && instance.exports.memory instanceof WebAssembly.Memory) instances.push(instance);
     return instance;
   };
   const api = createRequire(import.meta.url)(path.join(root, "pkg/index.cjs"));

@@ -61,7 +61,9 @@ export async function pageColdStart(n) {
   try {
     // One warm-up round (the browser's own first start), then n rounds in turn.
     for (let i = 0; i <= n; i++) {
-      for (const url of Object.keys(times)) {
+      // The order rotates from round to round: no page always loads first or last.
+      const urls = Object.keys(times);
+      for (const url of [...urls.slice(i % 3), ...urls.slice(0, i % 3)]) {
         const context = await browser.newContext();
         const tab = await context.newPage();
         await tab.goto(base + url);

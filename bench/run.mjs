@@ -30,11 +30,15 @@ const cold = {}; // cold starts, per setup and entry (section 2)
 // within each round (the setups take turns, so a round's slowness, which moves whole-process
 // times here by several milliseconds, falls on both sides), with their interquartile range.
 const paired = (xs, ys) => {
+  if (xs.length !== ys.length || xs.length === 0) throw new Error(`paired: ${xs.length} and ${ys.length} rounds`);
   const d = xs.map((x, i) => x - ys[i]).sort((a, b) => a - b);
   const at = (q) => d[Math.round(q * (d.length - 1))];
   return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
 };
-const quartiles = (p) => `${p.median >= 0 ? "+" : ""}${p.median.toFixed(1)} ms (quartiles ${p.q1.toFixed(1)} to ${p.q3.toFixed(1)})`;
+/** Each entry's `paired` overhead over the hand-written client, from times by setup. */
+const overheads = (times, index, validate, hand) => ({ index: paired(times[index], times[hand]), validate: paired(times[validate], times[hand]) });
+const plus = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
+const quartiles = (p) => `${plus(p.median)} ms (quartiles ${p.q1.toFixed(1)} to ${p.q3.toFixed(1)})`;
 
 const { ConnectSafelyClient, validateSendGroupWithAck, wasmMemoryBytes } = loadPackage();
 const { validate: handValidate } = await import("./handwritten/client.mjs");
@@ -84,42 +88,59 @@ const { SHAPES } = await import("./shapes.mjs");
   }
 }
 
-// 2. Cold start: a fresh Node.js process that imports the client and validates one body.
+// 2. Cold start: a fresh Node.js process that loads the client and validates one body, by
+// `require` (the package's CommonJS entries against a CommonJS copy of the hand-written
+// client, made here by esbuild) and by `import()` (the ESM entries against its ESM file):
+// each loader against itself.
 {
   const body = `{recipientProfileUrn:"urn:li:fsd_profile:A",groupId:"1",message:"hi"}`;
+  const work = mkdtempSync(path.join(os.tmpdir(), "cs-bench-cold-"));
+  const handCjs = path.join(work, "hand.cjs");
+  const { build } = await import("esbuild");
+  await build({ entryPoints: [path.join(root, "bench/handwritten/client.mjs")], bundle: true, format: "cjs", platform: "node", outfile: handCjs, logLevel: "error" });
+  const req = (file, fn) => `const m=require(${JSON.stringify(file)});if(!m.${fn}(${body}).ok)process.exit(1)`;
+  const imp = (file, fn) => `import(${JSON.stringify(file)}).then(m=>{if(!m.${fn}(${body}).ok)process.exit(1)})`;
   const scripts = {
     "node (empty)": "",
-    "connectsafely-wasm": `const m=require(${JSON.stringify(path.join(pkg, "index.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
-    "connectsafely-wasm/validate": `const m=require(${JSON.stringify(path.join(pkg, "validate.cjs"))});if(!m.validateSendGroupWithAck(${body}).ok)process.exit(1)`,
-    "hand-written JS": `import(${JSON.stringify(path.join(root, "bench/handwritten/client.mjs"))}).then(m=>{if(!m.validate(${body}).ok)process.exit(1)})`,
+    "require index": req(path.join(pkg, "index.cjs"), "validateSendGroupWithAck"),
+    "require validate": req(path.join(pkg, "validate.cjs"), "validateSendGroupWithAck"),
+    "require hand": req(handCjs, "validate"),
+    "import index": imp(path.join(pkg, "index.mjs"), "validateSendGroupWithAck"),
+    "import validate": imp(path.join(pkg, "validate.mjs"), "validateSendGroupWithAck"),
+    "import hand": imp(path.join(root, "bench/handwritten/client.mjs"), "validate"),
   };
   const runs = QUICK ? 5 : 41;
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const times = Object.fromEntries(Object.keys(scripts).map((k) => [k, []]));
-  for (let i = 0; i < runs; i++) {
-    for (const [name, code] of Object.entries(scripts)) {
-      const t = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, ["-e", code]);
-      if (r.status !== 0) throw new Error(`cold start ${name} failed: ${r.stderr}`);
-      times[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+  try {
+    for (let i = 0; i < runs; i++) {
+      // The order rotates from round to round: no setup always runs first or last.
+      const order = Object.entries(scripts);
+      for (const [name, code] of [...order.slice(i % order.length), ...order.slice(0, i % order.length)]) {
+        const t = process.hrtime.bigint();
+        const r = spawnSync(process.execPath, ["-e", code]);
+        if (r.status !== 0) throw new Error(`cold start ${name} failed: ${r.stderr}`);
+        times[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
     }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
   const base = median(times["node (empty)"]);
-  const pkgMs = median(times["connectsafely-wasm"]);
-  const handMs = median(times["hand-written JS"]);
-  const validateMs = median(times["connectsafely-wasm/validate"]);
-  const over = { index: paired(times["connectsafely-wasm"], times["hand-written JS"]), validate: paired(times["connectsafely-wasm/validate"], times["hand-written JS"]) };
-  cold.node = { index: pkgMs - base, validate: validateMs - base, hand: handMs - base, over };
-  row("cold start", `Node.js process, import + validate one body (median of ${runs}; empty node ${base.toFixed(1)} ms)`, {
-    "connectsafely-wasm": `${pkgMs.toFixed(1)} ms (+${(pkgMs - base).toFixed(1)})`,
-    "hand-written JS": `${handMs.toFixed(1)} ms (+${(handMs - base).toFixed(1)})`,
-    note: `overhead vs hand-written, paired by round: ${quartiles(over.index)}`,
-  });
-  row("cold start", `Node.js process, import connectsafely-wasm/validate + validate one body (median of ${runs})`, {
-    "connectsafely-wasm": `${validateMs.toFixed(1)} ms (+${(validateMs - base).toFixed(1)})`,
-    "hand-written JS": `${handMs.toFixed(1)} ms (+${(handMs - base).toFixed(1)})`,
-    note: `overhead vs hand-written, paired by round: ${quartiles(over.validate)}`,
-  });
+  cold.node = {};
+  for (const how of ["require", "import"]) {
+    const hand = median(times[`${how} hand`]);
+    const overhead = overheads(times, `${how} index`, `${how} validate`, `${how} hand`);
+    cold.node[how] = { index: median(times[`${how} index`]) - base, validate: median(times[`${how} validate`]) - base, hand: hand - base, over: overhead };
+    for (const [entry, label] of [["index", how === "require" ? "index.cjs" : "index.mjs"], ["validate", `connectsafely-wasm/validate (${how === "require" ? "validate.cjs" : "validate.mjs"})`]]) {
+      const ms = median(times[`${how} ${entry}`]);
+      row("cold start", `Node.js process, ${how === "require" ? "require" : "import()"} ${label} + validate one body (median of ${runs}; empty node ${base.toFixed(1)} ms)`, {
+        "connectsafely-wasm": `${ms.toFixed(1)} ms (${plus(ms - base)})`,
+        "hand-written JS": `${hand.toFixed(1)} ms (${plus(hand - base)}, by ${how === "require" ? "require" : "import()"} too)`,
+        note: `overhead vs hand-written, paired by round: ${quartiles(overhead[entry])}`,
+      });
+    }
+  }
 }
 
 // 2b. Module instantiation inside workerd (Miniflare): time to the first answer, package vs hand-written.
@@ -166,22 +187,24 @@ if (!process.env.BENCH_NO_WORKERD) {
     // One start discarded (workerd's own first start is slower), then the three in turn.
     await startOnce("handw");
     const xs = { pkg: [], pkgv: [], handw: [] };
-    for (let i = 0; i < n; i++) for (const name of Object.keys(xs)) xs[name].push(await startOnce(name));
+    // The order rotates from round to round: no setup always starts first or last.
+    const names = Object.keys(xs);
+    for (let i = 0; i < n; i++) for (const name of [...names.slice(i % 3), ...names.slice(0, i % 3)]) xs[name].push(await startOnce(name));
     const med = (name) => [...xs[name]].sort((a, b) => a - b)[n >> 1];
     const a = med("pkg");
     const v = med("pkgv");
     const b = med("handw");
-    const over = { index: paired(xs.pkg, xs.handw), validate: paired(xs.pkgv, xs.handw) };
-    cold.workerd = { index: a, validate: v, hand: b, over };
+    const overhead = overheads(xs, "pkg", "pkgv", "handw");
+    cold.workerd = { index: a, validate: v, hand: b, over: overhead };
     row("cold start", `workerd (Miniflare) start + first request (median of ${n})`, {
       "connectsafely-wasm": `${a.toFixed(0)} ms`,
       "hand-written JS": `${b.toFixed(0)} ms`,
-      note: `overhead vs hand-written, paired by round: ${quartiles(over.index)}`,
+      note: `overhead vs hand-written, paired by round: ${quartiles(overhead.index)}`,
     });
     row("cold start", `workerd (Miniflare) start + first request validating with connectsafely-wasm/validate (median of ${n})`, {
       "connectsafely-wasm": `${v.toFixed(0)} ms`,
       "hand-written JS": `${b.toFixed(0)} ms`,
-      note: `overhead vs hand-written, paired by round: ${quartiles(over.validate)}`,
+      note: `overhead vs hand-written, paired by round: ${quartiles(overhead.validate)}`,
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -196,13 +219,13 @@ if (!process.env.BENCH_NO_BROWSER) {
   const r = await pageColdStart(n);
   // The overhead timed from each page's import to its first result (the navigation's own
   // noise left out), paired by round.
-  const over = { index: paired(r.own["index.mjs"], r.own.hand), validate: paired(r.own["validate.mjs"], r.own.hand) };
-  cold.page = { index: r.package["index.mjs"], validate: r.package["validate.mjs"], hand: r.hand, over };
+  const overhead = overheads(r.own, "index.mjs", "validate.mjs", "hand");
+  cold.page = { index: r.package["index.mjs"], validate: r.package["validate.mjs"], hand: r.hand, over: overhead };
   for (const [entry, ms] of Object.entries(r.package)) {
     row("cold start", `a page's first validation in Chromium, ${entry} (median of ${n}: import + compile + validate, from navigation start)`, {
       "connectsafely-wasm": `${ms.toFixed(1)} ms`,
       "hand-written JS": `${r.hand.toFixed(1)} ms`,
-      note: `overhead vs hand-written, import to first result, paired by round: ${quartiles(over[entry === "index.mjs" ? "index" : "validate"])}`,
+      note: `overhead vs hand-written, import to first result, paired by round: ${quartiles(overhead[entry === "index.mjs" ? "index" : "validate"])}`,
     });
   }
 }
@@ -414,7 +437,7 @@ try {
     let b = snap();
     row("memory", "growth per 100,000 validations", {
       "connectsafely-wasm": `wasm ${b.wasm - a.wasm} B, JS heap ${kib(b.heap - a.heap)}`,
-      note: `wasm linear memory ${kib(b.wasm)} (it never shrinks: the runs to many above grew it)`,
+      note: `wasm linear memory ${kib(b.wasm)}, both cores' (it never shrinks: the runs to many above grew the full core's; the validations and sends here run in the single-send core's)`,
     });
     const n = QUICK ? 2000 : 10_000;
     const sends = async () => {
@@ -467,6 +490,7 @@ const ownWork = figures.ownWork
 const handKiB = kib(gz(path.join(root, "bench/handwritten/client.mjs")));
 const bundlers = Object.keys(useSizes);
 const ms = (x) => (x === undefined ? "-" : `${x.toFixed(1)} ms`);
+const msOver = (x) => (x === undefined ? "-" : `${plus(x)} ms`);
 const eachUse = bundlers.length
   ? [
       `| a page that... | ${bundlers.join(" | ")} | hand-written client |`,
@@ -474,13 +498,16 @@ const eachUse = bundlers.length
       ...["validate only", "send one", "send to many"].map((use) => `| ${use} | ${bundlers.map((b) => (useSizes[b][use] === undefined ? "-" : kib(useSizes[b][use]))).join(" | ")} | ${handKiB} |`),
     ].join("\n")
   : "(not measured: BENCH_NO_BUNDLERS)";
-const over = (c, entry) => (c?.over ? `, ${quartiles(c.over[entry])} over it` : "");
+const overCell = (c, entry, how = "over it") => (c?.over ? `, ${quartiles(c.over[entry])} ${how}` : "");
 const coldStart = [
-  "| cold start (median; the overhead: the median of each round's difference from the hand-written client) | connectsafely-wasm | connectsafely-wasm/validate | hand-written client |",
+  "| cold start (median; then the overhead over the hand-written client: the median of each round's difference, with quartiles) | connectsafely-wasm | connectsafely-wasm/validate | hand-written client |",
   "|---|---|---|---|",
-  `| Node.js: import + the first validation, over an empty node | +${ms(cold.node?.index)}${over(cold.node, "index")} | +${ms(cold.node?.validate)}${over(cold.node, "validate")} | +${ms(cold.node?.hand)} |`,
-  `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)}${over(cold.workerd, "index")} | ${ms(cold.workerd?.validate)}${over(cold.workerd, "validate")} | ${ms(cold.workerd?.hand)} |`,
-  `| a page in Chromium: the first validation, from navigation start | ${ms(cold.page?.index)}${over(cold.page, "index")} | ${ms(cold.page?.validate)}${over(cold.page, "validate")} | ${ms(cold.page?.hand)} |`,
+  ...["require", "import"].map((how) => {
+    const c = cold.node?.[how];
+    return `| Node.js: ${how === "require" ? "require" : "import()"} + the first validation, over an empty node | ${msOver(c?.index)}${overCell(c, "index")} | ${msOver(c?.validate)}${overCell(c, "validate")} | ${msOver(c?.hand)} |`;
+  }),
+  `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)}${overCell(cold.workerd, "index")} | ${ms(cold.workerd?.validate)}${overCell(cold.workerd, "validate")} | ${ms(cold.workerd?.hand)} |`,
+  `| a page in Chromium: the first validation, from navigation start (the overhead: from the import to the first result) | ${ms(cold.page?.index)}${overCell(cold.page, "index")} | ${ms(cold.page?.validate)}${overCell(cold.page, "validate")} | ${ms(cold.page?.hand)} |`,
 ].join("\n");
 const issue27 = [
   "| body shape | connectsafely-wasm vs zod 4 | vs hand-written | connectsafely-wasm/validate vs zod 4 | vs hand-written |",

@@ -94,6 +94,9 @@ const sample = (settled) => {
   globalThis.gc?.();
   memory.push({ settled, heap: process.memoryUsage().heapUsed, wasm: wasmMemoryBytes() });
 };
+// The full core loaded first (a client switches to it on its first run to many; an empty
+// run does), so that every sample counts the same wasm instances.
+await client.sendGroupWithAckMany([]);
 sample(0);
 let settled = 0;
 const t0 = performance.now();
@@ -125,7 +128,9 @@ ${lines.join("\n")}
 Per send without a journal: reserve and release, one swap each on the account's record (a
 second when another process wrote it first). With a journal, also claim the item before its
 request and record its outcome after, on the item's own key: four in all. The wasm memory
-holds the run's requests from the start and stays flat; the JS heap grows by the run's
+(both cores': the single-send one the client starts on, the full one it switches to for a
+run to many, loaded before the first sample) grows when the run starts, holding its
+requests, and stays flat after; the JS heap grows by the run's
 \`results\` (one \`SendResult\` per item, which the caller gets back), as it does with no store.
 `;
 }
