@@ -16,6 +16,8 @@
 //   format    esm or cjs
 //   loader    inline (the wasm in the file) or edge (a .wasm?module import of BASE_bg.wasm,
 //             shipped beside it)
+//   full      for a file whose own core is the single-send one: the file of the full core
+//             its client loads on first need (import() in ESM, require() in CommonJS)
 //
 // index.mjs, what web apps and ES module runtimes import, holds the single-send core
 // (`sender`: no run to many, shared store or journal); its client switches to many.mjs,
@@ -34,9 +36,9 @@ export const ENTRIES = [
 ];
 
 export const BUNDLES = [
-  { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "inline" },
+  { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "inline", full: "many.mjs" },
   { file: "many.mjs", api: "many", wasm: "many", format: "esm", loader: "inline" },
-  { file: "index.cjs", api: "index", wasm: "index", format: "cjs", loader: "inline" },
+  { file: "index.cjs", api: "index", wasm: "index", format: "cjs", loader: "inline", full: "many.cjs" },
   { file: "many.cjs", api: "many", wasm: "many", format: "cjs", loader: "inline" },
   { file: "edge.mjs", api: "index", wasm: "many", format: "esm", loader: "edge" },
   { file: "validate.mjs", api: "validate", wasm: "validate", format: "esm", loader: "inline" },

@@ -64,7 +64,8 @@ runtime or browser that a valid body is sent and that \`groupId: "abc"\` resolve
   with \`--splitting\`. A build into one file (an IIFE) holds both. If it cannot be loaded, the
   call resolves to a \`network\` failure (\`deliveryUnknown: false\`) that says so.
   \`index.cjs\` (\`require\`) is the same in CommonJS: its client requires \`many.cjs\` on first
-  need, so a process that validates or sends one compiles the smaller wasm only.
+  need, so a process that validates or sends one compiles the smaller wasm only (a bundler
+  given \`index.cjs\` rather than \`index.mjs\` includes both cores in its output).
 - \`edge.mjs\` (\`workerd\`, \`edge-light\`): for runtimes that refuse to compile wasm from bytes
   at run time, it imports \`connectsafely_wasm_bg.wasm?module\`, which wrangler, Next.js and
   Vercel compile at build time.

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { SANDBOX, body, reset, fault, config, messages, state, memoryStore } from "./helpers.mjs";
+import { BUNDLES } from "../../scripts/entries.mjs";
 
 const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
 
@@ -19,16 +20,18 @@ const require = createRequire(import.meta.url);
 // Each file of the main entry whose own core is the single-send one, the file holding the
 // full core it loads on first need, and its client: as a user loads the package (import,
 // require), and from a file of a copy.
+/** The full core's file that the bundle `file` loads on first need. */
+const fullOf = (/** @type {string} */ file) => /** @type {string} */ (BUNDLES.find((b) => b.file === file)?.full);
 const ENTRIES = [
   {
     file: "index.mjs",
-    many: "many.mjs",
+    many: fullOf("index.mjs"),
     Client: (await import("connectsafely-wasm")).ConnectSafelyClient,
     load: async (/** @type {string} */ f) => (await import(pathToFileURL(f).href)).ConnectSafelyClient,
   },
   {
     file: "index.cjs",
-    many: "many.cjs",
+    many: fullOf("index.cjs"),
     Client: require("connectsafely-wasm").ConnectSafelyClient,
     load: async (/** @type {string} */ f) => require(f).ConnectSafelyClient,
   },
