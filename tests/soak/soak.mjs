@@ -1,5 +1,6 @@
-// make soak: 100,000 validations and 10,000 sends in one process, measuring wasm
-// linear memory and the JS heap (after a forced GC) before and after.
+// make soak: 100,000 validations, 10,000 sends and 50 runs to many of 100 items (through
+// a client with a store, on the full core) in one process, measuring wasm linear memory
+// (both cores') and the JS heap (after a forced GC) before and after.
 //
 // The bound: after a warm-up, wasm memory may not grow by more than 2 pages
 // (128 KiB): wasm memory never shrinks, so any leak in Rust shows as growth, and
@@ -42,12 +43,35 @@ const bodies = [
 const client = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base, rateLimitGuard: false, timeoutMs: 2000 });
 const faults = [{}, {}, {}, {}, { status: 500 }, { status: 429 }, { malformed: true }, { drop: "before-headers" }, { status: 502, body: "<h1>x</h1>" }];
 
-async function work(validations, sends) {
+// Runs to many through a client with a store: the full core (many.cjs), which such a
+// client switches to, soaked alongside the single-send one. The store is this process's
+// map of the accounts' records (bounded: four accounts).
+const map = new Map();
+const store = {
+  async swap(key, expected, value) {
+    const cur = map.get(key) ?? { value: null, version: 0 };
+    if (expected !== null && expected === cur.version && value !== null) {
+      const next = { value, version: cur.version + 1 };
+      map.set(key, next);
+      return { ok: true, ...next };
+    }
+    return { ok: false, ...cur };
+  },
+};
+const runner = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base, rateLimitGuard: false, timeoutMs: 2000, store });
+
+async function work(validations, sends, runs) {
   for (let i = 0; i < validations; i++) validateSendGroupWithAck(bodies[i % bodies.length]);
   const batch = 100;
   for (let i = 0; i < sends; i += batch) {
     await control("faults", Array.from({ length: batch }, (_, j) => faults[(i + j) % faults.length]));
     await Promise.all(Array.from({ length: batch }, (_, j) => client.sendGroupWithAck({ ...bodies[0], message: `soak ${i + j}` })));
+  }
+  for (let r = 0; r < runs; r++) {
+    await control("faults", Array.from({ length: batch }, (_, j) => faults[j % faults.length]));
+    const items = Array.from({ length: batch }, (_, j) => ({ ...bodies[0], accountId: `acct-${j % 4}`, message: `run ${r} ${j}` }));
+    const run = await runner.sendGroupWithAckMany(items, { concurrency: 8 });
+    if (run.results.length !== batch) throw new Error(`a run settled ${run.results.length} of ${batch} items`);
   }
 }
 
@@ -59,10 +83,10 @@ function measure() {
 
 const fmt = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
 try {
-  await work(5_000, 500); // warm-up: allocator and V8 reach their steady state
+  await work(5_000, 500, 5); // warm-up: allocator and V8 reach their steady state
   const start = measure();
   const t0 = performance.now();
-  await work(100_000, 10_000);
+  await work(100_000, 10_000, 50);
   const seconds = (performance.now() - t0) / 1000;
   const end = measure();
   const wasmGrowth = end.wasm - start.wasm;
@@ -83,7 +107,7 @@ try {
   const rawGrowth = rawEnd.heap - end.heap;
   const bound = rawGrowth + 1024 * 1024;
 
-  console.log(`soak: 100,000 validations and 10,000 sends in ${seconds.toFixed(1)} s`);
+  console.log(`soak: 100,000 validations, 10,000 sends and 50 runs to many of 100 items (a store's client: the full core) in ${seconds.toFixed(1)} s`);
   console.log(`wasm linear memory: ${fmt(start.wasm)} -> ${fmt(end.wasm)} (growth ${wasmGrowth} bytes; bound 131072)`);
   console.log(`JS heap after GC:   ${fmt(start.heap)} -> ${fmt(end.heap)} (growth ${fmt(heapGrowth)}; bound ${fmt(bound)} = raw fetch's ${fmt(rawGrowth)} + 1 MiB)`);
   const ok = wasmGrowth <= 2 * 65536 && heapGrowth <= bound;
