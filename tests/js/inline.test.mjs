@@ -69,10 +69,11 @@ for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
     assert.ok(Buffer.from(decoded).equals(bytes), "the same bytes");
   });
 
-  test(`${b.file}: no line but the inlined wasm's own (the last) holds a control character, so any line Node.js prints above an error reads as text`, () => {
+  test(`${b.file}: no line but the wasm's key and bytes (the last two, assignments that cannot throw) holds a control character, so any line Node.js prints above an error reads as text`, () => {
     const lines = readFileSync(path.join(pkg, b.file), "utf8").trimEnd().split("\n");
+    assert.match(lines.at(-2), /^KEY="/);
     assert.match(lines.at(-1), /^WASM="/);
-    const bad = lines.slice(0, -1).map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l));
+    const bad = lines.slice(0, -2).map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l));
     assert.deepEqual(bad.map(([n]) => n), []);
   });
 

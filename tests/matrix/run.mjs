@@ -99,7 +99,9 @@ const USE_BUDGETS = { "validate only": 22.3 * 1024, "send one": 60.7 * 1024, "se
  * A build into one file (IIFE: Rollup's needs --inlineDynamicImports, esbuild's has no
  * splitting) cannot leave the run to many for later: its page downloads both cores.
  */
-const ONE_FILE_BUDGETS = { "send one": 134.4 * 1024, "send to many": 134.4 * 1024 };
+// (134.5: with the wasm's key moved to the end of each file, esbuild's IIFE holds 70 bytes
+// more, 137,638; every other page fewer.)
+const ONE_FILE_BUDGETS = { "send one": 134.5 * 1024, "send to many": 134.5 * 1024 };
 function used(label, use, bytes) {
   (uses[label] ??= {})[use] = bytes;
   const budget = (label.includes("(IIFE)") ? ONE_FILE_BUDGETS[use] : undefined) ?? USE_BUDGETS[use];

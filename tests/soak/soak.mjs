@@ -14,6 +14,7 @@
 import http from "node:http";
 import { loadPackage } from "../../bench/load-package.mjs";
 import { spawnSandbox } from "../../sandbox/spawn.mjs";
+import { memoryStore } from "../js/helpers.mjs";
 
 if (typeof gc !== "function") throw new Error("run with node --expose-gc");
 
@@ -46,18 +47,7 @@ const faults = [{}, {}, {}, {}, { status: 500 }, { status: 429 }, { malformed: t
 // Runs to many through a client with a store: the full core (many.cjs), which such a
 // client switches to, soaked alongside the single-send one. The store is this process's
 // map of the accounts' records (bounded: four accounts).
-const map = new Map();
-const store = {
-  async swap(key, expected, value) {
-    const cur = map.get(key) ?? { value: null, version: 0 };
-    if (expected !== null && expected === cur.version && value !== null) {
-      const next = { value, version: cur.version + 1 };
-      map.set(key, next);
-      return { ok: true, ...next };
-    }
-    return { ok: false, ...cur };
-  },
-};
+const store = memoryStore();
 const runner = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: base, rateLimitGuard: false, timeoutMs: 2000, store });
 
 async function work(validations, sends, runs) {
