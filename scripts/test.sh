@@ -50,6 +50,9 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     node --test --test-concurrency=1 tests/js/
   '
 
+echo "== the soak: 100,000 validations, 10,000 sends and 50 runs to many in one process; both cores' wasm memory and the JS heap stay flat (make soak)"
+node --expose-gc tests/soak/soak.mjs 2>&1 | grep -v "^connectsafely-wasm:"
+
 echo "== the Rust API's examples (a browser app, a Worker), run by the matrix"
 ./scripts/build-examples.sh
 
