@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../tests/chromium.mjs";
+import { median, rotated } from "./rounds.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BODY = JSON.stringify({ recipientProfileUrn: "urn:li:fsd_profile:A", groupId: "1", message: "hi" });
@@ -61,9 +62,7 @@ export async function pageColdStart(n) {
   try {
     // One warm-up round (the browser's own first start), then n rounds in turn.
     for (let i = 0; i <= n; i++) {
-      // The order rotates from round to round: no page always loads first or last.
-      const urls = Object.keys(times);
-      for (const url of [...urls.slice(i % 3), ...urls.slice(0, i % 3)]) {
+      for (const url of rotated(Object.keys(times), i)) {
         const context = await browser.newContext();
         const tab = await context.newPage();
         await tab.goto(base + url);
@@ -80,7 +79,6 @@ export async function pageColdStart(n) {
     await browser.close();
     server.close();
   }
-  const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   return {
     package: { "index.mjs": median(times["/index.html"]), "validate.mjs": median(times["/validate.html"]) },
     hand: median(times["/hand.html"]),

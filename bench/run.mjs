@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { spawnSandbox } from "../sandbox/spawn.mjs";
 import { loadPackage } from "./load-package.mjs";
+import { median, paired, rotated } from "./rounds.mjs";
 import { API_KEY, URN, WITH_TIMEOUT, inProcessFetch, sendBody } from "./in-process.mjs";
 import { BUNDLES, ENTRIES } from "../scripts/entries.mjs";
 
@@ -26,15 +27,8 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 const sizes = {}; // what each bundler's build ships (section 1)
 const useSizes = {}; // per bundler, what a page of each use downloads (section 1)
 const cold = {}; // cold starts, per setup and entry (section 2)
-// A cold start's overhead over the hand-written client: the median of the differences
-// within each round (the setups take turns, so a round's slowness, which moves whole-process
-// times here by several milliseconds, falls on both sides), with their interquartile range.
-const paired = (xs, ys) => {
-  if (xs.length !== ys.length || xs.length === 0) throw new Error(`paired: ${xs.length} and ${ys.length} rounds`);
-  const d = xs.map((x, i) => x - ys[i]).sort((a, b) => a - b);
-  const at = (q) => d[Math.round(q * (d.length - 1))];
-  return { median: at(0.5), q1: at(0.25), q3: at(0.75) };
-};
+// A cold start's overhead over the hand-written client: `paired` (bench/rounds.mjs), the
+// median of the differences within each round, with their quartiles.
 /** Each entry's `paired` overhead over the hand-written client, from times by setup. */
 const overheads = (times, index, validate, hand) => ({ index: paired(times[index], times[hand]), validate: paired(times[validate], times[hand]) });
 const plus = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
@@ -100,23 +94,25 @@ const { SHAPES } = await import("./shapes.mjs");
   await build({ entryPoints: [path.join(root, "bench/handwritten/client.mjs")], bundle: true, format: "cjs", platform: "node", outfile: handCjs, logLevel: "error" });
   const req = (file, fn) => `const m=require(${JSON.stringify(file)});if(!m.${fn}(${body}).ok)process.exit(1)`;
   const imp = (file, fn) => `import(${JSON.stringify(file)}).then(m=>{if(!m.${fn}(${body}).ok)process.exit(1)})`;
+  // Per loader: its name in the rows, and each entry's file.
+  const LOADERS = {
+    require: { verb: "require", index: "index.cjs", validate: "validate.cjs" },
+    import: { verb: "import()", index: "index.mjs", validate: "validate.mjs" },
+  };
   const scripts = {
     "node (empty)": "",
-    "require index": req(path.join(pkg, "index.cjs"), "validateSendGroupWithAck"),
-    "require validate": req(path.join(pkg, "validate.cjs"), "validateSendGroupWithAck"),
+    "require index": req(path.join(pkg, LOADERS.require.index), "validateSendGroupWithAck"),
+    "require validate": req(path.join(pkg, LOADERS.require.validate), "validateSendGroupWithAck"),
     "require hand": req(handCjs, "validate"),
-    "import index": imp(path.join(pkg, "index.mjs"), "validateSendGroupWithAck"),
-    "import validate": imp(path.join(pkg, "validate.mjs"), "validateSendGroupWithAck"),
+    "import index": imp(path.join(pkg, LOADERS.import.index), "validateSendGroupWithAck"),
+    "import validate": imp(path.join(pkg, LOADERS.import.validate), "validateSendGroupWithAck"),
     "import hand": imp(path.join(root, "bench/handwritten/client.mjs"), "validate"),
   };
   const runs = QUICK ? 5 : 41;
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const times = Object.fromEntries(Object.keys(scripts).map((k) => [k, []]));
   try {
     for (let i = 0; i < runs; i++) {
-      // The order rotates from round to round: no setup always runs first or last.
-      const order = Object.entries(scripts);
-      for (const [name, code] of [...order.slice(i % order.length), ...order.slice(0, i % order.length)]) {
+      for (const [name, code] of rotated(Object.entries(scripts), i)) {
         const t = process.hrtime.bigint();
         const r = spawnSync(process.execPath, ["-e", code]);
         if (r.status !== 0) throw new Error(`cold start ${name} failed: ${r.stderr}`);
@@ -128,15 +124,15 @@ const { SHAPES } = await import("./shapes.mjs");
   }
   const base = median(times["node (empty)"]);
   cold.node = {};
-  for (const how of ["require", "import"]) {
+  for (const [how, loader] of Object.entries(LOADERS)) {
     const hand = median(times[`${how} hand`]);
     const overhead = overheads(times, `${how} index`, `${how} validate`, `${how} hand`);
     cold.node[how] = { index: median(times[`${how} index`]) - base, validate: median(times[`${how} validate`]) - base, hand: hand - base, over: overhead };
-    for (const [entry, label] of [["index", how === "require" ? "index.cjs" : "index.mjs"], ["validate", `connectsafely-wasm/validate (${how === "require" ? "validate.cjs" : "validate.mjs"})`]]) {
+    for (const [entry, label] of [["index", loader.index], ["validate", `connectsafely-wasm/validate (${loader.validate})`]]) {
       const ms = median(times[`${how} ${entry}`]);
-      row("cold start", `Node.js process, ${how === "require" ? "require" : "import()"} ${label} + validate one body (median of ${runs}; empty node ${base.toFixed(1)} ms)`, {
+      row("cold start", `Node.js process, ${loader.verb} ${label} + validate one body (median of ${runs}; empty node ${base.toFixed(1)} ms)`, {
         "connectsafely-wasm": `${ms.toFixed(1)} ms (${plus(ms - base)})`,
-        "hand-written JS": `${hand.toFixed(1)} ms (${plus(hand - base)}, by ${how === "require" ? "require" : "import()"} too)`,
+        "hand-written JS": `${hand.toFixed(1)} ms (${plus(hand - base)}, by ${loader.verb} too)`,
         note: `overhead vs hand-written, paired by round: ${quartiles(overhead[entry])}`,
       });
     }
@@ -187,13 +183,10 @@ if (!process.env.BENCH_NO_WORKERD) {
     // One start discarded (workerd's own first start is slower), then the three in turn.
     await startOnce("handw");
     const xs = { pkg: [], pkgv: [], handw: [] };
-    // The order rotates from round to round: no setup always starts first or last.
-    const names = Object.keys(xs);
-    for (let i = 0; i < n; i++) for (const name of [...names.slice(i % 3), ...names.slice(0, i % 3)]) xs[name].push(await startOnce(name));
-    const med = (name) => [...xs[name]].sort((a, b) => a - b)[n >> 1];
-    const a = med("pkg");
-    const v = med("pkgv");
-    const b = med("handw");
+    for (let i = 0; i < n; i++) for (const name of rotated(Object.keys(xs), i)) xs[name].push(await startOnce(name));
+    const a = median(xs.pkg);
+    const v = median(xs.pkgv);
+    const b = median(xs.handw);
     const overhead = overheads(xs, "pkg", "pkgv", "handw");
     cold.workerd = { index: a, validate: v, hand: b, over: overhead };
     row("cold start", `workerd (Miniflare) start + first request (median of ${n})`, {
@@ -498,7 +491,7 @@ const eachUse = bundlers.length
       ...["validate only", "send one", "send to many"].map((use) => `| ${use} | ${bundlers.map((b) => (useSizes[b][use] === undefined ? "-" : kib(useSizes[b][use]))).join(" | ")} | ${handKiB} |`),
     ].join("\n")
   : "(not measured: BENCH_NO_BUNDLERS)";
-const overCell = (c, entry, how = "over it") => (c?.over ? `, ${quartiles(c.over[entry])} ${how}` : "");
+const overCell = (c, entry) => (c?.over ? `, ${quartiles(c.over[entry])} over it` : "");
 const coldStart = [
   "| cold start (median; then the overhead over the hand-written client: the median of each round's difference, with quartiles) | connectsafely-wasm | connectsafely-wasm/validate | hand-written client |",
   "|---|---|---|---|",
