@@ -99,6 +99,16 @@ console.log(JSON.stringify(cjs));`;
     }
   });
 
+  if (e.file.endsWith(".cjs")) {
+    test(`a bundler given ${e.file} includes ${e.many} in its output (a require is no split point), as the README says`, async () => {
+      const { build } = await import("esbuild");
+      const out = await build({ entryPoints: [path.join(pkg, e.file)], bundle: true, write: false, format: "esm", platform: "browser", logLevel: "silent" });
+      const text = out.outputFiles.map((f) => f.text).join("\n");
+      assert.equal(out.outputFiles.length, 1);
+      assert.match(text, /[{}]\s*bulkBegin\(/, `${e.many}'s core is in the bundle`);
+    });
+  }
+
   test(`without ${e.many}, ${e.file} validates and sends one: a page that sends one never needs it`, async () => {
     const Client = await withoutMany(e);
     const client = new Client(options);
