@@ -487,43 +487,49 @@ fn unknown_field(key: &str) -> FieldError {
 /// assert_eq!(closest_known("subject"), None);
 /// ```
 pub fn closest_known(key: &str) -> Option<&'static str> {
-    // ASCII case folding is enough (the known names are ASCII) and keeps Unicode tables out of the wasm.
-    let lower: Vec<char> = key.chars().map(|c| c.to_ascii_lowercase()).collect();
-    if lower.len() > 64 {
-        return None;
+    // The known names are ASCII, so a key compares as ASCII folded to lower case, each
+    // other character one that equals none of theirs (Unicode tables stay out of the
+    // wasm). Fixed rows, no allocation: a key is at most 64 characters, a name 19.
+    let mut folded = [0u8; 64];
+    let mut len = 0;
+    for c in key.chars() {
+        let slot = folded.get_mut(len)?;
+        *slot = if c.is_ascii() { c.to_ascii_lowercase() as u8 } else { 0x80 };
+        len += 1;
     }
-    KNOWN_FIELDS
-        .iter()
-        .map(|k| {
-            (
-                edit_distance(&lower, &k.to_ascii_lowercase().chars().collect::<Vec<_>>()),
-                *k,
-            )
-        })
-        .filter(|(d, k)| *d <= 3.min(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+    let mut best: Option<(usize, &'static str)> = None;
+    for k in KNOWN_FIELDS {
+        let d = edit_distance(&folded[..len], k.as_bytes());
+        if d <= 3.min(k.len() / 3) && best.map_or(true, |(b, _)| d < b) {
+            best = Some((d, k));
+        }
+    }
+    best.map(|(_, k)| k)
 }
 
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for ca in a {
-        let mut left = prev.first().map_or(0, |v| v + 1);
-        if let Some(first) = cur.first_mut() {
-            *first = left;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let diag = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
-            let up = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            left = diag.min(up).min(left + 1);
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = left;
-            }
-        }
-        core::mem::swap(&mut prev, &mut cur);
+/// Levenshtein distance between `a` (folded) and the ASCII name `b` (folded here), `b`
+/// at most 31 bytes.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut row = [0usize; 32];
+    let b = &b[..b.len().min(31)];
+    for (j, slot) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *slot = j;
     }
-    prev.last().copied().unwrap_or(0)
+    for (i, &ca) in a.iter().enumerate() {
+        // `diag` is the row above's value one column left; `row[0]` becomes i + 1.
+        let mut diag = i;
+        let mut left = i + 1;
+        row[0] = left;
+        for (j, &cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            left = (diag + usize::from(ca != cb.to_ascii_lowercase()))
+                .min(up + 1)
+                .min(left + 1);
+            diag = up;
+            row[j + 1] = left;
+        }
+    }
+    row[b.len()]
 }
 
 /// Settles `validateSendGroupWithAck`'s `maxMessageLength`; a problem is its field error.

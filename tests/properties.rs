@@ -329,3 +329,64 @@ proptest! {
         prop_assert_eq!(is_message_urn(&s), message_urn_reference(&s), "{:?}", s);
     }
 }
+
+/// "Did you mean": the known name nearest a key by Levenshtein distance over chars, ASCII
+/// folded to lower case, within 3 and a third of the name's length, the first of equals;
+/// none for a key over 64 chars. The reference `closest_known`'s fixed byte rows must
+/// agree with.
+fn closest_known_reference(key: &str) -> Option<&'static str> {
+    let a: Vec<char> = key.chars().map(|c| c.to_ascii_lowercase()).collect();
+    if a.len() > 64 {
+        return None;
+    }
+    let distance = |b: &[char]| {
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    };
+    KNOWN_FIELDS
+        .iter()
+        .map(|k| (distance(&k.to_ascii_lowercase().chars().collect::<Vec<_>>()), *k))
+        .filter(|(d, k)| *d <= 3.min(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20000, ..ProptestConfig::default() })]
+
+    /// Near misses of every known name (case, a dropped, doubled or swapped letter, a
+    /// separator, a non-ASCII letter) and long keys around the 64-char limit.
+    #[test]
+    fn did_you_mean_names_the_nearest_known_field_as_the_char_wise_reference_does(
+        name in proptest::sample::select(KNOWN_FIELDS.to_vec()),
+        edits in vec((0usize..24, "[a-zA-Z_\\-éÜ😀 ]?"), 0..4),
+        pad in prop_oneof![Just(0usize), 40usize..70],
+    ) {
+        use connectsafely_wasm::validate::closest_known;
+        let mut key: Vec<char> = name.chars().collect();
+        for (at, with) in &edits {
+            let at = (*at).min(key.len());
+            match with.chars().next() {
+                Some(c) => key.insert(at, c),
+                None if at < key.len() => { key.remove(at); }
+                None => {}
+            }
+        }
+        key.extend(core::iter::repeat_n('x', pad.saturating_sub(key.len())));
+        let key: String = key.into_iter().collect();
+        prop_assert_eq!(closest_known(&key), closest_known_reference(&key), "{:?}", key);
+    }
+
+    #[test]
+    fn did_you_mean_agrees_with_the_char_wise_reference_on_any_key(key in "\\PC{0,70}") {
+        use connectsafely_wasm::validate::closest_known;
+        prop_assert_eq!(closest_known(&key), closest_known_reference(&key), "{:?}", key);
+    }
+}
