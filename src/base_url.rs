@@ -18,7 +18,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.connectsafely.ai";
 /// assert!(parse_base_url("api.connectsafely.ai").is_err()); // must be absolute
 /// ```
 pub fn parse_base_url(input: &str) -> Result<String, String> {
-    let s = input.trim();
+    let s = crate::text::trim(input);
     let lower = s.to_ascii_lowercase();
     let (scheme, rest) = if let Some(r) = lower.strip_prefix("https://") {
         ("https", r)
@@ -50,7 +50,7 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
     Ok(crate::cat!(
         scheme,
         "://",
-        original_rest.trim_end_matches('/')
+        crate::text::trim_end_byte(original_rest, b'/')
     ))
 }
 
@@ -86,7 +86,7 @@ fn host_of(authority: &str) -> Option<&str> {
 /// assert!(!is_loopback("10.0.0.1"));
 /// ```
 pub fn is_loopback(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
+    let host = crate::text::trim_end_byte(host, b'.');
     if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" {
         return true;
     }

@@ -252,7 +252,7 @@ fn server_message<J: JsonView>(body: &J) -> Option<String> {
                 .and_then(|e| e.field("message"))
                 .and_then(|m| m.string())
         })?;
-    let text = text.trim();
+    let text = crate::text::trim(&text);
     (!text.is_empty()).then(|| crate::text::clip(text, 500).to_owned())
 }
 

@@ -491,7 +491,7 @@ mod tests {
     /// The substring parser `parse_iso8601` replaced (for speed): it must read every
     /// string alike.
     fn reference(s: &str) -> Option<f64> {
-        let s = s.trim();
+        let s = crate::text::trim(s);
         let date = s.get(..10)?;
         let sep = s.get(10..11)?;
         if !matches!(sep, "T" | "t" | " ") {

@@ -209,7 +209,7 @@ fn name_ok(s: &str) -> bool {
 /// as a `TypeError`, the Rust `Client` returns it as an `OptionsError`).
 pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
     let api_key = match input.api_key {
-        Raw::Text(k) if !k.trim().is_empty() => k,
+        Raw::Text(k) if !crate::text::trim(&k).is_empty() => k,
         Raw::Text(_) => return Err("options.apiKey must not be empty".into()),
         Raw::Absent | Raw::Null => return Err("options.apiKey is required".into()),
         Raw::Unreadable => {
@@ -255,7 +255,7 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
     let workspace = match input.workspace {
         Raw::Absent => workspace_of_key(&api_key),
         // Surrounding spaces would name another workspace than the one meant.
-        Raw::Text(w) if name_ok(&w) && w.trim() == w => w,
+        Raw::Text(w) if name_ok(&w) && crate::text::trim(&w) == w => w,
         _ => {
             return Err(
                 "options.workspace must be a workspace's name: a string of 1 to 200 characters, without surrounding spaces"

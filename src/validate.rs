@@ -236,7 +236,7 @@ fn identifier(
             crate::cat!(field, " is required"),
         )),
         Value::Str(t) => {
-            let trimmed = t.text.trim();
+            let trimmed = crate::text::trim(&t.text);
             if trimmed.is_empty() {
                 return Err(one(field, Code::Empty, crate::cat!(field, " is empty")));
             }
@@ -364,7 +364,7 @@ fn message(v: &Value, max: usize) -> Result<String, FieldError> {
                         .into(),
                 ));
             }
-            if t.text.trim().is_empty() {
+            if crate::text::trim(&t.text).is_empty() {
                 return Err(one(
                     FIELD,
                     Code::Empty,
@@ -433,7 +433,7 @@ fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
         }
         other => return Err(type_error(field, other, "a string")),
     };
-    let trimmed = text.text.trim();
+    let trimmed = crate::text::trim(&text.text);
     let n = crate::text::char_count(trimmed);
     if n > MAX_MESSAGE_URN_LENGTH {
         return Err(FieldError::new(
@@ -494,13 +494,17 @@ pub fn closest_known(key: &str) -> Option<&'static str> {
     let mut len = 0;
     for c in key.chars() {
         let slot = folded.get_mut(len)?;
-        *slot = if c.is_ascii() { c.to_ascii_lowercase() as u8 } else { 0x80 };
+        *slot = if c.is_ascii() {
+            c.to_ascii_lowercase() as u8
+        } else {
+            0x80
+        };
         len += 1;
     }
     let mut best: Option<(usize, &'static str)> = None;
     for k in KNOWN_FIELDS {
-        let d = edit_distance(&folded[..len], k.as_bytes());
-        if d <= 3.min(k.len() / 3) && best.map_or(true, |(b, _)| d < b) {
+        let d = edit_distance(folded.get(..len).unwrap_or_default(), k.as_bytes());
+        if d <= 3.min(k.len() / 3) && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, k));
         }
     }
@@ -508,28 +512,30 @@ pub fn closest_known(key: &str) -> Option<&'static str> {
 }
 
 /// Levenshtein distance between `a` (folded) and the ASCII name `b` (folded here), `b`
-/// at most 31 bytes.
+/// at most 31 bytes (the rest ignored).
 fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let b = b.get(..31).unwrap_or(b);
     let mut row = [0usize; 32];
-    let b = &b[..b.len().min(31)];
-    for (j, slot) in row.iter_mut().enumerate().take(b.len() + 1) {
+    for (j, slot) in row.iter_mut().enumerate() {
         *slot = j;
     }
     for (i, &ca) in a.iter().enumerate() {
-        // `diag` is the row above's value one column left; `row[0]` becomes i + 1.
+        // `diag`: the row above, one column left; `left`: this row, one column left.
         let mut diag = i;
         let mut left = i + 1;
-        row[0] = left;
-        for (j, &cb) in b.iter().enumerate() {
-            let up = row[j + 1];
+        if let Some(first) = row.first_mut() {
+            *first = left;
+        }
+        for (slot, &cb) in row.iter_mut().skip(1).zip(b) {
+            let up = *slot;
             left = (diag + usize::from(ca != cb.to_ascii_lowercase()))
                 .min(up + 1)
                 .min(left + 1);
             diag = up;
-            row[j + 1] = left;
+            *slot = left;
         }
     }
-    row[b.len()]
+    row.get(b.len()).copied().unwrap_or(0)
 }
 
 /// Settles `validateSendGroupWithAck`'s `maxMessageLength`; a problem is its field error.

@@ -122,6 +122,7 @@ proptest! {
         prop_assert_eq!(connectsafely_wasm::text::split_once_byte(&s, sep), s.split_once(sep as char));
         prop_assert_eq!(connectsafely_wasm::text::split_once_byte(&with_sep, sep), with_sep.split_once(sep as char));
         prop_assert_eq!(connectsafely_wasm::text::trim(&s), s.trim());
+        prop_assert_eq!(connectsafely_wasm::text::trim_end_byte(&with_sep, sep), with_sep.trim_end_matches(sep as char));
         // NULs anywhere, and past the first eight bytes (where the split reads words).
         let nuls = format!("{s}\0{s}{}\0\0", sep as char);
         for t in [&s, &with_sep, &nuls] {
@@ -344,7 +345,9 @@ fn closest_known_reference(key: &str) -> Option<&'static str> {
         for (i, ca) in a.iter().enumerate() {
             let mut cur = vec![i + 1; b.len() + 1];
             for (j, cb) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+                cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
             }
             prev = cur;
         }
@@ -352,7 +355,12 @@ fn closest_known_reference(key: &str) -> Option<&'static str> {
     };
     KNOWN_FIELDS
         .iter()
-        .map(|k| (distance(&k.to_ascii_lowercase().chars().collect::<Vec<_>>()), *k))
+        .map(|k| {
+            (
+                distance(&k.to_ascii_lowercase().chars().collect::<Vec<_>>()),
+                *k,
+            )
+        })
         .filter(|(d, k)| *d <= 3.min(k.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

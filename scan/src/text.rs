@@ -106,9 +106,56 @@ pub fn trim_ascii_space(s: &str) -> &str {
 pub fn trim(s: &str) -> &str {
     let t = trim_ascii_space(s);
     match (t.as_bytes().first(), t.as_bytes().last()) {
-        (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => t.trim(),
+        (Some(a), Some(b)) if !a.is_ascii() || !b.is_ascii() => trim_unicode(t),
         _ => t,
     }
+}
+
+/// `str::trim` without std's pattern searcher (whose generic code was ~0.8 KB of each
+/// wasm): the characters at either end decoded from their bytes (`s` is UTF-8) and
+/// checked by [`is_space`].
+fn trim_unicode(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (mut start, mut end) = (0, b.len());
+    while start < end {
+        let (c, len) = char_at(b, start);
+        if !is_space(c) {
+            break;
+        }
+        start += len;
+    }
+    while end > start {
+        let mut lead = end - 1;
+        while lead > start && b.get(lead).is_some_and(|&x| x & 0xC0 == 0x80) {
+            lead -= 1;
+        }
+        if !is_space(char_at(b, lead).0) {
+            break;
+        }
+        end = lead;
+    }
+    s.get(start..end).unwrap_or_default()
+}
+
+/// The scalar value of the UTF-8 character starting at `at`, and its length in bytes.
+fn char_at(b: &[u8], at: usize) -> (u32, usize) {
+    let byte = |i: usize| u32::from(b.get(at + i).copied().unwrap_or(0) & 0x3F);
+    let lead = u32::from(b.get(at).copied().unwrap_or(0));
+    match lead {
+        0..=0x7F => (lead, 1),
+        0xC0..=0xDF => (((lead & 0x1F) << 6) | byte(1), 2),
+        0xE0..=0xEF => (((lead & 0x0F) << 12) | (byte(1) << 6) | byte(2), 3),
+        // Four bytes: above U+FFFF, where no character is whitespace.
+        _ => (0x10000, 4),
+    }
+}
+
+/// Unicode's White_Space, as `char::is_whitespace`.
+fn is_space(c: u32) -> bool {
+    matches!(
+        c,
+        0x09..=0x0D | 0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000
+    )
 }
 
 /// `s.split('\0')`, exactly, each NUL found eight bytes at a time (a plain `u64`, one of
