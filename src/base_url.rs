@@ -34,11 +34,11 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
     if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters".into());
     }
-    if rest.contains(['?', '#']) {
+    if rest.bytes().any(|b| b == b'?' || b == b'#') {
         return Err("must not have a query or a fragment".into());
     }
-    let (authority, _path) = rest.split_once('/').unwrap_or((rest, ""));
-    if authority.contains('@') {
+    let (authority, _path) = crate::text::split_once_byte(rest, b'/').unwrap_or((rest, ""));
+    if authority.bytes().any(|b| b == b'@') {
         return Err("must not carry credentials (user:password@); pass the key as apiKey".into());
     }
     let host = host_of(authority)
@@ -57,7 +57,7 @@ pub fn parse_base_url(input: &str) -> Result<String, String> {
 /// The host of `host[:port]` (IPv6 in brackets), if the port is valid.
 fn host_of(authority: &str) -> Option<&str> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6.split_once(']')?;
+        let (h, after) = crate::text::split_once_byte(v6, b']')?;
         (h, after.strip_prefix(':'))
     } else {
         match crate::text::rsplit_once_byte(authority, b':') {
@@ -90,15 +90,26 @@ pub fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets.first() == Some(&"127")
-        && octets.iter().all(|o| {
-            !o.is_empty()
-                && o.len() <= 3
-                && o.bytes().all(|b| b.is_ascii_digit())
-                && o.parse::<u16>().is_ok_and(|v| v <= 255)
-        })
+    // 127.x.y.z: four decimal octets of 1 to 3 digits, each at most 255 (by a byte scan:
+    // std's splitter and integer parser were ~1 KB of the wasm).
+    let mut rest = Some(host);
+    let mut count = 0;
+    while let Some(r) = rest {
+        let (octet, more) = match crate::text::split_once_byte(r, b'.') {
+            Some((o, m)) => (o, Some(m)),
+            None => (r, None),
+        };
+        let value = octet.bytes().try_fold(0u32, |v, b| {
+            b.is_ascii_digit().then(|| v * 10 + u32::from(b - b'0'))
+        });
+        let ok = (1..=3).contains(&octet.len()) && value.is_some_and(|v| v <= 255);
+        if !ok || count == 4 || (count == 0 && octet != "127") {
+            return false;
+        }
+        count += 1;
+        rest = more;
+    }
+    count == 4
 }
 
 #[cfg(test)]
@@ -135,6 +146,34 @@ mod tests {
             parse_base_url("HTTPS://Example.com/A").unwrap(),
             "https://Example.com/A"
         );
+    }
+
+    /// The `str::split` and `str::parse` check the byte scan replaced (for size).
+    fn loopback_reference(host: &str) -> bool {
+        let host = host.trim_end_matches('.');
+        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" {
+            return true;
+        }
+        let octets: Vec<&str> = host.split('.').collect();
+        octets.len() == 4
+            && octets.first() == Some(&"127")
+            && octets.iter().all(|o| {
+                !o.is_empty()
+                    && o.len() <= 3
+                    && o.bytes().all(|b| b.is_ascii_digit())
+                    && o.parse::<u16>().is_ok_and(|v| v <= 255)
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn loopback_is_what_the_split_and_parse_check_said(
+            host in "(127|12|1270|0127|255|256|999|\\+1|-1|1e2|)(\\.(0|1|00|255|256|001|1000|\\+1|x|)){0,5}\\.{0,2}|localhost\\.?|::1|[0-9.]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(is_loopback(&host), loopback_reference(&host), "{:?}", host);
+        }
     }
 
     #[test]
