@@ -37,7 +37,7 @@ for entry in "${entries[@]}"; do
   cp "$target/wasm32-unknown-unknown/release/connectsafely_wasm.wasm" "$glue/$base.in.wasm"
   wasm-bindgen --target web --out-dir "$glue" --out-name "$base" "$glue/$base.in.wasm"
   rm "$glue/$base.in.wasm"
-  node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  node_modules/.bin/wasm-opt --flatten --rereloop -Oz -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-producers --strip-target-features \
     "$glue/${base}_bg.wasm" -o "$glue/${base}_bg.wasm"
 
