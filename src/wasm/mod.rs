@@ -57,6 +57,7 @@ mod error;
 mod fast;
 #[cfg(not(feature = "validator"))]
 mod fields;
+mod heap;
 #[cfg(not(feature = "validator"))]
 mod options;
 mod read;
@@ -120,9 +121,9 @@ pub(crate) fn result_of(outcome: &Outcome) -> JsValue {
     result::send_result(outcome, parsed, JsValue::UNDEFINED, "")
 }
 
-// Talc: smaller than the default (dlmalloc) and, unlike a free-list allocator, its cost
-// per allocation does not grow with what is live (a run of 100,000 items keeps that many
-// requests). Single-threaded: wasm32 without atomics.
+// Segregated free lists (heap.rs): smaller than a general allocator (dlmalloc, talc) and,
+// unlike a single free list, its cost per allocation does not grow with what is live (a
+// run of 100,000 items keeps that many requests). Single-threaded: wasm32 without atomics.
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: heap::Segregated = heap::Segregated::new();
