@@ -189,6 +189,26 @@ impl SendMachine {
         }
     }
 
+    /// The store side of this send, if any. In the single-send build (`sender`) none can
+    /// exist, and saying so here (not only by the field's uninhabited type, which leaves
+    /// `Option` a runtime check) lets the compiler drop every store path of the machine.
+    fn shared(&self) -> Option<&SharedSend> {
+        if cfg!(feature = "sender") {
+            None
+        } else {
+            self.shared.as_ref()
+        }
+    }
+
+    /// This send's journal entry, if any (none in the single-send build, as `shared`).
+    fn journal(&self) -> Option<&JournalItem> {
+        if cfg!(feature = "sender") {
+            None
+        } else {
+            self.journal.as_ref()
+        }
+    }
+
     /// This send is a bulk item of a journaled run: claimed before, recorded after.
     pub fn with_journal(mut self, item: JournalItem) -> Self {
         self.journal = Some(item);
@@ -197,7 +217,7 @@ impl SendMachine {
 
     /// Whether a run's journal records this send's outcome (success data included).
     pub fn journals(&self) -> bool {
-        self.journal.is_some()
+        self.journal().is_some()
     }
 
     /// Where the outcome comes from (this send, or the run's journal).
@@ -275,7 +295,7 @@ impl SendMachine {
 
     fn done(&mut self, outcome: Outcome) -> Step {
         if let (Some(item), Origin::Sent, true) =
-            (&self.journal, self.origin, self.claim_version > 0)
+            (self.journal(), self.origin, self.claim_version > 0)
         {
             // Record what is decided for the item; one that delivered nothing for a reason
             // that is not its body's gives its claim back, so a later run sends it.
@@ -311,9 +331,7 @@ impl SendMachine {
     }
 
     fn key_of(&self) -> String {
-        self.shared
-            .as_ref()
-            .map_or_else(String::new, |s| s.key.clone())
+        self.shared().map_or_else(String::new, |s| s.key.clone())
     }
 
     /// The swap that claims `item` for this runner over the version `expected`, until
@@ -333,7 +351,7 @@ impl SendMachine {
 
     /// This send's reservation id (0 without a shared store).
     fn lease(&self) -> u64 {
-        self.shared.as_ref().map_or(0, |s| s.lease)
+        self.shared().map_or(0, |s| s.lease)
     }
 
     /// A swap of the account's record: `next` of the record as this client last saw it,
@@ -368,7 +386,7 @@ impl SendMachine {
         if self.state != State::New {
             return self.step();
         }
-        if let Some(item) = &self.journal {
+        if let Some(item) = self.journal() {
             if item.lookup {
                 self.swap = Some(Swap {
                     key: item.key.clone(),
@@ -387,7 +405,7 @@ impl SendMachine {
 
     /// After the claim (if any): the guard or the shared reservation, then the fetch.
     fn begin(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
-        if self.shared.is_some() {
+        if self.shared().is_some() {
             return self.reserve(policy, accounts, now_ms);
         }
         if policy.rate_limit_guard {
@@ -437,7 +455,7 @@ impl SendMachine {
         current: Option<&str>,
         now_ms: f64,
     ) -> Reservation {
-        let Some(shared) = &self.shared else {
+        let Some(shared) = self.shared() else {
             return Reservation::Wait(0.0);
         };
         let name = accounts.get(self.account).map_or("", |a| a.key.as_str());
@@ -453,7 +471,7 @@ impl SendMachine {
     /// The record to write once the send is over (its reservation released, what the
     /// response showed recorded).
     fn decide_release(&self, current: Option<&str>, outcome: &Outcome, now_ms: f64) -> String {
-        let lease = self.shared.as_ref().map_or(0, |s| s.lease);
+        let lease = self.shared().map_or(0, |s| s.lease);
         let response = outcome
             .status
             .map(|s| (s, outcome.rate_limit.as_ref(), outcome.retry_after_ms()));
@@ -485,14 +503,14 @@ impl SendMachine {
         let key = self.key_of();
         match core::mem::replace(&mut self.state, State::Done) {
             // A look-up only reads: a store that says it wrote is not taken at its word.
-            State::Claiming if wrote && !self.journal.as_ref().is_some_and(|j| j.lookup) => {
+            State::Claiming if wrote && !self.journal().is_some_and(|j| j.lookup) => {
                 self.swap = None;
                 self.claim_version = version;
                 self.claimed_at = now_ms;
                 self.begin(policy, accounts, now_ms)
             }
             State::Claiming => {
-                let Some(item) = self.journal.clone() else {
+                let Some(item) = self.journal().cloned() else {
                     return self.done(Outcome::local(SendError::aborted(false)));
                 };
                 match plan_item(
@@ -529,7 +547,7 @@ impl SendMachine {
                             "this item was in flight when the runner sending it stopped, before its outcome was recorded",
                             true,
                         ));
-                        match lease.filter(|_| self.shared.is_some()) {
+                        match lease.filter(|_| self.shared().is_some()) {
                             // Its reservation still holds the account's quota: release it first.
                             Some(dead) => {
                                 self.origin = Origin::Unknown;
@@ -558,7 +576,7 @@ impl SendMachine {
                 self.tries = 0;
                 // A claim half spent by waits (pacing, a 429's retry) is renewed first, so
                 // it cannot expire while its request is out: another runner would take it.
-                if let Some(item) = self.journal.as_ref().filter(|_| self.claim_version > 0) {
+                if let Some(item) = self.journal().filter(|_| self.claim_version > 0) {
                     if now_ms - self.claimed_at > item.claim_ms / 2.0 {
                         self.swap = Some(self.claim(item, self.claim_version, now_ms));
                         self.state = State::Reclaiming;
@@ -737,7 +755,7 @@ impl SendMachine {
                     .and_then(|a| a.guard.blocked_until);
             }
         }
-        if self.shared.is_some() {
+        if self.shared().is_some() {
             let swap = self.account_swap(accounts, |current| {
                 Some(self.decide_release(current, &outcome, now_ms))
             });
@@ -760,7 +778,7 @@ impl SendMachine {
     /// look again for room.
     pub fn waited(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         match self.state {
-            State::Waiting(_, _, WaitFor::RetryAfter429) if self.shared.is_none() => {
+            State::Waiting(_, _, WaitFor::RetryAfter429) if self.shared().is_none() => {
                 accounts.started(self.account, now_ms);
                 self.state = State::Fetching;
                 Step::Fetch
