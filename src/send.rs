@@ -383,7 +383,7 @@ impl SendMachine {
     /// Starts the send at `now_ms`: refused by the guard (done), or [`Step::Fetch`] (or,
     /// with a shared store, [`Step::Swap`] for a reservation first).
     pub fn start(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
-        if self.state != State::New {
+        if !matches!(self.state, State::New) {
             return self.step();
         }
         if let Some(item) = self.journal() {
@@ -734,7 +734,7 @@ impl SendMachine {
         accounts: &mut Accounts,
         now_ms: f64,
     ) -> Step {
-        if self.state != State::Fetching {
+        if !matches!(self.state, State::Fetching) {
             return self.step();
         }
         accounts.finished(self.account);
