@@ -4,6 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::text::parse_digits;
+
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
@@ -200,15 +202,6 @@ impl RateLimitHeaders {
 
 /// The largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-
-fn parse_digits(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.bytes().try_fold(0u64, |acc, b| {
-        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-    })
-}
 
 /// A count header: a non-negative integer, else `None`.
 ///

@@ -471,7 +471,7 @@ impl SendMachine {
     /// The record to write once the send is over (its reservation released, what the
     /// response showed recorded).
     fn decide_release(&self, current: Option<&str>, outcome: &Outcome, now_ms: f64) -> String {
-        let lease = self.shared().map_or(0, |s| s.lease);
+        let lease = self.lease();
         let response = outcome
             .status
             .map(|s| (s, outcome.rate_limit.as_ref(), outcome.retry_after_ms()));

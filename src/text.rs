@@ -193,6 +193,25 @@ pub fn trim_end_byte(s: &str, byte: u8) -> &str {
     s.get(..end).unwrap_or(s)
 }
 
+/// A run of 1 to 16 ASCII digits as a number; anything else (empty, a sign, a space) is
+/// none. The one digit parser of the core (std's `str::parse` brings its own into the wasm).
+///
+/// ```
+/// use connectsafely_wasm::text::parse_digits;
+///
+/// assert_eq!(parse_digits("0149"), Some(149));
+/// assert_eq!(parse_digits("+1"), None);
+/// assert_eq!(parse_digits(""), None);
+/// ```
+pub fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
+}
+
 /// Whether `needle` occurs in `hay`.
 pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()

@@ -113,7 +113,7 @@ pub fn trim(s: &str) -> &str {
 
 /// `str::trim` without std's pattern searcher (whose generic code was ~0.8 KB of each
 /// wasm): the characters at either end decoded from their bytes (`s` is UTF-8) and
-/// checked by [`is_space`].
+/// checked by `char::is_whitespace` (Unicode's White_Space, as `str::trim`).
 fn trim_unicode(s: &str) -> &str {
     let b = s.as_bytes();
     let (mut start, mut end) = (0, b.len());
@@ -137,6 +137,11 @@ fn trim_unicode(s: &str) -> &str {
     s.get(start..end).unwrap_or_default()
 }
 
+/// Whether the scalar value `c` is whitespace, as `str::trim` takes it.
+fn is_space(c: u32) -> bool {
+    char::from_u32(c).is_some_and(char::is_whitespace)
+}
+
 /// The scalar value of the UTF-8 character starting at `at`, and its length in bytes.
 fn char_at(b: &[u8], at: usize) -> (u32, usize) {
     let byte = |i: usize| u32::from(b.get(at + i).copied().unwrap_or(0) & 0x3F);
@@ -148,14 +153,6 @@ fn char_at(b: &[u8], at: usize) -> (u32, usize) {
         // Four bytes: above U+FFFF, where no character is whitespace.
         _ => (0x10000, 4),
     }
-}
-
-/// Unicode's White_Space, as `char::is_whitespace`.
-fn is_space(c: u32) -> bool {
-    matches!(
-        c,
-        0x09..=0x0D | 0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000
-    )
 }
 
 /// `s.split('\0')`, exactly, each NUL found eight bytes at a time (a plain `u64`, one of

@@ -98,14 +98,7 @@ fn num(n: Option<f64>) -> String {
 
 /// Digits as a number; "" (or anything else) is none.
 fn parse(s: &str) -> Option<f64> {
-    if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.bytes()
-        .try_fold(0u64, |n, b| {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        })
-        .map(|n| n as f64)
+    crate::text::parse_digits(s).map(|n| n as f64)
 }
 
 /// A field of the record: the separators of the format cannot appear in it.

@@ -19,8 +19,9 @@ use core::ptr::null_mut;
 
 /// Blocks up to 2^30 bytes (a wasm32 memory holds at most 4 GiB).
 const CLASSES: usize = 31;
-/// The alignment every block has (the largest any of the package's types asks for);
-/// a request for more is served from fresh memory only.
+/// The alignment every block of 16 bytes or more has (the largest any of the package's
+/// types asks for; smaller blocks are aligned to their size); a request for more is served
+/// from fresh memory only.
 const ALIGN: usize = 16;
 /// The least the memory grows by at a time, in 64 KiB pages.
 const MIN_GROW: usize = 4;
@@ -113,8 +114,10 @@ fn class(layout: &Layout) -> usize {
 }
 
 // SAFETY: each block is handed out once until it is freed, is at least `layout.size()`
-// bytes and aligned to `ALIGN` (or, above it, to the layout's own alignment); a freed
-// block is only ever reused for its own size class.
+// bytes and aligned to `ALIGN` or its own size, whichever is less (or, above `ALIGN`, to
+// the layout's own alignment), which is at least the alignment of any layout of its class
+// up to `ALIGN` (an alignment is at most its size); a freed block is only ever reused for
+// its own size class.
 unsafe impl GlobalAlloc for Segregated {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let class = class(&layout);
@@ -127,7 +130,7 @@ unsafe impl GlobalAlloc for Segregated {
             head.set(unsafe { *(block as *const usize) });
             return block as *mut u8;
         }
-        self.fresh(1 << class, layout.align().max(ALIGN))
+        self.fresh(1 << class, layout.align().max(ALIGN.min(1 << class)))
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

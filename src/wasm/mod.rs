@@ -57,6 +57,7 @@ mod error;
 mod fast;
 #[cfg(not(feature = "validator"))]
 mod fields;
+#[cfg(not(target_feature = "atomics"))]
 mod heap;
 #[cfg(not(feature = "validator"))]
 mod options;
