@@ -179,11 +179,13 @@ impl Core {
     }
 
     /// The info line of run `run`'s end, when the client logs at info.
-    #[wasm_bindgen(js_name = bulkLog)]
-    pub fn bulk_log(&self, run: u32) -> Option<String> {
+    #[wasm_bindgen(js_name = bulkLog, unchecked_return_type = "string | undefined")]
+    pub fn bulk_log(&self, run: u32) -> JsValue {
         if self.config.settings.log_level < Level::Info {
-            return None;
+            return JsValue::UNDEFINED;
         }
-        self.runs.get(run).map(Run::log_line)
+        self.runs
+            .get(run)
+            .map_or(JsValue::UNDEFINED, |r| JsValue::from_str(&r.log_line()))
     }
 }

@@ -100,7 +100,7 @@ pub struct Core {
 
 impl core::fmt::Debug for Core {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.to_string_js())
+        f.write_str(&self.described())
     }
 }
 

@@ -113,29 +113,29 @@ impl Core {
     }
 
     /// The debug line of send `id`'s last attempt, which took `duration_ms`.
-    #[wasm_bindgen(js_name = logAttempt)]
-    pub fn log_attempt(&self, id: u32, attempt: u32, duration_ms: f64) -> String {
+    #[wasm_bindgen(js_name = logAttempt, unchecked_return_type = "string")]
+    pub fn log_attempt(&self, id: u32, attempt: u32, duration_ms: f64) -> JsValue {
         let (status, info) = self
             .sending(id)
             .and_then(|s| s.attempt.clone())
             .unwrap_or((None, None));
-        crate::log::attempt(
+        JsValue::from_str(&crate::log::attempt(
             &self.endpoint(),
             attempt,
             status,
             duration_ms,
             info.as_ref(),
-        )
+        ))
     }
 
     /// The debug line of send `id`'s wait on a 429.
-    #[wasm_bindgen(js_name = logWait)]
-    pub fn log_wait(&self, id: u32) -> String {
+    #[wasm_bindgen(js_name = logWait, unchecked_return_type = "string")]
+    pub fn log_wait(&self, id: u32) -> JsValue {
         let why = self
             .sending(id)
             .and_then(|s| s.machine.waiting_for())
             .unwrap_or(crate::send::WaitFor::RetryAfter429);
-        crate::log::waiting(self.wait_ms(id), why)
+        JsValue::from_str(&crate::log::waiting(self.wait_ms(id), why))
     }
 
     /// `[level, line]` of send `id`'s outcome when the client logs at that level, else

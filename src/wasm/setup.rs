@@ -31,9 +31,9 @@ extern "C" {
 
 /// The response headers the core reads, lower-case, in the order `exchanged` takes them,
 /// separated by commas (one string: a list costs the wasm a conversion per entry).
-#[wasm_bindgen(js_name = rateLimitHeaderNames)]
-pub fn rate_limit_header_names() -> String {
-    crate::text::comma_joined(&RateLimitHeaders::NAMES)
+#[wasm_bindgen(js_name = rateLimitHeaderNames, unchecked_return_type = "string")]
+pub fn rate_limit_header_names() -> JsValue {
+    JsValue::from_str(&crate::text::comma_joined(&RateLimitHeaders::NAMES))
 }
 
 /// How the driver reads a response body, by the core's policy: `[maxBody, keptBody,
@@ -72,16 +72,16 @@ impl Core {
     }
 
     /// The base URL requests go to.
-    #[wasm_bindgen(getter, js_name = baseUrl)]
-    pub fn base_url(&self) -> String {
-        self.config.settings.base_url.clone()
+    #[wasm_bindgen(getter, js_name = baseUrl, unchecked_return_type = "string")]
+    pub fn base_url(&self) -> JsValue {
+        JsValue::from_str(&self.config.settings.base_url)
     }
 
     /// The workspace whose state a shared store keeps: the `workspace` option, else a
     /// digest of the API key (which does not reveal it).
-    #[wasm_bindgen(getter)]
-    pub fn workspace(&self) -> String {
-        self.config.settings.workspace.clone()
+    #[wasm_bindgen(getter, unchecked_return_type = "string")]
+    pub fn workspace(&self) -> JsValue {
+        JsValue::from_str(&self.config.settings.workspace)
     }
 
     /// What the driver keeps of the client, read once, in one call: `[apiKey, endpoint,
@@ -116,9 +116,9 @@ impl Core {
     /// (`Accounts::handed`): the driver switches from index.mjs's single-send core to
     /// many.mjs's full one when none of its sends is in flight.
     #[cfg(feature = "sender")]
-    #[wasm_bindgen(js_name = handOverText)]
-    pub fn hand_over_text(&self) -> String {
-        self.accounts.handed().0
+    #[wasm_bindgen(js_name = handOverText, unchecked_return_type = "string")]
+    pub fn hand_over_text(&self) -> JsValue {
+        JsValue::from_str(&self.accounts.handed().0)
     }
 
     /// The account registry's numbers (see `handOverText`).
@@ -137,8 +137,13 @@ impl Core {
     }
 
     /// `"ConnectSafelyClient { baseUrl: ... }"`: the API key is never shown.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
+    #[wasm_bindgen(js_name = toString, unchecked_return_type = "string")]
+    pub fn to_string_js(&self) -> JsValue {
+        JsValue::from_str(&self.described())
+    }
+
+    /// `"ConnectSafelyClient { baseUrl: ... }"`, for `toString` and `Debug`.
+    pub(super) fn described(&self) -> String {
         let mut s = String::from("ConnectSafelyClient { baseUrl: ");
         s.push_str(&self.config.settings.base_url);
         s.push_str(", apiKey: [redacted] }");
