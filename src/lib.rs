@@ -61,6 +61,17 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 
 mod num;
 
+// The npm build's allocator; compiled natively for its tests.
+#[cfg(any(
+    test,
+    all(
+        target_arch = "wasm32",
+        feature = "npm",
+        not(target_feature = "atomics")
+    )
+))]
+mod heap;
+
 // `validator` builds the validate entry's wasm (scripts/build-pkg.sh) by leaving modules
 // out; anything else built with it would miss them.
 #[cfg(all(

@@ -57,8 +57,6 @@ mod error;
 mod fast;
 #[cfg(not(feature = "validator"))]
 mod fields;
-#[cfg(not(target_feature = "atomics"))]
-mod heap;
 #[cfg(not(feature = "validator"))]
 mod options;
 mod read;
@@ -127,4 +125,5 @@ pub(crate) fn result_of(outcome: &Outcome) -> JsValue {
 // run of 100,000 items keeps that many requests). Single-threaded: wasm32 without atomics.
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
-static ALLOCATOR: heap::Segregated = heap::Segregated::new();
+static ALLOCATOR: crate::heap::Segregated<crate::heap::WasmMemory> =
+    crate::heap::Segregated::new(crate::heap::WasmMemory);
