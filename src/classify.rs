@@ -182,16 +182,17 @@ impl BodyFacts {
 pub fn classify(status: u16, text: &str, headers: &RateLimitHeaders, now_ms: f64) -> Classified {
     classify_facts(
         status,
-        BodyFacts::parse(text, status).as_ref(),
+        BodyFacts::parse(text, status),
         headers,
         now_ms,
     )
 }
 
-/// Classifies a response from its body's facts (`None`: the body is not JSON).
+/// Classifies a response from its body's facts (`None`: the body is not JSON), which it
+/// takes apart.
 pub fn classify_facts(
     status: u16,
-    body: Option<&BodyFacts>,
+    body: Option<BodyFacts>,
     headers: &RateLimitHeaders,
     now_ms: f64,
 ) -> Classified {
@@ -208,7 +209,7 @@ pub fn classify_facts(
     }
 }
 
-fn success(status: u16, body: Option<&BodyFacts>) -> Result<SuccessData, SendError> {
+fn success(status: u16, body: Option<BodyFacts>) -> Result<SuccessData, SendError> {
     let Some(body) = body.filter(|b| b.object) else {
         return Err(SendError::new(
             ErrorKind::InvalidResponse,
@@ -238,7 +239,7 @@ fn success(status: u16, body: Option<&BodyFacts>) -> Result<SuccessData, SendErr
             true,
         ));
     }
-    Ok(body.data.clone())
+    Ok(body.data)
 }
 
 /// The error text of a failure body: `error` when a string, else `message`, else `error.message`.
@@ -270,13 +271,13 @@ pub fn kind_for_status(status: u16) -> ErrorKind {
 
 fn failure(
     status: u16,
-    body: Option<&BodyFacts>,
+    body: Option<BodyFacts>,
     headers: &RateLimitHeaders,
     rate_limit: Option<&RateLimitInfo>,
     now_ms: f64,
 ) -> SendError {
     let kind = kind_for_status(status);
-    let said = body.and_then(|b| b.said.clone());
+    let (said, issues) = body.map_or((None, Vec::new()), |b| (b.said, b.issues));
     let mut message = match (said, kind) {
         (Some(m), _) => m,
         (None, ErrorKind::HttpError) if (300..400).contains(&status) => {
@@ -304,7 +305,7 @@ fn failure(
             });
     }
     if kind == ErrorKind::BadRequest {
-        error.field_errors = body.map(|b| b.issues.clone()).unwrap_or_default();
+        error.field_errors = issues;
     }
     error
 }

@@ -151,7 +151,7 @@ impl Outcome {
                 json,
                 text,
             } => {
-                let c = classify_facts(status, json.as_ref(), &headers, now_ms);
+                let c = classify_facts(status, json, &headers, now_ms);
                 Outcome {
                     status: Some(c.status),
                     result: c.outcome,
