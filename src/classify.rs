@@ -180,12 +180,7 @@ impl BodyFacts {
 /// Classifies a response whose body is `text` (parsed here). `now_ms` is the current
 /// time, for `Retry-After` dates and reset times.
 pub fn classify(status: u16, text: &str, headers: &RateLimitHeaders, now_ms: f64) -> Classified {
-    classify_facts(
-        status,
-        BodyFacts::parse(text, status),
-        headers,
-        now_ms,
-    )
+    classify_facts(status, BodyFacts::parse(text, status), headers, now_ms)
 }
 
 /// Classifies a response from its body's facts (`None`: the body is not JSON), which it

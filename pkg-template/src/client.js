@@ -276,8 +276,7 @@ export class ConnectSafelyClient {
    */
   #send(body, options) {
     const core = this.#core;
-    const { fast: f, place } = this.#fast;
-    const fast = encode(body, place) ? core.beginFast(f, last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
+    const fast = encode(body, this.#fast) ? core.beginFast(last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
     const id = fast === undefined ? core.begin(body, options) : fast;
     const counted = !this.#full;
     if (counted) this.#inFlight += 1;

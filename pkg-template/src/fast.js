@@ -2,11 +2,11 @@
 // The validation fast path's input: a body's string fields (and messageUrns' entries)
 // joined by NUL and written as UTF-8 straight into a scratch buffer of the wasm's memory,
 // so the core decides a body with one call, no copy, instead of a JS read per field. Only
-// routes: whether the fields are valid is the core's call (`Fast.validate`,
-// `Core.beginFast`, over the bundle's one `Fast`: `fastPath`; the format is described in
-// src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
+// routes: whether the fields are valid is the core's call (`fastValidate`,
+// `Core.beginFast`, over the wasm's one scratch buffer: `fastPath`; the format is
+// described in src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
 // unknown key) is `false` here, and the full path reads it.
-import { Fast } from "./glue.js";
+import { fastAt } from "./glue.js";
 import { fieldNames, memoryView, start } from "./start.js";
 
 /** What `encode` read of the last body it accepted (reused: no allocation a call). */
@@ -20,28 +20,26 @@ export const last = {
   len: 0,
 };
 
-/** @type {{ fast: Fast, place: (n: number) => Uint8Array } | undefined} */
+/** @type {((n: number) => Uint8Array) | undefined} */
 let shared;
 
 /**
- * This bundle's fast path, made on first use (the wasm started): its one `Fast`, the
- * scratch buffer of the wasm's memory that validation and every client of this wasm
- * (`Core.beginFast`) read a body from, and `place`, where `encode` writes: a view of at
- * least `n` bytes of that buffer, kept until it is too small or the memory grew (which
- * detaches it: its length then reads 0).
+ * This bundle's fast path, made on first use (the wasm started): `place`, where `encode`
+ * writes, a view of at least `n` bytes of the wasm's one scratch buffer (which validation
+ * and every client of this wasm, `Core.beginFast`, read a body from), kept until it is
+ * too small or the memory grew (which detaches it: its length then reads 0).
  */
 export function fastPath() {
   if (shared) return shared;
   start();
-  const fast = new Fast();
   /** @type {Uint8Array} */ let region = new Uint8Array(0);
   /** @param {number} n */
   const place = (n) => {
     if (region.length >= n) return region;
     const cap = Math.max(n, 1024);
-    return (region = memoryView(fast.at(cap), cap));
+    return (region = memoryView(fastAt(cap), cap));
   };
-  return (shared = { fast, place });
+  return (shared = place);
 }
 
 // messageUrns' limit (the core's MAX_MESSAGE_URNS; a longer list takes the full path,
@@ -57,7 +55,7 @@ const encoder = new TextEncoder();
  * be null or undefined; messageUrns an array of at most 100 strings), its fields then
  * written to `place`.
  * @param {unknown} body
- * @param {(n: number) => Uint8Array} place a `fastPath().place`
+ * @param {(n: number) => Uint8Array} place a `fastPath()`
  */
 export function encode(body, place) {
   try {

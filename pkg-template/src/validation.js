@@ -2,7 +2,7 @@
 // Validation without a client: `validateSendGroupWithAck`, in both entries (the main one
 // and `connectsafely-wasm/validate`, whose wasm holds validation only). A body the fast
 // path reads (fast.js) is decided by one call into the core; any other by the full path.
-import { validateSendGroupWithAck as validateInCore } from "./glue.js";
+import { fastValidate, validateSendGroupWithAck as validateInCore } from "./glue.js";
 import { valid } from "./shapes.js";
 import { encode, fastPath, last } from "./fast.js";
 
@@ -26,10 +26,10 @@ function trim(s) {
  * @param {{ maxMessageLength?: number }} [options]
  */
 export function validateSendGroupWithAck(body, options) {
-  const { fast, place } = fastPath();
+  const place = fastPath();
   if (options === undefined && encode(body, place)) {
     const { account, urns } = last;
-    const answer = fast.validate(last.len, account !== undefined, urns ? urns.length : -1);
+    const answer = fastValidate(last.len, account !== undefined, urns ? urns.length : -1);
     // The result the core would build, by the same shape function (shapes.js): the
     // caller's own strings (messageUrns fast.js's copy of the entries), trimmed as the
     // core trimmed them.

@@ -21,6 +21,11 @@ use crate::prelude::*;
 pub(super) struct Scratch(Vec<u8>);
 
 impl Scratch {
+    /// An empty buffer.
+    pub(super) const fn new() -> Self {
+        Scratch(Vec::new())
+    }
+
     /// The address of at least `cap` bytes of the buffer.
     pub(super) fn at(&mut self, cap: usize) -> usize {
         if self.0.len() < cap {

@@ -15,9 +15,9 @@
 //!    the `fetch`, `store`, logger and hooks, the headers. `knownFields()` is read once
 //!    when the wasm starts, `bodyRules()` and `rateLimitHeaderNames()` at the first
 //!    exchange (once per copy of the bundle).
-//! 2. **A send.** `beginFast(fast, len, ...)` (the fast path, over a body's fields as
-//!    `fast.js` writes them into the scratch buffer of `fast`, the wasm's one `Fast`, at
-//!    `fast.at(cap)`; `undefined` when it does not decide) or `begin(body, options)`
+//! 2. **A send.** `beginFast(len, ...)` (the fast path, over a body's fields as
+//!    `fast.js` writes them into the wasm's one scratch buffer, at `fastAt(cap)`;
+//!    `undefined` when it does not decide) or `begin(body, options)`
 //!    gives the send's id; `request(id)` its body, signal, timeout and headers. Then,
 //!    until `step(id)` is `Done`:
 //!    - `Fetch`: perform the request, then `exchanged(id, ...)` with what happened;
@@ -36,9 +36,9 @@
 //!    `bulkSettle(run, id)` (the item's index when its result counts); `Wait`: sleep
 //!    `bulkWaitMs(run)` (or `bulkAbort(run)` on the signal). When every worker is done:
 //!    `bulkLog(run)`, then `bulkFinish(run)`: the `BulkResult`; the run is forgotten.
-//! 4. **Validation** needs no client: the wasm's one `Fast` (which its clients share),
-//!    whose `validate(len, ...)` is the fast path over what `fast.js` wrote at `at(cap)`,
-//!    and `validateSendGroupWithAck(body, options)`.
+//! 4. **Validation** needs no client: `fastValidate(len, ...)`, the fast path over what
+//!    `fast.js` wrote at `fastAt(cap)` (the buffer the clients share), and
+//!    `validateSendGroupWithAck(body, options)`.
 //! 5. **The switch to the full core.** The `sender` build (index.mjs's wasm) has no run to
 //!    many, store or journal: no `bulk*`, `swap`, `swapped`, `storeFailed`, and a store
 //!    never reaches a send. When its client first needs them, the driver makes the full
@@ -119,6 +119,11 @@ pub(crate) fn result_of(outcome: &Outcome) -> JsValue {
         .and_then(|t| js_sys::JSON::parse(t).ok());
     result::send_result(outcome, parsed, JsValue::UNDEFINED, "")
 }
+
+// The layer keeps state in a static (the fast path's buffer, `validate.rs`) and installs a
+// single-threaded allocator: a build with threads would share both unsynchronized.
+#[cfg(target_feature = "atomics")]
+compile_error!("the npm build is single-threaded: build it without the `atomics` target feature");
 
 // Segregated free lists (heap.rs): smaller than a general allocator (dlmalloc, talc) and,
 // unlike a single free list, its cost per allocation does not grow with what is live (a

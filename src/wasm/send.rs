@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use super::core::Core;
 use super::fields::JsJson;
 use super::result::{or_undefined, pairs};
-use super::validate::Fast;
+use super::validate::with_fields;
 use super::{options, read, result};
 use crate::classify::BodyFacts;
 use crate::error::SendError;
@@ -209,14 +209,13 @@ impl Core {
         )
     }
 
-    /// `begin` for the first `len` bytes of `fast`'s scratch buffer (the one this wasm's
+    /// `begin` for the first `len` bytes of the fast path's buffer (the one this wasm's
     /// validation and every client of it share), a body's fields as `fast.js` writes
     /// them (see `super::fast`), when the validation fast path accepts them; else nothing
     /// is begun (`undefined`: the driver then calls `begin` with the body).
     #[wasm_bindgen(js_name = beginFast)]
     pub fn begin_fast(
         &mut self,
-        fast: &Fast,
         len: usize,
         account: bool,
         urns: i32,
@@ -226,7 +225,7 @@ impl Core {
         // validate or begin another send, which writes that buffer.
         let max = self.config.settings.max_message_length;
         // The account as validated (trimmed): the guard's key.
-        let (json, account) = fast.with(len, account, urns, |fields| {
+        let (json, account) = with_fields(len, account, urns, |fields| {
             let valid = fields.fast_valid(max);
             valid.then(|| (fields.to_json(), fields.account_id.map(str::to_owned)))
         })?;

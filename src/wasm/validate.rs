@@ -33,86 +33,72 @@ pub fn known_fields() -> JsValue {
     JsValue::from_str(&crate::text::comma_joined(&KNOWN_FIELDS))
 }
 
-/// The validation fast path, for JS: a [`fast::Scratch`] that `fast.js` writes a body's
-/// fields into, and the call that decides them. `fast.js` keeps one per wasm, which
-/// validation and every client of that wasm (`Core.beginFast`) share: one buffer,
-/// however many clients.
+/// The validation fast path's buffer: the wasm's one [`fast::Scratch`], which `fast.js`
+/// writes a body's fields into and which validation and every client of this wasm
+/// (`Core.beginFast`) read: one buffer, however many clients.
 ///
-/// Its methods take `&self` (the buffer is taken out of a `Cell` while read), so a
-/// getter of a call's options that validates while `beginFast` holds it is no
-/// "recursive use" error: `beginFast` has copied the fields out by then.
-#[wasm_bindgen(js_name = Fast)]
-#[derive(Default)]
-pub struct Fast(core::cell::Cell<fast::Scratch>);
+/// Taken out of its `Cell` while read, so a getter of a call's options that validates
+/// while `beginFast` holds it is no "recursive use" error: `beginFast` has copied the
+/// fields out by then.
+struct Shared(core::cell::Cell<fast::Scratch>);
 
-impl core::fmt::Debug for Fast {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Fast")
-    }
+// SAFETY: the npm build's wasm has one thread (wasm32 without atomics: the `atomics`
+// target feature is refused in `super`), so nothing reaches the cell concurrently.
+unsafe impl Sync for Shared {}
+
+static SCRATCH: Shared = Shared(core::cell::Cell::new(fast::Scratch::new()));
+
+/// `f` of the buffer, taken out of the cell meanwhile. `f` must not call into
+/// JavaScript: a call back into `fastAt` would find the cell empty, give JS the address of
+/// a new buffer, and that buffer would be dropped when this one is put back.
+fn scratch<T>(f: impl FnOnce(&mut fast::Scratch) -> T) -> T {
+    let mut buffer = SCRATCH.0.take();
+    let out = f(&mut buffer);
+    SCRATCH.0.set(buffer);
+    out
 }
 
-impl Fast {
-    /// `f` of the buffer, taken out of the cell meanwhile. `f` must not call into
-    /// JavaScript: a call back into `at` would find the cell empty, give JS the address of
-    /// a new buffer, and that buffer would be dropped when this one is put back.
-    fn scratch<T>(&self, f: impl FnOnce(&mut fast::Scratch) -> T) -> T {
-        let mut scratch = self.0.take();
-        let out = f(&mut scratch);
-        self.0.set(scratch);
-        out
-    }
-
-    /// `f` over the fields the first `len` bytes of the buffer hold (see
-    /// [`read_joined`]); `None` when they do not read as fields. `f` must not call into
-    /// JavaScript (see `scratch`): the fields' checks and copies are Rust's own. For a
-    /// send (the validate-only build has none).
-    #[cfg(not(feature = "validator"))]
-    pub(super) fn with<T>(
-        &self,
-        len: usize,
-        account: bool,
-        urns: i32,
-        f: impl FnOnce(&mut crate::validate::Fields<'_>) -> Option<T>,
-    ) -> Option<T> {
-        self.scratch(|scratch| {
-            let mut fields = read_joined(scratch.bytes(len)?, account, urns)?;
-            f(&mut fields)
-        })
-    }
+/// `f` over the fields the first `len` bytes of the buffer hold (see [`read_joined`]);
+/// `None` when they do not read as fields. `f` must not call into JavaScript (see
+/// `scratch`): the fields' checks and copies are Rust's own. For a send (the
+/// validate-only build has none).
+#[cfg(not(feature = "validator"))]
+pub(super) fn with_fields<T>(
+    len: usize,
+    account: bool,
+    urns: i32,
+    f: impl FnOnce(&mut crate::validate::Fields<'_>) -> Option<T>,
+) -> Option<T> {
+    scratch(|buffer| {
+        let mut fields = read_joined(buffer.bytes(len)?, account, urns)?;
+        f(&mut fields)
+    })
 }
 
-#[wasm_bindgen(js_class = Fast)]
-impl Fast {
-    /// An empty scratch buffer.
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Fast {
-        Fast::default()
-    }
+/// The address of at least `cap` bytes of the buffer, for `fast.js` to write into.
+#[wasm_bindgen(js_name = fastAt)]
+pub fn fast_at(cap: usize) -> usize {
+    scratch(|buffer| buffer.at(cap))
+}
 
-    /// The address of at least `cap` bytes of the buffer, for `fast.js` to write into.
-    pub fn at(&self, cap: usize) -> usize {
-        self.scratch(|scratch| scratch.at(cap))
-    }
-
-    /// The validation fast path over the first `len` bytes of the buffer, a body's fields
-    /// as `fast.js` writes them (see [`super::fast`]), under the default limit: 0 when it
-    /// does not decide ("ask `validateSendGroupWithAck`", not "invalid"); 1 when the body
-    /// is valid as it is; 2 when it is valid once its identifiers and URNs are trimmed,
-    /// which JavaScript's `trim` does as the core did (the fast path trims only ASCII
-    /// whitespace).
-    pub fn validate(&self, len: usize, account: bool, urns: i32) -> u32 {
-        // One call into connectsafely-scan, compiled for speed (see its docs).
-        self.scratch(|scratch| {
-            let buf = scratch.bytes(len)?;
-            Some(validate_joined(
-                buf,
-                account,
-                urns,
-                DEFAULT_MAX_MESSAGE_LENGTH,
-            ))
-        })
-        .unwrap_or(0)
-    }
+/// The validation fast path over the first `len` bytes of the buffer, a body's fields as
+/// `fast.js` writes them (see [`super::fast`]), under the default limit: 0 when it does
+/// not decide ("ask `validateSendGroupWithAck`", not "invalid"); 1 when the body is valid
+/// as it is; 2 when it is valid once its identifiers and URNs are trimmed, which
+/// JavaScript's `trim` does as the core did (the fast path trims only ASCII whitespace).
+#[wasm_bindgen(js_name = fastValidate)]
+pub fn fast_validate(len: usize, account: bool, urns: i32) -> u32 {
+    // One call into connectsafely-scan, compiled for speed (see its docs).
+    scratch(|buffer| {
+        let bytes = buffer.bytes(len)?;
+        Some(validate_joined(
+            bytes,
+            account,
+            urns,
+            DEFAULT_MAX_MESSAGE_LENGTH,
+        ))
+    })
+    .unwrap_or(0)
 }
 
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
