@@ -219,7 +219,7 @@ impl Core {
         len: usize,
         account: bool,
         urns: i32,
-        options: Option<JsValue>,
+        options: JsValue,
     ) -> Option<u32> {
         // Copied out of the scratch buffer before reading the options: their getters may
         // validate or begin another send, which writes that buffer.
@@ -229,7 +229,7 @@ impl Core {
             let valid = fields.fast_valid(max);
             valid.then(|| (fields.to_json(), fields.account_id.map(str::to_owned)))
         })?;
-        let call = match options::call(&options.unwrap_or(JsValue::UNDEFINED)) {
+        let call = match options::call(&options) {
             Ok(c) => c,
             Err(errors) => {
                 return Some(self.settled(Outcome::local(SendError::validation(errors))))

@@ -104,8 +104,7 @@ pub fn fast_validate(len: usize, account: bool, urns: i32) -> u32 {
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
 /// `value` is the normalized body that would be sent.
 #[wasm_bindgen(js_name = validateSendGroupWithAck)]
-pub fn validate_send_group_with_ack(body: JsValue, options: Option<JsValue>) -> JsValue {
-    let options = options.unwrap_or(JsValue::UNDEFINED);
+pub fn validate_send_group_with_ack(body: JsValue, options: JsValue) -> JsValue {
     let checked = max_message_length(&options)
         .map_err(|e| vec![e])
         .and_then(|max| validate(&read::body(&body, max), max));
