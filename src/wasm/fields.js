@@ -26,6 +26,36 @@ export function fieldIndex(key) {
   return i === undefined ? -1 : i;
 }
 
+// What `v` is, in one call (the core's reader, read.rs, asked up to eight questions a
+// value): 0 undefined, 1 null, 2 a string, 3 false, 4 true, 5 a number, 6 a bigint, 7 a
+// symbol, 8 a function, 9 an array, 10 another object, 11 a revoked proxy (which
+// Array.isArray throws for), 12 anything else (document.all).
+export function typeOf(v) {
+  if (v === undefined) return 0;
+  if (v === null) return 1;
+  switch (typeof v) {
+    case "string":
+      return 2;
+    case "boolean":
+      return v ? 4 : 3;
+    case "number":
+      return 5;
+    case "bigint":
+      return 6;
+    case "symbol":
+      return 7;
+    case "function":
+      return 8;
+    case "object":
+      try {
+        return Array.isArray(v) ? 9 : 10;
+      } catch {
+        return 11;
+      }
+  }
+  return 12;
+}
+
 // `o[k]`, for JSON.parse results (plain data: reading cannot throw, so no catch wrapper).
 export function dataProp(o, k) {
   return o[k];

@@ -7,6 +7,7 @@ use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 
+use super::read::Type;
 use crate::classify::{JsonView, BODY_KEYS};
 use crate::js;
 
@@ -160,7 +161,7 @@ impl JsonView for JsJson<'_> {
                 journals: false,
                 ..
             } => Some(String::new()),
-            JsJson::Value(v, false) => v.is_string().then(String::new),
+            JsJson::Value(v, false) => (Type::of(v) == Type::String).then(String::new),
             _ => self.string(),
         }
     }
@@ -170,19 +171,19 @@ impl JsonView for JsJson<'_> {
             JsJson::Field { kind: TRUE, .. } => Some(true),
             JsJson::Field { kind: FALSE, .. } => Some(false),
             JsJson::Field { .. } => None,
-            JsJson::Value(v, _) => v.as_bool(),
+            JsJson::Value(v, _) => Type::of(v).boolean(),
         }
     }
     fn is_object(&self) -> bool {
         match self {
             JsJson::Top { .. } => true,
             JsJson::Field { kind, .. } => *kind == OBJECT,
-            JsJson::Value(v, _) => v.is_object() && !js::is_array(v).unwrap_or(true),
+            JsJson::Value(v, _) => Type::of(v) == Type::Object,
         }
     }
     fn elements(&self, max: usize) -> Option<Vec<Self>> {
         let v = self.value();
-        if !js::is_array(&v).unwrap_or(false) {
+        if Type::of(&v) != Type::Array {
             return None;
         }
         let len = js::prop(&v, "length").ok()?.as_f64()?;

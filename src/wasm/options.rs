@@ -10,7 +10,7 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-use super::read::raw;
+use super::read::{raw, Type};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
 use crate::settings::{self, CallInput, CallSettings, ClientInput, ClientSettings};
@@ -55,7 +55,7 @@ fn read(options: &JsValue, name: &str) -> Result<JsValue, JsValue> {
 
 /// Reads and checks `ClientOptions`; the error is a `TypeError` naming the option and why.
 pub fn client(options: &JsValue) -> Result<Config, JsValue> {
-    if !options.is_object() {
+    if !Type::of(options).is_object() {
         return Err(type_error(
             "options must be an object such as { apiKey: \"...\" }",
         ));
@@ -73,7 +73,7 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
     let shared = !(store.is_undefined() || store.is_null());
     if shared {
         let swap = js::prop(&store, "swap").unwrap_or(JsValue::UNDEFINED);
-        if !store.is_object() || !swap.is_function() {
+        if !Type::of(&store).is_object() || Type::of(&swap) != Type::Function {
             return Err(type_error(
                 "options.store must be a store: an object with swap(key, expected, value) (see the redis, durable-object and indexeddb entries)",
             ));
@@ -84,10 +84,10 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         js::global("console")
     } else {
         let methods = ["error", "warn", "info", "debug"];
-        let ok = given.is_object()
+        let ok = Type::of(&given).is_object()
             && methods
                 .iter()
-                .all(|m| js::prop(&given, m).is_ok_and(|f| f.is_function()));
+                .all(|m| js::prop(&given, m).is_ok_and(|f| Type::of(&f) == Type::Function));
         if !ok {
             return Err(type_error(
                 "options.logger must be an object with error, warn, info and debug methods (console, pino, winston...)",
@@ -98,10 +98,11 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
     let hooks = read(options, "hooks")?;
     if !hooks.is_undefined() {
         let names = ["onRequest", "onResponse", "onError"];
-        let ok = hooks.is_object()
-            && names
-                .iter()
-                .all(|n| js::prop(&hooks, n).is_ok_and(|f| f.is_undefined() || f.is_function()));
+        let ok = Type::of(&hooks).is_object()
+            && names.iter().all(|n| {
+                js::prop(&hooks, n)
+                    .is_ok_and(|f| matches!(Type::of(&f), Type::Undefined | Type::Function))
+            });
         if !ok {
             return Err(type_error(
                 "options.hooks must be an object of functions: { onRequest?, onResponse?, onError? }",
@@ -151,7 +152,7 @@ pub fn header_list(value: &JsValue, field: &str) -> Result<Vec<(String, String)>
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    if !value.is_object() || js::is_array(value).unwrap_or(true) {
+    if Type::of(value) != Type::Object {
         return Err(bad(crate::cat!(
             field,
             " must be an object of header names to string values"
@@ -191,7 +192,7 @@ pub fn call(options: &JsValue) -> Result<Call, Vec<FieldError>> {
     }
     let err =
         |field: &str, message: &str| vec![FieldError::new(field, FieldErrorCode::Type, message)];
-    if !options.is_object() {
+    if !Type::of(options).is_object() {
         return Err(err(
             "options",
             "options must be an object such as { signal, timeoutMs }",

@@ -21,6 +21,66 @@ extern "C" {
     fn field_index(key: &JsValue) -> i32;
     #[wasm_bindgen(js_name = setNames)]
     fn set_names(fields: &str, body_keys: &str);
+    #[wasm_bindgen(js_name = typeOf)]
+    fn type_of(v: &JsValue) -> u32;
+}
+
+/// What a JavaScript value is: `typeOf` of fields.js, one call where wasm-bindgen's
+/// tests are one call each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Type {
+    Undefined,
+    Null,
+    String,
+    False,
+    True,
+    Number,
+    BigInt,
+    Symbol,
+    Function,
+    Array,
+    /// An object that is no array.
+    Object,
+    /// A revoked proxy (an object whose every read throws).
+    Revoked,
+    /// What none of the others is (`document.all`).
+    Other,
+}
+
+impl Type {
+    pub(super) fn of(v: &JsValue) -> Type {
+        match type_of(v) {
+            0 => Type::Undefined,
+            1 => Type::Null,
+            2 => Type::String,
+            3 => Type::False,
+            4 => Type::True,
+            5 => Type::Number,
+            6 => Type::BigInt,
+            7 => Type::Symbol,
+            8 => Type::Function,
+            9 => Type::Array,
+            10 => Type::Object,
+            11 => Type::Revoked,
+            _ => Type::Other,
+        }
+    }
+
+    /// `typeof v === "object" && v !== null` (arrays and proxies too).
+    #[cfg(not(feature = "validator"))]
+    pub(super) fn is_object(self) -> bool {
+        matches!(self, Type::Array | Type::Object | Type::Revoked)
+    }
+
+    /// `true` or `false`: a boolean's value.
+    #[cfg(not(feature = "validator"))]
+    pub(super) fn boolean(self) -> Option<bool> {
+        match self {
+            Type::True => Some(true),
+            Type::False => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// Set once the snippet has the names (wasm32 here has one thread: a plain flag; a
@@ -53,13 +113,10 @@ pub fn body(v: &JsValue, max_message_length: usize) -> Value {
     let cap = max_message_length
         .saturating_mul(2)
         .max(connectsafely_scan::fields::FAST_MAX_BYTES);
-    if !v.is_object() {
-        return scalar(v, cap);
-    }
-    match js::is_array(v) {
-        Ok(true) => return Value::Array(Vec::new()),
-        Ok(false) => {}
-        Err(_) => return Value::Unreadable,
+    match Type::of(v) {
+        Type::Object => {}
+        Type::Array => return Value::Array(Vec::new()),
+        t => return scalar(v, t, cap),
     }
     let Ok(keys) = js::object_keys(v) else {
         return Value::Unreadable;
@@ -93,25 +150,19 @@ pub fn body(v: &JsValue, max_message_length: usize) -> Value {
 
 /// A value whose insides the schema never needs.
 fn shallow(v: &JsValue, cap: usize) -> Value {
-    if !v.is_object() {
-        return scalar(v, cap);
-    }
-    match js::is_array(v) {
-        Ok(true) => Value::Array(Vec::new()),
-        Ok(false) => Value::Object(Vec::new()),
-        Err(_) => Value::Unreadable,
+    match Type::of(v) {
+        Type::Array => Value::Array(Vec::new()),
+        Type::Object => Value::Object(Vec::new()),
+        t => scalar(v, t, cap),
     }
 }
 
 /// `messageUrns`: an array's entries, up to one past the limit.
 fn list(v: &JsValue, cap: usize) -> Value {
-    if !v.is_object() {
-        return scalar(v, cap);
-    }
-    match js::is_array(v) {
-        Ok(true) => {}
-        Ok(false) => return Value::Object(Vec::new()),
-        Err(_) => return Value::Unreadable,
+    match Type::of(v) {
+        Type::Array => {}
+        Type::Object => return Value::Object(Vec::new()),
+        t => return scalar(v, t, cap),
     }
     let len = match js::prop(v, "length").map(|l| l.as_f64()) {
         Ok(Some(n)) if n >= 0.0 => n as usize,
@@ -130,23 +181,18 @@ fn list(v: &JsValue, cap: usize) -> Value {
     Value::Array(items)
 }
 
-fn scalar(v: &JsValue, cap: usize) -> Value {
-    if v.is_undefined() || v.is_null() {
-        Value::Absent
-    } else if v.is_string() {
-        string(v.unchecked_ref::<JsString>(), cap)
-    } else if let Some(b) = v.as_bool() {
-        Value::Bool(b)
-    } else if let Some(n) = v.as_f64() {
-        Value::Number(n)
-    } else if v.is_bigint() {
-        Value::BigInt
-    } else if v.is_symbol() {
-        Value::Symbol
-    } else if v.is_function() {
-        Value::Function
-    } else {
-        Value::Unreadable
+/// A value that is no object (`t`: what it is).
+fn scalar(v: &JsValue, t: Type, cap: usize) -> Value {
+    match t {
+        Type::Undefined | Type::Null => Value::Absent,
+        Type::String => string(v.unchecked_ref::<JsString>(), cap),
+        Type::False => Value::Bool(false),
+        Type::True => Value::Bool(true),
+        Type::Number => Value::Number(v.as_f64().unwrap_or(f64::NAN)),
+        Type::BigInt => Value::BigInt,
+        Type::Symbol => Value::Symbol,
+        Type::Function => Value::Function,
+        Type::Array | Type::Object | Type::Revoked | Type::Other => Value::Unreadable,
     }
 }
 
@@ -166,15 +212,15 @@ fn string(s: &JsString, cap: usize) -> Value {
 
 /// `options[name]` as the core reads it: its type and value, or that its getter threw.
 pub fn raw(options: &JsValue, name: &str) -> Raw {
-    match js::prop(options, name) {
-        Err(_) => Raw::Unreadable,
-        Ok(v) if v.is_undefined() => Raw::Absent,
-        Ok(v) if v.is_null() => Raw::Null,
-        Ok(v) => match (v.as_bool(), v.as_f64(), v.as_string()) {
-            (Some(b), _, _) => Raw::Bool(b),
-            (_, Some(n), _) => Raw::Number(n),
-            (_, _, Some(s)) => Raw::Text(s),
-            _ => Raw::Other,
-        },
+    let Ok(v) = js::prop(options, name) else {
+        return Raw::Unreadable;
+    };
+    match Type::of(&v) {
+        Type::Undefined => Raw::Absent,
+        Type::Null => Raw::Null,
+        t @ (Type::False | Type::True) => Raw::Bool(t == Type::True),
+        Type::Number => v.as_f64().map_or(Raw::Other, Raw::Number),
+        Type::String => v.as_string().map_or(Raw::Other, Raw::Text),
+        _ => Raw::Other,
     }
 }

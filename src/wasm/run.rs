@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use super::options::{self, Config};
+use super::read::Type;
 use super::{read, result};
 use crate::accounts::Accounts;
 use crate::bulk::BulkPlan;
@@ -148,8 +149,8 @@ impl Run {
             runner: None,
             headers: Vec::new(),
         };
-        let items: Vec<JsValue> = match js::is_array(bodies) {
-            Ok(true) => {
+        let items: Vec<JsValue> = match Type::of(bodies) {
+            Type::Array => {
                 let len = js::prop(bodies, "length")
                     .ok()
                     .and_then(|l| l.as_f64())
@@ -354,7 +355,7 @@ impl Run {
         let Some(check) = self.check.as_mut() else {
             return;
         };
-        let arrays = js::is_array(wrote).unwrap_or(false) && js::is_array(values).unwrap_or(false);
+        let arrays = Type::of(wrote) == Type::Array && Type::of(values) == Type::Array;
         if !thrown.is_undefined() || !arrays {
             self.check = None;
             self.plan.halt(StopReason::StoreUnavailable);
@@ -364,7 +365,7 @@ impl Run {
         let answers: Vec<(bool, Option<String>)> = (0..asked as u32)
             .map(|i| {
                 let at = JsValue::from(i);
-                let ok = js::get(wrote, &at).is_ok_and(|v| v.as_bool() == Some(true));
+                let ok = js::get(wrote, &at).is_ok_and(|v| Type::of(&v) == Type::True);
                 (ok, js::get(values, &at).ok().and_then(|v| v.as_string()))
             })
             .collect();

@@ -53,3 +53,31 @@ test("inherited properties are not fields; own null-prototype objects are read",
   const r = validateSendGroupWithAck(Object.create(body()));
   assert.deepEqual(r.error.fieldErrors.map((e) => e.code), ["required", "required", "required"]);
 });
+
+test("a field of each JavaScript type is read as that type", () => {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const cases = [
+    [true, "got a boolean"],
+    [false, "got a boolean"],
+    [10n, "got a BigInt"],
+    [Symbol("s"), "got a symbol"],
+    [() => "hi", "got a function"],
+    [["hi"], "got an array"],
+    [{ text: "hi" }, "got an object"],
+    [revoked.proxy, "could not be read"],
+  ];
+  for (const [value, says] of cases) {
+    const r = validateSendGroupWithAck({ ...body(), message: value });
+    assert.deepEqual(r.error.fieldErrors.map((e) => [e.field, e.code]), [["message", "type"]], String(typeof value));
+    assert.ok(r.error.fieldErrors[0].message.includes(says), `${typeof value}: ${r.error.fieldErrors[0].message}`);
+  }
+  for (const absent of [null, undefined]) {
+    assert.equal(validateSendGroupWithAck({ ...body(), message: absent }).error.fieldErrors[0].code, "required");
+  }
+  // A number keeps its value (the message suggests it as a string).
+  assert.ok(validateSendGroupWithAck({ ...body(), groupId: 42 }).error.fieldErrors[0].message.includes('"42"'));
+  // messageUrns' entries are read the same way.
+  const urns = validateSendGroupWithAck({ ...body(), messageUrns: [7, true, null] }).error.fieldErrors;
+  assert.deepEqual(urns.map((e) => [e.field, e.code]), [["messageUrns[0]", "type"], ["messageUrns[1]", "type"], ["messageUrns[2]", "type"]]);
+});
