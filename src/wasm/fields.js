@@ -56,6 +56,20 @@ export function typeOf(v) {
   return 12;
 }
 
+// Whether `s` is well-formed UTF-16 (no unpaired surrogate): asked only of a string whose
+// UTF-8 copy holds U+FFFD, which is also what an unpaired surrogate becomes. A loop rather
+// than String.prototype.isWellFormed, which Node.js 18 lacks and a page may replace.
+export function wellFormed(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false;
+    const d = s.charCodeAt(++i);
+    if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+  }
+  return true;
+}
+
 // `o[k]`, for JSON.parse results (plain data: reading cannot throw, so no catch wrapper).
 export function dataProp(o, k) {
   return o[k];

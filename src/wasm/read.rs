@@ -23,6 +23,8 @@ extern "C" {
     fn set_names(fields: &str, body_keys: &str);
     #[wasm_bindgen(js_name = typeOf)]
     fn type_of(v: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = wellFormed)]
+    fn well_formed(s: &JsValue) -> bool;
 }
 
 /// What a JavaScript value is: `typeOf` of fields.js, one call where wasm-bindgen's
@@ -206,7 +208,7 @@ fn string(s: &JsString, cap: usize) -> Value {
     }
     let text = String::from(s);
     // Lone surrogates arrive as U+FFFD; only then is the slower exact check needed.
-    let well_formed = !crate::text::has_replacement_char(&text) || s.is_valid_utf16();
+    let well_formed = !crate::text::has_replacement_char(&text) || well_formed(s);
     Value::Str(Text { text, well_formed })
 }
 

@@ -46,6 +46,12 @@ test("an unpaired surrogate in the message is not_well_formed", () => {
   const r = validateSendGroupWithAck({ ...body(), message: "broken \ud83d" });
   assert.equal(r.error.fieldErrors[0].code, "not_well_formed");
   assert.equal(validateSendGroupWithAck({ ...body(), message: "fine 😀 \ufffd" }).ok, true);
+  // Every way a surrogate goes unpaired, beside a U+FFFD (which sends the check to the exact one).
+  for (const message of ["\udc00 \ufffd", "a\ud800b\ufffd", "\ufffd\udc00\ud800", "\ufffd\ud83d", "\ufffd\ud83d\ud83d\ude00"]) {
+    const r = validateSendGroupWithAck({ ...body(), message });
+    assert.equal(r.error?.fieldErrors[0].code, "not_well_formed", JSON.stringify(message));
+  }
+  assert.equal(validateSendGroupWithAck({ ...body(), message: "\ufffd\ud83d\ude00\udbff\udfff" }).ok, true);
 });
 
 test("inherited properties are not fields; own null-prototype objects are read", () => {
