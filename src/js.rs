@@ -11,10 +11,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Array.isArray(v)`: throws for a revoked proxy.
-    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
-    pub fn is_array(v: &JsValue) -> Result<bool, JsValue>;
-
     /// `Object.keys(v)`: runs proxy traps.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     pub fn object_keys(v: &JsValue) -> Result<Array, JsValue>;

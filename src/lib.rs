@@ -62,14 +62,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 mod num;
 
 // The npm build's allocator; compiled natively for its tests.
-#[cfg(any(
-    test,
-    all(
-        target_arch = "wasm32",
-        feature = "npm",
-        not(target_feature = "atomics")
-    )
-))]
+#[cfg(any(test, all(target_arch = "wasm32", feature = "npm")))]
 mod heap;
 
 // `validator` builds the validate entry's wasm (scripts/build-pkg.sh) by leaving modules

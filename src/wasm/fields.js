@@ -28,8 +28,9 @@ export function fieldIndex(key) {
 
 // What `v` is, in one call (the core's reader, read.rs, asked up to eight questions a
 // value): 0 undefined, 1 null, 2 a string, 3 false, 4 true, 5 a number, 6 a bigint, 7 a
-// symbol, 8 a function, 9 an array, 10 another object, 11 a revoked proxy (which
-// Array.isArray throws for), 12 anything else (document.all).
+// symbol, 8 a function, 9 an array, 10 another object, 11 a revoked proxy of an object
+// (which Array.isArray throws for), 12 anything else (document.all). read.rs's `Type`
+// reads these numbers (tests/js/hostile.test.mjs reads a field of each type through both).
 export function typeOf(v) {
   if (v === undefined) return 0;
   if (v === null) return 1;
@@ -58,7 +59,7 @@ export function typeOf(v) {
 
 // Whether `s` is well-formed UTF-16 (no unpaired surrogate): asked only of a string whose
 // UTF-8 copy holds U+FFFD, which is also what an unpaired surrogate becomes. A loop rather
-// than String.prototype.isWellFormed, which Node.js 18 lacks and a page may replace.
+// than String.prototype.isWellFormed, which Node.js 18 lacks.
 export function wellFormed(s) {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

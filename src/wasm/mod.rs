@@ -125,10 +125,9 @@ pub(crate) fn result_of(outcome: &Outcome) -> JsValue {
 #[cfg(target_feature = "atomics")]
 compile_error!("the npm build is single-threaded: build it without the `atomics` target feature");
 
-// Segregated free lists (heap.rs): smaller than a general allocator (dlmalloc, talc) and,
+// Segregated free lists (src/heap.rs): smaller than a general allocator (dlmalloc, talc) and,
 // unlike a single free list, its cost per allocation does not grow with what is live (a
-// run of 100,000 items keeps that many requests). Single-threaded: wasm32 without atomics.
-#[cfg(not(target_feature = "atomics"))]
+// run of 100,000 items keeps that many requests). Single-threaded (atomics refused above).
 #[global_allocator]
 static ALLOCATOR: crate::heap::Segregated<crate::heap::WasmMemory> =
     crate::heap::Segregated::new(crate::heap::WasmMemory);

@@ -70,10 +70,11 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         )
     };
     let store = read(options, "store")?;
-    let shared = !(store.is_undefined() || store.is_null());
+    let given = Type::of(&store);
+    let shared = !matches!(given, Type::Undefined | Type::Null);
     if shared {
         let swap = js::prop(&store, "swap").unwrap_or(JsValue::UNDEFINED);
-        if !Type::of(&store).is_object() || Type::of(&swap) != Type::Function {
+        if !given.is_object() || Type::of(&swap) != Type::Function {
             return Err(type_error(
                 "options.store must be a store: an object with swap(key, expected, value) (see the redis, durable-object and indexeddb entries)",
             ));
@@ -149,14 +150,15 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
 /// came from).
 pub fn header_list(value: &JsValue, field: &str) -> Result<Vec<(String, String)>, FieldError> {
     let bad = |message: String| FieldError::new(field, FieldErrorCode::Type, message);
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if Type::of(value) != Type::Object {
-        return Err(bad(crate::cat!(
-            field,
-            " must be an object of header names to string values"
-        )));
+    match Type::of(value) {
+        Type::Undefined | Type::Null => return Ok(Vec::new()),
+        Type::Object => {}
+        _ => {
+            return Err(bad(crate::cat!(
+                field,
+                " must be an object of header names to string values"
+            )))
+        }
     }
     let keys = js::object_keys(value).map_err(|_| bad(crate::cat!(field, " could not be read")))?;
     let mut out = Vec::new();
@@ -187,12 +189,13 @@ pub struct Call {
 /// Reads per-call options `{ signal?, timeoutMs?, headers? }`; problems are field errors
 /// (a send never throws).
 pub fn call(options: &JsValue) -> Result<Call, Vec<FieldError>> {
-    if options.is_undefined() || options.is_null() {
+    let given = Type::of(options);
+    if matches!(given, Type::Undefined | Type::Null) {
         return Ok(Call::default());
     }
     let err =
         |field: &str, message: &str| vec![FieldError::new(field, FieldErrorCode::Type, message)];
-    if !Type::of(options).is_object() {
+    if !given.is_object() {
         return Err(err(
             "options",
             "options must be an object such as { signal, timeoutMs }",

@@ -68,14 +68,13 @@ impl Type {
         }
     }
 
-    /// `typeof v === "object" && v !== null` (arrays and proxies too).
+    /// `typeof v === "object" && v !== null` (arrays, and proxies of objects, too).
     #[cfg(not(feature = "validator"))]
     pub(super) fn is_object(self) -> bool {
         matches!(self, Type::Array | Type::Object | Type::Revoked)
     }
 
     /// `true` or `false`: a boolean's value.
-    #[cfg(not(feature = "validator"))]
     pub(super) fn boolean(self) -> Option<bool> {
         match self {
             Type::True => Some(true),
@@ -220,7 +219,7 @@ pub fn raw(options: &JsValue, name: &str) -> Raw {
     match Type::of(&v) {
         Type::Undefined => Raw::Absent,
         Type::Null => Raw::Null,
-        t @ (Type::False | Type::True) => Raw::Bool(t == Type::True),
+        t @ (Type::False | Type::True) => t.boolean().map_or(Raw::Other, Raw::Bool),
         Type::Number => v.as_f64().map_or(Raw::Other, Raw::Number),
         Type::String => v.as_string().map_or(Raw::Other, Raw::Text),
         _ => Raw::Other,

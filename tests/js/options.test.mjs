@@ -72,3 +72,23 @@ test("valid options with every field set construct a client", () => {
   });
   assert.equal(c.baseUrl, "https://proxy.example/cs");
 });
+
+test("the objects among the options are told apart by what they are, proxies included", () => {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const fn = new Proxy(() => {}, {});
+  // Header objects: a plain object or a proxy of one, nothing else (an array, a revoked proxy, a function).
+  for (const defaultHeaders of [["X-A", "a"], revoked.proxy, () => {}, "X-A: a", 5]) throwsNaming({ apiKey: "k", defaultHeaders }, "defaultHeaders");
+  for (const defaultHeaders of [undefined, null, {}, new Proxy({ "X-A": "a" }, {})]) assert.doesNotThrow(make({ apiKey: "k", defaultHeaders }));
+  // A hook may be a proxy of a function; the hooks object may not be a function or a revoked proxy.
+  assert.doesNotThrow(make({ apiKey: "k", hooks: { onRequest: fn, onError: undefined } }));
+  for (const hooks of [() => {}, revoked.proxy, { onRequest: {} }, { onResponse: null }]) throwsNaming({ apiKey: "k", hooks }, "hooks");
+  // A logger: an object (or a proxy of one) whose four methods are functions.
+  const logger = { error: fn, warn: fn, info: fn, debug: fn };
+  assert.doesNotThrow(make({ apiKey: "k", logger: new Proxy(logger, {}) }));
+  for (const given of [{ ...logger, debug: "no" }, () => {}, revoked.proxy]) throwsNaming({ apiKey: "k", logger: given }, "logger");
+  // A store: null and undefined are none; an object whose swap is a function (a proxy of one too).
+  assert.doesNotThrow(make({ apiKey: "k", store: null }));
+  assert.doesNotThrow(make({ apiKey: "k", store: { swap: fn } }));
+  for (const store of [{ swap: "x" }, "redis", () => {}, { swap: revoked.proxy }]) throwsNaming({ apiKey: "k", store }, "store");
+});
