@@ -219,9 +219,8 @@ pub fn raw(options: &JsValue, name: &str) -> Raw {
     match Type::of(&v) {
         Type::Undefined => Raw::Absent,
         Type::Null => Raw::Null,
-        t @ (Type::False | Type::True) => t.boolean().map_or(Raw::Other, Raw::Bool),
         Type::Number => v.as_f64().map_or(Raw::Other, Raw::Number),
         Type::String => v.as_string().map_or(Raw::Other, Raw::Text),
-        _ => Raw::Other,
+        t => t.boolean().map_or(Raw::Other, Raw::Bool),
     }
 }
