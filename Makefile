@@ -42,7 +42,7 @@ soak: pkg
 	node --expose-gc tests/soak/soak.mjs
 
 # Instructions per operation (valgrind), which this machine's timings blur: validation per
-# body shape and a send's own work. B=<pkg dir> counts another build beside pkg/.
+# body shape, a send's own work and a cold start. B=<pkg dir> counts another build beside pkg/.
 .PHONY: bench-icount
 bench-icount: pkg
 	@./scripts/setup.sh --browsers

@@ -3,7 +3,10 @@
 // and 0) and divides the difference by n.
 //   node --single-threaded bench/icount-op.mjs <pkg dir> <op> <warm> <n>
 // op: "validate:<entry>:<shape>" (entry: index.mjs | validate.mjs | zod | hand-written),
-// or "send:<contender>" (connectsafely-wasm | hand-written; the fetch answers a plain object).
+// "send:<contender>" (connectsafely-wasm | hand-written; the fetch answers a plain object),
+// or "cold:<entry>" (index.mjs | validate.mjs | hand-written | none): a cold start, the
+// entry imported and one body validated (warm and n unused; none imports nothing: the
+// baseline a cold start is counted over).
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { SHAPES } from "./shapes.mjs";
@@ -47,6 +50,15 @@ if (kind === "validate") {
   }
   for (let i = 0; i < warm; i++) if (!(await send()).ok) throw new Error("a send failed");
   for (let i = 0; i < n; i++) if (!(await send()).ok) throw new Error("a send failed");
+} else if (kind === "cold") {
+  const body = SHAPES["the three required strings"].body;
+  if (who === "hand-written") {
+    const { validate } = await import("./handwritten/client.mjs");
+    if (!validate(body).ok) throw new Error("the hand-written validator answered wrongly");
+  } else if (who !== "none") {
+    const { validateSendGroupWithAck } = await load(who);
+    if (!validateSendGroupWithAck(body).ok) throw new Error(`${who} answered wrongly`);
+  }
 } else {
   throw new Error(`unknown op ${op}`);
 }

@@ -1,7 +1,9 @@
 // make bench-icount: instructions per operation, which this machine does not blur (its
 // timings drift 5-40% between runs; these repeat within ~0.05%). Each figure is the
 // instructions valgrind (cachegrind, no cache simulation) counts for a process that runs
-// W + N operations, minus one that runs W: start-up and JIT warm-up cancel out.
+// W + N operations, minus one that runs W: start-up and JIT warm-up cancel out. A cold
+// start (an entry imported, one body validated) is counted over a process that imports
+// nothing, with V8's own compilation tiers, as users meet it.
 //   node bench/icount.mjs [--a <pkg dir>] [--b <pkg dir>] [--n 20000] [--warm 20000] [--only <substring>]
 // --a defaults to pkg/; with --b, each operation of the package is counted for both
 // builds, side by side, with their ratio. Instructions are not time: the JIT code of zod
@@ -41,14 +43,18 @@ if (spawnSync("valgrind", ["--version"]).status !== 0) {
 const NODE_FLAGS = ["--no-liftoff", "--no-wasm-lazy-compilation", "--single-threaded", "--predictable", "--predictable-gc-schedule", "--hash-seed=1", "--random-seed=1"];
 const SETARCH = spawnSync("setarch", [os.machine(), "-R", "true"]).status === 0;
 
+// A cold start as users meet it: V8's own compilation tiers (lazy, Liftoff first), only
+// what would vary from run to run fixed.
+const COLD_FLAGS = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"];
+
 /** Instructions valgrind counts for one process of icount-op.mjs. */
-function instructions(dir, op, n) {
+function instructions(dir, op, n, flags = NODE_FLAGS) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "cs-icount-"));
   try {
     const out = path.join(tmp, "cg.out");
     // Everything that would vary from run to run fixed: addresses (setarch -R), V8's
     // seeds, its threads and its GC schedule. Repeats then agree to a few in 100,000.
-    const cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", `--cachegrind-out-file=${out}`, process.execPath, ...NODE_FLAGS, path.join(root, "bench/icount-op.mjs"), dir, op, String(WARM), String(n)];
+    const cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", `--cachegrind-out-file=${out}`, process.execPath, ...flags, path.join(root, "bench/icount-op.mjs"), dir, op, String(WARM), String(n)];
     const r = SETARCH ? spawnSync("setarch", [os.machine(), "-R", ...cmd], { encoding: "utf8" }) : spawnSync(cmd[0], cmd.slice(1), { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`${op} failed under valgrind:\n${r.stderr.slice(-2000)}`);
     const summary = readFileSync(out, "utf8").split("\n").find((l) => l.startsWith("summary:"));
@@ -57,8 +63,8 @@ function instructions(dir, op, n) {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
-/** Instructions per operation: (W + N) - W, over N. */
-const perOp = (dir, op) => (instructions(dir, op, N) - instructions(dir, op, 0)) / N;
+/** Instructions per operation: (W + N) - W, over N; a cold start's over a process that loads nothing. */
+const perOp = (dir, op, cold) => (cold ? instructions(dir, op, 0, COLD_FLAGS) - instructions(dir, "cold:none", 0, COLD_FLAGS) : (instructions(dir, op, N) - instructions(dir, op, 0)) / N);
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
 const ops = [];
@@ -68,6 +74,10 @@ for (const shape of Object.keys(SHAPES)) {
 }
 ops.push({ name: "a send's own work (the fetch answers a plain object), connectsafely-wasm", op: "send:connectsafely-wasm", ours: true, n: Math.min(N, 5000) });
 ops.push({ name: "a send's own work (the fetch answers a plain object), hand-written", op: "send:hand-written", ours: false, n: Math.min(N, 5000) });
+// Cold starts: one process that loads the entry and validates one body, over one that
+// loads nothing (no division: one operation).
+for (const who of ["index.mjs", "validate.mjs"]) ops.push({ name: `cold start: load + the first validation, ${who}`, op: `cold:${who}`, ours: true, cold: true });
+ops.push({ name: "cold start: load + the first validation, hand-written", op: "cold:hand-written", ours: false, cold: true });
 
 // The first process after a while reads more (cold caches): one run, not counted.
 instructions(values.a, `validate:hand-written:${Object.keys(SHAPES)[0]}`, 0);
@@ -76,9 +86,9 @@ console.log(`Instructions per operation (valgrind --tool=cachegrind; ${fmt(N)} o
 console.log(header);
 for (const o of ops) {
   if (!o.name.includes(values.only)) continue;
-  const a = perOp(values.a, o.op);
+  const a = perOp(values.a, o.op, o.cold);
   if (values.b && o.ours) {
-    const b = perOp(values.b, o.op);
+    const b = perOp(values.b, o.op, o.cold);
     console.log(`| ${o.name} | ${fmt(a)} | ${fmt(b)} | ${(b / a).toFixed(3)} |`);
   } else {
     console.log(values.b ? `| ${o.name} | ${fmt(a)} | | |` : `| ${o.name} | ${fmt(a)} |`);
