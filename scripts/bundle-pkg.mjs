@@ -12,7 +12,7 @@
 // adapters, plain JavaScript, each its own entry.
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { BUNDLES, ENTRIES } from "./entries.mjs";
 
@@ -45,6 +45,24 @@ function entryOf(e) {
   };
 }
 const entries = new Map(ENTRIES.map((e) => [e.name, entryOf(e)]));
+
+/**
+ * The request's field names as the core of `e` lists them (its `knownFields()`, from
+ * KNOWN_FIELDS), read here from the wasm by its own glue: each bundle holds them as a
+ * constant (`CORE_FIELD_NAMES`, start.js), so a cold start asks the wasm nothing for them
+ * (asked at start, they cost index.mjs's cold start 3% of its instructions and
+ * validate.mjs's 5%: make bench-icount).
+ * @param {{ name: string, wasm: string, glue: string }} e
+ */
+async function fieldNamesOf(e) {
+  const glue = await import(pathToFileURL(e.glue).href);
+  glue.initSync({ module: readFileSync(e.wasm) });
+  const names = glue.knownFields();
+  if (typeof names !== "string" || !/^[A-Za-z]+(,[A-Za-z]+)+$/.test(names)) throw new Error(`bundle-pkg: the ${e.name} core's knownFields() is ${JSON.stringify(names)}`);
+  return names;
+}
+const fieldNames = new Map();
+for (const e of entries.values()) fieldNames.set(e.name, await fieldNamesOf(e));
 const wasmOf = (name) => {
   const e = entries.get(name);
   if (!e) throw new Error(`bundle-pkg: no entry ${name}`);
@@ -224,6 +242,7 @@ await Promise.all([
       // every CommonJS loader runs (Jest's without --experimental-vm-modules, webpack's).
       ...(b.format === "cjs" ? { platform: "neutral", supported: { "dynamic-import": false } } : {}),
       outfile: path.join(outDir, b.file),
+      define: { CORE_FIELD_NAMES: JSON.stringify(fieldNames.get(b.wasm)) },
       plugins: [wiring(b)],
     }),
   ),

@@ -39,6 +39,8 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
       'export function bulk(results: unknown[], sent: number, failed: number, notAttempted: number[], stoppedBy: import("./index").BulkResult["stoppedBy"], resumeAt: number | null): import("./index").BulkResult;\n' +
       "export function withCause(error: object, cause: unknown): void;\n",
   );
+  // The constant scripts/bundle-pkg.mjs defines in every bundle: the core's field names.
+  writeFileSync(path.join(out, "core-names.d.ts"), "declare const CORE_FIELD_NAMES: string;\n");
   writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
   writeFileSync(
     path.join(out, "tsconfig.json"),
@@ -60,7 +62,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
       // `files`: `include` leaves out a .js beside a .d.ts of its name.
       ...(name === "index"
         ? { include: ["*.js", "*.d.ts"], files: ["index.js"] }
-        : { files: [`${name}.js`, ...(name === "validate" ? ["edge.js", "wasm-module.d.ts"] : [])] }),
+        : { files: [`${name}.js`, "core-names.d.ts", ...(name === "validate" ? ["edge.js", "wasm-module.d.ts"] : [])] }),
     }),
   );
   const r = spawnSync(path.join(root, "node_modules/.bin/tsc"), ["-p", out], { encoding: "utf8" });

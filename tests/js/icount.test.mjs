@@ -25,3 +25,17 @@ test("bench-icount counts a validation in thousands of instructions, and one bui
   assert.ok(a > 1000 && a < 1e6, `a validation counts ${a} instructions`);
   assert.ok(Math.abs(b / a - 1) < 0.01, `two counts of one build: ${a} and ${b}`);
 });
+
+// A cold start (the entry imported, one body validated) over a process that imports
+// nothing, with V8's own tiers: two counts of one build agreed within 0.1% here (addresses,
+// seeds, threads and GC fixed), where timings of the same cold start spread by 5-15 ms.
+test("bench-icount counts a cold start in millions of instructions, and one build twice alike (within 1%)", { skip: !hasValgrind && "no valgrind (make test's setup installs it)" }, () => {
+  const pkg = path.join(root, "pkg");
+  const r = spawnSync(process.execPath, [path.join(root, "bench/icount.mjs"), "--a", pkg, "--b", pkg, "--only", "cold start: load + the first validation, validate.mjs"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const line = r.stdout.split("\n").find((l) => l.startsWith("| cold start: load + the first validation, validate.mjs"));
+  assert.ok(line, r.stdout);
+  const [a, b] = line.split("|").slice(2, 4).map((c) => Number(c.trim().replace(/,/g, "")));
+  assert.ok(a > 1e6 && a < 1e9, `a cold start counts ${a} instructions`);
+  assert.ok(Math.abs(b / a - 1) < 0.01, `two counts of one build: ${a} and ${b}`);
+});
