@@ -27,9 +27,11 @@ function trim(s) {
  */
 export function validateSendGroupWithAck(body, options) {
   const place = fastPath();
-  if (options === undefined && encode(body, place)) {
+  if (encode(body, place)) {
     const { account, urns } = last;
-    const answer = fastValidate(last.len, account !== undefined, urns ? urns.length : -1);
+    // The core reads `options` (its maxMessageLength) as the full path would; options it
+    // rejects are answered by the full path, which says why.
+    const answer = fastValidate(last.len, account !== undefined, urns ? urns.length : -1, options);
     // The result the core would build, by the same shape function (shapes.js): the
     // caller's own strings (messageUrns fast.js's copy of the entries), trimmed as the
     // core trimmed them.

@@ -85,23 +85,19 @@ pub fn fast_at(cap: usize) -> usize {
 }
 
 /// The validation fast path over the first `len` bytes of the buffer, a body's fields as
-/// `fast.js` writes them (see [`super::fast`]), under the default limit: 0 when it does
-/// not decide ("ask `validateSendGroupWithAck`", not "invalid"); 1 when the body is valid
-/// as it is; 2 when it is valid once its identifiers and URNs are trimmed, which
-/// JavaScript's `trim` does as the core did (the fast path trims only ASCII whitespace).
+/// `fast.js` writes them (see [`super::fast`]), under the limit `options` sets (as
+/// `validateSendGroupWithAck` reads it): 0 when it does not decide ("ask
+/// `validateSendGroupWithAck`", not "invalid"; so too when `options` are not valid, which
+/// that call reports); 1 when the body is valid as it is; 2 when it is valid once its
+/// identifiers and URNs are trimmed, which JavaScript's `trim` does as the core did (the
+/// fast path trims only ASCII whitespace).
 #[wasm_bindgen(js_name = fastValidate)]
-pub fn fast_validate(len: usize, account: bool, urns: i32) -> u32 {
+pub fn fast_validate(len: usize, account: bool, urns: i32, options: JsValue) -> u32 {
+    let Ok(max) = max_message_length(&options) else {
+        return 0;
+    };
     // One call into connectsafely-scan, compiled for speed (see its docs).
-    scratch(|buffer| {
-        let bytes = buffer.bytes(len)?;
-        Some(validate_joined(
-            bytes,
-            account,
-            urns,
-            DEFAULT_MAX_MESSAGE_LENGTH,
-        ))
-    })
-    .unwrap_or(0)
+    scratch(|buffer| Some(validate_joined(buffer.bytes(len)?, account, urns, max))).unwrap_or(0)
 }
 
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.

@@ -94,16 +94,58 @@ function bodies() {
   return out;
 }
 
-test("every body the fast path reads is answered exactly as the full path answers it", () => {
+// Options of validateSendGroupWithAck: the fast path applies each limit the full path
+// would, and leaves options the full path rejects to it.
+const revoked = Proxy.revocable({}, {});
+revoked.revoke();
+const OPTIONS = [
+  undefined,
+  null,
+  {},
+  { maxMessageLength: 8000 },
+  { maxMessageLength: 0 },
+  { maxMessageLength: 2 },
+  { maxMessageLength: 37 },
+  { maxMessageLength: 38 },
+  { maxMessageLength: 8001 },
+  { maxMessageLength: 100_000 },
+  { maxMessageLength: 1e300 },
+  { maxMessageLength: Infinity },
+  { maxMessageLength: -1 },
+  { maxMessageLength: 2.5 },
+  { maxMessageLength: NaN },
+  { maxMessageLength: "38" },
+  { maxMessageLength: null },
+  { get maxMessageLength() { throw new Error("getter"); } },
+  revoked.proxy,
+  "options",
+  42,
+];
+
+test("every body the fast path reads is answered exactly as the full path answers it, under every limit and options value", () => {
   for (const [name, b] of Object.entries(bodies())) {
     for (const m of [main, entry]) {
-      const fast = m.validateSendGroupWithAck(b);
-      const full = m.validateSendGroupWithAck(unplain(b));
-      // Options (even empty) take the full path too.
-      const withOptions = m.validateSendGroupWithAck(b, {});
-      assert.ok(isDeepStrictEqual(fast, full) && shown(fast) === shown(full), `${name}: fast ${shown(fast).slice(0, 300)}, full ${shown(full).slice(0, 300)}`);
-      assert.equal(shown(fast), shown(withOptions), name);
+      for (const [i, options] of OPTIONS.entries()) {
+        const fast = m.validateSendGroupWithAck(b, options);
+        const full = m.validateSendGroupWithAck(unplain(b), options);
+        assert.ok(isDeepStrictEqual(fast, full) && shown(fast) === shown(full), `${name}, options #${i}: fast ${shown(fast).slice(0, 300)}, full ${shown(full).slice(0, 300)}`);
+      }
     }
+  }
+});
+
+test("a valid body validated with a maxMessageLength is decided by the fast path: each field read once", () => {
+  for (const m of [main, entry]) {
+    for (const maxMessageLength of [38, 8000, 100_000]) {
+      const reads = {};
+      const r = m.validateSendGroupWithAck(counted(body(1, { accountId: " acct_42", messageUrns: [MSG] }), reads), { maxMessageLength });
+      assert.equal(r.ok, true, shown(r));
+      assert.ok(readOnce(reads), `maxMessageLength ${maxMessageLength}: ${JSON.stringify(reads)}`);
+    }
+    // Over the limit: the full path reads the body again and says why.
+    const reads = {};
+    const r = m.validateSendGroupWithAck(counted(body(1, { message: "a".repeat(39) }), reads), { maxMessageLength: 38 });
+    assert.equal(r.error?.fieldErrors[0].code, "too_long", shown(r));
   }
 });
 
