@@ -130,5 +130,11 @@ fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
     if matches!(Type::of(options), Type::Undefined | Type::Null) {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
     }
-    crate::validate::max_message_length(&read::raw(options, "maxMessageLength"))
+    // The validator build reads no other option: a reader of numbers alone is smaller
+    // there; the others compile `raw` for the client's options anyway.
+    #[cfg(feature = "validator")]
+    let raw = read::raw_number(options, "maxMessageLength");
+    #[cfg(not(feature = "validator"))]
+    let raw = read::raw(options, "maxMessageLength");
+    crate::validate::max_message_length(&raw)
 }
