@@ -47,6 +47,9 @@ for entry in "${entries[@]}"; do
   grep -q '^function __wbg_get_imports()' "$glue/$base.js" && grep -q '^function __wbg_finalize_init(instance, module)' "$glue/$base.js" \
     || { echo "build-pkg: wasm-bindgen's web glue changed shape (__wbg_get_imports / __wbg_finalize_init)" >&2; exit 1; }
   echo 'export { __wbg_get_imports, __wbg_finalize_init };' >> "$glue/$base.js"
+  # ES modules to Node.js too, which bundle-pkg.mjs imports the glue with (to read the
+  # core's field names): without a "type" it would guess, or warn, or refuse.
+  echo '{ "type": "module" }' > "$glue/package.json"
 done
 node scripts/bundle-pkg.mjs pkg
 

@@ -134,18 +134,54 @@ test("every body the fast path reads is answered exactly as the full path answer
   }
 });
 
-test("a valid body validated with a maxMessageLength is decided by the fast path: each field read once", () => {
+/** Options whose `maxMessageLength` getter logs its reads into `log` (and runs `also`). */
+const limit = (maxMessageLength, log, also = () => {}) => ({
+  get maxMessageLength() {
+    log.push("maxMessageLength");
+    also();
+    return maxMessageLength;
+  },
+});
+
+/** `b` with each field a getter logging its reads into `log`. */
+function logged(b, log) {
+  const out = {};
+  for (const [k, v] of Object.entries(b)) Object.defineProperty(out, k, { enumerable: true, get: () => (log.push(k), v) });
+  return out;
+}
+
+test("a body validated with options is decided by the fast path: its fields read first and once, the options once", () => {
   for (const m of [main, entry]) {
-    for (const maxMessageLength of [38, 8000, 100_000]) {
-      const reads = {};
-      const r = m.validateSendGroupWithAck(counted(body(1, { accountId: " acct_42", messageUrns: [MSG] }), reads), { maxMessageLength });
+    for (const max of [38, 8000, 100_000]) {
+      const log = [];
+      const r = m.validateSendGroupWithAck(logged(body(1, { accountId: " acct_42", messageUrns: [MSG] }), log), limit(max, log));
       assert.equal(r.ok, true, shown(r));
-      assert.ok(readOnce(reads), `maxMessageLength ${maxMessageLength}: ${JSON.stringify(reads)}`);
+      // The full path reads the options first; the fast path reads the body first.
+      assert.deepEqual(log, ["recipientProfileUrn", "groupId", "message", "accountId", "messageUrns", "maxMessageLength"], `maxMessageLength ${max}`);
     }
-    // Over the limit: the full path reads the body again and says why.
-    const reads = {};
-    const r = m.validateSendGroupWithAck(counted(body(1, { message: "a".repeat(39) }), reads), { maxMessageLength: 38 });
+    // Over the limit: the fast path declines, the full path reads the body again (not the
+    // options) and says why.
+    const log = [];
+    const r = m.validateSendGroupWithAck(logged(body(1, { message: "a".repeat(39) }), log), limit(38, log));
     assert.equal(r.error?.fieldErrors[0].code, "too_long", shown(r));
+    assert.deepEqual(log, ["recipientProfileUrn", "groupId", "message", "maxMessageLength", "recipientProfileUrn", "groupId", "message"]);
+  }
+});
+
+test("an options getter that validates another body while the core reads the options changes nothing of this body's answer", () => {
+  for (const m of [main, entry]) {
+    // The other body has the same length and is valid; this one's groupId is not digits.
+    const other = body(1, { groupId: "12345678" });
+    const mine = body(1, { groupId: "1234567x" });
+    const inner = [];
+    const r = m.validateSendGroupWithAck(mine, limit(8000, [], () => inner.push(m.validateSendGroupWithAck(other))));
+    assert.equal(inner.length >= 1 && inner.every((x) => x.ok), true, shown(inner));
+    assert.equal(r.ok, false, shown(r));
+    assert.equal(r.error.fieldErrors[0].field, "groupId");
+    // And a valid body comes back as itself, not as the body validated meanwhile.
+    const padded = body(2, { groupId: " 87654321 " });
+    const again = m.validateSendGroupWithAck(padded, limit(8000, [], () => m.validateSendGroupWithAck(body(3, { groupId: " 11111111 " }))));
+    assert.deepEqual(again, { ok: true, value: { recipientProfileUrn: URN, groupId: "87654321", message: "Hello 2" } });
   }
 });
 
