@@ -2,7 +2,7 @@
 // The validation fast path's input: a body's string fields (and messageUrns' entries)
 // joined by NUL and written as UTF-8 straight into a scratch buffer of the wasm's memory,
 // so the core decides a body with one call, no copy, instead of a JS read per field. Only
-// routes: whether the fields are valid is the core's call (`validateSendGroupWithAck`,
+// routes: whether the fields are valid is the core's call (`fastValidate`,
 // `Core.beginFast`, over the wasm's one scratch buffer: `fastPath`; the format is
 // described in src/wasm/fast.rs). Any other body (a non-plain object, a field of another type, an
 // unknown key) is `false` here, and the full path reads it.
@@ -18,9 +18,6 @@ export const last = {
   /** @type {string[] | undefined} */ urns: undefined,
   /** How many bytes of the scratch buffer the fields fill. */
   len: 0,
-  /** How many times the buffer was written: a reader that lets JavaScript run between its
-   * `encode` and the core's read of the buffer tells by it whether another body was. */
-  count: 0,
 };
 
 /** @type {((n: number) => Uint8Array) | undefined} */
@@ -111,8 +108,6 @@ export function encode(body, place) {
     // Past what any body the fast path accepts holds, the full path reads it (and no
     // buffer is kept for it).
     if (joined.length > MAX_UNITS) return false;
-    // Counted before the buffer is written (or moved, by `place`), whatever comes of it.
-    last.count++;
     // At most three UTF-8 bytes a UTF-16 unit.
     const { read = 0, written = 0 } = encoder.encodeInto(joined, place(3 * joined.length));
     // All of it, or the core would read a shorter body (never: the view holds three bytes a unit).

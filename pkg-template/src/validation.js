@@ -2,7 +2,7 @@
 // Validation without a client: `validateSendGroupWithAck`, in both entries (the main one
 // and `connectsafely-wasm/validate`, whose wasm holds validation only). A body the fast
 // path reads (fast.js) is decided by one call into the core; any other by the full path.
-import { validateSendGroupWithAck as validateInCore } from "./glue.js";
+import { fastValidate, validateSendGroupWithAck as validateInCore } from "./glue.js";
 import { valid } from "./shapes.js";
 import { encode, fastPath, last } from "./fast.js";
 
@@ -26,18 +26,15 @@ function trim(s) {
  * @param {{ maxMessageLength?: number }} [options]
  */
 export function validateSendGroupWithAck(body, options) {
-  const fast = encode(body, fastPath());
-  // What encode read, copied before the core reads the options: a getter of theirs may
-  // validate another body, which rewrites `last` and the buffer.
-  const { account, urn, group, message, urns, count } = last;
-  const answer = validateInCore(body, options, fast ? last.len : -1, account !== undefined, urns ? urns.length : -1);
-  if (typeof answer === "object") return answer;
-  // Another body was written meanwhile: the core decided that one. The full path answers
-  // (reading the options again, as only such a getter can tell).
-  if (last.count !== count) return /** @type {import("./index").ValidationResult} */ (validateInCore(body, options, -1, false, -1));
-  // The result the core would build, by the same shape function (shapes.js): the
-  // caller's own strings (messageUrns fast.js's copy of the entries), trimmed as the
-  // core trimmed them.
-  if (answer === 1) return valid(account, urn, group, message, urns);
-  return valid(account === undefined ? undefined : trim(account), trim(urn), trim(group), message, urns?.map(trim));
+  const place = fastPath();
+  if (options === undefined && encode(body, place)) {
+    const { account, urns } = last;
+    const answer = fastValidate(last.len, account !== undefined, urns ? urns.length : -1);
+    // The result the core would build, by the same shape function (shapes.js): the
+    // caller's own strings (messageUrns fast.js's copy of the entries), trimmed as the
+    // core trimmed them.
+    if (answer === 1) return valid(account, last.urn, last.group, last.message, urns);
+    if (answer === 2) return valid(account === undefined ? undefined : trim(account), trim(last.urn), trim(last.group), last.message, urns?.map(trim));
+  }
+  return validateInCore(body, options);
 }

@@ -36,9 +36,9 @@
 //!    `bulkSettle(run, id)` (the item's index when its result counts); `Wait`: sleep
 //!    `bulkWaitMs(run)` (or `bulkAbort(run)` on the signal). When every worker is done:
 //!    `bulkLog(run)`, then `bulkFinish(run)`: the `BulkResult`; the run is forgotten.
-//! 4. **Validation** needs no client: `validateSendGroupWithAck(body, options, fast, ...)`,
-//!    the fast path over what `fast.js` wrote at `fastAt(cap)` (the buffer the clients
-//!    share) when `fast` is its length, else the full path.
+//! 4. **Validation** needs no client: `fastValidate(len, ...)`, the fast path over what
+//!    `fast.js` wrote at `fastAt(cap)` (the buffer the clients share), and
+//!    `validateSendGroupWithAck(body, options)`.
 //! 5. **The switch to the full core.** The `sender` build (index.mjs's wasm) has no run to
 //!    many, store or journal: no `bulk*`, `swap`, `swapped`, `storeFailed`, and a store
 //!    never reaches a send. When its client first needs them, the driver makes the full

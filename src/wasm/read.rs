@@ -74,8 +74,7 @@ impl Type {
         matches!(self, Type::Array | Type::Object | Type::Revoked)
     }
 
-    /// `true` or `false`: a boolean's value (of an option: the validator build reads none).
-    #[cfg(not(feature = "validator"))]
+    /// `true` or `false`: a boolean's value.
     pub(super) fn boolean(self) -> Option<bool> {
         match self {
             Type::True => Some(true),
@@ -212,23 +211,7 @@ fn string(s: &JsString, cap: usize) -> Value {
     Value::Str(Text { text, well_formed })
 }
 
-/// `options[name]` where only a number (or nothing) is valid: as [`raw`] reads it, but a
-/// value of any other type is `Other` (no string copied that the rule rejects anyway).
-#[cfg(feature = "validator")]
-pub fn raw_number(options: &JsValue, name: &str) -> Raw {
-    let Ok(v) = js::prop(options, name) else {
-        return Raw::Unreadable;
-    };
-    match Type::of(&v) {
-        Type::Undefined => Raw::Absent,
-        Type::Null => Raw::Null,
-        Type::Number => v.as_f64().map_or(Raw::Other, Raw::Number),
-        _ => Raw::Other,
-    }
-}
-
 /// `options[name]` as the core reads it: its type and value, or that its getter threw.
-#[cfg(not(feature = "validator"))]
 pub fn raw(options: &JsValue, name: &str) -> Raw {
     let Ok(v) = js::prop(options, name) else {
         return Raw::Unreadable;

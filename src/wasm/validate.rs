@@ -84,42 +84,33 @@ pub fn fast_at(cap: usize) -> usize {
     scratch(|buffer| buffer.at(cap))
 }
 
-/// Validates a body as `sendGroupWithAck` would, without sending. Never throws. `options`
-/// are read once, first, as the full path reads them.
-///
-/// `fast`: the length of the body's fields in the buffer when `fast.js` wrote them there
-/// (see [`super::fast`]), else -1. The fast path then decides over them, under the
-/// limit the options set: 1 when the body is valid as it is; 2 when it is valid once its
-/// identifiers and URNs are trimmed, which JavaScript's `trim` does as the core did (the
-/// fast path trims only ASCII whitespace). Any other body, or options the core rejects,
-/// is answered by the full path: the result object, `value` the normalized body that
-/// would be sent. (A getter of the options may validate another body, which writes the
-/// buffer: the driver then asks again, with `fast` -1.)
-#[wasm_bindgen(
-    js_name = validateSendGroupWithAck,
-    unchecked_return_type = "1 | 2 | import('./index').ValidationResult"
-)]
-pub fn validate_send_group_with_ack(
-    body: JsValue,
-    options: JsValue,
-    fast: i32,
-    account: bool,
-    urns: i32,
-) -> JsValue {
-    let checked = match max_message_length(&options) {
-        Ok(max) => {
-            if let Ok(len) = usize::try_from(fast) {
-                // One call into connectsafely-scan, compiled for speed (see its docs).
-                let answer =
-                    scratch(|buffer| Some(validate_joined(buffer.bytes(len)?, account, urns, max)));
-                if let Some(answer @ 1..) = answer {
-                    return JsValue::from(answer);
-                }
-            }
-            validate(&read::body(&body, max), max)
-        }
-        Err(e) => Err(vec![e]),
-    };
+/// The validation fast path over the first `len` bytes of the buffer, a body's fields as
+/// `fast.js` writes them (see [`super::fast`]), under the default limit: 0 when it does
+/// not decide ("ask `validateSendGroupWithAck`", not "invalid"); 1 when the body is valid
+/// as it is; 2 when it is valid once its identifiers and URNs are trimmed, which
+/// JavaScript's `trim` does as the core did (the fast path trims only ASCII whitespace).
+#[wasm_bindgen(js_name = fastValidate)]
+pub fn fast_validate(len: usize, account: bool, urns: i32) -> u32 {
+    // One call into connectsafely-scan, compiled for speed (see its docs).
+    scratch(|buffer| {
+        let bytes = buffer.bytes(len)?;
+        Some(validate_joined(
+            bytes,
+            account,
+            urns,
+            DEFAULT_MAX_MESSAGE_LENGTH,
+        ))
+    })
+    .unwrap_or(0)
+}
+
+/// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
+/// `value` is the normalized body that would be sent.
+#[wasm_bindgen(js_name = validateSendGroupWithAck)]
+pub fn validate_send_group_with_ack(body: JsValue, options: JsValue) -> JsValue {
+    let checked = max_message_length(&options)
+        .map_err(|e| vec![e])
+        .and_then(|max| validate(&read::body(&body, max), max));
     match checked {
         Ok(v) => {
             let text = |s: &str| JsValue::from_str(s);
@@ -143,11 +134,5 @@ fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
     if matches!(Type::of(options), Type::Undefined | Type::Null) {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
     }
-    // The validator build reads no other option: a reader of numbers alone is smaller
-    // there; the others compile `raw` for the client's options anyway.
-    #[cfg(feature = "validator")]
-    let raw = read::raw_number(options, "maxMessageLength");
-    #[cfg(not(feature = "validator"))]
-    let raw = read::raw(options, "maxMessageLength");
-    crate::validate::max_message_length(&raw)
+    crate::validate::max_message_length(&read::raw(options, "maxMessageLength"))
 }

@@ -94,93 +94,40 @@ function bodies() {
   return out;
 }
 
-// Options of validateSendGroupWithAck: the fast path applies each limit the full path
-// would, and leaves options the full path rejects to it.
-const revoked = Proxy.revocable({}, {});
-revoked.revoke();
-const OPTIONS = [
-  undefined,
-  null,
-  {},
-  { maxMessageLength: 8000 },
-  { maxMessageLength: 0 },
-  { maxMessageLength: 2 },
-  { maxMessageLength: 37 },
-  { maxMessageLength: 38 },
-  { maxMessageLength: 8001 },
-  { maxMessageLength: 100_000 },
-  { maxMessageLength: 1e300 },
-  { maxMessageLength: Infinity },
-  { maxMessageLength: -1 },
-  { maxMessageLength: 2.5 },
-  { maxMessageLength: NaN },
-  { maxMessageLength: "38" },
-  { maxMessageLength: null },
-  { get maxMessageLength() { throw new Error("getter"); } },
-  revoked.proxy,
-  "options",
-  42,
-];
-
-test("every body the fast path reads is answered exactly as the full path answers it, under every limit and options value", () => {
+test("every body the fast path reads is answered exactly as the full path answers it", () => {
   for (const [name, b] of Object.entries(bodies())) {
     for (const m of [main, entry]) {
-      for (const [i, options] of OPTIONS.entries()) {
-        const fast = m.validateSendGroupWithAck(b, options);
-        const full = m.validateSendGroupWithAck(unplain(b), options);
-        assert.ok(isDeepStrictEqual(fast, full) && shown(fast) === shown(full), `${name}, options #${i}: fast ${shown(fast).slice(0, 300)}, full ${shown(full).slice(0, 300)}`);
-      }
+      const fast = m.validateSendGroupWithAck(b);
+      const full = m.validateSendGroupWithAck(unplain(b));
+      // Options (even empty) take the full path too.
+      const withOptions = m.validateSendGroupWithAck(b, {});
+      assert.ok(isDeepStrictEqual(fast, full) && shown(fast) === shown(full), `${name}: fast ${shown(fast).slice(0, 300)}, full ${shown(full).slice(0, 300)}`);
+      assert.equal(shown(fast), shown(withOptions), name);
     }
   }
 });
 
-/** Options whose `maxMessageLength` getter logs its reads into `log` (and runs `also`). */
-const limit = (maxMessageLength, log, also = () => {}) => ({
+/** Options whose `maxMessageLength` getter runs `also` before it answers. */
+const limit = (maxMessageLength, also) => ({
   get maxMessageLength() {
-    log.push("maxMessageLength");
     also();
     return maxMessageLength;
   },
 });
 
-/** `b` with each field a getter logging its reads into `log`. */
-function logged(b, log) {
-  const out = {};
-  for (const [k, v] of Object.entries(b)) Object.defineProperty(out, k, { enumerable: true, get: () => (log.push(k), v) });
-  return out;
-}
-
-test("a body validated with options is decided by the fast path: its fields read first and once, the options once", () => {
-  for (const m of [main, entry]) {
-    for (const max of [38, 8000, 100_000]) {
-      const log = [];
-      const r = m.validateSendGroupWithAck(logged(body(1, { accountId: " acct_42", messageUrns: [MSG] }), log), limit(max, log));
-      assert.equal(r.ok, true, shown(r));
-      // The full path reads the options first; the fast path reads the body first.
-      assert.deepEqual(log, ["recipientProfileUrn", "groupId", "message", "accountId", "messageUrns", "maxMessageLength"], `maxMessageLength ${max}`);
-    }
-    // Over the limit: the fast path declines, the full path reads the body again (not the
-    // options) and says why.
-    const log = [];
-    const r = m.validateSendGroupWithAck(logged(body(1, { message: "a".repeat(39) }), log), limit(38, log));
-    assert.equal(r.error?.fieldErrors[0].code, "too_long", shown(r));
-    assert.deepEqual(log, ["recipientProfileUrn", "groupId", "message", "maxMessageLength", "recipientProfileUrn", "groupId", "message"]);
-  }
-});
-
-test("an options getter that validates another body while the core reads the options changes nothing of this body's answer", () => {
+// Whatever path a call with options takes: a getter of the options that validates another
+// body (which writes the fast path's buffer) must not change this body's answer. (A fast
+// path for calls with options, tried, answered an invalid body as the other, valid one.)
+test("an options getter that validates another body meanwhile changes nothing of this body's answer", () => {
   for (const m of [main, entry]) {
     // The other body has the same length and is valid; this one's groupId is not digits.
-    const other = body(1, { groupId: "12345678" });
-    const mine = body(1, { groupId: "1234567x" });
     const inner = [];
-    const r = m.validateSendGroupWithAck(mine, limit(8000, [], () => inner.push(m.validateSendGroupWithAck(other))));
-    assert.equal(inner.length >= 1 && inner.every((x) => x.ok), true, shown(inner));
+    const r = m.validateSendGroupWithAck(body(1, { groupId: "1234567x" }), limit(8000, () => inner.push(m.validateSendGroupWithAck(body(1)))));
+    assert.ok(inner.length >= 1 && inner.every((x) => x.ok), shown(inner));
     assert.equal(r.ok, false, shown(r));
     assert.equal(r.error.fieldErrors[0].field, "groupId");
     // And a valid body comes back as itself, not as the body validated meanwhile.
-    const padded = body(2, { groupId: " 87654321 " });
-    const again = m.validateSendGroupWithAck(padded, limit(8000, [], () => m.validateSendGroupWithAck(body(3, { groupId: " 11111111 " }))));
+    const again = m.validateSendGroupWithAck(body(2, { groupId: " 87654321 " }), limit(8000, () => m.validateSendGroupWithAck(body(3, { groupId: " 11111111 " }))));
     assert.deepEqual(again, { ok: true, value: { recipientProfileUrn: URN, groupId: "87654321", message: "Hello 2" } });
   }
 });

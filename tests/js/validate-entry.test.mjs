@@ -30,18 +30,6 @@ function same(input, options, what) {
   return want;
 }
 
-/**
- * `v` as the fast path does not read it (no plain object) and the full path reads as `v`:
- * an object's own properties, getters and all (none run), on a null prototype.
- */
-function fullPathCopy(v) {
-  try {
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? Object.defineProperties(Object.create(null), Object.getOwnPropertyDescriptors(v)) : v;
-  } catch {
-    return v; // a revoked proxy: the fast path does not read it either
-  }
-}
-
 /** A value of tests/validation_cases.rs's encoding, rebuilt as the JS value the wasm layer reads so. */
 function rebuild(v, max) {
   if ("u" in v) return undefined;
@@ -78,19 +66,18 @@ test("the property tests' draws validate the same in connectsafely-wasm/validate
   for (const [i, line] of lines.entries()) {
     const c = JSON.parse(line);
     const input = rebuild(c.body, c.max);
-    // The fast path reads a plain body first, with or without options: it must answer as
-    // the full path does (a copy it does not read, getters and all).
-    const full = main.validateSendGroupWithAck(fullPathCopy(input), { maxMessageLength: c.max });
     const res = same(input, { maxMessageLength: c.max }, `draw ${i} (${line.slice(0, 200)})`);
-    if (!isDeepStrictEqual(res, full) || shown(res) !== shown(full)) assert.fail(`draw ${i}: the fast path answered ${shown(res)}, the full path ${shown(full)}`);
     seen[res.ok ? "valid" : "invalid"]++;
     if (c.max === 8000) {
+      // Without options the fast path reads the body first: it must answer as the full path.
       const fast = same(input, undefined, `draw ${i} without options`);
+      const full = main.validateSendGroupWithAck(input, {});
       if (!isDeepStrictEqual(fast, full) || shown(fast) !== shown(full)) assert.fail(`draw ${i}: the fast path answered ${shown(fast)}, the full path ${shown(full)}`);
       seen.withoutOptions++;
     }
   }
-  // The draws reach both outcomes, and calls without options too, not only one side.
+  // The draws reach both outcomes, and calls without options (where the fast path's
+  // routing runs first), not only one side.
   assert.ok(seen.valid > 1000 && seen.invalid > 1000 && seen.withoutOptions > 2000, JSON.stringify(seen));
 });
 
