@@ -40,12 +40,12 @@ if (spawnSync("valgrind", ["--version"]).status !== 0) {
 // by 3% at 20,000 operations while the machine was busy; so, two counts agreed within
 // 0.1% there. What remains is start-up work that varies with load (module loading, the
 // event loop), the same at any N: count 20,000 operations, not 2,000.
-const NODE_FLAGS = ["--no-liftoff", "--no-wasm-lazy-compilation", "--single-threaded", "--predictable", "--predictable-gc-schedule", "--hash-seed=1", "--random-seed=1"];
-const SETARCH = spawnSync("setarch", [os.machine(), "-R", "true"]).status === 0;
-
-// A cold start as users meet it: V8's own compilation tiers (lazy, Liftoff first), only
-// what would vary from run to run fixed.
+// What would vary from run to run fixed: V8's seeds and threads (and its GC schedule,
+// `--predictable`). A cold start is counted with only these, V8's own tiers as users
+// meet them (lazy compilation, Liftoff first).
 const COLD_FLAGS = ["--single-threaded", "--predictable", "--hash-seed=1", "--random-seed=1"];
+const NODE_FLAGS = ["--no-liftoff", "--no-wasm-lazy-compilation", "--predictable-gc-schedule", ...COLD_FLAGS];
+const SETARCH = spawnSync("setarch", [os.machine(), "-R", "true"]).status === 0;
 
 /** Instructions valgrind counts for one process of icount-op.mjs. */
 function instructions(dir, op, n, flags = NODE_FLAGS) {
