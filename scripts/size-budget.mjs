@@ -122,8 +122,13 @@ import { BUNDLES } from "./entries.mjs";
 // 52.9, 69.0 and 19.2 KiB with what a JS value is asked in one call (typeOf) instead of
 // up to eight of wasm-bindgen's tests, well-formed UTF-16 checked by a loop in fields.js
 // instead of js-sys's (a call a unit, std's UTF-16 decoder) and no memchr left.
+// 53.1, 69.2 and 18.6 KiB with validation's field errors reported as problems (a
+// template of the core's and what fills it) instead of messages built in place: the
+// validate-only wasm hands them to JavaScript as numbers, written there from the
+// templates (-0.6 KiB: no message built or copied in the wasm); the others write them
+// from the same templates (+0.1 KiB each).
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 53.0 * 1024, "many.mjs": 69.1 * 1024, "validate.mjs": 19.3 * 1024 };
+const BUDGETS = { "index.mjs": 53.2 * 1024, "many.mjs": 69.3 * 1024, "validate.mjs": 18.7 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

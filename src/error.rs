@@ -203,6 +203,10 @@ impl FieldError {
     }
 }
 
+/// What a validation error's message begins with, before its field errors' messages
+/// (joined by "; ").
+pub const VALIDATION_HEAD: &str = "Invalid request, nothing was sent: ";
+
 /// The `error` of a failed send.
 ///
 /// ```
@@ -271,15 +275,14 @@ impl SendError {
     /// assert_eq!(e.message, "Invalid request, nothing was sent: message is required");
     /// ```
     pub fn validation(field_errors: Vec<FieldError>) -> Self {
-        const HEAD: &str = "Invalid request, nothing was sent: ";
         // Allocated once, with room for all of it (grown piece by piece, it was copied
         // each time).
         let len = field_errors
             .iter()
             .map(|e| e.message.len() + 2)
             .sum::<usize>();
-        let mut message = String::with_capacity(HEAD.len() + len);
-        message.push_str(HEAD);
+        let mut message = String::with_capacity(VALIDATION_HEAD.len() + len);
+        message.push_str(VALIDATION_HEAD);
         for (i, e) in field_errors.iter().enumerate() {
             if i > 0 {
                 message.push_str("; ");

@@ -88,6 +88,7 @@ compile_error!("the `sender` feature is internal to the npm build (scripts/build
 #[cfg(not(feature = "validator"))]
 pub mod base_url;
 pub mod error;
+pub mod problem;
 #[cfg(not(feature = "validator"))]
 pub mod rate_limit;
 pub mod request;

@@ -6,6 +6,15 @@ use crate::prelude::*;
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
+/// The fields of the request, in the order their errors are reported.
+pub const KNOWN_FIELDS: [&str; 5] = [
+    "accountId",
+    "recipientProfileUrn",
+    "groupId",
+    "message",
+    "messageUrns",
+];
+
 /// The path of the endpoint, appended to the base URL.
 pub const ENDPOINT_PATH: &str = "/linkedin/messaging/send-group-with-ack";
 

@@ -4,19 +4,13 @@
 use crate::prelude::*;
 
 use crate::error::{FieldError, FieldErrorCode as Code};
+use crate::problem::{Message, Name, Problem};
 use crate::request::SendGroupWithAckRequest;
 use crate::value::{Raw, Text, Value};
 
 /// The default limit on `message`, in Unicode code points.
 pub const DEFAULT_MAX_MESSAGE_LENGTH: usize = 8000;
-/// The fields of the request, in the order their errors are reported.
-pub const KNOWN_FIELDS: [&str; 5] = [
-    "accountId",
-    "recipientProfileUrn",
-    "groupId",
-    "message",
-    "messageUrns",
-];
+pub use crate::request::KNOWN_FIELDS;
 
 /// Validates and normalizes a body: the request that would be sent, or every field error.
 ///
@@ -39,6 +33,26 @@ pub fn validate(
     body: &Value,
     max_message_length: usize,
 ) -> Result<SendGroupWithAckRequest, Vec<FieldError>> {
+    check(body, max_message_length)
+        .map_err(|problems| problems.iter().map(Problem::to_field_error).collect())
+}
+
+/// [`validate`], each field error a [`Problem`] whose message is not yet written (what the
+/// npm build's validation hands to JavaScript).
+///
+/// ```
+/// use connectsafely_wasm::{problem::{Message, Name}, validate::check, value::Value};
+///
+/// let body = Value::object([("groupId", Value::Number(12345678.0))]);
+/// let problems = check(&body, 8000).unwrap_err();
+/// assert_eq!((problems[1].field, problems[1].message), (Name::Known(2), Message::GroupNumber));
+/// assert_eq!(problems[1].render(), "groupId must be a string, not a number; send it as the string \"12345678\"");
+/// ```
+pub fn check(
+    body: &Value,
+    max_message_length: usize,
+) -> Result<SendGroupWithAckRequest, Vec<Problem<'_>>> {
+    const ABSENT: &Value = &Value::Absent;
     let entries = match body {
         Value::Object(entries) => entries,
         other => {
@@ -47,34 +61,32 @@ pub fn validate(
             } else {
                 other.describe()
             };
-            return Err(vec![FieldError::new(
-                "",
+            return Err(vec![Problem::new(
+                Name::Body,
                 Code::Type,
-                crate::cat!("The body must be an object with recipientProfileUrn, groupId and message; got ", got),
-            )]);
+                Message::NotAnObject,
+            )
+            .text(got)]);
         }
     };
-    let field = |name: &str| -> &Value {
+    let field = |name: usize| {
+        let name = KNOWN_FIELDS.get(name).copied().unwrap_or_default();
         entries
             .iter()
             .find(|(k, _)| k == name)
-            .map_or(&Value::Absent, |(_, v)| v)
+            .map_or(ABSENT, |(_, v)| v)
     };
 
     let mut errors = Vec::new();
-    let account_id = optional(field("accountId"), &mut errors, |v| {
-        identifier(v, "accountId", check_account_id)
+    let account_id = optional(field(ACCOUNT), &mut errors, |v| {
+        identifier(v, ACCOUNT, check_account_id)
     });
-    let recipient = identifier(
-        field("recipientProfileUrn"),
-        "recipientProfileUrn",
-        check_profile_urn,
-    );
-    let group = group_id(field("groupId"));
-    let message = message(field("message"), max_message_length);
+    let recipient = identifier(field(PROFILE), PROFILE, check_profile_urn);
+    let group = group_id(field(GROUP));
+    let message = message(field(MESSAGE), max_message_length);
     // Field errors come in table order: messageUrns' after message's.
     let mut urn_errors = Vec::new();
-    let message_urns = optional(field("messageUrns"), &mut urn_errors, message_urns);
+    let message_urns = optional(field(URNS), &mut urn_errors, message_urns);
 
     let recipient = collect(recipient, &mut errors);
     let group = collect(group, &mut errors);
@@ -100,6 +112,13 @@ pub fn validate(
         _ => Err(errors),
     }
 }
+
+// The known fields by their index in KNOWN_FIELDS (what a problem's `Name::Known` holds).
+const ACCOUNT: usize = 0;
+const PROFILE: usize = 1;
+const GROUP: usize = 2;
+const MESSAGE: usize = 3;
+const URNS: usize = 4;
 
 /// What the fast path's [`Fields`] make once [`Fields::fast_valid`] said true (a trait:
 /// `Fields` lives in `connectsafely-scan`, the fast path's crate).
@@ -170,24 +189,24 @@ pub use connectsafely_scan::fields::Fields;
 use connectsafely_scan::fields::{is_id, PROFILE_PREFIX};
 pub use connectsafely_scan::fields::{is_message_urn, MAX_MESSAGE_URNS, MAX_MESSAGE_URN_LENGTH};
 
-/// What a rule reports: one field error, or (`messageUrns`) one per entry.
-trait Errors {
-    fn add_to(self, errors: &mut Vec<FieldError>);
+/// What a rule reports: one problem, or (`messageUrns`) one per entry.
+trait Errors<'a> {
+    fn add_to(self, errors: &mut Vec<Problem<'a>>);
 }
 
-impl Errors for FieldError {
-    fn add_to(self, errors: &mut Vec<FieldError>) {
+impl<'a> Errors<'a> for Problem<'a> {
+    fn add_to(self, errors: &mut Vec<Problem<'a>>) {
         errors.push(self);
     }
 }
 
-impl Errors for Vec<FieldError> {
-    fn add_to(mut self, errors: &mut Vec<FieldError>) {
+impl<'a> Errors<'a> for Vec<Problem<'a>> {
+    fn add_to(mut self, errors: &mut Vec<Problem<'a>>) {
         errors.append(&mut self);
     }
 }
 
-fn collect<T>(r: Result<T, impl Errors>, errors: &mut Vec<FieldError>) -> Option<T> {
+fn collect<'a, T>(r: Result<T, impl Errors<'a>>, errors: &mut Vec<Problem<'a>>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
         Err(e) => {
@@ -198,10 +217,10 @@ fn collect<T>(r: Result<T, impl Errors>, errors: &mut Vec<FieldError>) -> Option
 }
 
 /// An optional field: absent is `None`, else the inner rule.
-fn optional<T, E: Errors>(
-    v: &Value,
-    errors: &mut Vec<FieldError>,
-    rule: impl FnOnce(&Value) -> Result<T, E>,
+fn optional<'a, T, E: Errors<'a>>(
+    v: &'a Value,
+    errors: &mut Vec<Problem<'a>>,
+    rule: impl FnOnce(&'a Value) -> Result<T, E>,
 ) -> Option<T> {
     if matches!(v, Value::Absent) {
         return None;
@@ -209,105 +228,96 @@ fn optional<T, E: Errors>(
     collect(rule(v), errors)
 }
 
-/// One field's error, its message built by the rule.
-fn one(field: &str, code: Code, message: String) -> FieldError {
-    FieldError::new(field, code, message)
+/// A known field's problem.
+fn one(field: usize, code: Code, message: Message) -> Problem<'static> {
+    Problem::new(Name::Known(field as u8), code, message)
 }
 
-fn type_error(field: &str, v: &Value, expected: &str) -> FieldError {
-    let message = if matches!(v, Value::Unreadable) {
-        crate::cat!(field, " could not be read: a getter or proxy trap threw")
+/// `v` is not what `field` takes (`message`: which message says so).
+fn type_error<'a>(field: Name<'a>, v: &Value, message: Message) -> Problem<'a> {
+    if matches!(v, Value::Unreadable) {
+        Problem::new(field, Code::Type, Message::Unreadable)
     } else {
-        crate::cat!(field, " must be ", expected, "; got ", v.describe())
-    };
-    FieldError::new(field, Code::Type, message)
+        Problem::new(field, Code::Type, message).text(v.describe())
+    }
 }
 
-/// A required identifier: trimmed, then checked by `check` (which says what is wrong, if anything).
-fn identifier(
-    v: &Value,
-    field: &str,
-    check: fn(&str) -> Option<String>,
-) -> Result<String, FieldError> {
+/// A required identifier: trimmed, then checked by `check` (which says what is wrong, if
+/// anything: a problem whose field and code this fills in).
+fn identifier<'a>(
+    v: &'a Value,
+    field: usize,
+    check: fn(&'a str) -> Option<Problem<'a>>,
+) -> Result<String, Problem<'a>> {
     match v {
-        Value::Absent => Err(one(
-            field,
-            Code::Required,
-            crate::cat!(field, " is required"),
-        )),
+        Value::Absent => Err(one(field, Code::Required, Message::Required)),
         Value::Str(t) => {
             let trimmed = crate::text::trim(&t.text);
             if trimmed.is_empty() {
-                return Err(one(field, Code::Empty, crate::cat!(field, " is empty")));
+                return Err(one(field, Code::Empty, Message::Empty));
             }
             match check(trimmed) {
-                Some(why) => Err(one(field, Code::Format, crate::cat!(field, " ", why))),
+                Some(why) => Err(Problem {
+                    field: Name::Known(field as u8),
+                    code: Code::Format,
+                    ..why
+                }),
                 None => Ok(trimmed.to_owned()),
             }
         }
-        Value::LongStr { .. } => Err(one(
-            field,
-            Code::Format,
-            crate::cat!(field, " is far too long to be valid"),
+        Value::LongStr { .. } => Err(one(field, Code::Format, Message::FarTooLong)),
+        other => Err(type_error(
+            Name::Known(field as u8),
+            other,
+            Message::NotAString,
         )),
-        other => Err(type_error(field, other, "a string")),
     }
 }
 
-fn check_account_id(s: &str) -> Option<String> {
+/// What is wrong with an identifier: its message, the field and code left for `identifier`.
+fn why(message: Message) -> Problem<'static> {
+    Problem::new(Name::Body, Code::Format, message)
+}
+
+fn check_account_id(s: &str) -> Option<Problem<'_>> {
     let n = crate::text::char_count(s);
     if n > 128 {
-        return Some(crate::cat!(
-            "must be at most 128 characters (letters, digits, '_' or '-'); it has ",
-            crate::text::whole(n as f64)
-        ));
+        return Some(why(Message::AccountTooLong).numbers(n, 0));
     }
     if !is_id(s) {
-        return Some("may hold only letters, digits, '_' and '-'".into());
+        return Some(why(Message::AccountChars));
     }
     None
 }
 
-fn check_profile_urn(s: &str) -> Option<String> {
+fn check_profile_urn(s: &str) -> Option<Problem<'_>> {
     match s.strip_prefix(PROFILE_PREFIX) {
         Some(id) if !id.is_empty() && is_id(id) => None,
-        Some(_) => {
-            Some("must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'".into())
-        }
-        None if crate::text::contains(s, "linkedin.com/") => {
-            Some("must be a profile URN like urn:li:fsd_profile:ACoAA..., not a profile URL".into())
-        }
-        None => {
-            Some("must look like urn:li:fsd_profile:ACoAA... (letters, digits, '_' or '-')".into())
-        }
+        Some(_) => Some(why(Message::ProfileId)),
+        None if crate::text::contains(s, "linkedin.com/") => Some(why(Message::ProfileUrl)),
+        None => Some(why(Message::ProfileShape)),
     }
 }
 
-fn group_id(v: &Value) -> Result<String, FieldError> {
-    const FIELD: &str = "groupId";
+fn group_id(v: &Value) -> Result<String, Problem<'_>> {
     if let Value::Number(n) = v {
-        let hint = if n.is_finite()
+        let whole = n.is_finite()
             && *n >= 0.0
             && crate::num::fract(*n) == 0.0
-            && *n <= 9_007_199_254_740_991.0
-        {
-            crate::cat!("; send it as the string \"", crate::text::whole(*n), "\"")
+            && *n <= 9_007_199_254_740_991.0;
+        return Err(if whole {
+            one(GROUP, Code::Type, Message::GroupNumber).wide_number(*n as u64)
         } else {
-            String::from("; send the group's digits as a string, e.g. \"12345678\"")
-        };
-        return Err(one(
-            FIELD,
-            Code::Type,
-            crate::cat!("groupId must be a string, not a number", hint),
-        ));
+            one(GROUP, Code::Type, Message::GroupOddNumber)
+        });
     }
-    identifier(v, FIELD, check_group_id)
+    identifier(v, GROUP, check_group_id)
 }
 
-fn check_group_id(s: &str) -> Option<String> {
-    if s.chars().all(|c| c.is_ascii_digit()) {
+fn check_group_id(s: &str) -> Option<Problem<'_>> {
+    if s.bytes().all(|c| c.is_ascii_digit()) {
         return if s.len() > 20 {
-            Some("must be at most 20 digits".into())
+            Some(why(Message::GroupTooLong))
         } else {
             None
         };
@@ -316,89 +326,54 @@ fn check_group_id(s: &str) -> Option<String> {
     if let Some(rest) =
         crate::text::find(s, "/groups/").and_then(|at| s.get(at + "/groups/".len()..))
     {
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-        if !digits.is_empty() && digits.len() <= 20 {
-            return Some(crate::cat!(
-                "must be the group's digits only, e.g. \"",
-                digits,
-                "\", not a URL"
-            ));
+        let len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if (1..=20).contains(&len) {
+            return Some(why(Message::GroupUrl).text(rest.get(..len).unwrap_or_default()));
         }
     }
-    Some("must be 1 to 20 digits, e.g. \"12345678\"".into())
+    Some(why(Message::GroupShape))
 }
 
-fn message(v: &Value, max: usize) -> Result<String, FieldError> {
-    const FIELD: &str = "message";
+fn message(v: &Value, max: usize) -> Result<String, Problem<'_>> {
     match v {
-        Value::Absent => Err(one(FIELD, Code::Required, "message is required".into())),
-        Value::LongStr { min_code_points } => Err(one(
-            FIELD,
-            Code::TooLong,
-            crate::cat!(
-                "message has at least ",
-                crate::text::whole(*min_code_points as f64),
-                " code points; the limit is ",
-                crate::text::whole(max as f64)
-            ),
-        )),
+        Value::Absent => Err(one(MESSAGE, Code::Required, Message::Required)),
+        Value::LongStr { min_code_points } => {
+            Err(one(MESSAGE, Code::TooLong, Message::MessageAtLeast).numbers(*min_code_points, max))
+        }
         Value::Str(t) => {
             let n = crate::text::char_count(&t.text);
             if n > max {
-                return Err(one(
-                    FIELD,
-                    Code::TooLong,
-                    crate::cat!(
-                        "message has ",
-                        crate::text::whole(n as f64),
-                        " code points; the limit is ",
-                        crate::text::whole(max as f64)
-                    ),
-                ));
+                return Err(one(MESSAGE, Code::TooLong, Message::MessageTooLong).numbers(n, max));
             }
             if !t.well_formed {
-                return Err(one(
-                    FIELD,
-                    Code::NotWellFormed,
-                    "message holds an unpaired UTF-16 surrogate (a broken emoji?), so it could not be sent unaltered"
-                        .into(),
-                ));
+                return Err(one(MESSAGE, Code::NotWellFormed, Message::Surrogate));
             }
             if crate::text::trim(&t.text).is_empty() {
-                return Err(one(
-                    FIELD,
-                    Code::Empty,
-                    "message is empty or only whitespace".into(),
-                ));
+                return Err(one(MESSAGE, Code::Empty, Message::Blank));
             }
             Ok(t.text.clone())
         }
-        other => Err(type_error(FIELD, other, "a string")),
+        other => Err(type_error(
+            Name::Known(MESSAGE as u8),
+            other,
+            Message::NotAString,
+        )),
     }
 }
 
-fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
-    const FIELD: &str = "messageUrns";
+fn message_urns(v: &Value) -> Result<Vec<String>, Vec<Problem<'_>>> {
     /// `messageUrns` holds `len` entries, more than allowed.
-    fn too_many(len: usize) -> Vec<FieldError> {
-        vec![one(
-            FIELD,
-            Code::TooLong,
-            crate::cat!(
-                "messageUrns has ",
-                crate::text::whole(len as f64),
-                " entries; at most 100 are allowed"
-            ),
-        )]
+    fn too_many(len: usize) -> Vec<Problem<'static>> {
+        vec![one(URNS, Code::TooLong, Message::TooManyUrns).numbers(len, 0)]
     }
     let items = match v {
         Value::Array(items) => items,
         Value::LongArray { len } => return Err(too_many(*len)),
         other => {
             return Err(vec![type_error(
-                FIELD,
+                Name::Known(URNS as u8),
                 other,
-                "an array of message URN strings",
+                Message::NotAList,
             )])
         }
     };
@@ -408,8 +383,7 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut urns = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = crate::cat!("messageUrns[", crate::text::whole(i as f64), "]");
-        match message_urn(item, &field) {
+        match message_urn(item, Name::Entry(i)) {
             Ok(u) => urns.push(u),
             Err(e) => errors.push(e),
         }
@@ -421,61 +395,34 @@ fn message_urns(v: &Value) -> Result<Vec<String>, Vec<FieldError>> {
     }
 }
 
-fn message_urn(v: &Value, field: &str) -> Result<String, FieldError> {
+fn message_urn(v: &Value, field: Name<'static>) -> Result<String, Problem<'static>> {
     let text: &Text = match v {
         Value::Str(t) => t,
         Value::LongStr { .. } => {
-            return Err(FieldError::new(
-                field,
-                Code::TooLong,
-                crate::cat!(field, " is longer than 512 code points"),
-            ))
+            return Err(Problem::new(field, Code::TooLong, Message::UrnFarTooLong))
         }
-        other => return Err(type_error(field, other, "a string")),
+        other => return Err(type_error(field, other, Message::NotAString)),
     };
     let trimmed = crate::text::trim(&text.text);
     let n = crate::text::char_count(trimmed);
     if n > MAX_MESSAGE_URN_LENGTH {
-        return Err(FieldError::new(
-            field,
-            Code::TooLong,
-            crate::cat!(
-                field,
-                " has ",
-                crate::text::whole(n as f64),
-                " code points; the limit is 512"
-            ),
-        ));
+        return Err(Problem::new(field, Code::TooLong, Message::UrnTooLong).numbers(n, 0));
     }
     if trimmed.is_empty() {
-        return Err(FieldError::new(
-            field,
-            Code::Empty,
-            crate::cat!(field, " is empty"),
-        ));
+        return Err(Problem::new(field, Code::Empty, Message::Empty));
     }
     if !is_message_urn(trimmed) {
-        return Err(FieldError::new(
-            field,
-            Code::Format,
-            crate::cat!(
-                field,
-                " must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"
-            ),
-        ));
+        return Err(Problem::new(field, Code::Format, Message::UrnShape));
     }
     Ok(trimmed.to_owned())
 }
 
-fn unknown_field(key: &str) -> FieldError {
-    let message = match closest_known(key) {
-        Some(known) => crate::cat!(key, " is not a field of this request; did you mean ", known, "?"),
-        None => crate::cat!(
-            key,
-            " is not a field of this request (known: accountId, recipientProfileUrn, groupId, message, messageUrns)"
-        ),
-    };
-    FieldError::new(key, Code::UnknownField, message)
+fn unknown_field(key: &str) -> Problem<'_> {
+    let field = Name::Key(key);
+    match closest_known(key) {
+        Some(known) => Problem::new(field, Code::UnknownField, Message::DidYouMean).text(known),
+        None => Problem::new(field, Code::UnknownField, Message::Unknown),
+    }
 }
 
 /// The known field nearest to `key` (case-insensitive edit distance of at most 3), if any.
@@ -541,14 +488,14 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
 /// Settles `validateSendGroupWithAck`'s `maxMessageLength`; a problem is its field error.
 /// Part of the hidden `settings` plumbing (the npm layer's), not of the Rust API.
 #[doc(hidden)]
-pub fn max_message_length(raw: &Raw) -> Result<usize, FieldError> {
+pub fn max_message_length(raw: &Raw) -> Result<usize, Problem<'static>> {
     match raw {
         Raw::Absent => Ok(DEFAULT_MAX_MESSAGE_LENGTH),
         Raw::Number(n) if n.is_finite() && *n >= 0.0 => Ok(n.min(u32::MAX as f64) as usize),
-        _ => Err(FieldError::new(
-            "options.maxMessageLength",
+        _ => Err(Problem::new(
+            Name::MaxMessageLength,
             Code::Type,
-            "options.maxMessageLength must be a finite number >= 0",
+            Message::MaxMessageLength,
         )),
     }
 }

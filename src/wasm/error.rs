@@ -1,5 +1,5 @@
-//! The error object of contract 3.2, made in one call to `shapes.js`: shared by send
-//! results and validation results (and the validator build).
+//! The error object of contract 3.2, made in one call to `shapes.js`: a send result's
+//! (validation's are written by problems.js, from the core's problems: `super::validate`).
 
 #[allow(unused_imports)]
 use crate::prelude::*;

@@ -53,6 +53,7 @@ use crate::prelude::*;
 mod bulk;
 #[cfg(not(feature = "validator"))]
 mod core;
+#[cfg(not(feature = "validator"))]
 mod error;
 mod fast;
 #[cfg(not(feature = "validator"))]

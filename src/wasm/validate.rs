@@ -8,8 +8,10 @@ use wasm_bindgen::prelude::*;
 
 use super::fast;
 use super::read::{self, Type};
-use crate::error::{FieldError, SendError};
-use crate::validate::{validate, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
+#[cfg(feature = "validator")]
+use crate::problem::Name;
+use crate::problem::Problem;
+use crate::validate::{check, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
 #[cfg(not(feature = "validator"))]
 use connectsafely_scan::fields::read_joined;
 use connectsafely_scan::fields::validate_joined;
@@ -23,7 +25,29 @@ extern "C" {
         message: JsValue,
         urns: JsValue,
     ) -> JsValue;
-    fn invalid(error: JsValue) -> JsValue;
+    #[cfg(not(feature = "validator"))]
+    #[wasm_bindgen(js_name = invalid)]
+    fn invalid_result(error: JsValue) -> JsValue;
+}
+
+#[cfg(feature = "validator")]
+#[wasm_bindgen(module = "/src/wasm/problems.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = setMessages)]
+    fn set_messages(json: &str);
+    #[allow(clippy::too_many_arguments)]
+    fn problem(
+        list: &Array,
+        name: u32,
+        key: &str,
+        code: u32,
+        message: u32,
+        n0: f64,
+        n1: f64,
+        s: &str,
+    );
+    #[wasm_bindgen(js_name = invalidOf)]
+    fn invalid_of(list: Array) -> JsValue;
 }
 
 /// The request's field names, in the order of the validation table, separated by commas.
@@ -108,10 +132,12 @@ pub fn fast_validate(len: usize, account: bool, urns: i32) -> u32 {
 /// `value` is the normalized body that would be sent.
 #[wasm_bindgen(js_name = validateSendGroupWithAck)]
 pub fn validate_send_group_with_ack(body: JsValue, options: JsValue) -> JsValue {
-    let checked = max_message_length(&options)
-        .map_err(|e| vec![e])
-        .and_then(|max| validate(&read::body(&body, max), max));
-    match checked {
+    let max = match max_message_length(&options) {
+        Ok(max) => max,
+        Err(p) => return invalid(&[p]),
+    };
+    let value = read::body(&body, max);
+    match check(&value, max) {
         Ok(v) => {
             let text = |s: &str| JsValue::from_str(s);
             let urns = v.message_urns.as_ref().map_or(JsValue::UNDEFINED, |u| {
@@ -126,11 +152,56 @@ pub fn validate_send_group_with_ack(body: JsValue, options: JsValue) -> JsValue 
                 urns,
             )
         }
-        Err(errors) => invalid(super::error::error_js(&SendError::validation(errors))),
+        Err(problems) => invalid(&problems),
     }
 }
 
-fn max_message_length(options: &JsValue) -> Result<usize, FieldError> {
+/// Set once problems.js has the message templates (one thread: a plain flag, as
+/// `read::names_ready`'s).
+#[cfg(feature = "validator")]
+static MESSAGES_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// The invalid result of `problems`. The validate-only build has problems.js write their
+/// messages; the others, which write messages for sends anyway, write them here.
+#[cfg(feature = "validator")]
+fn invalid(problems: &[Problem<'_>]) -> JsValue {
+    use core::sync::atomic::Ordering::Relaxed;
+    if !MESSAGES_SET.load(Relaxed) {
+        set_messages(&crate::problem::messages_text());
+        MESSAGES_SET.store(true, Relaxed);
+    }
+    let list = Array::new();
+    for p in problems {
+        let (name, key) = match p.field {
+            Name::Known(i) => (u32::from(i), ""),
+            Name::Body => (5, ""),
+            Name::MaxMessageLength => (6, ""),
+            Name::Key(k) => (7, k),
+            Name::Entry(i) => ((i as u32).saturating_add(8), ""),
+        };
+        problem(
+            &list,
+            name,
+            key,
+            p.code as u32,
+            p.message as u32,
+            f64::from(p.n[0]),
+            f64::from(p.n[1]),
+            p.s,
+        );
+    }
+    invalid_of(list)
+}
+
+#[cfg(not(feature = "validator"))]
+fn invalid(problems: &[Problem<'_>]) -> JsValue {
+    let errors = problems.iter().map(Problem::to_field_error).collect();
+    invalid_result(super::error::error_js(
+        &crate::error::SendError::validation(errors),
+    ))
+}
+
+fn max_message_length(options: &JsValue) -> Result<usize, Problem<'static>> {
     if matches!(Type::of(options), Type::Undefined | Type::Null) {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);
     }

@@ -81,6 +81,63 @@ test("the property tests' draws validate the same in connectsafely-wasm/validate
   assert.ok(seen.valid > 1000 && seen.invalid > 1000 && seen.withoutOptions > 2000, JSON.stringify(seen));
 });
 
+test("every validation message reads the same written by JavaScript (connectsafely-wasm/validate) as by the core (the main entry)", () => {
+  // The validate-only build hands each problem over as numbers and problems.js writes its
+  // message from the core's templates (src/problem.rs); the main entry's core writes it.
+  // One body per template, and each template's slots at their edges (a number past 32
+  // bits, a key of any text).
+  const URN = body().recipientProfileUrn;
+  const MSG_URN = "urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)";
+  const throwing = () => Object.defineProperty(body(), "groupId", { get() { throw new Error("getter"); }, enumerable: true });
+  const cases = [
+    ["NotAnObject", "a string", undefined, "got a string"],
+    ["NotAnObject", null, undefined, "got nothing"],
+    ["Unreadable", throwing(), undefined, "groupId could not be read"],
+    ["NotAString", body(1, { groupId: true }), undefined, "groupId must be a string; got a boolean"],
+    ["NotAList", body(1, { messageUrns: "x" }), undefined, "messageUrns must be an array of message URN strings; got a string"],
+    ["Required", {}, undefined, "recipientProfileUrn is required"],
+    ["Empty", body(1, { groupId: " \t" }), undefined, "groupId is empty"],
+    ["FarTooLong", body(1, { recipientProfileUrn: "u".repeat(300_000) }), undefined, "recipientProfileUrn is far too long to be valid"],
+    ["AccountTooLong", body(1, { accountId: "a".repeat(129) }), undefined, "it has 129"],
+    ["AccountChars", body(1, { accountId: "a b" }), undefined, "accountId may hold only"],
+    ["ProfileId", body(1, { recipientProfileUrn: "urn:li:fsd_profile:é" }), undefined, "followed by letters"],
+    ["ProfileUrl", body(1, { recipientProfileUrn: "https://www.linkedin.com/in/someone" }), undefined, "not a profile URL"],
+    ["ProfileShape", body(1, { recipientProfileUrn: "nope" }), undefined, "must look like urn:li:fsd_profile:"],
+    ["GroupTooLong", body(1, { groupId: "1".repeat(21) }), undefined, "at most 20 digits"],
+    ["GroupUrl", body(1, { groupId: "https://www.linkedin.com/groups/98765/" }), undefined, 'e.g. "98765", not a URL'],
+    ["GroupShape", body(1, { groupId: "abc" }), undefined, "1 to 20 digits"],
+    ["GroupNumber", body(1, { groupId: 12345678 }), undefined, 'as the string "12345678"'],
+    ["GroupNumber", body(1, { groupId: 2 ** 32 }), undefined, 'as the string "4294967296"'],
+    ["GroupNumber", body(1, { groupId: 2 ** 53 - 1 }), undefined, 'as the string "9007199254740991"'],
+    ["GroupOddNumber", body(1, { groupId: 1.5 }), undefined, "send the group's digits as a string"],
+    ["MessageAtLeast", body(1, { message: "m".repeat(300_000) }), undefined, "message has at least 150000 code points; the limit is 8000"],
+    ["MessageTooLong", body(1, { message: "m".repeat(8001) }), undefined, "message has 8001 code points; the limit is 8000"],
+    ["MessageTooLong", body(1, { message: "m".repeat(6) }), { maxMessageLength: 5 }, "the limit is 5"],
+    ["Surrogate", body(1, { message: "a\uD800" }), undefined, "unpaired UTF-16 surrogate"],
+    ["Blank", body(1, { message: " " }), undefined, "message is empty or only whitespace"],
+    ["TooManyUrns", body(1, { messageUrns: Array(101).fill(MSG_URN) }), undefined, "messageUrns has 101 entries"],
+    ["UrnFarTooLong", body(1, { messageUrns: [MSG_URN, "u".repeat(300_000)] }), undefined, "messageUrns[1] is longer than 512 code points"],
+    ["UrnTooLong", body(1, { messageUrns: ["u".repeat(513)] }), undefined, "messageUrns[0] has 513 code points; the limit is 512"],
+    ["Empty", body(1, { messageUrns: [MSG_URN, MSG_URN, " "] }), undefined, "messageUrns[2] is empty"],
+    ["UrnShape", body(1, { messageUrns: ["x"] }), undefined, "messageUrns[0] must be a URN like"],
+    ["DidYouMean", { ...body(), groupID: "1" }, undefined, "groupID is not a field of this request; did you mean groupId?"],
+    ["Unknown", { ...body(), "sujet \0 é😀": 1 }, undefined, "sujet \0 é😀 is not a field of this request (known:"],
+    ["MaxMessageLength", body(), { maxMessageLength: -1 }, "options.maxMessageLength must be a finite number >= 0"],
+  ];
+  for (const [template, input, options, says] of cases) {
+    const r = same(input, options, template);
+    assert.equal(r.ok, false, template);
+    assert.ok(r.error.fieldErrors.some((e) => e.message.includes(says)), `${template}: no field error says ${says}: ${shown(r)}`);
+    assert.ok(r.error.message.includes(says), `${template}: the summary leaves out ${says}`);
+  }
+  // Every template of the core has its case (the list of src/problem.rs's `messages!`).
+  const source = readFileSync(path.join(root, "src/problem.rs"), "utf8");
+  const table = source.slice(source.indexOf("messages! {"), source.indexOf("\n}\n", source.indexOf("messages! {")));
+  const templates = [...table.matchAll(/^ {4}(\w+): \[/gm)].map((m) => m[1]);
+  assert.ok(templates.length >= 28, `read ${templates.length} templates`);
+  assert.deepEqual([...new Set(cases.map(([t]) => t))].sort(), [...templates].sort());
+});
+
 test("the fuzz corpus of validate_json validates the same in both entries", () => {
   // The seeds are in the repository; a corpus `cargo fuzz` grew here is read too.
   const dirs = ["fuzz/seeds/validate_json", "fuzz/corpus/validate_json"].map((d) => path.join(root, d)).filter(existsSync);
