@@ -2,10 +2,10 @@
 //! [`MESSAGES`] says it, with what fills the template in.
 //!
 //! The validator ([`crate::validate::check`]) reports problems; [`Problem::to_field_error`]
-//! writes one as the [`FieldError`] the Rust API returns. The npm build's
-//! `validateSendGroupWithAck` hands problems to JavaScript as numbers instead, which writes
-//! the same messages from the same table (read from the core once: [`messages_text`]): no
-//! message is built in the wasm and copied out a call.
+//! writes one as the [`FieldError`] the Rust API returns. The validate-only npm build
+//! (`connectsafely-wasm/validate`) hands problems to JavaScript as numbers instead, which
+//! writes the same messages from the same templates (handed over once: [`messages_text`]):
+//! no message is built in that wasm and copied out a call.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -13,17 +13,21 @@ use crate::prelude::*;
 use crate::error::{FieldError, FieldErrorCode as Code};
 use crate::request::KNOWN_FIELDS;
 
-// A template's slots, each one character: what fills it (`Problem::render`, problems.js).
+// A template's slots, each one byte below `SLOTS_END` (no text of a template holds one):
+// what fills it (`Problem::render`; src/wasm/problems.js reads the same codes).
 /// The slot of a template that the problem's field name fills.
-pub const FIELD: char = '\u{1}';
+pub const FIELD: u8 = 1;
 /// The slot of the first number (a whole number, in decimal).
-pub const N0: char = '\u{2}';
+pub const N0: u8 = 2;
 /// The slot of the second number.
-pub const N1: char = '\u{3}';
+pub const N1: u8 = 3;
 /// The slot of the problem's text.
-pub const S: char = '\u{4}';
-/// The slot of a number past `u32`: `N1` times 2^32 plus `N0` (a whole number up to 2^53).
-pub const WIDE: char = '\u{5}';
+pub const S: u8 = 4;
+/// The slot of a number past 32 bits: `N1` times 2^32 plus `N0`'s low 32 bits (a whole
+/// number below 2^53).
+pub const WIDE: u8 = 5;
+/// One past the last slot.
+const SLOTS_END: u8 = WIDE + 1;
 
 macro_rules! piece {
     (F) => {
@@ -46,14 +50,28 @@ macro_rules! piece {
     };
 }
 
+// The slots as `piece!` writes them into templates, held to the codes above.
+#[allow(clippy::indexing_slicing)] // at compile time: out of range fails the build
+const _: () = assert!(
+    piece!(F).as_bytes()[0] == FIELD
+        && piece!(N0).as_bytes()[0] == N0
+        && piece!(N1).as_bytes()[0] == N1
+        && piece!(S).as_bytes()[0] == S
+        && piece!(WIDE).as_bytes()[0] == WIDE
+);
+
 macro_rules! messages {
     ($($(#[$doc:meta])* $name:ident: [$($piece:tt),* $(,)?],)*) => {
         /// Which message a problem is written with: an index of [`MESSAGES`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u8)]
+        #[non_exhaustive]
         pub enum Message {
             $($(#[$doc])* $name,)*
         }
+
+        /// How many templates [`MESSAGES`] holds.
+        const MESSAGE_COUNT: usize = [$(stringify!($name)),*].len();
 
         /// Every validation message, as a template: text with slots ([`FIELD`], [`N0`],
         /// [`N1`], [`S`], [`WIDE`]), each [`Message`] at its own index, separated by NUL (one
@@ -121,8 +139,10 @@ messages! {
     MaxMessageLength: [F, " must be a finite number >= 0"],
 }
 
-/// The field a problem is about.
+/// The field a problem is about. (The validate-only build hands it to JavaScript as a
+/// number: `wasm::validate::invalid`, read by problems.js's `problem`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Name<'a> {
     /// One of [`KNOWN_FIELDS`], by index.
     Known(u8),
@@ -141,6 +161,7 @@ pub const MAX_MESSAGE_LENGTH_OPTION: &str = "options.maxMessageLength";
 
 /// One field error, its message not yet written.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Problem<'a> {
     /// The field.
     pub field: Name<'a>,
@@ -149,7 +170,7 @@ pub struct Problem<'a> {
     /// The message's template.
     pub message: Message,
     /// The numbers its slots `N0` and `N1` show (0 where unused), or `WIDE` shows.
-    pub n: [u32; 2],
+    pub n: [usize; 2],
     /// The text its slot `S` shows (`""` where unused).
     pub s: &'a str,
 }
@@ -168,24 +189,23 @@ impl<'a> Problem<'a> {
 
     /// With the numbers `N0` and `N1` show.
     pub(crate) fn numbers(self, n0: usize, n1: usize) -> Self {
-        let n = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Problem {
-            n: [n(n0), n(n1)],
+            n: [n0, n1],
             ..self
         }
     }
 
-    /// With the number `WIDE` shows (at most 2^53).
+    /// With the number `WIDE` shows (below 2^53): its low and high 32 bits.
     pub(crate) fn wide_number(self, n: u64) -> Self {
         Problem {
-            n: [n as u32, (n >> 32) as u32],
+            n: [(n & 0xffff_ffff) as usize, (n >> 32) as usize],
             ..self
         }
     }
 
     /// What `WIDE` shows.
     fn wide(&self) -> u64 {
-        u64::from(self.n[1]) << 32 | u64::from(self.n[0])
+        (self.n[1] as u64) << 32 | (self.n[0] as u64 & 0xffff_ffff)
     }
 
     /// With the text `S` shows.
@@ -196,11 +216,12 @@ impl<'a> Problem<'a> {
     /// The field's name as the error reports it.
     ///
     /// ```
-    /// use connectsafely_wasm::problem::{Message, Name, Problem};
-    /// use connectsafely_wasm::error::FieldErrorCode;
+    /// use connectsafely_wasm::{validate::check, value::Value};
     ///
-    /// let p = Problem { field: Name::Entry(2), code: FieldErrorCode::Empty, message: Message::Empty, n: [0; 2], s: "" };
-    /// assert_eq!(p.field_name(), "messageUrns[2]");
+    /// let urns = vec![Value::str("urn:li:msg_message:1"), Value::str(" ")];
+    /// let body = Value::object([("messageUrns", Value::Array(urns))]);
+    /// let problems = check(&body, 8000).unwrap_err();
+    /// assert_eq!(problems.last().unwrap().field_name(), "messageUrns[1]");
     /// ```
     pub fn field_name(&self) -> String {
         let mut out = String::new();
@@ -230,11 +251,12 @@ impl<'a> Problem<'a> {
     /// The message, written from its template.
     ///
     /// ```
-    /// use connectsafely_wasm::problem::{Message, Name, Problem};
-    /// use connectsafely_wasm::error::FieldErrorCode;
+    /// use connectsafely_wasm::{problem::Message, validate::check, value::Value};
     ///
-    /// let p = Problem { field: Name::Known(3), code: FieldErrorCode::TooLong, message: Message::MessageTooLong, n: [8001, 8000], s: "" };
-    /// assert_eq!(p.render(), "message has 8001 code points; the limit is 8000");
+    /// let body = Value::object([("message", Value::str("m".repeat(8001)))]);
+    /// let problems = check(&body, 8000).unwrap_err();
+    /// let long = problems.iter().find(|p| p.message == Message::MessageTooLong).unwrap();
+    /// assert_eq!(long.render(), "message has 8001 code points; the limit is 8000");
     /// ```
     pub fn render(&self) -> String {
         let template = template(self.message);
@@ -243,10 +265,10 @@ impl<'a> Problem<'a> {
         while let Some(at) = next_slot(rest) {
             out.push_str(rest.get(..at).unwrap_or_default());
             match rest.as_bytes().get(at) {
-                Some(1) => self.write_field(&mut out),
-                Some(2) => out.push_str(&crate::text::whole(f64::from(self.n[0]))),
-                Some(3) => out.push_str(&crate::text::whole(f64::from(self.n[1]))),
-                Some(5) => out.push_str(&crate::text::whole(self.wide() as f64)),
+                Some(&FIELD) => self.write_field(&mut out),
+                Some(&N0) => out.push_str(&crate::text::whole(self.n[0] as f64)),
+                Some(&N1) => out.push_str(&crate::text::whole(self.n[1] as f64)),
+                Some(&WIDE) => out.push_str(&crate::text::whole(self.wide() as f64)),
                 _ => out.push_str(self.s),
             }
             rest = rest.get(at + 1..).unwrap_or_default();
@@ -261,22 +283,22 @@ impl<'a> Problem<'a> {
     }
 }
 
-/// Where the next slot of a template is: the bytes 1 to 5, which no other character holds
-/// in UTF-8 (and a template holds no NUL). Eight bytes at a time: byte by byte, writing a
+/// Where the next slot of a template is: the bytes below `SLOTS_END`, which no other
+/// character holds in UTF-8 (and a template holds no NUL). Eight bytes at a time: byte by byte, writing a
 /// message took the main entry's invalid body 1.08x the instructions of the `cat!` it
 /// replaced.
 fn next_slot(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut i = 0;
     while let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        let slots = connectsafely_scan::text::bytes_below(u64::from_le_bytes(word), 6);
+        let slots = connectsafely_scan::text::bytes_below(u64::from_le_bytes(word), SLOTS_END);
         if slots != 0 {
             return Some(i + (slots.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
     let tail = bytes.get(i..)?;
-    tail.iter().position(|&b| b < 6).map(|at| i + at)
+    tail.iter().position(|&b| b < SLOTS_END).map(|at| i + at)
 }
 
 /// Every field error code, in declaration order (a problem's code as a number indexes it).
@@ -305,6 +327,8 @@ pub const CODES: [Code; 7] = [
 /// ```
 #[doc(hidden)]
 pub fn messages_text() -> String {
+    // problems.js reads the fields and the codes by these counts.
+    const _: () = assert!(KNOWN_FIELDS.len() == 5 && CODES.len() == 7);
     let mut out = String::with_capacity(2048);
     let head = [
         crate::error::VALIDATION_HEAD,
@@ -360,9 +384,6 @@ const STARTS: [u16; MESSAGE_COUNT + 1] = {
     assert!(n == MESSAGE_COUNT + 1 && bytes.len() <= u16::MAX as usize);
     starts
 };
-
-/// How many templates [`MESSAGES`] holds.
-const MESSAGE_COUNT: usize = Message::MaxMessageLength as usize + 1;
 
 #[cfg(test)]
 mod tests {

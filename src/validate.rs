@@ -38,7 +38,8 @@ pub fn validate(
 }
 
 /// [`validate`], each field error a [`Problem`] whose message is not yet written (what the
-/// npm build's validation hands to JavaScript).
+/// validate-only npm build hands to JavaScript, and what a caller that words messages its
+/// own way reads).
 ///
 /// ```
 /// use connectsafely_wasm::{problem::{Message, Name}, validate::check, value::Value};

@@ -1,5 +1,6 @@
-//! The error object of contract 3.2, made in one call to `shapes.js`: a send result's
-//! (validation's are written by problems.js, from the core's problems: `super::validate`).
+//! The error object of contract 3.2, made in one call to `shapes.js`: a send result's, and
+//! validation's in the builds that send (the validate-only build has problems.js write
+//! its own: `super::validate`).
 
 #[allow(unused_imports)]
 use crate::prelude::*;

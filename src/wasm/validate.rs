@@ -34,7 +34,7 @@ extern "C" {
 #[wasm_bindgen(module = "/src/wasm/problems.js")]
 extern "C" {
     #[wasm_bindgen(js_name = setMessages)]
-    fn set_messages(json: &str);
+    fn set_messages(text: &str);
     #[allow(clippy::too_many_arguments)]
     fn problem(
         list: &Array,
@@ -172,6 +172,8 @@ fn invalid(problems: &[Problem<'_>]) -> JsValue {
     }
     let list = Array::new();
     for p in problems {
+        // As problems.js's `problem` reads it: a known field's index, 5 the body, 6 the
+        // option, 7 a key (`key`), 8 + i messageUrns' entry i.
         let (name, key) = match p.field {
             Name::Known(i) => (u32::from(i), ""),
             Name::Body => (5, ""),
@@ -185,8 +187,8 @@ fn invalid(problems: &[Problem<'_>]) -> JsValue {
             key,
             p.code as u32,
             p.message as u32,
-            f64::from(p.n[0]),
-            f64::from(p.n[1]),
+            p.n[0] as f64,
+            p.n[1] as f64,
             p.s,
         );
     }

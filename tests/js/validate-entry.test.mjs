@@ -81,53 +81,59 @@ test("the property tests' draws validate the same in connectsafely-wasm/validate
   assert.ok(seen.valid > 1000 && seen.invalid > 1000 && seen.withoutOptions > 2000, JSON.stringify(seen));
 });
 
-test("every validation message reads the same written by JavaScript (connectsafely-wasm/validate) as by the core (the main entry)", () => {
+test("every validation message reads the same written by JavaScript (connectsafely-wasm/validate) as by the core (the main entry), and as before templates", () => {
   // The validate-only build hands each problem over as numbers and problems.js writes its
   // message from the core's templates (src/problem.rs); the main entry's core writes it.
-  // One body per template, and each template's slots at their edges (a number past 32
-  // bits, a key of any text).
+  // One body per template, each template's slots at their edges (a number past 32 bits, a
+  // key of any text), and each message as the core wrote it before templates (built in
+  // place, piece by piece): a template's typo fails here, not only a renderer's.
   const URN = body().recipientProfileUrn;
   const MSG_URN = "urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)";
+  const KNOWN = "(known: accountId, recipientProfileUrn, groupId, message, messageUrns)";
   const throwing = () => Object.defineProperty(body(), "groupId", { get() { throw new Error("getter"); }, enumerable: true });
   const cases = [
-    ["NotAnObject", "a string", undefined, "got a string"],
-    ["NotAnObject", null, undefined, "got nothing"],
-    ["Unreadable", throwing(), undefined, "groupId could not be read"],
+    ["NotAnObject", "a string", undefined, "The body must be an object with recipientProfileUrn, groupId and message; got a string"],
+    ["NotAnObject", null, undefined, "The body must be an object with recipientProfileUrn, groupId and message; got nothing"],
+    ["Unreadable", throwing(), undefined, "groupId could not be read: a getter or proxy trap threw"],
     ["NotAString", body(1, { groupId: true }), undefined, "groupId must be a string; got a boolean"],
     ["NotAList", body(1, { messageUrns: "x" }), undefined, "messageUrns must be an array of message URN strings; got a string"],
     ["Required", {}, undefined, "recipientProfileUrn is required"],
     ["Empty", body(1, { groupId: " \t" }), undefined, "groupId is empty"],
     ["FarTooLong", body(1, { recipientProfileUrn: "u".repeat(300_000) }), undefined, "recipientProfileUrn is far too long to be valid"],
-    ["AccountTooLong", body(1, { accountId: "a".repeat(129) }), undefined, "it has 129"],
-    ["AccountChars", body(1, { accountId: "a b" }), undefined, "accountId may hold only"],
-    ["ProfileId", body(1, { recipientProfileUrn: "urn:li:fsd_profile:é" }), undefined, "followed by letters"],
-    ["ProfileUrl", body(1, { recipientProfileUrn: "https://www.linkedin.com/in/someone" }), undefined, "not a profile URL"],
-    ["ProfileShape", body(1, { recipientProfileUrn: "nope" }), undefined, "must look like urn:li:fsd_profile:"],
-    ["GroupTooLong", body(1, { groupId: "1".repeat(21) }), undefined, "at most 20 digits"],
-    ["GroupUrl", body(1, { groupId: "https://www.linkedin.com/groups/98765/" }), undefined, 'e.g. "98765", not a URL'],
-    ["GroupShape", body(1, { groupId: "abc" }), undefined, "1 to 20 digits"],
-    ["GroupNumber", body(1, { groupId: 12345678 }), undefined, 'as the string "12345678"'],
-    ["GroupNumber", body(1, { groupId: 2 ** 32 }), undefined, 'as the string "4294967296"'],
-    ["GroupNumber", body(1, { groupId: 2 ** 53 - 1 }), undefined, 'as the string "9007199254740991"'],
-    ["GroupOddNumber", body(1, { groupId: 1.5 }), undefined, "send the group's digits as a string"],
+    ["AccountTooLong", body(1, { accountId: "a".repeat(129) }), undefined, "accountId must be at most 128 characters (letters, digits, '_' or '-'); it has 129"],
+    ["AccountChars", body(1, { accountId: "a b" }), undefined, "accountId may hold only letters, digits, '_' and '-'"],
+    ["ProfileId", body(1, { recipientProfileUrn: "urn:li:fsd_profile:é" }), undefined, "recipientProfileUrn must be urn:li:fsd_profile: followed by letters, digits, '_' or '-'"],
+    ["ProfileUrl", body(1, { recipientProfileUrn: "https://www.linkedin.com/in/someone" }), undefined, "recipientProfileUrn must be a profile URN like urn:li:fsd_profile:ACoAA..., not a profile URL"],
+    ["ProfileShape", body(1, { recipientProfileUrn: "nope" }), undefined, "recipientProfileUrn must look like urn:li:fsd_profile:ACoAA... (letters, digits, '_' or '-')"],
+    ["GroupTooLong", body(1, { groupId: "1".repeat(21) }), undefined, "groupId must be at most 20 digits"],
+    ["GroupUrl", body(1, { groupId: "https://www.linkedin.com/groups/98765/" }), undefined, 'groupId must be the group\'s digits only, e.g. "98765", not a URL'],
+    ["GroupShape", body(1, { groupId: "abc" }), undefined, 'groupId must be 1 to 20 digits, e.g. "12345678"'],
+    ["GroupNumber", body(1, { groupId: 12345678 }), undefined, 'groupId must be a string, not a number; send it as the string "12345678"'],
+    ["GroupNumber", body(1, { groupId: 2 ** 32 }), undefined, 'groupId must be a string, not a number; send it as the string "4294967296"'],
+    ["GroupNumber", body(1, { groupId: 2 ** 53 - 1 }), undefined, 'groupId must be a string, not a number; send it as the string "9007199254740991"'],
+    ["GroupOddNumber", body(1, { groupId: 1.5 }), undefined, 'groupId must be a string, not a number; send the group\'s digits as a string, e.g. "12345678"'],
     ["MessageAtLeast", body(1, { message: "m".repeat(300_000) }), undefined, "message has at least 150000 code points; the limit is 8000"],
     ["MessageTooLong", body(1, { message: "m".repeat(8001) }), undefined, "message has 8001 code points; the limit is 8000"],
-    ["MessageTooLong", body(1, { message: "m".repeat(6) }), { maxMessageLength: 5 }, "the limit is 5"],
-    ["Surrogate", body(1, { message: "a\uD800" }), undefined, "unpaired UTF-16 surrogate"],
+    ["MessageTooLong", body(1, { message: "m".repeat(6) }), { maxMessageLength: 5 }, "message has 6 code points; the limit is 5"],
+    ["Surrogate", body(1, { message: "a\uD800" }), undefined, "message holds an unpaired UTF-16 surrogate (a broken emoji?), so it could not be sent unaltered"],
     ["Blank", body(1, { message: " " }), undefined, "message is empty or only whitespace"],
-    ["TooManyUrns", body(1, { messageUrns: Array(101).fill(MSG_URN) }), undefined, "messageUrns has 101 entries"],
+    ["TooManyUrns", body(1, { messageUrns: Array(101).fill(MSG_URN) }), undefined, "messageUrns has 101 entries; at most 100 are allowed"],
     ["UrnFarTooLong", body(1, { messageUrns: [MSG_URN, "u".repeat(300_000)] }), undefined, "messageUrns[1] is longer than 512 code points"],
     ["UrnTooLong", body(1, { messageUrns: ["u".repeat(513)] }), undefined, "messageUrns[0] has 513 code points; the limit is 512"],
     ["Empty", body(1, { messageUrns: [MSG_URN, MSG_URN, " "] }), undefined, "messageUrns[2] is empty"],
-    ["UrnShape", body(1, { messageUrns: ["x"] }), undefined, "messageUrns[0] must be a URN like"],
+    ["UrnShape", body(1, { messageUrns: ["x"] }), undefined, "messageUrns[0] must be a URN like urn:li:msg_message:(urn:li:fsd_profile:X,2-abc==)"],
     ["DidYouMean", { ...body(), groupID: "1" }, undefined, "groupID is not a field of this request; did you mean groupId?"],
-    ["Unknown", { ...body(), "sujet \0 é😀": 1 }, undefined, "sujet \0 é😀 is not a field of this request (known:"],
+    ["Unknown", { ...body(), "sujet \0 é😀": 1 }, undefined, `sujet \0 é😀 is not a field of this request ${KNOWN}`],
+    // A key holding the slots' own characters, an empty key, a lone surrogate (read as U+FFFD).
+    ["Unknown", { ...body(), "a\x01b\x05": 1 }, undefined, `a\x01b\x05 is not a field of this request ${KNOWN}`],
+    ["Unknown", { ...body(), "": 1 }, undefined, ` is not a field of this request ${KNOWN}`],
+    ["Unknown", { ...body(), "x\uD800": 1 }, undefined, `x\uFFFD is not a field of this request ${KNOWN}`],
     ["MaxMessageLength", body(), { maxMessageLength: -1 }, "options.maxMessageLength must be a finite number >= 0"],
   ];
   for (const [template, input, options, says] of cases) {
     const r = same(input, options, template);
     assert.equal(r.ok, false, template);
-    assert.ok(r.error.fieldErrors.some((e) => e.message.includes(says)), `${template}: no field error says ${says}: ${shown(r)}`);
+    assert.ok(r.error.fieldErrors.some((e) => e.message === says), `${template}: no field error says ${says}: ${shown(r)}`);
     assert.ok(r.error.message.includes(says), `${template}: the summary leaves out ${says}`);
   }
   // Every template of the core has its case (the list of src/problem.rs's `messages!`).
@@ -136,6 +142,40 @@ test("every validation message reads the same written by JavaScript (connectsafe
   const templates = [...table.matchAll(/^ {4}(\w+): \[/gm)].map((m) => m[1]);
   assert.ok(templates.length >= 28, `read ${templates.length} templates`);
   assert.deepEqual([...new Set(cases.map(([t]) => t))].sort(), [...templates].sort());
+});
+
+test("connectsafely-wasm/validate writes its messages whatever a page did to the built-ins since its first validation", () => {
+  // problems.js reads the core's templates on the first invalid body, after the caller's
+  // own code: it must not go through what a page can replace (split, a RegExp's methods,
+  // an array's iterator, map, slice).
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", `
+    const { validateSendGroupWithAck } = await import("connectsafely-wasm/validate");
+    // A valid body by the full path (options given): the core has read a body, and written no message.
+    if (!validateSendGroupWithAck({ recipientProfileUrn: "urn:li:fsd_profile:A", groupId: "1", message: "m" }, {}).ok) throw new Error("a valid body");
+    // Each replaced for this one call (Node.js itself needs them back to print).
+    const replaced = [
+      [String.prototype, "split"], [String.prototype, Symbol.split], [RegExp.prototype, Symbol.split],
+      [RegExp.prototype, "exec"], [Array.prototype, Symbol.iterator], [Array.prototype, "map"], [Array.prototype, "slice"],
+    ].map(([proto, key]) => [proto, key, Object.getOwnPropertyDescriptor(proto, key)]);
+    for (let i = 0; i < replaced.length; i++) replaced[i][0][replaced[i][1]] = () => { throw new Error(String(replaced[i][1])); };
+    let r;
+    try {
+      r = validateSendGroupWithAck({ recipientProfileUrn: "nope", groupId: 12345678, message: " ", messageUrns: "x" });
+    } finally {
+      for (let i = 0; i < replaced.length; i++) {
+        const proto = replaced[i][0];
+        const key = replaced[i][1];
+        const d = replaced[i][2];
+        if (d) Object.defineProperty(proto, key, d);
+        else delete proto[key];
+      }
+    }
+    process.stdout.write(JSON.stringify(r));
+  `], { cwd: path.dirname(fileURLToPath(import.meta.url)), encoding: "utf8" });
+  assert.equal(child.status, 0, child.stderr);
+  const patched = JSON.parse(child.stdout);
+  const want = main.validateSendGroupWithAck({ recipientProfileUrn: "nope", groupId: 12345678, message: " ", messageUrns: "x" });
+  assert.deepEqual(patched, JSON.parse(JSON.stringify(want)));
 });
 
 test("the fuzz corpus of validate_json validates the same in both entries", () => {
