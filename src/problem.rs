@@ -397,6 +397,20 @@ mod tests {
     }
 
     #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn numbers_past_32_bits_read_as_given() {
+        let p = Problem::new(Name::Known(3), Code::TooLong, Message::MessageTooLong)
+            .numbers(5_000_000_000, 4_294_967_296);
+        assert_eq!(
+            p.render(),
+            "message has 5000000000 code points; the limit is 4294967296"
+        );
+        let group = Problem::new(Name::Known(2), Code::Type, Message::GroupNumber)
+            .wide_number(9_007_199_254_740_991);
+        assert!(group.render().ends_with("\"9007199254740991\""));
+    }
+
+    #[test]
     fn each_message_has_its_template() {
         assert_eq!(
             MESSAGES.split('\0').count(),
