@@ -136,6 +136,18 @@ pub enum FieldErrorCode {
 }
 
 impl FieldErrorCode {
+    /// Every code, in declaration order (a code as a number indexes it: how the
+    /// validate-only build hands one to JavaScript).
+    pub const ALL: [FieldErrorCode; 7] = [
+        FieldErrorCode::Required,
+        FieldErrorCode::Type,
+        FieldErrorCode::Empty,
+        FieldErrorCode::Format,
+        FieldErrorCode::TooLong,
+        FieldErrorCode::NotWellFormed,
+        FieldErrorCode::UnknownField,
+    ];
+
     /// The contract's name for the code.
     ///
     /// ```

@@ -301,21 +301,10 @@ fn next_slot(s: &str) -> Option<usize> {
     tail.iter().position(|&b| b < SLOTS_END).map(|at| i + at)
 }
 
-/// Every field error code, in declaration order (a problem's code as a number indexes it).
-pub const CODES: [Code; 7] = [
-    Code::Required,
-    Code::Type,
-    Code::Empty,
-    Code::Format,
-    Code::TooLong,
-    Code::NotWellFormed,
-    Code::UnknownField,
-];
-
 /// What JavaScript writes messages from (problems.js's `setMessages`), one string, its
 /// parts separated by NUL: what a validation error's message begins with, its kind,
 /// `options.maxMessageLength`'s name, the five known fields, the seven codes (in
-/// [`CODES`]' order), then [`MESSAGES`].
+/// [`Code::ALL`]'s order), then [`MESSAGES`].
 ///
 /// ```
 /// use connectsafely_wasm::problem::{messages_text, MESSAGES};
@@ -328,14 +317,14 @@ pub const CODES: [Code; 7] = [
 #[doc(hidden)]
 pub fn messages_text() -> String {
     // problems.js reads the fields and the codes by these counts.
-    const _: () = assert!(KNOWN_FIELDS.len() == 5 && CODES.len() == 7);
+    const _: () = assert!(KNOWN_FIELDS.len() == 5 && Code::ALL.len() == 7);
     let mut out = String::with_capacity(2048);
     let head = [
         crate::error::VALIDATION_HEAD,
         crate::error::ErrorKind::Validation.as_str(),
         MAX_MESSAGE_LENGTH_OPTION,
     ];
-    let codes = CODES.map(Code::as_str);
+    let codes = Code::ALL.map(Code::as_str);
     for (i, part) in head.iter().chain(&KNOWN_FIELDS).chain(&codes).enumerate() {
         if i > 0 {
             out.push('\0');
@@ -391,7 +380,7 @@ mod tests {
 
     #[test]
     fn codes_are_listed_in_declaration_order() {
-        for (i, code) in CODES.iter().enumerate() {
+        for (i, code) in Code::ALL.iter().enumerate() {
             assert_eq!(*code as usize, i, "{code:?}");
         }
     }
