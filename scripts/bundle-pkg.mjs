@@ -28,9 +28,13 @@ const src = path.join(root, "pkg-template/src");
 function entryOf(e) {
   const glueDir = path.join(root, e.glue);
   const snippets = path.join(glueDir, "snippets");
-  const shapes = readdirSync(snippets, { recursive: true })
-    .map((f) => path.join(snippets, String(f)))
-    .find((f) => f.endsWith(path.join("src", "wasm", "shapes.js")));
+  const files = readdirSync(snippets, { recursive: true }).map((f) => path.join(snippets, String(f)));
+  /** The glue's copy of the core's snippet src/wasm/NAME, where the wasm imports it. */
+  const snippet = (/** @type {string} */ name) => files.find((f) => f.endsWith(path.join("src", "wasm", name)));
+  // The validate-only core builds no result itself (problems.js does, for the driver) and
+  // reads no JS value (describe.js does, with fields.js's `wellFormed`).
+  const own = (/** @type {string} */ name) => snippet(name) ?? (e.name === "validate" ? path.join(root, "src", "wasm", name) : undefined);
+  const shapes = own("shapes.js");
   if (!shapes) throw new Error(`bundle-pkg: the glue of ${e.name} has no src/wasm/shapes.js snippet`);
   const wasmFile = `${e.base}_bg.wasm`;
   const wasm = path.join(glueDir, wasmFile);
@@ -42,16 +46,19 @@ function entryOf(e) {
     glue,
     glueCode: namedImports(withoutDocComments(readFileSync(glue, "utf8")), wasm),
     shapes,
+    problems: snippet("problems.js"),
+    fields: own("fields.js"),
   };
 }
 const entries = new Map(ENTRIES.map((e) => [e.name, entryOf(e)]));
 
 /**
- * The request's field names as the core of `e` lists them (its `knownFields()`, from
- * KNOWN_FIELDS), read here from the wasm by its own glue: each bundle holds them as a
- * constant (`CORE_FIELD_NAMES`, start.js), so a cold start asks the wasm nothing for them
- * (asked at start, they cost index.mjs's cold start 3% of its instructions and
- * validate.mjs's 5%: make bench-icount).
+ * The request's field names as the core lists them (its `knownFields()`, from
+ * KNOWN_FIELDS), read here from the full core's wasm by its glue (the other cores, built
+ * from the same source, leave the export out: 0.9 KB of the validate-only wasm, with the
+ * JS values it would need): each bundle holds them as a constant (`CORE_FIELD_NAMES`,
+ * start.js), so a cold start asks the wasm nothing for them (asked at start, they cost
+ * index.mjs's cold start 3% of its instructions and validate.mjs's 5%: make bench-icount).
  * @param {{ name: string, wasm: string, glue: string }} e
  */
 async function fieldNamesOf(e) {
@@ -61,14 +68,13 @@ async function fieldNamesOf(e) {
   if (typeof names !== "string" || !/^[A-Za-z]+(,[A-Za-z]+)+$/.test(names)) throw new Error(`bundle-pkg: the ${e.name} core's knownFields() is ${JSON.stringify(names)}`);
   return names;
 }
-const fieldNames = new Map();
-for (const e of entries.values()) fieldNames.set(e.name, await fieldNamesOf(e));
 const wasmOf = (name) => {
   const e = entries.get(name);
   if (!e) throw new Error(`bundle-pkg: no entry ${name}`);
   return e;
 };
 const full = wasmOf("many");
+const fieldNames = await fieldNamesOf(full);
 
 // Per bundle: "#wasm" (its loader), "./glue.js" (its wasm's glue) and "./glue-full.js"
 // (the full core's, for the runs to many), each glue as wasm-bindgen wrote it less its doc
@@ -94,6 +100,16 @@ function wiring(bundle) {
       // The result shapes the core builds with (src/wasm/shapes.js, as the glue imports it):
       // one copy for the core and the driver.
       b.onResolve({ filter: /^\.\/shapes\.js$/ }, () => ({ path: entry.shapes }));
+      // The JS values' reader of the core (src/wasm/fields.js): one copy for the core and the driver.
+      b.onResolve({ filter: /^\.\/fields\.js$/ }, () => {
+        if (!entry.fields) throw new Error(`${bundle.file}: the ${entry.name} wasm imports no src/wasm/fields.js`);
+        return { path: entry.fields };
+      });
+      // The validate-only core's results (src/wasm/problems.js), which the driver takes.
+      b.onResolve({ filter: /^\.\/problems\.js$/ }, () => {
+        if (!entry.problems) throw new Error(`${bundle.file}: the ${entry.name} wasm imports no src/wasm/problems.js`);
+        return { path: entry.problems };
+      });
       // edge.js's placeholder, as the entry's own wasm beside it in the package.
       b.onResolve({ filter: /\.wasm\?module$/ }, () => ({ path: `./${entry.wasmFile}?module`, external: true }));
       b.onLoad({ filter: /\.js$/ }, (a) => (code.has(a.path) ? { contents: code.get(a.path), loader: "js" } : undefined));
@@ -120,7 +136,10 @@ function namedImports(code, wasmPath) {
   // The import object's entries `"k": importN,` in order: a key given twice is the last one's.
   const entries = [...code.matchAll(/^\s*"([^"]+)": (import\d+),$/gm)].map((m) => ({ key: m[1], local: m[2] }));
   const namespaces = [...code.matchAll(/^import \* as (import\d+) from ("[^"]+")$/gm)];
-  if (namespaces.length === 0) throw new Error("bundle-pkg: the glue imports no snippet namespace (wasm-bindgen's glue changed shape?)");
+  // (A wasm that imports from one snippet alone has it imported by name already.)
+  if (namespaces.length === 0 && !/^import \{[^}]+\} from '\.\/snippets\//m.test(code)) {
+    throw new Error("bundle-pkg: the glue imports no snippet namespace (wasm-bindgen's glue changed shape?)");
+  }
   let out = code;
   for (const [line, local, from] of namespaces) {
     const at = entries.findLastIndex((e) => e.local === local);
@@ -242,7 +261,7 @@ await Promise.all([
       // every CommonJS loader runs (Jest's without --experimental-vm-modules, webpack's).
       ...(b.format === "cjs" ? { platform: "neutral", supported: { "dynamic-import": false } } : {}),
       outfile: path.join(outDir, b.file),
-      define: { CORE_FIELD_NAMES: JSON.stringify(fieldNames.get(b.wasm)) },
+      define: { CORE_FIELD_NAMES: JSON.stringify(fieldNames) },
       plugins: [wiring(b)],
     }),
   ),

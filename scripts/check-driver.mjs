@@ -39,6 +39,13 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
       'export function bulk(results: unknown[], sent: number, failed: number, notAttempted: number[], stoppedBy: import("./index").BulkResult["stoppedBy"], resumeAt: number | null): import("./index").BulkResult;\n' +
       "export function withCause(error: object, cause: unknown): void;\n",
   );
+  // What the core's snippet src/wasm/fields.js gives the driver (describe.js).
+  writeFileSync(path.join(out, "fields.d.ts"), "export function wellFormed(s: string): boolean;\n");
+  // What the validate-only core's snippet src/wasm/problems.js gives its driver (describe.js).
+  writeFileSync(
+    path.join(out, "problems.d.ts"),
+    'export function resultOf(shape: number, valid: typeof import("./shapes").valid): import("./index").ValidationResult;\n',
+  );
   // The constant scripts/bundle-pkg.mjs defines in every bundle: the core's field names.
   writeFileSync(path.join(out, "core-names.d.ts"), "declare const CORE_FIELD_NAMES: string;\n");
   writeFileSync(path.join(out, "wasm-module.d.ts"), 'declare module "*.wasm?module" {\n  const module: WebAssembly.Module;\n  export default module;\n}\n');
@@ -61,7 +68,8 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
       // and the full core's "#full" of edge.mjs too). The entry named in
       // `files`: `include` leaves out a .js beside a .d.ts of its name.
       ...(name === "index"
-        ? { include: ["*.js", "*.d.ts"], files: ["index.js"] }
+        ? // (validate.js and describe.js are the validate-only core's driver, checked against it.)
+          { include: ["*.js", "*.d.ts"], exclude: ["validate.js", "describe.js"], files: ["index.js"] }
         : { files: [`${name}.js`, "core-names.d.ts", ...(name === "validate" ? ["edge.js", "wasm-module.d.ts"] : [])] }),
     }),
   );

@@ -231,3 +231,134 @@ impl Raw {
         b.map_or(Raw::Absent, Raw::Bool)
     }
 }
+
+/// The longest string (in UTF-16 units) a reader of a JavaScript body copies under the
+/// message limit `max_message_length`: a longer one is measured instead
+/// ([`Value::LongStr`]), as no rule could accept it. Never below what the validation fast
+/// path looks at (a longer identifier takes the full path).
+#[doc(hidden)]
+pub fn copy_cap(max_message_length: usize) -> usize {
+    max_message_length
+        .saturating_mul(2)
+        .max(connectsafely_scan::fields::FAST_MAX_BYTES)
+}
+
+/// A body as the validate-only build's JavaScript writes it into the wasm's memory
+/// (`pkg-template/src/describe.js`), read back as the [`Value`] the wasm layer's reader of
+/// JS values would have made of it: the whole body in one call, no JS call per field.
+///
+/// Each value is a tag byte, then what the tag says follows (numbers little-endian):
+///
+/// | tag | value | followed by |
+/// |---|---|---|
+/// | 0 | `Absent` | |
+/// | 1, 2 | `Bool(false)`, `Bool(true)` | |
+/// | 3 | `Number` | its `f64` |
+/// | 4, 5, 6, 7 | `BigInt`, `Symbol`, `Function`, `Unreadable` | |
+/// | 8, 9 | `Str`, well formed (8) or not (9) | a `u32` byte length, then its UTF-8 |
+/// | 10 | `LongStr` | `min_code_points` as a `u32` |
+/// | 11 | `Array` | a `u32` count, then each entry |
+/// | 12 | `LongArray` | `len` as a `u32` |
+/// | 13 | `Object` | a `u32` count, then each entry: its key (a known field's index `i` as the byte 16 + `i`, or 14, a `u32` byte length and its UTF-8), then its value |
+///
+/// Anything else (a tag it does not know, a count past the bytes, text that is not UTF-8,
+/// nesting deeper than a body's levels, bytes left over) reads as `Unreadable`:
+/// never a panic.
+///
+/// ```
+/// use connectsafely_wasm::value::{decode, Value};
+///
+/// // { groupId: 12345678 } as describe.js writes it.
+/// let mut bytes = vec![13, 1, 0, 0, 0, 16 + 2, 3];
+/// bytes.extend_from_slice(&12345678f64.to_le_bytes());
+/// assert_eq!(decode(&bytes), Value::object([("groupId", Value::Number(12345678.0))]));
+/// assert_eq!(decode(&[13, 9, 0, 0, 0]), Value::Unreadable);
+/// ```
+#[doc(hidden)]
+pub fn decode(bytes: &[u8]) -> Value {
+    let mut wire = Wire(bytes);
+    match wire.value(0) {
+        Some(v) if wire.0.is_empty() => v,
+        _ => Value::Unreadable,
+    }
+}
+
+/// What is left to read of [`decode`]'s bytes.
+struct Wire<'a>(&'a [u8]);
+
+impl Wire<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(*head)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        self.array().map(|[b]| b)
+    }
+
+    fn u32(&mut self) -> Option<usize> {
+        Some(u32::from_le_bytes(self.array()?) as usize)
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let n = self.u32()?;
+        Some(core::str::from_utf8(self.take(n)?).ok()?.to_owned())
+    }
+
+    /// A count of entries, each at least one byte: never more than the bytes left (so a
+    /// wrong count cannot reserve more than the input).
+    fn count(&mut self) -> Option<usize> {
+        Some(self.u32()?).filter(|&n| n <= self.0.len())
+    }
+
+    fn value(&mut self, depth: u8) -> Option<Value> {
+        let tag = self.byte()?;
+        Some(match tag {
+            0 => Value::Absent,
+            1 | 2 => Value::Bool(tag == 2),
+            3 => Value::Number(f64::from_le_bytes(self.array()?)),
+            4 => Value::BigInt,
+            5 => Value::Symbol,
+            6 => Value::Function,
+            7 => Value::Unreadable,
+            8 | 9 => Value::Str(Text {
+                text: self.text()?,
+                well_formed: tag == 8,
+            }),
+            10 => Value::LongStr {
+                min_code_points: self.u32()?,
+            },
+            12 => Value::LongArray { len: self.u32()? },
+            11 | 13 if depth < 3 => {
+                let n = self.count()?;
+                if tag == 11 {
+                    let mut items = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        items.push(self.value(depth + 1)?);
+                    }
+                    Value::Array(items)
+                } else {
+                    let mut entries = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let key = match self.byte()? {
+                            14 => self.text()?,
+                            k => (*crate::request::KNOWN_FIELDS
+                                .get(usize::from(k).checked_sub(16)?)?)
+                            .to_owned(),
+                        };
+                        entries.push((key, self.value(depth + 1)?));
+                    }
+                    Value::Object(entries)
+                }
+            }
+            _ => return None,
+        })
+    }
+}

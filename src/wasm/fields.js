@@ -7,7 +7,8 @@ let BODY_KEYS = [];
 // key is a fast (monomorphic) load, where one loop over the nine made each read a
 // megamorphic one (~1,400 instructions a send). tests/boundary.rs holds them to the
 // core's list: one variable, and one read at its bits, per key. (The validate-only core
-// classifies nothing: its list is empty, and it has no bodyShape.)
+// imports nothing of this file: its driver, pkg-template/src/describe.js, reads its
+// bodies, with `wellFormed` of this file.)
 let K0, K1, K2, K3, K4, K5, K6, K7, K8;
 
 // Each list's names separated by commas. Left as `split` makes them: made internalized keys
@@ -57,9 +58,10 @@ export function typeOf(v) {
   return 12;
 }
 
-// Whether `s` is well-formed UTF-16 (no unpaired surrogate): asked only of a string whose
-// UTF-8 copy holds U+FFFD, which is also what an unpaired surrogate becomes. A loop rather
-// than String.prototype.isWellFormed, which Node.js 18 lacks.
+// Whether `s` is well-formed UTF-16 (no unpaired surrogate): asked by read.rs only of a
+// string whose UTF-8 copy holds U+FFFD, which is also what an unpaired surrogate becomes,
+// and by describe.js where the runtime has no String.prototype.isWellFormed (Node.js 18).
+// A loop rather than isWellFormed, for those runtimes.
 export function wellFormed(s) {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -12,8 +12,8 @@
 //! bad option). In order:
 //!
 //! 1. **A client.** `new Core(options, runner)`, then `setup` once: the key, the endpoint,
-//!    the `fetch`, `store`, logger and hooks, the headers. `knownFields()` is read when
-//!    the package is built (each bundle holds the names), `bodyRules()` and
+//!    the `fetch`, `store`, logger and hooks, the headers. `knownFields()` (the full
+//!    core's) is read when the package is built (each bundle holds the names), `bodyRules()` and
 //!    `rateLimitHeaderNames()` at the first exchange (once per copy of the bundle).
 //! 2. **A send.** `beginFast(len, ...)` (the fast path, over a body's fields as
 //!    `fast.js` writes them into the wasm's one scratch buffer, at `fastAt(cap)`;
@@ -60,6 +60,7 @@ mod fast;
 mod fields;
 #[cfg(not(feature = "validator"))]
 mod options;
+#[cfg(not(feature = "validator"))]
 mod read;
 #[cfg(not(feature = "validator"))]
 mod result;

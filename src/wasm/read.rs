@@ -4,6 +4,9 @@
 //! known fields' values, and `messageUrns`' entries. Nothing is recursed into,
 //! so cycles and deep nesting cost nothing; strings longer than any rule are
 //! measured, not copied.
+//!
+//! (The validate-only build holds no JS value: `pkg-template/src/describe.js` reads a body
+//! as this module does, into the fast path's buffer, and `value::decode` reads it back.)
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -69,7 +72,6 @@ impl Type {
     }
 
     /// `typeof v === "object" && v !== null` (arrays, and proxies of objects, too).
-    #[cfg(not(feature = "validator"))]
     pub(super) fn is_object(self) -> bool {
         matches!(self, Type::Array | Type::Object | Type::Revoked)
     }
@@ -94,12 +96,10 @@ static NAMES_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBoo
 pub(super) fn names_ready() {
     use core::sync::atomic::Ordering::Relaxed;
     if !NAMES_SET.load(Relaxed) {
-        // The validator build reads no response body.
-        #[cfg(not(feature = "validator"))]
-        let body_keys = crate::text::comma_joined(&crate::classify::BODY_KEYS);
-        #[cfg(feature = "validator")]
-        let body_keys = String::new();
-        set_names(&crate::text::comma_joined(&KNOWN_FIELDS), &body_keys);
+        set_names(
+            &crate::text::comma_joined(&KNOWN_FIELDS),
+            &crate::text::comma_joined(&crate::classify::BODY_KEYS),
+        );
         NAMES_SET.store(true, Relaxed);
     }
 }
@@ -110,10 +110,7 @@ use crate::value::{Text, Value};
 /// measured, not copied.
 pub fn body(v: &JsValue, max_message_length: usize) -> Value {
     names_ready();
-    // Never below what the fast path looks at: a longer identifier takes the full path.
-    let cap = max_message_length
-        .saturating_mul(2)
-        .max(connectsafely_scan::fields::FAST_MAX_BYTES);
+    let cap = crate::value::copy_cap(max_message_length);
     match Type::of(v) {
         Type::Object => {}
         Type::Array => return Value::Array(Vec::new()),

@@ -1,21 +1,27 @@
-//! Validation without a client: the fast path and `validateSendGroupWithAck`.
+//! Validation without a client: the fast path, and the full path: `validateSendGroupWithAck`
+//! (a body read from JavaScript by `read::body`), or in the validate-only build `checkBody`
+//! (a body `describe.js` wrote into the fast path's buffer, read by `value::decode`: that
+//! build holds no JS value at all).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::fast;
+#[cfg(not(feature = "validator"))]
 use super::read::{self, Type};
 #[cfg(feature = "validator")]
 use crate::problem::Name;
 use crate::problem::Problem;
-use crate::validate::{check, DEFAULT_MAX_MESSAGE_LENGTH, KNOWN_FIELDS};
+use crate::validate::{check, DEFAULT_MAX_MESSAGE_LENGTH};
 #[cfg(not(feature = "validator"))]
 use connectsafely_scan::fields::read_joined;
 use connectsafely_scan::fields::validate_joined;
+#[cfg(not(feature = "validator"))]
+use js_sys::Array;
 
+#[cfg(not(feature = "validator"))]
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
     fn valid(
@@ -25,7 +31,6 @@ extern "C" {
         message: JsValue,
         urns: JsValue,
     ) -> JsValue;
-    #[cfg(not(feature = "validator"))]
     #[wasm_bindgen(js_name = invalid)]
     fn invalid_result(error: JsValue) -> JsValue;
 }
@@ -35,27 +40,18 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = setMessages)]
     fn set_messages(text: &str);
-    #[allow(clippy::too_many_arguments)]
-    fn problem(
-        list: &Array,
-        name: u32,
-        key: &str,
-        code: u32,
-        message: u32,
-        n0: f64,
-        n1: f64,
-        s: &str,
-    );
-    #[wasm_bindgen(js_name = invalidOf)]
-    fn invalid_of(list: Array) -> JsValue;
+    fn problem(name: u32, key: &str, code: u32, message: u32, n0: f64, n1: f64, s: &str);
+    fn text(s: &str);
 }
 
 /// The request's field names, in the order of the validation table, separated by commas.
-/// Read when the package is built (scripts/bundle-pkg.mjs), and held by each bundle as
-/// a constant: the JS driver's fast path compares a body's keys with them.
+/// Read from the full core when the package is built (scripts/bundle-pkg.mjs), and held by
+/// each bundle as a constant: the JS driver's fast path compares a body's keys with them.
+/// (The other cores leave it out: nothing calls it at run time.)
+#[cfg(not(any(feature = "validator", feature = "sender")))]
 #[wasm_bindgen(js_name = knownFields, unchecked_return_type = "string")]
 pub fn known_fields() -> JsValue {
-    JsValue::from_str(&crate::text::comma_joined(&KNOWN_FIELDS))
+    JsValue::from_str(&crate::text::comma_joined(&crate::validate::KNOWN_FIELDS))
 }
 
 /// The validation fast path's buffer: the wasm's one [`fast::Scratch`], which `fast.js`
@@ -130,6 +126,7 @@ pub fn fast_validate(len: usize, account: bool, urns: i32) -> u32 {
 
 /// Validates a body as `sendGroupWithAck` would, without sending. Never throws.
 /// `value` is the normalized body that would be sent.
+#[cfg(not(feature = "validator"))]
 #[wasm_bindgen(js_name = validateSendGroupWithAck)]
 pub fn validate_send_group_with_ack(body: JsValue, options: JsValue) -> JsValue {
     let max = match max_message_length(&options) {
@@ -156,21 +153,84 @@ pub fn validate_send_group_with_ack(body: JsValue, options: JsValue) -> JsValue 
     }
 }
 
+/// `maxMessageLength` as `describe.js`'s `option` hands it over: 0 not given (no options,
+/// or the option `undefined`), 1 the number `n`, 2 anything else.
+#[cfg(feature = "validator")]
+fn limit(option: u32, n: f64) -> Result<usize, Problem<'static>> {
+    use crate::value::Raw;
+    crate::validate::max_message_length(&match option {
+        0 => Raw::Absent,
+        1 => Raw::Number(n),
+        _ => Raw::Other,
+    })
+}
+
+/// The longest string (UTF-16 units) `describe.js` copies into the buffer under this
+/// `maxMessageLength` ([`crate::value::copy_cap`]); 0 when the option is invalid (the
+/// body is then not read: `checkBody` reports the option alone).
+#[cfg(feature = "validator")]
+#[wasm_bindgen(js_name = bodyCap)]
+pub fn body_cap(option: u32, n: f64) -> usize {
+    limit(option, n).map_or(0, crate::value::copy_cap)
+}
+
+/// Validates the body `describe.js` wrote into the first `len` bytes of the buffer (see
+/// [`crate::value::decode`]), under `maxMessageLength` as [`body_cap`] takes it. Hands
+/// problems.js the result: the normalized body's strings (`text`, in the order of its
+/// fields, messageUrns' entries last) or each problem; returns what problems.js's
+/// `resultOf` reads: 0 invalid, else 1, plus 2 with an accountId and 4 with messageUrns.
+#[cfg(feature = "validator")]
+#[wasm_bindgen(js_name = checkBody)]
+pub fn check_body(len: usize, option: u32, n: f64) -> u32 {
+    let max = match limit(option, n) {
+        Ok(max) => max,
+        Err(p) => return invalid(&[p]),
+    };
+    let value = scratch(|buffer| buffer.bytes(len).map(crate::value::decode))
+        .unwrap_or(crate::value::Value::Unreadable);
+    match check(&value, max) {
+        Ok(v) => {
+            let mut shape = 1;
+            if let Some(account) = &v.account_id {
+                text(account);
+                shape |= 2;
+            }
+            text(&v.recipient_profile_urn);
+            text(&v.group_id);
+            text(&v.message);
+            if let Some(urns) = &v.message_urns {
+                urns.iter().for_each(|u| text(u));
+                shape |= 4;
+            }
+            shape
+        }
+        Err(problems) => invalid(&problems),
+    }
+}
+
+/// Lets go of the buffer (`fast.js`'s `release`, after a body larger than any the fast
+/// path reads), so one large body does not keep its size of memory for good.
+#[cfg(feature = "validator")]
+#[wasm_bindgen(js_name = fastFree)]
+pub fn fast_free() {
+    scratch(|buffer| *buffer = fast::Scratch::new());
+}
+
 /// Set once problems.js has the message templates (one thread: a plain flag, as
 /// `read::names_ready`'s).
 #[cfg(feature = "validator")]
 static MESSAGES_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// The invalid result of `problems`. The validate-only build has problems.js write their
-/// messages; the others, which write messages for sends anyway, write them here.
+/// Hands problems.js `problems` (0: `checkBody`'s "invalid"). The validate-only build has
+/// problems.js write their messages; the others, which write messages for sends anyway,
+/// write them here.
 #[cfg(feature = "validator")]
-fn invalid(problems: &[Problem<'_>]) -> JsValue {
+fn invalid(problems: &[Problem<'_>]) -> u32 {
     use core::sync::atomic::Ordering::Relaxed;
     if !MESSAGES_SET.load(Relaxed) {
         set_messages(&crate::problem::messages_text());
         MESSAGES_SET.store(true, Relaxed);
     }
-    let list = Array::new();
     for p in problems {
         // As problems.js's `problem` reads it: a known field's index, 5 the body, 6 the
         // option, 7 a key (`key`), 8 + i messageUrns' entry i.
@@ -182,7 +242,6 @@ fn invalid(problems: &[Problem<'_>]) -> JsValue {
             Name::Entry(i) => ((i as u32).saturating_add(8), ""),
         };
         problem(
-            &list,
             name,
             key,
             p.code as u32,
@@ -192,7 +251,7 @@ fn invalid(problems: &[Problem<'_>]) -> JsValue {
             p.s,
         );
     }
-    invalid_of(list)
+    0
 }
 
 #[cfg(not(feature = "validator"))]
@@ -203,6 +262,7 @@ fn invalid(problems: &[Problem<'_>]) -> JsValue {
     ))
 }
 
+#[cfg(not(feature = "validator"))]
 fn max_message_length(options: &JsValue) -> Result<usize, Problem<'static>> {
     if matches!(Type::of(options), Type::Undefined | Type::Null) {
         return Ok(DEFAULT_MAX_MESSAGE_LENGTH);

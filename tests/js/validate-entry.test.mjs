@@ -147,7 +147,7 @@ test("every validation message reads the same written by JavaScript (connectsafe
 test("connectsafely-wasm/validate writes its messages whatever a page did to the built-ins since its first validation", () => {
   // problems.js reads the core's templates on the first invalid body, after the caller's
   // own code: it must not go through what a page can replace (split, a RegExp's methods,
-  // an array's iterator, map, slice).
+  // an array's iterator, map, slice, push; describe.js reads the body past isWellFormed).
   const child = spawnSync(process.execPath, ["--input-type=module", "-e", `
     const { validateSendGroupWithAck } = await import("connectsafely-wasm/validate");
     // A valid body by the full path (options given): the core has read a body, and written no message.
@@ -156,6 +156,7 @@ test("connectsafely-wasm/validate writes its messages whatever a page did to the
     const replaced = [
       [String.prototype, "split"], [String.prototype, Symbol.split], [RegExp.prototype, Symbol.split],
       [RegExp.prototype, "exec"], [Array.prototype, Symbol.iterator], [Array.prototype, "map"], [Array.prototype, "slice"],
+      [Array.prototype, "push"], [String.prototype, "isWellFormed"],
     ].map(([proto, key]) => [proto, key, Object.getOwnPropertyDescriptor(proto, key)]);
     for (let i = 0; i < replaced.length; i++) replaced[i][0][replaced[i][1]] = () => { throw new Error(String(replaced[i][1])); };
     let r;
@@ -229,6 +230,83 @@ test("hostile bodies and options validate the same in both entries, and neither 
   }
 });
 
+/** `target` behind a proxy that writes each trap it runs on `log`. */
+function logged(target, name, log) {
+  const note = (what) => log.push(`${name} ${what}`);
+  return new Proxy(target, {
+    ownKeys: (t) => (note("ownKeys"), Reflect.ownKeys(t)),
+    getOwnPropertyDescriptor: (t, k) => (note(`describe ${String(k)}`), Reflect.getOwnPropertyDescriptor(t, k)),
+    get: (t, k, r) => (note(`get ${String(k)}`), Reflect.get(t, k, r)),
+    has: (t, k) => (note(`has ${String(k)}`), Reflect.has(t, k)),
+    getPrototypeOf: (t) => (note("getPrototypeOf"), Reflect.getPrototypeOf(t)),
+  });
+}
+
+test("connectsafely-wasm/validate reads a body as the main entry does: the same traps and getters, in the same order, each once", () => {
+  const inputs = [
+    (log) => logged({ ...body(), groupId: 12345678, extra: 1, messageUrns: logged(["urn:li:a:b", 7, [], {}], "urns", log) }, "body", log),
+    (log) => logged({ ...body(), accountId: logged({}, "account", log), messageUrns: logged({ length: 2 }, "urns", log) }, "body", log),
+    (log) => ({ ...body(), get message() { log.push("message"); return "hi"; }, get groupId() { log.push("groupId"); throw new Error("g"); }, unknown: 1 }),
+    (log) => logged([body()], "array body", log),
+  ];
+  const options = [undefined, { maxMessageLength: 3 }, (log) => logged({ maxMessageLength: 2 }, "options", log), (log) => logged({ maxMessageLength: "2" }, "options", log)];
+  for (const [i, make] of inputs.entries()) {
+    for (const [j, option] of options.entries()) {
+      const run = (validate) => {
+        const log = [];
+        const result = validate(make(log), typeof option === "function" ? option(log) : option);
+        return { result, log };
+      };
+      const want = run(main.validateSendGroupWithAck);
+      const got = run(entry.validateSendGroupWithAck);
+      assert.deepEqual(got.log, want.log, `input #${i}, options #${j}`);
+      assert.equal(shown(got.result), shown(want.result), `input #${i}, options #${j}`);
+      // (An array body is read for what it is alone.)
+      if (i < 3) assert.ok(want.log.length > 0, `input #${i}, options #${j}: nothing read`);
+    }
+  }
+});
+
+test("messageUrns whose length a proxy makes anything validate the same in both entries", () => {
+  const lengths = [0, 1, 1.5, 2.9, -0, -1, NaN, Infinity, -Infinity, "2", 100, 100.5, 101, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, 1e300, null, undefined, {}, 2n];
+  for (const length of lengths) {
+    const urns = new Proxy(["urn:li:a:b", 5], { get: (t, k, r) => (k === "length" ? length : Reflect.get(t, k, r)) });
+    same({ ...body(), messageUrns: urns }, undefined, `length ${String(length)}`);
+  }
+});
+
+test("a getter that validates another body meanwhile changes neither result", () => {
+  const run = (validate) => {
+    const inner = [];
+    const outer = validate({
+      ...body(),
+      get message() {
+        inner.push(validate({ groupId: 5, message: "", other: "x".repeat(300) }), validate(body(), { maxMessageLength: 1 }), validate(body()));
+        return "hi";
+      },
+      unknown: 1,
+    });
+    return { outer, inner };
+  };
+  const want = run(main.validateSendGroupWithAck);
+  const got = run(entry.validateSendGroupWithAck);
+  assert.equal(shown(got), shown(want));
+  assert.equal(want.outer.ok, false);
+  assert.equal(want.inner.length, 3);
+});
+
+test("after a body larger than the fast path ever reads, both paths validate as before", () => {
+  // A key of 3 million characters: past the buffer the fast path keeps (describe.js lets it go).
+  const large = { ...body(), ["k".repeat(3_000_000)]: 1 };
+  same(large, undefined, "the large body");
+  for (let round = 0; round < 3; round++) {
+    same(body(), undefined, "a body the fast path decides");
+    same(body(1, { groupId: " 123 ", messageUrns: ["urn:li:a:b"] }), { maxMessageLength: 10 }, "a body the full path reads");
+    same({ ...body(), groupId: 7, extra: "e".repeat(1000) }, undefined, "an invalid body");
+    same({ ...large, message: "m".repeat(100) }, undefined, "the large body again");
+  }
+});
+
 test("connectsafely-wasm/validate loads by require too, with the same function", () => {
   const cjs = require("connectsafely-wasm/validate");
   assert.deepEqual(Object.keys(cjs), ["validateSendGroupWithAck"]);
@@ -245,4 +323,8 @@ test("validate.mjs carries none of the client's result shapes or body readers (t
     assert.ok(!new RegExp(`function ${name}\\d*\\(`).test(text), `validate.mjs defines ${name}`);
   }
   assert.match(text, /function valid\(/);
+  // Nor a reader of JS values: its wasm holds none (describe.js reads a body into its memory).
+  for (const name of ["typeOf", "fieldIndex", "setNames", "handleError", "addToExternrefTable0", "passStringToWasm0"]) {
+    assert.ok(!new RegExp(`function ${name}\\d*\\(`).test(text), `validate.mjs defines ${name}`);
+  }
 });
