@@ -44,7 +44,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
   // What the validate-only core's snippet src/wasm/problems.js gives its driver (describe.js).
   writeFileSync(
     path.join(out, "problems.d.ts"),
-    'export function resultOf(shape: number, valid: typeof import("./shapes").valid): import("./index").ValidationResult;\n',
+    'export function resultOf(shape: number, valid: typeof import("./shapes").valid): import("./index").ValidationResult;\nexport function reset(): void;\n',
   );
   // The constant scripts/bundle-pkg.mjs defines in every bundle: the core's field names.
   writeFileSync(path.join(out, "core-names.d.ts"), "declare const CORE_FIELD_NAMES: string;\n");

@@ -1,7 +1,8 @@
 //! The input model: what the validator sees of a JavaScript (or any) value.
 //!
-//! The wasm layer reads a JS value into this shape without ever throwing; the
-//! native tests build it directly. Only the levels the request schema needs
+//! The wasm layer reads a JS value into this shape without ever throwing (the
+//! validate-only build reads it from the bytes its JavaScript wrote: [`decode`]);
+//! the native tests build it directly. Only the levels the request schema needs
 //! are read, so deep nesting or cycles in the input cost nothing.
 
 #[allow(unused_imports)]

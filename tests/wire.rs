@@ -161,7 +161,7 @@ fn nesting_past_a_body_s_levels_reads_as_unreadable() {
 }
 
 #[test]
-fn a_count_past_the_bytes_reserves_nothing_and_reads_as_unreadable() {
+fn a_count_or_text_past_the_bytes_or_an_unknown_key_tag_reads_as_unreadable() {
     assert_eq!(decode(&[11, 255, 255, 255, 255]), Value::Unreadable);
     assert_eq!(decode(&[13, 255, 255, 255, 127, 16, 0]), Value::Unreadable);
     // A text longer than the bytes, or not UTF-8.

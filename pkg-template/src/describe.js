@@ -10,9 +10,9 @@
 // messageUrns' length and entries, nothing deeper; a string longer than any rule lets
 // through is measured, not copied; a getter or proxy trap that throws makes its value
 // unreadable, never the call throw.
-import { bodyCap, checkBody, fastFree } from "./glue.js";
-import { decided, fastPath, forget } from "./fast.js";
-import { resultOf } from "./problems.js";
+import { bodyCap, checkBody } from "./glue.js";
+import { decided, encoder, fastPath, forget, MAX_URNS } from "./fast.js";
+import { reset, resultOf } from "./problems.js";
 import { valid } from "./shapes.js";
 import { wellFormed } from "./fields.js";
 import { fieldNames } from "./start.js";
@@ -30,12 +30,9 @@ const LONG_ARRAY = 12;
 const OBJECT = 13;
 const KEY = 14;
 const KNOWN = 16;
-// messageUrns' limit (the core's MAX_MESSAGE_URNS): a longer list is measured, not read.
-const MAX_URNS = 100;
-// The fast path's largest buffer (fast.js's MAX_UNITS, three bytes a unit): the buffer is
-// let go after a larger body.
-const KEEP = 3 << 18;
-const encoder = new TextEncoder();
+// A text longer than this (UTF-16 units) is encoded before the buffer is sized, so the
+// buffer holds its exact length, not three bytes a unit (a key of millions of characters).
+const EXACT = 1 << 16;
 
 /**
  * @param {unknown} body
@@ -70,19 +67,18 @@ function check(body, options) {
     } else if (given !== undefined) option = 2;
   }
   const cap = bodyCap(option, n);
-  let len = 0;
+  /** @type {unknown[]} */ const ops = [];
   // 0: the option is invalid, which the core reports without reading the body.
-  if (cap) {
-    /** @type {unknown[]} */ const ops = [];
-    value(ops, body, cap, 1);
-    len = write(ops, fastPath());
-  }
-  const shape = checkBody(len, option, n);
-  if (len > KEEP) {
-    fastFree();
+  if (cap) value(ops, body, cap, 1);
+  try {
+    const len = cap ? write(ops, fastPath()) : 0;
+    reset();
+    return resultOf(checkBody(len, option, n), valid);
+  } catch (e) {
+    // The core failed (out of memory) while it held the buffer, which it may have lost.
     forget();
+    throw e;
   }
-  return resultOf(shape, valid);
 }
 
 /**
@@ -104,7 +100,7 @@ function value(ops, v, cap, open) {
     case "string":
       // At least one code point per two UTF-16 units.
       if (v.length > cap) ops[ops.length] = LONG_STRING, ops[ops.length] = (v.length + 1) >>> 1;
-      else ops[ops.length] = wellFormedText(v) ? STRING : STRING + 1, ops[ops.length] = v;
+      else text(ops, wellFormedText(v) ? STRING : STRING + 1, v);
       return;
     case "boolean":
       return void (ops[ops.length] = v ? 2 : 1);
@@ -158,8 +154,7 @@ function fields(ops, o, cap) {
     while (i < names.length && names[i] !== key) i++;
     if (i === names.length) {
       // Unknown keys only need their name.
-      ops[ops.length] = KEY;
-      ops[ops.length] = key;
+      text(ops, KEY, key);
       ops[ops.length] = 0;
       continue;
     }
@@ -171,6 +166,7 @@ function fields(ops, o, cap) {
       ops[ops.length] = UNREADABLE;
       continue;
     }
+    // messageUrns, the last of the names (src/request.rs's KNOWN_FIELDS), as fast.js reads them.
     value(ops, field, cap, i === 4 ? 2 : 0);
   }
 }
@@ -212,6 +208,17 @@ function entries(ops, a, cap) {
 }
 
 /**
+ * Puts a text on `ops`: its tag, then the text, or its UTF-8 where it is long (`EXACT`).
+ * @param {unknown[]} ops
+ * @param {number} tag
+ * @param {string} s
+ */
+function text(ops, tag, s) {
+  ops[ops.length] = tag;
+  ops[ops.length] = s.length > EXACT ? encoder.encode(s) : s;
+}
+
+/**
  * Writes `ops` into the buffer (`place`): each tag a byte, a number as its f64, a count or
  * length as a u32, a text as its UTF-8 byte length (u32) and its UTF-8. Returns the bytes
  * written.
@@ -224,7 +231,10 @@ function write(ops, place) {
   for (let i = 0; i < ops.length; i++) {
     const t = /** @type {number} */ (ops[i]);
     if (t === NUMBER) (size += 9), i++;
-    else if (t === STRING || t === STRING + 1 || t === KEY) size += 5 + 3 * /** @type {string} */ (ops[++i]).length;
+    else if (t === STRING || t === STRING + 1 || t === KEY) {
+      const s = /** @type {string | Uint8Array} */ (ops[++i]);
+      size += 5 + (typeof s === "string" ? 3 : 1) * s.length;
+    }
     else if (t >= LONG_STRING && t <= OBJECT) (size += 5), i++;
     else size++;
   }
@@ -238,7 +248,11 @@ function write(ops, place) {
       view.setFloat64(at, /** @type {number} */ (ops[++i]), true);
       at += 8;
     } else if (t === STRING || t === STRING + 1 || t === KEY) {
-      const { written = 0 } = encoder.encodeInto(/** @type {string} */ (ops[++i]), bytes.subarray(at + 4));
+      // (Sized at three bytes a UTF-16 unit, the most UTF-8 takes: all of it is written.)
+      const s = /** @type {string | Uint8Array} */ (ops[++i]);
+      let written = s.length;
+      if (typeof s === "string") written = encoder.encodeInto(s, bytes.subarray(at + 4)).written ?? 0;
+      else bytes.set(s, at + 4);
       view.setUint32(at, written, true);
       at += 4 + written;
     } else if (t >= LONG_STRING && t <= OBJECT) {
@@ -257,12 +271,10 @@ function write(ops, place) {
  * @param {string} s
  */
 function wellFormedText(s) {
-  if (typeof s.isWellFormed === "function") {
-    try {
-      return s.isWellFormed() === true;
-    } catch {
-      // A page's replacement that throws: the loop answers.
-    }
+  try {
+    if (typeof s.isWellFormed === "function") return s.isWellFormed() === true;
+  } catch {
+    // A page's replacement that throws: the loop answers.
   }
   return wellFormed(s);
 }

@@ -28,8 +28,8 @@ let shared;
 let region = new Uint8Array(0);
 
 /**
- * Forgets the view of the buffer, once the core let go of it (describe.js, after a body
- * larger than any the fast path reads, so that one does not keep its memory for good).
+ * Forgets the view of the buffer: the core may have lost it (describe.js, when the core
+ * failed, out of memory, while it held the buffer).
  */
 export function forget() {
   region = new Uint8Array(0);
@@ -48,6 +48,9 @@ export function fastPath() {
   const place = (n) => {
     if (region.length >= n) return region;
     const cap = Math.max(n, 1024);
+    // Forgotten first: should the core fail to allocate (out of memory), its buffer is gone
+    // and this view must not be written again.
+    region = new Uint8Array(0);
     return (region = memoryView(fastAt(cap), cap));
   };
   return (shared = place);
@@ -56,9 +59,9 @@ export function fastPath() {
 // messageUrns' limit (the core's MAX_MESSAGE_URNS; a longer list takes the full path,
 // which says so). And the longest body read here, in UTF-16 units: a message of 100,000
 // code points with room to spare; longer bodies take the full path.
-const MAX_URNS = 100;
+export const MAX_URNS = 100;
 const MAX_UNITS = 1 << 18;
-const encoder = new TextEncoder();
+export const encoder = new TextEncoder();
 
 /**
  * Reads `body` for the fast path into `last`: true when it is a plain object whose own

@@ -33,7 +33,7 @@ export function start() {
   const instance = new WebAssembly.Instance(module, __wbg_get_imports());
   __wbg_finalize_init(instance, module);
   memory = /** @type {WebAssembly.Memory} */ (instance.exports.memory);
-  // The core's KNOWN_FIELDS, as scripts/bundle-pkg.mjs read them from this entry's wasm
+  // The core's KNOWN_FIELDS, as scripts/bundle-pkg.mjs read them from the full core's wasm
   // when the package was built (its `knownFields()`; esbuild's `define`): asked of the
   // wasm here, they cost a cold start 3-5% of its instructions (make bench-icount).
   fieldNames = names(CORE_FIELD_NAMES);

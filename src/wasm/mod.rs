@@ -38,7 +38,10 @@
 //!    `bulkLog(run)`, then `bulkFinish(run)`: the `BulkResult`; the run is forgotten.
 //! 4. **Validation** needs no client: `fastValidate(len, ...)`, the fast path over what
 //!    `fast.js` wrote at `fastAt(cap)` (the buffer the clients share), and
-//!    `validateSendGroupWithAck(body, options)`.
+//!    `validateSendGroupWithAck(body, options)`; in the validate-only build (no JS value
+//!    in the wasm) `bodyCap(option, n)`, then `checkBody(len, option, n)` over the body
+//!    `describe.js` wrote into the same buffer, whose result problems.js made of what the
+//!    core handed it (`text`, `problem`).
 //! 5. **The switch to the full core.** The `sender` build (index.mjs's wasm) has no run to
 //!    many, store or journal: no `bulk*`, `swap`, `swapped`, `storeFailed`, and a store
 //!    never reaches a send. When its client first needs them, the driver makes the full

@@ -3,7 +3,7 @@
 // problem, whose message is written here from the core's templates (src/problem.rs):
 // handed over as numbers, not as strings built in the wasm and copied out (most of an
 // invalid body's validation was that), the templates once (setMessages). The driver
-// (pkg-template/src/checked.js) makes the result of them (`resultOf`).
+// (pkg-template/src/describe.js) makes the result of them (`resultOf`).
 //
 // This runs on the first invalid body, after the caller's own code: it reads with
 // charCodeAt and slice alone, as validation.js trims, never with what a page may have
@@ -52,6 +52,13 @@ export function problem(name, key, code, message, n0, n1, s) {
     text += (slot === 1 ? field : slot === 2 ? n0 : slot === 3 ? n1 : slot === 4 ? s : n1 * 4294967296 + n0) + parts[i + 1];
   }
   list[list.length] = { field, code: P[16 + 2 * code], message: text };
+}
+
+// Forgets what the core handed over for an earlier body (one whose validation failed:
+// the core ran out of memory).
+export function reset() {
+  list = [];
+  texts = [];
 }
 
 // A string of the valid body, in its order: accountId (if any), recipientProfileUrn,

@@ -106,7 +106,7 @@ pub fn fast_at(cap: usize) -> usize {
 
 /// The validation fast path over the first `len` bytes of the buffer, a body's fields as
 /// `fast.js` writes them (see [`super::fast`]), under the default limit: 0 when it does
-/// not decide ("ask `validateSendGroupWithAck`", not "invalid"); 1 when the body is valid
+/// not decide ("ask the full path", not "invalid"); 1 when the body is valid
 /// as it is; 2 when it is valid once its identifiers and URNs are trimmed, which
 /// JavaScript's `trim` does as the core did (the fast path trims only ASCII whitespace).
 #[wasm_bindgen(js_name = fastValidate)]
@@ -206,14 +206,6 @@ pub fn check_body(len: usize, option: u32, n: f64) -> u32 {
         }
         Err(problems) => invalid(&problems),
     }
-}
-
-/// Lets go of the buffer (`fast.js`'s `release`, after a body larger than any the fast
-/// path reads), so one large body does not keep its size of memory for good.
-#[cfg(feature = "validator")]
-#[wasm_bindgen(js_name = fastFree)]
-pub fn fast_free() {
-    scratch(|buffer| *buffer = fast::Scratch::new());
 }
 
 /// Set once problems.js has the message templates (one thread: a plain flag, as

@@ -223,6 +223,11 @@ test("hostile bodies and options validate the same in both entries, and neither 
     revoked.proxy,
     "options",
     42,
+    5n,
+    true,
+    Symbol("options"),
+    Object.assign(() => {}, { maxMessageLength: 3 }),
+    () => {},
   ];
   const inputs = { ...hostileInputs(), plain: body(), "plain with account": body(1, { accountId: "acct-1" }) };
   for (const [name, input] of Object.entries(inputs)) {
@@ -242,7 +247,7 @@ function logged(target, name, log) {
   });
 }
 
-test("connectsafely-wasm/validate reads a body as the main entry does: the same traps and getters, in the same order, each once", () => {
+test("connectsafely-wasm/validate reads a body as the main entry does: the same traps and getters, as many times, in the same order", () => {
   const inputs = [
     (log) => logged({ ...body(), groupId: 12345678, extra: 1, messageUrns: logged(["urn:li:a:b", 7, [], {}], "urns", log) }, "body", log),
     (log) => logged({ ...body(), accountId: logged({}, "account", log), messageUrns: logged({ length: 2 }, "urns", log) }, "body", log),
@@ -295,10 +300,14 @@ test("a getter that validates another body meanwhile changes neither result", ()
   assert.equal(want.inner.length, 3);
 });
 
-test("after a body larger than the fast path ever reads, both paths validate as before", () => {
-  // A key of 3 million characters: past the buffer the fast path keeps (describe.js lets it go).
+test("after a body larger than any buffer the fast path asked for, and long texts, both paths validate as before", () => {
+  // A key of 3 million characters: past any buffer the fast path asked for. And long
+  // texts of two- and three-byte characters, which describe.js sizes exactly.
   const large = { ...body(), ["k".repeat(3_000_000)]: 1 };
   same(large, undefined, "the large body");
+  same({ ...body(), ["é".repeat(200_000)]: 1, ["€".repeat(70_000)]: 2 }, undefined, "long keys of wide characters");
+  same(body(1, { message: "é".repeat(70_000) }), { maxMessageLength: 100_000 }, "a long message of wide characters, under a large limit");
+  same(body(1, { message: "\ud800".repeat(70_000) }), { maxMessageLength: 100_000 }, "a long message of lone surrogates");
   for (let round = 0; round < 3; round++) {
     same(body(), undefined, "a body the fast path decides");
     same(body(1, { groupId: " 123 ", messageUrns: ["urn:li:a:b"] }), { maxMessageLength: 10 }, "a body the full path reads");
