@@ -11,7 +11,7 @@
 // through is measured, not copied; a getter or proxy trap that throws makes its value
 // unreadable, never the call throw.
 import { bodyCap, checkBody } from "./glue.js";
-import { decided, encoder, fastPath, forget, MAX_URNS } from "./fast.js";
+import { encoder, fastPath, forget, MAX_URNS, validation } from "./fast.js";
 import { reset, resultOf } from "./problems.js";
 import { valid } from "./shapes.js";
 import { wellFormed } from "./fields.js";
@@ -34,13 +34,6 @@ const KNOWN = 16;
 // buffer holds its exact length, not three bytes a unit (a key of millions of characters).
 const EXACT = 1 << 16;
 
-/**
- * @param {unknown} body
- * @param {{ maxMessageLength?: number }} [options]
- */
-export function validateSendGroupWithAck(body, options) {
-  return decided(body, options) ?? check(body, options);
-}
 
 /**
  * @param {unknown} body
@@ -79,6 +72,14 @@ function check(body, options) {
     forget();
     throw e;
   }
+}
+
+/**
+ * @param {unknown} body
+ * @param {{ maxMessageLength?: number }} [options]
+ */
+export function validateSendGroupWithAck(body, options) {
+  return validation(body, options, check);
 }
 
 /**

@@ -4,13 +4,12 @@
 // describe.js's). A body the fast path reads (fast.js) is decided by one call into the
 // core; any other by the full path, which reads it from JavaScript (src/wasm/read.rs).
 import { validateSendGroupWithAck as validateInCore } from "./glue.js";
-import { decided } from "./fast.js";
+import { validation } from "./fast.js";
 
 /**
  * @param {unknown} body
  * @param {{ maxMessageLength?: number }} [options]
  */
 export function validateSendGroupWithAck(body, options) {
-  return decided(body, options) ?? validateInCore(body, options);
+  return validation(body, options, validateInCore);
 }
-
