@@ -379,9 +379,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_listed_in_declaration_order() {
+    fn codes_are_listed_in_declaration_order_and_all_of_them() {
+        // No wildcard: a new code does not compile here until it is listed, and then ALL
+        // must hold it for the count to agree.
+        let known = |c: Code| match c {
+            Code::Required
+            | Code::Type
+            | Code::Empty
+            | Code::Format
+            | Code::TooLong
+            | Code::NotWellFormed
+            | Code::UnknownField => 7,
+        };
         for (i, code) in Code::ALL.iter().enumerate() {
             assert_eq!(*code as usize, i, "{code:?}");
+            assert_eq!(known(*code), Code::ALL.len());
         }
     }
 
