@@ -137,6 +137,11 @@ function runnerId() {
 }
 
 export class ConnectSafelyClient {
+  /** The class's name as users print it (a client in a console, a stack trace): the
+   * package's bundles shorten local names (scripts/bundle-pkg.mjs). */
+  static get name() {
+    return "ConnectSafelyClient";
+  }
   /** @type {import("./glue-full.js").Core} the single-send core until the switch, then the full one */
   #core;
   /** @type {ReturnType<typeof fastPath>} the fast path of `#core`'s bundle: where fast.js writes a body for `#core.beginFast` */

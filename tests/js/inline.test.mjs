@@ -21,16 +21,31 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /** Each wasm as the build made it (wasm-bindgen's output dir, after wasm-opt). */
 const built = (e) => readFileSync(path.join(root, e.glue, `${e.base}_bg.wasm`));
 
-/** The one string literal assigned to NAME in `text` (`NAME="..."`, as the minified bundle writes it), read as JavaScript reads it. */
-function literal(text, name) {
-  // An escape may be a line continuation (a backslash and a newline: esbuild's lineLimit).
-  const found = [...text.matchAll(new RegExp(`(?<![\\w$.])${name}="((?:[^"\\\\]|\\\\[\\s\\S])*)"`, "g"))];
-  assert.equal(found.length, 1, `one ${name}="..."`);
-  return new Function(`return "${found[0][1]}";`)();
+/** A string literal of JavaScript source (its body, between the quotes), read as JavaScript reads it. */
+const read = (body) => new Function(`return "${body}";`)();
+// An escape may be a line continuation (a backslash and a newline: esbuild's lineLimit).
+const STRING = String.raw`"((?:[^"\\]|\\[\s\S])*)"`;
+
+/**
+ * The wasm's key and bytes of a bundle: the string literals its last two lines assign
+ * (scripts/bundle-pkg.mjs puts them there, under whatever names the minifier gave them).
+ */
+function inlined(text) {
+  const lines = text.trimEnd().split("\n");
+  const at = (line) => {
+    const m = line.match(new RegExp(`^[\\w$]+=${STRING};$`));
+    assert.ok(m, `an assignment of one string: ${line.slice(0, 40)}`);
+    return read(m[1]);
+  };
+  return { key: at(lines.at(-2)), chars: at(lines.at(-1)) };
 }
 
 test("the shipped wasm decoder reads every character back through the key, in place, past one memory page", () => {
-  const hex = literal(readFileSync(path.join(pkg, "index.mjs"), "utf8"), "DECODER");
+  // The decoder's bytes are the one literal of hex that starts as a wasm does (\0asm, version 1).
+  // (A long literal is broken by line continuations, lineLimit's: taken out.)
+  const found = [...readFileSync(path.join(pkg, "index.mjs"), "utf8").replaceAll("\\\n", "").matchAll(/"(0061736d01000000[0-9a-f]*)"/g)];
+  assert.equal(found.length, 1);
+  const hex = found[0][1];
   const { m, d } = /** @type {any} */ (new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(hex, "hex"))).exports);
   // Every character U+0000-U+00FF (one byte of UTF-8 below U+0080, two from it), then
   // 100,000 more (two memory pages of UTF-8), under a key that renames every byte.
@@ -60,8 +75,7 @@ for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
   const bytes = built(e);
   test(`${b.file}: the inlined wasm read through its key is the ${e.name} wasm, byte for byte`, () => {
     const text = readFileSync(path.join(pkg, b.file), "utf8");
-    const chars = literal(text, "WASM");
-    const key = literal(text, "KEY");
+    const { chars, key } = inlined(text);
     assert.equal(key.length, 256);
     assert.equal(new Set(key).size, 256, "the key is a permutation of the 256 bytes");
     assert.equal(chars.length, bytes.length);
@@ -71,15 +85,14 @@ for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
 
   test(`${b.file}: no line but the wasm's key and bytes (the last two, assignments that cannot throw) holds a control character, so any line Node.js prints above an error reads as text`, () => {
     const lines = readFileSync(path.join(pkg, b.file), "utf8").trimEnd().split("\n");
-    assert.match(lines.at(-2), /^KEY="/);
-    assert.match(lines.at(-1), /^WASM="/);
+    inlined(lines.join("\n"));
     const bad = lines.slice(0, -2).map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l));
     assert.deepEqual(bad.map(([n]) => n), []);
   });
 
   if (b.format === "esm") {
     test(`${b.file}: the wasm's most frequent bytes are printed as printable ASCII, needing no escape`, () => {
-      const chars = literal(readFileSync(path.join(pkg, b.file), "utf8"), "WASM");
+      const { chars } = inlined(readFileSync(path.join(pkg, b.file), "utf8"));
       const count = new Map();
       for (const c of chars) count.set(c, (count.get(c) ?? 0) + 1);
       const top = [...count.entries()].sort((a, b) => b[1] - a[1]).slice(0, 64).map(([c]) => c.charCodeAt(0));
@@ -111,8 +124,9 @@ for (const e of ENTRIES) {
 // TextDecoder (its fixed cost is most of a short string's); every other through it.
 test("short strings out of the wasm are read without TextDecoder, and every string comes out exactly", async () => {
   for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
-    const text = readFileSync(path.join(pkg, b.file), "utf8");
-    assert.match(text, /if ?\(len ?< ?16\) ?\{/, `${b.file}: the short-string read`);
+    // scripts/short-strings.mjs's loop, as the minifier wrote it (lineLimit's breaks taken out).
+    const text = readFileSync(path.join(pkg, b.file), "utf8").replaceAll("\n", "");
+    assert.match(text, /if\([\w$]+<16\)\{let [\w$]+="";for\(/, `${b.file}: the short-string read`);
   }
   const keys = ["k", "é", "x".repeat(15), "x".repeat(16), "x".repeat(63), "x".repeat(64), "é".repeat(7), "é".repeat(8), "é".repeat(40), "😀", `a${"\u007f"}b`, "\u0080", "a\u0000b"];
   for (const m of [await import("connectsafely-wasm"), await import("connectsafely-wasm/validate")]) {

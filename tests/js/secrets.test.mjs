@@ -17,6 +17,15 @@ test("String(client), JSON.stringify(client) and util.inspect(client) never show
   assert.deepEqual(JSON.parse(JSON.stringify(c)), { baseUrl: SANDBOX, apiKey: "[redacted]" });
 });
 
+test("a client prints under its class's name, though the bundle shortens local names", async () => {
+  const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX });
+  assert.equal(ConnectSafelyClient.name, "ConnectSafelyClient");
+  assert.match(util.inspect(c), /^ConnectSafelyClient \{/);
+  const { ConnectSafelyClient: Required } = (await import("node:module")).createRequire(import.meta.url)("connectsafely-wasm");
+  assert.match(util.inspect(new Required({ apiKey: KEY, baseUrl: SANDBOX })), /^ConnectSafelyClient \{/);
+  assert.ok(!Object.keys(ConnectSafelyClient).includes("name"));
+});
+
 test("a server that echoes the key has it redacted from the message and the body", async () => {
   await config({ keys: [KEY] });
   await fault({ status: 401, body: { error: `Invalid key ${KEY}`, key: KEY } });
