@@ -137,7 +137,7 @@ function runnerId() {
 }
 
 export class ConnectSafelyClient {
-  /** The class's name as users print it (a client in a console, a stack trace): the
+  /** The class's name, as Node.js's console and util.inspect print a client: the
    * package's bundles shorten local names (scripts/bundle-pkg.mjs). */
   static get name() {
     return "ConnectSafelyClient";

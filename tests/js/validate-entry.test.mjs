@@ -330,7 +330,7 @@ test("validate.mjs carries none of the client's result shapes, and its wasm's gl
   const shipped = (file) => readFileSync(path.join(pkg, file), "utf8");
   // The bundles shorten local names, not property names: the keys only the send and
   // bulk results (src/wasm/shapes.js's success, rateLimit, bulk, withCause) write.
-  for (const key of ["acknowledgmentSent", "resetAt", "notAttempted", "stoppedBy", "cause"]) {
+  for (const key of ["acknowledgmentSent", "resetAt", "notAttempted", "stoppedBy", '"cause"']) {
     assert.ok(shipped("index.mjs").includes(key), `index.mjs writes ${key}`);
     assert.ok(!shipped("validate.mjs").includes(key), `validate.mjs writes ${key}`);
   }
@@ -347,4 +347,34 @@ test("validate.mjs carries none of the client's result shapes, and its wasm's gl
     assert.doesNotMatch(glue("validate"), r);
   }
   assert.match(glue("validate"), /\/src\/wasm\/problems\.js['"]/);
+});
+
+test("validate.mjs is built from validation's modules alone: of the core's shapes.js only valid, of fields.js only wellFormed, nothing of the client's", () => {
+  // What esbuild put in each bundle (scripts/bundle-pkg.mjs writes its metafile), by
+  // module: the driver's as pkg-template/src/NAME, the core's snippets as src/wasm/NAME.
+  const bytesOf = (file) => {
+    const meta = JSON.parse(readFileSync(path.join(root, "target/bundle-meta", `${file}.json`), "utf8"));
+    const [output] = Object.values(meta.outputs);
+    return new Map(Object.entries(output.inputs).map(([at, v]) => [at.replace(/^.*\/(src\/wasm\/)/, "$1"), v.bytesInOutput]));
+  };
+  const index = bytesOf("index.mjs");
+  for (const file of ["validate.mjs", "validate.cjs", "validate-edge.mjs"]) {
+    const inputs = bytesOf(file);
+    for (const driver of ["client.js", "exchange.js", "report.js", "runs.js", "full-lazy.js", "validation.js"]) {
+      assert.ok(!inputs.has(`pkg-template/src/${driver}`), `${file} holds ${driver}`);
+      assert.ok(index.has(`pkg-template/src/${driver}`) || ["runs.js"].includes(driver), `index.mjs holds ${driver}`);
+    }
+    for (const e of ["index", "many"]) {
+      const other = built(e).glue;
+      assert.ok(![...inputs.keys()].some((at) => at.startsWith(`${other}/`)), `${file} holds the ${e} core's glue`);
+    }
+    // A few hundred bytes each: `valid` (the result of a valid body) and `wellFormed` (a
+    // loop describe.js shares), shortened. The rest of either (the send results, the
+    // readers of JS values: typeOf, fieldIndex, setNames, bodyShape...) is over 800 bytes,
+    // as index.mjs holds them.
+    for (const snippet of ["src/wasm/shapes.js", "src/wasm/fields.js"]) {
+      assert.ok(inputs.get(snippet) <= 250, `${file}: ${inputs.get(snippet)} bytes of ${snippet}`);
+      assert.ok(index.get(snippet) > 800, `index.mjs: ${index.get(snippet)} bytes of ${snippet}`);
+    }
+  }
 });
