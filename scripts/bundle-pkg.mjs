@@ -234,7 +234,7 @@ const common = {
   // gzipped, validate.mjs 0.6 KiB (its page in Rollup 16.2 -> 15.5 KiB, esbuild 16.5 ->
   // 15.8). A minifying bundler's output is the same size either way. Node.js's console and
   // util.inspect still print a client as ConnectSafelyClient (its static `name` getter);
-  // a browser's devtools and stack traces show the short name. The store adapters (plain JavaScript a few hundred bytes long) keep every name.
+  // a browser's devtools and stack traces show the short name.
   minifyWhitespace: true,
   minifySyntax: true,
   minifyIdentifiers: true,
@@ -252,7 +252,8 @@ const common = {
 // target/bundle-meta/FILE.json. Not shipped.
 const metaDir = path.join(root, "target/bundle-meta");
 mkdirSync(metaDir, { recursive: true });
-// The store adapters: plain JavaScript, each its own entry (ESM and CommonJS), names kept.
+// The store adapters: plain JavaScript a few hundred bytes long, each its own entry (ESM
+// and CommonJS), every name kept.
 const named = { minifyIdentifiers: false };
 const adapters = ["redis", "durable-object", "indexeddb"];
 await Promise.all([

@@ -358,23 +358,23 @@ test("validate.mjs is built from validation's modules alone: of the core's shape
     return new Map(Object.entries(output.inputs).map(([at, v]) => [at.replace(/^.*\/(src\/wasm\/)/, "$1"), v.bytesInOutput]));
   };
   const index = bytesOf("index.mjs");
+  const many = bytesOf("many.mjs");
+  const drivers = ["client.js", "exchange.js", "report.js", "runs.js", "full-lazy.js", "validation.js"].map((d) => `pkg-template/src/${d}`);
+  // A few hundred bytes each: `valid` (the result of a valid body) and `wellFormed` (a
+  // loop describe.js shares), shortened. The rest of either (the send results, the
+  // readers of JS values: typeOf, fieldIndex, setNames, bodyShape...) is over 800 bytes,
+  // as index.mjs holds them.
+  const snippets = ["src/wasm/shapes.js", "src/wasm/fields.js"];
+  // The names are real: the client's bundles hold each.
+  for (const d of drivers) assert.ok(index.has(d) || many.has(d), `no bundle holds ${d}`);
+  for (const snippet of snippets) assert.ok(index.get(snippet) > 800, `index.mjs: ${index.get(snippet)} bytes of ${snippet}`);
   for (const file of ["validate.mjs", "validate.cjs", "validate-edge.mjs"]) {
     const inputs = bytesOf(file);
-    for (const driver of ["client.js", "exchange.js", "report.js", "runs.js", "full-lazy.js", "validation.js"]) {
-      assert.ok(!inputs.has(`pkg-template/src/${driver}`), `${file} holds ${driver}`);
-      assert.ok(index.has(`pkg-template/src/${driver}`) || ["runs.js"].includes(driver), `index.mjs holds ${driver}`);
-    }
+    for (const d of drivers) assert.ok(!inputs.has(d), `${file} holds ${d}`);
     for (const e of ["index", "many"]) {
       const other = built(e).glue;
       assert.ok(![...inputs.keys()].some((at) => at.startsWith(`${other}/`)), `${file} holds the ${e} core's glue`);
     }
-    // A few hundred bytes each: `valid` (the result of a valid body) and `wellFormed` (a
-    // loop describe.js shares), shortened. The rest of either (the send results, the
-    // readers of JS values: typeOf, fieldIndex, setNames, bodyShape...) is over 800 bytes,
-    // as index.mjs holds them.
-    for (const snippet of ["src/wasm/shapes.js", "src/wasm/fields.js"]) {
-      assert.ok(inputs.get(snippet) <= 250, `${file}: ${inputs.get(snippet)} bytes of ${snippet}`);
-      assert.ok(index.get(snippet) > 800, `index.mjs: ${index.get(snippet)} bytes of ${snippet}`);
-    }
+    for (const snippet of snippets) assert.ok(inputs.get(snippet) <= 250, `${file}: ${inputs.get(snippet)} bytes of ${snippet}`);
   }
 });
