@@ -2,9 +2,9 @@
 // kind, and nothing else. icount.mjs counts its instructions under valgrind twice (n
 // and 0) and divides the difference by n.
 //   node --single-threaded bench/icount-op.mjs <pkg dir> <op> <warm> <n>
-// op: "validate:<entry>:<shape>" (entry: index.mjs | validate.mjs | zod | hand-written),
+// op: "validate:<entry>:<shape>" (entry: index.mjs | web.mjs | validate.mjs | zod | hand-written),
 // "send:<contender>" (connectsafely-wasm | hand-written; the fetch answers a plain object),
-// or "cold:<entry>" (index.mjs | validate.mjs | hand-written | none): a cold start, the
+// or "cold:<entry>" (index.mjs | web.mjs | validate.mjs | hand-written | none): a cold start, the
 // entry imported and one body validated (warm and n unused; none imports nothing: the
 // baseline a cold start is counted over).
 import path from "node:path";

@@ -69,14 +69,14 @@ const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
 const ops = [];
 for (const shape of Object.keys(SHAPES)) {
-  for (const who of ["index.mjs", "validate.mjs"]) ops.push({ name: `validate ${shape}, ${who}`, op: `validate:${who}:${shape}`, ours: true });
+  for (const who of ["index.mjs", "web.mjs", "validate.mjs"]) ops.push({ name: `validate ${shape}, ${who}`, op: `validate:${who}:${shape}`, ours: true });
   for (const who of ["zod", "hand-written"]) ops.push({ name: `validate ${shape}, ${who}`, op: `validate:${who}:${shape}`, ours: false });
 }
 ops.push({ name: "a send's own work (the fetch answers a plain object), connectsafely-wasm", op: "send:connectsafely-wasm", ours: true, n: Math.min(N, 5000) });
 ops.push({ name: "a send's own work (the fetch answers a plain object), hand-written", op: "send:hand-written", ours: false, n: Math.min(N, 5000) });
 // Cold starts: one process that loads the entry and validates one body, over one that
 // loads nothing (no division: one operation).
-for (const who of ["index.mjs", "validate.mjs"]) ops.push({ name: `cold start: load + the first validation, ${who}`, op: `cold:${who}`, ours: true, cold: true });
+for (const who of ["index.mjs", "web.mjs", "validate.mjs"]) ops.push({ name: `cold start: load + the first validation, ${who}`, op: `cold:${who}`, ours: true, cold: true });
 ops.push({ name: "cold start: load + the first validation, hand-written", op: "cold:hand-written", ours: false, cold: true });
 
 // The first process after a while reads more (cold caches): one run, not counted.

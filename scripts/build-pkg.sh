@@ -12,11 +12,15 @@
 #             store or journal compiled): index.mjs, index.cjs
 #   many      the full core: many.mjs and many.cjs (which the client of index.mjs and
 #             index.cjs loads on first need), edge.mjs (connectsafely_wasm_bg.wasm beside it)
+#   web       the index wasm built for size (its validation fast path at opt-level z):
+#             web.mjs, what pages get (the `import` condition); servers get index.mjs
+#             (`node`)
 #   validate  validation only (the core's `validator` feature: no send, store or run
 #             compiled): validate.mjs, validate.cjs, validate-edge.mjs
 #             (connectsafely_validate_bg.wasm beside it)
 # Per kind of runtime:
-#   *.mjs       ES module, the wasm inlined: bundlers, browsers, Node.js import, Deno, Bun, pages by URL
+#   *.mjs       ES module, the wasm inlined: bundlers, browsers, pages by URL (web.mjs);
+#               Node.js import, Deno, Bun (index.mjs)
 #   *.cjs       CommonJS, the wasm inlined: require()
 #   *edge.mjs   imports the wasm as a compiled module: workerd, Vercel/Next.js edge
 # Nothing runs at import: the wasm is compiled and instantiated on first use.
@@ -72,6 +76,6 @@ for entry in "${entries[@]}"; do
   read -r name _ base _ glue _ <<<"$entry"
   echo "pkg: connectsafely-wasm@$version, the $name wasm: $(wc -c < "$glue/${base}_bg.wasm") bytes ($(gz "$glue/${base}_bg.wasm") gzipped)"
 done
-for file in index.mjs many.mjs validate.mjs; do
+for file in index.mjs web.mjs many.mjs validate.mjs; do
   echo "pkg: $file $(wc -c < "pkg/$file") bytes ($(gz "pkg/$file") gzipped)"
 done

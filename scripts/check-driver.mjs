@@ -79,7 +79,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
     process.exit(1);
   }
 }
-for (const e of ENTRIES) check(e.name, `${e.glue}/${e.base}.d.ts`);
+for (const e of ENTRIES) check(e.driver ?? e.name, `${e.glue}/${e.base}.d.ts`, undefined, e.name);
 // edge.mjs: the main entry's driver on the full core, "#full" its own.
 const full = entry("many");
 check("index", `${full.glue}/${full.base}.d.ts`, "full-here.js", "index-full");

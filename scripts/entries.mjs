@@ -2,8 +2,9 @@
 // bundle-pkg.mjs, check-driver.mjs, size-budget.mjs and the tests read.
 //
 // ENTRIES, one per wasm, each built from the core with its own features:
-//   name      its name; pkg-template/src/NAME.js is the module check-driver.mjs type-checks
-//             against its glue (each file's module: BUNDLES' api)
+//   name      its name
+//   driver    where it differs from name, the module of pkg-template/src (DRIVER.js) that
+//             check-driver.mjs type-checks against its glue (each file's module: BUNDLES' api)
 //   features  cargo features of its wasm
 //   base      wasm-bindgen's --out-name: GLUE/BASE_bg.wasm, GLUE/BASE.js
 //   target    cargo's target dir (one per feature set: cargo would rebuild one over the other)
@@ -11,7 +12,8 @@
 //   scan      where it differs from Cargo.toml's (2), the opt-level of the validation fast
 //             path's crate (connectsafely-scan) in this wasm: z in the validate-only one,
 //             1.3 KiB smaller gzipped for 1.25-1.44x its instructions on a valid body (a
-//             page that only validates pays in bytes what a form never notices in µs)
+//             page that only validates pays in bytes what a form never notices in µs);
+//             z in web.mjs's too, for the same reason
 //
 // BUNDLES, one per file of the package holding a wasm (scripts/bundle-pkg.mjs):
 //   file      pkg/FILE
@@ -30,6 +32,13 @@
 // validates or sends one starts on the smaller core. edge.mjs holds the full core: a
 // Worker's wasm is compiled at deploy time, where one module is simplest to ship.
 //
+// web.mjs is index.mjs for pages (the `import` condition: every browser bundler, a page
+// by URL): the same single-send core built for size, its validation fast path at
+// opt-level z as in the validate-only wasm (1.3 KiB less gzipped; its valid bodies take
+// 1.25-1.44x the instructions, microseconds a form never notices). Servers, which
+// validate and send in bulk, get index.mjs by the `node` condition (Node.js, Deno, Bun)
+// and edge.mjs by `workerd` and `edge-light`.
+//
 //   node scripts/entries.mjs    prints "NAME FEATURES BASE TARGET GLUE SCAN" ("-": Cargo.toml's), a line per entry (for build-pkg.sh)
 import { fileURLToPath } from "node:url";
 
@@ -37,10 +46,12 @@ export const ENTRIES = [
   { name: "index", features: "npm,sender", base: "connectsafely_one", target: "target/one", glue: "target/bindgen-one" },
   { name: "many", features: "npm", base: "connectsafely_wasm", target: "target", glue: "target/bindgen" },
   { name: "validate", features: "npm,validator", base: "connectsafely_validate", target: "target/validate", glue: "target/bindgen-validate", scan: "z" },
+  { name: "web", driver: "index", features: "npm,sender", base: "connectsafely_web", target: "target/web", glue: "target/bindgen-web", scan: "z" },
 ];
 
 export const BUNDLES = [
   { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "inline", full: "many.mjs" },
+  { file: "web.mjs", api: "index", wasm: "web", format: "esm", loader: "inline", full: "many.mjs" },
   { file: "many.mjs", api: "many", wasm: "many", format: "esm", loader: "inline" },
   { file: "index.cjs", api: "index", wasm: "index", format: "cjs", loader: "inline", full: "many.cjs" },
   { file: "many.cjs", api: "many", wasm: "many", format: "cjs", loader: "inline" },

@@ -1,7 +1,7 @@
 // The demo page: live validation from the wasm validator, sends through the
 // wasm client, and the sandbox's test controls. Server text is only ever set
 // with textContent, never as HTML.
-import { ConnectSafelyClient, validateSendGroupWithAck } from "/pkg/index.mjs";
+import { ConnectSafelyClient, validateSendGroupWithAck } from "/pkg/web.mjs";
 import { indexedDbStore } from "/pkg/indexeddb.mjs";
 
 const $ = (id) => document.getElementById(id);

@@ -148,7 +148,7 @@ test("Many processes, one quota (IndexedDB): the browser example sends from a pa
     const page = await browser.newPage();
     const origin = new URL(SANDBOX).origin;
     // The page and the package are served on the sandbox's origin, as a site serves its own files.
-    const imports = { "connectsafely-wasm": "/readme/pkg/index.mjs", "connectsafely-wasm/indexeddb": "/readme/pkg/indexeddb.mjs" };
+    const imports = { "connectsafely-wasm": "/readme/pkg/web.mjs", "connectsafely-wasm/indexeddb": "/readme/pkg/indexeddb.mjs" };
     // The example as a page's module script; what it throws is reported as its outcome.
     const script = `import { ConnectSafelyClient } from "connectsafely-wasm";
 const apiKey = ${JSON.stringify(KEY)};

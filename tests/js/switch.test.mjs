@@ -1,4 +1,4 @@
-// index.mjs and index.cjs hold the single-send core; their client switches to the full one
+// index.mjs, web.mjs and index.cjs hold the single-send core; their client switches to the full one
 // (many.mjs, imported on first need; many.cjs, required so) for a run to many or a client
 // with a store. What must hold, for each: a page or process that sends one never needs the
 // full core; the switch carries the guard and quota state over and loses or repeats no
@@ -28,6 +28,13 @@ const ENTRIES = [
     file: "index.mjs",
     many: fullOf("index.mjs"),
     Client: (await import("connectsafely-wasm")).ConnectSafelyClient,
+    load: async (/** @type {string} */ f) => (await import(pathToFileURL(f).href)).ConnectSafelyClient,
+  },
+  {
+    // What pages get (the `import` condition; Node.js gets index.mjs by `node`).
+    file: "web.mjs",
+    many: fullOf("web.mjs"),
+    Client: (await import(pathToFileURL(path.join(pkg, "web.mjs")).href)).ConnectSafelyClient,
     load: async (/** @type {string} */ f) => (await import(pathToFileURL(f).href)).ConnectSafelyClient,
   },
   {

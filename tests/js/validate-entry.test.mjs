@@ -1,6 +1,7 @@
 // connectsafely-wasm/validate: validation only, on its own wasm (the core built with
 // `validator`). Its results must equal the main entry's for every input: the property
 // tests' draws (written by tests/validation_cases.rs), the fuzz corpus and the hostile inputs.
+// So must web.mjs's (the main entry as pages get it, its fast path built for size).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -8,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "no
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import * as main from "connectsafely-wasm";
 import * as entry from "connectsafely-wasm/validate";
@@ -21,12 +22,17 @@ const require = createRequire(import.meta.url);
 /** A result as text that tells apart everything a caller could: key order, undefined and lone surrogates. */
 const shown = (r) => JSON.stringify(r, (_, v) => (v === undefined ? "<undefined>" : v));
 
-/** Both entries' answers to one input: equal, deeply and in key order. */
+/** web.mjs: the main entry as pages get it (its fast path built for size: scripts/entries.mjs). */
+const web = await import(pathToFileURL(path.join(path.dirname(require.resolve("connectsafely-wasm/package.json")), "web.mjs")).href);
+
+/** The entries' answers to one input (connectsafely-wasm/validate's and web.mjs's against the main entry's): equal, deeply and in key order. */
 function same(input, options, what) {
   const want = main.validateSendGroupWithAck(input, options);
-  const got = entry.validateSendGroupWithAck(input, options);
-  if (!isDeepStrictEqual(got, want) || shown(got) !== shown(want)) {
-    assert.fail(`${what}: connectsafely-wasm/validate answered ${shown(got)}, the main entry ${shown(want)}`);
+  for (const [name, other] of [["connectsafely-wasm/validate", entry], ["web.mjs", web]]) {
+    const got = other.validateSendGroupWithAck(input, options);
+    if (!isDeepStrictEqual(got, want) || shown(got) !== shown(want)) {
+      assert.fail(`${what}: ${name} answered ${shown(got)}, the main entry (index.mjs) ${shown(want)}`);
+    }
   }
   return want;
 }
@@ -57,7 +63,7 @@ function rebuild(v, max) {
   return o;
 }
 
-test("the property tests' draws validate the same in connectsafely-wasm/validate as in the main entry", () => {
+test("the property tests' draws validate the same in connectsafely-wasm/validate and web.mjs as in the main entry", () => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), "cs-cases-")), "cases.jsonl");
   const r = spawnSync("cargo", ["test", "--quiet", "--test", "validation_cases"], { cwd: root, env: { ...process.env, CS_VALIDATION_CASES: file }, encoding: "utf8" });
   assert.equal(r.status, 0, `tests/validation_cases.rs failed:\n${r.stdout}${r.stderr}`);
@@ -180,7 +186,7 @@ test("connectsafely-wasm/validate writes its messages whatever a page did to the
   assert.deepEqual(patched, JSON.parse(JSON.stringify(want)));
 });
 
-test("the fuzz corpus of validate_json validates the same in both entries", () => {
+test("the fuzz corpus of validate_json validates the same in the three entries (index.mjs, web.mjs, validate)", () => {
   // The seeds are in the repository; a corpus `cargo fuzz` grew here is read too.
   const dirs = ["fuzz/seeds/validate_json", "fuzz/corpus/validate_json"].map((d) => path.join(root, d)).filter(existsSync);
   let read = 0;
@@ -205,7 +211,7 @@ test("the fuzz corpus of validate_json validates the same in both entries", () =
   assert.ok(read >= 3, `read ${read} corpus entries`);
 });
 
-test("hostile bodies and options validate the same in both entries, and neither throws", () => {
+test("hostile bodies and options validate the same in the three entries, and none throws", () => {
   const revoked = Proxy.revocable({}, {});
   revoked.revoke();
   const options = [
@@ -273,7 +279,7 @@ test("connectsafely-wasm/validate reads a body as the main entry does: the same 
   }
 });
 
-test("messageUrns whose length a proxy makes anything validate the same in both entries", () => {
+test("messageUrns whose length a proxy makes anything validate the same in the three entries", () => {
   const lengths = [0, 1, 1.5, 2.9, -0, -1, NaN, Infinity, -Infinity, "2", 100, 100.5, 101, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, 1e300, null, undefined, {}, 2n];
   for (const length of lengths) {
     const urns = new Proxy(["urn:li:a:b", 5], { get: (t, k, r) => (k === "length" ? length : Reflect.get(t, k, r)) });

@@ -114,14 +114,17 @@ const uses = {};
 // esbuild's default builds, which do not minify, now ship what a minifier would (pages
 // 15.1-15.8, 51.5-53.6 and 120.1-122.5; a minifying bundler's page +31-79 bytes, the
 // client's static name getter).
-const USE_BUDGETS = { "validate only": 15.9 * 1024, "send one": 53.7 * 1024, "send to many": 122.6 * 1024 };
+// Send one 52.3, send to many 121.2 (one file 121.0) with web.mjs, what pages get (the
+// `import` condition): the single-send core with its validation fast path built for size
+// (pages 49.9-52.2, each 1.3-1.6 KiB less; 119.0-121.1; one file 119.1-120.9).
+const USE_BUDGETS = { "validate only": 15.9 * 1024, "send one": 52.3 * 1024, "send to many": 121.2 * 1024 };
 /**
  * A build into one file (IIFE: Rollup's needs --inlineDynamicImports, esbuild's has no
  * splitting) cannot leave the run to many for later: its page downloads both cores.
  */
 // (134.5: with the wasm's key moved to the end of each file, esbuild's IIFE holds 70 bytes
 // more, 137,638; every other page fewer.)
-const ONE_FILE_BUDGETS = { "send one": 122.6 * 1024, "send to many": 122.6 * 1024 };
+const ONE_FILE_BUDGETS = { "send one": 121.0 * 1024, "send to many": 121.0 * 1024 };
 function used(label, use, bytes) {
   (uses[label] ??= {})[use] = bytes;
   const budget = (label.includes("(IIFE)") ? ONE_FILE_BUDGETS[use] : undefined) ?? USE_BUDGETS[use];
@@ -248,8 +251,43 @@ async function chromiumPage() {
   });
   /** Gzipped bytes of what the page fetched; `pick(body)` keeps some (default all). */
   const downloaded = async (pick = () => true) => (await Promise.all(bodies)).filter(pick).reduce((n, b) => n + zlib.gzipSync(b, { level: 9 }).length, 0);
-  return { page, errors, downloaded };
+  /** The files of the package whose single-send core the page fetched (web.mjs, index.mjs: coreMarkers). */
+  const cores = async () => {
+    const fetched = await Promise.all(bodies);
+    return Object.entries(coreMarkers()).filter(([, marker]) => fetched.some((b) => b.includes(marker))).map(([file]) => file);
+  };
+  return { page, errors, downloaded, cores };
 }
+
+/**
+ * For web.mjs and index.mjs (the single-send core built for size, which pages get, and
+ * for speed, which servers get): 32 characters of the file's inlined wasm (its last
+ * line, scripts/bundle-pkg.mjs) that the other file does not hold, all printable ASCII
+ * that no bundler escapes or rewrites, so a build holds them as the package wrote them.
+ * @returns {Record<string, string>}
+ */
+const coreMarkers = (() => {
+  /** @type {Record<string, string> | undefined} */
+  let markers;
+  return () => {
+    if (markers) return markers;
+    const text = (f) => readFileSync(path.join(root, "pkg", f), "utf8");
+    const markerOf = (file, other) => {
+      const lines = text(file).trimEnd().split("\n");
+      const wasm = lines[lines.length - 1];
+      const otherText = text(other);
+      for (const run of wasm.matchAll(/[A-Za-z0-9 !#%&()*+,.:;=?@^_|~-]{32,}/g)) {
+        for (let i = 0; i + 32 <= run[0].length; i++) {
+          const m = run[0].slice(i, i + 32);
+          if (!otherText.includes(m)) return m;
+        }
+      }
+      throw new Error(`no marker of ${file}'s wasm that ${other} lacks`);
+    };
+    markers = { "web.mjs": markerOf("web.mjs", "index.mjs"), "index.mjs": markerOf("index.mjs", "web.mjs") };
+    return markers;
+  };
+})();
 
 let firefox;
 async function firefoxPage() {
@@ -311,7 +349,7 @@ function submitForm(page, errors, body, button = "button") {
  * every JS and wasm body it fetched, or those `measuredPick(body)` keeps.
  */
 async function formCheck(url, sb, measured, measuredPick) {
-  const { page, errors, downloaded } = await chromiumPage();
+  const { page, errors, downloaded, cores } = await chromiumPage();
   try {
     await page.goto(url);
     const submit = (body) => submitForm(page, errors, body);
@@ -326,7 +364,12 @@ async function formCheck(url, sb, measured, measuredPick) {
     expect(after.requests === afterSend.requests, "an invalid body makes no request", after);
     expect(errors.length === 0, "no page errors", errors);
     let detail = `sent (${sent.rateLimit.remaining} left); groupId "abc" -> validation, no request`;
-    if (measured) detail += `; ${used(measured, "send one", await downloaded(measuredPick))}`;
+    if (measured) {
+      // A browser build resolves the package by the `import` condition: web.mjs.
+      const fetched = await cores();
+      expect(fetched.join() === "web.mjs", "the page runs web.mjs's core (the single-send core built for size, which pages get), not index.mjs's", fetched);
+      detail += `; ${used(measured, "send one", await downloaded(measuredPick))}`;
+    }
     // The app's run to many (its second button): both bodies sent, once each.
     if (await page.$("button >> text=Send to many")) {
       const run = await submitForm(page, errors, BODY, "button >> text=Send to many");
@@ -518,8 +561,13 @@ function nextCells(bundler, label) {
       return `Node.js: ${await validateRouteCheck(`${base}/api/validate`)}; edge: ${await validateRouteCheck(`${base}/api/validate-edge`)}`;
     },
     [`Next.js (${label}): Node.js route handler`]: async () => {
-      const { sb, base } = await nextBuild(bundler);
-      return routeCheck(`${base}/api/send`, sb);
+      const { dir, sb, base } = await nextBuild(bundler);
+      // The server's build resolves the package by the `node` condition: index.mjs.
+      const server = walk(path.join(dir, ".next/server")).filter((f) => /\.m?js$/.test(f)).map((f) => readFileSync(f, "latin1"));
+      const markers = coreMarkers();
+      const held = Object.keys(markers).filter((file) => server.some((t) => t.includes(markers[file])));
+      expect(held.join() === "index.mjs", "the server's build holds index.mjs's core (the single-send core built for speed), not web.mjs's", held);
+      return `${await routeCheck(`${base}/api/send`, sb)}; the server's build holds index.mjs`;
     },
     [`Next.js (${label}): edge route handler`]: async () => {
       const { sb, base } = await nextBuild(bundler);
@@ -616,6 +664,23 @@ const cells = {
     return scriptCells("deno", rootBin("deno"), [...flags, "main.mjs"], [...flags, "send.mjs"], { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") });
   },
   Bun: async () => scriptCells("bun", rootBin("bun"), ["main.mjs"], ["send.mjs"]),
+  "Node.js, Deno and Bun resolve the main entry to index.mjs (the single-send core built for speed)": async () => {
+    const probe = 'console.log(import.meta.resolve("connectsafely-wasm"));\n';
+    const deno = ["run", "--quiet", "--no-prompt", "resolve.mjs"];
+    const got = [];
+    for (const [name, cmd, args, env] of [
+      ["node-esm", "node", ["resolve.mjs"], {}],
+      ["deno", rootBin("deno"), deno, { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") }],
+      ["bun", rootBin("bun"), ["resolve.mjs"], {}],
+    ]) {
+      const dir = await project(name);
+      writeFileSync(path.join(dir, "resolve.mjs"), probe);
+      const file = path.basename(new URL((await must(cmd, args, { cwd: dir, env })).stdout.trim()).pathname);
+      expect(file === "index.mjs", `${name} resolves connectsafely-wasm to index.mjs`, file);
+      got.push(`${name}: ${file}`);
+    }
+    return got.join(", ");
+  },
   "workerd (wrangler deploy --dry-run, Miniflare)": async () => {
     const dir = await project("workerd");
     const sb = await sandbox();
