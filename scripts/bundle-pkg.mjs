@@ -4,10 +4,11 @@
 // ENTRIES, as build-pkg.sh left them) into one self-contained file, so no bundler ever
 // sees a side-effect-free module in between (webpack dropped one) and nothing runs at
 // import:
-//   index.mjs, many.mjs, validate.mjs    ES module, wasm inlined  (import: bundlers, browsers, Deno, Node, pages by URL)
+//   web.mjs, many.mjs, validate.mjs      ES module, wasm inlined  (import: bundlers, browsers, pages by URL)
+//   index.mjs                            ES module, wasm inlined  (node: Node.js, Deno, Bun)
 //   index.cjs, many.cjs, validate.cjs    CommonJS, wasm inlined   (require)
 //   edge.mjs, validate-edge.mjs          ES module, .wasm?module import (workerd, edge-light)
-// index.mjs imports many.mjs (the full core) only when its client first needs it, and
+// web.mjs and index.mjs import many.mjs (the full core) only when their client first needs it, and
 // index.cjs requires many.cjs so; edge.mjs holds the full core itself. And the store
 // adapters, plain JavaScript, each its own entry.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -26,8 +26,8 @@ const template = JSON.parse(read("pkg-template/package.json")).version;
 expect(template === "0.0.0-from-cargo", `pkg-template/package.json keeps the placeholder (build-pkg.sh writes Cargo.toml's version): ${template}`);
 const built = JSON.parse(read("pkg/package.json")).version;
 expect(built === version, `pkg/package.json has ${built}, Cargo.toml ${version}`);
-// Each wasm that sends (all but the validator's), as the build made it: index.mjs and
-// index.cjs inline the single-send one, many.mjs, many.cjs and edge.mjs the full one.
+// Each wasm that sends (all but the validator's), as the build made it: web.mjs, index.mjs
+// and index.cjs inline the single-send one, many.mjs, many.cjs and edge.mjs the full one.
 for (const e of ENTRIES.filter((x) => !x.features.includes("validator"))) {
   const wasm = readFileSync(path.join(root, e.glue, `${e.base}_bg.wasm`)).toString("latin1");
   expect(wasm.includes(`connectsafely-wasm/${version}`), `the ${e.name} wasm's User-Agent names ${version}`);

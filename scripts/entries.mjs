@@ -25,7 +25,7 @@
 //   full      for a file whose own core is the single-send one: the file of the full core
 //             its client loads on first need (import() in ESM, require() in CommonJS)
 //
-// index.mjs, what web apps and ES module runtimes import, holds the single-send core
+// index.mjs, what ES module runtimes import (web.mjs below is what pages get), holds the single-send core
 // (`sender`: no run to many, shared store or journal); its client switches to many.mjs,
 // the full core, imported on first need, which bundlers split into a file of its own.
 // index.cjs likewise, its client requiring many.cjs on first need: a process that only
@@ -33,11 +33,12 @@
 // Worker's wasm is compiled at deploy time, where one module is simplest to ship.
 //
 // web.mjs is index.mjs for pages (the `import` condition: every browser bundler, a page
-// by URL): the same single-send core built for size, its validation fast path at
-// opt-level z as in the validate-only wasm (1.3 KiB less gzipped; its valid bodies take
-// 1.25-1.44x the instructions, microseconds a form never notices). Servers, which
-// validate and send in bulk, get index.mjs by the `node` condition (Node.js, Deno, Bun)
-// and edge.mjs by `workerd` and `edge-light`.
+// by URL; Parcel, which reads no `exports` by default, by the `module` field): the same
+// single-send core built for size, its validation fast path at opt-level z as in the
+// validate-only wasm (what that trades: docs/performance-history.md). Servers, which
+// validate and send in bulk, get index.mjs by the `node` condition (Node.js, Deno, Bun,
+// a build that sets it: webpack's and Next.js's for a server, esbuild's
+// --platform=node) and edge.mjs by `workerd` and `edge-light`.
 //
 //   node scripts/entries.mjs    prints "NAME FEATURES BASE TARGET GLUE SCAN" ("-": Cargo.toml's), a line per entry (for build-pkg.sh)
 import { fileURLToPath } from "node:url";

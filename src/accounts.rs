@@ -149,7 +149,7 @@ fn some(v: f64) -> Option<f64> {
 }
 
 /// The registry handed from one core to another of the same build: the npm package's
-/// single-send core (index.mjs) to its full core (many.mjs), when the client first needs a
+/// single-send core (web.mjs, index.mjs) to its full core (many.mjs), when the client first needs a
 /// run to many or a store. Not persisted; sends in flight are not handed over (the driver
 /// hands over when none is).
 impl Accounts {

@@ -72,7 +72,7 @@ mod heap;
     any(feature = "serde", feature = "client", not(target_arch = "wasm32"))
 ))]
 compile_error!("the `validator` feature is internal to the npm build (scripts/build-pkg.sh): wasm32 only, without `serde` or `client`");
-// `sender` builds the wasm index.mjs starts with (no run, store or journal compiled).
+// `sender` builds the wasm web.mjs and index.mjs start with (no run, store or journal compiled).
 #[cfg(all(
     feature = "sender",
     any(

@@ -4,7 +4,8 @@
 // every next step of a send or a run; this driver only performs what it is told
 // (fetch, timers, abort) and reports back. Every call into the core is synchronous.
 //
-// Two cores: in index.mjs and index.cjs the bundle's own core is the single-send one (no
+// Two cores: in web.mjs, index.mjs and index.cjs the bundle's own core is the single-send one
+// (no
 // run to many, shared store or journal: most pages and processes send one at a time), and
 // the client switches to the full one (many.mjs or many.cjs, "#full") on the first run to
 // many, or the first send of a client with a store. The switch waits for the sends in

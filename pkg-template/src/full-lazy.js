@@ -1,5 +1,5 @@
 // @ts-check
-// "#full" of index.mjs and index.cjs, whose own core is the single-send one (the core's
+// "#full" of web.mjs, index.mjs and index.cjs, whose own core is the single-send one (the core's
 // `sender` build): the full core is many.mjs, imported when the client first needs a run
 // to many or a store. Every bundler splits it into a file of its own, fetched only then.
 // In index.cjs it is many.cjs, required then (scripts/bundle-pkg.mjs turns the import()

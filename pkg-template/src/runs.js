@@ -1,7 +1,7 @@
 // @ts-check
 // What only the full core drives: a run to many, and a store's swaps. Bundled with the
-// full core: in many.mjs and many.cjs, which the client of index.mjs (index.cjs) loads on
-// first need, and in edge.mjs, whose own core is the full one. The client hands over what
+// full core: in many.mjs and many.cjs, which the client of web.mjs and index.mjs
+// (index.cjs) loads on first need, and in edge.mjs, whose own core is the full one. The client hands over what
 // it keeps.
 import { BulkStep } from "./glue-full.js";
 import { INFO, log, notify } from "./report.js";

@@ -42,7 +42,7 @@
 //!    in the wasm) `bodyCap(option, n)`, then `checkBody(len, option, n)` over the body
 //!    `describe.js` wrote into the same buffer, whose result problems.js made of what the
 //!    core handed it (`text`, `problem`).
-//! 5. **The switch to the full core.** The `sender` build (index.mjs's wasm) has no run to
+//! 5. **The switch to the full core.** The `sender` build (the wasm of web.mjs and index.mjs) has no run to
 //!    many, store or journal: no `bulk*`, `swap`, `swapped`, `storeFailed`, and a store
 //!    never reaches a send. When its client first needs them, the driver makes the full
 //!    build's `new Core` from the same options and runner, waits until no send is in

@@ -113,7 +113,7 @@ impl Core {
     }
 
     /// The account registry's text, for a core of this same package build to take over
-    /// (`Accounts::handed`): the driver switches from index.mjs's single-send core to
+    /// (`Accounts::handed`): the driver switches from web.mjs's and index.mjs's single-send core to
     /// many.mjs's full one when none of its sends is in flight.
     #[cfg(feature = "sender")]
     #[wasm_bindgen(js_name = handOverText, unchecked_return_type = "string")]

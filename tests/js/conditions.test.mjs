@@ -19,7 +19,7 @@ async function resolved(code, options) {
   return Object.keys(metafile.inputs).map((f) => path.basename(f)).filter((f) => /\.(mjs|cjs)$/.test(f)).sort();
 }
 
-test("a browser bundle gets web.mjs, the single-send core built for size (and many.mjs, which it imports on first need)", async () => {
+test("a bundle for a browser, or for no platform in particular, gets web.mjs, the single-send core built for size (and many.mjs, which it imports on first need)", async () => {
   for (const options of [{ platform: "browser", format: "esm" }, { platform: "neutral", format: "esm" }, { platform: "browser", format: "iife" }]) {
     assert.deepEqual(await resolved('export { ConnectSafelyClient } from "connectsafely-wasm";', options), ["many.mjs", "web.mjs"], JSON.stringify(options));
   }

@@ -19,6 +19,7 @@ import zlib from "node:zlib";
 import { createSandbox } from "../../sandbox/server.mjs";
 import { freePort } from "../js/redis/redis-server.mjs";
 import { launchChromium } from "../chromium.mjs";
+import { BUNDLES } from "../../scripts/entries.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const rootBin = (name) => path.join(root, "node_modules/.bin", name);
@@ -116,7 +117,7 @@ const uses = {};
 // client's static name getter).
 // Send one 52.3, send to many 121.2 (one file 121.0) with web.mjs, what pages get (the
 // `import` condition): the single-send core with its validation fast path built for size
-// (pages 49.9-52.2, each 1.3-1.6 KiB less; 119.0-121.1; one file 119.1-120.9).
+// (pages 49.9-52.2, each 1.3-1.7 KiB less; 119.0-121.1; one file 119.1-120.9).
 const USE_BUDGETS = { "validate only": 15.9 * 1024, "send one": 52.3 * 1024, "send to many": 121.2 * 1024 };
 /**
  * A build into one file (IIFE: Rollup's needs --inlineDynamicImports, esbuild's has no
@@ -262,8 +263,9 @@ async function chromiumPage() {
 /**
  * For web.mjs and index.mjs (the single-send core built for size, which pages get, and
  * for speed, which servers get): 32 characters of the file's inlined wasm (its last
- * line, scripts/bundle-pkg.mjs) that the other file does not hold, all printable ASCII
- * that no bundler escapes or rewrites, so a build holds them as the package wrote them.
+ * line, scripts/bundle-pkg.mjs), outside its escapes (a bundler may write \x00 as \0),
+ * that no file of the package holding another wasm has: printable ASCII that no bundler
+ * escapes or rewrites, so a build holds them as the package wrote them.
  * @returns {Record<string, string>}
  */
 const coreMarkers = (() => {
@@ -272,19 +274,20 @@ const coreMarkers = (() => {
   return () => {
     if (markers) return markers;
     const text = (f) => readFileSync(path.join(root, "pkg", f), "utf8");
-    const markerOf = (file, other) => {
+    const markerOf = (file) => {
+      const wasm = BUNDLES.find((b) => b.file === file)?.wasm;
+      const others = BUNDLES.filter((b) => b.wasm !== wasm).map((b) => text(b.file));
       const lines = text(file).trimEnd().split("\n");
-      const wasm = lines[lines.length - 1];
-      const otherText = text(other);
-      for (const run of wasm.matchAll(/[A-Za-z0-9 !#%&()*+,.:;=?@^_|~-]{32,}/g)) {
+      const literal = lines[lines.length - 1].replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[^])/g, "\u0001");
+      for (const run of literal.matchAll(/[A-Za-z0-9 !#%&()*+,.:;=?@^_|~-]{32,}/g)) {
         for (let i = 0; i + 32 <= run[0].length; i++) {
           const m = run[0].slice(i, i + 32);
-          if (!otherText.includes(m)) return m;
+          if (!others.some((t) => t.includes(m))) return m;
         }
       }
-      throw new Error(`no marker of ${file}'s wasm that ${other} lacks`);
+      throw new Error(`no marker of ${file}'s wasm that the package's other files lack`);
     };
-    markers = { "web.mjs": markerOf("web.mjs", "index.mjs"), "index.mjs": markerOf("index.mjs", "web.mjs") };
+    markers = { "web.mjs": markerOf("web.mjs"), "index.mjs": markerOf("index.mjs") };
     return markers;
   };
 })();
@@ -346,9 +349,11 @@ function submitForm(page, errors, body, button = "button") {
  * The form app in Chromium at `url`: a valid body sent from the form resolves ok with the
  * rate limit; groupId "abc" resolves to a validation failure and no request reaches the sandbox.
  * With `measured` (a bundler's label), records what the page downloaded for this use:
- * every JS and wasm body it fetched, or those `measuredPick(body)` keeps.
+ * every JS and wasm body it fetched, or those `measuredPick(body)` keeps. `core`: the
+ * package's file whose single-send core the page must have fetched (a browser build
+ * resolves the package by the `import` condition: web.mjs); null for a page without it.
  */
-async function formCheck(url, sb, measured, measuredPick) {
+async function formCheck(url, sb, measured, measuredPick, core = "web.mjs") {
   const { page, errors, downloaded, cores } = await chromiumPage();
   try {
     await page.goto(url);
@@ -364,12 +369,12 @@ async function formCheck(url, sb, measured, measuredPick) {
     expect(after.requests === afterSend.requests, "an invalid body makes no request", after);
     expect(errors.length === 0, "no page errors", errors);
     let detail = `sent (${sent.rateLimit.remaining} left); groupId "abc" -> validation, no request`;
-    if (measured) {
-      // A browser build resolves the package by the `import` condition: web.mjs.
+    if (core) {
       const fetched = await cores();
-      expect(fetched.join() === "web.mjs", "the page runs web.mjs's core (the single-send core built for size, which pages get), not index.mjs's", fetched);
-      detail += `; ${used(measured, "send one", await downloaded(measuredPick))}`;
+      expect(fetched.join() === core, `the page runs ${core}'s core`, fetched);
+      detail += `; runs ${core}'s core`;
     }
+    if (measured) detail += `; ${used(measured, "send one", await downloaded(measuredPick))}`;
     // The app's run to many (its second button): both bodies sent, once each.
     if (await page.$("button >> text=Send to many")) {
       const run = await submitForm(page, errors, BODY, "button >> text=Send to many");
@@ -562,7 +567,8 @@ function nextCells(bundler, label) {
     },
     [`Next.js (${label}): Node.js route handler`]: async () => {
       const { dir, sb, base } = await nextBuild(bundler);
-      // The server's build resolves the package by the `node` condition: index.mjs.
+      // The server's build (route handlers and the prerendered page alike) resolves the
+      // package by the `node` condition: index.mjs.
       const server = walk(path.join(dir, ".next/server")).filter((f) => /\.m?js$/.test(f)).map((f) => readFileSync(f, "latin1"));
       const markers = coreMarkers();
       const held = Object.keys(markers).filter((file) => server.some((t) => t.includes(markers[file])));
@@ -874,7 +880,7 @@ const cells = {
     expect(existsSync(path.join(dir, "index.html")), "the example is built (scripts/build-examples.sh)", dir);
     const sb = await sandbox(dir);
     try {
-      return await formCheck(`${sb.base}/`, sb);
+      return await formCheck(`${sb.base}/`, sb, undefined, undefined, null);
     } finally {
       sb.close();
     }
