@@ -5,8 +5,8 @@
 // sees a side-effect-free module in between (webpack dropped one) and nothing runs at
 // import:
 //   web.mjs, many.mjs, validate.mjs      ES module, wasm inlined  (import: bundlers, browsers, pages by URL)
-//   index.mjs                            ES module, wasm inlined  (node: Node.js, Deno, Bun)
-//   index.cjs, many.cjs, validate.cjs    CommonJS, wasm inlined   (require)
+//   index.mjs                            ES module, wasm inlined as base64 (node: Node.js, Deno, Bun)
+//   index.cjs, many.cjs, validate.cjs    CommonJS, wasm inlined   (require; index.cjs's as base64)
 //   edge.mjs, validate-edge.mjs          ES module, .wasm?module import (workerd, edge-light)
 // web.mjs and index.mjs import many.mjs (the full core) only when their client first needs it, and
 // index.cjs requires many.cjs so; edge.mjs holds the full core itself. And the store
@@ -172,9 +172,10 @@ function withoutDocComments(code) {
  * bundler prints as one byte: printable ASCII other than quotes, backslash and backtick
  * first, then the control characters no bundler escapes, then U+0080-U+00FF (two bytes
  * of UTF-8), and the ones esbuild and terser print as escapes last. `key[c]` is the byte that
- * character c stands for: the loader reads it back (inline.js). Gzipped, index.mjs is 3.4 KB
- * and validate.mjs 0.6 KB smaller than with the bytes as they are (measured again after
- * the validate entry split off; tests/js/inline.test.mjs reads the bytes back).
+ * character c stands for: the loader reads it back (inline.js). Gzipped, the single-send
+ * core's file was 3.4 KB and validate.mjs 0.6 KB smaller than with the bytes as they are
+ * (measured again after the validate entry split off; tests/js/inline.test.mjs reads the
+ * bytes back).
  * @param {Uint8Array} bytes
  */
 function permuted(bytes) {
@@ -279,8 +280,8 @@ await Promise.all([
 ]);
 
 // The wasm goes in after esbuild, as this script writes it (esbuild would choose its own
-// quotes and escapes): its key in place of inline.js's placeholder, and its bytes at the
-// end of the file, where gzip's window (32 KiB) still holds the package's JavaScript when
+// quotes and escapes): inline.js's key and bytes (base64.js's base64) at the end of the
+// file, where gzip's window (32 KiB) still holds the package's JavaScript when
 // the rest of it comes (0.7 KiB less gzipped, here and in an app's bundle): WASM's
 // declaration keeps no value, and the file's last statement assigns it. WASM is read on
 // first use only, after the whole module has run, so where it is assigned changes nothing.
@@ -288,28 +289,35 @@ const permutedOf = new Map();
 for (const b of BUNDLES) {
   const e = wasmOf(b.wasm);
   const at = path.join(outDir, b.file);
-  if (b.loader === "inline") {
-    if (!permutedOf.has(e.name)) permutedOf.set(e.name, permuted(readFileSync(e.wasm)));
-    const { chars, key } = permutedOf.get(e.name);
+  if (b.loader === "inline" || b.loader === "base64") {
+    /** @type {[string, string, string][]} name, placeholder, the literal's body */
+    let placeholders;
+    if (b.loader === "inline") {
+      if (!permutedOf.has(e.name)) permutedOf.set(e.name, permuted(readFileSync(e.wasm)));
+      const { chars, key } = permutedOf.get(e.name);
+      placeholders = [
+        ["KEY", "__WASM_KEY__", latin1(key)],
+        ["WASM", "__WASM_LATIN1__", latin1(chars)],
+      ];
+    } else {
+      placeholders = [["WASM", "__WASM_BASE64__", readFileSync(e.wasm).toString("base64")]];
+    }
     let code = readFileSync(at, "utf8");
     const once = (literal) => {
       const n = code.split(literal).length - 1;
-      if (n !== 1) throw new Error(`${b.file}: expected one ${literal} (pkg-template/src/inline.js), found ${n}`);
+      if (n !== 1) throw new Error(`${b.file}: expected one ${literal} (pkg-template/src/${b.loader}.js), found ${n}`);
     };
-    // KEY and WASM declared with no value, each assigned on a line of its own at the end
-    // (both are read on first use, after the module ran): the lines esbuild kept short
-    // (lineLimit) stay short, and the control characters both hold are on lines that
-    // cannot throw, which Node.js never prints. (Escaped, the two keys cost a build into
+    // KEY and WASM (base64: WASM alone) declared with no value, each assigned on a line of
+    // its own at the end (both are read on first use, after the module ran): the lines
+    // esbuild kept short (lineLimit) stay short, and the control characters both hold are
+    // on lines that cannot throw, which Node.js never prints. (Escaped, the two keys cost a build into
     // one file ~0.1 KiB gzipped.)
     const tail = [];
-    for (const [name, placeholder, literal] of [
-      ["KEY", "__WASM_KEY__", latin1(key)],
-      ["WASM", "__WASM_LATIN1__", latin1(chars)],
-    ]) {
+    for (const [name, placeholder, literal] of placeholders) {
       once(`"${placeholder}"`);
       // `var NAME="..."`, perhaps among other declarations of one `var`.
       const declared = code.match(new RegExp(`\\bvar (?:[\\w$]+(?:="[^"]*")?,\\s*)*([\\w$]+)="${placeholder}"`));
-      if (!declared) throw new Error(`${b.file}: ${name}'s placeholder is not in a var declaration (pkg-template/src/inline.js)`);
+      if (!declared) throw new Error(`${b.file}: ${name}'s placeholder is not in a var declaration (pkg-template/src/${b.loader}.js)`);
       const id = declared[1];
       code = code.replace(`${id}="${placeholder}"`, id);
       tail.push(`${id}="${literal}";`);

@@ -20,7 +20,9 @@
 //   api       pkg-template/src/API.js, the module bundled
 //   wasm      the ENTRIES name whose wasm and glue it holds
 //   format    esm or cjs
-//   loader    inline (the wasm in the file) or edge (a .wasm?module import of BASE_bg.wasm,
+//   loader    inline (the wasm in the file, one character a byte: pkg-template/src/inline.js),
+//             base64 (in the file as base64, for the files servers load: base64.js) or
+//             edge (a .wasm?module import of BASE_bg.wasm,
 //             shipped beside it)
 //   full      for a file whose own core is the single-send one: the file of the full core
 //             its client loads on first need (import() in ESM, require() in CommonJS)
@@ -51,10 +53,10 @@ export const ENTRIES = [
 ];
 
 export const BUNDLES = [
-  { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "inline", full: "many.mjs" },
+  { file: "index.mjs", api: "index", wasm: "index", format: "esm", loader: "base64", full: "many.mjs" },
   { file: "web.mjs", api: "index", wasm: "web", format: "esm", loader: "inline", full: "many.mjs" },
   { file: "many.mjs", api: "many", wasm: "many", format: "esm", loader: "inline" },
-  { file: "index.cjs", api: "index", wasm: "index", format: "cjs", loader: "inline", full: "many.cjs" },
+  { file: "index.cjs", api: "index", wasm: "index", format: "cjs", loader: "base64", full: "many.cjs" },
   { file: "many.cjs", api: "many", wasm: "many", format: "cjs", loader: "inline" },
   { file: "edge.mjs", api: "index", wasm: "many", format: "esm", loader: "edge" },
   { file: "validate.mjs", api: "validate", wasm: "validate", format: "esm", loader: "inline" },

@@ -141,12 +141,15 @@ import { BUNDLES } from "./entries.mjs";
 // web.mjs: 50.1 KiB at its start, what pages get in place of index.mjs (the `import`
 // condition; servers get index.mjs by `node`): the same single-send core with its
 // validation fast path at opt-level z, as the validate-only wasm's (-1.7 KiB).
+// index.mjs 63.0 KiB with its wasm as base64 (pkg-template/src/base64.js, +11.1 KiB): the
+// file servers load (the `node` condition), whose cold start that serves (0.815x the
+// instructions: make bench-icount) and whose gzipped size nobody downloads.
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 51.9 * 1024, "web.mjs": 50.2 * 1024, "many.mjs": 68.6 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 63.1 * 1024, "web.mjs": 50.2 * 1024, "many.mjs": 68.6 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;
-for (const b of BUNDLES.filter((x) => x.format === "esm" && x.loader === "inline")) {
+for (const b of BUNDLES.filter((x) => x.format === "esm" && x.loader !== "edge")) {
   if (!(b.file in BUDGETS)) {
     console.error(`size: ${b.file} has no budget (scripts/entries.mjs lists it)`);
     over = true;
