@@ -4,8 +4,9 @@
 // package's module, and an import that is never used costs nothing at start-up.
 // Shared by every entry: each bundles it with its own glue and wasm.
 import { __wbg_get_imports, __wbg_finalize_init } from "./glue.js";
-// Per entry: the wasm inlined, one character per byte (compiled on first use), or imported as a
-// compiled module where a runtime forbids compiling bytes (workerd, edge runtimes).
+// Per entry: the wasm inlined, one character per byte (inline.js) or as base64 in the files
+// servers load (base64.js), compiled on first use; or imported as a compiled module where
+// a runtime forbids compiling bytes (workerd, edge runtimes: edge.js).
 import { wasmModule } from "#wasm";
 import { names } from "./names.js";
 
