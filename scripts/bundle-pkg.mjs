@@ -310,8 +310,8 @@ for (const b of BUNDLES) {
     // KEY and WASM (base64: WASM alone) declared with no value, each assigned on a line of
     // its own at the end (both are read on first use, after the module ran): the lines
     // esbuild kept short (lineLimit) stay short, and the control characters both hold are
-    // on lines that cannot throw, which Node.js never prints. (Escaped, the two keys cost a build into
-    // one file ~0.1 KiB gzipped.)
+    // on lines that cannot throw, which Node.js never prints. (Escaped, the two keys cost
+    // a build into one file ~0.1 KiB gzipped.)
     const tail = [];
     for (const [name, placeholder, literal] of placeholders) {
       once(`"${placeholder}"`);

@@ -41,6 +41,9 @@ function inlined(text) {
   return { key: at(lines.at(-2)), chars: at(lines.at(-1)) };
 }
 
+/** The numbers of the lines holding a control character (which Node.js would print raw above an error). */
+const controlLines = (lines) => lines.map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l)).map(([n]) => n);
+
 test("the shipped wasm decoder reads every character back through the key, in place, past one memory page", () => {
   // The decoder's bytes are the one literal of hex that starts as a wasm does (\0asm, version 1).
   // (A long literal is broken by line continuations, lineLimit's: taken out.)
@@ -87,8 +90,7 @@ for (const b of BUNDLES.filter((x) => x.loader === "inline")) {
   test(`${b.file}: no line but the wasm's key and bytes (the last two, assignments that cannot throw) holds a control character, so any line Node.js prints above an error reads as text`, () => {
     const lines = readFileSync(path.join(pkg, b.file), "utf8").trimEnd().split("\n");
     inlined(lines.join("\n"));
-    const bad = lines.slice(0, -2).map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l));
-    assert.deepEqual(bad.map(([n]) => n), []);
+    assert.deepEqual(controlLines(lines.slice(0, -2)), []);
   });
 
   if (b.format === "esm") {
@@ -111,7 +113,7 @@ for (const b of BUNDLES.filter((x) => x.loader === "base64")) {
     const m = lines.at(-1)?.match(/^[\w$]+="([A-Za-z0-9+/]+={0,2})";$/);
     assert.ok(m, "the last line assigns the base64");
     assert.ok(Buffer.from(m[1], "base64").equals(built(e)), "the same bytes");
-    assert.deepEqual(lines.map((l, i) => [i + 1, l]).filter(([, l]) => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(l)).map(([n]) => n), []);
+    assert.deepEqual(controlLines(lines), []);
   });
 
   test(`${b.file}: in a runtime with no native base64 decoder (no Buffer, no Uint8Array.fromBase64) it reads the wasm through atob, and validates and sends as before`, () => {

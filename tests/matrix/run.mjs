@@ -600,6 +600,9 @@ function nextCells(bundler, label) {
 }
 
 /** The smoke (tests/matrix/smoke.mjs) in a runtime, then the README's script for it, sending from the command line. */
+/** Deno's environment in the matrix: no update check, its cache in the matrix's work dir. */
+const denoEnv = () => ({ DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") });
+
 async function scriptCells(name, cmd, smokeArgs, sendArgs, env = {}) {
   const dir = await project(name);
   const script = sendArgs[sendArgs.length - 1];
@@ -673,16 +676,15 @@ const cells = {
   "Node.js 18 CJS (require)": async () => scriptCells("node-cjs", await node18(), ["main.cjs"], ["send.cjs"]),
   Deno: async () => {
     const flags = ["run", "--quiet", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env"];
-    return scriptCells("deno", rootBin("deno"), [...flags, "main.mjs"], [...flags, "send.mjs"], { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") });
+    return scriptCells("deno", rootBin("deno"), [...flags, "main.mjs"], [...flags, "send.mjs"], denoEnv());
   },
   Bun: async () => scriptCells("bun", rootBin("bun"), ["main.mjs"], ["send.mjs"]),
   "Node.js, Deno and Bun resolve the main entry to index.mjs (the single-send core built for speed)": async () => {
     const probe = 'console.log(import.meta.resolve("connectsafely-wasm"));\n';
-    const deno = ["run", "--quiet", "--no-prompt", "resolve.mjs"];
     const got = [];
     for (const [name, cmd, args, env] of [
       ["node-esm", "node", ["resolve.mjs"], {}],
-      ["deno", rootBin("deno"), deno, { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") }],
+      ["deno", rootBin("deno"), ["run", "--quiet", "--no-prompt", "resolve.mjs"], denoEnv()],
       ["bun", rootBin("bun"), ["resolve.mjs"], {}],
     ]) {
       const dir = await project(name);
