@@ -284,10 +284,15 @@ fn failure(
         }
         (None, _) => crate::cat!("HTTP ", crate::text::whole(f64::from(status))),
     };
-    if kind == ErrorKind::ServerError {
+    // A 303 (See Other) is how a server answers a request it has handled; the other
+    // redirects (a proxy's http to https, a moved path: 301, 302, 307, 308) are how
+    // servers send a request elsewhere before handling it. (A browser hides which redirect
+    // came: `opaque_redirect`.)
+    let maybe = kind == ErrorKind::ServerError || status == 303;
+    if maybe {
         message.push_str(" (the message may have been delivered: check before resending)");
     }
-    let mut error = SendError::new(kind, message, kind == ErrorKind::ServerError);
+    let mut error = SendError::new(kind, message, maybe);
     if kind == ErrorKind::RateLimited {
         error.retry_after_ms = headers
             .retry_after

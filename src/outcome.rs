@@ -29,6 +29,9 @@ pub enum Exchange<'a> {
         /// What the runtime said.
         detail: &'a str,
     },
+    /// The caller's signal had fired before the request was made (while a store
+    /// answered, say): fetch was not called, nothing left.
+    Withheld,
     /// No response arrived: the request may have left.
     NoResponse {
         /// The timeout or the caller's signal, if one of them ended it; else fetch failed.
@@ -109,6 +112,7 @@ impl Outcome {
         };
         match exchange {
             Exchange::NotSent { detail } => Outcome::local(SendError::network(detail, false)),
+            Exchange::Withheld => Outcome::local(SendError::aborted(false)),
             Exchange::NoResponse { interrupt, detail } => Outcome::local(
                 interrupt.map_or_else(|| SendError::network(detail, true), interrupted),
             ),

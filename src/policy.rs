@@ -61,6 +61,14 @@ pub const SWAP_TRIES: u32 = 16;
 /// ...for this long, in ms (many processes racing for one record).
 pub const SWAP_BACKOFF_MS: f64 = 25.0;
 
+/// How long after it was asked for a journal claim still covers a request started
+/// without renewing it (ms): a claim holds for the timeout and 5 s more ([`hold_ms`]),
+/// so a request starts with at least its timeout and 2.5 s of the claim left, in which
+/// to record its outcome. An older claim is renewed first: a wait (pacing, room, a
+/// 429's retry) or a slow store must not let it expire while its request is out, or
+/// another runner that resends unknown items would send the message again.
+pub const CLAIM_FRESH_MS: f64 = 2_500.0;
+
 /// How long a send's reservation and its journal claim hold if its process dies: its
 /// timeout and 5 s more (the request is over by then), or 5 min with no timeout.
 pub fn hold_ms(timeout_ms: f64) -> f64 {

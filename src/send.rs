@@ -153,8 +153,9 @@ pub struct SendMachine {
     origin: Origin,
     /// When the account may send again, when this send was stopped by its quota.
     resume_at: Option<f64>,
-    /// When this send's journal claim was written (epoch ms), to renew it before a fetch
-    /// that comes long after (a wait for pacing or for a 429's retry).
+    /// When the journal claim this send holds (or is asking for) was asked for (epoch
+    /// ms): its expiry counts from then, not from the store's answer. Renewed before a
+    /// fetch that comes later than [`crate::policy::CLAIM_FRESH_MS`] after it.
     claimed_at: f64,
 }
 
@@ -397,6 +398,7 @@ impl SendMachine {
                 return Step::Swap;
             }
             self.swap = Some(self.claim(item, 0, now_ms));
+            self.claimed_at = now_ms;
             self.state = State::Claiming;
             return Step::Swap;
         }
@@ -506,7 +508,6 @@ impl SendMachine {
             State::Claiming if wrote && !self.journal().is_some_and(|j| j.lookup) => {
                 self.swap = None;
                 self.claim_version = version;
-                self.claimed_at = now_ms;
                 self.begin(policy, accounts, now_ms)
             }
             State::Claiming => {
@@ -527,6 +528,7 @@ impl SendMachine {
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
                         self.swap = Some(self.claim(&item, version, now_ms));
+                        self.claimed_at = now_ms;
                         self.state = State::Claiming;
                         Step::Swap
                     }
@@ -574,11 +576,14 @@ impl SendMachine {
             State::Reserving if wrote => {
                 self.swap = None;
                 self.tries = 0;
-                // A claim half spent by waits (pacing, a 429's retry) is renewed first, so
-                // it cannot expire while its request is out: another runner would take it.
+                // A claim asked for more than a moment ago (waits for pacing, room or a
+                // 429's retry, a slow store) is renewed first, so that it outlasts the
+                // request and the recording of its outcome: expired while the request is
+                // out, another runner would take the item and send it again.
                 if let Some(item) = self.journal().filter(|_| self.claim_version > 0) {
-                    if now_ms - self.claimed_at > item.claim_ms / 2.0 {
+                    if now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS {
                         self.swap = Some(self.claim(item, self.claim_version, now_ms));
+                        self.claimed_at = now_ms;
                         self.state = State::Reclaiming;
                         return Step::Swap;
                     }
@@ -590,7 +595,6 @@ impl SendMachine {
             State::Reclaiming if wrote => {
                 self.swap = None;
                 self.claim_version = version;
-                self.claimed_at = now_ms;
                 accounts.started(self.account, now_ms);
                 self.state = State::Fetching;
                 Step::Fetch

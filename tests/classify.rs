@@ -157,6 +157,20 @@ fn other_statuses_are_http_error_without_delivery_unknown() {
 }
 
 #[test]
+fn a_303_see_other_says_the_message_may_have_been_delivered() {
+    // See Other is a server's answer to a request it handled: a run's journal records it
+    // as maybe delivered, so no later run sends the message again.
+    let e = classify(303, "", &no_headers(), NOW).outcome.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::HttpError);
+    assert!(e.delivery_unknown);
+    assert!(
+        e.message.contains("never followed") && e.message.contains("may have been delivered"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
 fn message_prefers_error_string_then_message_then_error_message_then_http_status() {
     let m = |body: &str| {
         classify(409, body, &no_headers(), NOW)

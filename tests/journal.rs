@@ -770,6 +770,11 @@ fn a_journal_records_what_is_decided_for_the_body_and_leaves_the_rest_for_a_late
             false,
         ),
         (
+            "the caller's signal fired before the request: fetch not called",
+            Outcome::of(Exchange::Withheld, DAY1),
+            false,
+        ),
+        (
             "no response: may have left",
             Outcome::of(
                 Exchange::NoResponse {
@@ -913,6 +918,84 @@ fn a_claim_outlived_by_a_wait_is_renewed_before_the_request_and_lost_to_another_
     }
 }
 
+/// Answers `m`'s one swap from `store` at `now`.
+fn swaps_until_not_once(
+    m: &mut SendMachine,
+    client: &mut Client,
+    store: &mut Store,
+    now: f64,
+) -> Step {
+    let s = m.swap().unwrap().clone();
+    let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
+    m.swapped(
+        wrote,
+        value.as_deref(),
+        version,
+        &Policy::default(),
+        &mut client.accounts,
+        now,
+    )
+}
+
+/// The claim `key` holds in `store`: when it expires.
+fn claim_expiry(store: &Store, key: &str) -> f64 {
+    match connectsafely_wasm::store::JournalEntry::decode(
+        store.map.get(key).map(|(v, _)| v.as_str()),
+    ) {
+        connectsafely_wasm::store::JournalEntry::Claimed { expires_at, .. } => expires_at,
+        other => panic!("not a claim: {other:?}"),
+    }
+}
+
+#[test]
+fn a_request_starts_with_its_timeout_and_a_margin_left_on_its_claim_however_long_it_waited() {
+    // The claim holds 35 s (a 30 s timeout and 5 s). Asked for just before its request, it
+    // is not renewed (two round trips: claim, reservation); after a wait of 15 s (pacing),
+    // under half the claim, it is: left as it was, it would expire 20 s into a request that
+    // may take 30, and a runner that resends unknown items would send the message again.
+    let policy = Policy::default();
+    let mut store = Store::default();
+    let mut a = Client::new("k");
+    let mut first = journaled(&mut a, "item-0", "A", 1, 15_000.0, false, false);
+    let step = first.start(&policy, &mut a.accounts, DAY1);
+    let step = swaps_until_not(&mut first, step, &mut a, &mut store, DAY1);
+    assert_eq!(step, Step::Fetch);
+    assert_eq!(claim_expiry(&store, "item-0"), DAY1 + 35_000.0);
+    assert_eq!(store.map["item-0"].1, 1, "a fresh claim is not renewed");
+
+    let mut m = journaled(&mut a, "item-1", "A", 2, 15_000.0, false, false);
+    let step = m.start(&policy, &mut a.accounts, DAY1 + 1.0);
+    let step = swaps_until_not(&mut m, step, &mut a, &mut store, DAY1 + 1.0);
+    let Step::Wait(w) = step else {
+        panic!("paced: {step:?}")
+    };
+    assert!(
+        w > 10_000.0 && w < 17_500.0,
+        "a wait under half the claim: {w}"
+    );
+    let now = DAY1 + 1.0 + w;
+    let step = m.waited(&policy, &mut a.accounts, now);
+    let step = swaps_until_not(&mut m, step, &mut a, &mut store, now);
+    assert_eq!(step, Step::Fetch);
+    assert_eq!(store.map["item-1"].1, 2, "the claim renewed");
+    assert!(
+        claim_expiry(&store, "item-1")
+            >= now + 30_000.0 + connectsafely_wasm::policy::CLAIM_FRESH_MS,
+        "the request's timeout and a margin left when it starts"
+    );
+
+    // A claim whose store answered slowly (3 s) counts from when it was asked for.
+    let mut slow = journaled(&mut a, "item-2", "A", 3, 0.0, false, false);
+    let step = slow.start(&policy, &mut a.accounts, DAY1 + 100_000.0);
+    assert_eq!(step, Step::Swap);
+    let later = DAY1 + 103_000.0;
+    let step = swaps_until_not_once(&mut slow, &mut a, &mut store, later);
+    let step = swaps_until_not(&mut slow, step, &mut a, &mut store, later);
+    assert_eq!(step, Step::Fetch);
+    assert_eq!(store.map["item-2"].1, 2, "the claim renewed");
+    assert_eq!(claim_expiry(&store, "item-2"), later + 35_000.0);
+}
+
 #[test]
 fn a_look_up_sends_nothing_even_when_the_store_says_its_read_wrote() {
     let policy = Policy::default();
@@ -981,4 +1064,57 @@ fn resume_at_after_a_429_follows_the_guard_a_retry_after_of_zero_falling_back_to
             "Retry-After {retry_after:?}"
         );
     }
+}
+
+#[test]
+fn journal_and_store_keys_are_pinned_so_a_change_to_them_needs_a_new_journal_format() {
+    // Entries are found by these keys: a build that derived another key for the same body
+    // (its normalization, its JSON, a digest's input) would find no entry and send every
+    // item of a resumed run again. So each is pinned here; changing one means a new
+    // JOURNAL_FORMAT (which refuses the older journals before anything is sent) and new
+    // values here.
+    use connectsafely_wasm::store::keys::JOURNAL_FORMAT;
+    use connectsafely_wasm::validate::validate;
+    use connectsafely_wasm::value::Value;
+    let workspace = workspace_of_key("sk-golden-0123456789");
+    let scope = Scope::new(&workspace, &origin("HTTPS://Api.ConnectSafely.ai:443/v1/"));
+    // A body as users send it, padded: the key is of the normalized request.
+    let body = Value::object([
+        ("accountId", Value::str(" acct-1 ")),
+        (
+            "recipientProfileUrn",
+            Value::str(" urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o "),
+        ),
+        ("groupId", Value::str(" 12345678 ")),
+        ("message", Value::str("Thanks for your message, \"Ann\" 😀")),
+        (
+            "messageUrns",
+            Value::Array(vec![Value::str(
+                " urn:li:msg_message:(urn:li:fsd_profile:A,2-B=) ",
+            )]),
+        ),
+    ]);
+    let json = validate(&body, 8000).unwrap().to_json();
+    let keys = scope.journal_items("campaign-7", &[Some(json.clone()), Some(json)]);
+    let got = [
+        JOURNAL_FORMAT.to_string(),
+        workspace,
+        scope.account("acct-1"),
+        scope.journal_head("campaign-7"),
+        keys[0].clone().unwrap(),
+        keys[1].clone().unwrap(),
+    ];
+    // (Each digest checked by hand with Python's hashlib: SHA-256 of the inputs keys.rs
+    // names, the body as its normalized JSON.)
+    assert_eq!(
+        got,
+        [
+            "j2",
+            "key-6b198a4fd3def83c321bc383",
+            "s2:7f77e05a5fe16b66b5864219:acct:acct-1",
+            "s2:7f77e05a5fe16b66b5864219:head:campaign-7",
+            "s2:7f77e05a5fe16b66b5864219:run:campaign-7:fb80c477e29dcfb7b1039f20e4e9843d:0",
+            "s2:7f77e05a5fe16b66b5864219:run:campaign-7:fb80c477e29dcfb7b1039f20e4e9843d:1",
+        ]
+    );
 }

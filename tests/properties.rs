@@ -173,7 +173,7 @@ proptest! {
                 } else {
                     prop_assert_eq!(e.kind, kind_for_status(status));
                 }
-                prop_assert_eq!(e.delivery_unknown, matches!(e.kind, ErrorKind::ServerError | ErrorKind::InvalidResponse));
+                prop_assert_eq!(e.delivery_unknown, matches!(e.kind, ErrorKind::ServerError | ErrorKind::InvalidResponse) || status == 303);
                 if let Some(w) = e.retry_after_ms {
                     prop_assert!(status == 429 && w.is_finite() && w >= 0.0);
                 }

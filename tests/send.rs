@@ -238,6 +238,7 @@ fn what_may_have_been_delivered_says_so() {
             ErrorKind::Aborted,
             true,
         ),
+        (Exchange::Withheld, ErrorKind::Aborted, false),
         (Exchange::NotAResponse, ErrorKind::Network, true),
         (Exchange::OpaqueRedirect, ErrorKind::HttpError, false),
         (

@@ -381,7 +381,8 @@ function offerDownload(id, text, type) {
 // A run to many keeps a journal in IndexedDB: each row is claimed before it is sent and
 // its outcome recorded after, so a reload (or a closed tab) mid-run can resume with no
 // row sent twice. The run's form is kept in localStorage to offer that resume; this
-// tab's runner id in sessionStorage, so a reload knows its own unfinished claims.
+// tab's runner id in sessionStorage, so a reload knows its own unfinished claims
+// (`tabRunnerId`).
 const SAVED_RUN = "connectsafely-demo-run";
 const RUN_FIELDS = ["bulkRows", "bulkGroupId", "bulkAccountId", "bulkMessage", "bulkConcurrency", "bulkInterval"];
 const store = indexedDbStore({ name: "connectsafely-demo" });
@@ -397,12 +398,34 @@ function currentBulkClient() {
   bulkClientKey = key;
   return bulkClient;
 }
-function tabRunnerId() {
-  let id = sessionStorage.getItem("connectsafely-demo-runner");
-  if (!id) {
+// This tab's runner id: kept in sessionStorage across reloads, and held with a Web Lock
+// for as long as the page lives. Duplicating a tab copies its sessionStorage, and two live
+// runners must never share an id (each would take the other's claims for its own dead
+// ones), so a tab that finds its id's lock taken makes an id of its own.
+const RUNNER = "connectsafely-demo-runner";
+let runnerId = "";
+/** Whether this page now holds the lock of `id` (kept until the page goes). */
+function holdRunnerLock(id) {
+  if (!navigator.locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    navigator.locks
+      .request(`${RUNNER}:${id}`, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        return lock ? new Promise(() => {}) : undefined;
+      })
+      .catch(() => resolve(false));
+  });
+}
+async function tabRunnerId() {
+  if (runnerId) return runnerId;
+  let id = sessionStorage.getItem(RUNNER);
+  if (!id || !(await holdRunnerLock(id))) {
     id = `tab-${crypto.randomUUID()}`;
-    sessionStorage.setItem("connectsafely-demo-runner", id);
+    sessionStorage.setItem(RUNNER, id);
+    await holdRunnerLock(id);
   }
+  runnerId = id;
+  $("bulk-runner").textContent = `This tab runs as ${id}.`;
   return id;
 }
 function savedRun() {
@@ -451,7 +474,7 @@ async function runBulk(run) {
     concurrency: Number(run.fields.bulkConcurrency) || 1,
     minIntervalMs: Number(run.fields.bulkInterval) || 0,
     journal: run.journal,
-    runnerId: tabRunnerId(),
+    runnerId: await tabRunnerId(),
     onResult: (i, res) => {
       progress.value = ++settled;
       const cell = statusCells[i];

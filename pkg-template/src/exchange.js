@@ -230,15 +230,14 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       Promise.resolve(res.text()).then(guarded(read), failed);
     };
     try {
-      // A signal that already fired: fetch still gets the call, with an aborted signal
-      // (it rejects at once, and the core is told no response came, as for any abort).
-      const abortedFirst = caller ? caller.aborted : false;
-      if (abortedFirst) {
-        if (controller) controller.abort();
-      } else {
-        if (caller) caller.addEventListener("abort", stop);
-        if (timeoutMs > 0) timer = arm(pooled, Math.min(timeoutMs, 2147483647), () => ((timedOut = true), stop()));
-      }
+      // A signal that fired before the request (while a store answered, say): fetch is
+      // not called, and the core is told nothing was sent (`end` sees the abort), so a
+      // journal gives the item back and a reservation its room. Called with an aborted
+      // signal, a fetch that ignores it would send, and one that honours it would still
+      // leave the core unsure the request had not left.
+      if (caller && caller.aborted) return end(true);
+      if (caller) caller.addEventListener("abort", stop);
+      if (timeoutMs > 0) timer = arm(pooled, Math.min(timeoutMs, 2147483647), () => ((timedOut = true), stop()));
       /** @type {RequestInit} */
       const init = {
         method: "POST",
@@ -251,7 +250,6 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       // The request may have left from here on.
       if (ended) return;
       out.what = Exchanged.NoResponse;
-      if (abortedFirst) return end();
       Promise.resolve(pending).then(guarded(answered), failed);
     } catch (e) {
       // A fetch that throws at once (nothing sent), a hostile runtime (a signal whose

@@ -288,10 +288,11 @@ export interface BulkOptions {
   /** Default false: an item in flight when its runner died is reported `deliveryUnknown` and not sent again; true sends it again. */
   resendUnknown?: boolean;
   /**
-   * With a journal: who this runner is, kept across its restarts (a browser tab's
-   * sessionStorage, a pod's name). A claim it meets under its own id is from its earlier
-   * life, so it is settled at once as `deliveryUnknown` instead of waiting for the claim
-   * to expire. Never give two live runners one id. Default: an id of this run alone.
+   * With a journal: who this runner is, kept across its restarts (a pod's name; a
+   * browser tab's id in sessionStorage). A claim it meets under its own id is from its
+   * earlier life, so it is settled at once as `deliveryUnknown` instead of waiting for the
+   * claim to expire. Never give two live runners one id (a duplicated tab copies its
+   * sessionStorage: make a new id when another tab holds it). Default: an id of this run alone.
    */
   runnerId?: string;
 }

@@ -30,6 +30,7 @@ extern "C" {
 
 enum Kind {
     NotSent,
+    Withheld,
     NoResponse,
     NotAResponse,
     Opaque,
@@ -73,6 +74,7 @@ impl Attempt {
             Kind::NotSent => Exchange::NotSent {
                 detail: &self.detail,
             },
+            Kind::Withheld => Exchange::Withheld,
             Kind::NoResponse => Exchange::NoResponse {
                 interrupt: self.interrupt,
                 detail: &self.detail,
@@ -193,6 +195,11 @@ pub async fn exchange(
     caller: Option<&AbortSignal>,
     timeout_ms: f64,
 ) -> Attempt {
+    // The caller's signal fired before the request (during a wait): fetch is not called,
+    // so nothing can have left.
+    if caller.is_some_and(AbortSignal::aborted) {
+        return Attempt::new(Kind::Withheld);
+    }
     if !js::global("fetch").is_function() {
         let mut a = Attempt::new(Kind::NotSent);
         a.detail = "this runtime has no global fetch".into();

@@ -46,6 +46,7 @@ impl Core {
     #[wasm_bindgen(js_name = bulkBegin)]
     pub fn bulk_begin(&mut self, bodies: JsValue, options: JsValue) -> u32 {
         let mut run = Run::new(&mut self.accounts, &self.config, &bodies, &options);
+        run.refuse_runner_twice(self.runs.iter(), &self.config.settings.api_key);
         self.runs_begun = self.runs_begun.wrapping_add(1);
         let (runner, begun) = (self.runner, self.runs_begun);
         run.name_runner(|| {

@@ -70,6 +70,12 @@ impl<T> Slab<T> {
         self.items.get_mut(id as usize).and_then(Option::as_mut)
     }
 
+    /// Every entry in use.
+    #[cfg(not(feature = "sender"))]
+    pub(super) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().flatten()
+    }
+
     pub(super) fn remove(&mut self, id: u32) -> Option<T> {
         let item = self.items.get_mut(id as usize).and_then(Option::take);
         if item.is_some() {

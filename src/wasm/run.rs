@@ -379,12 +379,15 @@ impl Run {
         let Some(why) = check.refusal().map(str::to_owned) else {
             return;
         };
+        self.refuse("options.journal", why, api_key);
+    }
+
+    /// Refuses the whole run before anything is sent: each item's result the option's
+    /// error `why`.
+    fn refuse(&mut self, field: &str, why: String, api_key: &str) {
         self.check = None;
-        let error = SendError::validation(vec![FieldError::new(
-            "options.journal",
-            FieldErrorCode::Format,
-            why,
-        )]);
+        let error =
+            SendError::validation(vec![FieldError::new(field, FieldErrorCode::Format, why)]);
         let refused =
             result::send_result(&Outcome::local(error), None, JsValue::UNDEFINED, api_key);
         let count = self.requests.len();
@@ -393,6 +396,38 @@ impl Run {
         }
         self.invalid = (0..count).collect();
         self.failed_up_front = Some(count);
+    }
+
+    /// The journal and the `runnerId` given for it, while the run may send.
+    fn named_runner(&self) -> Option<(&str, &str)> {
+        match (&self.journal, &self.runner, self.failed_up_front) {
+            (Some(journal), Some(runner), None) => Some((journal, runner)),
+            _ => None,
+        }
+    }
+
+    /// Refuses this run when `live` holds a run of the same journal under the same
+    /// `runnerId` (a button clicked twice): each would take the other's claims for its
+    /// own dead ones, settle them as unknown and, with `resendUnknown`, send them again.
+    pub fn refuse_runner_twice<'a>(
+        &mut self,
+        mut live: impl Iterator<Item = &'a Run>,
+        api_key: &str,
+    ) {
+        let Some((journal, runner)) = self.named_runner() else {
+            return;
+        };
+        if !live.any(|r| r.named_runner() == Some((journal, runner))) {
+            return;
+        }
+        let why = crate::cat!(
+            "runnerId \"",
+            runner,
+            "\" is already running the journal \"",
+            journal,
+            "\" in this client: two live runners must never share an id"
+        );
+        self.refuse("options.runnerId", why, api_key);
     }
 
     /// Send `id` (`send`) ended: the item's index if it counts as attempted (its result

@@ -315,6 +315,10 @@ impl Core {
             (Exchanged::NoFetch, _) => Exchange::NotSent {
                 detail: "this runtime has no global fetch (Node.js 18 or later has one); pass options.fetch",
             },
+            // Not sent because the caller's signal had fired (exchange.js calls no fetch).
+            (Exchanged::NotSent, _) if interrupt == Some(Interrupt::Aborted) => {
+                Exchange::Withheld
+            }
             (Exchanged::NotSent, _) => Exchange::NotSent { detail: &detail },
             (Exchanged::NoResponse, _) => Exchange::NoResponse {
                 interrupt,

@@ -343,6 +343,39 @@ test("the page's own download of the rows never attempted reads back to the same
   ]);
 });
 
+test("a tab keeps its runner id across a reload, and a duplicate of it (sessionStorage copied) makes its own while the tab lives", async () => {
+  await control("POST", "config", { quota: 1000 });
+  /** Runs one row to many in `p` and reads which runner id it ran as. */
+  const runAs = async (p, n) => {
+    await p.getByTestId("tab-many").click();
+    await p.getByTestId("bulk-input").fill(`urn:li:fsd_profile:ACoAARunner${n}`);
+    await p.getByTestId("bulk-send").click();
+    await p.getByTestId("bulk-summary").filter({ hasText: "Sent 1" }).waitFor();
+    return p.getByTestId("bulk-runner").textContent();
+  };
+  // Two tabs of one browser profile (the page of beforeEach has a profile of its own).
+  const context = await browser.newContext();
+  try {
+    const tab = await context.newPage();
+    await tab.goto(`${BASE}/`);
+    const first = await runAs(tab, 1);
+    assert.match(first, /^This tab runs as tab-[0-9a-f-]{36}\.$/);
+    const id = await tab.evaluate(() => sessionStorage.getItem("connectsafely-demo-runner"));
+    // Duplicating a tab copies its sessionStorage: two live runners must not share an id.
+    const twin = await context.newPage();
+    await twin.addInitScript((v) => sessionStorage.setItem("connectsafely-demo-runner", v), id);
+    await twin.goto(`${BASE}/`);
+    const second = await runAs(twin, 2);
+    assert.match(second, /^This tab runs as tab-/);
+    assert.notEqual(second, first, "the duplicate runs under an id of its own");
+    await twin.close();
+    await tab.reload();
+    assert.equal(await runAs(tab, 3), first, "a reloaded tab is the same runner");
+  } finally {
+    await context.close();
+  }
+});
+
 test("a run to many reloaded mid-run offers to resume, and resuming sends no row twice (IndexedDB journal)", async () => {
   await control("POST", "config", { quota: 1000 });
   await control("POST", "faults", Array.from({ length: 20 }, () => ({ delayMs: 400 })));

@@ -20,6 +20,7 @@ const MATRIX = [
   ["malformed JSON", { malformed: true }, "invalid_response", 200, true],
   ["an HTML error page", { status: 503, body: html("Service Unavailable") }, "server_error", 503, true],
   ["a 3xx redirect to another origin", { status: 302, body: "", headers: { Location: "http://127.0.0.2:9/elsewhere" } }, "http_error", 302, false],
+  ["a 303 See Other: the server handled the request", { status: 303, body: "", headers: { Location: "http://127.0.0.2:9/done" } }, "http_error", 303, true],
   ["400", { status: 400 }, "bad_request", 400, false],
   ["401", { status: 401 }, "unauthorized", 401, false],
   ["403", { status: 403 }, "forbidden", 403, false],

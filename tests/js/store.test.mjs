@@ -111,6 +111,59 @@ test("a runner restarted with its runnerId settles its own dead claim at once as
   assert.equal((await messages()).length, 3, "nothing sent twice");
 });
 
+test("a signal that fires while the store answers calls no fetch: aborted with nothing sent, and a journaled run gives the item back to the next run", async () => {
+  const store = memoryStore();
+  const swap = store.swap;
+  let calls = 0;
+  /** @type {typeof fetch} */
+  const counting = (url, init) => ((calls += 1), fetch(url, init));
+  // The caller aborts while the store answers the send's reservation.
+  const one = new AbortController();
+  store.swap = async (...a) => {
+    const r = await swap(...a);
+    one.abort();
+    return r;
+  };
+  const r = await client(store, { fetch: counting }).sendGroupWithAck(body(1), { signal: one.signal });
+  assert.equal(calls, 0, "fetch was not called");
+  assert.equal(r.error.kind, "aborted");
+  assert.equal(r.error.deliveryUnknown, false, "nothing left: the signal had fired");
+  // A journaled run: aborted while the store answers its second swap (the claim, then the reservation).
+  const run = new AbortController();
+  let n = 0;
+  store.swap = async (...a) => {
+    const r = await swap(...a);
+    if (++n === 2) run.abort();
+    return r;
+  };
+  const first = await client(store, { fetch: counting }).sendGroupWithAckMany([body(2)], { journal: "run-w", signal: run.signal });
+  assert.equal(calls, 0, "fetch was not called");
+  assert.equal(first.sent, 0);
+  store.swap = swap;
+  const again = await client(store).sendGroupWithAckMany([body(2)], { journal: "run-w" });
+  assert.equal(again.sent, 1, "the item was given back: the next run sends it");
+  assert.equal((await messages()).length, 1, "sent once");
+});
+
+test("a second run of a journal under the runnerId of a run still going (a button clicked twice) is refused before anything is sent", async () => {
+  const store = memoryStore();
+  const c = client(store);
+  const list = [body(1), body(2)];
+  const first = c.sendGroupWithAckMany(list, { journal: "run-twice", runnerId: "tab-1" });
+  const second = await c.sendGroupWithAckMany(list, { journal: "run-twice", runnerId: "tab-1" });
+  assert.equal(second.sent, 0);
+  assert.equal(second.failed, 2);
+  const [error] = second.results[0].error.fieldErrors;
+  assert.equal(error.field, "options.runnerId");
+  assert.match(error.message, /runnerId "tab-1" is already running the journal "run-twice"/);
+  assert.equal((await first).sent, 2);
+  // Another id may share the journal, and the id may run again once its run has ended.
+  const other = await c.sendGroupWithAckMany(list, { journal: "run-twice", runnerId: "tab-2" });
+  const again = await c.sendGroupWithAckMany(list, { journal: "run-twice", runnerId: "tab-1" });
+  assert.equal(other.sent + again.sent, 4, "both report what the journal recorded");
+  assert.equal((await messages()).length, 2, "each message sent once");
+});
+
 test("journal, resendUnknown and runnerId are checked like the other options", async () => {
   const r = await client(undefined).sendGroupWithAckMany([body(1)], { journal: "x" });
   assert.equal(r.results[0].error.kind, "validation");
