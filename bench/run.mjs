@@ -222,7 +222,8 @@ if (!process.env.BENCH_NO_WORKERD) {
 // module script importing the package by URL (no bundler), over a loopback server.
 if (!process.env.BENCH_NO_BROWSER) {
   const { pageColdStart } = await import("./page-cold.mjs");
-  const n = QUICK ? 3 : 21;
+  // 41 rounds, as workerd's: a load's time moves by tens of ms from one to the next here.
+  const n = QUICK ? 3 : 41;
   const r = await pageColdStart(n);
   // The overhead timed from each page's import to its first result (the navigation's own
   // noise left out), paired by round.
