@@ -62,12 +62,25 @@ pub const SWAP_TRIES: u32 = 16;
 pub const SWAP_BACKOFF_MS: f64 = 25.0;
 
 /// How long after it was asked for a journal claim still covers a request started
-/// without renewing it (ms): a claim holds for the timeout and 5 s more ([`hold_ms`]),
-/// so a request starts with at least its timeout and 2.5 s of the claim left, in which
-/// to record its outcome. An older claim is renewed first: a wait (pacing, room, a
-/// 429's retry) or a slow store must not let it expire while its request is out, or
-/// another runner that resends unknown items would send the message again.
+/// without renewing it (ms). An older claim is renewed first (a wait for pacing, room or
+/// a 429's retry, or a slow store, must not let it expire while its request is out, or
+/// another runner that resends unknown items would send the message again), and a renewal
+/// the store answers later than this is not used: nothing is sent, the claim and the
+/// reservation are given back. So a request starts with at least [`claim_ms`] less this
+/// left on its claim: its timeout, the store's two answers after it, and 2.5 s.
 pub const CLAIM_FRESH_MS: f64 = 2_500.0;
+
+/// How long a journal claim holds (ms): the request's [`hold_ms`] and two of the store's
+/// answers more (`store_timeout_ms` each: the reservation's release and the outcome's
+/// record follow the response), so that a runner alive to the end records the outcome
+/// before its claim can expire. With no timeout, a request may outlast any claim.
+///
+/// ```
+/// assert_eq!(connectsafely_wasm::policy::claim_ms(30_000.0, 10_000.0), 55_000.0);
+/// ```
+pub fn claim_ms(timeout_ms: f64, store_timeout_ms: f64) -> f64 {
+    hold_ms(timeout_ms) + 2.0 * store_timeout_ms.max(0.0)
+}
 
 /// How long a send's reservation and its journal claim hold if its process dies: its
 /// timeout and 5 s more (the request is over by then), or 5 min with no timeout.

@@ -595,6 +595,19 @@ impl SendMachine {
             State::Reclaiming if wrote => {
                 self.swap = None;
                 self.claim_version = version;
+                if now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS {
+                    // The store renewed the claim so late that the request might outlast
+                    // it: nothing is sent; the reservation and then the claim are given back.
+                    let outcome = Outcome::local(SendError::store_unavailable(
+                        "it renewed this item's journal claim too late to send it",
+                    ));
+                    let swap = self.account_swap(accounts, |current| {
+                        Some(self.decide_release(current, &outcome, now_ms))
+                    });
+                    self.swap = Some(swap);
+                    self.state = State::Releasing(outcome);
+                    return Step::Swap;
+                }
                 accounts.started(self.account, now_ms);
                 self.state = State::Fetching;
                 Step::Fetch

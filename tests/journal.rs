@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use connectsafely_wasm::accounts::Accounts;
 use connectsafely_wasm::bulk::{BulkPlan, BulkStep, Summary};
-use connectsafely_wasm::error::StopReason;
+use connectsafely_wasm::error::{ErrorKind, StopReason};
 use connectsafely_wasm::outcome::{Exchange, Origin, Outcome};
 use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
@@ -994,6 +994,58 @@ fn a_request_starts_with_its_timeout_and_a_margin_left_on_its_claim_however_long
     assert_eq!(step, Step::Fetch);
     assert_eq!(store.map["item-2"].1, 2, "the claim renewed");
     assert_eq!(claim_expiry(&store, "item-2"), later + 35_000.0);
+}
+
+#[test]
+fn a_renewal_the_store_answers_too_late_sends_nothing_and_gives_the_item_and_its_room_back() {
+    let policy = Policy::default();
+    let mut store = Store::default();
+    let mut a = Client::new("k");
+    let mut first = journaled(&mut a, "item-0", "A", 1, 15_000.0, false, false);
+    let step = first.start(&policy, &mut a.accounts, DAY1);
+    assert_eq!(
+        swaps_until_not(&mut first, step, &mut a, &mut store, DAY1),
+        Step::Fetch
+    );
+    // Paced 15 s: its claim is renewed before the request, and the store answers that 3 s
+    // after it was asked, past CLAIM_FRESH_MS.
+    let mut m = journaled(&mut a, "item-1", "A", 2, 15_000.0, false, false);
+    let step = m.start(&policy, &mut a.accounts, DAY1 + 1.0);
+    let Step::Wait(w) = swaps_until_not(&mut m, step, &mut a, &mut store, DAY1 + 1.0) else {
+        panic!("paced")
+    };
+    let now = DAY1 + 1.0 + w;
+    let mut step = m.waited(&policy, &mut a.accounts, now);
+    while step == Step::Swap && !matches!(m.swap().map(|s| s.key.as_str()), Some("item-1")) {
+        step = swaps_until_not_once(&mut m, &mut a, &mut store, now);
+    }
+    assert_eq!(step, Step::Swap, "the claim's renewal");
+    let step = swaps_until_not_once(&mut m, &mut a, &mut store, now + 3_000.0);
+    assert_eq!(
+        swaps_until_not(&mut m, step, &mut a, &mut store, now + 3_000.0),
+        Step::Done,
+        "no request"
+    );
+    let e = m.outcome().unwrap().result.clone().unwrap_err();
+    assert_eq!(
+        (e.kind, e.delivery_unknown),
+        (ErrorKind::StoreUnavailable, false)
+    );
+    assert!(
+        matches!(
+            connectsafely_wasm::store::JournalEntry::decode(
+                store.map.get("item-1").map(|(v, _)| v.as_str())
+            ),
+            connectsafely_wasm::store::JournalEntry::Open
+        ),
+        "the claim given back: a later run sends the item"
+    );
+    let record = store.map.get(&a.scope.account("")).map(|(v, _)| v.clone());
+    let leases = connectsafely_wasm::store::SharedAccount::decode(record.as_deref()).leases;
+    assert!(
+        leases.iter().all(|l| l.id != 2),
+        "its reservation given back"
+    );
 }
 
 #[test]

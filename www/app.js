@@ -404,14 +404,18 @@ function currentBulkClient() {
 // ones), so a tab that finds its id's lock taken makes an id of its own.
 const RUNNER = "connectsafely-demo-runner";
 let runnerId = "";
-/** Whether this page now holds the lock of `id` (kept until the page goes). */
+/**
+ * Whether this page now holds the lock of `id`, kept until the page goes: waited for up to
+ * a second (a reloaded tab's earlier page lets it go as it unloads). Without Web Locks,
+ * never: each page then runs under an id of its own.
+ */
 function holdRunnerLock(id) {
-  if (!navigator.locks) return Promise.resolve(true);
+  if (!navigator.locks || typeof AbortSignal.timeout !== "function") return Promise.resolve(false);
   return new Promise((resolve) => {
     navigator.locks
-      .request(`${RUNNER}:${id}`, { ifAvailable: true }, (lock) => {
-        resolve(lock !== null);
-        return lock ? new Promise(() => {}) : undefined;
+      .request(`${RUNNER}:${id}`, { signal: AbortSignal.timeout(1000) }, () => {
+        resolve(true);
+        return new Promise(() => {});
       })
       .catch(() => resolve(false));
   });

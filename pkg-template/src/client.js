@@ -13,7 +13,7 @@
 // the last start) over to the full core, and from then on every call goes there. In
 // edge.mjs the bundle's own core is the full one and no switch happens.
 import { Core, Cut, Exchanged, Step } from "./glue.js";
-import { exchange, sleep } from "./exchange.js";
+import { exchange, sleep, withheld } from "./exchange.js";
 import { DEBUG, log, notify } from "./report.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
@@ -329,7 +329,11 @@ export class ConnectSafelyClient {
     let attempt = 0;
     for (;;) {
       const step = core.step(id);
-      if (step === Step.Fetch) {
+      if (step === Step.Fetch && withheld(signal)) {
+        // The caller's signal fired before the request (while a store answered): none is
+        // made, so there is no attempt for hooks or logs.
+        core.exchanged(id, Exchanged.Withheld, Cut.Aborted, 0, undefined, undefined, undefined, undefined);
+      } else if (step === Step.Fetch) {
         attempt += 1;
         /** @type {any} */
         let view;

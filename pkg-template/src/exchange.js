@@ -31,8 +31,8 @@ const FREE = 8;
  * 0.933x a raw fetch over loopback). Aborting it later cannot touch a
  * request it served before (that fetch settled and its body was read), but a fetch keeps
  * a listener on the signal until its request is collected, so each serves at most `USES`
- * requests; one that aborted is never given back (`stop` and a caller's signal that
- * fired before the call abort it, and both end the exchange before its body can be read).
+ * requests; one that aborted is never given back (`stop` aborts it, and ends the exchange
+ * before its body can be read).
  * @typedef {{ controller: AbortController, served: number, timer: any, ms: number, fire: (() => void) | null }} Pooled
  */
 
@@ -117,7 +117,8 @@ function arm(pooled, ms, fire) {
  * @param {string} apiKey  (scrubbed from the body read)
  * @param {Record<string, string>} headers  the request's headers, Authorization included
  * @param {string} body
- * @param {AbortSignal | undefined} caller
+ * @param {AbortSignal | undefined} caller  not fired yet: the driver makes no request under
+ *   a signal that fired (`withheld`), as a fetch that ignores its signal would still send
  * @param {number} timeoutMs  0 = none
  * @param {Pooled[]} free  the client's controllers free for another request (see `Pooled`)
  * @returns {Promise<Report>}
@@ -230,12 +231,6 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       Promise.resolve(res.text()).then(guarded(read), failed);
     };
     try {
-      // A signal that fired before the request (while a store answered, say): fetch is
-      // not called, and the core is told nothing was sent (`end` sees the abort), so a
-      // journal gives the item back and a reservation its room. Called with an aborted
-      // signal, a fetch that ignores it would send, and one that honours it would still
-      // leave the core unsure the request had not left.
-      if (caller && caller.aborted) return end(true);
       if (caller) caller.addEventListener("abort", stop);
       if (timeoutMs > 0) timer = arm(pooled, Math.min(timeoutMs, 2147483647), () => ((timedOut = true), stop()));
       /** @type {RequestInit} */
@@ -257,6 +252,21 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       failed(e);
     }
   });
+}
+
+/**
+ * Whether `signal` fired already: then no request is made for it, and the core is told
+ * nothing left (`Exchanged.Withheld`), so a journal gives its item back and a reservation
+ * its room. (A signal whose `aborted` throws counts as not fired: the request's own
+ * handling of it then decides.)
+ * @param {AbortSignal | undefined} signal
+ */
+export function withheld(signal) {
+  try {
+    return !!signal && signal.aborted === true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -47,54 +47,62 @@ export async function storeSwap(store, timeoutMs, key, expected, value) {
 export async function runMany(c, bodies, options) {
     const { core, drive, sleep } = c;
     const run = core.bulkBegin(bodies, options);
-    // Before anything is sent: the journal's format, read (and written where new), and
-    // for a new journal an earlier build's entries looked for; at most 64 at a time.
-    for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
-      /** @type {boolean[]} */
-      const wrote = [];
-      /** @type {(string | undefined)[]} */
-      const values = [];
-      let thrown;
-      try {
-        for (let at = 0; at < checks.length; at += 64) {
-          const answers = await Promise.all(checks.slice(at, at + 64).map(([key, expected, value]) => storeSwap(c.store, c.storeTimeoutMs, key, expected, value)));
-          for (const r of answers) {
-            wrote.push(r.ok);
-            values.push(r.value);
+    // The run leaves the core on every path, one that throws too (a hostile signal's
+    // getter): until it does, its runnerId is taken in this client (`bulkBegin`).
+    let finished = false;
+    try {
+      // Before anything is sent: the journal's format, read (and written where new), and
+      // for a new journal an earlier build's entries looked for; at most 64 at a time.
+      for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
+        /** @type {boolean[]} */
+        const wrote = [];
+        /** @type {(string | undefined)[]} */
+        const values = [];
+        let thrown;
+        try {
+          for (let at = 0; at < checks.length; at += 64) {
+            const answers = await Promise.all(checks.slice(at, at + 64).map(([key, expected, value]) => storeSwap(c.store, c.storeTimeoutMs, key, expected, value)));
+            for (const r of answers) {
+              wrote.push(r.ok);
+              values.push(r.value);
+            }
+          }
+        } catch (e) {
+          thrown = e ?? new Error("the store failed");
+        }
+        core.bulkChecked(run, wrote, values, thrown);
+      }
+      const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
+      for (const i of invalid) notify(onResult, i, results[i]);
+      const worker = async () => {
+        for (;;) {
+          if (signal && signal.aborted) core.bulkAbort(run);
+          const next = core.bulkNext(run);
+          if (next === BulkStep.Start) {
+            const id = core.bulkSend(run);
+            await drive(id);
+            const said = c.level === 0 ? undefined : core.logOutcome(id);
+            const i = core.bulkSettle(run, id);
+            // An item left not attempted (refused before a request) is the run's summary's to report.
+            if (said && i >= 0) log(c.logger, said[0], said[1]);
+            if (i >= 0) notify(onResult, i, results[i]);
+          } else if (next === BulkStep.Wait) {
+            if (!(await sleep(core.bulkWaitMs(run), signal))) core.bulkAbort(run);
+          } else {
+            return;
           }
         }
-      } catch (e) {
-        thrown = e ?? new Error("the store failed");
+      };
+      const all = [];
+      for (let w = 0; w < workers; w++) all.push(worker());
+      await Promise.all(all);
+      if (c.level >= INFO) {
+        const line = core.bulkLog(run);
+        if (line) log(c.logger, INFO, line);
       }
-      core.bulkChecked(run, wrote, values, thrown);
+      finished = true;
+      return core.bulkFinish(run);
+    } finally {
+      if (!finished) core.bulkFinish(run);
     }
-    const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
-    for (const i of invalid) notify(onResult, i, results[i]);
-    const worker = async () => {
-      for (;;) {
-        if (signal && signal.aborted) core.bulkAbort(run);
-        const next = core.bulkNext(run);
-        if (next === BulkStep.Start) {
-          const id = core.bulkSend(run);
-          await drive(id);
-          const said = c.level === 0 ? undefined : core.logOutcome(id);
-          const i = core.bulkSettle(run, id);
-          // An item left not attempted (refused before a request) is the run's summary's to report.
-          if (said && i >= 0) log(c.logger, said[0], said[1]);
-          if (i >= 0) notify(onResult, i, results[i]);
-        } else if (next === BulkStep.Wait) {
-          if (!(await sleep(core.bulkWaitMs(run), signal))) core.bulkAbort(run);
-        } else {
-          return;
-        }
-      }
-    };
-    const all = [];
-    for (let w = 0; w < workers; w++) all.push(worker());
-    await Promise.all(all);
-    if (c.level >= INFO) {
-      const line = core.bulkLog(run);
-      if (line) log(c.logger, INFO, line);
-    }
-    return core.bulkFinish(run);
 }

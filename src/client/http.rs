@@ -140,9 +140,6 @@ impl Stopper {
             let f = Closure::<dyn FnMut()>::new(abort.clone());
             let _ = c.add_event_listener_with_callback("abort", f.as_ref().unchecked_ref());
             s.on_caller = Some(f);
-            if c.aborted() {
-                s.controller.abort();
-            }
         }
         if timeout_ms > 0.0 {
             let f = Closure::<dyn FnMut()>::new(abort);
@@ -195,8 +192,8 @@ pub async fn exchange(
     caller: Option<&AbortSignal>,
     timeout_ms: f64,
 ) -> Attempt {
-    // The caller's signal fired before the request (during a wait): fetch is not called,
-    // so nothing can have left.
+    // Never a request under a signal that already fired: fetch is not called, so nothing
+    // can have left (the npm driver's rule too).
     if caller.is_some_and(AbortSignal::aborted) {
         return Attempt::new(Kind::Withheld);
     }

@@ -99,7 +99,10 @@ impl Core {
             None => SendMachine::new(&mut self.accounts, request.account_key()),
         };
         let (min_interval, journal) = self.runs.get(run).map_or((0.0, None), |r| {
-            (r.min_interval_ms, r.journal_item(i, timeout))
+            (
+                r.min_interval_ms,
+                r.journal_item(i, timeout, self.config.settings.store_timeout_ms),
+            )
         });
         if let Some(item) = journal {
             machine = machine.with_journal(item);

@@ -269,13 +269,18 @@ impl Run {
     }
 
     /// Item `i`'s entry in the run's journal, when it has one.
-    pub fn journal_item(&self, i: usize, timeout_ms: f64) -> Option<JournalItem> {
+    pub fn journal_item(
+        &self,
+        i: usize,
+        timeout_ms: f64,
+        store_timeout_ms: f64,
+    ) -> Option<JournalItem> {
         let key = self.item_keys.get(i).cloned().flatten()?;
         Some(JournalItem {
             key,
             runner: self.runner.clone().unwrap_or_default(),
             // A claim outlives the send it covers, unless its runner died.
-            claim_ms: crate::policy::hold_ms(timeout_ms),
+            claim_ms: crate::policy::claim_ms(timeout_ms, store_timeout_ms),
             resend_unknown: self.resend_unknown,
             lookup: self.plan.is_lookup(i),
         })

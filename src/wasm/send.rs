@@ -55,6 +55,8 @@ pub enum Exchanged {
     HeadOnly = 5,
     /// The whole response.
     Complete = 6,
+    /// The caller's signal had fired before the request: fetch was not called.
+    Withheld = 7,
 }
 
 /// Who cut a request short.
@@ -315,10 +317,7 @@ impl Core {
             (Exchanged::NoFetch, _) => Exchange::NotSent {
                 detail: "this runtime has no global fetch (Node.js 18 or later has one); pass options.fetch",
             },
-            // Not sent because the caller's signal had fired (exchange.js calls no fetch).
-            (Exchanged::NotSent, _) if interrupt == Some(Interrupt::Aborted) => {
-                Exchange::Withheld
-            }
+            (Exchanged::Withheld, _) => Exchange::Withheld,
             (Exchanged::NotSent, _) => Exchange::NotSent { detail: &detail },
             (Exchanged::NoResponse, _) => Exchange::NoResponse {
                 interrupt,

@@ -79,7 +79,7 @@ test("four processes (node-redis and ioredis) share one account's quota of 150: 
 test("a runner killed with SIGKILL mid-run is resumed from its journal: nothing accepted twice, every item accounted for, the one in flight deliveryUnknown", async () => {
   await config({ quota: 1000 });
   await fault(Array.from({ length: 40 }, () => ({ delayMs: 300 })));
-  const settings = { lib: "redis", from: 0, count: 12, client: { timeoutMs: 1000 }, options: { journal: "killed-run", concurrency: 1 } };
+  const settings = { lib: "redis", from: 0, count: 12, client: { timeoutMs: 1000, storeTimeoutMs: 500 }, options: { journal: "killed-run", concurrency: 1 } };
   let settled = 0;
   const first = runner(settings, {
     onLine: (line, child) => {
@@ -88,8 +88,8 @@ test("a runner killed with SIGKILL mid-run is resumed from its journal: nothing 
   });
   const killed = await first.done;
   assert.equal(killed.signal, "SIGKILL");
-  // The dead runner's claim holds for its timeout plus 5 s; resume after that.
-  await new Promise((r) => setTimeout(r, 6500));
+  // The dead runner's claim holds for its timeout, 5 s and two store timeouts (7 s); resume after that.
+  await new Promise((r) => setTimeout(r, 7500));
   const resumed = await runner(settings).done;
   assert.equal(resumed.code, 0, resumed.err);
   const run = resumed.result;
