@@ -335,19 +335,25 @@ impl SendMachine {
         self.shared().map_or_else(String::new, |s| s.key.clone())
     }
 
-    /// The swap that claims `item` for this runner over the version `expected`, until
-    /// `now_ms` and the claim's length.
-    fn claim(&self, item: &JournalItem, expected: u64, now_ms: f64) -> Swap {
+    /// Asks for the swap that claims this send's journal item for its runner over the
+    /// version `expected`, until `now_ms` and the claim's length; the claim's age counts
+    /// from now (`claimed_at`), not from the store's answer.
+    fn claim(&mut self, expected: u64, now_ms: f64) {
+        let Some(item) = self.journal() else {
+            return;
+        };
         let claim = JournalEntry::Claimed {
             runner: item.runner.clone(),
             expires_at: now_ms + item.claim_ms,
             lease: self.lease(),
         };
-        Swap {
+        let swap = Swap {
             key: item.key.clone(),
             expected: Some(expected),
             value: Some(claim.encode()),
-        }
+        };
+        self.swap = Some(swap);
+        self.claimed_at = now_ms;
     }
 
     /// This send's reservation id (0 without a shared store).
@@ -397,8 +403,7 @@ impl SendMachine {
                 self.state = State::Claiming;
                 return Step::Swap;
             }
-            self.swap = Some(self.claim(item, 0, now_ms));
-            self.claimed_at = now_ms;
+            self.claim(0, now_ms);
             self.state = State::Claiming;
             return Step::Swap;
         }
@@ -527,8 +532,7 @@ impl SendMachine {
                     }
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
-                        self.swap = Some(self.claim(&item, version, now_ms));
-                        self.claimed_at = now_ms;
+                        self.claim(version, now_ms);
                         self.state = State::Claiming;
                         Step::Swap
                     }
@@ -580,13 +584,13 @@ impl SendMachine {
                 // 429's retry, a slow store) is renewed first, so that it outlasts the
                 // request and the recording of its outcome: expired while the request is
                 // out, another runner would take the item and send it again.
-                if let Some(item) = self.journal().filter(|_| self.claim_version > 0) {
-                    if now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS {
-                        self.swap = Some(self.claim(item, self.claim_version, now_ms));
-                        self.claimed_at = now_ms;
-                        self.state = State::Reclaiming;
-                        return Step::Swap;
-                    }
+                if self.journal().is_some()
+                    && self.claim_version > 0
+                    && now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS
+                {
+                    self.claim(self.claim_version, now_ms);
+                    self.state = State::Reclaiming;
+                    return Step::Swap;
                 }
                 accounts.started(self.account, now_ms);
                 self.state = State::Fetching;

@@ -854,6 +854,25 @@ fn journaled(
         })
 }
 
+/// Two journaled sends of runner "A" paced `pacing` ms apart on one account: "item-0"
+/// started at DAY1 (its request out), then "item-1" (lease 2) at DAY1 + 1, told to wait.
+/// The second, and how long it waits.
+fn paced_second(client: &mut Client, store: &mut Store, pacing: f64) -> (SendMachine, f64) {
+    let policy = Policy::default();
+    let mut first = journaled(client, "item-0", "A", 1, pacing, false, false);
+    let step = first.start(&policy, &mut client.accounts, DAY1);
+    assert_eq!(
+        swaps_until_not(&mut first, step, client, store, DAY1),
+        Step::Fetch
+    );
+    let mut m = journaled(client, "item-1", "A", 2, pacing, false, false);
+    let step = m.start(&policy, &mut client.accounts, DAY1 + 1.0);
+    let Step::Wait(w) = swaps_until_not(&mut m, step, client, store, DAY1 + 1.0) else {
+        panic!("paced")
+    };
+    (m, w)
+}
+
 #[test]
 fn a_claim_outlived_by_a_wait_is_renewed_before_the_request_and_lost_to_another_runner_sends_nothing(
 ) {
@@ -862,17 +881,8 @@ fn a_claim_outlived_by_a_wait_is_renewed_before_the_request_and_lost_to_another_
         let mut store = Store::default();
         let mut a = Client::new("k");
         // Another send started just now: pacing of 40 s holds this one past its claim's 35 s.
-        let mut first = journaled(&mut a, "item-0", "A", 1, 40_000.0, false, false);
-        let step = first.start(&policy, &mut a.accounts, DAY1);
-        assert_eq!(
-            swaps_until_not(&mut first, step, &mut a, &mut store, DAY1),
-            Step::Fetch
-        );
-        let mut m = journaled(&mut a, "item-1", "A", 2, 40_000.0, false, false);
-        let step = m.start(&policy, &mut a.accounts, DAY1 + 1.0);
-        assert!(
-            matches!(swaps_until_not(&mut m, step, &mut a, &mut store, DAY1 + 1.0), Step::Wait(w) if w > 35_000.0)
-        );
+        let (mut m, w) = paced_second(&mut a, &mut store, 40_000.0);
+        assert!(w > 35_000.0);
         let later = DAY1 + 40_001.0;
         if taken {
             // Meanwhile the claim expired, and a runner that resends unknown items took it.
@@ -956,19 +966,9 @@ fn a_request_starts_with_its_timeout_and_a_margin_left_on_its_claim_however_long
     let policy = Policy::default();
     let mut store = Store::default();
     let mut a = Client::new("k");
-    let mut first = journaled(&mut a, "item-0", "A", 1, 15_000.0, false, false);
-    let step = first.start(&policy, &mut a.accounts, DAY1);
-    let step = swaps_until_not(&mut first, step, &mut a, &mut store, DAY1);
-    assert_eq!(step, Step::Fetch);
+    let (mut m, w) = paced_second(&mut a, &mut store, 15_000.0);
     assert_eq!(claim_expiry(&store, "item-0"), DAY1 + 35_000.0);
     assert_eq!(store.map["item-0"].1, 1, "a fresh claim is not renewed");
-
-    let mut m = journaled(&mut a, "item-1", "A", 2, 15_000.0, false, false);
-    let step = m.start(&policy, &mut a.accounts, DAY1 + 1.0);
-    let step = swaps_until_not(&mut m, step, &mut a, &mut store, DAY1 + 1.0);
-    let Step::Wait(w) = step else {
-        panic!("paced: {step:?}")
-    };
     assert!(
         w > 10_000.0 && w < 17_500.0,
         "a wait under half the claim: {w}"
@@ -1001,19 +1001,9 @@ fn a_renewal_the_store_answers_too_late_sends_nothing_and_gives_the_item_and_its
     let policy = Policy::default();
     let mut store = Store::default();
     let mut a = Client::new("k");
-    let mut first = journaled(&mut a, "item-0", "A", 1, 15_000.0, false, false);
-    let step = first.start(&policy, &mut a.accounts, DAY1);
-    assert_eq!(
-        swaps_until_not(&mut first, step, &mut a, &mut store, DAY1),
-        Step::Fetch
-    );
     // Paced 15 s: its claim is renewed before the request, and the store answers that 3 s
     // after it was asked, past CLAIM_FRESH_MS.
-    let mut m = journaled(&mut a, "item-1", "A", 2, 15_000.0, false, false);
-    let step = m.start(&policy, &mut a.accounts, DAY1 + 1.0);
-    let Step::Wait(w) = swaps_until_not(&mut m, step, &mut a, &mut store, DAY1 + 1.0) else {
-        panic!("paced")
-    };
+    let (mut m, w) = paced_second(&mut a, &mut store, 15_000.0);
     let now = DAY1 + 1.0 + w;
     let mut step = m.waited(&policy, &mut a.accounts, now);
     while step == Step::Swap && !matches!(m.swap().map(|s| s.key.as_str()), Some("item-1")) {

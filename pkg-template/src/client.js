@@ -13,7 +13,7 @@
 // the last start) over to the full core, and from then on every call goes there. In
 // edge.mjs the bundle's own core is the full one and no switch happens.
 import { Core, Cut, Exchanged, Step } from "./glue.js";
-import { exchange, sleep, withheld } from "./exchange.js";
+import { exchange, sleep } from "./exchange.js";
 import { DEBUG, log, notify } from "./report.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
@@ -98,6 +98,21 @@ function copied(v, isBody) {
     return snapshot(v, isBody);
   } catch {
     return v;
+  }
+}
+
+/**
+ * Whether `signal` fired already: then no request is made for it, and the core is told
+ * nothing left (`Exchanged.Withheld`), so a journal gives its item back and a reservation
+ * its room. (A signal whose `aborted` throws counts as not fired: the request's own
+ * handling of it then decides.)
+ * @param {AbortSignal | undefined} signal
+ */
+function withheld(signal) {
+  try {
+    return !!signal && signal.aborted === true;
+  } catch {
+    return false;
   }
 }
 

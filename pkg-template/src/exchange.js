@@ -118,7 +118,7 @@ function arm(pooled, ms, fire) {
  * @param {Record<string, string>} headers  the request's headers, Authorization included
  * @param {string} body
  * @param {AbortSignal | undefined} caller  not fired yet: the driver makes no request under
- *   a signal that fired (`withheld`), as a fetch that ignores its signal would still send
+ *   a signal that fired (client.js's `withheld`), as a fetch that ignores its signal would still send
  * @param {number} timeoutMs  0 = none
  * @param {Pooled[]} free  the client's controllers free for another request (see `Pooled`)
  * @returns {Promise<Report>}
@@ -252,21 +252,6 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       failed(e);
     }
   });
-}
-
-/**
- * Whether `signal` fired already: then no request is made for it, and the core is told
- * nothing left (`Exchanged.Withheld`), so a journal gives its item back and a reservation
- * its room. (A signal whose `aborted` throws counts as not fired: the request's own
- * handling of it then decides.)
- * @param {AbortSignal | undefined} signal
- */
-export function withheld(signal) {
-  try {
-    return !!signal && signal.aborted === true;
-  } catch {
-    return false;
-  }
 }
 
 /**
