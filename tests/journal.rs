@@ -1109,7 +1109,7 @@ fn resume_at_after_a_429_follows_the_guard_a_retry_after_of_zero_falling_back_to
 }
 
 #[test]
-fn journal_and_store_keys_are_pinned_so_a_change_to_them_needs_a_new_journal_format() {
+fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new_journal_format() {
     // Entries are found by these keys: a build that derived another key for the same body
     // (its normalization, its JSON, a digest's input) would find no entry and send every
     // item of a resumed run again. So each is pinned here; changing one means a new
@@ -1138,7 +1138,26 @@ fn journal_and_store_keys_are_pinned_so_a_change_to_them_needs_a_new_journal_for
     ]);
     let json = validate(&body, 8000).unwrap().to_json();
     let keys = scope.journal_items("campaign-7", &[Some(json.clone()), Some(json)]);
+    // And what entries hold: a claim, a recorded outcome (this version writes no other).
+    let claim = connectsafely_wasm::store::JournalEntry::Claimed {
+        runner: "tab-1".into(),
+        expires_at: 1_764_892_800_000.0,
+        lease: 77,
+    };
+    let done = connectsafely_wasm::store::JournalEntry::Done {
+        ok: true,
+        result: r#"{"ok":true}"#.into(),
+    };
+    // Entries written so (by this version, or an earlier one of this format) read back.
+    use connectsafely_wasm::store::JournalEntry;
+    assert_eq!(
+        JournalEntry::decode(Some("c|tab-1|1764892800000|77")),
+        claim
+    );
+    assert_eq!(JournalEntry::decode(Some(r#"d|1|{"ok":true}"#)), done);
     let got = [
+        claim.encode(),
+        done.encode(),
         JOURNAL_FORMAT.to_string(),
         workspace,
         scope.account("acct-1"),
@@ -1151,6 +1170,8 @@ fn journal_and_store_keys_are_pinned_so_a_change_to_them_needs_a_new_journal_for
     assert_eq!(
         got,
         [
+            "c|tab-1|1764892800000|77",
+            r#"d|1|{"ok":true}"#,
             "j2",
             "key-6b198a4fd3def83c321bc383",
             "s2:7f77e05a5fe16b66b5864219:acct:acct-1",
