@@ -233,21 +233,33 @@ fn run_with(
 
 /// The journal's check before a run, performed on `store` as the driver performs it.
 fn check_journal(scope: &Scope, store: &mut Store, journal: &str, items: usize) -> JournalCheck {
-    let mut check = JournalCheck::new(scope, journal, items);
+    check_journal_at(scope, store, journal, items, DAY1, None)
+}
+
+/// [`check_journal`] by a run that begins at `now` on a store that keeps an entry `kept`
+/// ms unread.
+fn check_journal_at(
+    scope: &Scope,
+    store: &mut Store,
+    journal: &str,
+    items: usize,
+    now: f64,
+    kept: Option<f64>,
+) -> JournalCheck {
+    let mut check = JournalCheck::new(scope, journal, items, now, kept);
     loop {
         let swaps = check.swaps();
         if swaps.is_empty() {
             return check;
         }
-        let answers: Vec<(bool, Option<String>)> = swaps
+        let answers: Vec<(bool, Option<String>, u64)> = swaps
             .iter()
-            .map(|s| {
-                let (wrote, value, _) = store.swap(&s.key, s.expected, s.value.as_deref());
-                (wrote, value)
-            })
+            .map(|s| store.swap(&s.key, s.expected, s.value.as_deref()))
             .collect();
-        let answers: Vec<(bool, Option<&str>)> =
-            answers.iter().map(|(w, v)| (*w, v.as_deref())).collect();
+        let answers: Vec<(bool, Option<&str>, u64)> = answers
+            .iter()
+            .map(|(w, v, n)| (*w, v.as_deref(), *n))
+            .collect();
         check.answered(&answers);
     }
 }
@@ -635,18 +647,85 @@ fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is
     // This version's journal: the earlier build's positions are read only the first time.
     let mut store = Store::default();
     assert!(check_journal(&scope, &mut store, "mine", 3).passed());
-    let mut again = JournalCheck::new(&scope, "mine", 3);
+    let mut again = JournalCheck::new(&scope, "mine", 3, DAY1, None);
     let head = again.swaps();
-    let (wrote, value, _) = store.swap(&head[0].key, head[0].expected, head[0].value.as_deref());
-    again.answered(&[(wrote, value.as_deref())]);
+    let (wrote, value, n) = store.swap(&head[0].key, head[0].expected, head[0].value.as_deref());
+    again.answered(&[(wrote, value.as_deref(), n)]);
     assert!(
         again.passed() && again.swaps().is_empty(),
         "one round trip once the journal exists"
     );
     // A store that says it wrote the head but hands back no value is taken at its word.
-    let mut new = JournalCheck::new(&scope, "quiet-store", 3);
-    new.answered(&[(true, None)]);
+    let mut new = JournalCheck::new(&scope, "quiet-store", 3, DAY1, None);
+    new.answered(&[(true, None, 1)]);
     assert_eq!(new.swaps().len(), 8);
+}
+
+#[test]
+fn a_journal_run_after_its_entries_may_have_expired_is_refused_and_only_a_run_that_read_them_all_moves_the_heads_time(
+) {
+    let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
+    let kept = Some(3.0 * DAY);
+    let mut store = Store::default();
+    let head = scope.journal_head("campaign");
+    // A new journal: its head holds when the run began; nothing to move after it.
+    let first = check_journal_at(&scope, &mut store, "campaign", 3, DAY1, kept);
+    assert!(first.passed());
+    assert_eq!(first.seal(), None, "the head holds this run's time already");
+    assert_eq!(
+        store.swap(&head, None, None).1.as_deref(),
+        Some(connectsafely_wasm::store::keys::journal_head(DAY1).as_str())
+    );
+    // Two days on: passes; once that run read every entry, the head moves to its start.
+    let second = check_journal_at(&scope, &mut store, "campaign", 3, DAY1 + 2.0 * DAY, kept);
+    assert!(second.passed());
+    let seal = second.seal().expect("a swap of the head");
+    assert_eq!(seal.key, head);
+    assert_eq!(seal.expected, Some(1), "over the version the check read");
+    // Had that run been stopped before it read every entry (no seal), a run 3.5 days
+    // after the first is refused: the entries it did not read expired at day 3.
+    let mut unsealed = Store::default();
+    unsealed.swap(&head, Some(0), store.swap(&head, None, None).1.as_deref());
+    let late = check_journal_at(&scope, &mut unsealed, "campaign", 3, DAY1 + 3.5 * DAY, kept);
+    let why = late.refusal().expect("refused").to_owned();
+    assert!(
+        why.contains("\"campaign\" last read all its entries 84 h ago")
+            && why.contains("new journal id"),
+        "{why}"
+    );
+    assert_eq!(late.seal(), None);
+    // Sealed, the same run passes (1.5 days after the second run began).
+    store.swap(&seal.key, seal.expected, seal.value.as_deref());
+    assert!(check_journal_at(&scope, &mut store, "campaign", 3, DAY1 + 3.5 * DAY, kept).passed());
+    // A store that does not say how long it keeps entries: never refused on time.
+    assert!(check_journal_at(
+        &scope,
+        &mut unsealed,
+        "campaign",
+        3,
+        DAY1 + 400.0 * DAY,
+        None
+    )
+    .passed());
+    // A head written before heads held a time passes, and its seal gives it one.
+    let mut older = Store::default();
+    older.swap(&head, Some(0), Some("j2"));
+    let check = check_journal_at(&scope, &mut older, "campaign", 3, DAY1, kept);
+    assert!(check.passed());
+    let seal = check.seal().unwrap();
+    assert_eq!(seal.value.as_deref(), Some("j2|1799971200000"));
+    // A time that is not one is another format's head.
+    for text in ["j2|", "j2|x", "j2|-5", "j2|1|2", "j3|5"] {
+        let mut odd = Store::default();
+        odd.swap(&head, Some(0), Some(text));
+        let check = check_journal_at(&scope, &mut odd, "campaign", 3, DAY1, kept);
+        assert!(
+            check
+                .refusal()
+                .is_some_and(|w| w.contains("another version")),
+            "{text}"
+        );
+    }
 }
 
 #[test]
@@ -1159,6 +1238,7 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
         claim.encode(),
         done.encode(),
         JOURNAL_FORMAT.to_string(),
+        connectsafely_wasm::store::keys::journal_head(1_764_892_800_000.0),
         workspace,
         scope.account("acct-1"),
         scope.journal_head("campaign-7"),
@@ -1173,6 +1253,7 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
             "c|tab-1|1764892800000|77",
             r#"d|1|{"ok":true}"#,
             "j2",
+            "j2|1764892800000",
             "key-6b198a4fd3def83c321bc383",
             "s2:7f77e05a5fe16b66b5864219:acct:acct-1",
             "s2:7f77e05a5fe16b66b5864219:head:campaign-7",

@@ -26,7 +26,7 @@
  * @param {{ prefix?: string, ttlSeconds?: number }} [options] prefix of the object names
  *   (default ""); how long a key lives unread and unwritten (default 3 days: longer than
  *   a day's quota and the gap between a campaign's daily runs), after which its object
- *   deletes it
+ *   deletes it; a journal's head (a swap given `{ lasting: true }`) lives until deleted
  * @returns {import("./index").SharedStore}
  */
 export function durableObjectStore(namespace, options = {}) {
@@ -34,14 +34,16 @@ export function durableObjectStore(namespace, options = {}) {
     throw new TypeError("durableObjectStore needs the Durable Object namespace binding of ConnectSafelyStore (env.<binding>)");
   }
   const prefix = options.prefix ?? "";
-  const ttl = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
+  const ttlSeconds = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
   return {
-    async swap(key, expected, value) {
+    ttlSeconds,
+    async swap(key, expected, value, keep) {
       const stub = namespace.get(namespace.idFromName(prefix + key));
       const res = await stub.fetch("https://connectsafely-store/swap", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ key, expected, value, ttl }),
+        // ttl 0: lasting, never deleted by an alarm (a journal's head).
+        body: JSON.stringify({ key, expected, value, ttl: keep?.lasting === true ? 0 : ttlSeconds }),
       });
       if (!res.ok) throw new Error(`the ConnectSafelyStore Durable Object answered ${res.status}`);
       return res.json();
@@ -71,21 +73,22 @@ export class ConnectSafelyStore {
       return new Response("expected { key, expected, value, ttl }", { status: 400 });
     }
     const { key, expected, value, ttl } = /** @type {any} */ (input);
-    if (typeof key !== "string" || (expected !== null && typeof expected !== "number") || (value !== null && typeof value !== "string") || !(Number.isFinite(ttl) && ttl > 0)) {
+    if (typeof key !== "string" || (expected !== null && typeof expected !== "number") || (value !== null && typeof value !== "string") || !(Number.isFinite(ttl) && ttl >= 0)) {
       return new Response("expected { key, expected, value, ttl }", { status: 400 });
     }
     // No await between the read and the write but the storage's own: a Durable Object
     // takes no other request meanwhile, so the swap is atomic.
     const current = (await this.storage.get(key)) ?? { v: null, n: 0 };
+    // Unread and unwritten for `ttl` seconds, the key goes (alarm below), as Redis's
+    // EXPIRE does; read, it stays alive (a journal read by each day's run); ttl 0: never.
+    const keep = async () => (ttl > 0 ? this.storage.setAlarm(Date.now() + ttl * 1000) : this.storage.deleteAlarm());
     if (expected !== null && expected === current.n && value !== null) {
       const next = { v: value, n: current.n + 1 };
       await this.storage.put(key, next);
-      // Unread and unwritten for `ttl` seconds, the key goes (alarm below), as Redis's EXPIRE does.
-      await this.storage.setAlarm(Date.now() + ttl * 1000);
+      await keep();
       return Response.json({ ok: true, value: next.v, version: next.n });
     }
-    // Read: the key stays alive as long as it is read (a journal read by each day's run).
-    if (current.n > 0) await this.storage.setAlarm(Date.now() + ttl * 1000);
+    if (current.n > 0) await keep();
     return Response.json({ ok: false, value: current.v, version: current.n });
   }
 

@@ -150,9 +150,16 @@ export interface Hooks {
  * has no value), set it to `value` and add one to its version; `expected: null` only reads.
  * Either way, answer whether it wrote and the value and version the key has now. The
  * client keeps no other state in it: every decision is the client's.
+ *
+ * A store whose keys expire says how long a key lives neither read nor written
+ * (`ttlSeconds`), and keeps a key swapped with `{ lasting: true }` (a journal's head, a few
+ * bytes per journal id) until it is deleted: a journal run after its entries may have
+ * expired is then refused instead of sending their items again.
  */
 export interface SharedStore {
-  swap(key: string, expected: number | null, value: string | null): Promise<{ ok: boolean; value: string | null; version: number }>;
+  swap(key: string, expected: number | null, value: string | null, options?: { lasting?: boolean }): Promise<{ ok: boolean; value: string | null; version: number }>;
+  /** How long a key lives neither read nor written, in seconds (absent: keys never expire). */
+  readonly ttlSeconds?: number;
 }
 
 /** Per-call options of `sendGroupWithAck`. */

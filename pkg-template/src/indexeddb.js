@@ -25,7 +25,8 @@ export function indexedDbStore(options = {}) {
     throw new TypeError("indexedDbStore needs IndexedDB (a browser page or worker), or options.indexedDB");
   }
   const name = options.name ?? "connectsafely-wasm";
-  const ttlMs = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600)) * 1000;
+  const ttlSeconds = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
+  const ttlMs = ttlSeconds * 1000;
   /** @type {Promise<IDBDatabase> | null} */
   let opened = null;
 
@@ -55,9 +56,12 @@ export function indexedDbStore(options = {}) {
     }));
 
   return {
-    async swap(key, expected, value) {
+    ttlSeconds,
+    async swap(key, expected, value, keep) {
       const db = await open();
       const write = expected !== null && value !== null;
+      // A journal's head lives until deleted.
+      const life = keep?.lasting === true ? Infinity : ttlMs;
       return new Promise((resolve, reject) => {
         // Read-write even to read: a key read is kept alive (a journal read by each day's run).
         const tx = db.transaction(STORE, "readwrite");
@@ -70,11 +74,11 @@ export function indexedDbStore(options = {}) {
           const held = get.result;
           const cur = held && typeof held.n === "number" && held.e > now ? held : { v: null, n: 0 };
           if (write && expected === cur.n) {
-            const next = { v: value, n: cur.n + 1, e: now + ttlMs };
+            const next = { v: value, n: cur.n + 1, e: now + life };
             kv.put(next, key);
             answer = { ok: true, value: next.v, version: next.n };
           } else {
-            if (cur.n > 0) kv.put({ v: cur.v, n: cur.n, e: now + ttlMs }, key);
+            if (cur.n > 0) kv.put({ v: cur.v, n: cur.n, e: now + life }, key);
             answer = { ok: false, value: cur.v ?? null, version: cur.n };
           }
         };

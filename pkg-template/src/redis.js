@@ -9,31 +9,38 @@
 //   const client = new ConnectSafelyClient({ apiKey, store: redisStore(redis) });
 
 // KEYS[1]: the key. ARGV: the version to expect ("" reads only), the value, the TTL
-// in seconds. A key is a hash of its value (v) and version (n). Reading a key keeps it
-// alive too: a journal read by each day's run outlives the TTL while the campaign runs.
+// in seconds (0: lasting, no expiry: a journal's head). A key is a hash of its value (v)
+// and version (n). Reading a key keeps it alive too: a journal read by each day's run
+// outlives the TTL while the campaign runs.
 const SWAP = `
 local cur = redis.call('HMGET', KEYS[1], 'v', 'n')
 local version = tonumber(cur[2]) or 0
+local ttl = tonumber(ARGV[3])
+local wrote = 0
 if ARGV[1] ~= '' and tonumber(ARGV[1]) == version then
   version = version + 1
   redis.call('HSET', KEYS[1], 'v', ARGV[2], 'n', version)
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-  return {1, ARGV[2], version}
+  cur[1] = ARGV[2]
+  wrote = 1
 end
-if cur[1] then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3])) end
-return {0, cur[1], version}
+if cur[1] then
+  if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) else redis.call('PERSIST', KEYS[1]) end
+end
+return {wrote, cur[1], version}
 `;
 
 /**
  * @param {any} client a connected node-redis or ioredis client
  * @param {{ prefix?: string, ttlSeconds?: number }} [options] key prefix (default
  *   "connectsafely:"); how long a key lives unread and unwritten (default 3 days: longer
- *   than a day's quota and the gap between a campaign's daily runs)
+ *   than a day's quota and the gap between a campaign's daily runs), but a journal's head
+ *   (a swap given `{ lasting: true }`), which lives until deleted
  * @returns {import("./index").SharedStore}
  */
 export function redisStore(client, options = {}) {
   const prefix = options.prefix ?? "connectsafely:";
-  const ttl = String(Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600)));
+  const ttlSeconds = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
+  const ttl = String(ttlSeconds);
   if (!client || (typeof client.sendCommand !== "function" && typeof client.call !== "function")) {
     throw new TypeError("redisStore needs a node-redis or ioredis client (with sendCommand or call)");
   }
@@ -43,8 +50,9 @@ export function redisStore(client, options = {}) {
       ? (/** @type {string[]} */ args) => client.call("EVAL", SWAP, "1", ...args)
       : (/** @type {string[]} */ args) => client.sendCommand(["EVAL", SWAP, "1", ...args]);
   return {
-    async swap(key, expected, value) {
-      const reply = await evalSwap([prefix + key, expected === null ? "" : String(expected), value ?? "", ttl]);
+    ttlSeconds,
+    async swap(key, expected, value, keep) {
+      const reply = await evalSwap([prefix + key, expected === null ? "" : String(expected), value ?? "", keep?.lasting === true ? "0" : ttl]);
       if (!Array.isArray(reply) || reply.length !== 3) throw new Error("Redis answered the swap script with something unexpected");
       const [wrote, current, version] = reply;
       return { ok: Number(wrote) === 1, value: current === null || current === undefined ? null : String(current), version: Number(version) };

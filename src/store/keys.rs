@@ -149,23 +149,52 @@ impl Scope {
 /// sent anything holds entries from its first valid positions on).
 pub const LEGACY_PROBES: usize = 1024;
 
+/// What a journal's head record holds: its format, and when the last run that read the
+/// entry of every body of its list began (`j2|<epoch ms>`). A store keeps the head past
+/// the entries' lifetime (`Swap` of the head: lasting), so a run that comes after its
+/// entries may have expired finds out, and is refused instead of sending them again.
+pub fn journal_head(read_all_since_ms: f64) -> String {
+    crate::cat!(JOURNAL_FORMAT, "|", crate::text::whole(read_all_since_ms))
+}
+
+/// What a head record says: `Some(None)` for this format without a time (a head written
+/// before heads held one), `Some(Some(t))` with it, `None` for anything else.
+fn head_time(text: &str) -> Option<Option<f64>> {
+    match text.strip_prefix(JOURNAL_FORMAT) {
+        Some("") => Some(None),
+        Some(rest) => {
+            let digits = rest.strip_prefix('|')?;
+            crate::text::parse_digits(digits).map(|t| Some(t as f64))
+        }
+        None => None,
+    }
+}
+
 /// Checks a run's journal before anything is sent: its head record, written where there
-/// is none, names its format; a journal new in this layout has the positions an earlier
-/// build's index-keyed journal of the same id would hold read (unscoped:
+/// is none, names its format and when every entry of a list was last read; a journal
+/// whose entries the store may have let expire since is refused (an item sent then would
+/// be sent again); a journal new in this layout has the positions an earlier build's
+/// index-keyed journal of the same id would hold read (unscoped:
 /// `run:<journal>:<index>`), and any entry there refuses the run. A journal is refused
-/// rather than misread.
+/// rather than misread. After a run that read every entry, [`JournalCheck::seal`] moves
+/// the head's time to when that run began.
 ///
 /// ```
 /// use connectsafely_wasm::store::keys::{workspace_of_key, JournalCheck, Scope};
 ///
 /// let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
-/// let mut check = JournalCheck::new(&scope, "campaign", 3);
+/// let day = 86_400_000.0;
+/// let mut check = JournalCheck::new(&scope, "campaign", 3, 10.0 * day, Some(3.0 * day));
 /// let head = check.swaps();
-/// assert_eq!(head.len(), 1);
-/// check.answered(&[(true, Some("j2"))]); // written now: a new journal
+/// assert_eq!(head[0].value.as_deref(), Some("j2|864000000"));
+/// check.answered(&[(true, Some("j2|864000000"), 1)]); // written now: a new journal
 /// assert_eq!(check.swaps().len(), 8); // an earlier build's positions, read once
-/// check.answered(&[(false, None); 8]);
+/// check.answered(&[(false, None, 0); 8]);
 /// assert!(check.passed());
+/// // Four days later, every entry last read at the first run: refused.
+/// let mut late = JournalCheck::new(&scope, "campaign", 3, 14.0 * day, Some(3.0 * day));
+/// late.answered(&[(false, Some("j2|864000000"), 1)]);
+/// assert!(late.refusal().unwrap().contains("may have expired"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalCheck {
@@ -173,6 +202,14 @@ pub struct JournalCheck {
     head: String,
     probes: usize,
     phase: Phase,
+    /// When the run began (epoch ms).
+    now_ms: f64,
+    /// How long the store keeps an entry neither read nor written (ms), when it says.
+    kept_ms: Option<f64>,
+    /// The head's version once the check passed.
+    version: u64,
+    /// The head was written by this check: it holds the run's time already.
+    fresh: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -184,23 +221,35 @@ enum Phase {
 }
 
 impl JournalCheck {
-    /// The check of `journal` in `scope`, for a list of `items`.
-    pub fn new(scope: &Scope, journal: &str, items: usize) -> Self {
+    /// The check of `journal` in `scope`, for a list of `items`, by a run that begins at
+    /// `now_ms` on a store that keeps an entry `kept_ms` unread (`None`: it does not say).
+    pub fn new(
+        scope: &Scope,
+        journal: &str,
+        items: usize,
+        now_ms: f64,
+        kept_ms: Option<f64>,
+    ) -> Self {
         JournalCheck {
             journal: journal.to_owned(),
             head: scope.journal_head(journal),
             probes: items.clamp(8, LEGACY_PROBES),
             phase: Phase::Head,
+            now_ms,
+            kept_ms,
+            version: 0,
+            fresh: false,
         }
     }
 
-    /// The store operations to perform now, all at once (none: the check is over).
+    /// The store operations to perform now, all at once (none: the check is over). Each
+    /// that writes is to the journal's head, which a store keeps past its TTL.
     pub fn swaps(&self) -> Vec<Swap> {
         match self.phase {
             Phase::Head => vec![Swap {
                 key: self.head.clone(),
                 expected: Some(0),
-                value: Some(JOURNAL_FORMAT.to_owned()),
+                value: Some(journal_head(self.now_ms)),
             }],
             Phase::Legacy => (0..self.probes)
                 .map(|i| Swap {
@@ -214,21 +263,43 @@ impl JournalCheck {
     }
 
     /// What the store answered to [`JournalCheck::swaps`], in order: whether each wrote,
-    /// and the value it holds now.
-    pub fn answered(&mut self, answers: &[(bool, Option<&str>)]) {
+    /// and the value and version it holds now.
+    pub fn answered(&mut self, answers: &[(bool, Option<&str>, u64)]) {
         let clip = crate::text::clip(&self.journal, 200);
         self.phase = match self.phase {
             Phase::Head => match answers.first() {
-                Some((true, _)) => Phase::Legacy,
-                Some((false, Some(JOURNAL_FORMAT))) => Phase::Passed,
-                _ => Phase::Refused(crate::cat!(
-                    "options.journal \"",
-                    clip,
-                    "\" was written by another version, in a format this one cannot read; \
-                     finish it with that version, or use a new journal id"
-                )),
+                Some((true, _, version)) => {
+                    self.version = *version;
+                    self.fresh = true;
+                    Phase::Legacy
+                }
+                Some((false, Some(text), version)) => match head_time(text) {
+                    Some(Some(read_at))
+                        if self.kept_ms.is_some_and(|kept| {
+                            crate::policy::entries_may_have_expired(self.now_ms, read_at, kept)
+                        }) =>
+                    {
+                        let hours = ((self.now_ms - read_at) / 3_600_000.0) as u32;
+                        Phase::Refused(crate::cat!(
+                            "options.journal \"",
+                            clip,
+                            "\" last read all its entries ",
+                            crate::text::whole(f64::from(hours)),
+                            " h ago, longer than the store keeps an entry unread (its ttlSeconds): \
+                             entries of items sent then may have expired, and sending them \
+                             again could message someone twice; check who was messaged, then \
+                             send the rest under a new journal id"
+                        ))
+                    }
+                    Some(_) => {
+                        self.version = *version;
+                        Phase::Passed
+                    }
+                    None => format_refusal(clip),
+                },
+                _ => format_refusal(clip),
             },
-            Phase::Legacy if answers.iter().any(|(_, v)| v.is_some()) => {
+            Phase::Legacy if answers.iter().any(|(_, v, _)| v.is_some()) => {
                 Phase::Refused(crate::cat!(
                     "options.journal \"",
                     clip,
@@ -255,4 +326,25 @@ impl JournalCheck {
             _ => None,
         }
     }
+
+    /// Once the check passed, the swap that records on the head that every entry of the
+    /// run's list was read since the run began: perform it when the run read them all
+    /// (not stopped by a 401, the store or a signal), and whatever the store answers, the
+    /// run's results stand (a head left older only refuses a later run sooner).
+    pub fn seal(&self) -> Option<Swap> {
+        (self.passed() && !self.fresh).then(|| Swap {
+            key: self.head.clone(),
+            expected: Some(self.version),
+            value: Some(journal_head(self.now_ms)),
+        })
+    }
+}
+
+fn format_refusal(clip: &str) -> Phase {
+    Phase::Refused(crate::cat!(
+        "options.journal \"",
+        clip,
+        "\" was written by another version, in a format this one cannot read; \
+         finish it with that version, or use a new journal id"
+    ))
 }

@@ -22,6 +22,7 @@ use crate::outcome::Outcome;
 use crate::request::SendGroupWithAckRequest;
 use crate::send::{JournalItem, SendMachine};
 use crate::store::keys::JournalCheck;
+use crate::store::Swap;
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -111,6 +112,9 @@ pub struct Run {
     item_keys: Vec<Option<String>>,
     /// The journal's check before anything is sent, while it is not over.
     check: Option<JournalCheck>,
+    /// Once the check passed: the head's record that every entry was read, for when the
+    /// run has read them all (`JournalCheck::seal`).
+    seal: Option<Swap>,
     resend_unknown: bool,
     /// Who claims this run's items in its journal.
     runner: Option<String>,
@@ -119,12 +123,14 @@ pub struct Run {
 }
 
 impl Run {
-    /// Validates every body and the options; invalid items get their result now.
+    /// Validates every body and the options; invalid items get their result now. The run
+    /// begins at `now` (epoch ms).
     pub fn new(
         accounts: &mut Accounts,
         config: &Config,
         bodies: &JsValue,
         options: &JsValue,
+        now: f64,
     ) -> Self {
         let max = config.settings.max_message_length;
         let results = Array::new();
@@ -145,6 +151,7 @@ impl Run {
             journal: None,
             item_keys: Vec::new(),
             check: None,
+            seal: None,
             resend_unknown: false,
             runner: None,
             headers: Vec::new(),
@@ -235,6 +242,8 @@ impl Run {
                 &config.settings.scope,
                 journal,
                 bodies.len(),
+                now,
+                config.store_kept_ms,
             ));
         }
         run.journal = settled.journal;
@@ -328,17 +337,26 @@ impl Run {
         crate::log::run(&summary)
     }
 
-    /// What the store must do now, before any item is sent (see `Core::bulkChecks`), as
-    /// `[key, expected, value]` each.
+    /// What the store must do now, as `[key, expected, value, lasting]` each (see
+    /// `Core::bulkChecks`): before any item is sent, the journal's check; once the run
+    /// read every entry, the head's record of it (`lasting`: a journal's head, which a
+    /// store keeps past its TTL).
     pub fn checks(&self) -> Array {
         let out = Array::new();
         if self.failed_up_front.is_some() {
             return out;
         }
-        for swap in self.check.iter().flat_map(JournalCheck::swaps) {
+        let swaps = match &self.check {
+            Some(check) => check.swaps(),
+            None if self.plan.read_every_entry() => self.seal.iter().cloned().collect(),
+            None => Vec::new(),
+        };
+        for swap in swaps {
             let expected = swap
                 .expected
                 .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
+            // Every write of a journal's check, and its seal, is to the journal's head.
+            let lasting = JsValue::from_bool(swap.value.is_some());
             let value = swap
                 .value
                 .as_deref()
@@ -347,17 +365,27 @@ impl Run {
                 JsValue::from_str(&swap.key),
                 expected,
                 value,
-                JsValue::UNDEFINED,
+                lasting,
             ));
         }
         out
     }
 
     /// What the store answered to [`Run::checks`], in order (whether each wrote, the value
-    /// it holds now), or what it threw. A store that failed stops the run before anything
-    /// is sent; a journal this version cannot read refuses every item, saying why.
-    pub fn checked(&mut self, wrote: &JsValue, values: &JsValue, thrown: &JsValue, api_key: &str) {
+    /// and version it holds now), or what it threw. A store that failed stops the run
+    /// before anything is sent; a journal this version cannot read, or whose entries may
+    /// have expired, refuses every item, saying why. What the store answers to the head's
+    /// record after the run changes none of its results.
+    pub fn checked(
+        &mut self,
+        wrote: &JsValue,
+        values: &JsValue,
+        versions: &JsValue,
+        thrown: &JsValue,
+        api_key: &str,
+    ) {
         let Some(check) = self.check.as_mut() else {
+            self.seal = None;
             return;
         };
         let arrays = Type::of(wrote) == Type::Array && Type::of(values) == Type::Array;
@@ -367,17 +395,23 @@ impl Run {
             return;
         }
         let asked = check.swaps().len();
-        let answers: Vec<(bool, Option<String>)> = (0..asked as u32)
+        let answers: Vec<(bool, Option<String>, u64)> = (0..asked as u32)
             .map(|i| {
                 let at = JsValue::from(i);
                 let ok = js::get(wrote, &at).is_ok_and(|v| Type::of(&v) == Type::True);
-                (ok, js::get(values, &at).ok().and_then(|v| v.as_string()))
+                // A version that is no count reads as 0 (`as` saturates, NaN is 0).
+                let version = js::get(versions, &at).ok().and_then(|v| v.as_f64());
+                let value = js::get(values, &at).ok().and_then(|v| v.as_string());
+                (ok, value, version.map_or(0, |v| v as u64))
             })
             .collect();
-        let answers: Vec<(bool, Option<&str>)> =
-            answers.iter().map(|(ok, v)| (*ok, v.as_deref())).collect();
+        let answers: Vec<(bool, Option<&str>, u64)> = answers
+            .iter()
+            .map(|(ok, v, n)| (*ok, v.as_deref(), *n))
+            .collect();
         check.answered(&answers);
         if check.passed() {
+            self.seal = check.seal();
             self.check = None;
             return;
         }

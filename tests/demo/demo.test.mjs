@@ -406,7 +406,7 @@ test("a run to many reloaded mid-run offers to resume, and resuming sends no row
   assert.equal(await page.getByTestId("bulk-resume").isHidden(), true);
 });
 
-test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, and a key past its TTL reads empty", async () => {
+test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, a key past its TTL reads empty, and a lasting key (a journal's head) stays", async () => {
   const context = await browser.newContext();
   const [one, other] = [await context.newPage(), await context.newPage()];
   await one.goto(`${BASE}/`);
@@ -435,12 +435,16 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
     const brief = indexedDbStore({ name: "cas-test", ttlSeconds: 1 });
     const wrote = await brief.swap("brief", 0, "x");
     await brief.swap("kept", 0, "y");
+    await brief.swap("head", 0, "h", { lasting: true });
     const reads = [];
     for (let i = 0; i < 2; i++) {
       await new Promise((r) => setTimeout(r, 600));
       reads.push((await brief.swap("kept", null, null)).value);
     }
-    return { counter, wrote, reads, expired: await brief.swap("brief", null, null) };
+    const expired = await brief.swap("brief", null, null);
+    // A new opening sweeps what expired: a lasting key stays.
+    const head = await indexedDbStore({ name: "cas-test", ttlSeconds: 1 }).swap("head", null, null, { lasting: true });
+    return { counter, wrote, reads, expired, head, ttl: brief.ttlSeconds };
   });
   await context.close();
   assert.equal(end.counter.value, "100", `two tabs x 50 increments, none lost (conflicts retried: ${conflicts})`);
@@ -448,6 +452,8 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
   assert.deepEqual(end.wrote, { ok: true, value: "x", version: 1 });
   assert.deepEqual(end.reads, ["y", "y"], "a key read every 0.6 s outlives its TTL of 1 s");
   assert.deepEqual(end.expired, { ok: false, value: null, version: 0 });
+  assert.deepEqual(end.head, { ok: false, value: "h", version: 1 }, "a lasting key (a journal's head) outlives the TTL and the sweep");
+  assert.equal(end.ttl, 1, "the store says how long its keys live");
 });
 
 test("a screenshot of a send, for the README", async () => {

@@ -184,15 +184,69 @@ test("a journal is discarded by deleting the keys the README's patterns match, a
   assert.equal((await messages()).length, 5);
 });
 
-test("the Redis store keeps a key alive while it is read, and lets it go once neither read nor written for its TTL", async () => {
+test("the Redis store keeps a key alive while it is read, lets it go once neither read nor written for its TTL, and keeps a lasting key until deleted", async () => {
   const store = redisStore(redis, { ttlSeconds: 2 });
+  assert.equal(store.ttlSeconds, 2, "the store says how long its keys live");
   assert.equal((await store.swap("kept", 0, "v")).ok, true);
   await store.swap("gone", 0, "v");
+  await store.swap("head", 0, "h", { lasting: true });
+  // A key written with a TTL and read as lasting loses its TTL (a head written before heads lasted).
+  await store.swap("older-head", 0, "h");
+  await store.swap("older-head", null, null, { lasting: true });
   for (let i = 0; i < 3; i++) {
     await sleep(1200);
     assert.equal((await store.swap("kept", null, null)).value, "v", `read ${i + 1}, ${(i + 1) * 1.2} s after the write`);
   }
   assert.deepEqual(await store.swap("gone", null, null), { ok: false, value: null, version: 0 }, "unread for 3.6 s: expired");
+  assert.equal(await redis.ttl("connectsafely:head"), -1, "no expiry on a lasting key");
+  assert.deepEqual(await store.swap("head", null, null, { lasting: true }), { ok: false, value: "h", version: 1 }, "a lasting key outlives the TTL");
+  assert.equal((await store.swap("older-head", null, null, { lasting: true })).value, "h");
+});
+
+test("a journal run after its entries expired is refused before anything is sent: its head outlives them and says when they were last read", async () => {
+  const c = new ConnectSafelyClient({ apiKey: KEY_A, baseUrl: SANDBOX, store: redisStore(redis, { ttlSeconds: 1 }) });
+  const list = [body(1), body(2)];
+  assert.equal((await c.sendGroupWithAckMany(list, { journal: "paused" })).sent, 2);
+  const keys = async () => (await redis.keys("connectsafely:s2:*")).filter((k) => !k.includes(":acct:"));
+  assert.equal((await keys()).length, 3, "the head and two entries");
+  await sleep(1300);
+  assert.deepEqual((await keys()).map((k) => k.replace(/^.*:(head|run):.*$/, "$1")), ["head"], "the entries expired, the head did not");
+  const late = await c.sendGroupWithAckMany(list, { journal: "paused" });
+  assert.equal((await state()).requests, 2, "nothing sent again");
+  assert.equal(late.sent, 0);
+  for (const r of late.results) {
+    assert.equal(r.error.kind, "validation");
+    assert.equal(r.error.fieldErrors[0].field, "options.journal");
+    assert.match(r.error.message, /"paused" last read all its entries 0 h ago.*may have expired.*new journal id/);
+  }
+  // The way on that the message gives: a new journal id.
+  assert.equal((await c.sendGroupWithAckMany(list, { journal: "paused-2" })).sent, 2);
+});
+
+test("only a run that read every entry moves the journal's head: a run stopped early leaves it, and a later run is refused once the entries it did not read may have expired", async () => {
+  // ttlSeconds 2: a head older than 1.8 s (a tenth kept for clocks that disagree) refuses.
+  const c = new ConnectSafelyClient({ apiKey: KEY_A, baseUrl: SANDBOX, store: redisStore(redis, { ttlSeconds: 2 }) });
+  const list = [body(1), body(2), body(3)];
+  const begun = Date.now();
+  const at = (s) => sleep(begun + s * 1000 - Date.now());
+  assert.equal((await c.sendGroupWithAckMany(list, { journal: "j" })).sent, 3);
+  await at(0.9);
+  const whole = await c.sendGroupWithAckMany(list, { journal: "j" });
+  assert.ok(whole.results.every((r) => r.ok && r.body === null), "each reported from the journal (no body: not sent now)");
+  // 2.1 s after the first run began, 1.2 s after the second: it read every entry, so this passes.
+  await at(2.1);
+  const stop = new AbortController();
+  const stopped = await c.sendGroupWithAckMany(list, { journal: "j", concurrency: 1, signal: stop.signal, onResult: () => stop.abort() });
+  assert.equal(stopped.stoppedBy, "aborted");
+  assert.ok(stopped.results[0].ok && stopped.results[0].body === null, "item 0 read from the journal, then the run stopped");
+  assert.deepEqual(stopped.notAttempted, [1, 2]);
+  // Items 1 and 2 were last read by the second run, and expired 2 s after it: the stopped
+  // run did not move the head, so this run is refused instead of sending them again.
+  await at(3.2);
+  const late = await c.sendGroupWithAckMany(list, { journal: "j" });
+  assert.equal(late.sent, 0);
+  assert.ok(late.results.every((r) => r.error?.fieldErrors[0].field === "options.journal"), JSON.stringify(late.results[1]));
+  assert.equal((await state()).requests, 3, "each body sent once in all");
 });
 
 test("a workspace name must be a non-empty string", () => {
