@@ -82,22 +82,6 @@ pub fn claim_ms(timeout_ms: f64, store_timeout_ms: f64) -> f64 {
     hold_ms(timeout_ms) + 2.0 * store_timeout_ms.max(0.0)
 }
 
-/// Whether a journal's entries may have expired in a store that keeps an entry `kept_ms`
-/// neither read nor written, when every entry was last read at or after `read_at_ms`:
-/// with a tenth of that lifetime (at most 5 min) to spare for clocks that disagree.
-///
-/// ```
-/// use connectsafely_wasm::policy::entries_may_have_expired;
-///
-/// let day = 86_400_000.0;
-/// assert!(!entries_may_have_expired(2.9 * day, 0.0, 3.0 * day));
-/// assert!(entries_may_have_expired(3.0 * day, 0.0, 3.0 * day)); // 5 min to spare
-/// assert!(entries_may_have_expired(950.0, 0.0, 1_000.0)); // a tenth of 1 s
-/// ```
-pub fn entries_may_have_expired(now_ms: f64, read_at_ms: f64, kept_ms: f64) -> bool {
-    now_ms - read_at_ms > kept_ms - (kept_ms / 10.0).min(300_000.0)
-}
-
 /// How long a send's reservation and its journal claim hold if its process dies: its
 /// timeout and 5 s more (the request is over by then), or 5 min with no timeout.
 pub fn hold_ms(timeout_ms: f64) -> f64 {

@@ -152,9 +152,9 @@ export interface Hooks {
  * client keeps no other state in it: every decision is the client's.
  *
  * A store whose keys expire says how long a key lives neither read nor written
- * (`ttlSeconds`), and keeps a key swapped with `{ lasting: true }` (a journal's head, a few
- * bytes per journal id) until it is deleted: a journal run after its entries may have
- * expired is then refused instead of sending their items again.
+ * (`ttlSeconds`), and leaves a key without expiry after any swap, read or write, given
+ * `{ lasting: true }` (a journal's head, a few bytes per journal id): a journal run after
+ * its entries may have expired is then refused instead of sending their items again.
  */
 export interface SharedStore {
   swap(key: string, expected: number | null, value: string | null, options?: { lasting?: boolean }): Promise<{ ok: boolean; value: string | null; version: number }>;

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use super::core::Core;
 use super::run::Run;
 use crate::bulk::BulkStep as CoreBulkStep;
-use crate::error::SendError;
+use crate::error::{FieldError, FieldErrorCode, SendError};
 use crate::js;
 use crate::log::Level;
 use crate::outcome::Outcome;
@@ -99,6 +99,19 @@ impl Core {
         else {
             return self.settled(Outcome::local(SendError::aborted(false)));
         };
+        // Its journal entry is read first: not once the entries may have expired.
+        if let Some(why) = self.runs.get_mut(run).and_then(|r| r.expired(js::now())) {
+            let error = SendError::validation(vec![FieldError::new(
+                "options.journal",
+                FieldErrorCode::Format,
+                why,
+            )]);
+            let id = self.settled(Outcome::local(error));
+            if let Some(r) = self.runs.get_mut(run) {
+                r.in_flight.push((id, i));
+            }
+            return id;
+        }
         let account = self.runs.get(run).and_then(|r| r.plan.account_of(i));
         let mut machine = match account {
             Some(a) => SendMachine::for_account(a),

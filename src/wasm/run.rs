@@ -21,7 +21,7 @@ use crate::js;
 use crate::outcome::Outcome;
 use crate::request::SendGroupWithAckRequest;
 use crate::send::{JournalItem, SendMachine};
-use crate::store::keys::JournalCheck;
+use crate::store::keys::{Expiry, JournalCheck};
 use crate::store::Swap;
 use crate::validate::validate;
 
@@ -115,6 +115,8 @@ pub struct Run {
     /// Once the check passed: the head's record that every entry was read, for when the
     /// run has read them all (`JournalCheck::seal`).
     seal: Option<Swap>,
+    /// Once the check passed: until when the journal's entries are known to be kept.
+    expiry: Option<Expiry>,
     resend_unknown: bool,
     /// Who claims this run's items in its journal.
     runner: Option<String>,
@@ -152,6 +154,7 @@ impl Run {
             item_keys: Vec::new(),
             check: None,
             seal: None,
+            expiry: None,
             resend_unknown: false,
             runner: None,
             headers: Vec::new(),
@@ -242,6 +245,7 @@ impl Run {
                 &config.settings.scope,
                 journal,
                 bodies.len(),
+                valid,
                 now,
                 config.store_kept_ms,
             ));
@@ -412,6 +416,7 @@ impl Run {
         check.answered(&answers);
         if check.passed() {
             self.seal = check.seal();
+            self.expiry = check.expiry();
             self.check = None;
             return;
         }
@@ -435,6 +440,15 @@ impl Run {
         }
         self.invalid = (0..count).collect();
         self.failed_up_front = Some(count);
+    }
+
+    /// Why the item starting at `now` may not be sent: the journal's entries may have
+    /// expired since a run last read them all (this one has been going too long). The run
+    /// then records nothing on the head: it did not read every entry in time.
+    pub fn expired(&mut self, now: f64) -> Option<String> {
+        let why = self.expiry.as_ref()?.refusal(now)?;
+        self.seal = None;
+        Some(why)
     }
 
     /// The journal and the `runnerId` given for it, while the run may send.

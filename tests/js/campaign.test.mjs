@@ -217,7 +217,7 @@ test("a journal run after its entries expired is refused before anything is sent
   for (const r of late.results) {
     assert.equal(r.error.kind, "validation");
     assert.equal(r.error.fieldErrors[0].field, "options.journal");
-    assert.match(r.error.message, /"paused" last read all its entries 0 h ago.*may have expired.*new journal id/);
+    assert.match(r.error.message, /"paused" last had every entry read by a run 0 h ago, longer than the store keeps an entry unread.*would be sent again.*new journal id/);
   }
   // The way on that the message gives: a new journal id.
   assert.equal((await c.sendGroupWithAckMany(list, { journal: "paused-2" })).sent, 2);
@@ -246,6 +246,50 @@ test("only a run that read every entry moves the journal's head: a run stopped e
   const late = await c.sendGroupWithAckMany(list, { journal: "j" });
   assert.equal(late.sent, 0);
   assert.ok(late.results.every((r) => r.error?.fieldErrors[0].field === "options.journal"), JSON.stringify(late.results[1]));
+  assert.equal((await state()).requests, 3, "each body sent once in all");
+});
+
+test("a run that reaches an item after its journal's entries may have expired sends nothing more: the rest fail on options.journal, and the head does not move", async () => {
+  // ttlSeconds 3: entries last read at the first run are known kept 2.7 s after it began.
+  const c = new ConnectSafelyClient({ apiKey: KEY_A, baseUrl: SANDBOX, store: redisStore(redis, { ttlSeconds: 3 }) });
+  const begun = Date.now();
+  const at = (s) => sleep(begun + s * 1000 - Date.now());
+  assert.equal((await c.sendGroupWithAckMany([body(1), body(2), body(3)], { journal: "slow" })).sent, 3);
+  await at(1.5);
+  // Paced 0.5 s apart: items 0-2 (recorded) at 1.5, 2.0, 2.5 s; the new bodies 3 and 4 at
+  // 3.0 and 3.5 s, when no "no entry" can be told from an expired one.
+  const list = [body(1), body(2), body(3), body(4), body(5)];
+  const seen = [];
+  const run = await c.sendGroupWithAckMany(list, { journal: "slow", minIntervalMs: 500, concurrency: 1, onResult: (i) => seen.push(i) });
+  assert.ok(run.results.slice(0, 3).every((r) => r.ok && r.body === null), "items 0-2 reported from the journal");
+  for (const r of run.results.slice(3)) {
+    assert.equal(r.error?.kind, "validation", JSON.stringify(r));
+    assert.equal(r.error.fieldErrors[0].field, "options.journal");
+    assert.match(r.error.message, /"slow" last had every entry read by a run 0 h ago/);
+  }
+  assert.deepEqual(seen, [0, 1, 2, 3, 4], "each item's result reported as it settles");
+  assert.equal((await state()).requests, 3, "bodies 4 and 5 not sent");
+  // The run did not read every entry in time: the head still says the first run, so the
+  // next run is refused before anything is sent.
+  const next = await c.sendGroupWithAckMany(list, { journal: "slow" });
+  assert.ok(next.results.every((r) => r.error?.fieldErrors[0].field === "options.journal"));
+  assert.equal((await state()).requests, 3);
+});
+
+test("a run of a shorter list, or of none, reads only its own entries and does not move the head: the whole list is refused once the others may have expired", async () => {
+  const c = new ConnectSafelyClient({ apiKey: KEY_A, baseUrl: SANDBOX, store: redisStore(redis, { ttlSeconds: 2 }) });
+  const begun = Date.now();
+  const at = (s) => sleep(begun + s * 1000 - Date.now());
+  const list = [body(1), body(2), body(3)];
+  assert.equal((await c.sendGroupWithAckMany(list, { journal: "shrunk" })).sent, 3);
+  await at(1.0);
+  // A day the list's source answered with one row, then with none (a CRM outage).
+  assert.equal((await c.sendGroupWithAckMany([body(1)], { journal: "shrunk" })).results[0].body, null);
+  assert.equal((await c.sendGroupWithAckMany([], { journal: "shrunk" })).results.length, 0);
+  // Bodies 2 and 3 were last read 2 s ago and expired: the full list is refused, not resent.
+  await at(2.2);
+  const back = await c.sendGroupWithAckMany(list, { journal: "shrunk" });
+  assert.ok(back.results.every((r) => r.error?.fieldErrors[0].field === "options.journal"), JSON.stringify(back.results[1]));
   assert.equal((await state()).requests, 3, "each body sent once in all");
 });
 
