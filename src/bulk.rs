@@ -426,23 +426,6 @@ impl BulkPlan {
         self.stop_all();
     }
 
-    /// Whether the run is over and read the journal entry of every valid item: it claimed,
-    /// sent or looked up each one (a journaled run stopped by a quota looks the rest up),
-    /// unless a 401, the store or the caller's signal stopped it.
-    pub fn read_every_entry(&self) -> bool {
-        let over = !self.slots.iter().any(|s| {
-            matches!(
-                s,
-                ItemState::Pending | ItemState::InFlight | ItemState::LookingUp
-            )
-        });
-        over && match self.stopped_by {
-            None => true,
-            Some(StopReason::RateLimited) => self.look_up_after_stop,
-            Some(_) => false,
-        }
-    }
-
     /// Whether item `i` has no result (never sent).
     pub fn is_not_attempted(&self, i: usize) -> bool {
         matches!(

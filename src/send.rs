@@ -284,6 +284,16 @@ impl SendMachine {
         self.swap.as_ref()
     }
 
+    /// Whether the swap to perform is on the item's journal entry, which a store keeps
+    /// until it is deleted (an entry that expired would read as an item never sent), rather
+    /// than on the account's record, which lives the store's TTL.
+    pub fn swap_lasts(&self) -> bool {
+        match (self.journal(), &self.swap) {
+            (Some(item), Some(swap)) => swap.key == item.key,
+            _ => false,
+        }
+    }
+
     /// The result, once [`Step::Done`].
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()

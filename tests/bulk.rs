@@ -195,46 +195,6 @@ fn an_abort_stops_what_has_not_started_and_unsent_items_stay_not_attempted() {
 }
 
 #[test]
-fn a_run_read_every_entry_once_over_unless_a_401_an_abort_or_a_quota_it_did_not_look_past_stopped_it(
-) {
-    // Every item sent: over only once the last one settles.
-    let mut p = Run::new(accounts(&[Some("a"), None, Some("a")]), 0.0);
-    assert!(!p.plan.read_every_entry(), "nothing read yet");
-    assert_eq!(p.next(0.0), BulkStep::Start(0));
-    p.settle(0, Settled::Delivered);
-    assert_eq!(p.next(0.0), BulkStep::Start(2));
-    assert!(!p.plan.read_every_entry(), "one in flight");
-    p.settle(2, Settled::Delivered);
-    assert!(p.plan.read_every_entry());
-    // A journaled run stopped by a 429 looks the account's other items up: read once they are.
-    let mut p = Run::new(accounts(&[Some("a"), Some("a")]), 0.0);
-    p.plan = p.plan.clone().looking_up_after_stop();
-    assert_eq!(p.next(0.0), BulkStep::Start(0));
-    p.settle(0, Settled::RateLimited);
-    assert!(!p.plan.read_every_entry(), "item 1 not looked up yet");
-    assert_eq!(p.next(0.0), BulkStep::Start(1));
-    p.settle(1, Settled::Refused);
-    assert!(p.plan.read_every_entry());
-    // Without looking up, a 429 leaves the account's other items unread.
-    let mut p = Run::new(accounts(&[Some("a"), Some("a")]), 0.0);
-    assert_eq!(p.next(0.0), BulkStep::Start(0));
-    p.settle(0, Settled::RateLimited);
-    assert_eq!(p.next(0.0), BulkStep::Done);
-    assert!(!p.plan.read_every_entry());
-    // A 401 or an abort stops what is left unread.
-    for stop in [Settled::Unauthorized, Settled::NotSent] {
-        let mut p = Run::new(accounts(&[Some("a"), Some("b")]), 0.0);
-        assert_eq!(p.next(0.0), BulkStep::Start(0));
-        if stop == Settled::NotSent {
-            p.abort();
-        }
-        p.settle(0, stop);
-        assert_eq!(p.next(0.0), BulkStep::Done);
-        assert!(!p.plan.read_every_entry(), "{stop:?}");
-    }
-}
-
-#[test]
 fn the_strongest_stop_reason_wins() {
     let mut p = Run::new(accounts(&[Some("a"), Some("b"), Some("c")]), 0.0);
     let _ = p.next(0.0);

@@ -233,33 +233,21 @@ fn run_with(
 
 /// The journal's check before a run, performed on `store` as the driver performs it.
 fn check_journal(scope: &Scope, store: &mut Store, journal: &str, items: usize) -> JournalCheck {
-    check_journal_at(scope, store, journal, items, DAY1, None)
-}
-
-/// [`check_journal`] by a run that begins at `now` on a store that keeps an entry `kept`
-/// ms unread.
-fn check_journal_at(
-    scope: &Scope,
-    store: &mut Store,
-    journal: &str,
-    items: usize,
-    now: f64,
-    kept: Option<f64>,
-) -> JournalCheck {
-    let mut check = JournalCheck::new(scope, journal, items, items, now, kept);
+    let mut check = JournalCheck::new(scope, journal, items);
     loop {
         let swaps = check.swaps();
         if swaps.is_empty() {
             return check;
         }
-        let answers: Vec<(bool, Option<String>, u64)> = swaps
+        let answers: Vec<(bool, Option<String>)> = swaps
             .iter()
-            .map(|s| store.swap(&s.key, s.expected, s.value.as_deref()))
+            .map(|s| {
+                let (wrote, value, _) = store.swap(&s.key, s.expected, s.value.as_deref());
+                (wrote, value)
+            })
             .collect();
-        let answers: Vec<(bool, Option<&str>, u64)> = answers
-            .iter()
-            .map(|(w, v, n)| (*w, v.as_deref(), *n))
-            .collect();
+        let answers: Vec<(bool, Option<&str>)> =
+            answers.iter().map(|(w, v)| (*w, v.as_deref())).collect();
         check.answered(&answers);
     }
 }
@@ -647,110 +635,18 @@ fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is
     // This version's journal: the earlier build's positions are read only the first time.
     let mut store = Store::default();
     assert!(check_journal(&scope, &mut store, "mine", 3).passed());
-    let mut again = JournalCheck::new(&scope, "mine", 3, 3, DAY1, None);
+    let mut again = JournalCheck::new(&scope, "mine", 3);
     let head = again.swaps();
-    let (wrote, value, n) = store.swap(&head[0].key, head[0].expected, head[0].value.as_deref());
-    again.answered(&[(wrote, value.as_deref(), n)]);
+    let (wrote, value, _) = store.swap(&head[0].key, head[0].expected, head[0].value.as_deref());
+    again.answered(&[(wrote, value.as_deref())]);
     assert!(
         again.passed() && again.swaps().is_empty(),
         "one round trip once the journal exists"
     );
     // A store that says it wrote the head but hands back no value is taken at its word.
-    let mut new = JournalCheck::new(&scope, "quiet-store", 3, 3, DAY1, None);
-    new.answered(&[(true, None, 1)]);
+    let mut new = JournalCheck::new(&scope, "quiet-store", 3);
+    new.answered(&[(true, None)]);
     assert_eq!(new.swaps().len(), 8);
-}
-
-#[test]
-fn a_journal_run_after_its_entries_may_have_expired_is_refused_and_only_a_run_that_read_them_all_moves_the_heads_time(
-) {
-    use connectsafely_wasm::store::keys::journal_head;
-    let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
-    let kept = Some(3.0 * DAY);
-    let mut store = Store::default();
-    let head = scope.journal_head("campaign");
-    let value = |store: &mut Store| store.swap(&head, None, None).1;
-    // A new journal: its head holds when the run began and its list's length; it has no
-    // entries to lose, so nothing bounds the run and nothing moves after it.
-    let first = check_journal_at(&scope, &mut store, "campaign", 3, DAY1, kept);
-    assert!(first.passed());
-    assert_eq!((first.seal(), first.expiry()), (None, None));
-    assert_eq!(value(&mut store), Some(journal_head(DAY1, 3)));
-    assert_eq!(journal_head(DAY1, 3), "j3|1799971200000|3");
-    // Two days on: passes, its items may be claimed until 3 days less 5 min after the
-    // first run began, and once it read every entry the head moves to its start.
-    let second = check_journal_at(&scope, &mut store, "campaign", 3, DAY1 + 2.0 * DAY, kept);
-    assert!(second.passed());
-    let expiry = second.expiry().expect("bounded");
-    assert_eq!(expiry.refusal(DAY1 + 3.0 * DAY - 300_000.0), None);
-    let why = expiry
-        .refusal(DAY1 + 3.0 * DAY - 299_999.0)
-        .expect("past it");
-    assert!(
-        why.contains("\"campaign\" last had every entry read by a run 71 h ago"),
-        "{why}"
-    );
-    let seal = second.seal().expect("a swap of the head");
-    assert_eq!(seal.key, head);
-    assert_eq!(seal.expected, Some(1), "over the version the check read");
-    assert_eq!(seal.value, Some(journal_head(DAY1 + 2.0 * DAY, 3)));
-    // Had that run been stopped before it read every entry (no seal), a run 3.5 days
-    // after the first is refused: the entries it did not read expired at day 3.
-    let mut unsealed = Store::default();
-    unsealed.swap(&head, Some(0), value(&mut store).as_deref());
-    let late = check_journal_at(&scope, &mut unsealed, "campaign", 3, DAY1 + 3.5 * DAY, kept);
-    let why = late.refusal().expect("refused").to_owned();
-    assert!(
-        why.contains("\"campaign\" last had every entry read by a run 84 h ago")
-            && why.contains("new journal id"),
-        "{why}"
-    );
-    assert_eq!(late.seal(), None);
-    // Sealed, the same run passes (1.5 days after the second run began).
-    store.swap(&seal.key, seal.expected, seal.value.as_deref());
-    assert!(check_journal_at(&scope, &mut store, "campaign", 3, DAY1 + 3.5 * DAY, kept).passed());
-    // A shorter list, or none, read all its entries but not the rest: no seal.
-    for bodies in [2, 0] {
-        let mut check = JournalCheck::new(&scope, "campaign", 3, bodies, DAY1 + 3.5 * DAY, kept);
-        let (wrote, text, n) = store.swap(&head, Some(0), Some("x"));
-        check.answered(&[(wrote, text.as_deref(), n)]);
-        assert!(
-            check.passed() && check.seal().is_none(),
-            "{bodies} of 3 bodies"
-        );
-    }
-    let mut longer = JournalCheck::new(&scope, "campaign", 5, 5, DAY1 + 3.5 * DAY, kept);
-    let (wrote, text, n) = store.swap(&head, Some(0), Some("x"));
-    longer.answered(&[(wrote, text.as_deref(), n)]);
-    assert_eq!(
-        longer.seal().unwrap().value,
-        Some(journal_head(DAY1 + 3.5 * DAY, 5))
-    );
-    // A store that does not say how long it keeps entries: never refused on time.
-    let unbounded = check_journal_at(
-        &scope,
-        &mut unsealed,
-        "campaign",
-        3,
-        DAY1 + 400.0 * DAY,
-        None,
-    );
-    assert!(unbounded.passed() && unbounded.expiry().is_none());
-    // A development build's head (`j2`, no time), or a time that is not one: another
-    // format's head, refused rather than trusted.
-    for text in [
-        "j2", "j3", "j3|", "j3|5", "j3|x|3", "j3|-5|3", "j3|5|3|", "j4|5|3",
-    ] {
-        let mut odd = Store::default();
-        odd.swap(&head, Some(0), Some(text));
-        let check = check_journal_at(&scope, &mut odd, "campaign", 3, DAY1, kept);
-        assert!(
-            check
-                .refusal()
-                .is_some_and(|w| w.contains("another version")),
-            "{text}"
-        );
-    }
 }
 
 #[test]
@@ -1263,7 +1159,6 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
         claim.encode(),
         done.encode(),
         JOURNAL_FORMAT.to_string(),
-        connectsafely_wasm::store::keys::journal_head(1_764_892_800_000.0, 400),
         workspace,
         scope.account("acct-1"),
         scope.journal_head("campaign-7"),
@@ -1277,8 +1172,7 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
         [
             "c|tab-1|1764892800000|77",
             r#"d|1|{"ok":true}"#,
-            "j3",
-            "j3|1764892800000|400",
+            "j2",
             "key-6b198a4fd3def83c321bc383",
             "s2:7f77e05a5fe16b66b5864219:acct:acct-1",
             "s2:7f77e05a5fe16b66b5864219:head:campaign-7",

@@ -381,10 +381,9 @@ export class ConnectSafelyClient {
         }
       } else if (step === Step.Swap) {
         try {
-          const [key, expected, value] = core.swap(id);
           // Only the full core asks for swaps: its bundle brought storeSwap.
           const full = /** @type {import("./runs.js").Full} */ (this.#full);
-          const r = await full.storeSwap(this.#store, this.#storeTimeoutMs, key, expected, value);
+          const r = await full.storeSwap(this.#store, this.#storeTimeoutMs, core.swap(id));
           core.swapped(id, r.ok, r.value, r.version);
         } catch (e) {
           core.storeFailed(id, e);

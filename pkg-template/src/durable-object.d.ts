@@ -15,7 +15,7 @@ export function durableObjectStore(
   options?: {
     /** Prefix of the object names (default ""). */
     prefix?: string;
-    /** How long a key lives neither read nor written, in seconds (default 3 days); its object then deletes it. A journal's head (a swap given `{ lasting: true }`) stays until deleted. */
+    /** How long a key lives neither read nor written, in seconds (default 3 days); its object then deletes it. A journal's keys (swapped with `{ lasting: true }`) stay until deleted. */
     ttlSeconds?: number;
   },
 ): SharedStore;

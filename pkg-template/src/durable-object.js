@@ -21,12 +21,14 @@
 //   tag = "connectsafely-v1"
 //   new_sqlite_classes = ["ConnectSafelyStore"]
 
+import { ttlSeconds } from "./ttl.js";
+
 /**
  * @param {any} namespace the Durable Object namespace binding of `ConnectSafelyStore`
  * @param {{ prefix?: string, ttlSeconds?: number }} [options] prefix of the object names
  *   (default ""); how long a key lives unread and unwritten (default 3 days: longer than
- *   a day's quota and the gap between a campaign's daily runs), after which its object
- *   deletes it; a journal's head (a swap given `{ lasting: true }`) lives until deleted
+ *   a day's quota), after which its object deletes it; a journal's keys (swapped with
+ *   `{ lasting: true }`) live until deleted
  * @returns {import("./index").SharedStore}
  */
 export function durableObjectStore(namespace, options = {}) {
@@ -34,16 +36,15 @@ export function durableObjectStore(namespace, options = {}) {
     throw new TypeError("durableObjectStore needs the Durable Object namespace binding of ConnectSafelyStore (env.<binding>)");
   }
   const prefix = options.prefix ?? "";
-  const ttlSeconds = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
+  const ttl = ttlSeconds("durableObjectStore", options);
   return {
-    ttlSeconds,
     async swap(key, expected, value, keep) {
       const stub = namespace.get(namespace.idFromName(prefix + key));
       const res = await stub.fetch("https://connectsafely-store/swap", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        // ttl 0: lasting, never deleted by an alarm (a journal's head).
-        body: JSON.stringify({ key, expected, value, ttl: keep?.lasting === true ? 0 : ttlSeconds }),
+        // ttl 0: lasting, never deleted by an alarm (a journal's keys).
+        body: JSON.stringify({ key, expected, value, ttl: keep?.lasting === true ? 0 : ttl }),
       });
       if (!res.ok) throw new Error(`the ConnectSafelyStore Durable Object answered ${res.status}`);
       return res.json();
@@ -80,7 +81,7 @@ export class ConnectSafelyStore {
     // takes no other request meanwhile, so the swap is atomic.
     const current = (await this.storage.get(key)) ?? { v: null, n: 0 };
     // Unread and unwritten for `ttl` seconds, the key goes (alarm below), as Redis's
-    // EXPIRE does; read, it stays alive (a journal read by each day's run); ttl 0: never.
+    // EXPIRE does; read, it stays alive; ttl 0: never (a journal's keys).
     const keep = async () => (ttl > 0 ? this.storage.setAlarm(Date.now() + ttl * 1000) : this.storage.deleteAlarm());
     if (expected !== null && expected === current.n && value !== null) {
       const next = { v: value, n: current.n + 1 };

@@ -151,15 +151,13 @@ export interface Hooks {
  * Either way, answer whether it wrote and the value and version the key has now. The
  * client keeps no other state in it: every decision is the client's.
  *
- * A store whose keys expire says how long a key lives neither read nor written
- * (`ttlSeconds`), and leaves a key without expiry after any swap, read or write, given
- * `{ lasting: true }` (a journal's head, a few bytes per journal id): a journal run after
- * its entries may have expired is then refused instead of sending their items again.
+ * A store whose keys expire leaves a key without expiry after any swap given
+ * `{ lasting: true }`, read or write: a journal's head and entries, which must outlive any
+ * pause of a campaign (an expired entry would read as an item never sent). Account
+ * records may expire.
  */
 export interface SharedStore {
   swap(key: string, expected: number | null, value: string | null, options?: { lasting?: boolean }): Promise<{ ok: boolean; value: string | null; version: number }>;
-  /** How long a key lives neither read nor written, in seconds (absent: keys never expire). */
-  readonly ttlSeconds?: number;
 }
 
 /** Per-call options of `sendGroupWithAck`. */

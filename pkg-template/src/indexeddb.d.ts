@@ -13,7 +13,7 @@ import type { SharedStore } from "./index.js";
 export function indexedDbStore(options?: {
   /** The database's name (default "connectsafely-wasm"). */
   name?: string;
-  /** How long a key lives neither read nor written, in seconds (default 3 days); a journal's head (a swap given `{ lasting: true }`) stays until deleted. */
+  /** How long a key lives neither read nor written, in seconds (default 3 days); a journal's keys (swapped with `{ lasting: true }`) stay until deleted. */
   ttlSeconds?: number;
   /** The IndexedDB factory (default `globalThis.indexedDB`). */
   indexedDB?: IDBFactory;

@@ -9,6 +9,8 @@
 //   const client = new ConnectSafelyClient({ apiKey, baseUrl, dangerouslyAllowBrowser: true, store: indexedDbStore() });
 //   await client.sendGroupWithAckMany(bodies, { journal: "list-2026-11-28", runnerId: tabId });
 
+import { ttlSeconds } from "./ttl.js";
+
 const STORE = "kv";
 
 /**
@@ -25,8 +27,7 @@ export function indexedDbStore(options = {}) {
     throw new TypeError("indexedDbStore needs IndexedDB (a browser page or worker), or options.indexedDB");
   }
   const name = options.name ?? "connectsafely-wasm";
-  const ttlSeconds = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
-  const ttlMs = ttlSeconds * 1000;
+  const ttlMs = ttlSeconds("indexedDbStore", options) * 1000;
   /** @type {Promise<IDBDatabase> | null} */
   let opened = null;
 
@@ -56,11 +57,10 @@ export function indexedDbStore(options = {}) {
     }));
 
   return {
-    ttlSeconds,
     async swap(key, expected, value, keep) {
       const db = await open();
       const write = expected !== null && value !== null;
-      // A journal's head lives until deleted.
+      // A journal's keys live until deleted.
       const life = keep?.lasting === true ? Infinity : ttlMs;
       return new Promise((resolve, reject) => {
         // Read-write even to read: a key read is kept alive (a journal read by each day's run).

@@ -4,7 +4,7 @@ import type { SharedStore } from "./index.js";
 export interface RedisStoreOptions {
   /** Prefix of every key (default `"connectsafely:"`). */
   prefix?: string;
-  /** How long a key lives neither read nor written, in seconds (default 3 days); a journal's head (a swap given `{ lasting: true }`) stays until deleted. */
+  /** How long a key lives neither read nor written, in seconds (default 3 days); a journal's keys (swapped with `{ lasting: true }`) stay until deleted. */
   ttlSeconds?: number;
 }
 

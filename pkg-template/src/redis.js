@@ -8,10 +8,11 @@
 //   const redis = await createClient({ url: process.env.REDIS_URL }).connect();
 //   const client = new ConnectSafelyClient({ apiKey, store: redisStore(redis) });
 
+import { ttlSeconds } from "./ttl.js";
+
 // KEYS[1]: the key. ARGV: the version to expect ("" reads only), the value, the TTL
-// in seconds (0: lasting, no expiry: a journal's head). A key is a hash of its value (v)
-// and version (n). Reading a key keeps it alive too: a journal read by each day's run
-// outlives the TTL while the campaign runs.
+// in seconds (0: lasting, no expiry: a journal's keys). A key is a hash of its value (v)
+// and version (n). Reading a key keeps it alive too.
 const SWAP = `
 local cur = redis.call('HMGET', KEYS[1], 'v', 'n')
 local version = tonumber(cur[2]) or 0
@@ -33,14 +34,13 @@ return {wrote, cur[1], version}
  * @param {any} client a connected node-redis or ioredis client
  * @param {{ prefix?: string, ttlSeconds?: number }} [options] key prefix (default
  *   "connectsafely:"); how long a key lives unread and unwritten (default 3 days: longer
- *   than a day's quota and the gap between a campaign's daily runs), but a journal's head
- *   (a swap given `{ lasting: true }`), which lives until deleted
+ *   than a day's quota), but a journal's keys (swapped with `{ lasting: true }`), which
+ *   live until deleted
  * @returns {import("./index").SharedStore}
  */
 export function redisStore(client, options = {}) {
   const prefix = options.prefix ?? "connectsafely:";
-  const ttlSeconds = Math.max(1, Math.floor(options.ttlSeconds ?? 3 * 24 * 3600));
-  const ttl = String(ttlSeconds);
+  const ttl = String(ttlSeconds("redisStore", options));
   if (!client || (typeof client.sendCommand !== "function" && typeof client.call !== "function")) {
     throw new TypeError("redisStore needs a node-redis or ioredis client (with sendCommand or call)");
   }
@@ -50,7 +50,6 @@ export function redisStore(client, options = {}) {
       ? (/** @type {string[]} */ args) => client.call("EVAL", SWAP, "1", ...args)
       : (/** @type {string[]} */ args) => client.sendCommand(["EVAL", SWAP, "1", ...args]);
   return {
-    ttlSeconds,
     async swap(key, expected, value, keep) {
       const reply = await evalSwap([prefix + key, expected === null ? "" : String(expected), value ?? "", keep?.lasting === true ? "0" : ttl]);
       if (!Array.isArray(reply) || reply.length !== 3) throw new Error("Redis answered the swap script with something unexpected");

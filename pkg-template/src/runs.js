@@ -11,7 +11,7 @@ import { INFO, log, notify } from "./report.js";
  * @typedef {{ runMany: typeof runMany, storeSwap: typeof storeSwap }} Full
  */
 
-/** What a store's swap is told of a journal's head: keep it past the TTL. */
+/** What a store's swap is told of a journal's key: keep it until it is deleted. */
 const LASTING = Object.freeze({ lasting: true });
 
 /**
@@ -19,13 +19,11 @@ const LASTING = Object.freeze({ lasting: true });
  * but an answer of the documented shape.
  * @param {any} store
  * @param {number} timeoutMs
- * @param {string} key
- * @param {number | undefined} expected
- * @param {string | undefined} value
- * @param {boolean} [lasting] a journal's head, which the store keeps past its TTL
+ * @param {[key: string, expected: number | undefined, value: string | undefined, lasting: boolean]} swap
+ *   as the core asks for it (`lasting`: a journal's key, kept until deleted)
  * @returns {Promise<{ ok: boolean, value: string | undefined, version: number }>}
  */
-export async function storeSwap(store, timeoutMs, key, expected, value, lasting) {
+export async function storeSwap(store, timeoutMs, [key, expected, value, lasting]) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   const late = new Promise((_, reject) => {
@@ -38,38 +36,6 @@ export async function storeSwap(store, timeoutMs, key, expected, value, lasting)
     return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * The store operations run `run` asks for now (`bulkChecks`), performed at most 64 at a
- * time and reported (`bulkChecked`), until it asks for none.
- * @param {{ core: import("./glue-full.js").Core, store: any, storeTimeoutMs: number }} c
- * @param {number} run
- */
-async function performChecks(c, run) {
-  const { core } = c;
-  for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
-    /** @type {boolean[]} */
-    const wrote = [];
-    /** @type {(string | undefined)[]} */
-    const values = [];
-    /** @type {number[]} */
-    const versions = [];
-    let thrown;
-    try {
-      for (let at = 0; at < checks.length; at += 64) {
-        const answers = await Promise.all(checks.slice(at, at + 64).map(([key, expected, value, lasting]) => storeSwap(c.store, c.storeTimeoutMs, key, expected, value, lasting)));
-        for (const r of answers) {
-          wrote.push(r.ok);
-          values.push(r.value);
-          versions.push(r.version);
-        }
-      }
-    } catch (e) {
-      thrown = e ?? new Error("the store failed");
-    }
-    core.bulkChecked(run, wrote, values, versions, thrown);
   }
 }
 
@@ -87,10 +53,27 @@ export async function runMany(c, bodies, options) {
     // getter): until it does, its runnerId is taken in this client (`bulkBegin`).
     let finished = false;
     try {
-      // Before anything is sent: the journal's head (its format, and whether its entries
-      // may have expired), read and written where new, and for a new journal an earlier
-      // build's entries looked for.
-      await performChecks(c, run);
+      // Before anything is sent: the journal's format, read (and written where new), and
+      // for a new journal an earlier build's entries looked for; at most 64 at a time.
+      for (let checks = core.bulkChecks(run); checks.length > 0; checks = core.bulkChecks(run)) {
+        /** @type {boolean[]} */
+        const wrote = [];
+        /** @type {(string | undefined)[]} */
+        const values = [];
+        let thrown;
+        try {
+          for (let at = 0; at < checks.length; at += 64) {
+            const answers = await Promise.all(checks.slice(at, at + 64).map((swap) => storeSwap(c.store, c.storeTimeoutMs, swap)));
+            for (const r of answers) {
+              wrote.push(r.ok);
+              values.push(r.value);
+            }
+          }
+        } catch (e) {
+          thrown = e ?? new Error("the store failed");
+        }
+        core.bulkChecked(run, wrote, values, thrown);
+      }
       const { signal, onResult, workers, results, invalid } = core.bulkSettings(run);
       for (const i of invalid) notify(onResult, i, results[i]);
       const worker = async () => {
@@ -115,8 +98,6 @@ export async function runMany(c, bodies, options) {
       const all = [];
       for (let w = 0; w < workers; w++) all.push(worker());
       await Promise.all(all);
-      // A run that read every entry records so on the journal's head.
-      await performChecks(c, run);
       if (c.level >= INFO) {
         const line = core.bulkLog(run);
         if (line) log(c.logger, INFO, line);

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use super::core::Core;
 use super::run::Run;
 use crate::bulk::BulkStep as CoreBulkStep;
-use crate::error::{FieldError, FieldErrorCode, SendError};
+use crate::error::SendError;
 use crate::js;
 use crate::log::Level;
 use crate::outcome::Outcome;
@@ -45,13 +45,7 @@ impl Core {
     /// Begins a run to many: validates every body and the options. Returns the run's id.
     #[wasm_bindgen(js_name = bulkBegin)]
     pub fn bulk_begin(&mut self, bodies: JsValue, options: JsValue) -> u32 {
-        let mut run = Run::new(
-            &mut self.accounts,
-            &self.config,
-            &bodies,
-            &options,
-            js::now(),
-        );
+        let mut run = Run::new(&mut self.accounts, &self.config, &bodies, &options);
         run.refuse_runner_twice(self.runs.iter(), &self.config.settings.api_key);
         self.runs_begun = self.runs_begun.wrapping_add(1);
         let (runner, begun) = (self.runner, self.runs_begun);
@@ -99,19 +93,6 @@ impl Core {
         else {
             return self.settled(Outcome::local(SendError::aborted(false)));
         };
-        // Its journal entry is read first: not once the entries may have expired.
-        if let Some(why) = self.runs.get_mut(run).and_then(|r| r.expired(js::now())) {
-            let error = SendError::validation(vec![FieldError::new(
-                "options.journal",
-                FieldErrorCode::Format,
-                why,
-            )]);
-            let id = self.settled(Outcome::local(error));
-            if let Some(r) = self.runs.get_mut(run) {
-                r.in_flight.push((id, i));
-            }
-            return id;
-        }
         let account = self.runs.get(run).and_then(|r| r.plan.account_of(i));
         let mut machine = match account {
             Some(a) => SendMachine::for_account(a),
@@ -170,12 +151,11 @@ impl Core {
         i
     }
 
-    /// The store operations run `run` needs now, as `[key, expected, value, lasting]` (as
-    /// `swap`, `lasting` its fourth argument's): before any of its items is sent, with a
-    /// journal, its head record written where there is none, then (for a journal new in
-    /// this layout) the positions an earlier build's journal would hold, read; once every
-    /// worker is done and the run read every entry, the head's record of it. Perform them
-    /// all, report with `bulkChecked`, and ask again until this is empty.
+    /// The store operations run `run` needs now, before any of its items is sent, as
+    /// `[key, expected, value, lasting]` (as `swap`): with a journal, its head record written
+    /// where there is none, then (for a journal new in this layout) the positions an
+    /// earlier build's journal would hold, read. Perform them all, report with
+    /// `bulkChecked`, and ask again until this is empty.
     #[wasm_bindgen(js_name = bulkChecks)]
     pub fn bulk_checks(&self, run: u32) -> StoreChecks {
         self.runs
@@ -184,22 +164,15 @@ impl Core {
             .unchecked_into()
     }
 
-    /// What the store answered to `bulkChecks`, in order: whether each wrote (`wrote`),
-    /// the value it holds now (`values`) and its version (`versions`); or what it threw
-    /// (`thrown`, when any failed). The run goes on, is refused (each item's result says
-    /// why), or stops as `store_unavailable` before anything is sent.
+    /// What the store answered to `bulkChecks`, in order: whether each wrote (`wrote`) and
+    /// the value it holds now (`values`); or what it threw (`thrown`, when any failed). The
+    /// run goes on, is refused (each item's result says why), or stops as
+    /// `store_unavailable` before anything is sent.
     #[wasm_bindgen(js_name = bulkChecked)]
-    pub fn bulk_checked(
-        &mut self,
-        run: u32,
-        wrote: JsValue,
-        values: JsValue,
-        versions: JsValue,
-        thrown: JsValue,
-    ) {
+    pub fn bulk_checked(&mut self, run: u32, wrote: JsValue, values: JsValue, thrown: JsValue) {
         let api_key = self.config.settings.api_key.clone();
         if let Some(r) = self.runs.get_mut(run) {
-            r.checked(&wrote, &values, &versions, &thrown, &api_key);
+            r.checked(&wrote, &values, &thrown, &api_key);
         }
     }
 

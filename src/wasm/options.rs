@@ -26,10 +26,6 @@ pub struct Config {
     pub fetch: Option<Function>,
     /// That store, for the driver (`undefined` without one).
     pub store: JsValue,
-    /// How long that store keeps a key neither read nor written (its `ttlSeconds`), ms,
-    /// when it says.
-    #[cfg(not(feature = "sender"))]
-    pub store_kept_ms: Option<f64>,
     /// What to log to (`console` by default).
     pub logger: JsValue,
     /// `{ onRequest?, onResponse?, onError? }`, or undefined.
@@ -143,12 +139,6 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
     Ok(Config {
         settings,
         fetch,
-        #[cfg(not(feature = "sender"))]
-        store_kept_ms: js::prop(&store, "ttlSeconds")
-            .ok()
-            .and_then(|t| t.as_f64())
-            .filter(|t| *t > 0.0)
-            .map(|t| t * 1000.0),
         store: if shared { store } else { JsValue::UNDEFINED },
         logger,
         hooks,

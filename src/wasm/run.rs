@@ -21,8 +21,7 @@ use crate::js;
 use crate::outcome::Outcome;
 use crate::request::SendGroupWithAckRequest;
 use crate::send::{JournalItem, SendMachine};
-use crate::store::keys::{Expiry, JournalCheck};
-use crate::store::Swap;
+use crate::store::keys::JournalCheck;
 use crate::validate::validate;
 
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
@@ -112,11 +111,6 @@ pub struct Run {
     item_keys: Vec<Option<String>>,
     /// The journal's check before anything is sent, while it is not over.
     check: Option<JournalCheck>,
-    /// Once the check passed: the head's record that every entry was read, for when the
-    /// run has read them all (`JournalCheck::seal`).
-    seal: Option<Swap>,
-    /// Once the check passed: until when the journal's entries are known to be kept.
-    expiry: Option<Expiry>,
     resend_unknown: bool,
     /// Who claims this run's items in its journal.
     runner: Option<String>,
@@ -125,14 +119,12 @@ pub struct Run {
 }
 
 impl Run {
-    /// Validates every body and the options; invalid items get their result now. The run
-    /// begins at `now` (epoch ms).
+    /// Validates every body and the options; invalid items get their result now.
     pub fn new(
         accounts: &mut Accounts,
         config: &Config,
         bodies: &JsValue,
         options: &JsValue,
-        now: f64,
     ) -> Self {
         let max = config.settings.max_message_length;
         let results = Array::new();
@@ -153,8 +145,6 @@ impl Run {
             journal: None,
             item_keys: Vec::new(),
             check: None,
-            seal: None,
-            expiry: None,
             resend_unknown: false,
             runner: None,
             headers: Vec::new(),
@@ -245,9 +235,6 @@ impl Run {
                 &config.settings.scope,
                 journal,
                 bodies.len(),
-                valid,
-                now,
-                config.store_kept_ms,
             ));
         }
         run.journal = settled.journal;
@@ -341,30 +328,24 @@ impl Run {
         crate::log::run(&summary)
     }
 
-    /// What the store must do now, as `[key, expected, value, lasting]` each (see
-    /// `Core::bulkChecks`): before any item is sent, the journal's check; once the run
-    /// read every entry, the head's record of it (`lasting`: a journal's head, which a
-    /// store keeps past its TTL).
+    /// What the store must do now, before any item is sent (see `Core::bulkChecks`), as
+    /// `[key, expected, value, lasting]` each.
     pub fn checks(&self) -> Array {
         let out = Array::new();
         if self.failed_up_front.is_some() {
             return out;
         }
-        let swaps = match &self.check {
-            Some(check) => check.swaps(),
-            None if self.plan.read_every_entry() => self.seal.iter().cloned().collect(),
-            None => Vec::new(),
-        };
-        for swap in swaps {
+        for swap in self.check.iter().flat_map(JournalCheck::swaps) {
             let expected = swap
                 .expected
                 .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
-            // Every write of a journal's check, and its seal, is to the journal's head.
-            let lasting = JsValue::from_bool(swap.value.is_some());
             let value = swap
                 .value
                 .as_deref()
                 .map_or(JsValue::UNDEFINED, JsValue::from_str);
+            // Every write of the check is to the journal's head, which a store keeps until
+            // it is deleted, as the journal's entries.
+            let lasting = JsValue::from_bool(swap.value.is_some());
             out.push(&result::four(
                 JsValue::from_str(&swap.key),
                 expected,
@@ -376,20 +357,10 @@ impl Run {
     }
 
     /// What the store answered to [`Run::checks`], in order (whether each wrote, the value
-    /// and version it holds now), or what it threw. A store that failed stops the run
-    /// before anything is sent; a journal this version cannot read, or whose entries may
-    /// have expired, refuses every item, saying why. What the store answers to the head's
-    /// record after the run changes none of its results.
-    pub fn checked(
-        &mut self,
-        wrote: &JsValue,
-        values: &JsValue,
-        versions: &JsValue,
-        thrown: &JsValue,
-        api_key: &str,
-    ) {
+    /// it holds now), or what it threw. A store that failed stops the run before anything
+    /// is sent; a journal this version cannot read refuses every item, saying why.
+    pub fn checked(&mut self, wrote: &JsValue, values: &JsValue, thrown: &JsValue, api_key: &str) {
         let Some(check) = self.check.as_mut() else {
-            self.seal = None;
             return;
         };
         let arrays = Type::of(wrote) == Type::Array && Type::of(values) == Type::Array;
@@ -399,24 +370,17 @@ impl Run {
             return;
         }
         let asked = check.swaps().len();
-        let answers: Vec<(bool, Option<String>, u64)> = (0..asked as u32)
+        let answers: Vec<(bool, Option<String>)> = (0..asked as u32)
             .map(|i| {
                 let at = JsValue::from(i);
                 let ok = js::get(wrote, &at).is_ok_and(|v| Type::of(&v) == Type::True);
-                // A version that is no count reads as 0 (`as` saturates, NaN is 0).
-                let version = js::get(versions, &at).ok().and_then(|v| v.as_f64());
-                let value = js::get(values, &at).ok().and_then(|v| v.as_string());
-                (ok, value, version.map_or(0, |v| v as u64))
+                (ok, js::get(values, &at).ok().and_then(|v| v.as_string()))
             })
             .collect();
-        let answers: Vec<(bool, Option<&str>, u64)> = answers
-            .iter()
-            .map(|(ok, v, n)| (*ok, v.as_deref(), *n))
-            .collect();
+        let answers: Vec<(bool, Option<&str>)> =
+            answers.iter().map(|(ok, v)| (*ok, v.as_deref())).collect();
         check.answered(&answers);
         if check.passed() {
-            self.seal = check.seal();
-            self.expiry = check.expiry();
             self.check = None;
             return;
         }
@@ -440,15 +404,6 @@ impl Run {
         }
         self.invalid = (0..count).collect();
         self.failed_up_front = Some(count);
-    }
-
-    /// Why the item starting at `now` may not be sent: the journal's entries may have
-    /// expired since a run last read them all (this one has been going too long). The run
-    /// then records nothing on the head: it did not read every entry in time.
-    pub fn expired(&mut self, now: f64) -> Option<String> {
-        let why = self.expiry.as_ref()?.refusal(now)?;
-        self.seal = None;
-        Some(why)
     }
 
     /// The journal and the `runnerId` given for it, while the run may send.

@@ -18,20 +18,23 @@ use crate::js;
 extern "C" {
     /// `Core.swap`.
     #[wasm_bindgen(
-        typescript_type = "[key: string, expected: number | undefined, value: string | undefined]"
+        typescript_type = "[key: string, expected: number | undefined, value: string | undefined, lasting: boolean]"
     )]
     pub type StoreSwap;
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// Send `id`'s swap: `[key, expected, value]`: the store key, the version the value
-    /// must still have (0: none yet; `undefined` to read only), and the value to write
+    /// Send `id`'s swap: `[key, expected, value, lasting]`: the store key, the version the
+    /// value must still have (0: none yet; `undefined` to read only), the value to write
     /// (`undefined` to read only), with the API key scrubbed out of it (a journal records
     /// the server's messages, which may echo it), as written and as the record's format
-    /// escapes it.
+    /// escapes it, and whether the store keeps the key until it is deleted (a journal's).
     pub fn swap(&self, id: u32) -> StoreSwap {
-        let Some(swap) = self.sending(id).and_then(|s| s.machine.swap()) else {
+        let Some(machine) = self.sending(id).map(|s| &s.machine) else {
+            return Array::new().unchecked_into();
+        };
+        let Some(swap) = machine.swap() else {
             return Array::new().unchecked_into();
         };
         let expected = swap
@@ -44,7 +47,7 @@ impl Core {
             JsValue::from_str(&swap.key),
             expected,
             value,
-            JsValue::UNDEFINED,
+            JsValue::from_bool(machine.swap_lasts()),
         )
         .unchecked_into()
     }

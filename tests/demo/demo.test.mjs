@@ -406,7 +406,7 @@ test("a run to many reloaded mid-run offers to resume, and resuming sends no row
   assert.equal(await page.getByTestId("bulk-resume").isHidden(), true);
 });
 
-test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, a key past its TTL reads empty, and a lasting key (a journal's head) stays", async () => {
+test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, a key past its TTL reads empty, a lasting key (a journal's) stays, and a TTL that is no number is refused", async () => {
   const context = await browser.newContext();
   const [one, other] = [await context.newPage(), await context.newPage()];
   await one.goto(`${BASE}/`);
@@ -444,7 +444,13 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
     const expired = await brief.swap("brief", null, null);
     // A new opening sweeps what expired: a lasting key stays.
     const head = await indexedDbStore({ name: "cas-test", ttlSeconds: 1 }).swap("head", null, null, { lasting: true });
-    return { counter, wrote, reads, expired, head, ttl: brief.ttlSeconds };
+    let refused = "";
+    try {
+      indexedDbStore({ ttlSeconds: Number("") / 0 });
+    } catch (e) {
+      refused = `${e.name}: ${e.message}`;
+    }
+    return { counter, wrote, reads, expired, head, refused };
   });
   await context.close();
   assert.equal(end.counter.value, "100", `two tabs x 50 increments, none lost (conflicts retried: ${conflicts})`);
@@ -452,8 +458,8 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
   assert.deepEqual(end.wrote, { ok: true, value: "x", version: 1 });
   assert.deepEqual(end.reads, ["y", "y"], "a key read every 0.6 s outlives its TTL of 1 s");
   assert.deepEqual(end.expired, { ok: false, value: null, version: 0 });
-  assert.deepEqual(end.head, { ok: false, value: "h", version: 1 }, "a lasting key (a journal's head) outlives the TTL and the sweep");
-  assert.equal(end.ttl, 1, "the store says how long its keys live");
+  assert.deepEqual(end.head, { ok: false, value: "h", version: 1 }, "a lasting key (a journal's) outlives the TTL and the sweep");
+  assert.equal(end.refused, "TypeError: indexedDbStore: options.ttlSeconds must be a finite number of seconds", "a NaN TTL is refused (it made every key read as absent)");
 });
 
 test("a screenshot of a send, for the README", async () => {

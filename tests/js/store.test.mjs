@@ -67,6 +67,26 @@ test("a store answering garbage or rejecting with a non-Error fails closed the s
   assert.throws(() => client({}), (e) => e instanceof TypeError && /options\.store/.test(e.message));
 });
 
+test("every swap of a journal's keys asks the store to keep them ({ lasting: true }), and no swap of an account record does", async () => {
+  const store = memoryStore();
+  const seen = [];
+  const swap = store.swap;
+  store.swap = (key, expected, value, options) => {
+    seen.push([key, options]);
+    return swap(key, expected, value);
+  };
+  const c = client(store);
+  await c.sendGroupWithAckMany([body(1), body(2)], { journal: "kept" });
+  await c.sendGroupWithAckMany([body(1), body(2)], { journal: "kept" }); // reads of recorded entries
+  await c.sendGroupWithAck(body(3));
+  const kinds = (part) => seen.filter(([k]) => k.includes(part)).map(([, o]) => JSON.stringify(o));
+  assert.ok(kinds(":head:").length >= 2 && kinds(":run:").length >= 6, JSON.stringify(seen));
+  for (const part of [":head:", ":run:"]) assert.ok(kinds(part).every((o) => o === '{"lasting":true}'), `${part}: ${kinds(part)}`);
+  assert.ok(kinds(":acct:").length >= 6 && kinds(":acct:").every((o) => o === undefined), `:acct: ${kinds(":acct:")}`);
+  // An earlier build's unscoped positions are only read, and not kept.
+  assert.ok(seen.filter(([k]) => k.startsWith("run:")).every(([, o]) => o === undefined));
+});
+
 test("a journaled run resumed with the same id sends nothing twice and reports what was done", async () => {
   const store = memoryStore();
   const list = [0, 1, 2, 3].map((i) => body(i));
