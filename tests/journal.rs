@@ -618,6 +618,11 @@ fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is
         why.contains("options.journal \"old\"") && why.contains("earlier build"),
         "{why}"
     );
+    // Refused, it writes no head: the next run is refused too, not let through.
+    assert_eq!(store.swap(&scope.journal_head("old"), None, None).1, None);
+    assert!(check_journal(&scope, &mut store, "old", 20)
+        .refusal()
+        .is_some_and(|w| w.contains("earlier build")));
     // An entry it gave back (nothing sent there) still says an earlier build ran it.
     let mut store = Store::default();
     store.swap("run:given-back:0", Some(0), Some(""));

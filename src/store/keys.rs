@@ -149,11 +149,11 @@ impl Scope {
 /// sent anything holds entries from its first valid positions on).
 pub const LEGACY_PROBES: usize = 1024;
 
-/// Checks a run's journal before anything is sent: its head record, written where there
-/// is none, names its format; a journal new in this layout has the positions an earlier
-/// build's index-keyed journal of the same id would hold read (unscoped:
-/// `run:<journal>:<index>`), and any entry there refuses the run. A journal is refused
-/// rather than misread.
+/// Checks a run's journal before anything is sent: its head record names its format; a
+/// journal with none has the positions an earlier build's index-keyed journal of the same
+/// id would hold read (unscoped: `run:<journal>:<index>`), any entry there refusing the
+/// run, and only then is its head written. A journal is refused rather than misread, and
+/// a refused journal stays refused: no head is written for it.
 ///
 /// ```
 /// use connectsafely_wasm::store::keys::{workspace_of_key, JournalCheck, Scope};
@@ -161,10 +161,13 @@ pub const LEGACY_PROBES: usize = 1024;
 /// let scope = Scope::new(&workspace_of_key("k"), "https://api.connectsafely.ai");
 /// let mut check = JournalCheck::new(&scope, "campaign", 3);
 /// let head = check.swaps();
-/// assert_eq!(head.len(), 1);
-/// check.answered(&[(true, Some("j2"))]); // written now: a new journal
+/// assert_eq!((head.len(), head[0].expected), (1, None)); // the head, read
+/// check.answered(&[(false, None)]); // none: a new journal
 /// assert_eq!(check.swaps().len(), 8); // an earlier build's positions, read once
 /// check.answered(&[(false, None); 8]);
+/// let create = check.swaps();
+/// assert_eq!((create[0].expected, create[0].value.as_deref()), (Some(0), Some("j2")));
+/// check.answered(&[(true, Some("j2"))]);
 /// assert!(check.passed());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -179,6 +182,7 @@ pub struct JournalCheck {
 enum Phase {
     Head,
     Legacy,
+    Create,
     Passed,
     Refused(String),
 }
@@ -194,14 +198,23 @@ impl JournalCheck {
         }
     }
 
+    /// Whether `swap` is on the journal's own head, which a store keeps until it is
+    /// deleted (not an earlier build's unscoped positions).
+    pub fn lasts(&self, swap: &Swap) -> bool {
+        swap.key == self.head
+    }
+
     /// The store operations to perform now, all at once (none: the check is over).
     pub fn swaps(&self) -> Vec<Swap> {
-        match self.phase {
-            Phase::Head => vec![Swap {
+        let head = |expected, value| {
+            vec![Swap {
                 key: self.head.clone(),
-                expected: Some(0),
-                value: Some(JOURNAL_FORMAT.to_owned()),
-            }],
+                expected,
+                value,
+            }]
+        };
+        match self.phase {
+            Phase::Head => head(None, None),
             Phase::Legacy => (0..self.probes)
                 .map(|i| Swap {
                     key: crate::cat!("run:", self.journal, ":", crate::text::whole(i as f64)),
@@ -209,6 +222,7 @@ impl JournalCheck {
                     value: None,
                 })
                 .collect(),
+            Phase::Create => head(Some(0), Some(JOURNAL_FORMAT.to_owned())),
             Phase::Passed | Phase::Refused(_) => Vec::new(),
         }
     }
@@ -217,16 +231,19 @@ impl JournalCheck {
     /// and the value it holds now.
     pub fn answered(&mut self, answers: &[(bool, Option<&str>)]) {
         let clip = crate::text::clip(&self.journal, 200);
+        let format = || {
+            Phase::Refused(crate::cat!(
+                "options.journal \"",
+                clip,
+                "\" was written by another version, in a format this one cannot read; \
+                 finish it with that version, or use a new journal id"
+            ))
+        };
         self.phase = match self.phase {
             Phase::Head => match answers.first() {
-                Some((true, _)) => Phase::Legacy,
-                Some((false, Some(JOURNAL_FORMAT))) => Phase::Passed,
-                _ => Phase::Refused(crate::cat!(
-                    "options.journal \"",
-                    clip,
-                    "\" was written by another version, in a format this one cannot read; \
-                     finish it with that version, or use a new journal id"
-                )),
+                Some((_, None)) => Phase::Legacy,
+                Some((_, Some(JOURNAL_FORMAT))) => Phase::Passed,
+                _ => format(),
             },
             Phase::Legacy if answers.iter().any(|(_, v)| v.is_some()) => {
                 Phase::Refused(crate::cat!(
@@ -238,7 +255,12 @@ impl JournalCheck {
                      new journal id"
                 ))
             }
-            Phase::Legacy => Phase::Passed,
+            Phase::Legacy => Phase::Create,
+            // Written now, or by another runner meanwhile.
+            Phase::Create => match answers.first() {
+                Some((true, _)) | Some((false, Some(JOURNAL_FORMAT))) => Phase::Passed,
+                _ => format(),
+            },
             ref done => done.clone(),
         };
     }

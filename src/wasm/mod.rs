@@ -22,7 +22,7 @@
 //!    until `step(id)` is `Done`:
 //!    - `Fetch`: perform the request, then `exchanged(id, ...)` with what happened;
 //!      `logAttempt` and `attemptSeen` when someone listens;
-//!    - `Swap`: `swap(id)` gives `[key, expected, value]`; perform it on the store, then
+//!    - `Swap`: `swap(id)` gives `[key, expected, value, lasting]`; perform it on the store, then
 //!      `swapped(id, ok, value, version)`, or `storeFailed(id, thrown)`;
 //!    - `Wait`: sleep `waitMs(id)` (`logWait` says why), then `waited(id)`, or
 //!      `abort(id)` if the caller's signal fires.

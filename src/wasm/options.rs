@@ -76,7 +76,7 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         let swap = js::prop(&store, "swap").unwrap_or(JsValue::UNDEFINED);
         if !given.is_object() || Type::of(&swap) != Type::Function {
             return Err(type_error(
-                "options.store must be a store: an object with swap(key, expected, value) (see the redis, durable-object and indexeddb entries)",
+                "options.store must be a store: an object with swap(key, expected, value, options) (see the redis, durable-object and indexeddb entries)",
             ));
         }
     }

@@ -335,7 +335,10 @@ impl Run {
         if self.failed_up_front.is_some() {
             return out;
         }
-        for swap in self.check.iter().flat_map(JournalCheck::swaps) {
+        let Some(check) = &self.check else {
+            return out;
+        };
+        for swap in check.swaps() {
             let expected = swap
                 .expected
                 .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
@@ -343,9 +346,8 @@ impl Run {
                 .value
                 .as_deref()
                 .map_or(JsValue::UNDEFINED, JsValue::from_str);
-            // Every write of the check is to the journal's head, which a store keeps until
-            // it is deleted, as the journal's entries.
-            let lasting = JsValue::from_bool(swap.value.is_some());
+            // The journal's head, as its entries, is kept until it is deleted.
+            let lasting = JsValue::from_bool(check.lasts(&swap));
             out.push(&result::four(
                 JsValue::from_str(&swap.key),
                 expected,

@@ -258,7 +258,7 @@ test("nothing the clients write to Redis holds or spells an API key", async () =
   assert.ok(keys.every((k) => k.startsWith("connectsafely:s2:")), keys.join("\n"));
 });
 
-test("a journal an earlier build kept by position is refused before anything is sent, with a clear error", async () => {
+test("a journal an earlier build kept by position is refused before anything is sent, with a clear error, and stays refused when run again", async () => {
   // What a development build before entries were keyed by body wrote for item 0.
   await redis.hSet("connectsafely:run:old-list:0", { v: "d|1|o1|200|=MESSAGE|150|1|149||ok|=sent|||1", n: "3" });
   const list = [body(1), body(2)];
@@ -270,6 +270,10 @@ test("a journal an earlier build kept by position is refused before anything is 
     assert.equal(r.error.fieldErrors[0].field, "options.journal");
     assert.match(r.error.message, /earlier build.*by position/);
   }
+  // Refused, it stays refused: run again (a retrying cron job), nothing is sent.
+  const again = await client().sendGroupWithAckMany(list, { journal: "old-list" });
+  assert.ok(again.results.every((r) => /earlier build/.test(r.error?.message)), JSON.stringify(again.results[0]));
+  assert.equal((await state()).requests, 0, "nothing sent on the second run either");
   // A new journal id is this version's.
   assert.equal((await client().sendGroupWithAckMany(list, { journal: "new-list" })).sent, 2);
 });
