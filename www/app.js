@@ -450,6 +450,10 @@ bulkForm.addEventListener("submit", (ev) => {
 });
 
 async function runBulk(run) {
+  // The journal's rows must outlive storage pressure (a browser may clear an origin's
+  // IndexedDB unless it is persistent): asked on the click that starts or resumes a run
+  // (Firefox asks its user), never awaited.
+  navigator.storage?.persist?.().catch(() => {});
   $("bulk-resume").hidden = true;
   for (const f of RUN_FIELDS) bulkForm.elements[f].value = run.fields[f];
   renderBulkCheck();

@@ -376,13 +376,20 @@ test("a tab keeps its runner id across a reload, and a duplicate of it (sessionS
   }
 });
 
-test("a run to many reloaded mid-run offers to resume, and resuming sends no row twice (IndexedDB journal)", async () => {
+test("a run to many asks for persistent storage for its journal, offers to resume when reloaded mid-run, and resuming sends no row twice (IndexedDB journal)", async () => {
   await control("POST", "config", { quota: 1000 });
   await control("POST", "faults", Array.from({ length: 20 }, () => ({ delayMs: 400 })));
   await page.getByTestId("tab-many").click();
   const urn = (n) => `urn:li:fsd_profile:ACoAAResume${n}`;
   await page.getByTestId("bulk-input").fill([0, 1, 2, 3, 4, 5].map(urn).join("\n"));
+  // The page asks for persistent storage for its journal when a run starts, not before.
+  await page.evaluate(() => {
+    const persist = navigator.storage.persist.bind(navigator.storage);
+    window.persistAsked = 0;
+    navigator.storage.persist = () => (window.persistAsked++, persist());
+  });
   await page.getByTestId("bulk-send").click();
+  assert.equal(await page.evaluate(() => window.persistAsked), 1, "persistent storage asked for on the run's click");
   const statuses = page.getByTestId("bulk-status");
   // Two rows sent, the third in flight: reload.
   await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=bulk-status]")].filter((c) => c.textContent === "sent").length === 2);
