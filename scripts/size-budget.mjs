@@ -145,7 +145,7 @@ import { BUNDLES } from "./entries.mjs";
 // file servers load (the `node` condition), whose cold start that serves (0.815x the
 // instructions: make bench-icount) and whose gzipped size nobody downloads.
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 63.1 * 1024, "web.mjs": 50.2 * 1024, "many.mjs": 69.1 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 63.3 * 1024, "web.mjs": 50.4 * 1024, "many.mjs": 69.1 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

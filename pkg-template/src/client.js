@@ -13,7 +13,7 @@
 // the last start) over to the full core, and from then on every call goes there. In
 // edge.mjs the bundle's own core is the full one and no switch happens.
 import { Core, Cut, Exchanged, Step } from "./glue.js";
-import { exchange, sleep } from "./exchange.js";
+import { exchange, fired, sleep } from "./exchange.js";
 import { DEBUG, log, notify } from "./report.js";
 import { bundledFull, loadFull } from "#full";
 import { bulk, failure, sendError, withCause } from "./shapes.js";
@@ -98,21 +98,6 @@ function copied(v, isBody) {
     return snapshot(v, isBody);
   } catch {
     return v;
-  }
-}
-
-/**
- * Whether `signal` fired already: then no request is made for it, and the core is told
- * nothing left (`Exchanged.Withheld`), so a journal gives its item back and a reservation
- * its room. (A signal whose `aborted` throws counts as not fired: the request's own
- * handling of it then decides.)
- * @param {AbortSignal | undefined} signal
- */
-function withheld(signal) {
-  try {
-    return !!signal && signal.aborted === true;
-  } catch {
-    return false;
   }
 }
 
@@ -344,7 +329,10 @@ export class ConnectSafelyClient {
     let attempt = 0;
     for (;;) {
       const step = core.step(id);
-      if (step === Step.Fetch && withheld(signal)) {
+      // A signal that fired already: no request is made for it, and the core is told
+      // nothing left (`Exchanged.Withheld`), so a journal gives its item back and a
+      // reservation its room.
+      if (step === Step.Fetch && fired(signal)) {
         // The caller's signal fired before the request (while a store answered): none is
         // made, so there is no attempt for hooks or logs.
         core.exchanged(id, Exchanged.Withheld, Cut.Aborted, 0, undefined, undefined, undefined, undefined);

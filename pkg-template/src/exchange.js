@@ -118,7 +118,7 @@ function arm(pooled, ms, fire) {
  * @param {Record<string, string>} headers  the request's headers, Authorization included
  * @param {string} body
  * @param {AbortSignal | undefined} caller  not fired yet: the driver makes no request under
- *   a signal that fired (client.js's `withheld`), as a fetch that ignores its signal would still send
+ *   a signal that fired (`fired`, which client.js asks first), as a fetch that ignores its signal would still send
  * @param {number} timeoutMs  0 = none
  * @param {Pooled[]} free  the client's controllers free for another request (see `Pooled`)
  * @returns {Promise<Report>}
@@ -261,14 +261,32 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
  * @returns {Promise<boolean>} true when the whole wait passed
  */
 export function sleep(ms, signal) {
-  if (signal && signal.aborted) return Promise.resolve(false);
+  if (fired(signal)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const finish = () => {
       clearTimeout(timer);
-      if (signal) signal.removeEventListener("abort", finish);
-      resolve(!(signal && signal.aborted));
+      try {
+        if (signal) signal.removeEventListener("abort", finish);
+      } catch {}
+      resolve(!fired(signal));
     };
     const timer = setTimeout(finish, Math.min(ms, 2147483647));
-    if (signal) signal.addEventListener("abort", finish);
+    try {
+      if (signal) signal.addEventListener("abort", finish);
+    } catch {}
   });
+}
+
+/**
+ * Whether `signal` fired already. A signal whose `aborted` throws (a hostile one that got
+ * past the core's check of the options) counts as not fired: a wait runs its course and
+ * a request's own timeout ends it.
+ * @param {AbortSignal | undefined} signal
+ */
+export function fired(signal) {
+  try {
+    return !!signal && signal.aborted === true;
+  } catch {
+    return false;
+  }
 }

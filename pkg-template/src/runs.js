@@ -5,6 +5,7 @@
 // it keeps.
 import { BulkStep } from "./glue-full.js";
 import { INFO, log, notify } from "./report.js";
+import { fired } from "./exchange.js";
 
 /**
  * What the client needs of the full core's bundle (many.mjs's exports, or full-here.js's).
@@ -81,7 +82,7 @@ export async function runMany(c, bodies, options) {
       for (const i of invalid) notify(onResult, i, results[i]);
       const worker = async () => {
         for (;;) {
-          if (signal && signal.aborted) core.bulkAbort(run);
+          if (fired(signal)) core.bulkAbort(run);
           const next = core.bulkNext(run);
           if (next === BulkStep.Start) {
             const id = core.bulkSend(run);

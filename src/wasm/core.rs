@@ -164,7 +164,11 @@ impl Core {
         if let Some(shared) = self.shared_send(machine.account(), min_interval_ms, timeout_ms) {
             machine = machine.with_shared(shared);
         }
-        if signal.as_ref().is_some_and(AbortSignal::aborted) {
+        // Read without letting a throw through the core (`js::prop` catches it).
+        let fired = signal
+            .as_ref()
+            .is_some_and(|s| js::prop(s, "aborted").is_ok_and(|a| a.as_bool() == Some(true)));
+        if fired {
             machine.abort(&mut self.accounts);
         } else {
             machine.start(&self.policy, &mut self.accounts, js::now());

@@ -203,10 +203,20 @@ pub fn call(options: &JsValue) -> Result<Call, Vec<FieldError>> {
     }
     let signal = match js::prop(options, "signal") {
         Ok(s) if s.is_undefined() || s.is_null() => None,
-        Ok(s) => Some(
-            s.dyn_into::<AbortSignal>()
-                .map_err(|_| err("options.signal", "options.signal must be an AbortSignal"))?,
-        ),
+        // One that `instanceof` takes but whose `aborted` cannot be read
+        // (`Object.create(AbortSignal.prototype)`) is none: it would fail every later read.
+        Ok(s)
+            if s.is_instance_of::<AbortSignal>()
+                && js::prop(&s, "aborted").is_ok_and(|a| a.as_bool().is_some()) =>
+        {
+            Some(s.unchecked_into::<AbortSignal>())
+        }
+        Ok(_) => {
+            return Err(err(
+                "options.signal",
+                "options.signal must be an AbortSignal",
+            ))
+        }
         Err(_) => return Err(err("options.signal", "options.signal could not be read")),
     };
     let headers = match js::prop(options, "headers") {

@@ -87,3 +87,34 @@ test("a field of each JavaScript type is read as that type", () => {
   const urns = validateSendGroupWithAck({ ...body(), messageUrns: [7, true, null] }).error.fieldErrors;
   assert.deepEqual(urns.map((e) => [e.field, e.code]), [["messageUrns[0]", "type"], ["messageUrns[1]", "type"], ["messageUrns[2]", "type"]]);
 });
+
+test("a signal that only passes for an AbortSignal is a validation failure on options.signal, never a throw, and the client keeps working", async () => {
+  const ok = '{"success":true,"message":"sent","groupId":"12345678","recipientProfileUrn":"urn:li:fsd_profile:A","timestamp":"t"}';
+  let sent = 0;
+  const c = new ConnectSafelyClient({ apiKey: "k", logLevel: "off", fetch: async () => (sent++, new Response(ok)) });
+  const brandless = Object.create(AbortSignal.prototype); // instanceof passes; its getters throw
+  const one = await c.sendGroupWithAck(body(), { signal: brandless });
+  assert.equal(one.error?.kind, "validation");
+  assert.equal(one.error.fieldErrors[0].field, "options.signal");
+  const many = await c.sendGroupWithAckMany([body(), body()], { signal: brandless });
+  assert.ok(many.results.every((r) => r.error?.fieldErrors[0].field === "options.signal"), JSON.stringify(many.results[0]));
+  assert.equal(sent, 0, "nothing sent");
+  // A Proxy of a real signal that passes the core's check, whose methods throw when called.
+  const real = new AbortController().signal;
+  const throwing = new Proxy(real, {
+    get(t, k) {
+      if (k === "addEventListener" || k === "removeEventListener") return () => { throw new Error("no listeners here"); };
+      const v = Reflect.get(t, k, t);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+  // The request is not made (its listener cannot be set): a network failure, nothing sent.
+  const r = await c.sendGroupWithAck(body(), { signal: throwing });
+  assert.deepEqual([r.ok, r.error?.kind, r.error?.deliveryUnknown], [false, "network", false], JSON.stringify(r.error));
+  const run = await c.sendGroupWithAckMany([body(), body()], { signal: throwing, minIntervalMs: 5 });
+  assert.ok(run.results.every((x) => x.error?.kind === "network" && x.error.deliveryUnknown === false), JSON.stringify(run.results));
+  assert.equal(sent, 0, "nothing sent");
+  // The client, and its core, still work (a throw through the core would leave it borrowed).
+  assert.equal((await c.sendGroupWithAck(body())).ok, true);
+  assert.equal((await c.sendGroupWithAckMany([body()])).sent, 1);
+});
