@@ -213,6 +213,30 @@ if (!process.env.BENCH_NO_WORKERD) {
       "hand-written JS": `${b.toFixed(0)} ms`,
       note: `overhead vs hand-written, paired by round: ${quartiles(overhead.validate)}`,
     });
+    // The same bundles on workerd alone (bench/workerd-serve.mjs): what Miniflare's
+    // handling of a bundle's bytes in Node.js adds above is no runtime's.
+    const { writeConfig, serveOnce } = await import("./workerd-serve.mjs");
+    const configs = Object.fromEntries(
+      ["pkg", "pkgv", "handw"].map((name) => {
+        const dir = path.join(work, `out-${name}`);
+        const files = readdirSync(dir).sort((x, y) => Number(y === `${name}.js`) - Number(x === `${name}.js`));
+        return [name, writeConfig(dir, files, "2026-04-01")];
+      }),
+    );
+    const serve = async (name) => {
+      const { ms, text } = await serveOnce(configs[name]);
+      if (text !== "true") throw new Error(`workerd serve bench ${name}: ${text}`);
+      return ms;
+    };
+    await serve("handw");
+    const ys = { pkg: [], pkgv: [], handw: [] };
+    for (let i = 0; i < n; i++) for (const name of rotated(Object.keys(ys), i)) ys[name].push(await serve(name));
+    cold.serve = { index: median(ys.pkg), validate: median(ys.pkgv), hand: median(ys.handw), over: overheads(ys, "pkg", "pkgv", "handw") };
+    row("cold start", `workerd serve (the runtime alone, reading the bundle's files) start + first request (median of ${n})`, {
+      "connectsafely-wasm": `${cold.serve.index.toFixed(0)} ms`,
+      "hand-written JS": `${cold.serve.hand.toFixed(0)} ms`,
+      note: `overhead vs hand-written, paired by round: ${quartiles(cold.serve.over.index)}; connectsafely-wasm/validate ${quartiles(cold.serve.over.validate)}`,
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -514,7 +538,8 @@ const coldStart = [
     const c = cold.node?.[how];
     return `| Node.js: ${how === "require" ? "require" : "import()"} + the first validation, over an empty node | ${msOver(c?.index)}${overCell(c, "index")} | ${msOver(c?.validate)}${overCell(c, "validate")} | ${msOver(c?.hand)} |`;
   }),
-  `| workerd (Miniflare): start + the first request | ${ms(cold.workerd?.index)}${overCell(cold.workerd, "index")} | ${ms(cold.workerd?.validate)}${overCell(cold.workerd, "validate")} | ${ms(cold.workerd?.hand)} |`,
+  `| workerd in Miniflare (what \`wrangler dev\` runs; Miniflare's Node.js process handles each byte of the bundle first): start + the first request | ${ms(cold.workerd?.index)}${overCell(cold.workerd, "index")} | ${ms(cold.workerd?.validate)}${overCell(cold.workerd, "validate")} | ${ms(cold.workerd?.hand)} |`,
+  `| workerd alone (\`workerd serve\`, the bundle's files read by the runtime): start + the first request | ${ms(cold.serve?.index)}${overCell(cold.serve, "index")} | ${ms(cold.serve?.validate)}${overCell(cold.serve, "validate")} | ${ms(cold.serve?.hand)} |`,
   `| a page in Chromium (the main entry as pages get it: web.mjs): the first validation, from navigation start (the overhead: from the import to the first result) | ${ms(cold.page?.index)}${overCell(cold.page, "index")} | ${ms(cold.page?.validate)}${overCell(cold.page, "validate")} | ${ms(cold.page?.hand)} |`,
 ].join("\n");
 const issue27 = [
