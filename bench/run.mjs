@@ -246,8 +246,11 @@ if (!process.env.BENCH_NO_WORKERD) {
 // module script importing the package by URL (no bundler), over a loopback server.
 if (!process.env.BENCH_NO_BROWSER) {
   const { pageColdStart } = await import("./page-cold.mjs");
-  // 41 rounds, as workerd's: a load's time moves by tens of ms from one to the next here.
-  const n = QUICK ? 3 : 41;
+  // 205 rounds: a load's time moves by tens of ms from one to the next here (the paired
+  // differences' quartiles some 25 ms apart), and in one run of 205 the medians of its five
+  // runs of 41 rounds read the validate entry's overhead from -2.9 to +9.0 ms; five times
+  // the rounds, about two minutes, narrow the median's own spread by about half.
+  const n = QUICK ? 3 : 205;
   const r = await pageColdStart(n);
   // The overhead timed from each page's import to its first result (the navigation's own
   // noise left out), paired by round.
