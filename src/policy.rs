@@ -61,6 +61,14 @@ pub const SWAP_TRIES: u32 = 16;
 /// ...for this long, in ms (many processes racing for one record).
 pub const SWAP_BACKOFF_MS: f64 = 25.0;
 
+/// How many swaps in a row one send's store may answer without writing before the send
+/// gives up on it as unavailable. Racing processes lose a few each (one wins each round);
+/// a store that can never write (its `version` not the one it compares, a bug of its
+/// own) would otherwise be asked again forever, and the swaps that follow a request
+/// (recording the outcome, giving the reservation back) are asked again at once, each
+/// answer a resolved promise, so no timer of the page or process would ever run.
+pub const MAX_UNWRITTEN_SWAPS: u32 = 1_000;
+
 /// How long after it was asked for a journal claim still covers a request started
 /// without renewing it (ms). An older claim is renewed first (a wait for pacing, room or
 /// a 429's retry, or a slow store, must not let it expire while its request is out, or

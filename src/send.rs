@@ -148,6 +148,8 @@ pub struct SendMachine {
     shared: Option<SharedSend>,
     swap: Option<Swap>,
     tries: u32,
+    /// The store's answers in a row that did not write ([`crate::policy::MAX_UNWRITTEN_SWAPS`]).
+    unwritten: u32,
     journal: Option<JournalItem>,
     claim_version: u64,
     origin: Origin,
@@ -182,6 +184,7 @@ impl SendMachine {
             shared: None,
             swap: None,
             tries: 0,
+            unwritten: 0,
             journal: None,
             claim_version: 0,
             origin: Origin::Sent,
@@ -508,6 +511,18 @@ impl SendMachine {
         accounts: &mut Accounts,
         now_ms: f64,
     ) -> Step {
+        if wrote {
+            self.unwritten = 0;
+        } else {
+            self.unwritten += 1;
+            if self.unwritten > crate::policy::MAX_UNWRITTEN_SWAPS {
+                self.unwritten = 0;
+                return self.store_failed(
+                    "it answered 1,000 compare-and-swaps in a row without writing (is the version it answers the one it compares?)",
+                    policy,
+                );
+            }
+        }
         // The account's record, as last seen, saves a read on the next swap; the journal's
         // swaps are on the item's own key.
         let on_account = matches!(

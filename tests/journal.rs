@@ -16,7 +16,7 @@ use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
 use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
 use connectsafely_wasm::store::keys::{origin, workspace_of_key, JournalCheck, Scope};
-use connectsafely_wasm::store::SharedPolicy;
+use connectsafely_wasm::store::{SharedPolicy, Swap};
 
 const DAY: f64 = 86_400_000.0;
 /// Midnight UTC, the start of day one.
@@ -1184,5 +1184,113 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
             "s2:7f77e05a5fe16b66b5864219:run:campaign-7:fb80c477e29dcfb7b1039f20e4e9843d:0",
             "s2:7f77e05a5fe16b66b5864219:run:campaign-7:fb80c477e29dcfb7b1039f20e4e9843d:1",
         ]
+    );
+}
+
+/// Drives `m` to its end against `answer` (what the store says to each swap, by how many
+/// came before) and a server that accepts: the swaps asked, whether it fetched, and how
+/// it ended. Gives up past 100,000 swaps (a send that never ends).
+fn drive_against(
+    m: &mut SendMachine,
+    client: &mut Client,
+    server: &mut Server,
+    mut answer: impl FnMut(&Swap, usize) -> (bool, Option<String>, u64),
+) -> (usize, bool, Outcome) {
+    let policy = Policy::default();
+    let mut now = DAY1;
+    let mut swaps = 0;
+    let mut fetched = false;
+    let mut step = m.start(&policy, &mut client.accounts, now);
+    loop {
+        step = match step {
+            Step::Swap => {
+                assert!(swaps < 100_000, "the send never ends");
+                let s = m.swap().unwrap().clone();
+                let (wrote, value, version) = answer(&s, swaps);
+                swaps += 1;
+                m.swapped(
+                    wrote,
+                    value.as_deref(),
+                    version,
+                    &policy,
+                    &mut client.accounts,
+                    now,
+                )
+            }
+            Step::Fetch => {
+                fetched = true;
+                let (status, headers, body) = server.post(&client.api_key, &body(0), now);
+                m.exchanged(
+                    Exchange::complete(status, headers, &body),
+                    &policy,
+                    &mut client.accounts,
+                    now,
+                )
+            }
+            Step::Wait(ms) => {
+                now += ms;
+                m.waited(&policy, &mut client.accounts, now)
+            }
+            Step::Done => break,
+        };
+    }
+    (swaps, fetched, m.outcome().unwrap().clone())
+}
+
+fn shared_send(client: &mut Client) -> SendMachine {
+    SendMachine::new(&mut client.accounts, "").with_shared(SharedSend {
+        lease: 1,
+        policy: SharedPolicy::default(),
+        key: client.scope.account(""),
+    })
+}
+
+#[test]
+fn a_store_that_never_writes_ends_the_send_as_store_unavailable_after_a_bounded_number_of_swaps() {
+    // A store whose version is never the one it compares (a `Number()` of a missing
+    // field reads NaN, and the driver's check lets no NaN through; a store answering 0
+    // for every key): every swap a conflict. Asked forever, a send never ended.
+    let (_, mut server) = world(150);
+    let mut client = Client::new("k");
+    let mut m = shared_send(&mut client);
+    let (swaps, fetched, outcome) =
+        drive_against(&mut m, &mut client, &mut server, |_, _| (false, None, 0));
+    assert!(!fetched, "nothing sent");
+    let e = outcome.result.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::StoreUnavailable);
+    assert!(e.message.contains("without writing"), "{}", e.message);
+    assert_eq!(
+        swaps,
+        connectsafely_wasm::policy::MAX_UNWRITTEN_SWAPS as usize + 1
+    );
+}
+
+#[test]
+fn a_store_that_never_writes_a_release_still_reports_the_message_it_sent() {
+    // The reservation is written; every swap after the request (giving it back) is a
+    // conflict. Those are asked again at once, with no wait between: unbounded, the send
+    // never ended and no timer of the process ran. Bounded, the message sent is reported.
+    let (mut store, mut server) = world(150);
+    let mut client = Client::new("k");
+    let mut m = shared_send(&mut client);
+    let mut reserved_at = None;
+    let (swaps, fetched, outcome) = drive_against(&mut m, &mut client, &mut server, |s, n| {
+        if reserved_at.is_none() {
+            let answer = store.swap(&s.key, s.expected, s.value.as_deref());
+            if answer.0 {
+                reserved_at = Some(n);
+            }
+            answer
+        } else {
+            let (_, value, version) = store.swap(&s.key, None, None);
+            (false, value, version + 7)
+        }
+    });
+    assert!(fetched);
+    assert!(outcome.result.is_ok(), "the message was sent: {outcome:?}");
+    assert_eq!(server.accepted.len(), 1);
+    assert_eq!(
+        swaps,
+        reserved_at.unwrap() + 1 + connectsafely_wasm::policy::MAX_UNWRITTEN_SWAPS as usize + 1
     );
 }

@@ -35,8 +35,10 @@ export async function storeSwap(store, timeoutMs, [key, expected, value, lasting
     const v = value === undefined ? null : value;
     // Three arguments but for a journal's key: a store of your own written for three keeps working for the rest.
     const r = await Promise.race([lasting ? store.swap(key, e, v, LASTING) : store.swap(key, e, v), late]);
-    const ok = r && typeof r.ok === "boolean" && typeof r.version === "number" && (r.value === null || r.value === undefined || typeof r.value === "string");
-    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version }");
+    // A version is a count of writes: NaN (a careless Number() of a missing field), a
+    // fraction or a negative would never equal the one the next swap compares.
+    const ok = r && typeof r.ok === "boolean" && Number.isSafeInteger(r.version) && r.version >= 0 && (r.value === null || r.value === undefined || typeof r.value === "string");
+    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version } (version a whole number >= 0)");
     return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
   } finally {
     clearTimeout(timer);

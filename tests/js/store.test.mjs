@@ -67,6 +67,48 @@ test("a store answering garbage or rejecting with a non-Error fails closed the s
   assert.throws(() => client({}), (e) => e instanceof TypeError && /options\.store/.test(e.message));
 });
 
+test("a store whose versions never match what it compares ends each send, typed, with every timer of the process still running", async () => {
+  // A store that writes as it should but answers another version: NaN (a careless
+  // Number() of a missing field), a negative, Infinity, a fraction, or one that never
+  // changes. Each answer a resolved promise, its compare-and-swaps were asked again
+  // forever, at once: the send never settled and no timer of the process ever ran.
+  const misversioned = (version) => {
+    const store = memoryStore();
+    const swap = store.swap;
+    store.swap = async (...args) => ({ ...(await swap(...args)), version: version(await swap(args[0], null, null)) });
+    return store;
+  };
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    for (const [name, version] of [["NaN", () => NaN], ["-1", () => -1], ["Infinity", () => Infinity], ["1.5", () => 1.5], ["2 ** 64", () => 2 ** 64]]) {
+      const before = (await state()).requests;
+      const r = await client(misversioned(version)).sendGroupWithAck(body(1));
+      assert.equal(r.ok, false, name);
+      assert.equal(r.error.kind, "store_unavailable", name);
+      assert.match(r.error.message, /version a whole number >= 0/, name);
+      assert.equal((await state()).requests, before, `${name}: nothing sent`);
+    }
+    // Whole numbers that never match: a store answering 0 for every key, and one that
+    // adds 7 to each. Each send ends, typed; a send whose reservation was written (7
+    // added after it) is reported as the message it sent.
+    const stuck = await client(misversioned(() => 0)).sendGroupWithAck(body(2));
+    assert.equal(stuck.ok, true, "the reservation was written (version 0 compared), then the release never: the sent message stands");
+    const never = client({ swap: async () => ({ ok: false, value: null, version: 0 }) });
+    const refused = await never.sendGroupWithAck(body(3));
+    assert.equal(refused.error.kind, "store_unavailable");
+    assert.match(refused.error.message, /1,000 compare-and-swaps in a row without writing/);
+    const run = await never.sendGroupWithAckMany([body(4), body(5)]);
+    assert.equal(run.stoppedBy, "store_unavailable");
+    assert.equal(run.sent, 0);
+    const ticked = ticks;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(ticks > ticked, "the process's timers run");
+  } finally {
+    clearInterval(timer);
+  }
+});
+
 test("every swap of a journal's keys asks the store to keep them ({ lasting: true }), and no swap of an account record does", async () => {
   const store = memoryStore();
   const seen = [];
