@@ -73,16 +73,26 @@ export function wellFormed(s) {
   return true;
 }
 
-// `o[k]`, for JSON.parse results (plain data: reading cannot throw, so no catch wrapper).
+// `o[k]`, for JSON.parse results: plain data, but a key they lack is looked up on
+// Object.prototype, where a page's getter may throw; read as absent then (a throw would
+// cross the wasm and leave the core borrowed for every later call).
 export function dataProp(o, k) {
-  return o[k];
+  try {
+    return o[k];
+  } catch {
+    return undefined;
+  }
 }
 
 // `o[BODY_KEYS[i]]` when `o` is a JSON object (not an array), else undefined: one call
-// per field read, and no key string made; for JSON.parse results (plain data: reading
-// cannot throw).
+// per field read, and no key string made; for JSON.parse results (a throwing getter of a
+// polluted Object.prototype read as absent, as in dataProp).
 export function bodyField(o, i) {
-  return o !== null && typeof o === "object" && !Array.isArray(o) ? o[BODY_KEYS[i]] : undefined;
+  try {
+    return o !== null && typeof o === "object" && !Array.isArray(o) ? o[BODY_KEYS[i]] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // `bodyField(o, i)` when that is a string, else undefined.

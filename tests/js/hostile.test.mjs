@@ -118,3 +118,21 @@ test("a signal that only passes for an AbortSignal is a validation failure on op
   assert.equal((await c.sendGroupWithAck(body())).ok, true);
   assert.equal((await c.sendGroupWithAckMany([body()])).sent, 1);
 });
+
+test("a throwing getter a page put on Object.prototype for a response's key reads as absent: the send resolves, and the client keeps working", async () => {
+  const ok = '{"success":true,"message":"sent","timestamp":"t"}';
+  let sent = 0;
+  const c = new ConnectSafelyClient({ apiKey: "k", logLevel: "off", fetch: async () => (sent++, new Response(ok)) });
+  for (const key of ["acknowledgmentSent", "groupId", "recipientProfileUrn", "error", "issues"]) {
+    Object.defineProperty(Object.prototype, key, { configurable: true, get() { throw new Error("polluted"); } });
+    try {
+      const r = await c.sendGroupWithAck(body());
+      assert.equal(r.ok, true, key);
+    } finally {
+      delete Object.prototype[key];
+    }
+    // Before, the throw crossed the core and left it borrowed: every later call threw.
+    assert.equal((await c.sendGroupWithAck(body())).ok, true, `${key}: the same client afterwards`);
+  }
+  assert.equal(sent, 10);
+});
