@@ -144,10 +144,11 @@ import { BUNDLES } from "./entries.mjs";
 // index.mjs 63.0 KiB with its wasm as base64 (pkg-template/src/base64.js, +11.1 KiB): the
 // file servers load (the `node` condition), whose cold start that serves (0.815x the
 // instructions: make bench-icount) and whose gzipped size nobody downloads.
-// many.mjs 69.2: a store's swaps bounded (a version that is not a whole number refused;
-// 1,000 without a write end the send), +135 B.
+// many.mjs 69.3: a store's swaps bounded (a version that is not a whole number refused;
+// 1,000 without a write end the send), +135 B; a run of more than 1,000,000 bodies
+// refused before it is read, +154 B.
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 63.3 * 1024, "web.mjs": 50.4 * 1024, "many.mjs": 69.2 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 63.3 * 1024, "web.mjs": 50.4 * 1024, "many.mjs": 69.3 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

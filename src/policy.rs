@@ -61,6 +61,11 @@ pub const SWAP_TRIES: u32 = 16;
 /// ...for this long, in ms (many processes racing for one record).
 pub const SWAP_BACKOFF_MS: f64 = 25.0;
 
+/// The most request bodies one `sendGroupWithAckMany` takes (a longer list fails whole,
+/// `too_long` on `bodies`): room in the wasm's memory for each body's request, result and
+/// plan, which ten million did not leave.
+pub const MAX_RUN_BODIES: u32 = 1_000_000;
+
 /// How many swaps in a row one send's store may answer without writing before the send
 /// gives up on it as unavailable. Racing processes lose a few each (one wins each round);
 /// a store that can never write (its `version` not the one it compares, a bug of its

@@ -148,8 +148,9 @@ export interface Hooks {
 /**
  * What a shared store does, atomically: if `key`'s version is still `expected` (0 when it
  * has no value), set it to `value` and add one to its version; `expected: null` only reads.
- * Either way, answer whether it wrote and the value and version the key has now. The
- * client keeps no other state in it: every decision is the client's.
+ * Either way, answer whether it wrote and the value and version the key has now (a whole
+ * number: any other fails the send as `store_unavailable`). The client keeps no other
+ * state in it: every decision is the client's.
  *
  * A store whose keys expire leaves a key without expiry after any swap given
  * `{ lasting: true }`, read or write: a journal's head and entries, which must outlive any

@@ -149,32 +149,43 @@ impl Run {
             runner: None,
             headers: Vec::new(),
         };
-        let items: Vec<JsValue> = match Type::of(bodies) {
-            Type::Array => {
-                let len = js::prop(bodies, "length")
-                    .ok()
-                    .and_then(|l| l.as_f64())
-                    .unwrap_or(0.0);
-                (0..len as u32)
-                    .map(|i| js::get(bodies, &JsValue::from(i)).unwrap_or(JsValue::UNDEFINED))
-                    .collect()
-            }
-            _ => {
-                let e = SendError::validation(vec![FieldError::new(
-                    "bodies",
-                    FieldErrorCode::Type,
-                    "bodies must be an array of request bodies",
-                )]);
-                run.results.push(&result::send_result(
-                    &Outcome::local(e),
-                    None,
-                    JsValue::UNDEFINED,
-                    "",
-                ));
-                run.failed_up_front = Some(1);
-                return run;
-            }
+        let len = match Type::of(bodies) {
+            Type::Array => js::prop(bodies, "length")
+                .ok()
+                .and_then(|l| l.as_f64())
+                .unwrap_or(0.0),
+            _ => -1.0,
         };
+        // Past MAX_RUN_BODIES (or not an array) the run fails whole, before anything is
+        // read: a list of ten million held more than the wasm's memory can, and running
+        // out of it there aborts the core every later run shares.
+        let refused = if len < 0.0 {
+            Some((
+                FieldErrorCode::Type,
+                "bodies must be an array of request bodies",
+            ))
+        } else if len > f64::from(crate::policy::MAX_RUN_BODIES) {
+            Some((
+                FieldErrorCode::TooLong,
+                "bodies holds more than 1,000,000 request bodies, what a run takes: split the list",
+            ))
+        } else {
+            None
+        };
+        if let Some((code, message)) = refused {
+            let e = SendError::validation(vec![FieldError::new("bodies", code, message)]);
+            run.results.push(&result::send_result(
+                &Outcome::local(e),
+                None,
+                JsValue::UNDEFINED,
+                "",
+            ));
+            run.failed_up_front = Some(1);
+            return run;
+        }
+        let items: Vec<JsValue> = (0..len as u32)
+            .map(|i| js::get(bodies, &JsValue::from(i)).unwrap_or(JsValue::UNDEFINED))
+            .collect();
         let opts = read_options(options, config.settings.shared);
         let mut keys = Vec::with_capacity(items.len());
         for (i, body) in items.iter().enumerate() {

@@ -36,6 +36,28 @@ test("invalid bodies get their validation result, are never sent, and the rest g
   assert.deepEqual(seen.sort(), [[0, true], [1, false], [2, true], [3, false]]);
 });
 
+test("a list longer than 1,000,000 bodies fails whole, typed, before anything is read, and every run after it still works", async () => {
+  // Ten million (a sparse array, or a Proxy claiming that length) once ran the wasm out of
+  // memory: the run rejected, and the core every client's runs share was dead for the process.
+  const c = client();
+  let reads = 0;
+  const claims = new Proxy([], { get: (t, k) => (k === "length" ? 2 ** 32 - 1 : (reads++, Reflect.get(t, k))) });
+  for (const list of [new Array(1e7), new Array(1_000_001), claims]) {
+    const run = await c.sendGroupWithAckMany(list);
+    assert.equal(run.results.length, 1);
+    const e = run.results[0].error;
+    assert.equal(e.kind, "validation");
+    assert.deepEqual([e.fieldErrors[0].field, e.fieldErrors[0].code], ["bodies", "too_long"]);
+    assert.match(e.fieldErrors[0].message, /more than 1,000,000 request bodies/);
+    assert.deepEqual([run.sent, run.failed], [0, 1]);
+  }
+  assert.equal(reads, 0, "no body read");
+  assert.equal((await state()).requests, 0);
+  assert.equal((await c.sendGroupWithAckMany(bodies(2))).sent, 2, "the same client runs");
+  assert.equal((await c.sendGroupWithAck(body(9))).ok, true, "and sends");
+  assert.equal((await client().sendGroupWithAckMany(bodies(1))).sent, 1, "a new client runs");
+});
+
 test("peak concurrency never goes above the option", async () => {
   await fault(Array.from({ length: 30 }, () => ({ delayMs: 60 })));
   const r = await client().sendGroupWithAckMany(bodies(30), { concurrency: 4 });
