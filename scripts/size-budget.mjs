@@ -146,9 +146,10 @@ import { BUNDLES } from "./entries.mjs";
 // instructions: make bench-icount) and whose gzipped size nobody downloads.
 // many.mjs 69.3: a store's swaps bounded (a version that is not a whole number refused;
 // 1,000 without a write end the send), +135 B; a run of more than 1,000,000 bodies
-// refused before it is read, +154 B.
+// refused before it is read, +154 B. index.mjs 63.4, web.mjs 50.5, many.mjs 69.4: header
+// options given as a Headers or a Map refused (web.mjs +119 B).
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 63.3 * 1024, "web.mjs": 50.4 * 1024, "many.mjs": 69.3 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 63.4 * 1024, "web.mjs": 50.5 * 1024, "many.mjs": 69.4 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

@@ -73,6 +73,16 @@ export function wellFormed(s) {
   return true;
 }
 
+// Whether `v` is a Map or a Headers (options.rs: header options, whose entries are no
+// keys of the object); false where a runtime has no Headers.
+export function entries(v) {
+  try {
+    return v instanceof Map || v instanceof Headers;
+  } catch {
+    return false;
+  }
+}
+
 // `o[k]`, for JSON.parse results: plain data, but a key they lack is looked up on
 // Object.prototype, where a page's getter may throw; read as absent then (a throw would
 // cross the wasm and leave the core borrowed for every later call).

@@ -10,6 +10,12 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/wasm/fields.js")]
+extern "C" {
+    /// Whether `v` is a `Map` or a `Headers`.
+    fn entries(v: &JsValue) -> bool;
+}
+
 use super::read::{raw, Type};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
@@ -159,6 +165,14 @@ pub fn header_list(value: &JsValue, field: &str) -> Result<Vec<(String, String)>
                 " must be an object of header names to string values"
             )))
         }
+    }
+    // Their entries are no keys of the object: read as one, either would be no headers at
+    // all, silently.
+    if entries(value) {
+        return Err(bad(crate::cat!(
+            field,
+            " must be a plain object, not a Headers or Map (Object.fromEntries() makes one)"
+        )));
     }
     let keys = js::object_keys(value).map_err(|_| bad(crate::cat!(field, " could not be read")))?;
     let mut out = Vec::new();

@@ -71,6 +71,27 @@ test("Authorization and Content-Type cannot be overridden: a TypeError on the cl
   assert.equal((await state()).requests, 0);
 });
 
+test("headers given as a Headers or a Map are refused, naming the option, never sent without them", async () => {
+  // Their entries are no keys of the object: read as a plain object, either was no headers
+  // at all, and the send went out without them.
+  const c = new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX });
+  for (const headers of [new Headers({ "X-Trace": "abc" }), new Map([["X-Trace", "abc"]])]) {
+    const one = await c.sendGroupWithAck(body(), { headers });
+    assert.equal(one.error?.kind, "validation");
+    assert.equal(one.error.fieldErrors[0].field, "options.headers");
+    assert.match(one.error.message, /options\.headers must be a plain object, not a Headers or Map \(Object\.fromEntries\(\) makes one\)/);
+    const run = await c.sendGroupWithAckMany([body(1), body(2)], { headers });
+    assert.ok(run.results.every((r) => r.error?.fieldErrors[0].field === "options.headers"), JSON.stringify(run.results[0]));
+    assert.throws(
+      () => new ConnectSafelyClient({ apiKey: KEY, baseUrl: SANDBOX, defaultHeaders: headers }),
+      (e) => e instanceof TypeError && /options\.defaultHeaders must be a plain object/.test(e.message),
+    );
+  }
+  assert.equal((await state()).requests, 0);
+  // What the message advises is sent.
+  assert.equal((await c.sendGroupWithAck(body(), { headers: Object.fromEntries(new Headers({ "X-Trace": "abc" })) })).ok, true);
+});
+
 /** One send per error kind, each with the key and the message text echoed by the server. */
 async function everyKind(extra) {
   const echo = { success: false, error: `echo ${KEY} ${MSG}` };
