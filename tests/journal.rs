@@ -189,35 +189,9 @@ fn run_with(
                 resend_unknown: false,
                 lookup: plan.is_lookup(i),
             });
-        let mut step = m.start(&policy, &mut client.accounts, now);
-        loop {
-            step = match step {
-                Step::Swap => {
-                    let s = m.swap().unwrap().clone();
-                    let (wrote, value, version) =
-                        store.swap(&s.key, s.expected, s.value.as_deref());
-                    m.swapped(
-                        wrote,
-                        value.as_deref(),
-                        version,
-                        &policy,
-                        &mut client.accounts,
-                        now,
-                    )
-                }
-                Step::Fetch => {
-                    let (status, headers, body) = server.post(&client.api_key, &list[i], now);
-                    m.exchanged(
-                        Exchange::complete(status, headers, &body),
-                        &policy,
-                        &mut client.accounts,
-                        now,
-                    )
-                }
-                Step::Wait(_) => m.waited(&policy, &mut client.accounts, now),
-                Step::Done => break,
-            };
-        }
+        drive(&mut m, &policy, client, server, &list[i], now, |s, _| {
+            store.swap(&s.key, s.expected, s.value.as_deref())
+        });
         plan.settle_send(i, &m, &client.accounts, now);
         let origin = m.origin();
         let outcome = m.into_outcome().unwrap();
@@ -1187,20 +1161,22 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
     );
 }
 
-/// Drives `m` to its end against `answer` (what the store says to each swap, by how many
-/// came before) and a server that accepts: the swaps asked, whether it fetched, and how
-/// it ended. Gives up past 100,000 swaps (a send that never ends).
-fn drive_against(
+/// Drives `m` from its start to its end at `now`, as the driver does: each swap answered by
+/// `answer` (given the swap and how many came before), each request `request` posted to
+/// `server`, each wait over at once. The swaps asked, and whether it fetched. Gives up past
+/// 100,000 swaps (a send that never ends).
+fn drive(
     m: &mut SendMachine,
+    policy: &Policy,
     client: &mut Client,
     server: &mut Server,
+    request: &SendGroupWithAckRequest,
+    now: f64,
     mut answer: impl FnMut(&Swap, usize) -> (bool, Option<String>, u64),
-) -> (usize, bool, Outcome) {
-    let policy = Policy::default();
-    let mut now = DAY1;
+) -> (usize, bool) {
     let mut swaps = 0;
     let mut fetched = false;
-    let mut step = m.start(&policy, &mut client.accounts, now);
+    let mut step = m.start(policy, &mut client.accounts, now);
     loop {
         step = match step {
             Step::Swap => {
@@ -1212,29 +1188,26 @@ fn drive_against(
                     wrote,
                     value.as_deref(),
                     version,
-                    &policy,
+                    policy,
                     &mut client.accounts,
                     now,
                 )
             }
             Step::Fetch => {
                 fetched = true;
-                let (status, headers, body) = server.post(&client.api_key, &body(0), now);
+                let (status, headers, body) = server.post(&client.api_key, request, now);
                 m.exchanged(
                     Exchange::complete(status, headers, &body),
-                    &policy,
+                    policy,
                     &mut client.accounts,
                     now,
                 )
             }
-            Step::Wait(ms) => {
-                now += ms;
-                m.waited(&policy, &mut client.accounts, now)
-            }
+            Step::Wait(_) => m.waited(policy, &mut client.accounts, now),
             Step::Done => break,
         };
     }
-    (swaps, fetched, m.outcome().unwrap().clone())
+    (swaps, fetched)
 }
 
 fn shared_send(client: &mut Client) -> SendMachine {
@@ -1253,8 +1226,16 @@ fn a_store_that_never_writes_ends_the_send_as_store_unavailable_after_a_bounded_
     let (_, mut server) = world(150);
     let mut client = Client::new("k");
     let mut m = shared_send(&mut client);
-    let (swaps, fetched, outcome) =
-        drive_against(&mut m, &mut client, &mut server, |_, _| (false, None, 0));
+    let (swaps, fetched) = drive(
+        &mut m,
+        &Policy::default(),
+        &mut client,
+        &mut server,
+        &body(0),
+        DAY1,
+        |_, _| (false, None, 0),
+    );
+    let outcome = m.outcome().unwrap().clone();
     assert!(!fetched, "nothing sent");
     let e = outcome.result.unwrap_err();
     assert_eq!(e.kind, ErrorKind::StoreUnavailable);
@@ -1274,18 +1255,28 @@ fn a_store_that_never_writes_a_release_still_reports_the_message_it_sent() {
     let mut client = Client::new("k");
     let mut m = shared_send(&mut client);
     let mut reserved_at = None;
-    let (swaps, fetched, outcome) = drive_against(&mut m, &mut client, &mut server, |s, n| {
-        if reserved_at.is_none() {
-            let answer = store.swap(&s.key, s.expected, s.value.as_deref());
-            if answer.0 {
-                reserved_at = Some(n);
+    let policy = Policy::default();
+    let (swaps, fetched) = drive(
+        &mut m,
+        &policy,
+        &mut client,
+        &mut server,
+        &body(0),
+        DAY1,
+        |s, n| {
+            if reserved_at.is_none() {
+                let answer = store.swap(&s.key, s.expected, s.value.as_deref());
+                if answer.0 {
+                    reserved_at = Some(n);
+                }
+                answer
+            } else {
+                let (_, value, version) = store.swap(&s.key, None, None);
+                (false, value, version + 7)
             }
-            answer
-        } else {
-            let (_, value, version) = store.swap(&s.key, None, None);
-            (false, value, version + 7)
-        }
-    });
+        },
+    );
+    let outcome = m.outcome().unwrap().clone();
     assert!(fetched);
     assert!(outcome.result.is_ok(), "the message was sent: {outcome:?}");
     assert_eq!(server.accepted.len(), 1);
