@@ -13,12 +13,12 @@ use crate::js;
 
 #[wasm_bindgen(module = "/src/wasm/fields.js")]
 extern "C" {
-    /// `o[k]` with no `catch`: only for `JSON.parse` results, whose plain data
-    /// properties cannot throw.
+    /// `o[k]`, for `JSON.parse` results: a key they lack is looked up on
+    /// `Object.prototype`, where a page's getter that throws reads as `undefined`.
     #[wasm_bindgen(js_name = dataProp)]
     fn data_prop(o: &JsValue, k: &JsValue) -> JsValue;
-    /// `o[BODY_KEYS[i]]` when `o` is a JSON object (not an array), else `undefined`:
-    /// one call per field read, and no key string made.
+    /// `o[BODY_KEYS[i]]` when `o` is a JSON object (not an array), else `undefined`
+    /// (a throwing getter as in `dataProp`): one call per field read, and no key string made.
     #[wasm_bindgen(js_name = bodyField)]
     fn body_field(o: &JsValue, i: u32) -> JsValue;
     /// `bodyField(o, i)` when that is a string (one call: the glue makes `undefined` a `None`).

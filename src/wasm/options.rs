@@ -10,13 +10,7 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/wasm/fields.js")]
-extern "C" {
-    /// Whether `v` is a `Map` or a `Headers`.
-    fn entries(v: &JsValue) -> bool;
-}
-
-use super::read::{raw, Type};
+use super::read::{entries, raw, Type};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
 use crate::settings::{self, CallInput, CallSettings, ClientInput, ClientSettings};

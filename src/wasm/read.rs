@@ -28,6 +28,8 @@ extern "C" {
     fn type_of(v: &JsValue) -> u32;
     #[wasm_bindgen(js_name = wellFormed)]
     fn well_formed(s: &JsValue) -> bool;
+    /// Whether `v` is a `Map` or a `Headers` (whose entries are no keys of the object).
+    pub(super) fn entries(v: &JsValue) -> bool;
 }
 
 /// What a JavaScript value is: `typeOf` of fields.js, one call where wasm-bindgen's
