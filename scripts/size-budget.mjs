@@ -147,9 +147,12 @@ import { BUNDLES } from "./entries.mjs";
 // many.mjs 69.3: a store's swaps bounded (a version that is not a whole number refused;
 // 1,000 without a write end the send), +135 B; a run of more than 1,000,000 bodies
 // refused before it is read, +154 B. index.mjs 63.4, web.mjs 50.5, many.mjs 69.4: header
-// options given as a Headers or a Map refused (web.mjs +119 B).
+// options given as a Headers or a Map refused (web.mjs +119 B). index.mjs 63.7, web.mjs
+// 50.9, many.mjs 69.9: strings bounded before they are copied into wasm memory (unknown
+// keys cut at 256 units, string options and headers at 8193, a thrown error's texts at
+// 1,024; maxMessageLength at most 1,000,000), web.mjs +343 B.
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 63.4 * 1024, "web.mjs": 50.5 * 1024, "many.mjs": 69.4 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 63.7 * 1024, "web.mjs": 50.9 * 1024, "many.mjs": 69.9 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

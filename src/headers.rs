@@ -19,7 +19,9 @@ use crate::prelude::*;
 /// The headers the client sets itself, which no option may replace.
 pub const RESERVED: [&str; 2] = ["authorization", "content-type"];
 
-/// The longest header value accepted (bytes).
+/// The longest header name or value accepted (bytes); also the longest `apiKey` and
+/// `baseUrl`. (The npm layer copies at most one more UTF-16 unit of a string option or
+/// header into wasm memory: each is refused as the whole string would be.)
 pub const MAX_VALUE_LEN: usize = 8192;
 
 /// Why a header cannot be sent, or `Ok`.
@@ -45,6 +47,9 @@ pub fn check(name: &str, value: &str) -> Result<(), &'static str> {
                     | '~'
             )
     };
+    if name.len() > MAX_VALUE_LEN {
+        return Err("has a name longer than 8192 bytes");
+    }
     if name.is_empty() || !name.chars().all(token) {
         return Err("is not a valid header name");
     }

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use js_sys::{Array, Object};
+use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -55,39 +55,53 @@ pub fn global(name: &str) -> JsValue {
     GLOBAL.with(|g| prop(g, name).unwrap_or(JsValue::UNDEFINED))
 }
 
-/// What a thrown value says, for an error message: its `message`, else `String(e)`.
-pub fn describe_error(e: &JsValue) -> String {
-    if let Some(m) = prop(e, "message").ok().and_then(|m| m.as_string()) {
-        let name = prop(e, "name")
-            .ok()
-            .and_then(|n| n.as_string())
-            .unwrap_or_default();
+/// The most of each text of a thrown value (its `message`, `name`, its cause's) that
+/// [`describe_error`] copies, in UTF-16 units; a result's message keeps 300 characters.
+const THROWN_TEXT: u32 = 1024;
+
+/// `v`'s text when it is a string: all of it (`true`), or its first `max` UTF-16 units
+/// (`false`) when it holds more. Bounds what a string copies into wasm memory: half a
+/// billion characters are gigabytes of UTF-8, and an allocation that fails traps the
+/// instance for every later call.
+pub fn text_at_most(v: &JsValue, max: u32) -> Option<(String, bool)> {
+    let s = v.dyn_ref::<JsString>()?;
+    Some(if s.length() <= max {
+        (String::from(s), true)
+    } else {
+        (String::from(s.slice(0, max)), false)
+    })
+}
+
+/// What a thrown value says, for an error message: its `message`, else `String(e)`; and
+/// whether that is all of it (each text is cut at [`THROWN_TEXT`] units).
+pub fn describe_error(e: &JsValue) -> (String, bool) {
+    let text = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| text_at_most(&v, THROWN_TEXT));
+    let mut whole = true;
+    if let Some((m, all)) = text(prop(e, "message")) {
+        whole &= all;
+        let name = text(prop(e, "name")).map_or_else(String::new, |(n, all)| {
+            whole &= all;
+            n
+        });
         let cause = prop(e, "cause")
             .ok()
             .filter(|c| !c.is_undefined() && !c.is_null())
-            .and_then(|c| {
-                prop(&c, "message")
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .or_else(|| prop(&c, "code").ok().and_then(|m| m.as_string()))
-            });
+            .and_then(|c| text(prop(&c, "message")).or_else(|| text(prop(&c, "code"))));
         let mut out = if name.is_empty() || m.starts_with(&name) {
             m
         } else {
             crate::cat!(name, ": ", m)
         };
-        if let Some(c) = cause.filter(|c| !c.is_empty()) {
+        if let Some((c, all)) = cause.filter(|(c, _)| !c.is_empty()) {
+            whole &= all;
             out.push_str(" (");
             out.push_str(&c);
             out.push(')');
         }
-        return out;
+        return (out, whole);
     }
     if e.is_symbol() {
-        return String::from("a symbol was thrown");
+        return (String::from("a symbol was thrown"), true);
     }
-    to_js_string(e)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+    text(to_js_string(e)).unwrap_or((String::new(), true))
 }

@@ -136,7 +136,7 @@ messages! {
     /// Another unknown key.
     Unknown: [F, " is not a field of this request (known: accountId, recipientProfileUrn, groupId, message, messageUrns)"],
     /// `options.maxMessageLength` of another type or range.
-    MaxMessageLength: [F, " must be a finite number >= 0"],
+    MaxMessageLength: [F, " must be a number from 0 to 1000000"],
 }
 
 /// The field a problem is about. (The validate-only build hands it to JavaScript as a
@@ -420,7 +420,7 @@ mod tests {
         assert!(MESSAGES.ends_with('\0'));
         assert_eq!(
             template(Message::MaxMessageLength),
-            "\u{1} must be a finite number >= 0"
+            "\u{1} must be a number from 0 to 1000000"
         );
         assert_eq!(
             template(Message::GroupUrl),

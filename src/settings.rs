@@ -23,6 +23,7 @@ use crate::prelude::*;
 
 use crate::base_url::{parse_base_url, DEFAULT_BASE_URL};
 use crate::error::{FieldError, FieldErrorCode};
+use crate::headers::MAX_VALUE_LEN;
 use crate::log::Level;
 use crate::policy::{
     DEFAULT_MAX_IN_FLIGHT, DEFAULT_STORE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_NAME_CHARS,
@@ -37,7 +38,7 @@ use crate::store::keys::workspace_of_key;
 use crate::store::keys::{origin, Scope};
 #[cfg(not(feature = "sender"))]
 use crate::store::SharedPolicy;
-use crate::validate::DEFAULT_MAX_MESSAGE_LENGTH;
+use crate::validate::{DEFAULT_MAX_MESSAGE_LENGTH, MOST_MAX_MESSAGE_LENGTH};
 
 pub use crate::value::Raw;
 
@@ -217,11 +218,19 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         }
         _ => return Err("options.apiKey must be a string".into()),
     };
+    // (Checked first: what JavaScript hands over of a longer string is its start, which
+    // this refuses as it would the whole.)
+    if api_key.len() > MAX_VALUE_LEN {
+        return Err("options.apiKey is longer than 8192 bytes".into());
+    }
     if api_key.chars().any(|c| c.is_control() || (c as u32) > 0xff) {
         return Err("options.apiKey holds characters an HTTP header cannot carry".into());
     }
     let base_url = match &input.base_url {
         Raw::Absent => DEFAULT_BASE_URL.to_owned(),
+        Raw::Text(s) if s.len() > MAX_VALUE_LEN => {
+            return Err("options.baseUrl is longer than 8192 bytes".into())
+        }
         Raw::Text(s) => parse_base_url(s).map_err(|why| named("baseUrl", &why))?,
         Raw::Unreadable => return Err(named("baseUrl", "could not be read (its getter threw)")),
         _ => return Err("options.baseUrl must be a string".into()),
@@ -233,6 +242,9 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         DEFAULT_MAX_MESSAGE_LENGTH as f64,
         0.0,
     )?;
+    if max_message_length > MOST_MAX_MESSAGE_LENGTH as f64 {
+        return Err(named("maxMessageLength", "must be at most 1000000"));
+    }
     let max_rate_limit_wait_ms = number(
         &input.max_rate_limit_wait_ms,
         "maxRateLimitWaitMs",
@@ -311,7 +323,7 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         base_url,
         endpoint,
         timeout_ms,
-        max_message_length: max_message_length.min(u32::MAX as f64) as usize,
+        max_message_length: max_message_length as usize,
         policy: Policy {
             rate_limit_guard,
             max_rate_limit_wait_ms,

@@ -10,6 +10,12 @@ use crate::value::{Raw, Text, Value};
 
 /// The default limit on `message`, in Unicode code points.
 pub const DEFAULT_MAX_MESSAGE_LENGTH: usize = 8000;
+
+/// The most `maxMessageLength` may be (code points): far above any message the API takes,
+/// and low enough that a message under it fits in the wasm's memory many times over (a
+/// higher limit let a string of half a billion characters be copied in whole, which
+/// traps the instance when memory runs out).
+pub const MOST_MAX_MESSAGE_LENGTH: usize = 1_000_000;
 pub use crate::request::KNOWN_FIELDS;
 
 /// Validates and normalizes a body: the request that would be sent, or every field error.
@@ -492,7 +498,7 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
 pub fn max_message_length(raw: &Raw) -> Result<usize, Problem<'static>> {
     match raw {
         Raw::Absent => Ok(DEFAULT_MAX_MESSAGE_LENGTH),
-        Raw::Number(n) if n.is_finite() && *n >= 0.0 => Ok(n.min(u32::MAX as f64) as usize),
+        Raw::Number(n) if (0.0..=MOST_MAX_MESSAGE_LENGTH as f64).contains(n) => Ok(*n as usize),
         _ => Err(Problem::new(
             Name::MaxMessageLength,
             Code::Type,

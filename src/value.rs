@@ -233,6 +233,13 @@ impl Raw {
     }
 }
 
+/// The most of an unknown key a reader of a JavaScript body copies (UTF-16 units): a
+/// longer key is named by its first `KEY_UNITS` and "…" (the `field` and message of its
+/// `unknown_field` error), not copied whole (half a billion characters are gigabytes of
+/// UTF-8, more than the wasm's memory holds). `pkg-template/src/describe.js` cuts keys
+/// alike (tests/boundary.rs holds its number to this one).
+pub const KEY_UNITS: u32 = 256;
+
 /// The longest string (in UTF-16 units) a reader of a JavaScript body copies under the
 /// message limit `max_message_length`: a longer one is measured instead
 /// ([`Value::LongStr`]), as no rule could accept it. Never below what the validation fast

@@ -79,3 +79,17 @@ fn body_shape_reads_each_of_the_cores_body_keys_at_its_own_bits() {
         assert!(js.contains(&read), "bodyShape reads {read}");
     }
 }
+
+#[test]
+fn the_validate_entry_cuts_unknown_keys_where_the_main_entrys_reader_does() {
+    let js = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pkg-template/src/describe.js"
+    ))
+    .expect("pkg-template/src/describe.js");
+    let declared = format!(
+        "const KEY_UNITS = {};",
+        connectsafely_wasm::value::KEY_UNITS
+    );
+    assert!(js.contains(&declared), "describe.js declares {declared}");
+}

@@ -143,3 +143,57 @@ fn options_may_set_any_header_but_the_clients_own_and_a_call_overrides_a_default
         );
     }
 }
+
+/// What the npm layer copies of a longer string (one unit over 8192) is refused, as the
+/// whole string would be: each rule below holds at 8193 bytes.
+#[test]
+fn an_api_key_base_url_or_header_name_over_8192_bytes_and_a_message_limit_over_a_million_are_refused(
+) {
+    use connectsafely_wasm::settings::{client, ClientInput, Raw};
+    use connectsafely_wasm::validate::max_message_length;
+    let with = |f: fn(&mut ClientInput)| {
+        let mut input = ClientInput {
+            api_key: Raw::Text("k".repeat(8192)),
+            base_url: Raw::Text(format!("https://a.example/{}", "p".repeat(8192 - 18))),
+            max_message_length: Raw::Number(1_000_000.0),
+            ..ClientInput::default()
+        };
+        f(&mut input);
+        client(input)
+    };
+    assert!(
+        with(|_| {}).is_ok(),
+        "8192 bytes and a million code points are accepted"
+    );
+    assert_eq!(
+        with(|i| i.api_key = Raw::Text("k".repeat(8193))).unwrap_err(),
+        "options.apiKey is longer than 8192 bytes"
+    );
+    assert_eq!(
+        with(|i| i.base_url = Raw::Text(format!("https://a.example/{}", "p".repeat(8192))))
+            .unwrap_err(),
+        "options.baseUrl is longer than 8192 bytes"
+    );
+    assert_eq!(
+        with(|i| i.max_message_length = Raw::Number(1_000_001.0)).unwrap_err(),
+        "options.maxMessageLength must be at most 1000000"
+    );
+    assert_eq!(
+        check(&"X".repeat(8193), "v"),
+        Err("has a name longer than 8192 bytes")
+    );
+    assert!(check(&"X".repeat(8192), "v").is_ok());
+    assert_eq!(
+        max_message_length(&Raw::Number(1_000_000.0)).ok(),
+        Some(1_000_000)
+    );
+    assert!(max_message_length(&Raw::Number(1_000_001.0)).is_err());
+    assert!(max_message_length(&Raw::Number(1e300)).is_err());
+    let says = connectsafely_wasm::problem::template(
+        connectsafely_wasm::problem::Message::MaxMessageLength,
+    );
+    assert!(
+        says.contains(&connectsafely_wasm::validate::MOST_MAX_MESSAGE_LENGTH.to_string()),
+        "{says}"
+    );
+}

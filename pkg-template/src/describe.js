@@ -30,6 +30,10 @@ const LONG_ARRAY = 12;
 const OBJECT = 13;
 const KEY = 14;
 const KNOWN = 16;
+// An unknown key longer than this (UTF-16 units) is named by its start and "…", as the
+// main entry's reader names it (src/value.rs's KEY_UNITS; tests/boundary.rs holds the two
+// equal): copied whole, half a billion characters ran the wasm out of memory.
+const KEY_UNITS = 256;
 // A text longer than this (UTF-16 units) is encoded before the buffer is sized, so the
 // buffer holds its exact length, not three bytes a unit (a key of millions of characters).
 const EXACT = 1 << 16;
@@ -154,8 +158,8 @@ function fields(ops, o, cap) {
     let i = 0;
     while (i < names.length && names[i] !== key) i++;
     if (i === names.length) {
-      // Unknown keys only need their name.
-      text(ops, KEY, key);
+      // Unknown keys only need their name: at most KEY_UNITS of it.
+      text(ops, KEY, key.length > KEY_UNITS ? key.slice(0, KEY_UNITS) + "\u2026" : key);
       ops[ops.length] = 0;
       continue;
     }

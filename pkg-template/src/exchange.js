@@ -225,7 +225,8 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
           v = got.get(headerNames[i]);
         } catch {}
         if (i > 0) lines += "\n";
-        lines += typeof v === "string" && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
+        // (A rate-limit header is a number or a date: a longer one is not read.)
+        lines += typeof v === "string" && v.length <= 256 && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
       }
       out.headers = lines;
       Promise.resolve(res.text()).then(guarded(read), failed);

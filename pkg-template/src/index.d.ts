@@ -70,7 +70,7 @@ export interface ClientOptions {
    * later calls (up to 8 in all), so a fetch must not act on it once its own call settled.
    */
   fetch?: typeof fetch;
-  /** Default 8000 Unicode code points. */
+  /** Default 8000 (Unicode code points); at most 1000000. */
   maxMessageLength?: number;
   /** Default 0: never wait on a 429. Otherwise wait up to this long once, then send once more. */
   maxRateLimitWaitMs?: number;

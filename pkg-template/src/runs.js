@@ -12,6 +12,9 @@ import { fired } from "./exchange.js";
  * @typedef {{ runMany: typeof runMany, storeSwap: typeof storeSwap }} Full
  */
 
+/** The longest value a store's swap may answer (UTF-16 units): far above any the package writes. */
+const STORE_VALUE_UNITS = 1 << 20;
+
 /** What a store's swap is told of a journal's key: keep it until it is deleted. */
 const LASTING = Object.freeze({ lasting: true });
 
@@ -37,8 +40,9 @@ export async function storeSwap(store, timeoutMs, [key, expected, value, lasting
     const r = await Promise.race([lasting ? store.swap(key, e, v, LASTING) : store.swap(key, e, v), late]);
     // A version is a count of writes: NaN (a careless Number() of a missing field), a
     // fraction or a negative would never equal the one the next swap compares.
-    const ok = r && typeof r.ok === "boolean" && Number.isSafeInteger(r.version) && r.version >= 0 && (r.value === null || r.value === undefined || typeof r.value === "string");
-    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version } (version a whole number >= 0)");
+    // A value longer than any the package writes is not copied into wasm memory.
+    const ok = r && typeof r.ok === "boolean" && Number.isSafeInteger(r.version) && r.version >= 0 && (r.value === null || r.value === undefined || (typeof r.value === "string" && r.value.length <= STORE_VALUE_UNITS));
+    if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version } (version a whole number >= 0, value a string of at most 1 MiB)");
     return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
   } finally {
     clearTimeout(timer);

@@ -10,7 +10,7 @@ use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-use super::read::{entries, raw, Type};
+use super::read::{entries, raw, Type, OPTION_UNITS};
 use crate::error::{FieldError, FieldErrorCode};
 use crate::js;
 use crate::settings::{self, CallInput, CallSettings, ClientInput, ClientSettings};
@@ -132,8 +132,8 @@ pub fn client(options: &JsValue) -> Result<Config, JsValue> {
         in_browser: !document.is_undefined() && !document.is_null(),
         user_agent: js::prop(&navigator, "userAgent")
             .ok()
-            .and_then(|a| a.as_string())
-            .unwrap_or_default(),
+            .and_then(|a| js::text_at_most(&a, OPTION_UNITS))
+            .map_or_else(String::new, |(a, _)| a),
     };
     let settings = settings::client(input).map_err(|e| type_error(&e))?;
     Ok(Config {
@@ -171,14 +171,14 @@ pub fn header_list(value: &JsValue, field: &str) -> Result<Vec<(String, String)>
     let keys = js::object_keys(value).map_err(|_| bad(crate::cat!(field, " could not be read")))?;
     let mut out = Vec::new();
     for key in keys.iter() {
-        let name = key.as_string().unwrap_or_default();
+        // (At most `OPTION_UNITS` of a name or value: the core refuses a longer one.)
+        let name = js::text_at_most(&key, OPTION_UNITS).map_or_else(String::new, |(n, _)| n);
         let at = crate::cat!(field, ".", crate::text::clip(&name, 100));
-        let v = js::prop(value, &name).map_err(|_| bad(crate::cat!(at, " could not be read")))?;
+        let v = js::get(value, &key).map_err(|_| bad(crate::cat!(at, " could not be read")))?;
         if v.is_undefined() {
             continue;
         }
-        let v = v
-            .as_string()
+        let (v, _) = js::text_at_most(&v, OPTION_UNITS)
             .ok_or_else(|| bad(crate::cat!(at, " must be a string")))?;
         out.push((name, v));
     }

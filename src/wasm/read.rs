@@ -128,8 +128,9 @@ pub fn body(v: &JsValue, max_message_length: usize) -> Value {
             .and_then(|i| KNOWN_FIELDS.get(i));
         let name = match known {
             Some(k) => (*k).to_owned(),
-            None => match key.as_string() {
-                Some(n) => n,
+            None => match js::text_at_most(&key, crate::value::KEY_UNITS) {
+                Some((n, true)) => n,
+                Some((n, false)) => n + "\u{2026}",
                 None => continue,
             },
         };
@@ -210,6 +211,11 @@ fn string(s: &JsString, cap: usize) -> Value {
     Value::Str(Text { text, well_formed })
 }
 
+/// The most of a string option, or of a header's name or value, copied into wasm memory
+/// (UTF-16 units): one more than the longest the core accepts (in bytes, each unit at
+/// least one), so what is copied of a longer one is refused as the whole would be.
+pub(super) const OPTION_UNITS: u32 = crate::headers::MAX_VALUE_LEN as u32 + 1;
+
 /// `options[name]` as the core reads it: its type and value, or that its getter threw.
 pub fn raw(options: &JsValue, name: &str) -> Raw {
     let Ok(v) = js::prop(options, name) else {
@@ -219,7 +225,11 @@ pub fn raw(options: &JsValue, name: &str) -> Raw {
         Type::Undefined => Raw::Absent,
         Type::Null => Raw::Null,
         Type::Number => v.as_f64().map_or(Raw::Other, Raw::Number),
-        Type::String => v.as_string().map_or(Raw::Other, Raw::Text),
+        // The start of a longer string, which each string option's rule refuses as it
+        // would the whole (`headers::MAX_VALUE_LEN`).
+        Type::String => {
+            js::text_at_most(&v, OPTION_UNITS).map_or(Raw::Other, |(t, _)| Raw::Text(t))
+        }
         t => t.boolean().map_or(Raw::Other, Raw::Bool),
     }
 }

@@ -297,7 +297,7 @@ impl Core {
         let detail = if thrown.is_undefined() {
             String::new()
         } else {
-            js::describe_error(&thrown)
+            js::describe_error(&thrown).0
         };
         let headers = RateLimitHeaders::from_lines(headers.as_deref().unwrap_or_default());
         let status = if crate::num::fract(status) == 0.0 && (0.0..=999.0).contains(&status) {

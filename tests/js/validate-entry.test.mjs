@@ -135,7 +135,7 @@ test("every validation message reads the same written by JavaScript (connectsafe
     ["Unknown", { ...body(), "a\x01b\x05": 1 }, undefined, `a\x01b\x05 is not a field of this request ${KNOWN}`],
     ["Unknown", { ...body(), "": 1 }, undefined, ` is not a field of this request ${KNOWN}`],
     ["Unknown", { ...body(), "x\uD800": 1 }, undefined, `x\uFFFD is not a field of this request ${KNOWN}`],
-    ["MaxMessageLength", body(), { maxMessageLength: -1 }, "options.maxMessageLength must be a finite number >= 0"],
+    ["MaxMessageLength", body(), { maxMessageLength: -1 }, "options.maxMessageLength must be a number from 0 to 1000000"],
   ];
   for (const [template, input, options, says] of cases) {
     const r = same(input, options, template);
