@@ -63,6 +63,32 @@ pub struct SendGroupWithAckRequest {
 }
 
 impl SendGroupWithAckRequest {
+    /// The bytes of UTF-8 its strings hold.
+    ///
+    /// ```
+    /// use connectsafely_wasm::request::SendGroupWithAckRequest;
+    ///
+    /// let request = SendGroupWithAckRequest {
+    ///     account_id: None,
+    ///     recipient_profile_urn: "urn:li:fsd_profile:A".into(),
+    ///     group_id: "12".into(),
+    ///     message: "hé".into(),
+    ///     message_urns: Some(vec!["urn:li:a:b".into()]),
+    /// };
+    /// assert_eq!(request.text_bytes(), 20 + 2 + 3 + 10);
+    /// ```
+    pub fn text_bytes(&self) -> usize {
+        // (Plain adds: an iterator's sum cost the wasm 150 bytes more gzipped.)
+        let mut n = self.recipient_profile_urn.len() + self.group_id.len() + self.message.len();
+        if let Some(a) = &self.account_id {
+            n += a.len();
+        }
+        for urn in self.message_urns.as_deref().unwrap_or_default() {
+            n += urn.len();
+        }
+        n
+    }
+
     /// The body as JSON text, fields in the documented order.
     ///
     /// ```

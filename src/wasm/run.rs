@@ -173,21 +173,15 @@ impl Run {
             None
         };
         if let Some((code, message)) = refused {
-            let e = SendError::validation(vec![FieldError::new("bodies", code, message)]);
-            run.results.push(&result::send_result(
-                &Outcome::local(e),
-                None,
-                JsValue::UNDEFINED,
-                "",
-            ));
-            run.failed_up_front = Some(1);
-            return run;
+            return run.refused_whole(code, message);
         }
         let items: Vec<JsValue> = (0..len as u32)
             .map(|i| js::get(bodies, &JsValue::from(i)).unwrap_or(JsValue::UNDEFINED))
             .collect();
         let opts = read_options(options, config.settings.shared);
         let mut keys = Vec::with_capacity(items.len());
+        // What the valid bodies' requests hold, which the run keeps until each is sent.
+        let mut held = 0usize;
         for (i, body) in items.iter().enumerate() {
             let checked = match &opts {
                 Ok(_) => validate(&read::body(body, max), max).map_err(SendError::validation),
@@ -195,6 +189,10 @@ impl Run {
             };
             match checked {
                 Ok(r) => {
+                    held = held.saturating_add(r.text_bytes());
+                    if held > crate::policy::MAX_RUN_TEXT {
+                        break;
+                    }
                     keys.push(Some(r.account_key().to_owned()));
                     run.requests.push(Some(r));
                     run.results.push(&JsValue::NULL);
@@ -212,6 +210,12 @@ impl Run {
                     run.invalid.push(i);
                 }
             }
+        }
+        if held > crate::policy::MAX_RUN_TEXT {
+            return run.refused_whole(
+                FieldErrorCode::TooLong,
+                "bodies hold more than 512 MiB of text, more than a run keeps: split the list",
+            );
         }
         let Ok(opts) = opts else {
             run.failed_up_front = Some(items.len());
@@ -253,6 +257,22 @@ impl Run {
         run.runner = settled.runner_id;
         run.headers = call.settings.headers;
         run
+    }
+
+    /// The run failed whole, before anything was sent: one result, `code` on `bodies`.
+    fn refused_whole(mut self, code: FieldErrorCode, message: &str) -> Self {
+        self.requests.clear();
+        self.invalid.clear();
+        self.results = Array::new();
+        let e = SendError::validation(vec![FieldError::new("bodies", code, message)]);
+        self.results.push(&result::send_result(
+            &Outcome::local(e),
+            None,
+            JsValue::UNDEFINED,
+            "",
+        ));
+        self.failed_up_front = Some(1);
+        self
     }
 
     /// Names the runner of a run not given `runnerId`: `id`, unique to this run.

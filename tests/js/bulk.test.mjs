@@ -58,6 +58,27 @@ test("a list longer than 1,000,000 bodies fails whole, typed, before anything is
   assert.equal((await client().sendGroupWithAckMany(bodies(1))).sent, 1, "a new client runs");
 });
 
+test("a list whose bodies hold more than 512 MiB of text fails whole, typed, with nothing sent, and every run after it still works", async () => {
+  // 200,000 messages of 8,000 CJK characters (24 KB of UTF-8 each) once ran the wasm out
+  // of memory, which the run keeps them in until each is sent: the run rejected, and the
+  // core was dead for the process. 22,370 of them are 512 MiB.
+  const c = client();
+  const long = body(1, { message: "あ".repeat(8000) });
+  const run = await c.sendGroupWithAckMany([body(0), ...new Array(22_400).fill(long)]);
+  assert.equal(run.results.length, 1);
+  const e = run.results[0].error;
+  assert.deepEqual([e.kind, e.fieldErrors[0].field, e.fieldErrors[0].code], ["validation", "bodies", "too_long"]);
+  assert.match(e.fieldErrors[0].message, /more than 512 MiB of text/);
+  assert.deepEqual([run.sent, run.failed], [0, 1]);
+  assert.equal((await state()).requests, 0);
+  assert.equal((await c.sendGroupWithAckMany(bodies(2))).sent, 2, "the same client runs");
+  // Just under it, the run is taken: it sends until the account's quota (150) is spent.
+  await reset();
+  const under = await client().sendGroupWithAckMany(new Array(22_300).fill(long));
+  assert.equal(under.results.length, 22_300);
+  assert.deepEqual([under.sent, under.stoppedBy], [150, "rate_limited"]);
+});
+
 test("peak concurrency never goes above the option", async () => {
   await fault(Array.from({ length: 30 }, () => ({ delayMs: 60 })));
   const r = await client().sendGroupWithAckMany(bodies(30), { concurrency: 4 });
