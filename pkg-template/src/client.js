@@ -155,6 +155,9 @@ export class ConnectSafelyClient {
   #needsFull = false;
   /** Sends in flight on the single-send core, which the switch waits for. */
   #inFlight = 0;
+  /** Set while the core reads a call's input: a getter there that calls this client again
+   * (which the core, borrowed, would refuse with a throw) has its call wait a microtask. */
+  #reading = false;
   /** @type {(() => void) | undefined} */
   #drained;
   /** @type {unknown} the options as read when the client was made, for the full core */
@@ -279,11 +282,19 @@ export class ConnectSafelyClient {
   /**
    * @param {unknown} body
    * @param {unknown} options
+   * @returns {Promise<unknown>}
    */
   #send(body, options) {
+    if (this.#reading) return Promise.resolve().then(() => this.sendGroupWithAck(body, options));
     const core = this.#core;
-    const fast = encode(body, this.#fast) ? core.beginFast(last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
-    const id = fast === undefined ? core.begin(body, options) : fast;
+    let id;
+    this.#reading = true;
+    try {
+      const fast = encode(body, this.#fast) ? core.beginFast(last.len, last.account !== undefined, last.urns ? last.urns.length : -1, options) : undefined;
+      id = fast === undefined ? core.begin(body, options) : fast;
+    } finally {
+      this.#reading = false;
+    }
     const counted = !this.#full;
     if (counted) this.#inFlight += 1;
     return this.#settle(core, id, counted);
@@ -356,7 +367,13 @@ export class ConnectSafelyClient {
         }
         // The parsed body, or its text when it is not JSON: the body crosses once, parsed once.
         const text = r.json === undefined ? r.text : undefined;
-        core.exchanged(id, r.what, r.cut, r.status, r.headers, text, r.json, r.thrown);
+        // (The core reads what fetch threw, and the JSON: getters a page may have put there.)
+        this.#reading = true;
+        try {
+          core.exchanged(id, r.what, r.cut, r.status, r.headers, text, r.json, r.thrown);
+        } finally {
+          this.#reading = false;
+        }
         const durationMs = debug || hooks ? Date.now() - began : 0;
         if (debug) log(this.#logger, DEBUG, core.logAttempt(id, attempt, durationMs));
         if (hooks) {
@@ -374,7 +391,12 @@ export class ConnectSafelyClient {
           const r = await full.storeSwap(this.#store, this.#storeTimeoutMs, core.swap(id));
           core.swapped(id, r.ok, r.value, r.version);
         } catch (e) {
-          core.storeFailed(id, e);
+          this.#reading = true;
+          try {
+            core.storeFailed(id, e);
+          } finally {
+            this.#reading = false;
+          }
         }
       } else if (step === Step.Wait) {
         if (debug) log(this.#logger, DEBUG, core.logWait(id));
@@ -413,6 +435,7 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   async sendGroupWithAckMany(bodies, options) {
+    if (this.#reading) await null;
     if (!this.#full) {
       // The run reads its input as it was at the call.
       try {
@@ -423,10 +446,16 @@ export class ConnectSafelyClient {
       if (!this.#full) return this.#notRun(bodies, options, thrown);
     }
     const core = this.#core;
-    return this.#full.runMany(
-      { core, store: this.#store, storeTimeoutMs: this.#storeTimeoutMs, level: this.#level, logger: this.#logger, drive: (id) => this.#drive(core, id), sleep },
-      bodies,
-      options,
-    );
+    // The run reads its input before its first await.
+    this.#reading = true;
+    try {
+      return this.#full.runMany(
+        { core, store: this.#store, storeTimeoutMs: this.#storeTimeoutMs, level: this.#level, logger: this.#logger, drive: (id) => this.#drive(core, id), sleep },
+        bodies,
+        options,
+      );
+    } finally {
+      this.#reading = false;
+    }
   }
 }

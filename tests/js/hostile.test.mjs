@@ -136,3 +136,50 @@ test("a throwing getter a page put on Object.prototype for a response's key read
   }
   assert.equal(sent, 10);
 });
+
+test("a call made from a getter the core reads (a call's or a run's options, what fetch threw) waits its turn and resolves, never throws", async () => {
+  let sent = 0;
+  const ok = async () => (sent++, new Response('{"success":true}'));
+  /** @type {Promise<unknown>[]} */
+  let inner = [];
+  let failFirst = false;
+  const c = new ConnectSafelyClient({
+    apiKey: "k",
+    logLevel: "off",
+    fetch: async () => {
+      if (!failFirst) return ok();
+      failFirst = false;
+      // What fetch threw, whose message the core reads.
+      throw { get message() { return (call(), "down"); } };
+    },
+  });
+  // Each call from inside a getter: it must return a promise (a throw here was the bug).
+  const call = () => {
+    inner.push(c.sendGroupWithAck(body(7)), c.sendGroupWithAckMany([body(8)]));
+  };
+  const settled = async () => {
+    const results = await Promise.all(inner);
+    inner = [];
+    return results;
+  };
+  const expectInner = (results, what) => {
+    assert.equal(results.length, 2, what);
+    assert.equal(results[0].ok, true, `${what}: the send from inside`);
+    assert.equal(results[1].sent, 1, `${what}: the run from inside`);
+  };
+  const reads = { get timeoutMs() { return (call(), 5000); } };
+  assert.equal((await c.sendGroupWithAck(body(), reads)).ok, true);
+  expectInner(await settled(), "a call's options");
+  // A body the fast path does not take (a padded groupId), read by the core itself.
+  assert.equal((await c.sendGroupWithAck({ ...body(), groupId: " 12345678 " }, reads)).ok, true);
+  expectInner(await settled(), "a call's options, the core reading the body");
+  const run = await c.sendGroupWithAckMany([body(1)], { get concurrency() { return (call(), 1); } });
+  assert.equal(run.sent, 1);
+  expectInner(await settled(), "a run's options");
+  failFirst = true;
+  const r = await c.sendGroupWithAck(body(2));
+  assert.equal(r.error?.kind, "network");
+  expectInner(await settled(), "what fetch threw");
+  assert.equal((await c.sendGroupWithAck(body())).ok, true, "the same client afterwards");
+  assert.equal(sent, 12, "each outer call but the one whose fetch threw, and each inner one");
+});
