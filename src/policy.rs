@@ -22,6 +22,12 @@ use crate::outcome::Outcome;
 /// `timeoutMs` when not given: the whole call, reading the body included.
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 
+/// The longest time an option may set (`timeoutMs`, `storeTimeoutMs`, `minIntervalMs`), in
+/// ms: what a JavaScript timer waits at most (2^31 - 1, 24.8 days). A longer one fires at
+/// once in every runtime (a store timeout then failed every store operation), and a
+/// timeout of 1e300 held the reservation and journal claim of a process that died for good.
+pub const MAX_MS: f64 = 2_147_483_647.0;
+
 /// `storeTimeoutMs` when not given: one store operation slower than this fails closed.
 pub const DEFAULT_STORE_TIMEOUT_MS: f64 = 10_000.0;
 

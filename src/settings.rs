@@ -26,7 +26,7 @@ use crate::error::{FieldError, FieldErrorCode};
 use crate::headers::MAX_VALUE_LEN;
 use crate::log::Level;
 use crate::policy::{
-    DEFAULT_MAX_IN_FLIGHT, DEFAULT_STORE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_NAME_CHARS,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_STORE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_MS, MAX_NAME_CHARS,
     MAX_PARALLEL,
 };
 use crate::request::ENDPOINT_PATH;
@@ -192,6 +192,14 @@ fn number(raw: &Raw, name: &str, default: f64, min: f64) -> Result<f64, String> 
     }
 }
 
+/// A time option (ms): a number option of at most [`MAX_MS`].
+fn duration(raw: &Raw, name: &str, default: f64) -> Result<f64, String> {
+    match number(raw, name, default, 0.0)? {
+        ms if ms > MAX_MS => Err(named(name, "must be at most 2147483647 (24.8 days)")),
+        ms => Ok(ms),
+    }
+}
+
 fn boolean(raw: &Raw, name: &str, default: bool) -> Result<bool, String> {
     match raw {
         Raw::Absent => Ok(default),
@@ -235,7 +243,7 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         Raw::Unreadable => return Err(named("baseUrl", "could not be read (its getter threw)")),
         _ => return Err("options.baseUrl must be a string".into()),
     };
-    let timeout_ms = number(&input.timeout_ms, "timeoutMs", DEFAULT_TIMEOUT_MS, 0.0)?;
+    let timeout_ms = duration(&input.timeout_ms, "timeoutMs", DEFAULT_TIMEOUT_MS)?;
     let max_message_length = number(
         &input.max_message_length,
         "maxMessageLength",
@@ -252,11 +260,10 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         0.0,
     )?;
     let rate_limit_guard = boolean(&input.rate_limit_guard, "rateLimitGuard", true)?;
-    let store_timeout_ms = number(
+    let store_timeout_ms = duration(
         &input.store_timeout_ms,
         "storeTimeoutMs",
         DEFAULT_STORE_TIMEOUT_MS,
-        0.0,
     )?;
     let max_in_flight = number(
         &input.max_in_flight_per_account,
@@ -370,12 +377,8 @@ fn field_error(field: &str, message: String) -> Vec<FieldError> {
 pub fn call(input: CallInput) -> Result<CallSettings, Vec<FieldError>> {
     let timeout_ms = match &input.timeout_ms {
         Raw::Absent => None,
-        Raw::Number(n) if n.is_finite() && *n >= 0.0 => Some(*n),
-        _ => {
-            return Err(field_error(
-                "options.timeoutMs",
-                "options.timeoutMs must be a finite number >= 0".into(),
-            ))
+        raw => {
+            Some(duration(raw, "timeoutMs", 0.0).map_err(|m| field_error("options.timeoutMs", m))?)
         }
     };
     let headers = input
@@ -455,11 +458,8 @@ pub fn run(input: RunInput) -> Result<RunSettings, FieldError> {
         }
         _ => return Err(bad("concurrency", "a finite number >= 1")),
     }
-    match input.min_interval_ms {
-        Raw::Absent => {}
-        Raw::Number(n) if n.is_finite() && n >= 0.0 => out.min_interval_ms = n,
-        _ => return Err(bad("minIntervalMs", "a finite number >= 0")),
-    }
+    out.min_interval_ms = duration(&input.min_interval_ms, "minIntervalMs", 0.0)
+        .map_err(|m| FieldError::new("options.minIntervalMs", FieldErrorCode::Type, m))?;
     match input.journal {
         Raw::Absent => {}
         Raw::Text(j) if name_ok(&j) && input.shared => out.journal = Some(j),

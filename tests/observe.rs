@@ -147,7 +147,7 @@ fn options_may_set_any_header_but_the_clients_own_and_a_call_overrides_a_default
 /// What the npm layer copies of a longer string (one unit over 8192) is refused, as the
 /// whole string would be: each rule below holds at 8193 bytes.
 #[test]
-fn an_api_key_base_url_or_header_name_over_8192_bytes_and_a_message_limit_over_a_million_are_refused(
+fn an_api_key_base_url_or_header_name_over_8192_bytes_a_message_limit_over_a_million_and_a_time_over_24_days_are_refused(
 ) {
     use connectsafely_wasm::settings::{client, ClientInput, Raw};
     use connectsafely_wasm::validate::max_message_length;
@@ -189,6 +189,41 @@ fn an_api_key_base_url_or_header_name_over_8192_bytes_and_a_message_limit_over_a
     );
     assert!(max_message_length(&Raw::Number(1_000_001.0)).is_err());
     assert!(max_message_length(&Raw::Number(1e300)).is_err());
+    // Time options: what a timer waits at most.
+    let at_most = "must be at most 2147483647 (24.8 days)";
+    let client_ms = with(|i| i.timeout_ms = Raw::Number(2_147_483_648.0));
+    assert_eq!(
+        client_ms.unwrap_err(),
+        format!("options.timeoutMs {at_most}")
+    );
+    for (ms, ok) in [
+        (2_147_483_647.0, true),
+        (2_147_483_648.0, false),
+        (1e300, false),
+    ] {
+        let store = client(ClientInput {
+            api_key: Raw::Text("k".into()),
+            store_timeout_ms: Raw::Number(ms),
+            ..ClientInput::default()
+        });
+        assert_eq!(store.is_ok(), ok, "storeTimeoutMs {ms}");
+        let call = connectsafely_wasm::settings::call(connectsafely_wasm::settings::CallInput {
+            timeout_ms: Raw::Number(ms),
+            headers: None,
+        });
+        assert_eq!(call.is_ok(), ok, "a call's timeoutMs {ms}");
+        let run = connectsafely_wasm::settings::run(connectsafely_wasm::settings::RunInput {
+            min_interval_ms: Raw::Number(ms),
+            ..Default::default()
+        });
+        assert_eq!(run.is_ok(), ok, "minIntervalMs {ms}");
+        if !ok {
+            assert_eq!(
+                run.unwrap_err().message,
+                format!("options.minIntervalMs {at_most}")
+            );
+        }
+    }
     let says = connectsafely_wasm::problem::template(
         connectsafely_wasm::problem::Message::MaxMessageLength,
     );

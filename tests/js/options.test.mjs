@@ -40,6 +40,27 @@ test("number options must be finite and not negative", () => {
   }
 });
 
+test("a time option above 2147483647 ms (24.8 days, what a timer waits at most) is refused, on the client, a call and a run", async () => {
+  // A longer timer fires at once: a storeTimeoutMs of 1e300 failed every store operation,
+  // and a timeoutMs of 1e300 held a dead process's reservation and claim for good.
+  for (const name of ["timeoutMs", "storeTimeoutMs"]) {
+    for (const v of [2 ** 31, 1e300]) throwsNaming({ apiKey: "k", [name]: v }, name);
+    assert.doesNotThrow(make({ apiKey: "k", [name]: 2 ** 31 - 1 }));
+  }
+  let calls = 0;
+  const c = new ConnectSafelyClient({ apiKey: "k", logLevel: "off", fetch: async () => (calls++, new Response('{"success":true}')) });
+  const body = { recipientProfileUrn: "urn:li:fsd_profile:A", groupId: "1", message: "hi" };
+  const one = await c.sendGroupWithAck(body, { timeoutMs: 1e300 });
+  assert.deepEqual(one.error.fieldErrors.map((e) => [e.field, e.message]), [["options.timeoutMs", "options.timeoutMs must be at most 2147483647 (24.8 days)"]]);
+  for (const options of [{ timeoutMs: 2 ** 31 }, { minIntervalMs: 1e300 }]) {
+    const run = await c.sendGroupWithAckMany([body], options);
+    const [name] = Object.keys(options);
+    assert.deepEqual(run.results[0].error.fieldErrors.map((e) => [e.field, e.message]), [[`options.${name}`, `options.${name} must be at most 2147483647 (24.8 days)`]]);
+  }
+  assert.equal(calls, 0);
+  assert.equal((await c.sendGroupWithAck(body, { timeoutMs: 2 ** 31 - 1 })).ok, true);
+});
+
 test("boolean options must be booleans", () => {
   for (const name of ["rateLimitGuard", "dangerouslyAllowBrowser"]) throwsNaming({ apiKey: "k", [name]: "yes" }, name);
 });
