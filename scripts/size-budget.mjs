@@ -151,9 +151,12 @@ import { BUNDLES } from "./entries.mjs";
 // 50.9, many.mjs 69.9: strings bounded before they are copied into wasm memory (unknown
 // keys cut at 256 units, string options and headers at 8193, a thrown error's texts at
 // 1,024; maxMessageLength at most 1,000,000), web.mjs +343 B. many.mjs 70.1: a run's
-// bodies bounded at 512 MiB of text, +208 B.
+// bodies bounded at 512 MiB of text, +208 B. index.mjs 63.8, web.mjs 51.1: time options
+// bounded, calls from inside getters the core reads wait their turn, a signal fired while
+// fetch runs reported as maybe delivered, a key echoed behind a JSON escape or in a header
+// redacted (web.mjs +203 B).
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 63.7 * 1024, "web.mjs": 50.9 * 1024, "many.mjs": 70.1 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 63.8 * 1024, "web.mjs": 51.1 * 1024, "many.mjs": 70.1 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

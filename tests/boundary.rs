@@ -93,3 +93,24 @@ fn the_validate_entry_cuts_unknown_keys_where_the_main_entrys_reader_does() {
     );
     assert!(js.contains(&declared), "describe.js declares {declared}");
 }
+
+#[test]
+fn the_driver_copies_no_list_longer_than_a_run_takes() {
+    let js = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pkg-template/src/client.js"
+    ))
+    .expect("pkg-template/src/client.js");
+    let (_, after) = js
+        .split_once("const MAX_RUN_BODIES = ")
+        .expect("client.js declares MAX_RUN_BODIES");
+    let digits: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '_')
+        .filter(|c| *c != '_')
+        .collect();
+    assert_eq!(
+        digits.parse::<u32>().ok(),
+        Some(connectsafely_wasm::policy::MAX_RUN_BODIES)
+    );
+}

@@ -103,6 +103,9 @@ function copied(v, isBody) {
 
 const ABORTED = Symbol("aborted");
 
+/** The most bodies a run takes (src/policy.rs's MAX_RUN_BODIES; tests/boundary.rs holds the two equal). */
+const MAX_RUN_BODIES = 1_000_000;
+
 /**
  * Resolves when the call's `signal` (of its options) fires; never, without one.
  * @param {unknown} options
@@ -438,8 +441,10 @@ export class ConnectSafelyClient {
     if (this.#reading) await null;
     if (!this.#full) {
       // The run reads its input as it was at the call.
+      // (Not a list over what a run takes, which the core refuses unread: a sparse one of
+      // 2^32 - 1 took a minute to copy, every timer of the process stopped meanwhile.)
       try {
-        bodies = Array.isArray(bodies) ? bodies.map((b) => copied(b, true)) : bodies;
+        bodies = Array.isArray(bodies) && bodies.length <= MAX_RUN_BODIES ? bodies.map((b) => copied(b, true)) : bodies;
       } catch {}
       options = copied(options);
       const thrown = await this.#switch();

@@ -195,7 +195,10 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       if (apiKey && t.includes(apiKey)) t = t.split(apiKey).join(redacted);
       out.text = t;
       try {
-        out.json = t === "" ? undefined : JSON.parse(t);
+        // A JSON escape inside the key ("\/" for "/", "\u0061" for "a") hides it from the
+        // scrub above and JSON.parse restores it: a body with an escape is parsed with each
+        // string scrubbed (a reviver, slower: only then).
+        out.json = t === "" ? undefined : apiKey && t.includes("\\") ? JSON.parse(t, (_, v) => (typeof v === "string" && v.includes(apiKey) ? v.split(apiKey).join(redacted) : v)) : JSON.parse(t);
       } catch {}
       // The whole answer was read before anything ended the exchange (what aborts the
       // controller ends it first): its signal may serve the next request.
@@ -228,7 +231,8 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         // (A rate-limit header is a number or a date: a longer one is not read.)
         lines += typeof v === "string" && v.length <= 256 && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
       }
-      out.headers = lines;
+      // (A header echoing the API key must not carry it into a result.)
+      out.headers = apiKey && lines.includes(apiKey) ? lines.split(apiKey).join(bodyRule[2]) : lines;
       Promise.resolve(res.text()).then(guarded(read), failed);
     };
     try {
@@ -242,10 +246,19 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         redirect: "manual",
       };
       if (controller) init.signal = controller.signal;
-      const pending = fetchFn.call(undefined, url, init);
-      // The request may have left from here on.
-      if (ended) return;
+      // The request may leave from the call on: a signal or timeout that ends the exchange
+      // while fetch runs (an abort listener, a wrapper that aborts) reports it as maybe
+      // delivered, and what fetch settles to is still handled (never an unhandled rejection).
       out.what = Exchanged.NoResponse;
+      /** @type {unknown} */
+      let pending;
+      try {
+        pending = fetchFn.call(undefined, url, init);
+      } catch (e) {
+        // A fetch that throws at once: nothing left.
+        if (!ended) out.what = Exchanged.NotSent;
+        throw e;
+      }
       Promise.resolve(pending).then(guarded(answered), failed);
     } catch (e) {
       // A fetch that throws at once (nothing sent), a hostile runtime (a signal whose

@@ -58,6 +58,22 @@ test("a list longer than 1,000,000 bodies fails whole, typed, before anything is
   assert.equal((await client().sendGroupWithAckMany(bodies(1))).sent, 1, "a new client runs");
 });
 
+test("a list longer than a run takes is not copied before the run refuses it", async () => {
+  // A client that has not loaded the full core copies a run's list first: a sparse one of
+  // 2^32 - 1 took a minute, every timer of the process stopped meanwhile.
+  let looked = 0;
+  const huge = new Proxy([], {
+    get: (t, k) => (k === "length" ? 2 ** 32 - 1 : Reflect.get(t, k)),
+    has: (t, k) => {
+      if (++looked > 1000) throw new Error("copied");
+      return Reflect.has(t, k);
+    },
+  });
+  const run = await client().sendGroupWithAckMany(huge);
+  assert.deepEqual(run.results.map((r) => r.error.fieldErrors[0].code), ["too_long"]);
+  assert.equal(looked, 0, "no index looked at");
+});
+
 test("a list whose bodies hold more than 512 MiB of text fails whole, typed, with nothing sent, and every run after it still works", async () => {
   // 200,000 messages of 8,000 CJK characters (24 KB of UTF-8 each) once ran the wasm out
   // of memory, which the run keeps them in until each is sent: the run rejected, and the

@@ -78,6 +78,39 @@ test("a fetch that throws synchronously reports that nothing was sent", async ()
   assert.match(r.error.message, /sync boom/);
 });
 
+test("a signal that fires while fetch runs reports the send maybe delivered, and what fetch settles to afterwards is handled", async () => {
+  // A fetch wrapper (or an abort listener) can fire the caller's signal while fetch runs:
+  // the request may have left. It was reported as nothing sent (deliveryUnknown: false,
+  // an invitation to send again), and a rejection from that fetch went unhandled, which
+  // ends a Node.js process.
+  const unhandled = [];
+  const seen = (e) => unhandled.push(e);
+  process.on("unhandledRejection", seen);
+  try {
+    for (const settles of ["resolves", "rejects"]) {
+      const ac = new AbortController();
+      let calls = 0;
+      const c = new ConnectSafelyClient({
+        apiKey: "k",
+        logLevel: "off",
+        fetch: async () => {
+          calls++;
+          ac.abort();
+          if (settles === "rejects") throw new TypeError("fetch failed");
+          return ok();
+        },
+      });
+      const r = await c.sendGroupWithAck(body(), { signal: ac.signal });
+      assert.equal(calls, 1);
+      assert.deepEqual([r.ok, r.error?.kind, r.error?.deliveryUnknown], [false, "aborted", true], settles);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    process.off("unhandledRejection", seen);
+  }
+  assert.deepEqual(unhandled, []);
+});
+
 test("a fetch that ignores the signal and never settles still times out", async () => {
   const c = new ConnectSafelyClient({ apiKey: "k", fetch: () => new Promise(() => {}), timeoutMs: 100 });
   const r = await c.sendGroupWithAck(body());

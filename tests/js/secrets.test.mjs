@@ -111,3 +111,22 @@ test("the console gets only the package's log lines (warn by default), never the
     assert.ok(!line.includes(KEY) && !line.includes(body().message), line);
   }
 });
+
+test("a key a response echoes behind a JSON escape (\\/ for /), or in a rate-limit header, is redacted from the result", async () => {
+  // The text holds no literal key, so scrubbing the text missed it, and JSON.parse restored it.
+  const key = "cs_live/9fK2+x7QpZ";
+  const escaped = key.replaceAll("/", "\\/").replace("9", "\\u0039");
+  for (const [status, text, headers] of [
+    [401, `{"success":false,"error":"Invalid API key ${escaped}"}`, {}],
+    [200, `{"success":true,"message":"Sent (key ${escaped})","nested":{"list":["${escaped}"]}}`, {}],
+    [429, '{"success":false,"error":"slow down"}', { "X-RateLimit-Action": key }],
+  ]) {
+    const c = new ConnectSafelyClient({ apiKey: key, logLevel: "off", fetch: async () => new Response(text, { status, headers }) });
+    const r = await c.sendGroupWithAck(body());
+    assert.ok(!JSON.stringify(r).includes(key), `${status}: ${JSON.stringify(r)}`);
+    assert.ok(JSON.stringify(r).includes("[redacted]"), `${status}: the echo is shown redacted`);
+  }
+  // A body with escapes but no key parses as before.
+  const plain = new ConnectSafelyClient({ apiKey: key, logLevel: "off", fetch: async () => new Response('{"success":true,"message":"a \\"quoted\\" \\u00e9"}') });
+  assert.equal((await plain.sendGroupWithAck(body())).data.message, 'a "quoted" é');
+});
