@@ -11,10 +11,17 @@ import { names } from "./names.js";
 /**
  * The core's rules, read on the first exchange (a client, which started the core, asked
  * for it): the response headers it reads, in the order `Core.exchanged` takes them, and
- * how a body is read (`[maxBody, keptBody, redacted]`).
- * @type {{ headerNames: string[], bodyRule: [number, number, string] } | undefined}
+ * how a body is read (`[maxBody, keptBody, redacted]`), and which header is
+ * X-RateLimit-Action, the one text among them.
+ * @type {{ headerNames: string[], action: number, bodyRule: [number, number, string] } | undefined}
  */
 let rules;
+
+/**
+ * @param {string[]} headerNames
+ * @param {[number, number, string]} bodyRule
+ */
+const made = (headerNames, bodyRule) => ({ headerNames, action: headerNames.indexOf("x-ratelimit-action"), bodyRule });
 
 /** Requests one controller serves at most (see `Pooled`). */
 const USES = 8;
@@ -130,7 +137,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     out.what = Exchanged.NoFetch;
     return Promise.resolve(out);
   }
-  const { headerNames, bodyRule } = (rules ??= { headerNames: names(rateLimitHeaderNames()), bodyRule: bodyRules() });
+  const { headerNames, action, bodyRule } = (rules ??= made(names(rateLimitHeaderNames()), bodyRules()));
   return new Promise((resolve) => {
     // Each step is a callback that does nothing once the exchange has ended: the timeout
     // or the caller's signal ends it where it stands (a fetch that ignores its signal
@@ -192,14 +199,13 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
       // classified on its start; the key never reaches a result, even when a server echoes it.
       const [most, kept, redacted] = bodyRule;
       let t = typeof text !== "string" ? "" : text.length > most ? text.slice(0, kept) : text;
-      if (apiKey && t.includes(apiKey)) t = t.split(apiKey).join(redacted);
-      out.text = t;
       try {
-        // A JSON escape inside the key ("\/" for "/", "\u0061" for "a") hides it from the
-        // scrub above and JSON.parse restores it: a body with an escape is parsed with each
-        // string scrubbed (a reviver, slower: only then).
-        out.json = t === "" ? undefined : apiKey && t.includes("\\") ? JSON.parse(t, (_, v) => (typeof v === "string" && v.includes(apiKey) ? v.split(apiKey).join(redacted) : v)) : JSON.parse(t);
+        // JSON is scrubbed string by string (a reviver, slower: only when the text holds the
+        // key, or an escape, which can hide it from a scrub of the text and JSON.parse
+        // restores): a scrub of the text matched a short key ("1") inside numbers too.
+        out.json = t === "" ? undefined : apiKey && (t.includes(apiKey) || t.includes("\\")) ? JSON.parse(t, (_, v) => (typeof v === "string" && v.includes(apiKey) ? v.split(apiKey).join(redacted) : v)) : JSON.parse(t);
       } catch {}
+      out.text = apiKey && t.includes(apiKey) ? t.split(apiKey).join(redacted) : t;
       // The whole answer was read before anything ended the exchange (what aborts the
       // controller ends it first): its signal may serve the next request.
       end(true);
@@ -227,12 +233,14 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         try {
           v = got.get(headerNames[i]);
         } catch {}
+        // (X-RateLimit-Action, the one text among them, echoing the API key must not carry it
+        // into a result; the others are numbers and dates, which a short key would match.)
+        if (typeof v === "string" && i === action && apiKey && v.includes(apiKey)) v = v.split(apiKey).join(bodyRule[2]);
         if (i > 0) lines += "\n";
         // (A rate-limit header is a number or a date: a longer one is not read.)
         lines += typeof v === "string" && v.length <= 256 && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
       }
-      // (A header echoing the API key must not carry it into a result.)
-      out.headers = apiKey && lines.includes(apiKey) ? lines.split(apiKey).join(bodyRule[2]) : lines;
+      out.headers = lines;
       Promise.resolve(res.text()).then(guarded(read), failed);
     };
     try {

@@ -294,10 +294,14 @@ impl Core {
             Cut::Timeout => Some(Interrupt::Timeout(timeout)),
             Cut::Aborted => Some(Interrupt::Aborted),
         };
+        // (Scrubbed here, where it comes in: a journal records it.)
         let detail = if thrown.is_undefined() {
             String::new()
         } else {
-            js::describe_error(&thrown).0
+            crate::policy::scrub(
+                &js::describe_error(&thrown).0,
+                &self.config.settings.api_key,
+            )
         };
         let headers = RateLimitHeaders::from_lines(headers.as_deref().unwrap_or_default());
         let status = if crate::num::fract(status) == 0.0 && (0.0..=999.0).contains(&status) {

@@ -27,9 +27,11 @@ extern "C" {
 impl Core {
     /// Send `id`'s swap: `[key, expected, value, lasting]`: the store key, the version the
     /// value must still have (0: none yet; `undefined` to read only), the value to write
-    /// (`undefined` to read only), with the API key scrubbed out of it (a journal records
-    /// the server's messages, which may echo it), as written and as the record's format
-    /// escapes it, and whether the store keeps the key until it is deleted (a journal's).
+    /// (`undefined` to read only), and whether the store keeps the key until it is deleted
+    /// (a journal's). What a record holds of a server's text or a thrown error was rid of
+    /// the API key where it came in (exchange.js, `Core::exchanged`): a scrub of the whole
+    /// record matched a short key ("1", "|") in its framing and numbers, which then no
+    /// longer read (the shared guard and the journal silently lost their records).
     pub fn swap(&self, id: u32) -> StoreSwap {
         let Some(machine) = self.sending(id).map(|s| &s.machine) else {
             return Array::new().unchecked_into();
@@ -40,9 +42,10 @@ impl Core {
         let expected = swap
             .expected
             .map_or(JsValue::UNDEFINED, |v| JsValue::from_f64(v as f64));
-        let value = swap.value.as_deref().map_or(JsValue::UNDEFINED, |value| {
-            JsValue::from_str(&crate::policy::scrub(value, &self.config.settings.api_key))
-        });
+        let value = swap
+            .value
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, JsValue::from_str);
         result::four(
             JsValue::from_str(&swap.key),
             expected,

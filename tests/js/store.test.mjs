@@ -240,3 +240,28 @@ test("journal, resendUnknown and runnerId are checked like the other options", a
   assert.match(u.results[0].error.message, /options\.runnerId.*journal/);
   assert.equal((await state()).requests, 0);
 });
+
+test("a short API key (\"1\", \"|\") leaves the store's records readable: the guard holds across clients, and a journal reports a sent item as sent", async () => {
+  // Every record used to be scrubbed of the key whole: a key of one character matched in
+  // the record's own framing and numbers, the record no longer read, and the shared guard
+  // and the journal silently lost it (a resumed run would report, or resend, a sent item).
+  for (const apiKey of ["1", "|", "0"]) {
+    const store = memoryStore();
+    let fetches = 0;
+    const reset = String(Math.floor(Date.now() / 1000) + 86400);
+    const fetch = async () => (fetches++, new Response('{"success":true,"message":"sent 1|0"}', { headers: { "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset } }));
+    const kinds = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await new ConnectSafelyClient({ apiKey, logLevel: "off", fetch, store }).sendGroupWithAck(body(i));
+      kinds.push(r.ok ? "sent" : r.error.kind);
+    }
+    assert.deepEqual(kinds, ["sent", "rate_limited", "rate_limited"], `${apiKey}: the quota spent by the first is known to the others`);
+    assert.equal(fetches, 1);
+    const journaled = memoryStore();
+    const first = await new ConnectSafelyClient({ apiKey, logLevel: "off", store: journaled, fetch: async () => (fetches++, new Response('{"success":true}')) }).sendGroupWithAckMany([body()], { journal: "j" });
+    assert.equal(first.sent, 1);
+    const again = await new ConnectSafelyClient({ apiKey, logLevel: "off", store: journaled, fetch: async () => (fetches++, new Response('{"success":true}')) }).sendGroupWithAckMany([body()], { journal: "j" });
+    assert.equal(again.results[0]?.ok, true, `${apiKey}: the recorded outcome reads back`);
+    assert.equal(fetches, 2, `${apiKey}: sent once`);
+  }
+});
