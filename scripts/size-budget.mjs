@@ -154,9 +154,12 @@ import { BUNDLES } from "./entries.mjs";
 // bodies bounded at 512 MiB of text, +208 B. index.mjs 63.8, web.mjs 51.1: time options
 // bounded, calls from inside getters the core reads wait their turn, a signal fired while
 // fetch runs reported as maybe delivered, a key echoed behind a JSON escape or in a header
-// redacted (web.mjs +203 B).
+// redacted (web.mjs +203 B). index.mjs 64.3, web.mjs 51.4, many.mjs 70.2: a store's
+// records no longer scrubbed whole (a JSON body scrubbed string by string), a send or run
+// called unbound resolved typed, what fetch threw searched for the key before it is kept as
+// a cause (fields.js's mentions), a browser's opaque redirect maybe delivered (web.mjs +307 B).
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 63.8 * 1024, "web.mjs": 51.1 * 1024, "many.mjs": 70.1 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 70.2 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

@@ -356,11 +356,12 @@ fn zod_issues<J: JsonView>(body: &J) -> Vec<FieldError> {
         .collect()
 }
 
-/// A browser's opaque answer to a redirect (`redirect: "manual"`): the status is hidden.
+/// A browser's opaque answer to a redirect (`redirect: "manual"`): the status is hidden, so
+/// it may be a 303 (See Other), which says the server handled the request: maybe delivered.
 pub fn opaque_redirect() -> SendError {
     SendError::new(
         ErrorKind::HttpError,
-        "The server answered with a redirect, which is never followed (the API key stays with the base URL's origin)",
-        false,
+        "The server answered with a redirect, which is never followed (the API key stays with the base URL's origin); a browser hides which (a 303 means it was handled): check before resending",
+        true,
     )
 }

@@ -72,17 +72,16 @@ pub fn text_at_most(v: &JsValue, max: u32) -> Option<(String, bool)> {
     })
 }
 
-/// What a thrown value says, for an error message: its `message`, else `String(e)`; and
-/// whether that is all of it (each text is cut at [`THROWN_TEXT`] units).
-pub fn describe_error(e: &JsValue) -> (String, bool) {
-    let text = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| text_at_most(&v, THROWN_TEXT));
-    let mut whole = true;
-    if let Some((m, all)) = text(prop(e, "message")) {
-        whole &= all;
-        let name = text(prop(e, "name")).map_or_else(String::new, |(n, all)| {
-            whole &= all;
-            n
-        });
+/// What a thrown value says, for an error message: its `message`, else `String(e)` (each
+/// text cut at [`THROWN_TEXT`] units).
+pub fn describe_error(e: &JsValue) -> String {
+    let text = |v: Result<JsValue, JsValue>| {
+        v.ok()
+            .and_then(|v| text_at_most(&v, THROWN_TEXT))
+            .map(|(t, _)| t)
+    };
+    if let Some(m) = text(prop(e, "message")) {
+        let name = text(prop(e, "name")).unwrap_or_default();
         let cause = prop(e, "cause")
             .ok()
             .filter(|c| !c.is_undefined() && !c.is_null())
@@ -92,16 +91,15 @@ pub fn describe_error(e: &JsValue) -> (String, bool) {
         } else {
             crate::cat!(name, ": ", m)
         };
-        if let Some((c, all)) = cause.filter(|(c, _)| !c.is_empty()) {
-            whole &= all;
+        if let Some(c) = cause.filter(|c| !c.is_empty()) {
             out.push_str(" (");
             out.push_str(&c);
             out.push(')');
         }
-        return (out, whole);
+        return out;
     }
     if e.is_symbol() {
-        return (String::from("a symbol was thrown"), true);
+        return String::from("a symbol was thrown");
     }
-    text(to_js_string(e)).unwrap_or((String::new(), true))
+    text(to_js_string(e)).unwrap_or_default()
 }

@@ -240,7 +240,7 @@ fn what_may_have_been_delivered_says_so() {
         ),
         (Exchange::Withheld, ErrorKind::Aborted, false),
         (Exchange::NotAResponse, ErrorKind::Network, true),
-        (Exchange::OpaqueRedirect, ErrorKind::HttpError, false),
+        (Exchange::OpaqueRedirect, ErrorKind::HttpError, true),
         (
             Exchange::HeadOnly {
                 status: 200,

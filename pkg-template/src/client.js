@@ -133,6 +133,16 @@ function notLoaded(thrown) {
   return failure(null, error, null, null);
 }
 
+/**
+ * What a send or a run called without its client resolves to (the method passed on
+ * unbound, as in `bodies.map(client.sendGroupWithAck)`): it threw on `this`.
+ * @param {string} name
+ */
+function unbound(name) {
+  const message = `Nothing was sent: ${name} was called without its client; pass client.${name}.bind(client)`;
+  return failure(null, sendError("validation", message, [], null, false), null, null);
+}
+
 /** This process's id among the processes sharing a store (lease and claim owner). */
 function runnerId() {
   const c = /** @type {any} */ (globalThis).crypto;
@@ -260,6 +270,7 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   sendGroupWithAck(body, options) {
+    if (!(this instanceof ConnectSafelyClient)) return Promise.resolve(unbound("sendGroupWithAck"));
     if (!this.#full && (this.#needsFull || this.#switching)) return this.#queued(copied(body, true), copied(options));
     return this.#send(body, options);
   }
@@ -438,6 +449,7 @@ export class ConnectSafelyClient {
    * @param {unknown} [options]
    */
   async sendGroupWithAckMany(bodies, options) {
+    if (!(this instanceof ConnectSafelyClient)) return bulk([unbound("sendGroupWithAckMany")], 0, 1, [], null, null);
     if (this.#reading) await null;
     if (!this.#full) {
       // The run reads its input as it was at the call.

@@ -271,15 +271,14 @@ function write(ops, place) {
 /**
  * Whether `s` is well-formed UTF-16 (no unpaired surrogate, which UTF-8 cannot hold:
  * TextEncoder writes U+FFFD for it): String.prototype.isWellFormed where the runtime has
- * it (a native scan; a loop costs an 8000-character message microseconds), else
- * fields.js's loop.
+ * it (a native scan; a loop costs an 8000-character message microseconds), as it was when
+ * the package loaded, else fields.js's loop.
  * @param {string} s
  */
 function wellFormedText(s) {
-  try {
-    if (typeof s.isWellFormed === "function") return s.isWellFormed() === true;
-  } catch {
-    // A page's replacement that throws: the loop answers.
-  }
-  return wellFormed(s);
+  return nativeWellFormed ? nativeWellFormed.call(s) === true : wellFormed(s);
 }
+
+/** String.prototype.isWellFormed as the runtime had it when the package loaded: a page's
+ * later replacement (a broken polyfill) must not decide what the main entry decides alike. */
+const nativeWellFormed = typeof String.prototype.isWellFormed === "function" ? String.prototype.isWellFormed : undefined;

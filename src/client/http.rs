@@ -235,7 +235,7 @@ pub async fn exchange(
         Ok(p) => p,
         Err(e) => {
             let mut a = Attempt::new(Kind::NotSent);
-            a.detail = js::describe_error(&e).0;
+            a.detail = js::describe_error(&e);
             return a;
         }
     };
@@ -249,7 +249,7 @@ pub async fn exchange(
         Err(e) => {
             let mut a = Attempt::new(Kind::NoResponse);
             a.interrupt = with_timeout(stop.cut());
-            a.detail = js::describe_error(&e).0;
+            a.detail = js::describe_error(&e);
             return a;
         }
     };
@@ -292,7 +292,7 @@ pub async fn exchange(
         }
         Err(e) => {
             a.interrupt = with_timeout(stop.cut());
-            a.detail = js::describe_error(&e).0;
+            a.detail = js::describe_error(&e);
             a
         }
     }

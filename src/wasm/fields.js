@@ -83,6 +83,34 @@ export function entries(v) {
   }
 }
 
+// Whether `v`, what fetch threw, holds `key` anywhere a reader of a result's `error.cause`
+// could reach it: a string or symbol's text, and an object's own property names and
+// values (message, stack, errors, causes, a request config's headers...), as deep as four
+// objects and 256 properties in all; true when that cannot be told (deeper, more, or a read that
+// throws): the result then keeps no cause (result.rs).
+export function mentions(v, key) {
+  let left = 256;
+  const seen = new Set();
+  /** @param {unknown} x @param {number} depth @returns {boolean} */
+  const holds = (x, depth) => {
+    if (typeof x === "string") return x.includes(key);
+    if (typeof x === "symbol") return String(x.description).includes(key);
+    if (x === null || (typeof x !== "object" && typeof x !== "function")) return false;
+    if (seen.has(x)) return false;
+    seen.add(x);
+    if (depth > 4) return true;
+    for (const k of Reflect.ownKeys(x)) {
+      if (--left < 0 || holds(k, depth) || holds(/** @type {any} */ (x)[k], depth + 1)) return true;
+    }
+    return false;
+  };
+  try {
+    return holds(v, 0);
+  } catch {
+    return true;
+  }
+}
+
 // `o[k]`, for JSON.parse results: plain data, but a key they lack is looked up on
 // Object.prototype, where a page's getter may throw; read as absent then (a throw would
 // cross the wasm and leave the core borrowed for every later call).

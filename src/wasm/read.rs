@@ -30,6 +30,9 @@ extern "C" {
     fn well_formed(s: &JsValue) -> bool;
     /// Whether `v` is a `Map` or a `Headers` (whose entries are no keys of the object).
     pub(super) fn entries(v: &JsValue) -> bool;
+    /// Whether what fetch threw holds `key` anywhere a reader of a result's `error.cause`
+    /// could reach it (or that cannot be told).
+    pub(super) fn mentions(v: &JsValue, key: &str) -> bool;
 }
 
 /// What a JavaScript value is: `typeOf` of fields.js, one call where wasm-bindgen's

@@ -104,11 +104,7 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
             let error = super::error::error_js(e);
             let keeps_cause = e.kind == crate::error::ErrorKind::Network
                 && !thrown.is_undefined()
-                && (secret.is_empty() || {
-                    // (What was not read may hold the key.)
-                    let (said, whole) = js::describe_error(&thrown);
-                    whole && !crate::text::contains(&said, secret)
-                });
+                && (secret.is_empty() || !super::read::mentions(&thrown, secret));
             if keeps_cause {
                 with_cause(&error, &thrown);
             }

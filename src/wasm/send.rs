@@ -298,10 +298,7 @@ impl Core {
         let detail = if thrown.is_undefined() {
             String::new()
         } else {
-            crate::policy::scrub(
-                &js::describe_error(&thrown).0,
-                &self.config.settings.api_key,
-            )
+            crate::policy::scrub(&js::describe_error(&thrown), &self.config.settings.api_key)
         };
         let headers = RateLimitHeaders::from_lines(headers.as_deref().unwrap_or_default());
         let status = if crate::num::fract(status) == 0.0 && (0.0..=999.0).contains(&status) {

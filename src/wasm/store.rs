@@ -79,7 +79,7 @@ impl Core {
     /// The store failed for send `id`'s swap (`thrown`: what it threw or answered).
     #[wasm_bindgen(js_name = storeFailed)]
     pub fn store_failed(&mut self, id: u32, thrown: JsValue) {
-        let detail = js::describe_error(&thrown).0;
+        let detail = js::describe_error(&thrown);
         let detail = crate::policy::scrub(&detail, &self.config.settings.api_key);
         if let Some(sending) = self.sends.get_mut(id) {
             sending.machine.store_failed(&detail, &self.policy);

@@ -375,3 +375,25 @@ test("without a store, concurrent sends hold the account to maxInFlightPerAccoun
   assert.ok(refused.every((r) => r.error.kind === "rate_limited" && r.status === null), "the rest refused locally");
   assert.equal((await state()).requests, 150, "no request past the quota: no 429");
 });
+
+test("what fetch threw is kept as the cause only when no part a reader could reach holds the key", async () => {
+  const key = "sk-live-SECRET-0123456789";
+  const config = { url: "https://api.connectsafely.ai/x", headers: { Authorization: `Bearer ${key}` } };
+  const leaky = [
+    Object.assign(new Error("Request failed"), { config }), // an HTTP library's error, with its request
+    new AggregateError([new Error(`refused ${key}`)], "all failed"),
+    new Error("outer", { cause: new Error("middle", { cause: new Error(`inner ${key}`) }) }),
+    Symbol(`token ${key}`),
+    { deep: { er: { still: { deeper: { now: { gone: "?" } } } } } }, // too deep to tell
+  ];
+  for (const thrown of leaky) {
+    const c = new ConnectSafelyClient({ apiKey: key, logLevel: "off", fetch: async () => Promise.reject(thrown) });
+    const r = await c.sendGroupWithAck(body());
+    assert.equal(r.error.kind, "network");
+    assert.equal(r.error.cause, undefined, String(thrown.message ?? typeof thrown));
+  }
+  // One that holds no key is kept, the very value.
+  const plain = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+  const c = new ConnectSafelyClient({ apiKey: key, logLevel: "off", fetch: async () => Promise.reject(plain) });
+  assert.equal((await c.sendGroupWithAck(body())).error.cause, plain);
+});

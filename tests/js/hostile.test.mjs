@@ -183,3 +183,21 @@ test("a call made from a getter the core reads (a call's or a run's options, wha
   assert.equal((await c.sendGroupWithAck(body())).ok, true, "the same client afterwards");
   assert.equal(sent, 12, "each outer call but the one whose fetch threw, and each inner one");
 });
+
+test("a send or a run called without its client (passed on unbound) resolves to a typed failure, never throws", async () => {
+  let sent = 0;
+  const c = new ConnectSafelyClient({ apiKey: "k", logLevel: "off", fetch: async () => (sent++, new Response('{"success":true}')) });
+  // The careless pattern: the method passed as a callback loses its `this`.
+  let pending;
+  assert.doesNotThrow(() => (pending = [body(1), body(2)].map(c.sendGroupWithAck)));
+  for (const r of await Promise.all(pending)) {
+    assert.deepEqual([r.ok, r.error.kind, r.error.deliveryUnknown], [false, "validation", false]);
+    assert.match(r.error.message, /called without its client.*client\.sendGroupWithAck\.bind\(client\)/);
+  }
+  const { sendGroupWithAckMany } = c;
+  const run = await sendGroupWithAckMany([body(3)]);
+  assert.deepEqual([run.sent, run.failed, run.results.length], [0, 1, 1]);
+  assert.match(run.results[0].error.message, /sendGroupWithAckMany was called without its client/);
+  assert.equal(sent, 0);
+  assert.equal((await c.sendGroupWithAck(body())).ok, true, "called on its client, it sends");
+});

@@ -384,3 +384,20 @@ test("validate.mjs is built from validation's modules alone: of the core's shape
     for (const snippet of snippets) assert.ok(inputs.get(snippet) <= 250, `${file}: ${inputs.get(snippet)} bytes of ${snippet}`);
   }
 });
+
+test("a page that replaces String.prototype.isWellFormed after the package loaded changes neither entry's verdict", () => {
+  // The validate entry asked the prototype's method at each call: a broken polyfill made it
+  // accept a lone surrogate, which would be sent altered (U+FFFD), where the main entry refused it.
+  const native = String.prototype.isWellFormed;
+  const lone = body(1, { message: "bad \ud800 text" });
+  try {
+    for (const broken of [() => true, () => { throw new Error("polyfill"); }]) {
+      String.prototype.isWellFormed = broken;
+      same(lone, undefined, "a lone surrogate under a broken isWellFormed");
+      const r = entry.validateSendGroupWithAck(lone);
+      assert.deepEqual(r.error?.fieldErrors.map((e) => e.code), ["not_well_formed"]);
+    }
+  } finally {
+    String.prototype.isWellFormed = native;
+  }
+});
