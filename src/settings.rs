@@ -209,9 +209,11 @@ fn boolean(raw: &Raw, name: &str, default: bool) -> Result<bool, String> {
     }
 }
 
-/// A name (a workspace, a journal id, a runner id): 1 to 200 characters.
+/// A name (a workspace, a journal id, a runner id): 1 to 200 characters, none U+FFFD (what
+/// the npm layer reads an unpaired surrogate as: names that differ only in theirs would
+/// name one workspace, journal or runner).
 fn name_ok(s: &str) -> bool {
-    !s.is_empty() && crate::text::char_count(s) <= MAX_NAME_CHARS
+    !s.is_empty() && crate::text::char_count(s) <= MAX_NAME_CHARS && !s.contains('\u{fffd}')
 }
 
 /// Settles `ClientOptions`; the error names the option and why (the npm layer throws it
@@ -277,7 +279,7 @@ pub fn client(input: ClientInput) -> Result<ClientSettings, String> {
         Raw::Text(w) if name_ok(&w) && crate::text::trim(&w) == w => w,
         _ => {
             return Err(
-                "options.workspace must be a workspace's name: a string of 1 to 200 characters, without surrounding spaces"
+                "options.workspace must be a workspace's name: a string of 1 to 200 characters, without surrounding spaces or U+FFFD (an unpaired surrogate)"
                     .into(),
             )
         }
@@ -472,7 +474,7 @@ pub fn run(input: RunInput) -> Result<RunSettings, FieldError> {
         _ => {
             return Err(bad(
                 "journal",
-                "a run id: a non-empty string of at most 200 characters",
+                "a run id: a non-empty string of at most 200 characters, without U+FFFD (an unpaired surrogate)",
             ))
         }
     }
@@ -488,7 +490,7 @@ pub fn run(input: RunInput) -> Result<RunSettings, FieldError> {
         _ => {
             return Err(bad(
                 "runnerId",
-                "a runner's id: a non-empty string of at most 200 characters",
+                "a runner's id: a non-empty string of at most 200 characters, without U+FFFD (an unpaired surrogate)",
             ))
         }
     }

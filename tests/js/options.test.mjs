@@ -113,3 +113,18 @@ test("the objects among the options are told apart by what they are, proxies inc
   assert.doesNotThrow(make({ apiKey: "k", store: { swap: fn } }));
   for (const store of [{ swap: "x" }, "redis", () => {}, { swap: revoked.proxy }]) throwsNaming({ apiKey: "k", store }, "store");
 });
+
+test("a workspace, journal or runner id holding an unpaired surrogate is refused: names differing only in theirs were one", async () => {
+  // "acme\ud800" and "acme\udbff" both read as "acme\ufffd": two customers shared one
+  // quota and their journals.
+  const store = { swap: async () => ({ ok: false, value: null, version: 0 }) };
+  for (const workspace of ["acme\ud800", "acme\udbff", "acme\ufffd"]) throwsNaming({ apiKey: "k", store, workspace }, "workspace");
+  assert.doesNotThrow(make({ apiKey: "k", store, workspace: "acme😀" }));
+  const c = new ConnectSafelyClient({ apiKey: "k", logLevel: "off", store, fetch: async () => new Response('{"success":true}') });
+  const b = { recipientProfileUrn: "urn:li:fsd_profile:A", groupId: "1", message: "hi" };
+  for (const [options, field] of [[{ journal: "run\ud800" }, "options.journal"], [{ journal: "run", runnerId: "worker\udc00" }, "options.runnerId"]]) {
+    const run = await c.sendGroupWithAckMany([b], options);
+    assert.deepEqual(run.results[0].error.fieldErrors.map((e) => e.field), [field]);
+    assert.match(run.results[0].error.fieldErrors[0].message, /unpaired surrogate/);
+  }
+});
