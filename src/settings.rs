@@ -213,7 +213,9 @@ fn boolean(raw: &Raw, name: &str, default: bool) -> Result<bool, String> {
 /// the npm layer reads an unpaired surrogate as: names that differ only in theirs would
 /// name one workspace, journal or runner).
 fn name_ok(s: &str) -> bool {
-    !s.is_empty() && crate::text::char_count(s) <= MAX_NAME_CHARS && !s.contains('\u{fffd}')
+    !s.is_empty()
+        && crate::text::char_count(s) <= MAX_NAME_CHARS
+        && !crate::text::has_replacement_char(s)
 }
 
 /// Settles `ClientOptions`; the error names the option and why (the npm layer throws it
