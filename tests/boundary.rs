@@ -80,37 +80,32 @@ fn body_shape_reads_each_of_the_cores_body_keys_at_its_own_bits() {
     }
 }
 
-#[test]
-fn the_validate_entry_cuts_unknown_keys_where_the_main_entrys_reader_does() {
-    let js = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/pkg-template/src/describe.js"
-    ))
-    .expect("pkg-template/src/describe.js");
-    let declared = format!(
-        "const KEY_UNITS = {};",
-        connectsafely_wasm::value::KEY_UNITS
-    );
-    assert!(js.contains(&declared), "describe.js declares {declared}");
-}
-
-#[test]
-fn the_driver_copies_no_list_longer_than_a_run_takes() {
-    let js = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/pkg-template/src/client.js"
-    ))
-    .expect("pkg-template/src/client.js");
-    let (_, after) = js
-        .split_once("const MAX_RUN_BODIES = ")
-        .expect("client.js declares MAX_RUN_BODIES");
+/// The number a JavaScript file of the package declares as `const NAME = <digits>;` (`_`
+/// separators allowed).
+fn js_constant(file: &str, name: &str) -> Option<u64> {
+    let path = format!("{}/pkg-template/src/{file}", env!("CARGO_MANIFEST_DIR"));
+    let js = std::fs::read_to_string(&path).expect(&path);
+    let (_, after) = js.split_once(&format!("const {name} = "))?;
     let digits: String = after
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '_')
         .filter(|c| *c != '_')
         .collect();
+    digits.parse().ok()
+}
+
+#[test]
+fn the_validate_entry_cuts_unknown_keys_where_the_main_entrys_reader_does() {
     assert_eq!(
-        digits.parse::<u32>().ok(),
-        Some(connectsafely_wasm::policy::MAX_RUN_BODIES)
+        js_constant("describe.js", "KEY_UNITS"),
+        Some(u64::from(connectsafely_wasm::value::KEY_UNITS))
+    );
+}
+
+#[test]
+fn the_driver_copies_no_list_longer_than_a_run_takes() {
+    assert_eq!(
+        js_constant("client.js", "MAX_RUN_BODIES"),
+        Some(u64::from(connectsafely_wasm::policy::MAX_RUN_BODIES))
     );
 }

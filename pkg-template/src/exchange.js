@@ -23,6 +23,17 @@ let rules;
  */
 const made = (headerNames, bodyRule) => ({ headerNames, action: headerNames.indexOf("x-ratelimit-action"), bodyRule });
 
+/**
+ * `s` with `key` (the API key) replaced by `redacted` wherever it stands, when `s` is a
+ * string; anything else as it is.
+ * @template T
+ * @param {T} s
+ * @param {string} key
+ * @param {string} redacted
+ * @returns {T}
+ */
+const scrub = (s, key, redacted) => (typeof s === "string" && key && s.includes(key) ? /** @type {T} */ (s.split(key).join(redacted)) : s);
+
 /** Requests one controller serves at most (see `Pooled`). */
 const USES = 8;
 /** Controllers kept free per client: one for sequential sends, up to eight for a run's concurrent workers. */
@@ -203,9 +214,9 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         // JSON is scrubbed string by string (a reviver, slower: only when the text holds the
         // key, or an escape, which can hide it from a scrub of the text and JSON.parse
         // restores): a scrub of the text matched a short key ("1") inside numbers too.
-        out.json = t === "" ? undefined : apiKey && (t.includes(apiKey) || t.includes("\\")) ? JSON.parse(t, (_, v) => (typeof v === "string" && v.includes(apiKey) ? v.split(apiKey).join(redacted) : v)) : JSON.parse(t);
+        out.json = t === "" ? undefined : apiKey && (t.includes(apiKey) || t.includes("\\")) ? JSON.parse(t, (_, v) => scrub(v, apiKey, redacted)) : JSON.parse(t);
       } catch {}
-      out.text = apiKey && t.includes(apiKey) ? t.split(apiKey).join(redacted) : t;
+      out.text = scrub(t, apiKey, redacted);
       // The whole answer was read before anything ended the exchange (what aborts the
       // controller ends it first): its signal may serve the next request.
       end(true);
@@ -235,7 +246,7 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
         } catch {}
         // (X-RateLimit-Action, the one text among them, echoing the API key must not carry it
         // into a result; the others are numbers and dates, which a short key would match.)
-        if (typeof v === "string" && i === action && apiKey && v.includes(apiKey)) v = v.split(apiKey).join(bodyRule[2]);
+        if (i === action) v = scrub(v, apiKey, bodyRule[2]);
         if (i > 0) lines += "\n";
         // (A rate-limit header is a number or a date: a longer one is not read.)
         lines += typeof v === "string" && v.length <= 256 && v.indexOf("\n") < 0 && v.indexOf("\0") < 0 ? v : "\0";
