@@ -207,6 +207,84 @@ test("a signal that fires while the store answers calls no fetch: aborted with n
   assert.equal((await messages()).length, 1, "sent once");
 });
 
+/**
+ * `store`, its writes that `hold(key, value)` picks held (a slow store) until `open()`:
+ * then they land, in order.
+ */
+function slowWrites(store, hold) {
+  const swap = store.swap;
+  /** @type {(() => void)[]} */
+  let held = [];
+  let closed = true;
+  store.swap = async (key, expected, value, ...rest) => {
+    if (closed && value !== null && hold(key, value)) await new Promise((resolve) => held.push(resolve));
+    return swap(key, expected, value, ...rest);
+  };
+  return {
+    held: () => held.length,
+    open() {
+      closed = false;
+      for (const go of held) go();
+      held = [];
+      store.swap = swap;
+    },
+  };
+}
+
+/** Resolves once `f()` is true, looking every few ms (at most 5 s). */
+async function until(f) {
+  for (let i = 0; i < 1000 && !f(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(f(), "the condition came true");
+}
+
+test("a signal that fires while a slow store holds the reservation ends the send at once, aborted with nothing sent; the reservation landing later is given back", async () => {
+  const store = memoryStore();
+  let calls = 0;
+  /** @type {typeof fetch} */
+  const counting = (url, init) => ((calls += 1), fetch(url, init));
+  // One send at a time per account while its quota is unknown, and a store timeout far
+  // beyond the test's: before, the send waited it out and failed store_unavailable.
+  const c = client(store, { fetch: counting, maxInFlightPerAccount: 1, storeTimeoutMs: 120_000 });
+  const slow = slowWrites(store, (key) => key.includes(":acct:"));
+  const ac = new AbortController();
+  const pending = c.sendGroupWithAck(body(1), { signal: ac.signal });
+  await until(() => slow.held() === 1);
+  ac.abort();
+  const r = await pending;
+  assert.equal(r.ok, false);
+  assert.equal(r.error.kind, "aborted");
+  assert.equal(r.error.deliveryUnknown, false, "nothing was sent");
+  assert.equal(calls, 0, "fetch was not called");
+  // The store answers now: the reservation lands, and is given back at once. Kept, it
+  // would hold the account's one place until its lease ran out (timeoutMs + 5 s).
+  slow.open();
+  await until(() => [...store.map.entries()].some(([k, v]) => k.includes(":acct:") && v.version === 2));
+  const next = await c.sendGroupWithAck(body(2), { timeoutMs: 120_000, signal: AbortSignal.timeout(20_000) });
+  assert.equal(next.ok, true, "the account's place is free");
+  assert.equal((await messages()).length, 1, "only the second was sent");
+});
+
+test("a signal that fires while a slow store holds a journal's claim ends the run at once, the item not sent; the claim landing later is given back, and the next run sends the item once", async () => {
+  const store = memoryStore();
+  const c = client(store, { storeTimeoutMs: 120_000 });
+  const slow = slowWrites(store, (key, value) => value.startsWith("c|"));
+  const ac = new AbortController();
+  const pending = c.sendGroupWithAckMany([body(1)], { journal: "slow-claim", signal: ac.signal });
+  await until(() => slow.held() === 1);
+  ac.abort();
+  const run = await pending;
+  assert.equal(run.sent, 0);
+  assert.equal((await state()).requests, 0, "nothing sent");
+  slow.open();
+  // The claim lands, then is put back as it was (the item open): a later run, with no
+  // resendUnknown, sends it. Kept, the item read as in flight with a dead runner: maybe
+  // delivered, never sent.
+  await until(() => [...store.map.entries()].some(([k, v]) => k.includes(":run:slow-claim:") && v.version === 2));
+  const again = await client(store).sendGroupWithAckMany([body(1)], { journal: "slow-claim" });
+  assert.equal(again.sent, 1, "the item was given back: the next run sends it");
+  assert.equal((await messages()).length, 1, "sent once");
+});
+
 test("a second run of a journal under the runnerId of a run still going (a button clicked twice) is refused before anything is sent", async () => {
   const store = memoryStore();
   const c = client(store);
