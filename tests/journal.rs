@@ -1348,6 +1348,26 @@ fn a_claim_or_a_reservation_cut_short_that_lands_after_all_is_put_back_by_its_un
     let (_, entry, _) = store.swap(&claim.key, None, None);
     assert_eq!(JournalEntry::decode(entry.as_deref()), JournalEntry::Open);
 
+    // A dead runner's claim taken over on request (resendUnknown): put back as it was, the
+    // item still maybe delivered. Put back open, a later run without resendUnknown would
+    // send it again.
+    let dead = JournalEntry::Claimed {
+        runner: "B".into(),
+        expires_at: DAY1 - 1.0,
+        lease: 0,
+    }
+    .encode();
+    assert!(store.swap("item-1", Some(0), Some(&dead)).0);
+    let mut m = journaled(&mut client, "item-1", "A", 2, 0.0, true, false);
+    assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
+    assert_eq!(
+        swaps_until_not_once(&mut m, &mut client, &mut store, DAY1),
+        Step::Swap,
+        "the entry is taken: its dead claim is claimed over"
+    );
+    assert_eq!(m.swap().unwrap().expected, Some(1));
+    assert_eq!(m.swap_undo(DAY1), Some(dead));
+
     let mut m = shared_send(&mut client);
     assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
     let read = m.swap().unwrap().clone();
