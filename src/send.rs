@@ -159,9 +159,6 @@ pub struct SendMachine {
     /// ms): its expiry counts from then, not from the store's answer. Renewed before a
     /// fetch that comes later than [`crate::policy::CLAIM_FRESH_MS`] after it.
     claimed_at: f64,
-    /// The journal entry the claim being asked for replaces ("" for none): what is put back
-    /// when the claim is given up on while out ([`SendMachine::swap_undo`]).
-    claim_over: String,
 }
 
 /// The account record `current` with the reservation `lease` of a dead send released.
@@ -193,7 +190,6 @@ impl SendMachine {
             origin: Origin::Sent,
             resume_at: None,
             claimed_at: 0.0,
-            claim_over: String::new(),
         }
     }
 
@@ -301,32 +297,6 @@ impl SendMachine {
         }
     }
 
-    /// Whether the swap to perform comes before the request: the item's claim (or its
-    /// renewal, or its look-up) or the account's reservation. The caller's signal firing
-    /// while one is out ends the send with nothing sent ([`SendMachine::abort`]), and the
-    /// transport gives back a claim that landed after all; a swap after the request
-    /// records what it showed.
-    pub fn swap_ahead(&self) -> bool {
-        matches!(
-            self.state,
-            State::Claiming | State::Reserving | State::Reclaiming
-        )
-    }
-
-    /// What to write over the version a swap ahead of the request wrote, when it was given
-    /// up on while out (the caller's signal) and landed after all: the entry the claim
-    /// replaced (for a renewal "", the item given back: nothing was sent), the account's
-    /// record without this send's reservation. `None` for a read or a swap after the request.
-    pub fn swap_undo(&self, now_ms: f64) -> Option<String> {
-        let value = self.swap.as_ref()?.value.as_deref()?;
-        match self.state {
-            State::Claiming => Some(self.claim_over.clone()),
-            State::Reclaiming => Some(String::new()),
-            State::Reserving => Some(freed(Some(value), self.lease(), now_ms)),
-            _ => None,
-        }
-    }
-
     /// The result, once [`Step::Done`].
     pub fn outcome(&self) -> Option<&Outcome> {
         self.outcome.as_ref()
@@ -379,9 +349,9 @@ impl SendMachine {
     }
 
     /// Asks for the swap that claims this send's journal item for its runner over the
-    /// version `expected` (whose entry is `over`), until `now_ms` and the claim's length;
-    /// the claim's age counts from now (`claimed_at`), not from the store's answer.
-    fn claim(&mut self, expected: u64, over: &str, now_ms: f64) {
+    /// version `expected`, until `now_ms` and the claim's length; the claim's age counts
+    /// from now (`claimed_at`), not from the store's answer.
+    fn claim(&mut self, expected: u64, now_ms: f64) {
         let Some(item) = self.journal() else {
             return;
         };
@@ -397,7 +367,6 @@ impl SendMachine {
         };
         self.swap = Some(swap);
         self.claimed_at = now_ms;
-        self.claim_over = over.into();
     }
 
     /// This send's reservation id (0 without a shared store).
@@ -447,7 +416,7 @@ impl SendMachine {
                 self.state = State::Claiming;
                 return Step::Swap;
             }
-            self.claim(0, "", now_ms);
+            self.claim(0, now_ms);
             self.state = State::Claiming;
             return Step::Swap;
         }
@@ -588,7 +557,7 @@ impl SendMachine {
                     }
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
-                        self.claim(version, value.unwrap_or(""), now_ms);
+                        self.claim(version, now_ms);
                         self.state = State::Claiming;
                         Step::Swap
                     }
@@ -644,7 +613,7 @@ impl SendMachine {
                     && self.claim_version > 0
                     && now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS
                 {
-                    self.claim(self.claim_version, "", now_ms);
+                    self.claim(self.claim_version, now_ms);
                     self.state = State::Reclaiming;
                     return Step::Swap;
                 }

@@ -16,7 +16,7 @@ use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
 use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
 use connectsafely_wasm::store::keys::{origin, workspace_of_key, JournalCheck, Scope};
-use connectsafely_wasm::store::{JournalEntry, SharedAccount, SharedPolicy, Swap};
+use connectsafely_wasm::store::{SharedPolicy, Swap};
 
 const DAY: f64 = 86_400_000.0;
 /// Midnight UTC, the start of day one.
@@ -1283,126 +1283,5 @@ fn a_store_that_never_writes_a_release_still_reports_the_message_it_sent() {
     assert_eq!(
         swaps,
         reserved_at.unwrap() + 1 + connectsafely_wasm::policy::MAX_UNWRITTEN_SWAPS as usize + 1
-    );
-}
-
-#[test]
-fn only_the_claim_and_the_reservation_are_swaps_ahead_of_the_request() {
-    // What the driver does when the caller's signal fires during a swap hangs on this: a
-    // swap ahead is given up on (nothing sent, a claim that landed given back), a swap
-    // after the request is not, so what the response showed is still recorded.
-    let (mut store, mut server) = world(150);
-    let mut client = Client::new("k");
-    let policy = Policy::default();
-    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, false);
-    let mut step = m.start(&policy, &mut client.accounts, DAY1);
-    let mut ahead = Vec::new();
-    let mut fetched_at = 0;
-    loop {
-        step = match step {
-            Step::Swap => {
-                ahead.push(m.swap_ahead());
-                swaps_until_not_once(&mut m, &mut client, &mut store, DAY1)
-            }
-            Step::Fetch => {
-                ahead.push(false);
-                fetched_at = ahead.len();
-                let (status, headers, body) = server.post(&client.api_key, &body(0), DAY1);
-                m.exchanged(
-                    Exchange::complete(status, headers, &body),
-                    &policy,
-                    &mut client.accounts,
-                    DAY1,
-                )
-            }
-            Step::Wait(_) => m.waited(&policy, &mut client.accounts, DAY1),
-            Step::Done => break,
-        };
-    }
-    // The claim, the reservation (a read, then its write): ahead; the release and the
-    // record after the request: not.
-    assert_eq!(fetched_at, 4, "{ahead:?}");
-    assert_eq!(ahead, [true, true, true, false, false, false]);
-    assert!(m.outcome().unwrap().result.is_ok());
-    assert!(!m.swap_ahead(), "nothing is ahead once done");
-}
-
-#[test]
-fn a_claim_or_a_reservation_cut_short_that_lands_after_all_is_put_back_by_its_undo() {
-    // The caller's signal fires while the store holds the swap; the send ends at once and
-    // the swap lands later. Writing its undo over the version it wrote leaves the store as
-    // if it had never been asked: the item open for a later run, no reservation holding
-    // the account's room until its lease runs out.
-    let (mut store, _) = world(150);
-    let mut client = Client::new("k");
-    let policy = Policy::default();
-
-    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, false);
-    assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
-    assert!(m.swap_ahead());
-    let claim = m.swap().unwrap().clone();
-    let undo = m.swap_undo(DAY1).expect("a claim has an undo");
-    let (wrote, _, version) = store.swap(&claim.key, claim.expected, claim.value.as_deref());
-    assert!(wrote, "the claim lands after the send ended");
-    assert!(store.swap(&claim.key, Some(version), Some(&undo)).0);
-    let (_, entry, _) = store.swap(&claim.key, None, None);
-    assert_eq!(JournalEntry::decode(entry.as_deref()), JournalEntry::Open);
-
-    // A dead runner's claim taken over on request (resendUnknown): put back as it was, the
-    // item still maybe delivered. Put back open, a later run without resendUnknown would
-    // send it again.
-    let dead = JournalEntry::Claimed {
-        runner: "B".into(),
-        expires_at: DAY1 - 1.0,
-        lease: 0,
-    }
-    .encode();
-    assert!(store.swap("item-1", Some(0), Some(&dead)).0);
-    let mut m = journaled(&mut client, "item-1", "A", 2, 0.0, true, false);
-    assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
-    assert_eq!(
-        swaps_until_not_once(&mut m, &mut client, &mut store, DAY1),
-        Step::Swap,
-        "the entry is taken: its dead claim is claimed over"
-    );
-    assert_eq!(m.swap().unwrap().expected, Some(1));
-    assert_eq!(m.swap_undo(DAY1), Some(dead));
-
-    let mut m = shared_send(&mut client);
-    assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
-    let read = m.swap().unwrap().clone();
-    assert!(m.swap_ahead() && read.value.is_none());
-    assert_eq!(m.swap_undo(DAY1), None, "a read has nothing to undo");
-    let (wrote, value, version) = store.swap(&read.key, read.expected, None);
-    assert_eq!(
-        m.swapped(
-            wrote,
-            value.as_deref(),
-            version,
-            &policy,
-            &mut client.accounts,
-            DAY1
-        ),
-        Step::Swap
-    );
-    let reservation = m.swap().unwrap().clone();
-    let undo = m.swap_undo(DAY1).expect("a reservation has an undo");
-    let (wrote, _, version) = store.swap(
-        &reservation.key,
-        reservation.expected,
-        reservation.value.as_deref(),
-    );
-    assert!(wrote);
-    let (_, record, _) = store.swap(&reservation.key, None, None);
-    assert_eq!(
-        SharedAccount::decode(record.as_deref()).leases.len(),
-        1,
-        "reserved"
-    );
-    assert!(store.swap(&reservation.key, Some(version), Some(&undo)).0);
-    let (_, record, _) = store.swap(&reservation.key, None, None);
-    assert!(
-        SharedAccount::decode(record.as_deref()).leases.is_empty(),
-        "given back"
     );
 }

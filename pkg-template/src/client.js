@@ -352,8 +352,6 @@ export class ConnectSafelyClient {
     const [body, signal, timeoutMs, own] = core.request(id);
     const headers = own ? headerObject(this.#apiKey, own) : this.#headers;
     let attempt = 0;
-    // Whether the caller's signal cut a claim or a reservation short.
-    let gaveUp = false;
     for (;;) {
       const step = core.step(id);
       // A signal that fired already: no request is made for it, and the core is told
@@ -402,8 +400,10 @@ export class ConnectSafelyClient {
         }
       } else if (step === Step.Swap) {
         try {
-          // Only the full core asks for swaps: its bundle brought swapStep.
-          gaveUp = await /** @type {import("./runs.js").Full} */ (this.#full).swapStep(core, id, signal, gaveUp, this.#store, this.#storeTimeoutMs);
+          // Only the full core asks for swaps: its bundle brought storeSwap.
+          const full = /** @type {import("./runs.js").Full} */ (this.#full);
+          const r = await full.storeSwap(this.#store, this.#storeTimeoutMs, core.swap(id));
+          core.swapped(id, r.ok, r.value, r.version);
         } catch (e) {
           this.#reading = true;
           try {

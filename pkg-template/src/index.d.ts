@@ -163,7 +163,7 @@ export interface SharedStore {
 
 /** Per-call options of `sendGroupWithAck`. */
 export interface CallOptions {
-  /** Aborting it ends the call with an `aborted` failure (at once, also while a shared store answers the send's reservation). */
+  /** Aborting it ends the call with an `aborted` failure. */
   signal?: AbortSignal;
   /** Overrides the client's `timeoutMs` for this call. */
   timeoutMs?: number;

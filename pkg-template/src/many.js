@@ -5,4 +5,4 @@
 export { BulkStep, Core } from "./glue-full.js";
 export { start } from "./start.js";
 export { fastPath } from "./fast.js";
-export { runMany, swapStep } from "./runs.js";
+export { runMany, storeSwap } from "./runs.js";

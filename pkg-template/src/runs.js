@@ -9,7 +9,7 @@ import { fired } from "./exchange.js";
 
 /**
  * What the client needs of the full core's bundle (many.mjs's exports, or full-here.js's).
- * @typedef {{ runMany: typeof runMany, swapStep: typeof swapStep }} Full
+ * @typedef {{ runMany: typeof runMany, storeSwap: typeof storeSwap }} Full
  */
 
 /** The longest value a store's swap may answer (UTF-16 units): far above any the package writes. */
@@ -20,90 +20,32 @@ const LASTING = Object.freeze({ lasting: true });
 
 /**
  * One compare-and-swap on the store, checked and bounded in time; throws on anything
- * but an answer of the documented shape, and when `signal` fires first: the swap, a claim
- * or a reservation, is then put back as it was if it lands after all (`undo` written over
- * the version it wrote), so a later run sends the item instead of reporting it as maybe
- * delivered, and no reservation holds the account's room until its lease runs out.
+ * but an answer of the documented shape.
  * @param {any} store
  * @param {number} timeoutMs
- * @param {[key: string, expected: number | undefined, value: string | undefined, lasting: boolean, ahead?: boolean, undo?: string]} swap
- *   as the core asks for it (`lasting`: a journal's key, kept until deleted; `ahead`:
- *   before the request, a claim or a reservation; `undo`: what puts it back)
- * @param {AbortSignal} [signal] the caller's, not yet fired (for a claim or a reservation)
+ * @param {[key: string, expected: number | undefined, value: string | undefined, lasting: boolean]} swap
+ *   as the core asks for it (`lasting`: a journal's key, kept until deleted)
  * @returns {Promise<{ ok: boolean, value: string | undefined, version: number }>}
  */
-async function storeSwap(store, timeoutMs, [key, expected, value, lasting, , undo], signal) {
+export async function storeSwap(store, timeoutMs, [key, expected, value, lasting]) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
-  /** @type {() => void} */
-  let stop = () => {};
   const late = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the store did not answer within ${timeoutMs} ms`)), timeoutMs);
-    stop = () => reject(new Error("aborted"));
   });
-  // Three arguments but for a journal's key: a store of your own written for three keeps working for the rest.
-  /** @type {(e: number | null, v: string | null) => any} */
-  const ask = (e, v) => (lasting ? store.swap(key, e, v, LASTING) : store.swap(key, e, v));
-  /** @type {any} */
-  let asked;
   try {
-    try {
-      if (signal) signal.addEventListener("abort", stop);
-    } catch {}
-    asked = ask(expected === undefined ? null : expected, value === undefined ? null : value);
-    const r = await Promise.race([asked, late]);
+    const e = expected === undefined ? null : expected;
+    const v = value === undefined ? null : value;
+    // Three arguments but for a journal's key: a store of your own written for three keeps working for the rest.
+    const r = await Promise.race([lasting ? store.swap(key, e, v, LASTING) : store.swap(key, e, v), late]);
     // A version is a count of writes: NaN (a careless Number() of a missing field), a
     // fraction or a negative would never equal the one the next swap compares.
     // A value longer than any the package writes is not copied into wasm memory.
     const ok = r && typeof r.ok === "boolean" && Number.isSafeInteger(r.version) && r.version >= 0 && (r.value === null || r.value === undefined || (typeof r.value === "string" && r.value.length <= STORE_VALUE_UNITS));
     if (!ok) throw new TypeError("the store's swap() answered something other than { ok, value, version } (version a whole number >= 0, value a string of at most 1 MiB)");
     return { ok: r.ok, value: r.value === null ? undefined : r.value, version: r.version };
-  } catch (e) {
-    // Given up on for the caller's signal: put back as it was if it lands after all.
-    if (undo !== undefined && fired(signal)) {
-      Promise.resolve(asked)
-        .then((r) => r && r.ok === true && Number.isSafeInteger(r.version) && ask(r.version, undo))
-        .catch(() => {});
-    }
-    throw e;
   } finally {
     clearTimeout(timer);
-    try {
-      if (signal) signal.removeEventListener("abort", stop);
-    } catch {}
-  }
-}
-
-/**
- * Performs send `id`'s swap on `store` and tells the core its answer; throws what the
- * store threw or answered, for `core.storeFailed`. A swap ahead of the request (a claim or
- * a reservation) is cut short by the caller's `signal`: the core is told to abort (nothing
- * sent), and the swap put back as it was should it land after all. Once one was, what the
- * core asks (a claim it held given back) goes to the store unwaited for.
- * @param {import("./glue-full.js").Core} core
- * @param {number} id
- * @param {any} signal the call's or the run's
- * @param {boolean} gaveUp whether a swap of this send was cut short already
- * @param {any} store
- * @param {number} timeoutMs
- * @returns {Promise<boolean>} whether a swap of this send was cut short (now or before)
- */
-export async function swapStep(core, id, signal, gaveUp, store, timeoutMs) {
-  const swap = core.swap(id);
-  const ahead = swap[4] === true;
-  if (gaveUp || (ahead && fired(signal))) {
-    if (gaveUp && !ahead) storeSwap(store, timeoutMs, swap).catch(() => {});
-    core.abort(id);
-    return true;
-  }
-  try {
-    const r = await storeSwap(store, timeoutMs, swap, ahead ? signal : undefined);
-    core.swapped(id, r.ok, r.value, r.version);
-    return false;
-  } catch (e) {
-    if (!(ahead && fired(signal))) throw e;
-    core.abort(id);
-    return true;
   }
 }
 

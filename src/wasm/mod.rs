@@ -22,11 +22,8 @@
 //!    until `step(id)` is `Done`:
 //!    - `Fetch`: perform the request, then `exchanged(id, ...)` with what happened;
 //!      `logAttempt` and `attemptSeen` when someone listens;
-//!    - `Swap`: `swap(id)` gives `[key, expected, value, lasting, ahead, undo]`; perform it
-//!      on the store, then `swapped(id, ok, value, version)`, or `storeFailed(id, thrown)`;
-//!      or, for a swap `ahead` of the request (a claim or a reservation) that the caller's
-//!      signal cuts short, `abort(id)`, and write `undo` over the version it wrote should
-//!      it land after all;
+//!    - `Swap`: `swap(id)` gives `[key, expected, value, lasting]`; perform it on the store, then
+//!      `swapped(id, ok, value, version)`, or `storeFailed(id, thrown)`;
 //!    - `Wait`: sleep `waitMs(id)` (`logWait` says why), then `waited(id)`, or
 //!      `abort(id)` if the caller's signal fires.
 //!

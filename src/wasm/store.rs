@@ -18,20 +18,17 @@ use crate::js;
 extern "C" {
     /// `Core.swap`.
     #[wasm_bindgen(
-        typescript_type = "[key: string, expected: number | undefined, value: string | undefined, lasting: boolean, ahead: boolean, undo: string | undefined]"
+        typescript_type = "[key: string, expected: number | undefined, value: string | undefined, lasting: boolean]"
     )]
     pub type StoreSwap;
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// Send `id`'s swap: `[key, expected, value, lasting, ahead, undo]`: the store key,
-    /// the version the value must still have (0: none yet; `undefined` to read only), the
-    /// value to write (`undefined` to read only), whether the store keeps the key until it
-    /// is deleted (a journal's), whether it comes before the request (a claim or a
-    /// reservation, which the caller's signal cuts short: `SendMachine::swap_ahead`), and
-    /// what to write over the version it wrote if it lands after it was cut short
-    /// (`SendMachine::swap_undo`). What a record holds of a server's text or a thrown error was rid of
+    /// Send `id`'s swap: `[key, expected, value, lasting]`: the store key, the version the
+    /// value must still have (0: none yet; `undefined` to read only), the value to write
+    /// (`undefined` to read only), and whether the store keeps the key until it is deleted
+    /// (a journal's). What a record holds of a server's text or a thrown error was rid of
     /// the API key where it came in (exchange.js, `Core::exchanged`): a scrub of the whole
     /// record matched a short key ("1", "|") in its framing and numbers, which then no
     /// longer read (the shared guard and the journal silently lost their records).
@@ -49,19 +46,13 @@ impl Core {
             .value
             .as_deref()
             .map_or(JsValue::UNDEFINED, JsValue::from_str);
-        let out = result::four(
+        result::four(
             JsValue::from_str(&swap.key),
             expected,
             value,
             JsValue::from_bool(machine.swap_lasts()),
-        );
-        out.push(&JsValue::from_bool(machine.swap_ahead()));
-        out.push(
-            &machine
-                .swap_undo(js::now())
-                .map_or(JsValue::UNDEFINED, |u| JsValue::from_str(&u)),
-        );
-        out.unchecked_into()
+        )
+        .unchecked_into()
     }
 
     /// What the store answered to send `id`'s swap: whether it wrote, and the value and
