@@ -207,6 +207,44 @@ test("a signal that fires while the store answers calls no fetch: aborted with n
   assert.equal((await messages()).length, 1, "sent once");
 });
 
+test("a call resolves only once the store did all it asked for, a signal fired meanwhile too: a process may end right after and leave no claim or reservation behind", async () => {
+  const store = memoryStore();
+  const swap = store.swap;
+  let out = 0;
+  // A slow store: each write answers 100 ms late.
+  store.swap = async (key, expected, value, ...rest) => {
+    out += 1;
+    try {
+      if (value !== null) await new Promise((resolve) => setTimeout(resolve, 100));
+      return await swap(key, expected, value, ...rest);
+    } finally {
+      out -= 1;
+    }
+  };
+  const c = client(store, { maxInFlightPerAccount: 1 });
+  // The signal fires while the store holds the reservation.
+  const one = new AbortController();
+  const pending = c.sendGroupWithAck(body(1), { signal: one.signal });
+  setTimeout(() => one.abort(), 20);
+  const r = await pending;
+  assert.equal(r.error.kind, "aborted");
+  assert.equal(r.error.deliveryUnknown, false);
+  assert.equal(out, 0, "no swap of the send is left when it resolves");
+  // A journaled run: the signal fires while the store holds the item's claim.
+  const run = new AbortController();
+  const running = c.sendGroupWithAckMany([body(2)], { journal: "slow-abort", signal: run.signal });
+  setTimeout(() => run.abort(), 120);
+  const first = await running;
+  assert.equal(first.sent, 0);
+  assert.equal(out, 0, "no swap of the run is left when it resolves");
+  // What the store holds now is what it will hold: the item open, the account's one
+  // place free (a reservation kept would make this send wait out its lease, 35 s).
+  store.swap = swap;
+  const again = await client(store, { maxInFlightPerAccount: 1 }).sendGroupWithAckMany([body(2)], { journal: "slow-abort", signal: AbortSignal.timeout(20_000) });
+  assert.equal(again.sent, 1, "the item was given back: the next run sends it");
+  assert.equal((await state()).requests, 1, "nothing else was sent");
+});
+
 test("a second run of a journal under the runnerId of a run still going (a button clicked twice) is refused before anything is sent", async () => {
   const store = memoryStore();
   const c = client(store);
