@@ -307,19 +307,20 @@ impl SendError {
         }
     }
 
-    /// The caller's signal fired; `sent` tells whether a request had left.
+    /// The caller's signal fired; `sent` tells whether the message may have been delivered
+    /// (a request had left and was not answered; after a 429, nothing was delivered).
     ///
     /// ```
     /// use connectsafely_wasm::error::SendError;
     ///
-    /// assert!(!SendError::aborted(false).delivery_unknown); // nothing had left
+    /// assert!(!SendError::aborted(false).delivery_unknown); // nothing delivered
     /// assert!(SendError::aborted(true).delivery_unknown);
     /// ```
     pub fn aborted(sent: bool) -> Self {
         let message = if sent {
             "The send was aborted by the caller's signal after the request left; the message may have been delivered"
         } else {
-            "The send was aborted by the caller's signal before anything was sent"
+            "The send was aborted by the caller's signal before the message was delivered"
         };
         SendError::new(ErrorKind::Aborted, message, sent)
     }

@@ -188,6 +188,12 @@ fn an_abort_during_the_429_wait_sends_nothing_more_and_keeps_the_rate_limit() {
         (ErrorKind::Aborted, false, None)
     );
     assert!(o.rate_limit.is_some());
+    // A request did leave (and was refused): the message says what holds, not "nothing sent".
+    assert!(
+        e.message.ends_with("before the message was delivered"),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
