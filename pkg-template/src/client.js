@@ -75,8 +75,10 @@ function snapshot(v, isBody = false, depth = 0) {
   if (Array.isArray(v)) return v.length > 1000 ? v : v.map((x) => snapshot(x, false, depth + 1));
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
+  // No prototype: a key "__proto__" (JSON.parse makes one) is copied as the key it is,
+  // which the core refuses as it refuses it in the original, not taken as the prototype.
   /** @type {Record<string, unknown>} */
-  const out = {};
+  const out = Object.create(null);
   for (const key of Object.keys(v)) out[key] = snapshot(/** @type {any} */ (v)[key], false, depth + 1);
   if (isBody) {
     for (const name of fieldNames) {

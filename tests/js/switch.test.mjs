@@ -230,6 +230,21 @@ console.log(JSON.stringify(cjs));`;
     assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2", "Hello 3"]);
   });
 
+  test(`${e.file}: a body with a "__proto__" key (as JSON.parse makes one) waiting for the switch is refused as one sent at once: an unknown key, nothing sent`, async () => {
+    const text = JSON.stringify(body(1)).replace(/^\{/, '{"__proto__":{"accountId":"a1"},');
+    const direct = await new Client(options).sendGroupWithAck(JSON.parse(text));
+    const waited = await new Client({ ...options, store: memoryStore() }).sendGroupWithAck(JSON.parse(text));
+    const run = await new Client({ ...options, store: memoryStore() }).sendGroupWithAckMany([JSON.parse(text)]);
+    for (const r of [direct, waited, run.results[0]]) {
+      assert.equal(r.error?.kind, "validation", JSON.stringify(r));
+      assert.deepEqual(
+        r.error.fieldErrors.map((f) => [f.field, f.code]),
+        [["__proto__", "unknown_field"]],
+      );
+    }
+    assert.equal((await state()).requests, 0);
+  });
+
   test(`${e.file}: a send waiting for the switch whose signal fires resolves aborted at once, nothing sent, while the switch still waits`, async () => {
     await fault({ delayMs: 1500 });
     const client = new Client(options);
