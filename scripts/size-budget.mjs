@@ -158,8 +158,12 @@ import { BUNDLES } from "./entries.mjs";
 // records no longer scrubbed whole (a JSON body scrubbed string by string), a send or run
 // called unbound resolved typed, what fetch threw searched for the key before it is kept as
 // a cause (fields.js's mentions), a browser's opaque redirect maybe delivered (web.mjs +307 B).
+// many.mjs 70.5: a store's answer to a journal claim lost no longer leaves the item maybe
+// delivered and never sent (a swap answered "not written" with the very value it asked to
+// write taken as written; a claim that failed read back and given back; a renewal that
+// landed behind a give-back given back over it), +265 B.
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 70.2 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 70.5 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

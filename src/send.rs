@@ -123,6 +123,9 @@ enum State {
     Claiming,
     /// Recording the outcome (or giving the claim back) in the run's journal.
     Recording(Outcome),
+    /// Reading the item's entry back after the store failed its claim: the claim may have
+    /// landed though its answer was lost, and is then given back.
+    Checking(Outcome),
     /// Asking the shared store for a reservation.
     Reserving,
     Fetching,
@@ -276,6 +279,7 @@ impl SendMachine {
             | State::Freeing(..)
             | State::Reclaiming
             | State::Claiming
+            | State::Checking(_)
             | State::Recording(_) => Step::Swap,
             State::Waiting(ms, ..) => Step::Wait(*ms),
             State::Done => Step::Done,
@@ -352,21 +356,34 @@ impl SendMachine {
     /// version `expected`, until `now_ms` and the claim's length; the claim's age counts
     /// from now (`claimed_at`), not from the store's answer.
     fn claim(&mut self, expected: u64, now_ms: f64) {
+        self.claimed_at = now_ms;
         let Some(item) = self.journal() else {
             return;
-        };
-        let claim = JournalEntry::Claimed {
-            runner: item.runner.clone(),
-            expires_at: now_ms + item.claim_ms,
-            lease: self.lease(),
         };
         let swap = Swap {
             key: item.key.clone(),
             expected: Some(expected),
-            value: Some(claim.encode()),
+            value: Some(self.claim_entry(item)),
         };
         self.swap = Some(swap);
-        self.claimed_at = now_ms;
+    }
+
+    /// The journal entry of the claim this send last asked for (at `claimed_at`).
+    fn claim_entry(&self, item: &JournalItem) -> String {
+        JournalEntry::Claimed {
+            runner: item.runner.clone(),
+            expires_at: self.claimed_at + item.claim_ms,
+            lease: self.lease(),
+        }
+        .encode()
+    }
+
+    /// Whether `value`, what the store answered, is the entry of the claim this send last
+    /// asked for (its runner, its lease, its expiry to the millisecond): how it knows its
+    /// own claim when the store's answer to it was lost.
+    fn own_claim(&self, value: Option<&str>) -> bool {
+        self.journal()
+            .is_some_and(|item| value == Some(self.claim_entry(item).as_str()))
     }
 
     /// This send's reservation id (0 without a shared store).
@@ -511,6 +528,13 @@ impl SendMachine {
         accounts: &mut Accounts,
         now_ms: f64,
     ) -> Step {
+        // An answer lost and the swap asked again (ioredis resends what a dropped connection
+        // left unanswered): the store holds exactly what this swap writes, at the version it
+        // answers, and says it did not write. That is this swap's write (or one the same,
+        // which leaves the store as this one would): taken as written. Taken as refused, a
+        // claim of this runner's stayed, and its item read as maybe delivered, never sent.
+        let asked = self.swap.as_ref().and_then(|s| s.value.as_deref());
+        let wrote = wrote || (value.is_some() && value == asked);
         if wrote {
             self.unwritten = 0;
         } else {
@@ -593,6 +617,22 @@ impl SendMachine {
                         }
                     }
                 }
+            }
+            // Not written over the version asked, and the entry is this send's own later
+            // claim (a renewal that landed though the store's answer was lost): again, over it.
+            State::Recording(outcome) if !wrote && self.own_claim(value) => {
+                if let Some(swap) = &mut self.swap {
+                    swap.expected = Some(version);
+                }
+                self.state = State::Recording(outcome);
+                Step::Swap
+            }
+            State::Checking(outcome) => {
+                self.swap = None;
+                if self.own_claim(value) {
+                    self.claim_version = version;
+                }
+                self.done(outcome)
             }
             State::Recording(outcome) => {
                 // Written, or the claim changed hands (our claim had expired): either way
@@ -723,7 +763,26 @@ impl SendMachine {
         match core::mem::replace(&mut self.state, State::Done) {
             State::Claiming => {
                 self.claim_version = 0;
-                self.done(Outcome::local(SendError::store_unavailable(detail)))
+                let outcome = Outcome::local(SendError::store_unavailable(detail));
+                match self.swap.take() {
+                    // The claim may have landed though its answer was lost: read the entry
+                    // back, and give the claim back if it is there. Left, its item read as
+                    // maybe delivered, never sent.
+                    Some(Swap {
+                        key,
+                        value: Some(_),
+                        ..
+                    }) => {
+                        self.swap = Some(Swap {
+                            key,
+                            expected: None,
+                            value: None,
+                        });
+                        self.state = State::Checking(outcome);
+                        Step::Swap
+                    }
+                    _ => self.done(outcome),
+                }
             }
             State::Recording(outcome) => {
                 // Not recorded: a restart reports the item as unknown, never sends it twice.
@@ -739,8 +798,8 @@ impl SendMachine {
                 self.swap = None;
                 self.after_release(outcome, policy)
             }
-            // The dead reservation expires by itself.
-            State::Freeing(outcome, _) => {
+            // The dead reservation expires by itself; a claim whose read back failed is left.
+            State::Freeing(outcome, _) | State::Checking(outcome) => {
                 self.swap = None;
                 self.done(outcome)
             }
@@ -841,7 +900,8 @@ impl SendMachine {
     pub fn abort(&mut self, accounts: &mut Accounts) -> Step {
         let rate_limit = match core::mem::replace(&mut self.state, State::Done) {
             State::New | State::Reserving | State::Reclaiming | State::Claiming => None,
-            State::Recording(outcome) => {
+            // (Checking holds no claim: nothing to record.)
+            State::Recording(outcome) | State::Checking(outcome) => {
                 self.swap = None;
                 self.outcome = Some(outcome);
                 return Step::Done;

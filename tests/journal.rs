@@ -16,7 +16,7 @@ use connectsafely_wasm::rate_limit::RateLimitHeaders;
 use connectsafely_wasm::request::SendGroupWithAckRequest;
 use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
 use connectsafely_wasm::store::keys::{origin, workspace_of_key, JournalCheck, Scope};
-use connectsafely_wasm::store::{SharedPolicy, Swap};
+use connectsafely_wasm::store::{JournalEntry, SharedAccount, SharedPolicy, Swap};
 
 const DAY: f64 = 86_400_000.0;
 /// Midnight UTC, the start of day one.
@@ -975,20 +975,26 @@ fn a_request_starts_with_its_timeout_and_a_margin_left_on_its_claim_however_long
     assert_eq!(claim_expiry(&store, "item-2"), later + 35_000.0);
 }
 
+/// `paced_second`'s second send, paced 15 s, waited and its reservation granted: at the
+/// renewal of its claim before the request. The send, and the time.
+fn at_renewal(a: &mut Client, store: &mut Store) -> (SendMachine, f64) {
+    let (mut m, w) = paced_second(a, store, 15_000.0);
+    let now = DAY1 + 1.0 + w;
+    let mut step = m.waited(&Policy::default(), &mut a.accounts, now);
+    while step == Step::Swap && !matches!(m.swap().map(|s| s.key.as_str()), Some("item-1")) {
+        step = swaps_until_not_once(&mut m, a, store, now);
+    }
+    assert_eq!(step, Step::Swap, "the claim's renewal");
+    (m, now)
+}
+
 #[test]
 fn a_renewal_the_store_answers_too_late_sends_nothing_and_gives_the_item_and_its_room_back() {
-    let policy = Policy::default();
     let mut store = Store::default();
     let mut a = Client::new("k");
     // Paced 15 s: its claim is renewed before the request, and the store answers that 3 s
     // after it was asked, past CLAIM_FRESH_MS.
-    let (mut m, w) = paced_second(&mut a, &mut store, 15_000.0);
-    let now = DAY1 + 1.0 + w;
-    let mut step = m.waited(&policy, &mut a.accounts, now);
-    while step == Step::Swap && !matches!(m.swap().map(|s| s.key.as_str()), Some("item-1")) {
-        step = swaps_until_not_once(&mut m, &mut a, &mut store, now);
-    }
-    assert_eq!(step, Step::Swap, "the claim's renewal");
+    let (mut m, now) = at_renewal(&mut a, &mut store);
     let step = swaps_until_not_once(&mut m, &mut a, &mut store, now + 3_000.0);
     assert_eq!(
         swaps_until_not(&mut m, step, &mut a, &mut store, now + 3_000.0),
@@ -1283,5 +1289,120 @@ fn a_store_that_never_writes_a_release_still_reports_the_message_it_sent() {
     assert_eq!(
         swaps,
         reserved_at.unwrap() + 1 + connectsafely_wasm::policy::MAX_UNWRITTEN_SWAPS as usize + 1
+    );
+}
+
+#[test]
+fn a_swap_whose_answer_was_lost_and_asked_again_is_taken_as_written_and_the_item_sent_once() {
+    // ioredis resends what a dropped connection left unanswered: the store wrote the claim,
+    // then answers the resent swap "not written" with that very claim. Taken as another
+    // runner's, the item read as maybe delivered and was never sent.
+    let (mut store, mut server) = world(150);
+    let mut client = Client::new("k");
+    let policy = Policy::default();
+    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, false);
+    let request = body(0);
+    let (_, fetched) = drive(
+        &mut m,
+        &policy,
+        &mut client,
+        &mut server,
+        &request,
+        DAY1,
+        |s, _| {
+            let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
+            if wrote {
+                // Every write's answer lost, each swap asked again: now "not written".
+                store.swap(&s.key, s.expected, s.value.as_deref())
+            } else {
+                (wrote, value, version)
+            }
+        },
+    );
+    assert!(fetched, "sent");
+    assert!(m.outcome().unwrap().result.is_ok());
+    assert_eq!(server.accepted.len(), 1);
+    assert!(
+        matches!(
+            JournalEntry::decode(store.map.get("item-0").map(|(v, _)| v.as_str())),
+            JournalEntry::Done { ok: true, .. }
+        ),
+        "recorded as sent: a later run does not send it again"
+    );
+    let record = store
+        .map
+        .get(&client.scope.account(""))
+        .map(|(v, _)| v.clone());
+    assert!(
+        SharedAccount::decode(record.as_deref()).leases.is_empty(),
+        "its reservation released"
+    );
+}
+
+#[test]
+fn a_claim_whose_answer_was_lost_in_an_error_is_read_back_and_given_back_so_a_later_run_sends_the_item(
+) {
+    // node-redis rejects what a dropped connection left unanswered: the claim may be in
+    // the store all the same. Left there, the item read as maybe delivered, never sent.
+    let (mut store, _) = world(150);
+    let mut client = Client::new("k");
+    let policy = Policy::default();
+    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, false);
+    assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
+    let claim = m.swap().unwrap().clone();
+    assert!(
+        store
+            .swap(&claim.key, claim.expected, claim.value.as_deref())
+            .0
+    );
+    let step = m.store_failed("connection lost", &policy);
+    assert_eq!(step, Step::Swap, "the entry read back");
+    assert_eq!(m.swap().unwrap().value, None, "a read");
+    assert_eq!(
+        swaps_until_not(&mut m, step, &mut client, &mut store, DAY1),
+        Step::Done
+    );
+    let e = m.outcome().unwrap().result.clone().unwrap_err();
+    assert_eq!(
+        (e.kind, e.delivery_unknown),
+        (ErrorKind::StoreUnavailable, false)
+    );
+    assert_eq!(
+        JournalEntry::decode(store.map.get("item-0").map(|(v, _)| v.as_str())),
+        JournalEntry::Open,
+        "the claim given back"
+    );
+    // A claim that did not land leaves the entry as it was, and the read back fails too:
+    // nothing more is asked.
+    let mut m = journaled(&mut client, "item-1", "A", 2, 0.0, false, false);
+    assert_eq!(m.start(&policy, &mut client.accounts, DAY1), Step::Swap);
+    assert_eq!(m.store_failed("connection lost", &policy), Step::Swap);
+    assert_eq!(m.store_failed("still down", &policy), Step::Done);
+    assert!(!store.map.contains_key("item-1"));
+}
+
+#[test]
+fn a_renewal_whose_answer_was_lost_in_an_error_is_given_back_over_its_own_version() {
+    let policy = Policy::default();
+    let mut store = Store::default();
+    let mut a = Client::new("k");
+    // Paced 15 s: the claim is renewed before the request; the renewal lands, its answer is lost.
+    let (mut m, now) = at_renewal(&mut a, &mut store);
+    let renewal = m.swap().unwrap().clone();
+    assert!(
+        store
+            .swap(&renewal.key, renewal.expected, renewal.value.as_deref())
+            .0
+    );
+    let step = m.store_failed("connection lost", &policy);
+    assert_eq!(
+        swaps_until_not(&mut m, step, &mut a, &mut store, now),
+        Step::Done,
+        "no request"
+    );
+    assert_eq!(
+        JournalEntry::decode(store.map.get("item-1").map(|(v, _)| v.as_str())),
+        JournalEntry::Open,
+        "the renewed claim given back: a later run sends the item"
     );
 }

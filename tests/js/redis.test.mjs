@@ -6,8 +6,13 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SANDBOX, reset, config, fault, messages, state } from "./helpers.mjs";
-import { startRedis } from "./redis/redis-server.mjs";
+import net from "node:net";
+import { createClient } from "redis";
+import Redis from "ioredis";
+import { ConnectSafelyClient } from "connectsafely-wasm";
+import { redisStore } from "connectsafely-wasm/redis";
+import { SANDBOX, body, reset, config, fault, messages, state } from "./helpers.mjs";
+import { startRedis, freePort } from "./redis/redis-server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let redis;
@@ -132,4 +137,63 @@ test("Redis paused mid-run: sends fail closed with store_unavailable, none witho
   // until the claim expires: the resumed run leaves it, never sending it twice.
   assert.ok(again.result.notAttempted.length <= 1, JSON.stringify(again.result.notAttempted));
   assert.equal(got.length + again.result.notAttempted.length, 10, "every item sent once, or held by the stopped run's claim");
+});
+
+/**
+ * A TCP proxy to Redis that cuts the connection once, right after Redis answered the first
+ * command carrying a journal claim ("c|"): the claim is written, its answer lost.
+ */
+async function cutAfterClaim(redisUrl) {
+  const target = Number(new URL(redisUrl).port);
+  let armed = true;
+  const server = net.createServer((down) => {
+    const up = net.connect(target, "127.0.0.1");
+    let cut = false;
+    down.on("data", (d) => {
+      if (armed && d.includes("c|")) {
+        armed = false;
+        cut = true;
+      }
+      up.write(d);
+    });
+    up.on("data", (d) => {
+      if (cut) {
+        down.destroy();
+        up.destroy();
+      } else down.write(d);
+    });
+    down.on("error", () => up.destroy());
+    up.on("error", () => down.destroy());
+    down.on("close", () => up.destroy());
+    up.on("close", () => down.destroy());
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { url: `redis://127.0.0.1:${port}`, port, cut: () => !armed, close: () => server.close() };
+}
+
+test("a journal claim whose answer Redis sent but the connection lost is neither left behind nor taken for another runner's: every item sent once, none maybe delivered (ioredis resends it; node-redis rejects it)", async () => {
+  for (const lib of ["ioredis", "redis"]) {
+    await reset();
+    await redis.flush();
+    const proxy = await cutAfterClaim(redis.url);
+    const cutting = lib === "ioredis" ? new Redis({ port: proxy.port, host: "127.0.0.1", lazyConnect: false }) : await createClient({ url: proxy.url }).on("error", () => {}).connect();
+    const direct = await createClient({ url: redis.url }).connect();
+    try {
+      const options = { apiKey: "sandbox-key", baseUrl: SANDBOX, storeTimeoutMs: 5000 };
+      const bodies = [body(1), body(2)];
+      const first = await new ConnectSafelyClient({ ...options, store: redisStore(cutting) }).sendGroupWithAckMany(bodies, { journal: `lost-${lib}`, concurrency: 1 });
+      assert.ok(proxy.cut(), `${lib}: the connection was cut after a claim`);
+      // Then the rest, as a user runs a journal again (a store error stops a run).
+      const second = await new ConnectSafelyClient({ ...options, store: redisStore(direct) }).sendGroupWithAckMany(bodies, { journal: `lost-${lib}`, concurrency: 1 });
+      for (const r of [...first.results, ...second.results]) assert.ok(!r || r.ok || !r.error.deliveryUnknown, `${lib}: ${JSON.stringify(r)}`);
+      assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2"], `${lib}: each sent once`);
+      if (lib === "ioredis") assert.equal(first.sent, 2, "ioredis: the resent claim's answer taken as written, the run went on");
+    } finally {
+      if (lib === "ioredis") cutting.disconnect();
+      else await cutting.disconnect().catch(() => {});
+      await direct.quit();
+      proxy.close();
+    }
+  }
 });
