@@ -161,9 +161,11 @@ import { BUNDLES } from "./entries.mjs";
 // many.mjs 70.5: a store's answer to a journal claim lost no longer leaves the item maybe
 // delivered and never sent (a swap answered "not written" with the very value it asked to
 // write taken as written; a claim that failed read back and given back; a renewal that
-// landed behind a give-back given back over it), +265 B.
+// landed behind a give-back given back over it), +265 B. many.mjs 70.7: an account's
+// record read afresh when this client's memory of it is older than ten minutes (+127 B;
+// web.mjs -91 B, index.mjs -137 B: the memory no longer in the single-send core).
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 70.5 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 70.7 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

@@ -24,10 +24,12 @@ pub struct Account {
     pub in_flight: u32,
     /// When the last request started (epoch ms).
     pub last_start: Option<f64>,
-    /// The account's record in a shared store as this client last saw it, and its
-    /// version: a reservation tries that version first (one round trip when nobody
-    /// else wrote since).
-    pub store_seen: Option<(Option<String>, u64)>,
+    /// The account's record in a shared store as this client last saw it, its version,
+    /// and when (epoch ms): a reservation tries that version first (one round trip when
+    /// nobody else wrote since), for [`crate::policy::SEEN_MS`]. Not in the single-send
+    /// build (`sender`), which has no store.
+    #[cfg(not(feature = "sender"))]
+    pub store_seen: Option<(Option<String>, u64, f64)>,
 }
 
 impl Account {

@@ -57,6 +57,14 @@ pub const REDACTED: &str = "[redacted]";
 /// (its quota left all in flight, here or in other processes), in ms.
 pub const BUSY_WAIT_MS: f64 = 250.0;
 
+/// How long this client trusts its memory of an account's record in a shared store, in ms:
+/// older, a swap reads the record first. The adapters restart a key's version at 1 once it
+/// expired (unread and unwritten for their `ttlSeconds`), so a memory older than that could
+/// name the version of a record that other processes made anew since, and a swap over it
+/// would overwrite theirs (their reservations, pacing and the quota they saw). Far below
+/// any TTL a store should have; it costs one read to a send after ten quiet minutes.
+pub const SEEN_MS: f64 = 600_000.0;
+
 /// How long a send without a store waits before looking again for room, in ms: only this
 /// client's own sends hold it, and the first answer frees most of it.
 pub const ROOM_WAIT_MS: f64 = 10.0;

@@ -397,13 +397,23 @@ impl SendMachine {
     fn account_swap(
         &self,
         accounts: &Accounts,
+        now_ms: f64,
         next: impl FnOnce(Option<&str>) -> Option<String>,
     ) -> Swap {
         let key = self.key_of();
+        // A memory of the record too old to trust is none (`policy::SEEN_MS`).
+        #[cfg(not(feature = "sender"))]
         let seen = accounts
             .get(self.account)
-            .and_then(|a| a.store_seen.clone());
-        match seen.and_then(|(value, version)| Some((next(value.as_deref())?, version))) {
+            .and_then(|a| a.store_seen.clone())
+            .filter(|seen| now_ms - seen.2 < crate::policy::SEEN_MS);
+        // (The single-send build keeps no memory of a store it never has.)
+        #[cfg(feature = "sender")]
+        let seen: Option<(Option<String>, u64, f64)> = {
+            let _ = (accounts, now_ms);
+            None
+        };
+        match seen.and_then(|(value, version, _)| Some((next(value.as_deref())?, version))) {
             Some((value, version)) => Swap {
                 key,
                 expected: Some(version),
@@ -473,7 +483,7 @@ impl SendMachine {
     /// trip when nobody else wrote since), else on a fresh read.
     fn reserve(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         self.state = State::Reserving;
-        let swap = self.account_swap(accounts, |current| {
+        let swap = self.account_swap(accounts, now_ms, |current| {
             match self.decide_reserve(policy, accounts, current, now_ms) {
                 Reservation::Granted(next) => Some(next.encode()),
                 // Refuse or wait only on what the store holds now, not on a memory of it.
@@ -549,12 +559,15 @@ impl SendMachine {
         }
         // The account's record, as last seen, saves a read on the next swap; the journal's
         // swaps are on the item's own key.
-        let on_account = matches!(
-            self.state,
-            State::Reserving | State::Releasing(_) | State::Freeing(..)
-        );
-        if let (true, Some(a)) = (on_account, accounts.get_mut(self.account)) {
-            a.store_seen = Some((value.map(str::to_owned), version));
+        #[cfg(not(feature = "sender"))]
+        if let (true, Some(a)) = (
+            matches!(
+                self.state,
+                State::Reserving | State::Releasing(_) | State::Freeing(..)
+            ),
+            accounts.get_mut(self.account),
+        ) {
+            a.store_seen = Some((value.map(str::to_owned), version, now_ms));
         }
         let key = self.key_of();
         match core::mem::replace(&mut self.state, State::Done) {
@@ -607,7 +620,7 @@ impl SendMachine {
                             Some(dead) => {
                                 self.origin = Origin::Unknown;
                                 self.claim_version = 0;
-                                self.swap = Some(self.account_swap(accounts, |current| {
+                                self.swap = Some(self.account_swap(accounts, now_ms, |current| {
                                     Some(freed(current, dead, now_ms))
                                 }));
                                 self.state = State::Freeing(outcome, dead);
@@ -670,7 +683,7 @@ impl SendMachine {
                     let outcome = Outcome::local(SendError::store_unavailable(
                         "it renewed this item's journal claim too late to send it",
                     ));
-                    let swap = self.account_swap(accounts, |current| {
+                    let swap = self.account_swap(accounts, now_ms, |current| {
                         Some(self.decide_release(current, &outcome, now_ms))
                     });
                     self.swap = Some(swap);
@@ -687,7 +700,7 @@ impl SendMachine {
                 self.origin = Origin::Elsewhere;
                 self.claim_version = 0;
                 let outcome = Outcome::local(SendError::aborted(false));
-                let swap = self.account_swap(accounts, |current| {
+                let swap = self.account_swap(accounts, now_ms, |current| {
                     Some(self.decide_release(current, &outcome, now_ms))
                 });
                 self.swap = Some(swap);
@@ -861,7 +874,7 @@ impl SendMachine {
             }
         }
         if self.shared().is_some() {
-            let swap = self.account_swap(accounts, |current| {
+            let swap = self.account_swap(accounts, now_ms, |current| {
                 Some(self.decide_release(current, &outcome, now_ms))
             });
             self.swap = Some(swap);

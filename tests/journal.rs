@@ -1406,3 +1406,46 @@ fn a_renewal_whose_answer_was_lost_in_an_error_is_given_back_over_its_own_versio
         "the renewed claim given back: a later run sends the item"
     );
 }
+
+#[test]
+fn a_memory_of_the_account_record_older_than_seen_ms_is_read_again_before_a_write() {
+    // The adapters restart a key's version once it expired. A client that last saw the
+    // record days ago, at the version others' new record has since reached, swapped over
+    // it and wrote its old copy over theirs: a send past the quota, their reservations gone.
+    let (mut store, mut server) = world(150);
+    let mut client = Client::new("k");
+    let policy = Policy::default();
+    let answer = |store: &mut Store, s: &Swap| store.swap(&s.key, s.expected, s.value.as_deref());
+    let mut first_swaps = Vec::new();
+    for at in [
+        DAY1,
+        DAY1 + 60_000.0,
+        DAY1 + 60_000.0 + connectsafely_wasm::policy::SEEN_MS,
+    ] {
+        let mut m = shared_send(&mut client);
+        let mut first = None;
+        drive(
+            &mut m,
+            &policy,
+            &mut client,
+            &mut server,
+            &body(0),
+            at,
+            |s, n| {
+                if n == 0 {
+                    first = Some(s.expected);
+                }
+                answer(&mut store, s)
+            },
+        );
+        assert!(m.outcome().unwrap().result.is_ok());
+        first_swaps.push(first.unwrap());
+    }
+    let v = first_swaps[1].expect("a write over the version it remembered");
+    assert!(v > 0);
+    assert_eq!(
+        first_swaps,
+        [None, Some(v), None],
+        "a read first, then a write over the memory a minute old, then a read again"
+    );
+}
