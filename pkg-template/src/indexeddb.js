@@ -13,6 +13,9 @@ import { ttlSeconds } from "./ttl.js";
 
 const STORE = "kv";
 
+/** What a journal's swaps ask of IndexedDB: on disk before they answer. */
+const DURABLE = { durability: "strict" };
+
 /**
  * @param {{ name?: string, ttlSeconds?: number, indexedDB?: IDBFactory }} [options]
  *   database name (default "connectsafely-wasm"); how long a key lives unread and
@@ -61,10 +64,15 @@ export function indexedDbStore(options = {}) {
       const db = await open();
       const write = expected !== null && value !== null;
       // A journal's keys live until deleted.
-      const life = keep?.lasting === true ? Infinity : ttlMs;
+      const lasting = keep?.lasting === true;
+      const life = lasting ? Infinity : ttlMs;
       return new Promise((resolve, reject) => {
         // Read-write even to read: a key read is kept alive (a journal read by each day's run).
-        const tx = db.transaction(STORE, "readwrite");
+        // A journal's swap answers once its entry is on disk: by default ("relaxed": Chrome
+        // 121 and later, Firefox, Safari) once the OS holds it, so a crash or a power cut
+        // could lose a claim and the outcome recorded after its send, and the next run send
+        // the item again. An account's record is not worth the wait.
+        const tx = lasting ? db.transaction(STORE, "readwrite", DURABLE) : db.transaction(STORE, "readwrite");
         const kv = tx.objectStore(STORE);
         /** @type {{ ok: boolean, value: string | null, version: number }} */
         let answer = { ok: false, value: null, version: 0 };

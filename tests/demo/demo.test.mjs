@@ -413,7 +413,7 @@ test("a run to many asks for persistent storage for its journal, offers to resum
   assert.equal(await page.getByTestId("bulk-resume").isHidden(), true);
 });
 
-test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, a key past its TTL reads empty, a lasting key (a journal's) stays, and a TTL that is no number is refused", async () => {
+test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across two tabs, a key read stays, a key past its TTL reads empty, a lasting key (a journal's) stays and is written durably, and a TTL that is no number is refused", async () => {
   const context = await browser.newContext();
   const [one, other] = [await context.newPage(), await context.newPage()];
   await one.goto(`${BASE}/`);
@@ -457,7 +457,22 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
     } catch (e) {
       refused = `${e.name}: ${e.message}`;
     }
-    return { counter, wrote, reads, expired, head, refused };
+    // What durability each swap asks for (the store opened and swept first).
+    const durable = indexedDbStore({ name: "cas-test" });
+    await durable.swap("counter", null, null);
+    const asked = [];
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (names, mode, options) {
+      asked.push(options?.durability ?? "default");
+      return transaction.call(this, names, mode, options);
+    };
+    try {
+      await durable.swap("entry", 0, "c|runner|1|0", { lasting: true });
+      await durable.swap("record", 0, "a1|");
+    } finally {
+      IDBDatabase.prototype.transaction = transaction;
+    }
+    return { counter, wrote, reads, expired, head, refused, asked };
   });
   await context.close();
   assert.equal(end.counter.value, "100", `two tabs x 50 increments, none lost (conflicts retried: ${conflicts})`);
@@ -467,6 +482,7 @@ test("the IndexedDB store (connectsafely-wasm/indexeddb) swaps atomically across
   assert.deepEqual(end.expired, { ok: false, value: null, version: 0 });
   assert.deepEqual(end.head, { ok: false, value: "h", version: 1 }, "a lasting key (a journal's) outlives the TTL and the sweep");
   assert.equal(end.refused, "TypeError: indexedDbStore: options.ttlSeconds must be a finite number of seconds", "a NaN TTL is refused (it made every key read as absent)");
+  assert.deepEqual(end.asked, ["strict", "default"], "a journal's swap is on disk before it answers; an account record's need not be");
 });
 
 test("a screenshot of a send, for the README", async () => {
