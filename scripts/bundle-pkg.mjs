@@ -83,7 +83,8 @@ const fieldNames = await fieldNamesOf(full);
 // index.d.ts), which esbuild would keep: 2.5 KiB of index.mjs gzipped, and of every app
 // bundled without a minifier (Rollup's and esbuild's defaults). "#full": where the client
 // finds the full core: many.mjs imported on first need (index.mjs, whose own core is the
-// single-send one), or the bundle's own core.
+// single-send one), or the bundle's own core. "#unconnected": unconnected.js, or for the
+// pages' file (web.mjs) unconnected-web.js.
 function wiring(bundle) {
   const entry = wasmOf(bundle.wasm);
   const code = new Map([...entries.values()].map((e) => [e.glue, e.glueCode]));
@@ -96,6 +97,9 @@ function wiring(bundle) {
         return { path: path.join(src, bundle.full ? "full-lazy.js" : "full-here.js") };
       });
       b.onResolve({ filter: /^#many$/ }, () => ({ path: `./${bundle.full}`, external: true }));
+      // Whether a fetch's failure says it never connected: what servers' fetch says (Node.js,
+      // Bun, Deno); a browser's never does, so the pages' file holds no reading of it.
+      b.onResolve({ filter: /^#unconnected$/ }, () => ({ path: path.join(src, bundle.wasm === "web" ? "unconnected-web.js" : "unconnected.js") }));
       b.onResolve({ filter: /^\.\/glue\.js$/ }, () => ({ path: entry.glue }));
       b.onResolve({ filter: /^\.\/glue-full\.js$/ }, () => ({ path: full.glue }));
       // The result shapes the core builds with (src/wasm/shapes.js, as the glue imports it):

@@ -62,7 +62,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
         moduleResolution: "bundler",
         lib: ["esnext", "dom"],
         types: [],
-        paths: { "#wasm": ["./inline.js"], "#full": [`./${full}`], "#many": ["./many.js"] },
+        paths: { "#wasm": ["./inline.js"], "#full": [`./${full}`], "#many": ["./many.js"], "#unconnected": ["./unconnected.js"] },
       },
       // The entry and what it imports; the whole driver for the main entry (its adapters
       // and the full core's "#full" of edge.mjs too). The entry named in

@@ -5,6 +5,7 @@
 // or the abort where it stands (a fetch that ignores its signal still ends). It never
 // rejects: it reports how far it got (`Exchanged`) and what cut it short (`Cut`), and
 // the core decides.
+import { unconnected } from "#unconnected";
 import { Cut, Exchanged, bodyRules, rateLimitHeaderNames } from "./glue.js";
 import { names } from "./names.js";
 
@@ -189,6 +190,8 @@ export function exchange(fetchFn, url, apiKey, headers, body, caller, timeoutMs,
     const failed = (e) => {
       if (ended) return;
       out.thrown = e;
+      // A fetch that could not connect sent nothing: the next run sends the item.
+      if (out.what === Exchanged.NoResponse && unconnected(e)) out.what = Exchanged.NotSent;
       end();
     };
     // A step that throws (a Response-like whose getters throw, ...) ends the exchange

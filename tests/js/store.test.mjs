@@ -4,6 +4,7 @@ import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectSafelyClient } from "connectsafely-wasm";
 import { SANDBOX, body, reset, config, messages, state, memoryStore } from "./helpers.mjs";
+import { freePort } from "./redis/redis-server.mjs";
 
 const client = (store, extra = {}) => new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, store, ...extra });
 
@@ -171,6 +172,35 @@ test("a runner restarted with its runnerId settles its own dead claim at once as
   assert.equal(again.results[1].error.deliveryUnknown, true, "its own claim from an earlier life: may have been delivered");
   assert.deepEqual(again.notAttempted, []);
   assert.equal((await messages()).length, 3, "nothing sent twice");
+});
+
+test("a fetch that could not connect sent nothing: not maybe delivered, nothing recorded, and the next run of the journal sends every item once", async () => {
+  const store = memoryStore();
+  // Node.js's fetch to a port nobody listens on: ECONNREFUSED, on the error's cause.
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const down = new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: closed, store });
+  const bodies = [body(1), body(2), body(3)];
+  const first = await down.sendGroupWithAckMany(bodies, { journal: "refused" });
+  for (const r of first.results) {
+    assert.equal(r?.error?.kind, "network", JSON.stringify(r));
+    assert.equal(r.error.deliveryUnknown, false, r.error.message);
+    assert.match(r.error.message, /ECONNREFUSED/);
+    assert.doesNotMatch(r.error.message, /may have been delivered/);
+  }
+  assert.equal((await down.sendGroupWithAck(body(4))).error.deliveryUnknown, false, "a single send alike");
+  // What Bun's fetch (a code on the error) and Deno's (its cause's message) say of it; and
+  // what may have left (a reset, a browser's "Failed to fetch") stays maybe delivered.
+  const thrown = (e) => () => Promise.reject(e);
+  const said = async (e) => (await new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, fetch: thrown(e) }).sendGroupWithAck(body(5))).error.deliveryUnknown;
+  assert.equal(await said(Object.assign(new TypeError("ECONNREFUSED: Unable to connect."), { code: "ECONNREFUSED" })), false);
+  assert.equal(await said(new TypeError("fetch failed", { cause: new Error("error sending request for url (http://x/): client error (Connect): tcp connect error: Connection refused (os error 111)") })), false);
+  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.example"), { code: "ENOTFOUND" }) })), false);
+  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) })), true);
+  assert.equal(await said(new TypeError("Failed to fetch")), true);
+  // The API back: the journal recorded none of the three, and sends each once.
+  const again = await new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, store }).sendGroupWithAckMany(bodies, { journal: "refused" });
+  assert.equal(again.sent, 3);
+  assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2", "Hello 3"]);
 });
 
 test("a signal that fires while the store answers calls no fetch: aborted with nothing sent, and a journaled run gives the item back to the next run", async () => {
