@@ -749,3 +749,29 @@ mod restarted {
         );
     }
 }
+
+#[test]
+fn runners_whose_ids_differ_only_by_a_separator_are_two_runners() {
+    // "pod:1" and "pod_1" were one runner once written (the separators made "_"): each took
+    // the other's live claims for its own dead ones, released their reservations, and with
+    // resendUnknown sent their items again.
+    for me in ["pod:1", "pod|1", "pod,1", "a|1|2"] {
+        let claim = JournalEntry::Claimed {
+            runner: me.into(),
+            expires_at: NOW + 1000.0,
+            lease: 77,
+        };
+        let read = JournalEntry::decode(Some(&claim.encode()));
+        assert_eq!(read, claim, "{me} round-trips");
+        assert_eq!(
+            plan_item(&read, "pod_1", NOW, true),
+            ItemPlan::Elsewhere,
+            "{me}'s live claim is not pod_1's"
+        );
+        assert_eq!(
+            plan_item(&read, me, NOW, false),
+            ItemPlan::Unknown { lease: Some(77) },
+            "{me} knows its own"
+        );
+    }
+}

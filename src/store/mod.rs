@@ -316,8 +316,10 @@ impl JournalEntry {
                 expires_at,
                 lease,
             } => crate::cat!(
+                // The runner as it is (`decode` splits from the right: any text round-trips),
+                // so two runners whose ids differ only by a `|`, `,` or `:` are not one.
                 "c|",
-                clean(runner),
+                runner,
                 "|",
                 num(Some(*expires_at)),
                 "|",
@@ -366,10 +368,10 @@ pub fn plan_item(entry: &JournalEntry, me: &str, now_ms: f64, resend_unknown: bo
         },
         JournalEntry::Claimed {
             runner, expires_at, ..
-        } if *expires_at > now_ms && *runner != clean(me) => ItemPlan::Elsewhere,
+        } if *expires_at > now_ms && runner != me => ItemPlan::Elsewhere,
         JournalEntry::Claimed { .. } if resend_unknown => ItemPlan::Send,
         JournalEntry::Claimed { runner, lease, .. } => ItemPlan::Unknown {
-            lease: (*runner == clean(me) && *lease != 0).then_some(*lease),
+            lease: (runner == me && *lease != 0).then_some(*lease),
         },
     }
 }
