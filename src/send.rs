@@ -162,6 +162,11 @@ pub struct SendMachine {
     /// ms): its expiry counts from then, not from the store's answer. Renewed before a
     /// fetch that comes later than [`crate::policy::CLAIM_FRESH_MS`] after it.
     claimed_at: f64,
+    /// The journal entry this send's claim replaced ("" for none), which giving the claim
+    /// back writes again: a dead runner's claim taken over on request (`resend_unknown`)
+    /// stays that runner's, its item maybe delivered, when this send delivers nothing.
+    #[cfg(not(feature = "sender"))]
+    claim_over: String,
 }
 
 /// The account record `current` with the reservation `lease` of a dead send released.
@@ -193,6 +198,8 @@ impl SendMachine {
             origin: Origin::Sent,
             resume_at: None,
             claimed_at: 0.0,
+            #[cfg(not(feature = "sender"))]
+            claim_over: String::new(),
         }
     }
 
@@ -318,7 +325,7 @@ impl SendMachine {
             // Record what is decided for the item; one that delivered nothing for a reason
             // that is not its body's gives its claim back, so a later run sends it.
             let value = if !outcome.decides_item() {
-                String::new()
+                self.given_back()
             } else {
                 JournalEntry::Done {
                     ok: outcome.result.is_ok(),
@@ -340,6 +347,28 @@ impl SendMachine {
         self.swap = None;
         Step::Done
     }
+
+    /// What giving this send's claim back writes: the entry the claim replaced.
+    #[cfg(not(feature = "sender"))]
+    fn given_back(&self) -> String {
+        self.claim_over.clone()
+    }
+
+    /// (The single-send build has no journal.)
+    #[cfg(feature = "sender")]
+    fn given_back(&self) -> String {
+        String::new()
+    }
+
+    /// Remembers `entry` as what this send's first claim replaces (`given_back`).
+    #[cfg(not(feature = "sender"))]
+    fn claims_over(&mut self, entry: Option<&str>) {
+        self.claim_over = entry.unwrap_or_default().into();
+    }
+
+    /// (The single-send build has no journal.)
+    #[cfg(feature = "sender")]
+    fn claims_over(&mut self, _entry: Option<&str>) {}
 
     /// Done with an outcome that comes from the journal, not from a send now.
     fn done_from(&mut self, origin: Origin, outcome: Outcome) -> Step {
@@ -443,6 +472,7 @@ impl SendMachine {
                 self.state = State::Claiming;
                 return Step::Swap;
             }
+            self.claims_over(None);
             self.claim(0, now_ms);
             self.state = State::Claiming;
             return Step::Swap;
@@ -594,6 +624,7 @@ impl SendMachine {
                     }
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
+                        self.claims_over(value);
                         self.claim(version, now_ms);
                         self.state = State::Claiming;
                         Step::Swap

@@ -1449,3 +1449,40 @@ fn a_memory_of_the_account_record_older_than_seen_ms_is_read_again_before_a_writ
         "a read first, then a write over the memory a minute old, then a read again"
     );
 }
+
+#[test]
+fn a_dead_claim_taken_over_on_request_is_put_back_when_the_send_delivers_nothing() {
+    // With resendUnknown a runner takes over an item a dead runner may have delivered. Its
+    // send answered 429 (nothing delivered): giving the claim back wrote "", the item read
+    // open, and a later run without resendUnknown sent it again.
+    let policy = Policy {
+        max_rate_limit_wait_ms: 0.0,
+        ..Policy::default()
+    };
+    let (mut store, mut server) = world(0);
+    let dead = JournalEntry::Claimed {
+        runner: "gone".into(),
+        expires_at: DAY1 - 1.0,
+        lease: 9,
+    }
+    .encode();
+    store.swap("item-0", Some(0), Some(&dead));
+    let mut client = Client::new("k");
+    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, true, false);
+    let (_, fetched) = drive(
+        &mut m,
+        &policy,
+        &mut client,
+        &mut server,
+        &body(0),
+        DAY1,
+        |s, _| store.swap(&s.key, s.expected, s.value.as_deref()),
+    );
+    assert!(fetched, "sent again, as asked");
+    assert_eq!(m.outcome().unwrap().status, Some(429));
+    assert_eq!(
+        store.map.get("item-0").map(|(v, _)| v.as_str()),
+        Some(dead.as_str()),
+        "the dead runner's claim again: maybe delivered for a run without resendUnknown"
+    );
+}

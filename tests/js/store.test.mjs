@@ -192,10 +192,16 @@ test("a fetch that could not connect sent nothing: not maybe delivered, nothing 
   // what may have left (a reset, a browser's "Failed to fetch") stays maybe delivered.
   const thrown = (e) => () => Promise.reject(e);
   const said = async (e) => (await new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, fetch: thrown(e) }).sendGroupWithAck(body(5))).error.deliveryUnknown;
-  assert.equal(await said(Object.assign(new TypeError("ECONNREFUSED: Unable to connect."), { code: "ECONNREFUSED" })), false);
+  assert.equal(await said(Object.assign(new TypeError("ECONNREFUSED: Unable to connect. Is the computer able to access the url?"), { code: "ECONNREFUSED" })), false);
+  assert.equal(await said(Object.assign(new TypeError("getaddrinfo ENOTFOUND api.example"), { code: "ENOTFOUND", syscall: "getaddrinfo" })), false);
   assert.equal(await said(new TypeError("fetch failed", { cause: new Error("error sending request for url (http://x/): client error (Connect): tcp connect error: Connection refused (os error 111)") })), false);
-  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.example"), { code: "ENOTFOUND" }) })), false);
-  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) })), true);
+  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND api.example"), { code: "ENOTFOUND", syscall: "getaddrinfo" }) })), false);
+  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", syscall: "read" }) })), true);
+  // The same codes from a connection that was open (a keep-alive one whose resends a router
+  // answered "unreachable" after the server had the request; node-fetch's copy of a failed
+  // read's code): maybe delivered.
+  assert.equal(await said(new TypeError("fetch failed", { cause: Object.assign(new Error("read EHOSTUNREACH"), { code: "EHOSTUNREACH", syscall: "read" }) })), true);
+  assert.equal(await said(Object.assign(new Error("request to http://x/ failed, reason: read ECONNREFUSED"), { code: "ECONNREFUSED", errno: "ECONNREFUSED", type: "system" })), true);
   assert.equal(await said(new TypeError("Failed to fetch")), true);
   // The API back: the journal recorded none of the three, and sends each once.
   const again = await new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, store }).sendGroupWithAckMany(bodies, { journal: "refused" });
