@@ -1469,15 +1469,10 @@ fn a_dead_claim_taken_over_on_request_is_put_back_when_the_send_delivers_nothing
     store.swap("item-0", Some(0), Some(&dead));
     let mut client = Client::new("k");
     let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, true, false);
-    let (_, fetched) = drive(
-        &mut m,
-        &policy,
-        &mut client,
-        &mut server,
-        &body(0),
-        DAY1,
-        |s, _| store.swap(&s.key, s.expected, s.value.as_deref()),
-    );
+    let world = (&mut client, &mut server);
+    let (_, fetched) = drive(&mut m, &policy, world.0, world.1, &body(0), DAY1, |s, _| {
+        store.swap(&s.key, s.expected, s.value.as_deref())
+    });
     assert!(fetched, "sent again, as asked");
     assert_eq!(m.outcome().unwrap().status, Some(429));
     assert_eq!(
