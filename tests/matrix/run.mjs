@@ -645,7 +645,18 @@ async function scriptCells(name, cmd, smokeArgs, sendArgs, env = {}) {
       throw new Error(`${script} printed no result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     }
   }, sb);
-  return `${checks}; the README's ${script}: ${sent}`;
+  // An API that refuses the connection (a loopback port nobody listens on): what this
+  // runtime's fetch says of it reads as nothing sent, not as maybe delivered.
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const r = await run(cmd, [...sendArgs, JSON.stringify(BODY)], { cwd: dir, env: { ...env, ...SANDBOX_ENV(closed) } });
+  let refused;
+  try {
+    refused = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`${script} printed no result for a refused connection (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  expect(refused.error?.kind === "network" && refused.error.deliveryUnknown === false, "a refused connection resolves to a network failure, not maybe delivered", refused);
+  return `${checks}; the README's ${script}: ${sent}; a refused connection: network, not maybe delivered`;
 }
 
 /**
