@@ -775,3 +775,25 @@ fn runners_whose_ids_differ_only_by_a_separator_are_two_runners() {
         );
     }
 }
+
+#[test]
+fn a_claim_the_earlier_encoding_wrote_for_a_runner_id_with_a_separator_is_never_taken_for_open() {
+    // Before claims kept the runner's id as given, "pod:1" was written "pod_1". Such an
+    // entry still reads as a claim: live, another runner's (left alone); dead, maybe
+    // delivered (not sent without resendUnknown). Never as an open item.
+    let old = "c|pod_1|1800000001000|77";
+    let read = JournalEntry::decode(Some(old));
+    assert_eq!(
+        read,
+        JournalEntry::Claimed {
+            runner: "pod_1".into(),
+            expires_at: NOW + 1000.0,
+            lease: 77,
+        }
+    );
+    assert_eq!(plan_item(&read, "pod:1", NOW, false), ItemPlan::Elsewhere);
+    assert_eq!(
+        plan_item(&read, "pod:1", NOW + 1000.0, false),
+        ItemPlan::Unknown { lease: None }
+    );
+}
