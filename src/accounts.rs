@@ -33,6 +33,33 @@ pub struct Account {
 }
 
 impl Account {
+    /// The account's record in the shared store as this client last saw it, and its
+    /// version, when seen less than [`crate::policy::SEEN_MS`] before `now_ms`: older, it
+    /// may name a version that a record made anew since has reached.
+    #[cfg(not(feature = "sender"))]
+    pub fn seen_record(&self, now_ms: f64) -> Option<(Option<String>, u64)> {
+        self.store_seen
+            .as_ref()
+            .filter(|seen| now_ms - seen.2 < crate::policy::SEEN_MS)
+            .map(|(value, version, _)| (value.clone(), *version))
+    }
+
+    /// (The single-send build keeps no memory of a store it never has.)
+    #[cfg(feature = "sender")]
+    pub fn seen_record(&self, _now_ms: f64) -> Option<(Option<String>, u64)> {
+        None
+    }
+
+    /// Remembers the record the store answered (`value` at `version`) at `now_ms`.
+    #[cfg(not(feature = "sender"))]
+    pub fn saw_record(&mut self, value: Option<&str>, version: u64, now_ms: f64) {
+        self.store_seen = Some((value.map(str::to_owned), version, now_ms));
+    }
+
+    /// (The single-send build keeps no memory of a store it never has.)
+    #[cfg(feature = "sender")]
+    pub fn saw_record(&mut self, _value: Option<&str>, _version: u64, _now_ms: f64) {}
+
     /// The quota left, as the last response said.
     pub fn remaining(&self) -> Option<f64> {
         self.guard.remaining()

@@ -430,19 +430,10 @@ impl SendMachine {
         next: impl FnOnce(Option<&str>) -> Option<String>,
     ) -> Swap {
         let key = self.key_of();
-        // A memory of the record too old to trust is none (`policy::SEEN_MS`).
-        #[cfg(not(feature = "sender"))]
         let seen = accounts
             .get(self.account)
-            .and_then(|a| a.store_seen.clone())
-            .filter(|seen| now_ms - seen.2 < crate::policy::SEEN_MS);
-        // (The single-send build keeps no memory of a store it never has.)
-        #[cfg(feature = "sender")]
-        let seen: Option<(Option<String>, u64, f64)> = {
-            let _ = (accounts, now_ms);
-            None
-        };
-        match seen.and_then(|(value, version, _)| Some((next(value.as_deref())?, version))) {
+            .and_then(|a| a.seen_record(now_ms));
+        match seen.and_then(|(value, version)| Some((next(value.as_deref())?, version))) {
             Some((value, version)) => Swap {
                 key,
                 expected: Some(version),
@@ -589,15 +580,12 @@ impl SendMachine {
         }
         // The account's record, as last seen, saves a read on the next swap; the journal's
         // swaps are on the item's own key.
-        #[cfg(not(feature = "sender"))]
-        if let (true, Some(a)) = (
-            matches!(
-                self.state,
-                State::Reserving | State::Releasing(_) | State::Freeing(..)
-            ),
-            accounts.get_mut(self.account),
-        ) {
-            a.store_seen = Some((value.map(str::to_owned), version, now_ms));
+        let on_account = matches!(
+            self.state,
+            State::Reserving | State::Releasing(_) | State::Freeing(..)
+        );
+        if let (true, Some(a)) = (on_account, accounts.get_mut(self.account)) {
+            a.saw_record(value, version, now_ms);
         }
         let key = self.key_of();
         match core::mem::replace(&mut self.state, State::Done) {
