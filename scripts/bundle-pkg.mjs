@@ -45,7 +45,7 @@ function entryOf(e) {
     wasmFile,
     wasm,
     glue,
-    glueCode: namedImports(withoutDocComments(readFileSync(glue, "utf8")), wasm),
+    glueCode: namedImports(withArity(withoutDocComments(readFileSync(glue, "utf8"))), wasm),
     shapes,
     problems: snippet("problems.js"),
     fields: own("fields.js"),
@@ -160,6 +160,22 @@ function namedImports(code, wasmPath) {
     out = out.replace(entry, (_, head) => (read ? `${head}{ ${names.map((n) => `${n}: ${local}_${n}`).join(", ")} },\n` : ""));
     // Nothing else may read the namespace: it is gone.
     if (new RegExp(`\\b${local}\\b(?!_)`).test(out)) throw new Error(`bundle-pkg: the glue reads ${local} outside its import object`);
+  }
+  return out;
+}
+
+/**
+ * `code` with each import that catches what it calls (wasm-bindgen's `function() { return
+ * handleError(function (arg0, ...) {...}, arguments); }`) declaring the parameters the wasm
+ * passes it. V8 (Node.js 20's) compiles a wrapper at instantiation for each import's
+ * signature, and another for a function whose declared parameters differ from the
+ * signature's: five such imports cost index.mjs's cold start 3.7% of its instructions
+ * (make bench-icount). tests/js/imports.test.mjs holds every import's arity to its signature.
+ */
+function withArity(code) {
+  const out = code.replace(/: function\(\) \{ return handleError\(function \(([\w, ]*)\) \{/g, (_, params) => `: function(${params}) { return handleError(function (${params}) {`);
+  if (/: function\(\) \{ return handleError\(function \([^)]/.test(out)) {
+    throw new Error("bundle-pkg: an import of the glue that catches kept no parameters (wasm-bindgen's glue changed shape?)");
   }
   return out;
 }

@@ -37,7 +37,7 @@ function check(name, glueDts, full = "full-lazy.js", as = name) {
       'export function sendError(kind: import("./index").ErrorKind, message: string, fieldErrors: import("./index").FieldError[], retryAfterMs: number | null, deliveryUnknown: boolean): import("./index").SendError;\n' +
       'export function failure(status: number | null, error: import("./index").SendError, rateLimit: import("./index").RateLimitInfo | null, body: unknown): import("./index").SendFailure;\n' +
       'export function bulk(results: unknown[], sent: number, failed: number, notAttempted: number[], stoppedBy: import("./index").BulkResult["stoppedBy"], resumeAt: number | null): import("./index").BulkResult;\n' +
-      "export function withCause(error: object, cause: unknown): void;\n",
+      "export function withCause<T extends object>(error: T, cause: unknown): T;\n",
   );
   // What the core's snippet src/wasm/fields.js gives the driver (describe.js).
   writeFileSync(path.join(out, "fields.d.ts"), "export function wellFormed(s: string): boolean;\n");

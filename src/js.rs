@@ -19,10 +19,6 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
     pub fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// `Reflect.set(target, key, value)` on objects this crate made.
-    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = set)]
-    pub fn set(target: &JsValue, key: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
-
     /// `JSON.parse(text)`.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
@@ -43,11 +39,6 @@ extern "C" {
 /// `obj[key]`, or `undefined` when reading throws.
 pub fn prop(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     get(obj, &JsValue::from_str(key))
-}
-
-/// Sets `obj[key] = value` on a plain object this crate made (cannot fail there).
-pub fn put(obj: &JsValue, key: &str, value: &JsValue) {
-    let _ = set(obj, &JsValue::from_str(key), value);
 }
 
 /// A global by name (`fetch`, `document`, ...), or `undefined`.

@@ -10,15 +10,19 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::SendError;
 
+// `sendError` takes JS values, the signature of the other result builders of five (Node.js
+// 20's V8 compiles a wrapper for each signature the wasm imports, at every start: see
+// super::result). `fieldError` keeps its three texts: made JS values one by one, they cost
+// an invalid body of four field errors 1.10x its instructions.
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sendError)]
     fn send_error(
-        kind: &str,
-        message: &str,
+        kind: JsValue,
+        message: JsValue,
         field_errors: Array,
         retry_after_ms: JsValue,
-        delivery_unknown: bool,
+        delivery_unknown: JsValue,
     ) -> JsValue;
     #[wasm_bindgen(js_name = fieldError)]
     fn field_error(list: &Array, field: &str, code: &str, message: &str);
@@ -31,10 +35,10 @@ pub(super) fn error_js(e: &SendError) -> JsValue {
         field_error(&list, &f.field, f.code.as_str(), &f.message);
     }
     send_error(
-        e.kind.as_str(),
-        &e.message,
+        JsValue::from_str(e.kind.as_str()),
+        JsValue::from_str(&e.message),
         list,
         e.retry_after_ms.map_or(JsValue::NULL, JsValue::from_f64),
-        e.delivery_unknown,
+        JsValue::from_bool(e.delivery_unknown),
     )
 }

@@ -22,17 +22,20 @@ use crate::value::Raw;
 extern "C" {
     #[wasm_bindgen(js_name = fieldIndex)]
     fn field_index(key: &JsValue) -> i32;
+    /// The known fields and the body keys, each list's names separated by commas, the
+    /// lists by a semicolon (one text: the signature of wasm-bindgen's own `throw`, so no
+    /// wrapper of its own; see super::result).
     #[wasm_bindgen(js_name = setNames)]
-    fn set_names(fields: &str, body_keys: &str);
+    fn set_names(names: &str);
     #[wasm_bindgen(js_name = typeOf)]
     fn type_of(v: &JsValue) -> u32;
     #[wasm_bindgen(js_name = wellFormed)]
     fn well_formed(s: &JsValue) -> bool;
     /// Whether `v` is a `Map` or a `Headers` (whose entries are no keys of the object).
     pub(super) fn entries(v: &JsValue) -> bool;
-    /// Whether what fetch threw holds `key` anywhere a reader of a result's `error.cause`
-    /// could reach it (or that cannot be told).
-    pub(super) fn mentions(v: &JsValue, key: &str) -> bool;
+    /// Whether what fetch threw holds `key` (a string) anywhere a reader of a result's
+    /// `error.cause` could reach it (or that cannot be told).
+    pub(super) fn mentions(v: &JsValue, key: &JsValue) -> bool;
 }
 
 /// What a JavaScript value is: `typeOf` of fields.js, one call where wasm-bindgen's
@@ -101,10 +104,11 @@ static NAMES_SET: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBoo
 pub(super) fn names_ready() {
     use core::sync::atomic::Ordering::Relaxed;
     if !NAMES_SET.load(Relaxed) {
-        set_names(
-            &crate::text::comma_joined(&KNOWN_FIELDS),
-            &crate::text::comma_joined(&crate::classify::BODY_KEYS),
-        );
+        set_names(&crate::cat!(
+            crate::text::comma_joined(&KNOWN_FIELDS),
+            ";",
+            crate::text::comma_joined(&crate::classify::BODY_KEYS)
+        ));
         NAMES_SET.store(true, Relaxed);
     }
 }

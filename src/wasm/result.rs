@@ -12,6 +12,10 @@ use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
 use crate::text::clip_bytes;
 
+// Node.js 20's V8 compiles a wrapper for each distinct signature among a wasm's imports
+// when it is instantiated, ~250,000 instructions each, at every start: so the builders
+// here and in super::error take and answer JS values, and share a few signatures
+// (tests/js/imports.test.mjs counts each core's).
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
     fn success(
@@ -32,8 +36,12 @@ extern "C" {
         remaining: JsValue,
         reset_at: JsValue,
     ) -> JsValue;
+    /// `error`, given `cause` (it answers `error`: the signature of `dataProp`, so no
+    /// wrapper of its own; see the note above).
     #[wasm_bindgen(js_name = withCause)]
-    fn with_cause(error: &JsValue, cause: &JsValue);
+    fn with_cause(error: &JsValue, cause: &JsValue) -> JsValue;
+    /// `{ baseUrl, apiKey }`, what `JSON.stringify(client)` shows.
+    pub(super) fn shown(base_url: &JsValue, api_key: &JsValue) -> JsValue;
     /// `[a, b, c, d]`, made in one call.
     pub(super) fn four(a: JsValue, b: JsValue, c: JsValue, d: JsValue) -> Array;
 }
@@ -104,7 +112,8 @@ pub fn send_result(o: &Outcome, parsed: Option<JsValue>, thrown: JsValue, secret
             let error = super::error::error_js(e);
             let keeps_cause = e.kind == crate::error::ErrorKind::Network
                 && !thrown.is_undefined()
-                && (secret.is_empty() || !super::read::mentions(&thrown, secret));
+                && (secret.is_empty()
+                    || !super::read::mentions(&thrown, &JsValue::from_str(secret)));
             if keeps_cause {
                 with_cause(&error, &thrown);
             }

@@ -12,7 +12,6 @@ use super::core::{Core, Slab};
 use super::result::{or_undefined, pairs};
 use super::{options, read, result};
 use crate::accounts::Accounts;
-use crate::js;
 use crate::rate_limit::RateLimitHeaders;
 
 // What the driver reads in one call, as an array with its TypeScript tuple type, so its
@@ -153,13 +152,9 @@ impl Core {
     /// What `JSON.stringify(client)` shows: the settings, without the API key.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let o: JsValue = js_sys::Object::new().into();
-        js::put(
-            &o,
-            "baseUrl",
+        result::shown(
             &JsValue::from_str(&self.config.settings.base_url),
-        );
-        js::put(&o, "apiKey", &JsValue::from_str("[redacted]"));
-        o
+            &JsValue::from_str(crate::policy::REDACTED),
+        )
     }
 }

@@ -34,6 +34,9 @@ export function bulk(results, sent, failed, notAttempted, stoppedBy, resumeAt) {
 export function four(a, b, c, d) {
   return [a, b, c, d];
 }
+export function shown(baseUrl, apiKey) {
+  return { baseUrl, apiKey };
+}
 // What the driver needs of a run to many.
 export function bulkSettings(signal, onResult, workers, results, invalid) {
   return { signal, onResult, workers, results, invalid };
@@ -41,5 +44,5 @@ export function bulkSettings(signal, onResult, workers, results, invalid) {
 // A network failure keeps what fetch threw, as `cause` (not enumerable, like Error's
 // own cause: JSON.stringify(result) and the result's shape stay as the contract says).
 export function withCause(error, cause) {
-  Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true, enumerable: false });
+  return Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true, enumerable: false });
 }
