@@ -11,9 +11,10 @@ let BODY_KEYS = [];
 // bodies, with `wellFormed` of this file.)
 let K0, K1, K2, K3, K4, K5, K6, K7, K8;
 
-// Each list's names separated by commas, the two lists by a semicolon. Left as `split` makes them: made internalized keys
-// (as names.js does for the driver's lists) they read a send in 1.001x the instructions and
-// an invalid body in 0.992x: not worth a second copy of names.js (a snippet cannot import it).
+// Each list's names separated by commas, the two lists by a semicolon. Left as `split`
+// makes them: made internalized keys (as names.js does for the driver's lists) they read a
+// send in 1.001x the instructions and an invalid body in 0.992x: not worth a second copy of
+// names.js (a snippet cannot import it).
 export function setNames(names) {
   const [fields, bodyKeys] = names.split(";");
   FIELDS = new Map(fields.split(",").map((name, i) => [name, i]));
