@@ -167,15 +167,20 @@ function namedImports(code, wasmPath) {
 /**
  * `code` with each import that catches what it calls (wasm-bindgen's `function() { return
  * handleError(function (arg0, ...) {...}, arguments); }`) declaring the parameters the wasm
- * passes it. V8 (Node.js 20's) compiles a wrapper at instantiation for each import's
- * signature, and another for a function whose declared parameters differ from the
- * signature's: five such imports cost index.mjs's cold start 3.7% of its instructions
- * (make bench-icount). tests/js/imports.test.mjs holds every import's arity to its signature.
+ * passes it: Node.js 20 compiles another import wrapper for a function whose declared
+ * parameters differ from its signature's (why that costs: tests/js/imports.test.mjs, which
+ * holds every import's arity to its signature). Four of the five such imports the
+ * single-send core had cost its cold start 3.7% of its instructions (make bench-icount).
  */
 function withArity(code) {
-  const out = code.replace(/: function\(\) \{ return handleError\(function \(([\w, ]*)\) \{/g, (_, params) => `: function(${params}) { return handleError(function (${params}) {`);
-  if (/: function\(\) \{ return handleError\(function \([^)]/.test(out)) {
-    throw new Error("bundle-pkg: an import of the glue that catches kept no parameters (wasm-bindgen's glue changed shape?)");
+  const catching = code.match(/return handleError\(/g)?.length ?? 0;
+  let rewritten = 0;
+  const out = code.replace(/: function\(\) \{ return handleError\(function \(([\w, ]*)\) \{/g, (_, params) => {
+    rewritten++;
+    return `: function(${params}) { return handleError(function (${params}) {`;
+  });
+  if (rewritten !== catching) {
+    throw new Error(`bundle-pkg: ${catching - rewritten} of the glue's imports that catch are not of the shape withArity rewrites (wasm-bindgen's glue changed shape?)`);
   }
   return out;
 }

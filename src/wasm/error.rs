@@ -10,8 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::SendError;
 
-// `sendError` takes JS values, the signature of the other result builders of five (Node.js
-// 20's V8 compiles a wrapper for each signature the wasm imports, at every start: see
+// `sendError` takes JS values, the signature of the other result builders of five (see
 // super::result). `fieldError` keeps its three texts: made JS values one by one, they cost
 // an invalid body of four field errors 1.10x its instructions.
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]

@@ -23,8 +23,8 @@ extern "C" {
     #[wasm_bindgen(js_name = fieldIndex)]
     fn field_index(key: &JsValue) -> i32;
     /// The known fields and the body keys, each list's names separated by commas, the
-    /// lists by a semicolon (one text: the signature of wasm-bindgen's own `throw`, so no
-    /// wrapper of its own; see super::result).
+    /// lists by a semicolon (one text: the signature of wasm-bindgen's own `throw`; see
+    /// super::result).
     #[wasm_bindgen(js_name = setNames)]
     fn set_names(names: &str);
     #[wasm_bindgen(js_name = typeOf)]

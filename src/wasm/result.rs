@@ -12,10 +12,11 @@ use crate::outcome::Outcome;
 use crate::rate_limit::RateLimitInfo;
 use crate::text::clip_bytes;
 
-// Node.js 20's V8 compiles a wrapper for each distinct signature among a wasm's imports
-// when it is instantiated, ~250,000 instructions each, at every start: so the builders
-// here and in super::error take and answer JS values, and share a few signatures
-// (tests/js/imports.test.mjs counts each core's).
+// The builders take and answer JS values, and share a few signatures with the other
+// imports (`withCause` and `shown` `dataProp`'s; super::error's `sendError` that of
+// `valid` and `rateLimit`): Node.js 20 compiles a wrapper for each distinct signature
+// among a wasm's imports, at every start (tests/js/imports.test.mjs says what it costs and
+// counts each core's).
 #[wasm_bindgen(module = "/src/wasm/shapes.js")]
 extern "C" {
     fn success(
@@ -36,8 +37,7 @@ extern "C" {
         remaining: JsValue,
         reset_at: JsValue,
     ) -> JsValue;
-    /// `error`, given `cause` (it answers `error`: the signature of `dataProp`, so no
-    /// wrapper of its own; see the note above).
+    /// `error`, given `cause` (it answers `error`: see the note above).
     #[wasm_bindgen(js_name = withCause)]
     fn with_cause(error: &JsValue, cause: &JsValue) -> JsValue;
     /// `{ baseUrl, apiKey }`, what `JSON.stringify(client)` shows.

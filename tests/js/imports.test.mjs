@@ -1,9 +1,10 @@
 // What a wasm's imports cost each start. Node.js 20's V8 compiles a wrapper, with its
 // optimizing compiler, for each distinct signature among the imports of a module it
-// instantiates (~250,000 instructions each, make bench-icount), and another for an import
-// whose JS function declares other parameters than the signature passes (wasm-bindgen's
-// imports that catch declare none: scripts/bundle-pkg.mjs's `withArity`). So, for each
-// file of the package that holds a wasm, as it ships:
+// instantiates (~250,000 instructions each, make bench-icount; V8 12 and later, in
+// Node.js 22, browsers and workerd, call imports through one generic wrapper), and
+// another for an import whose JS function declares other parameters than the signature
+// passes (wasm-bindgen's imports that catch declare none: scripts/bundle-pkg.mjs's
+// `withArity`). So, for each file of the package that holds a wasm, as it ships:
 // - every import's function declares exactly the parameters its signature passes;
 // - each core imports at most its budget of distinct signatures (the builders of results
 //   share a few: src/wasm/result.rs). A count is deterministic, as a size is: a budget,
@@ -14,20 +15,16 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { BUNDLES } from "../../scripts/entries.mjs";
 
 const pkg = path.dirname(createRequire(import.meta.url).resolve("connectsafely-wasm/package.json"));
 
 // The distinct signatures each core may import (scripts/entries.mjs names the cores).
 const BUDGET = { index: 18, web: 18, many: 21, validate: 3 };
-const FILES = [
-  ["index.mjs", "index"],
-  ["index.cjs", "index"],
-  ["web.mjs", "web"],
-  ["many.mjs", "many"],
-  ["many.cjs", "many"],
-  ["validate.mjs", "validate"],
-  ["validate.cjs", "validate"],
-];
+// Each file that loads its wasm itself (scripts/entries.mjs's BUNDLES); edge.mjs and
+// validate-edge.mjs import theirs as a compiled module, which Node.js cannot: theirs are
+// the wasm and the glue of many.mjs and validate.mjs, checked there.
+const FILES = BUNDLES.filter((b) => b.loader !== "edge").map((b) => [b.file, b.wasm]);
 
 // Run in a process of its own, with the flag that lets WebAssembly.Module.imports tell
 // each import's signature: every module the file instantiates, with each import's
