@@ -3,8 +3,14 @@ export const SANDBOX = process.env.CS_SANDBOX_URL || "http://127.0.0.1:8787";
 export const URN = "urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o";
 export const body = (n = 1, extra = {}) => ({ recipientProfileUrn: URN, groupId: "12345678", message: `Hello ${n}`, ...extra });
 
+// Each control on a connection of its own: a test's long synchronous work (a run over
+// 512 MiB of text, its garbage collected) can hold the event loop past the sandbox's
+// keep-alive (5 s), which then closes the idle connection while this process still
+// holds it, and the next control on it fails: the likeliest cause of the one control that
+// failed ("fetch failed", after bulk.test.mjs's run of 512 MiB).
 export async function control(method, path, value) {
-  const res = await fetch(`${SANDBOX}/__sandbox/${path}`, { method, body: value === undefined ? undefined : JSON.stringify(value) });
+  const init = { method, headers: { connection: "close" }, body: value === undefined ? undefined : JSON.stringify(value) };
+  const res = await fetch(`${SANDBOX}/__sandbox/${path}`, init);
   return res.json();
 }
 export const reset = () => control("POST", "reset");
