@@ -627,34 +627,29 @@ function nextCells(bundler, label) {
   };
 }
 
-/** The smoke (tests/matrix/smoke.mjs) in a runtime, then the README's script for it, sending from the command line. */
 /** Deno's environment in the matrix: no update check, its cache in the matrix's work dir. */
 const denoEnv = () => ({ DENO_NO_UPDATE_CHECK: "1", DENO_DIR: path.join(work, "deno-cache") });
 
+/** The smoke (tests/matrix/smoke.mjs) in a runtime, then the README's script for it, sending from the command line. */
 async function scriptCells(name, cmd, smokeArgs, sendArgs, env = {}) {
   const dir = await project(name);
   const script = sendArgs[sendArgs.length - 1];
   const sb = await sandbox();
   const checks = judge((await must(cmd, [...smokeArgs, sb.base], { cwd: dir, env: { ...env, SANDBOX: sb.base } })).stdout);
   await sb.reset();
-  const sent = await sendCheck(async (body) => {
-    const r = await run(cmd, [...sendArgs, JSON.stringify(body)], { cwd: dir, env: { ...env, ...SANDBOX_ENV(sb.base) } });
+  /** What the README's script prints for `body`, sent to the API at `base`. */
+  const send = async (body, base) => {
+    const r = await run(cmd, [...sendArgs, JSON.stringify(body)], { cwd: dir, env: { ...env, ...SANDBOX_ENV(base) } });
     try {
       return JSON.parse(r.stdout);
     } catch {
-      throw new Error(`${script} printed no result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+      throw new Error(`${script} printed no result for ${base} (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     }
-  }, sb);
+  };
+  const sent = await sendCheck((body) => send(body, sb.base), sb);
   // An API that refuses the connection (a loopback port nobody listens on): what this
   // runtime's fetch says of it reads as nothing sent, not as maybe delivered.
-  const closed = `http://127.0.0.1:${await freePort()}`;
-  const r = await run(cmd, [...sendArgs, JSON.stringify(BODY)], { cwd: dir, env: { ...env, ...SANDBOX_ENV(closed) } });
-  let refused;
-  try {
-    refused = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`${script} printed no result for a refused connection (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
+  const refused = await send(BODY, `http://127.0.0.1:${await freePort()}`);
   expect(refused.error?.kind === "network" && refused.error.deliveryUnknown === false, "a refused connection resolves to a network failure, not maybe delivered", refused);
   return `${checks}; the README's ${script}: ${sent}; a refused connection: network, not maybe delivered`;
 }
