@@ -126,8 +126,9 @@ memory, sampled as items settle.
 ${lines.join("\n")}
 
 Per send without a journal: reserve and release, one swap each on the account's record (a
-second when another process wrote it first). With a journal, also claim the item before its
-request and record its outcome after, on the item's own key: four in all. The wasm memory
+second when another process wrote it first). With a journal, also claim the item (held),
+mark the claim sending just before its request and record its outcome after, on the item's
+own key: five in all. The wasm memory
 (both cores': the single-send one the client starts on, the full one it switches to for a
 run to many, loaded before the first sample) grows when the run starts, holding its
 requests, and stays flat after; the JS heap grows by the run's

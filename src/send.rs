@@ -162,6 +162,11 @@ pub struct SendMachine {
     /// ms): its expiry counts from then, not from the store's answer. Renewed before a
     /// fetch that comes later than [`crate::policy::CLAIM_FRESH_MS`] after it.
     claimed_at: f64,
+    /// Whether the claim this send last asked for marks its item sending (`c|`: its
+    /// request may leave), not only held (`h|`). The first claim is held; the renewal
+    /// before the first request marks it sending, so a runner that dies before any
+    /// request left leaves an item a later run sends, not one that may have been delivered.
+    claim_sending: bool,
     /// The journal entry this send's claim replaced ("" for none), which giving the claim
     /// back writes again: a dead runner's claim taken over on request (`resend_unknown`)
     /// stays that runner's, its item maybe delivered, when this send delivers nothing.
@@ -198,6 +203,7 @@ impl SendMachine {
             origin: Origin::Sent,
             resume_at: None,
             claimed_at: 0.0,
+            claim_sending: false,
             #[cfg(not(feature = "sender"))]
             claim_over: String::new(),
         }
@@ -382,10 +388,11 @@ impl SendMachine {
     }
 
     /// Asks for the swap that claims this send's journal item for its runner over the
-    /// version `expected`, until `now_ms` and the claim's length; the claim's age counts
-    /// from now (`claimed_at`), not from the store's answer.
-    fn claim(&mut self, expected: u64, now_ms: f64) {
+    /// version `expected`, until `now_ms` and the claim's length, held or marked `sending`;
+    /// the claim's age counts from now (`claimed_at`), not from the store's answer.
+    fn claim(&mut self, expected: u64, now_ms: f64, sending: bool) {
         self.claimed_at = now_ms;
+        self.claim_sending = sending;
         let Some(item) = self.journal() else {
             return;
         };
@@ -403,6 +410,7 @@ impl SendMachine {
             runner: item.runner.clone(),
             expires_at: self.claimed_at + item.claim_ms,
             lease: self.lease(),
+            sending: self.claim_sending,
         }
         .encode()
     }
@@ -464,7 +472,7 @@ impl SendMachine {
                 return Step::Swap;
             }
             self.claims_over(None);
-            self.claim(0, now_ms);
+            self.claim(0, now_ms, false);
             self.state = State::Claiming;
             return Step::Swap;
         }
@@ -495,9 +503,39 @@ impl SendMachine {
             self.state = State::Waiting(ms, None, WaitFor::Room);
             return Step::Wait(ms);
         }
+        self.fetch(accounts, now_ms)
+    }
+
+    /// The request, once the send may make it: first, for a journaled item, the renewal
+    /// that marks its claim sending (and makes it outlast the request and the recording of
+    /// its outcome), unless the claim already says so and was asked for a moment ago.
+    /// Expired while the request is out, another runner would take the item and send it
+    /// again; only held when its runner died, a later run sends it, though it may have left.
+    fn fetch(&mut self, accounts: &mut Accounts, now_ms: f64) -> Step {
+        if self.journal().is_some()
+            && self.claim_version > 0
+            && (!self.claim_sending || now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS)
+        {
+            self.claim(self.claim_version, now_ms, true);
+            self.state = State::Reclaiming;
+            return Step::Swap;
+        }
         accounts.started(self.account, now_ms);
         self.state = State::Fetching;
         Step::Fetch
+    }
+
+    /// Done with `outcome`, once the reservation (with a shared store) is given back.
+    fn release(&mut self, accounts: &Accounts, now_ms: f64, outcome: Outcome) -> Step {
+        if self.shared().is_none() {
+            return self.done(outcome);
+        }
+        let swap = self.account_swap(accounts, now_ms, |current| {
+            Some(self.decide_release(current, &outcome, now_ms))
+        });
+        self.swap = Some(swap);
+        self.state = State::Releasing(outcome);
+        Step::Swap
     }
 
     /// Asks for a reservation: decided on the last record this client saw (one round
@@ -613,7 +651,7 @@ impl SendMachine {
                     ItemPlan::Send => {
                         // Open, or a dead runner's claim taken over on request.
                         self.claims_over(value);
-                        self.claim(version, now_ms);
+                        self.claim(version, now_ms, false);
                         self.state = State::Claiming;
                         Step::Swap
                     }
@@ -677,21 +715,7 @@ impl SendMachine {
             State::Reserving if wrote => {
                 self.swap = None;
                 self.tries = 0;
-                // A claim asked for more than a moment ago (waits for pacing, room or a
-                // 429's retry, a slow store) is renewed first, so that it outlasts the
-                // request and the recording of its outcome: expired while the request is
-                // out, another runner would take the item and send it again.
-                if self.journal().is_some()
-                    && self.claim_version > 0
-                    && now_ms - self.claimed_at > crate::policy::CLAIM_FRESH_MS
-                {
-                    self.claim(self.claim_version, now_ms);
-                    self.state = State::Reclaiming;
-                    return Step::Swap;
-                }
-                accounts.started(self.account, now_ms);
-                self.state = State::Fetching;
-                Step::Fetch
+                self.fetch(accounts, now_ms)
             }
             State::Reclaiming if wrote => {
                 self.swap = None;
@@ -702,29 +726,16 @@ impl SendMachine {
                     let outcome = Outcome::local(SendError::store_unavailable(
                         "it renewed this item's journal claim too late to send it",
                     ));
-                    let swap = self.account_swap(accounts, now_ms, |current| {
-                        Some(self.decide_release(current, &outcome, now_ms))
-                    });
-                    self.swap = Some(swap);
-                    self.state = State::Releasing(outcome);
-                    return Step::Swap;
+                    return self.release(accounts, now_ms, outcome);
                 }
-                accounts.started(self.account, now_ms);
-                self.state = State::Fetching;
-                Step::Fetch
+                self.fetch(accounts, now_ms)
             }
             State::Reclaiming => {
                 // Another runner took the item meanwhile: it is theirs. Give the
                 // reservation back; nothing is sent or recorded.
                 self.origin = Origin::Elsewhere;
                 self.claim_version = 0;
-                let outcome = Outcome::local(SendError::aborted(false));
-                let swap = self.account_swap(accounts, now_ms, |current| {
-                    Some(self.decide_release(current, &outcome, now_ms))
-                });
-                self.swap = Some(swap);
-                self.state = State::Releasing(outcome);
-                Step::Swap
+                self.release(accounts, now_ms, Outcome::local(SendError::aborted(false)))
             }
             State::Reserving => {
                 self.state = State::Reserving;
@@ -916,9 +927,7 @@ impl SendMachine {
     pub fn waited(&mut self, policy: &Policy, accounts: &mut Accounts, now_ms: f64) -> Step {
         match self.state {
             State::Waiting(_, _, WaitFor::RetryAfter429) if self.shared().is_none() => {
-                accounts.started(self.account, now_ms);
-                self.state = State::Fetching;
-                Step::Fetch
+                self.fetch(accounts, now_ms)
             }
             State::Waiting(_, _, WaitFor::Room) => self.begin(policy, accounts, now_ms),
             State::Waiting(..) => self.reserve(policy, accounts, now_ms),

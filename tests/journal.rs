@@ -605,12 +605,24 @@ fn a_journal_of_an_earlier_build_or_another_format_is_refused_before_anything_is
         .is_some());
     // A head naming another format.
     let mut store = Store::default();
-    store.swap(&scope.journal_head("next"), Some(0), Some("j3"));
+    store.swap(&scope.journal_head("next"), Some(0), Some("j4"));
     let why = check_journal(&scope, &mut store, "next", 3)
         .refusal()
         .unwrap()
         .to_owned();
     assert!(why.contains("another version"), "{why}");
+    // A journal an earlier build of this layout began (`j2`: claims, outcomes, no held
+    // claims) goes on, its head left as it is.
+    let mut store = Store::default();
+    store.swap(&scope.journal_head("begun"), Some(0), Some("j2"));
+    assert!(check_journal(&scope, &mut store, "begun", 3).passed());
+    assert_eq!(
+        store
+            .swap(&scope.journal_head("begun"), None, None)
+            .1
+            .as_deref(),
+        Some("j2")
+    );
     // This version's journal: the earlier build's positions are read only the first time.
     let mut store = Store::default();
     assert!(check_journal(&scope, &mut store, "mine", 3).passed());
@@ -938,16 +950,21 @@ fn claim_expiry(store: &Store, key: &str) -> f64 {
 
 #[test]
 fn a_request_starts_with_its_timeout_and_a_margin_left_on_its_claim_however_long_it_waited() {
-    // The claim holds 35 s (a 30 s timeout and 5 s). Asked for just before its request, it
-    // is not renewed (two round trips: claim, reservation); after a wait of 15 s (pacing),
-    // under half the claim, it is: left as it was, it would expire 20 s into a request that
-    // may take 30, and a runner that resends unknown items would send the message again.
+    // The claim holds 35 s (a 30 s timeout and 5 s), and is renewed once before the request,
+    // marked sending (three round trips: claim, reservation, renewal). Asked for after a wait
+    // of 15 s (pacing), under half the claim, the renewal counts from then: left as it was,
+    // the claim would expire 20 s into a request that may take 30, and a runner that resends
+    // unknown items would send the message again.
     let policy = Policy::default();
     let mut store = Store::default();
     let mut a = Client::new("k");
     let (mut m, w) = paced_second(&mut a, &mut store, 15_000.0);
     assert_eq!(claim_expiry(&store, "item-0"), DAY1 + 35_000.0);
-    assert_eq!(store.map["item-0"].1, 1, "a fresh claim is not renewed");
+    assert_eq!(
+        store.map["item-0"].1, 2,
+        "a fresh claim is renewed once, marked sending"
+    );
+    assert!(store.map["item-0"].0.starts_with("c|"));
     assert!(
         w > 10_000.0 && w < 17_500.0,
         "a wait under half the claim: {w}"
@@ -1048,6 +1065,7 @@ fn a_look_up_with_resend_unknown_leaves_a_dead_claim_for_the_next_run_to_send() 
         runner: "gone".into(),
         expires_at: DAY1 - 1.0,
         lease: 9,
+        sending: true,
     };
     store.swap("item-0", Some(0), Some(&dead.encode()));
     for (resend, not_attempted) in [(true, true), (false, false)] {
@@ -1123,11 +1141,19 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
     ]);
     let json = validate(&body, 8000).unwrap().to_json();
     let keys = scope.journal_items("campaign-7", &[Some(json.clone()), Some(json)]);
-    // And what entries hold: a claim, a recorded outcome (this version writes no other).
+    // And what entries hold: a claim held, one marked sending, a recorded outcome (this
+    // version writes no other).
+    let held = connectsafely_wasm::store::JournalEntry::Claimed {
+        runner: "tab-1".into(),
+        expires_at: 1_764_892_800_000.0,
+        lease: 77,
+        sending: false,
+    };
     let claim = connectsafely_wasm::store::JournalEntry::Claimed {
         runner: "tab-1".into(),
         expires_at: 1_764_892_800_000.0,
         lease: 77,
+        sending: true,
     };
     let done = connectsafely_wasm::store::JournalEntry::Done {
         ok: true,
@@ -1139,8 +1165,10 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
         JournalEntry::decode(Some("c|tab-1|1764892800000|77")),
         claim
     );
+    assert_eq!(JournalEntry::decode(Some("h|tab-1|1764892800000|77")), held);
     assert_eq!(JournalEntry::decode(Some(r#"d|1|{"ok":true}"#)), done);
     let got = [
+        held.encode(),
         claim.encode(),
         done.encode(),
         JOURNAL_FORMAT.to_string(),
@@ -1155,9 +1183,10 @@ fn journal_and_store_keys_and_entries_are_pinned_so_a_change_to_them_needs_a_new
     assert_eq!(
         got,
         [
+            "h|tab-1|1764892800000|77",
             "c|tab-1|1764892800000|77",
             r#"d|1|{"ok":true}"#,
-            "j2",
+            "j3",
             "key-6b198a4fd3def83c321bc383",
             "s2:7f77e05a5fe16b66b5864219:acct:acct-1",
             "s2:7f77e05a5fe16b66b5864219:head:campaign-7",
@@ -1464,6 +1493,7 @@ fn a_dead_claim_taken_over_on_request_is_put_back_when_the_send_delivers_nothing
         runner: "gone".into(),
         expires_at: DAY1 - 1.0,
         lease: 9,
+        sending: true,
     }
     .encode();
     store.swap("item-0", Some(0), Some(&dead));
@@ -1480,4 +1510,134 @@ fn a_dead_claim_taken_over_on_request_is_put_back_when_the_send_delivers_nothing
         Some(dead.as_str()),
         "the dead runner's claim again: maybe delivered for a run without resendUnknown"
     );
+}
+
+/// Runs `m` to its end at `now` on `store` and `server`, each swap answered by the store.
+/// Whether it fetched.
+fn run_on(
+    m: &mut SendMachine,
+    client: &mut Client,
+    store: &mut Store,
+    server: &mut Server,
+    request: &SendGroupWithAckRequest,
+    now: f64,
+) -> bool {
+    let policy = Policy::default();
+    drive(m, &policy, client, server, request, now, |s, _| {
+        store.swap(&s.key, s.expected, s.value.as_deref())
+    })
+    .1
+}
+
+#[test]
+fn a_runner_that_dies_before_its_request_left_leaves_its_item_held_for_a_later_run_to_send_not_maybe_delivered(
+) {
+    // Runner A's item-0 has its request out; its item-1 waits for pacing. A dies there.
+    // item-1's claim was only held: nothing of it left, so a later run sends it (A
+    // restarted at once, or another runner once the claim expired), where it was reported
+    // maybe delivered and never sent. item-0's claim says its request may have left.
+    for (runner, at, resumes) in [
+        ("A", DAY1 + 2.0, true),
+        ("B", DAY1 + 2.0, false),
+        ("B", DAY1 + 36_002.0, true),
+    ] {
+        let (mut store, mut server) = world(150);
+        let mut a = Client::new("k");
+        let _ = paced_second(&mut a, &mut store, 15_000.0);
+        assert!(store.map["item-0"].0.starts_with("c|"), "marked sending");
+        assert!(store.map["item-1"].0.starts_with("h|"), "held");
+
+        let mut later = Client::new("k");
+        let mut held = journaled(&mut later, "item-1", runner, 3, 0.0, false, false);
+        let sent = run_on(&mut held, &mut later, &mut store, &mut server, &body(1), at);
+        let what = format!("{runner} at +{} ms", at - DAY1);
+        assert_eq!(sent, resumes, "{what}: item-1 sent");
+        if resumes {
+            assert!(held.outcome().unwrap().result.is_ok(), "{what}");
+            assert!(
+                store.map["item-1"].0.starts_with("d|1|"),
+                "{what}: recorded"
+            );
+        } else {
+            assert_eq!(
+                held.origin(),
+                Origin::Elsewhere,
+                "{what}: a live claim is left alone"
+            );
+        }
+
+        let mut sending = journaled(&mut later, "item-0", runner, 4, 0.0, false, false);
+        assert!(
+            !run_on(
+                &mut sending,
+                &mut later,
+                &mut store,
+                &mut server,
+                &body(0),
+                at
+            ),
+            "{what}: item-0 not sent again"
+        );
+        let expected = if resumes {
+            Origin::Unknown
+        } else {
+            Origin::Elsewhere
+        };
+        assert_eq!(sending.origin(), expected, "{what}: item-0");
+        if resumes {
+            assert!(
+                sending
+                    .outcome()
+                    .unwrap()
+                    .result
+                    .as_ref()
+                    .unwrap_err()
+                    .delivery_unknown
+            );
+        }
+        assert!(server.accepted.len() <= 1, "{what}: nothing twice");
+    }
+}
+
+#[test]
+fn a_claim_the_store_failed_to_give_back_before_any_request_is_sent_by_the_next_run() {
+    // The store fails at the reservation and again as the claim is given back: the claim
+    // stays. Only held, it tells a later run that nothing was sent, and that run sends the
+    // item (without resendUnknown), where it was reported maybe delivered, never sent.
+    let policy = Policy::default();
+    let (mut store, mut server) = world(150);
+    let mut a = Client::new("k");
+    let mut m = journaled(&mut a, "item-0", "A", 1, 0.0, false, false);
+    assert_eq!(m.start(&policy, &mut a.accounts, DAY1), Step::Swap);
+    let step = swaps_until_not_once(&mut m, &mut a, &mut store, DAY1);
+    assert_eq!(step, Step::Swap, "claimed; the reservation next");
+    assert_eq!(
+        m.store_failed("down", &policy),
+        Step::Swap,
+        "the claim given back"
+    );
+    assert_eq!(m.store_failed("still down", &policy), Step::Done);
+    let e = m.outcome().unwrap().result.clone().unwrap_err();
+    assert_eq!(
+        (e.kind, e.delivery_unknown),
+        (ErrorKind::StoreUnavailable, false)
+    );
+    assert!(
+        store.map["item-0"].0.starts_with("h|A|"),
+        "the claim stayed, held"
+    );
+
+    for (runner, at) in [("A", DAY1 + 1.0), ("B", DAY1 + 35_001.0)] {
+        let mut store = Store {
+            map: store.map.clone(),
+        };
+        let mut later = Client::new("k");
+        let mut m = journaled(&mut later, "item-0", runner, 2, 0.0, false, false);
+        assert!(
+            run_on(&mut m, &mut later, &mut store, &mut server, &body(0), at),
+            "{runner}: sent"
+        );
+        assert!(m.outcome().unwrap().result.is_ok());
+        assert_eq!(m.origin(), Origin::Sent);
+    }
 }

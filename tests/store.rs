@@ -154,6 +154,7 @@ fn a_journal_item_is_sent_once_reported_from_the_record_left_alone_or_unknown() 
         runner: "r1".into(),
         expires_at: NOW + 1000.0,
         lease: 77,
+        sending: true,
     };
     assert_eq!(JournalEntry::decode(Some(&claim.encode())), claim);
     let done = JournalEntry::Done {
@@ -364,10 +365,14 @@ mod machines {
         let policy = Policy::default();
         let mut step = m.start(&policy, accounts, NOW);
         let mut now = NOW;
+        let mut item = None;
         for _ in 0..200 {
             step = match step {
                 Step::Swap => {
                     store.swaps += 1;
+                    if m.swap_lasts() {
+                        item = m.swap().map(|s| s.key.clone());
+                    }
                     if store.down {
                         m.store_failed("connection refused", &policy)
                     } else {
@@ -376,6 +381,23 @@ mod machines {
                     }
                 }
                 Step::Fetch => {
+                    // No request leaves on a journal claim that does not say it may have:
+                    // only held, a runner dying now would leave it to be sent again.
+                    if m.journals() {
+                        let entry = item.as_ref().and_then(|k| store.map.get(k));
+                        assert!(
+                            matches!(
+                                connectsafely_wasm::store::JournalEntry::decode(
+                                    entry.map(|(v, _)| v.as_str())
+                                ),
+                                connectsafely_wasm::store::JournalEntry::Claimed {
+                                    sending: true,
+                                    ..
+                                }
+                            ),
+                            "a request on {entry:?}"
+                        );
+                    }
                     server.fetches += 1;
                     if crash_after_fetch {
                         server.accepted += 1;
@@ -489,7 +511,7 @@ mod machines {
     }
 
     #[test]
-    fn in_a_quiet_store_a_send_takes_two_round_trips_and_a_journaled_one_four() {
+    fn in_a_quiet_store_a_send_takes_two_round_trips_and_a_journaled_one_five() {
         for journaled in [false, true] {
             let mut store = Store::default();
             let mut server = Server {
@@ -510,8 +532,10 @@ mod machines {
                 swaps.push(store.swaps - before);
             }
             // The first reads the account's record; the rest swap on the record they saw
-            // last (the journal's swaps, on the item's own key, do not replace it).
-            let (first, then) = if journaled { (5, 4) } else { (3, 2) };
+            // last (the journal's swaps, on the item's own key, do not replace it). A
+            // journaled send: the claim (held), the reservation, the claim marked sending,
+            // the release, the outcome.
+            let (first, then) = if journaled { (6, 5) } else { (3, 2) };
             assert_eq!(swaps, [first, then, then, then], "journaled: {journaled}");
         }
     }
@@ -760,6 +784,7 @@ fn runners_whose_ids_differ_only_by_a_separator_are_two_runners() {
             runner: me.into(),
             expires_at: NOW + 1000.0,
             lease: 77,
+            sending: true,
         };
         let read = JournalEntry::decode(Some(&claim.encode()));
         assert_eq!(read, claim, "{me} round-trips");
@@ -789,6 +814,7 @@ fn a_claim_the_earlier_encoding_wrote_for_a_runner_id_with_a_separator_is_never_
             runner: "pod_1".into(),
             expires_at: NOW + 1000.0,
             lease: 77,
+            sending: true,
         }
     );
     assert_eq!(plan_item(&read, "pod:1", NOW, false), ItemPlan::Elsewhere);
@@ -796,4 +822,46 @@ fn a_claim_the_earlier_encoding_wrote_for_a_runner_id_with_a_separator_is_never_
         plan_item(&read, "pod:1", NOW + 1000.0, false),
         ItemPlan::Unknown { lease: None }
     );
+}
+
+#[test]
+fn a_dead_claim_that_was_only_held_is_sent_again_and_a_sending_one_may_have_been_delivered() {
+    for sending in [false, true] {
+        let claim = JournalEntry::Claimed {
+            runner: "r1".into(),
+            expires_at: NOW + 1000.0,
+            lease: 77,
+            sending,
+        };
+        let read = JournalEntry::decode(Some(&claim.encode()));
+        assert_eq!(read, claim, "round-trips");
+        assert_eq!(
+            claim.encode().get(..2),
+            Some(if sending { "c|" } else { "h|" })
+        );
+        // Live and another runner's: left alone, either way.
+        assert_eq!(plan_item(&read, "r2", NOW, true), ItemPlan::Elsewhere);
+        // Dead (expired, or met by its own runner's next life).
+        for (me, at) in [("r2", NOW + 1000.0), ("r1", NOW)] {
+            let lease = (me == "r1").then_some(77);
+            assert_eq!(
+                plan_item(&read, me, at, false),
+                if sending {
+                    ItemPlan::Unknown { lease }
+                } else {
+                    ItemPlan::Send
+                },
+                "sending {sending}, {me}"
+            );
+            assert_eq!(plan_item(&read, me, at, true), ItemPlan::Send);
+        }
+    }
+    // What this version cannot read is a claim that never ends and may have been sent.
+    for text in ["h|", "h|r1|soon|77", "x|r1|1|2"] {
+        let read = JournalEntry::decode(Some(text));
+        assert!(
+            matches!(read, JournalEntry::Claimed { sending: true, expires_at, .. } if expires_at == f64::INFINITY),
+            "{text}: {read:?}"
+        );
+    }
 }

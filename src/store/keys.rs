@@ -28,8 +28,17 @@ use crate::prelude::*;
 use super::Swap;
 use crate::digest::{hex, sha256};
 
-/// What a journal's head record holds in this layout.
-pub const JOURNAL_FORMAT: &str = "j2";
+/// What a journal's head record holds in this layout: `j3`, whose claims are held (`h|`)
+/// until marked sending (`c|`) just before their request. Builds of `j2` read `h|` as a
+/// claim that never ends (never sent twice, never sent by them) and refuse a `j3` head.
+pub const JOURNAL_FORMAT: &str = "j3";
+
+/// The formats this version reads as its own: `j2`'s entries (`c|`, `d|`) mean what they
+/// mean in `j3`, which only adds the held claim, so a journal an earlier build began
+/// goes on (its head left as it is).
+fn reads(format: &str) -> bool {
+    format == JOURNAL_FORMAT || format == "j2"
+}
 
 /// The workspace a key belongs to when none is named: a digest of the key (it cannot be
 /// turned back into the key). A client that rotates its key names this workspace
@@ -166,8 +175,8 @@ pub const LEGACY_PROBES: usize = 1024;
 /// assert_eq!(check.swaps().len(), 8); // an earlier build's positions, read once
 /// check.answered(&[(false, None); 8]);
 /// let create = check.swaps();
-/// assert_eq!((create[0].expected, create[0].value.as_deref()), (Some(0), Some("j2")));
-/// check.answered(&[(true, Some("j2"))]);
+/// assert_eq!((create[0].expected, create[0].value.as_deref()), (Some(0), Some("j3")));
+/// check.answered(&[(true, Some("j3"))]);
 /// assert!(check.passed());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -242,7 +251,7 @@ impl JournalCheck {
         self.phase = match self.phase {
             Phase::Head => match answers.first() {
                 Some((_, None)) => Phase::Legacy,
-                Some((_, Some(JOURNAL_FORMAT))) => Phase::Passed,
+                Some((_, Some(f))) if reads(f) => Phase::Passed,
                 _ => format(),
             },
             Phase::Legacy if answers.iter().any(|(_, v)| v.is_some()) => {
@@ -258,7 +267,8 @@ impl JournalCheck {
             Phase::Legacy => Phase::Create,
             // Written now, or by another runner meanwhile.
             Phase::Create => match answers.first() {
-                Some((true, _)) | Some((false, Some(JOURNAL_FORMAT))) => Phase::Passed,
+                Some((true, _)) => Phase::Passed,
+                Some((false, Some(f))) if reads(f) => Phase::Passed,
                 _ => format(),
             },
             ref done => done.clone(),

@@ -263,6 +263,11 @@ pub enum JournalEntry {
         /// The reservation its send holds on the account's record (0: none), for the
         /// runner's next life to release when it finds the claim dead.
         lease: u64,
+        /// Whether its request may have left (`c|`). A claim is first only held (`h|`),
+        /// while its send waits for a reservation, pacing or room; the renewal just before
+        /// the request marks it sending. A dead claim that was only held sent nothing: a
+        /// later run sends its item; a dead sending one may have been delivered.
+        sending: bool,
     },
     /// Its outcome is recorded: whether it was sent (`ok`), and the result as JSON.
     Done {
@@ -287,7 +292,8 @@ impl JournalEntry {
                 result: result.to_owned(),
             };
         }
-        if let Some(rest) = text.strip_prefix("c|") {
+        let sending = text.starts_with("c|");
+        if let Some(rest) = text.strip_prefix(if sending { "c|" } else { "h|" }) {
             let fields = crate::text::rsplit_once_byte(rest, b'|').and_then(|(head, lease)| {
                 let (runner, exp) = crate::text::rsplit_once_byte(head, b'|')?;
                 Some((runner, parse(exp)?, parse(lease)?))
@@ -297,6 +303,7 @@ impl JournalEntry {
                     runner: runner.to_owned(),
                     expires_at,
                     lease: lease as u64,
+                    sending,
                 };
             }
         }
@@ -304,6 +311,7 @@ impl JournalEntry {
             runner: String::new(),
             expires_at: f64::INFINITY,
             lease: 0,
+            sending: true,
         }
     }
 
@@ -315,10 +323,11 @@ impl JournalEntry {
                 runner,
                 expires_at,
                 lease,
+                sending,
             } => crate::cat!(
                 // The runner as it is (`decode` splits from the right: any text round-trips),
                 // so two runners whose ids differ only by a `|`, `,` or `:` are not one.
-                "c|",
+                if *sending { "c|" } else { "h|" },
                 runner,
                 "|",
                 num(Some(*expires_at)),
@@ -346,8 +355,8 @@ pub enum ItemPlan {
     },
     /// Another runner holds it now: leave it to them.
     Elsewhere,
-    /// A runner took it and died before recording an outcome: it may have been
-    /// delivered. Reported as `deliveryUnknown`; sent again only when asked.
+    /// A runner took it, marked it sending and died before recording an outcome: it may
+    /// have been delivered. Reported as `deliveryUnknown`; sent again only when asked.
     Unknown {
         /// The dead send's reservation, when the claim was this runner's own (from its
         /// earlier life): release it, so it stops holding the account's quota.
@@ -369,6 +378,8 @@ pub fn plan_item(entry: &JournalEntry, me: &str, now_ms: f64, resend_unknown: bo
         JournalEntry::Claimed {
             runner, expires_at, ..
         } if *expires_at > now_ms && runner != me => ItemPlan::Elsewhere,
+        // Dead before its request could leave: nothing was sent.
+        JournalEntry::Claimed { sending: false, .. } => ItemPlan::Send,
         JournalEntry::Claimed { .. } if resend_unknown => ItemPlan::Send,
         JournalEntry::Claimed { runner, lease, .. } => ItemPlan::Unknown {
             lease: (runner == me && *lease != 0).then_some(*lease),

@@ -141,16 +141,17 @@ test("Redis paused mid-run: sends fail closed with store_unavailable, none witho
 
 /**
  * A TCP proxy to Redis that cuts the connection once, right after Redis answered the first
- * command carrying a journal claim ("c|"): the claim is written, its answer lost.
+ * command carrying `mark`: a journal claim, held ("h|"), or its renewal marking it sending
+ * ("c|"). The claim is written, its answer lost.
  */
-async function cutAfterClaim(redisUrl) {
+async function cutAfterClaim(redisUrl, mark) {
   const target = Number(new URL(redisUrl).port);
   let armed = true;
   const server = net.createServer((down) => {
     const up = net.connect(target, "127.0.0.1");
     let cut = false;
     down.on("data", (d) => {
-      if (armed && d.includes("c|")) {
+      if (armed && d.includes(mark)) {
         armed = false;
         cut = true;
       }
@@ -172,23 +173,23 @@ async function cutAfterClaim(redisUrl) {
   return { url: `redis://127.0.0.1:${port}`, port, cut: () => !armed, close: () => server.close() };
 }
 
-test("a journal claim whose answer Redis sent but the connection lost is neither left behind nor taken for another runner's: every item sent once, none maybe delivered (ioredis resends it; node-redis rejects it)", async () => {
-  for (const lib of ["ioredis", "redis"]) {
+test("a journal claim or its renewal whose answer Redis sent but the connection lost is neither left behind nor taken for another runner's: every item sent once, none maybe delivered (ioredis resends it; node-redis rejects it)", async () => {
+  for (const [lib, mark] of [["ioredis", "h|"], ["redis", "h|"], ["ioredis", "c|"], ["redis", "c|"]]) {
     await reset();
     await redis.flush();
-    const proxy = await cutAfterClaim(redis.url);
+    const proxy = await cutAfterClaim(redis.url, mark);
     const cutting = lib === "ioredis" ? new Redis({ port: proxy.port, host: "127.0.0.1", lazyConnect: false }) : await createClient({ url: proxy.url }).on("error", () => {}).connect();
     const direct = await createClient({ url: redis.url }).connect();
     try {
       const options = { apiKey: "sandbox-key", baseUrl: SANDBOX, storeTimeoutMs: 5000 };
       const bodies = [body(1), body(2)];
       const first = await new ConnectSafelyClient({ ...options, store: redisStore(cutting) }).sendGroupWithAckMany(bodies, { journal: `lost-${lib}`, concurrency: 1 });
-      assert.ok(proxy.cut(), `${lib}: the connection was cut after a claim`);
+      assert.ok(proxy.cut(), `${lib}: the connection was cut after ${mark}`);
       // Then the rest, as a user runs a journal again (a store error stops a run).
       const second = await new ConnectSafelyClient({ ...options, store: redisStore(direct) }).sendGroupWithAckMany(bodies, { journal: `lost-${lib}`, concurrency: 1 });
-      for (const r of [...first.results, ...second.results]) assert.ok(!r || r.ok || !r.error.deliveryUnknown, `${lib}: ${JSON.stringify(r)}`);
-      assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2"], `${lib}: each sent once`);
-      if (lib === "ioredis") assert.equal(first.sent, 2, "ioredis: the resent claim's answer taken as written, the run went on");
+      for (const r of [...first.results, ...second.results]) assert.ok(!r || r.ok || !r.error.deliveryUnknown, `${lib} ${mark}: ${JSON.stringify(r)}`);
+      assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2"], `${lib} ${mark}: each sent once`);
+      if (lib === "ioredis") assert.equal(first.sent, 2, `ioredis ${mark}: the resent swap's answer taken as written, the run went on`);
     } finally {
       if (lib === "ioredis") cutting.disconnect();
       else await cutting.disconnect().catch(() => {});

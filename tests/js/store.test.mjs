@@ -174,6 +174,29 @@ test("a runner restarted with its runnerId settles its own dead claim at once as
   assert.equal((await messages()).length, 3, "nothing sent twice");
 });
 
+test("an item whose claim the store could not give back before its request left is sent by the next run of the journal, not reported maybe delivered", async () => {
+  const store = memoryStore();
+  // The store keeps the journal's head and claims, but fails the reservation (the account's
+  // record) and then the claim's give-back: the claim stays, only held.
+  const claimed = [];
+  const failing = {
+    swap: (k, e, v) => {
+      if (typeof v === "string" && v.startsWith("h|")) claimed.push(k);
+      return k.includes(":acct:") || (k.includes(":run:") && v === "") ? Promise.reject(new Error("down")) : store.swap(k, e, v);
+    },
+  };
+  const first = await client(failing).sendGroupWithAckMany([body(1), body(2)], { journal: "held", runnerId: "tab-1" });
+  assert.equal(first.stoppedBy, "store_unavailable");
+  assert.deepEqual(first.notAttempted, [0, 1]);
+  assert.equal((await messages()).length, 0, "nothing sent");
+  assert.equal(claimed.length, 1);
+  assert.match((await store.swap(claimed[0], null, null)).value, /^h\|tab-1\|/, "the claim stayed, held");
+  const again = await client(store).sendGroupWithAckMany([body(1), body(2)], { journal: "held", runnerId: "tab-1" });
+  assert.ok(again.results.every((r) => r && r.ok), JSON.stringify(again.results));
+  assert.equal(again.sent, 2);
+  assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2"], "each sent once");
+});
+
 test("a fetch that could not connect sent nothing: not maybe delivered, nothing recorded, and the next run of the journal sends every item once", async () => {
   const store = memoryStore();
   // Node.js's fetch to a port nobody listens on: ECONNREFUSED, on the error's cause.
