@@ -135,6 +135,11 @@ enum State {
     Freeing(Outcome, u64),
     /// Renewing this send's journal claim before its request, its reservation granted.
     Reclaiming,
+    /// Holding this send's journal claim again (not sending) for a 429's wait of `ms`
+    /// (nothing was delivered), with the 429's rate limit. (No journal in the single-send
+    /// build: not compiled there.)
+    #[cfg(not(feature = "sender"))]
+    Holding(f64, Option<RateLimitInfo>),
     /// A wait, for what `WaitFor` says; a 429's rate limit is the result's if the wait
     /// is aborted.
     Waiting(f64, Option<RateLimitInfo>, WaitFor),
@@ -167,6 +172,10 @@ pub struct SendMachine {
     /// before the first request marks it sending, so a runner that dies before any
     /// request left leaves an item a later run sends, not one that may have been delivered.
     claim_sending: bool,
+    /// The reservation of this runner's earlier life that held the item this send takes
+    /// over (its dead claim: only held, or resent on request), released by this send's own
+    /// reservation (0: none). Left, it would hold the account's room until it expires.
+    earlier_lease: u64,
     /// The journal entry this send's claim replaced ("" for none), which giving the claim
     /// back writes again: a dead runner's claim taken over on request (`resend_unknown`)
     /// stays that runner's, its item maybe delivered, when this send delivers nothing.
@@ -204,6 +213,7 @@ impl SendMachine {
             resume_at: None,
             claimed_at: 0.0,
             claim_sending: false,
+            earlier_lease: 0,
             #[cfg(not(feature = "sender"))]
             claim_over: String::new(),
         }
@@ -294,6 +304,8 @@ impl SendMachine {
             | State::Claiming
             | State::Checking(_)
             | State::Recording(_) => Step::Swap,
+            #[cfg(not(feature = "sender"))]
+            State::Holding(..) => Step::Swap,
             State::Waiting(ms, ..) => Step::Wait(*ms),
             State::Done => Step::Done,
         }
@@ -565,7 +577,12 @@ impl SendMachine {
             return Reservation::Wait(0.0);
         };
         let name = accounts.get(self.account).map_or("", |a| a.key.as_str());
-        SharedAccount::decode(current).reserve(
+        let record = SharedAccount::decode(current);
+        let record = match self.earlier_lease {
+            0 => record,
+            dead => record.release(dead, None, now_ms),
+        };
+        record.reserve(
             name,
             policy.rate_limit_guard,
             shared.lease,
@@ -604,6 +621,15 @@ impl SendMachine {
         // claim of this runner's stayed, and its item read as maybe delivered, never sent.
         let asked = self.swap.as_ref().and_then(|s| s.value.as_deref());
         let wrote = wrote || (value.is_some() && value == asked);
+        if wrote && version == 0 {
+            // Version 0 is a key's before any write: such a store cannot say which write is
+            // whose, and a journal's claim taken at its word could be left only held (the
+            // renewal that marks it sending asked over version 0) under a request.
+            return self.store_failed(
+                "it answered a write with version 0 (a written key's version is 1 or more)",
+                policy,
+            );
+        }
         if wrote {
             self.unwritten = 0;
         } else {
@@ -637,19 +663,20 @@ impl SendMachine {
                 let Some(item) = self.journal().cloned() else {
                     return self.done(Outcome::local(SendError::aborted(false)));
                 };
-                match plan_item(
-                    &JournalEntry::decode(value),
-                    &item.runner,
-                    now_ms,
-                    item.resend_unknown,
-                ) {
+                let entry = JournalEntry::decode(value);
+                match plan_item(&entry, &item.runner, now_ms, item.resend_unknown) {
                     // To be sent (open, or a dead claim to send again), but its account may
                     // not send now: nothing happens to it in this run.
                     ItemPlan::Send if item.lookup => {
                         self.done_from(Origin::Sent, Outcome::local(SendError::aborted(false)))
                     }
                     ItemPlan::Send => {
-                        // Open, or a dead runner's claim taken over on request.
+                        // Open, or a dead claim: only held, or taken over on request.
+                        if let JournalEntry::Claimed { runner, lease, .. } = &entry {
+                            if *runner == item.runner && *lease != self.lease() {
+                                self.earlier_lease = *lease;
+                            }
+                        }
                         self.claims_over(value);
                         self.claim(version, now_ms, false);
                         self.state = State::Claiming;
@@ -767,7 +794,26 @@ impl SendMachine {
             }
             State::Releasing(outcome) if wrote => {
                 self.swap = None;
-                self.after_release(outcome, policy)
+                self.after_release(outcome, policy, Some(now_ms))
+            }
+            #[cfg(not(feature = "sender"))]
+            State::Holding(ms, rate_limit) if wrote => {
+                self.swap = None;
+                self.claim_version = version;
+                self.state = State::Waiting(ms, rate_limit, WaitFor::RetryAfter429);
+                Step::Wait(ms)
+            }
+            #[cfg(not(feature = "sender"))]
+            State::Holding(_, rate_limit) => {
+                // Another runner took the item meanwhile (this claim had expired): it is
+                // theirs. Nothing was delivered; nothing is sent or recorded.
+                self.swap = None;
+                self.origin = Origin::Elsewhere;
+                self.claim_version = 0;
+                self.done(Outcome {
+                    rate_limit,
+                    ..Outcome::local(SendError::aborted(false))
+                })
             }
             State::Freeing(outcome, _) if wrote => {
                 self.swap = None;
@@ -839,8 +885,14 @@ impl SendMachine {
             }
             State::Releasing(outcome) => {
                 self.swap = None;
-                self.after_release(outcome, policy)
+                self.after_release(outcome, policy, None)
             }
+            // Nothing was delivered: the claim is given back, and a later run sends the item.
+            #[cfg(not(feature = "sender"))]
+            State::Holding(_, rate_limit) => self.done(Outcome {
+                rate_limit,
+                ..Outcome::local(SendError::store_unavailable(detail))
+            }),
             // The dead reservation expires by itself; a claim whose read back failed is left.
             State::Freeing(outcome, _) | State::Checking(outcome) => {
                 self.swap = None;
@@ -853,8 +905,11 @@ impl SendMachine {
         }
     }
 
-    /// After an outcome is recorded: the one 429 wait when allowed, else done.
-    fn after_release(&mut self, outcome: Outcome, policy: &Policy) -> Step {
+    /// After an outcome is recorded: the one 429 wait when allowed, else done. A journaled
+    /// send's claim is first held again for the wait (at `now_ms`, when the store is up):
+    /// nothing was delivered, so a runner dying in the wait leaves an item the next run
+    /// sends; the retry marks it sending again.
+    fn after_release(&mut self, outcome: Outcome, policy: &Policy, now_ms: Option<f64>) -> Step {
         // The one automatic retry: a 429 means nothing was delivered.
         let wait = match outcome.status {
             Some(429) if !self.waited => outcome.retry_after_ms().filter(|ms| {
@@ -865,6 +920,16 @@ impl SendMachine {
         match wait {
             Some(ms) => {
                 self.waited = true;
+                #[cfg(not(feature = "sender"))]
+                if let Some(now_ms) =
+                    now_ms.filter(|_| self.journal().is_some() && self.claim_version > 0)
+                {
+                    self.claim(self.claim_version, now_ms, false);
+                    self.state = State::Holding(ms, outcome.rate_limit);
+                    return Step::Swap;
+                }
+                #[cfg(feature = "sender")]
+                let _ = now_ms; // (no journal in the single-send build)
                 self.state = State::Waiting(ms, outcome.rate_limit, WaitFor::RetryAfter429);
                 Step::Wait(ms)
             }
@@ -911,7 +976,7 @@ impl SendMachine {
             self.state = State::Releasing(outcome);
             return Step::Swap;
         }
-        self.after_release(outcome, policy)
+        self.after_release(outcome, policy, Some(now_ms))
     }
 
     /// What the send waits for, at [`Step::Wait`].
@@ -948,6 +1013,8 @@ impl SendMachine {
                 return Step::Done;
             }
             State::Waiting(_, rate_limit, _) => rate_limit,
+            #[cfg(not(feature = "sender"))]
+            State::Holding(_, rate_limit) => rate_limit,
             State::Fetching => {
                 accounts.finished(self.account);
                 return self.done(Outcome::local(SendError::aborted(true)));

@@ -8,6 +8,9 @@
 
 use std::collections::HashMap;
 
+mod claims;
+use claims::Claims;
+
 use connectsafely_wasm::accounts::Accounts;
 use connectsafely_wasm::bulk::{BulkPlan, BulkStep, Summary};
 use connectsafely_wasm::error::{ErrorKind, StopReason};
@@ -802,20 +805,33 @@ fn swaps_until_not(
     store: &mut Store,
     now: f64,
 ) -> Step {
-    let policy = Policy::default();
+    let (policy, mut claims) = (Policy::default(), Claims::default());
     while step == Step::Swap {
-        let s = m.swap().unwrap().clone();
-        let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
-        step = m.swapped(
-            wrote,
-            value.as_deref(),
-            version,
-            &policy,
-            &mut client.accounts,
-            now,
-        );
+        step = answer_swap(m, client, store, now, &policy, &mut claims);
     }
     step
+}
+
+/// Answers `m`'s one swap from `store` at `now` under `policy`, as `claims` sees it.
+fn answer_swap(
+    m: &mut SendMachine,
+    client: &mut Client,
+    store: &mut Store,
+    now: f64,
+    policy: &Policy,
+    claims: &mut Claims,
+) -> Step {
+    let s = m.swap().unwrap().clone();
+    let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
+    claims.answered(m, wrote, value.as_deref());
+    m.swapped(
+        wrote,
+        value.as_deref(),
+        version,
+        policy,
+        &mut client.accounts,
+        now,
+    )
 }
 
 fn journaled(
@@ -926,15 +942,13 @@ fn swaps_until_not_once(
     store: &mut Store,
     now: f64,
 ) -> Step {
-    let s = m.swap().unwrap().clone();
-    let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
-    m.swapped(
-        wrote,
-        value.as_deref(),
-        version,
-        &Policy::default(),
-        &mut client.accounts,
+    answer_swap(
+        m,
+        client,
+        store,
         now,
+        &Policy::default(),
+        &mut Claims::default(),
     )
 }
 
@@ -1211,6 +1225,7 @@ fn drive(
 ) -> (usize, bool) {
     let mut swaps = 0;
     let mut fetched = false;
+    let mut claims = Claims::default();
     let mut step = m.start(policy, &mut client.accounts, now);
     loop {
         step = match step {
@@ -1218,6 +1233,7 @@ fn drive(
                 assert!(swaps < 100_000, "the send never ends");
                 let s = m.swap().unwrap().clone();
                 let (wrote, value, version) = answer(&s, swaps);
+                claims.answered(m, wrote, value.as_deref());
                 swaps += 1;
                 m.swapped(
                     wrote,
@@ -1229,6 +1245,7 @@ fn drive(
                 )
             }
             Step::Fetch => {
+                claims.at_fetch(m);
                 fetched = true;
                 let (status, headers, body) = server.post(&client.api_key, request, now);
                 m.exchanged(
@@ -1639,5 +1656,103 @@ fn a_claim_the_store_failed_to_give_back_before_any_request_is_sent_by_the_next_
         );
         assert!(m.outcome().unwrap().result.is_ok());
         assert_eq!(m.origin(), Origin::Sent);
+    }
+}
+
+#[test]
+fn a_store_that_answers_a_write_with_version_0_sends_nothing_and_leaves_no_claim_under_a_request() {
+    // Version 0 is a key's before any write. Taken at its word, the claim's version 0 left
+    // the renewal that marks it sending unasked, and the request left on a held claim: a
+    // runner dying then left an item the next run sends again.
+    let policy = Policy::default();
+    let (mut store, mut server) = world(150);
+    let mut client = Client::new("k");
+    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, false);
+    let (_, fetched) = drive(
+        &mut m,
+        &policy,
+        &mut client,
+        &mut server,
+        &body(0),
+        DAY1,
+        |s, _| {
+            let (wrote, value, _) = store.swap(&s.key, s.expected, s.value.as_deref());
+            (wrote, value, 0)
+        },
+    );
+    assert!(!fetched, "nothing sent");
+    let e = m.outcome().unwrap().result.clone().unwrap_err();
+    assert_eq!(
+        (e.kind, e.delivery_unknown),
+        (ErrorKind::StoreUnavailable, false)
+    );
+    assert!(e.message.contains("version 0"), "{}", e.message);
+    assert!(
+        !matches!(
+            JournalEntry::decode(store.map.get("item-0").map(|(v, _)| v.as_str())),
+            JournalEntry::Claimed { sending: true, .. }
+        ),
+        "no claim says a request may have left"
+    );
+}
+
+#[test]
+fn a_runner_that_dies_in_a_429s_wait_leaves_its_item_held_for_a_later_run_to_send() {
+    // A 429 delivered nothing: for the wait before the one retry, the claim is held again,
+    // so a runner dying in it leaves an item the next run sends, where it was reported maybe
+    // delivered. The retry marks it sending again.
+    let policy = Policy {
+        max_rate_limit_wait_ms: 60_000.0,
+        ..Policy::default()
+    };
+    // (The 429 showed the day's quota spent: the next run comes the next day.)
+    for (runner, at) in [
+        ("A", DAY1 + DAY + 2.0),
+        ("B", DAY1 + DAY + 2.0),
+        ("retry", 0.0),
+    ] {
+        let (mut store, mut server) = world(0);
+        server.retry_after = Some("1".into());
+        let mut a = Client::new("k");
+        let mut m = journaled(&mut a, "item-0", "A", 1, 0.0, false, false);
+        let mut claims = Claims::default();
+        let mut step = m.start(&policy, &mut a.accounts, DAY1);
+        while step == Step::Swap {
+            step = answer_swap(&mut m, &mut a, &mut store, DAY1, &policy, &mut claims);
+        }
+        assert_eq!(step, Step::Fetch);
+        claims.at_fetch(&m);
+        let (status, headers, text) = server.post(&a.api_key, &body(0), DAY1);
+        let exchange = Exchange::complete(status, headers, &text);
+        let mut step = m.exchanged(exchange, &policy, &mut a.accounts, DAY1);
+        while step == Step::Swap {
+            step = answer_swap(&mut m, &mut a, &mut store, DAY1, &policy, &mut claims);
+        }
+        assert_eq!(step, Step::Wait(1000.0), "the 429's wait");
+        assert!(
+            store.map["item-0"].0.starts_with("h|A|"),
+            "held for the wait"
+        );
+        server.quota = 150;
+        if runner == "retry" {
+            // Alive: the retry marks the claim sending again before its request.
+            let now = DAY1 + 1000.0;
+            let mut step = m.waited(&policy, &mut a.accounts, now);
+            while step == Step::Swap {
+                step = answer_swap(&mut m, &mut a, &mut store, now, &policy, &mut claims);
+            }
+            assert_eq!(step, Step::Fetch);
+            claims.at_fetch(&m);
+            continue;
+        }
+        // Runner A dies in the wait: A restarted, or B, sends the item.
+        let mut later = Client::new("k");
+        let mut m = journaled(&mut later, "item-0", runner, 2, 0.0, false, false);
+        assert!(
+            run_on(&mut m, &mut later, &mut store, &mut server, &body(0), at),
+            "{runner}: sent"
+        );
+        assert!(m.outcome().unwrap().result.is_ok(), "{runner}");
+        assert_eq!(server.accepted.len(), 1, "{runner}: once");
     }
 }

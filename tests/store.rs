@@ -9,6 +9,8 @@ use connectsafely_wasm::store::{
 };
 use proptest::prelude::*;
 
+mod claims;
+
 const NOW: f64 = 1_800_000_000_000.0;
 
 fn info(remaining: f64, reset_at: f64) -> RateLimitInfo {
@@ -308,6 +310,7 @@ fn a_journal_records_an_outcome_that_reads_back_the_same_without_its_body() {
 
 mod machines {
     //! Send machines of several processes (each its own registry) over one store.
+    use super::claims::Claims;
     use super::NOW;
     use connectsafely_wasm::accounts::Accounts;
     use connectsafely_wasm::error::ErrorKind;
@@ -365,39 +368,21 @@ mod machines {
         let policy = Policy::default();
         let mut step = m.start(&policy, accounts, NOW);
         let mut now = NOW;
-        let mut item = None;
+        let mut claims = Claims::default();
         for _ in 0..200 {
             step = match step {
                 Step::Swap => {
                     store.swaps += 1;
-                    if m.swap_lasts() {
-                        item = m.swap().map(|s| s.key.clone());
-                    }
                     if store.down {
                         m.store_failed("connection refused", &policy)
                     } else {
                         let (wrote, value, version) = store.apply(m);
+                        claims.answered(m, wrote, value.as_deref());
                         m.swapped(wrote, value.as_deref(), version, &policy, accounts, now)
                     }
                 }
                 Step::Fetch => {
-                    // No request leaves on a journal claim that does not say it may have:
-                    // only held, a runner dying now would leave it to be sent again.
-                    if m.journals() {
-                        let entry = item.as_ref().and_then(|k| store.map.get(k));
-                        assert!(
-                            matches!(
-                                connectsafely_wasm::store::JournalEntry::decode(
-                                    entry.map(|(v, _)| v.as_str())
-                                ),
-                                connectsafely_wasm::store::JournalEntry::Claimed {
-                                    sending: true,
-                                    ..
-                                }
-                            ),
-                            "a request on {entry:?}"
-                        );
-                    }
+                    claims.at_fetch(m);
                     server.fetches += 1;
                     if crash_after_fetch {
                         server.accepted += 1;
@@ -688,6 +673,24 @@ mod restarted {
         }
     }
 
+    /// Starts `m` at `at` and performs its swaps on `store` while `more` says so: the step
+    /// it stopped at.
+    fn swaps_from_start(
+        m: &mut SendMachine,
+        accounts: &mut Accounts,
+        store: &mut Store,
+        at: f64,
+        more: impl Fn(&SendMachine) -> bool,
+    ) -> Step {
+        let policy = Policy::default();
+        let mut step = m.start(&policy, accounts, at);
+        while step == Step::Swap && more(m) {
+            let (wrote, value, version) = store.apply(m);
+            step = m.swapped(wrote, value.as_deref(), version, &policy, accounts, at);
+        }
+        step
+    }
+
     fn leases(store: &Store) -> usize {
         let record = store.map.get("s2:test:acct:a").map(|(v, _)| v.as_str());
         SharedAccount::decode(record).leases.len()
@@ -712,19 +715,7 @@ mod restarted {
         let mut m = SendMachine::new(&mut other, "a")
             .with_shared(shared(8))
             .with_journal(item(0, "pod-2"));
-        let policy = Policy::default();
-        let mut step = m.start(&policy, &mut other, NOW + 36_000.0);
-        while let Step::Swap = step {
-            let (wrote, value, version) = store.apply(&m);
-            step = m.swapped(
-                wrote,
-                value.as_deref(),
-                version,
-                &policy,
-                &mut other,
-                NOW + 36_000.0,
-            );
-        }
+        let step = swaps_from_start(&mut m, &mut other, &mut store, NOW + 36_000.0, |_| true);
         assert_eq!((step, m.origin()), (Step::Done, Origin::Unknown));
         assert_eq!(
             leases(&store),
@@ -770,6 +761,45 @@ mod restarted {
                 Reservation::Wait(_)
             ),
             "held, it would have waited"
+        );
+    }
+
+    #[test]
+    fn a_runner_restarted_under_its_id_sends_the_item_its_dead_send_only_held_and_releases_that_reservation(
+    ) {
+        let mut store = Store::default();
+        let mut server = Server {
+            quota: 100,
+            accepted: 0,
+            fetches: 0,
+        };
+        let mut accounts = Accounts::new();
+        // Killed with its claim held and its reservation granted, before the claim was marked
+        // sending: nothing of it left.
+        let mut m = SendMachine::new(&mut accounts, "a")
+            .with_shared(shared(7))
+            .with_journal(item(0, "pod-1"));
+        let marking = |m: &SendMachine| {
+            m.swap()
+                .and_then(|s| s.value.as_deref())
+                .is_some_and(|v| v.starts_with("c|"))
+        };
+        let step = swaps_from_start(&mut m, &mut accounts, &mut store, NOW, |m| !marking(m));
+        assert_eq!(step, Step::Swap, "at the claim's marking");
+        assert_eq!(leases(&store), 1, "its reservation holds");
+        // Restarted at once: the item is sent, and the dead reservation released with it.
+        let mut restarted = Accounts::new();
+        let mut m = SendMachine::new(&mut restarted, "a")
+            .with_shared(shared(9))
+            .with_journal(item(0, "pod-1"));
+        let o = drive(&mut m, &mut restarted, &mut store, &mut server, false).unwrap();
+        assert!(o.result.is_ok());
+        assert_eq!(m.origin(), Origin::Sent);
+        assert_eq!(server.accepted, 1, "sent once");
+        assert_eq!(
+            leases(&store),
+            0,
+            "the dead reservation is gone with the send's own"
         );
     }
 }

@@ -291,13 +291,13 @@ export interface BulkOptions {
    * an earlier run sent report their recorded result.
    */
   journal?: string;
-  /** Default false: an item in flight when its runner died is reported `deliveryUnknown` and not sent again; true sends it again. */
+  /** Default false: an item in flight when its runner died (its claim marked sending) is reported `deliveryUnknown` and not sent again; true sends it again. An item whose runner died before its request left is sent either way. */
   resendUnknown?: boolean;
   /**
    * With a journal: who this runner is, kept across its restarts (a pod's name; a
    * browser tab's id in sessionStorage). A claim it meets under its own id is from its
-   * earlier life, so it is settled at once as `deliveryUnknown` instead of waiting for the
-   * claim to expire. Never give two live runners one id (a duplicated tab copies its
+   * earlier life, so it is settled at once instead of waiting for the claim to expire: as
+   * `deliveryUnknown` when it was marked sending, sent when it was only held. Never give two live runners one id (a duplicated tab copies its
    * sessionStorage: make a new id when another tab holds it). Default: an id of this run alone.
    */
   runnerId?: string;

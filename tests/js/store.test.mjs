@@ -91,10 +91,14 @@ test("a store whose versions never match what it compares ends each send, typed,
       assert.equal((await state()).requests, before, `${name}: nothing sent`);
     }
     // Whole numbers that never match: a store answering 0 for every key, and one that
-    // adds 7 to each. Each send ends, typed; a send whose reservation was written (7
-    // added after it) is reported as the message it sent.
+    // adds 7 to each. Each send ends, typed; a write answered with version 0 (a key's
+    // before any write) is not taken for one, so nothing is sent on it; a send whose
+    // reservation was written (7 added after it) is reported as the message it sent.
+    const before = (await state()).requests;
     const stuck = await client(misversioned(() => 0)).sendGroupWithAck(body(2));
-    assert.equal(stuck.ok, true, "the reservation was written (version 0 compared), then the release never: the sent message stands");
+    assert.equal(stuck.error?.kind, "store_unavailable", JSON.stringify(stuck));
+    assert.match(stuck.error.message, /answered a write with version 0/);
+    assert.equal((await state()).requests, before, "version 0: nothing sent");
     const never = client({ swap: async () => ({ ok: false, value: null, version: 0 }) });
     const refused = await never.sendGroupWithAck(body(3));
     assert.equal(refused.error.kind, "store_unavailable");
