@@ -68,7 +68,9 @@ pub fn likely_valid_body() -> impl Strategy<Value = Value> {
         "[ ]{0,2}[0-9]{1,20}[ ]{0,2}",
         any::<String>(),
         proptest::option::of(vec(
-            "[ ]{0,1}urn:li:[a-z][a-z0-9_]{0,5}:(\\([^\n\r]{1,12}\\)|[a-zA-Z0-9=,-]{1,12})[ ]{0,1}",
+            // (A parenthesized value holds no line terminator: JavaScript's `.`, which the
+            // rule follows, matches none of \n, \r, U+2028 and U+2029.)
+            "[ ]{0,1}urn:li:[a-z][a-z0-9_]{0,5}:(\\([^\n\r\u{2028}\u{2029}]{1,12}\\)|[a-zA-Z0-9=,-]{1,12})[ ]{0,1}",
             0..5,
         )),
     )
