@@ -136,10 +136,10 @@ enum State {
     /// Renewing this send's journal claim before its request, its reservation granted.
     Reclaiming,
     /// Holding this send's journal claim again (not sending) for a 429's wait of `ms`
-    /// (nothing was delivered), with the 429's rate limit. (No journal in the single-send
-    /// build: not compiled there.)
+    /// (nothing was delivered); the 429's outcome stands if the store fails. (No journal in
+    /// the single-send build: not compiled there.)
     #[cfg(not(feature = "sender"))]
-    Holding(f64, Option<RateLimitInfo>),
+    Holding(f64, Outcome),
     /// A wait, for what `WaitFor` says; a 429's rate limit is the result's if the wait
     /// is aborted.
     Waiting(f64, Option<RateLimitInfo>, WaitFor),
@@ -619,8 +619,10 @@ impl SendMachine {
         // answers, and says it did not write. That is this swap's write (or one the same,
         // which leaves the store as this one would): taken as written. Taken as refused, a
         // claim of this runner's stayed, and its item read as maybe delivered, never sent.
+        // And a read wrote nothing, whatever the store says: a reservation read taken for
+        // written let the request leave with no reservation in the record.
         let asked = self.swap.as_ref().and_then(|s| s.value.as_deref());
-        let wrote = wrote || (value.is_some() && value == asked);
+        let wrote = asked.is_some() && (wrote || value == asked);
         if wrote && version == 0 {
             // Version 0 is a key's before any write: such a store cannot say which write is
             // whose, and a journal's claim taken at its word could be left only held (the
@@ -653,8 +655,8 @@ impl SendMachine {
         }
         let key = self.key_of();
         match core::mem::replace(&mut self.state, State::Done) {
-            // A look-up only reads: a store that says it wrote is not taken at its word.
-            State::Claiming if wrote && !self.journal().is_some_and(|j| j.lookup) => {
+            // (A look-up only reads: never taken for a write, above.)
+            State::Claiming if wrote => {
                 self.swap = None;
                 self.claim_version = version;
                 self.begin(policy, accounts, now_ms)
@@ -672,6 +674,7 @@ impl SendMachine {
                     }
                     ItemPlan::Send => {
                         // Open, or a dead claim: only held, or taken over on request.
+                        self.earlier_lease = 0;
                         if let JournalEntry::Claimed { runner, lease, .. } = &entry {
                             if *runner == item.runner && *lease != self.lease() {
                                 self.earlier_lease = *lease;
@@ -797,21 +800,21 @@ impl SendMachine {
                 self.after_release(outcome, policy, Some(now_ms))
             }
             #[cfg(not(feature = "sender"))]
-            State::Holding(ms, rate_limit) if wrote => {
+            State::Holding(ms, outcome) if wrote => {
                 self.swap = None;
                 self.claim_version = version;
-                self.state = State::Waiting(ms, rate_limit, WaitFor::RetryAfter429);
+                self.state = State::Waiting(ms, outcome.rate_limit, WaitFor::RetryAfter429);
                 Step::Wait(ms)
             }
             #[cfg(not(feature = "sender"))]
-            State::Holding(_, rate_limit) => {
+            State::Holding(_, outcome) => {
                 // Another runner took the item meanwhile (this claim had expired): it is
                 // theirs. Nothing was delivered; nothing is sent or recorded.
                 self.swap = None;
                 self.origin = Origin::Elsewhere;
                 self.claim_version = 0;
                 self.done(Outcome {
-                    rate_limit,
+                    rate_limit: outcome.rate_limit,
                     ..Outcome::local(SendError::aborted(false))
                 })
             }
@@ -887,12 +890,10 @@ impl SendMachine {
                 self.swap = None;
                 self.after_release(outcome, policy, None)
             }
-            // Nothing was delivered: the claim is given back, and a later run sends the item.
+            // The 429 stands, with no retry; nothing was delivered: the claim is given back
+            // (over the hold, if it landed), and a later run sends the item.
             #[cfg(not(feature = "sender"))]
-            State::Holding(_, rate_limit) => self.done(Outcome {
-                rate_limit,
-                ..Outcome::local(SendError::store_unavailable(detail))
-            }),
+            State::Holding(_, outcome) => self.done(outcome),
             // The dead reservation expires by itself; a claim whose read back failed is left.
             State::Freeing(outcome, _) | State::Checking(outcome) => {
                 self.swap = None;
@@ -925,7 +926,7 @@ impl SendMachine {
                     now_ms.filter(|_| self.journal().is_some() && self.claim_version > 0)
                 {
                     self.claim(self.claim_version, now_ms, false);
-                    self.state = State::Holding(ms, outcome.rate_limit);
+                    self.state = State::Holding(ms, outcome);
                     return Step::Swap;
                 }
                 #[cfg(feature = "sender")]
@@ -1014,7 +1015,7 @@ impl SendMachine {
             }
             State::Waiting(_, rate_limit, _) => rate_limit,
             #[cfg(not(feature = "sender"))]
-            State::Holding(_, rate_limit) => rate_limit,
+            State::Holding(_, outcome) => outcome.rate_limit,
             State::Fetching => {
                 accounts.finished(self.account);
                 return self.done(Outcome::local(SendError::aborted(true)));

@@ -1065,10 +1065,58 @@ fn a_look_up_sends_nothing_even_when_the_store_says_its_read_wrote() {
     let step = m.swapped(true, None, 0, &policy, &mut client.accounts, DAY1);
     assert_eq!(step, Step::Done);
     assert_eq!(m.origin(), Origin::Sent);
-    assert!(
-        m.outcome().unwrap().result.is_err(),
-        "not sent: its account is stopped"
+    let e = m.outcome().unwrap().result.clone().unwrap_err();
+    assert_eq!(
+        (e.kind, e.delivery_unknown),
+        (ErrorKind::Aborted, false),
+        "not sent: its account is stopped (not a store failure)"
     );
+}
+
+#[test]
+fn a_reservation_read_the_store_says_it_wrote_is_not_taken_for_a_reservation() {
+    // A read answered { ok: true } was taken for the reservation written: the request left
+    // with no reservation in the account's record, beyond the quota shared across processes.
+    let policy = Policy::default();
+    let (mut store, mut server) = world(150);
+    let mut client = Client::new("k");
+    let mut m = journaled(&mut client, "item-0", "A", 1, 0.0, false, false);
+    let account = client.scope.account("");
+    let mut step = m.start(&policy, &mut client.accounts, DAY1);
+    let mut fetched = false;
+    while step != Step::Done {
+        step = match step {
+            Step::Swap => {
+                let s = m.swap().unwrap().clone();
+                let (wrote, value, version) = store.swap(&s.key, s.expected, s.value.as_deref());
+                let says = wrote || s.value.is_none();
+                m.swapped(
+                    says,
+                    value.as_deref(),
+                    version,
+                    &policy,
+                    &mut client.accounts,
+                    DAY1,
+                )
+            }
+            Step::Fetch => {
+                fetched = true;
+                let record = store.map.get(&account).map(|(v, _)| v.as_str());
+                assert!(
+                    SharedAccount::decode(record)
+                        .leases
+                        .iter()
+                        .any(|l| l.id == 1),
+                    "a request with no reservation: {record:?}"
+                );
+                let (status, headers, text) = server.post(&client.api_key, &body(0), DAY1);
+                let exchange = Exchange::complete(status, headers, &text);
+                m.exchanged(exchange, &policy, &mut client.accounts, DAY1)
+            }
+            other => panic!("{other:?}"),
+        };
+    }
+    assert!(fetched && m.outcome().unwrap().result.is_ok());
 }
 
 #[test]

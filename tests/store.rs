@@ -317,7 +317,7 @@ mod machines {
     use connectsafely_wasm::outcome::{Exchange, Origin, Outcome};
     use connectsafely_wasm::rate_limit::RateLimitHeaders;
     use connectsafely_wasm::send::{JournalItem, Policy, SendMachine, SharedSend, Step};
-    use connectsafely_wasm::store::SharedPolicy;
+    use connectsafely_wasm::store::{JournalEntry, SharedPolicy};
     use std::collections::HashMap;
 
     /// A store of versioned values; `down` makes every swap fail.
@@ -369,11 +369,16 @@ mod machines {
         let mut step = m.start(&policy, accounts, NOW);
         let mut now = NOW;
         let mut claims = Claims::default();
+        let mut item = None;
         for _ in 0..200 {
             step = match step {
                 Step::Swap => {
                     store.swaps += 1;
+                    if m.swap_lasts() {
+                        item = m.swap().map(|s| s.key.clone());
+                    }
                     if store.down {
+                        claims.failed(m);
                         m.store_failed("connection refused", &policy)
                     } else {
                         let (wrote, value, version) = store.apply(m);
@@ -383,6 +388,17 @@ mod machines {
                 }
                 Step::Fetch => {
                     claims.at_fetch(m);
+                    // And the store holds it so now (no other process replaced it).
+                    if m.journals() {
+                        let entry = item.as_ref().and_then(|k| store.map.get(k));
+                        assert!(
+                            matches!(
+                                JournalEntry::decode(entry.map(|(v, _)| v.as_str())),
+                                JournalEntry::Claimed { sending: true, .. }
+                            ),
+                            "a request on {entry:?}"
+                        );
+                    }
                     server.fetches += 1;
                     if crash_after_fetch {
                         server.accepted += 1;

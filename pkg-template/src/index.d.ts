@@ -149,7 +149,8 @@ export interface Hooks {
  * What a shared store does, atomically: if `key`'s version is still `expected` (0 when it
  * has no value), set it to `value` and add one to its version; `expected: null` only reads.
  * Either way, answer whether it wrote and the value and version the key has now (a whole
- * number: any other fails the send as `store_unavailable`). The client keeps no other
+ * number, 1 or more once written: any other, or a write answered with version 0, fails the
+ * send as `store_unavailable`; a read is never taken for a write, whatever it answers). The client keeps no other
  * state in it: every decision is the client's.
  *
  * A store whose keys expire leaves a key without expiry after any swap given
@@ -291,7 +292,7 @@ export interface BulkOptions {
    * an earlier run sent report their recorded result.
    */
   journal?: string;
-  /** Default false: an item in flight when its runner died (its claim marked sending) is reported `deliveryUnknown` and not sent again; true sends it again. An item whose runner died before its request left is sent either way. */
+  /** Default false: an item in flight when its runner died (its claim marked sending) is reported `deliveryUnknown` and not sent again; true sends it again. An item whose runner died before its claim was marked sending (just before the request) is sent either way. */
   resendUnknown?: boolean;
   /**
    * With a journal: who this runner is, kept across its restarts (a pod's name; a

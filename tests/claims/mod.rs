@@ -24,6 +24,14 @@ impl Claims {
         self.marked = written && asked.is_some_and(|v| v.starts_with("c|"));
     }
 
+    /// The store failed `m`'s swap (the driver calls `m.store_failed`): a journal swap's
+    /// outcome is unknown, so its claim is not known to be marked sending.
+    pub fn failed(&mut self, m: &SendMachine) {
+        if m.swap_lasts() {
+            self.marked = false;
+        }
+    }
+
     /// At `Step::Fetch`: a journaled send's request leaves on its own claim marked sending.
     pub fn at_fetch(&self, m: &SendMachine) {
         assert!(
