@@ -3,7 +3,7 @@
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { ConnectSafelyClient } from "connectsafely-wasm";
-import { SANDBOX, body, reset, config, messages, state, memoryStore } from "./helpers.mjs";
+import { SANDBOX, body, reset, config, fault, messages, state, memoryStore } from "./helpers.mjs";
 import { freePort } from "./redis/redis-server.mjs";
 
 const client = (store, extra = {}) => new ConnectSafelyClient({ apiKey: "sandbox-key", baseUrl: SANDBOX, store, ...extra });
@@ -199,6 +199,32 @@ test("an item whose claim the store could not give back before its request left 
   assert.ok(again.results.every((r) => r && r.ok), JSON.stringify(again.results));
   assert.equal(again.sent, 2);
   assert.deepEqual((await messages()).map((m) => m.message).sort(), ["Hello 1", "Hello 2"], "each sent once");
+});
+
+test("a journaled item answered 429 is held again for the wait and marked sending for its retry: sent once, each request on a claim that says so", async () => {
+  const store = memoryStore();
+  const phases = [];
+  const watching = {
+    swap: async (k, e, v) => {
+      const r = await store.swap(k, e, v);
+      if (k.includes(":run:") && typeof v === "string" && r.ok) phases.push(v.slice(0, 2));
+      return r;
+    },
+  };
+  // Each request sees the item's claim as it stands when it leaves.
+  const atRequest = [];
+  const fetchSeeing = async (url, init) => {
+    const entry = [...store.map].find(([k]) => k.includes(":run:"));
+    atRequest.push(entry?.[1].value.slice(0, 2));
+    return fetch(url, init);
+  };
+  await fault({ status: 429, headers: { "Retry-After": "1" } });
+  const c = client(watching, { maxRateLimitWaitMs: 5000, fetch: fetchSeeing });
+  const run = await c.sendGroupWithAckMany([body(1)], { journal: "held-429" });
+  assert.equal(run.sent, 1, JSON.stringify(run));
+  assert.deepEqual(phases, ["h|", "c|", "h|", "c|", "d|"], "held, sending, held for the wait, sending, recorded");
+  assert.deepEqual(atRequest, ["c|", "c|"]);
+  assert.equal((await messages()).length, 1);
 });
 
 test("a fetch that could not connect sent nothing: not maybe delivered, nothing recorded, and the next run of the journal sends every item once", async () => {
