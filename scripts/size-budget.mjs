@@ -164,13 +164,13 @@ import { BUNDLES } from "./entries.mjs";
 // landed behind a give-back given back over it), +265 B. many.mjs 70.7: an account's
 // record read afresh when this client's memory of it is older than ten minutes (+127 B;
 // web.mjs -91 B, index.mjs -137 B: the memory no longer in the single-send core).
-// many.mjs 71.1: journal claims held until just before their request and held again for a
+// many.mjs 70.9: journal claims held until just before their request and held again for a
 // 429's wait (an item whose runner died before any request left is sent by the next run,
 // not reported maybe delivered), a restarted runner's dead reservation released by its
-// send, a write answered with version 0 failed closed: +399 B (none of it in web.mjs or
+// send, a write answered with version 0 failed closed: +231 B (none of it in web.mjs or
 // index.mjs, whose core has no journal).
 // Each budget is 0.1 KiB above what ships.
-const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 71.1 * 1024, "validate.mjs": 15.3 * 1024 };
+const BUDGETS = { "index.mjs": 64.3 * 1024, "web.mjs": 51.4 * 1024, "many.mjs": 70.9 * 1024, "validate.mjs": 15.3 * 1024 };
 const MILESTONE = 40 * 1024;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 let over = false;

@@ -165,7 +165,8 @@ pub struct SendMachine {
     resume_at: Option<f64>,
     /// When the journal claim this send holds (or is asking for) was asked for (epoch
     /// ms): its expiry counts from then, not from the store's answer. Renewed before a
-    /// fetch that comes later than [`crate::policy::CLAIM_FRESH_MS`] after it.
+    /// fetch when it is only held or was asked for more than
+    /// [`crate::policy::CLAIM_FRESH_MS`] before it.
     claimed_at: f64,
     /// Whether the claim this send last asked for marks its item sending (`c|`: its
     /// request may leave), not only held (`h|`). The first claim is held; the renewal
@@ -537,10 +538,17 @@ impl SendMachine {
         Step::Fetch
     }
 
-    /// Done with `outcome`, once the reservation (with a shared store) is given back.
-    fn release(&mut self, accounts: &Accounts, now_ms: f64, outcome: Outcome) -> Step {
+    /// The reservation (with a shared store) given back with what `outcome` showed, then
+    /// [`SendMachine::after_release`]: the 429's wait, or done.
+    fn release(
+        &mut self,
+        outcome: Outcome,
+        policy: &Policy,
+        accounts: &Accounts,
+        now_ms: f64,
+    ) -> Step {
         if self.shared().is_none() {
-            return self.done(outcome);
+            return self.after_release(outcome, policy, Some(now_ms));
         }
         let swap = self.account_swap(accounts, now_ms, |current| {
             Some(self.decide_release(current, &outcome, now_ms))
@@ -756,7 +764,7 @@ impl SendMachine {
                     let outcome = Outcome::local(SendError::store_unavailable(
                         "it renewed this item's journal claim too late to send it",
                     ));
-                    return self.release(accounts, now_ms, outcome);
+                    return self.release(outcome, policy, accounts, now_ms);
                 }
                 self.fetch(accounts, now_ms)
             }
@@ -765,7 +773,8 @@ impl SendMachine {
                 // reservation back; nothing is sent or recorded.
                 self.origin = Origin::Elsewhere;
                 self.claim_version = 0;
-                self.release(accounts, now_ms, Outcome::local(SendError::aborted(false)))
+                let outcome = Outcome::local(SendError::aborted(false));
+                self.release(outcome, policy, accounts, now_ms)
             }
             State::Reserving => {
                 self.state = State::Reserving;
@@ -969,15 +978,7 @@ impl SendMachine {
                     .and_then(|a| a.guard.blocked_until);
             }
         }
-        if self.shared().is_some() {
-            let swap = self.account_swap(accounts, now_ms, |current| {
-                Some(self.decide_release(current, &outcome, now_ms))
-            });
-            self.swap = Some(swap);
-            self.state = State::Releasing(outcome);
-            return Step::Swap;
-        }
-        self.after_release(outcome, policy, Some(now_ms))
+        self.release(outcome, policy, accounts, now_ms)
     }
 
     /// What the send waits for, at [`Step::Wait`].

@@ -1577,21 +1577,29 @@ fn a_dead_claim_taken_over_on_request_is_put_back_when_the_send_delivers_nothing
     );
 }
 
-/// Runs `m` to its end at `now` on `store` and `server`, each swap answered by the store.
-/// Whether it fetched.
-fn run_on(
-    m: &mut SendMachine,
-    client: &mut Client,
+/// A later run of the journal: `runner` (a process of its own, its reservation `lease`)
+/// sends the item `key` of `request` at `at` through to its end, on `store` and `server`.
+/// The send, and whether it fetched.
+fn later_run(
     store: &mut Store,
     server: &mut Server,
-    request: &SendGroupWithAckRequest,
-    now: f64,
-) -> bool {
-    let policy = Policy::default();
-    drive(m, &policy, client, server, request, now, |s, _| {
-        store.swap(&s.key, s.expected, s.value.as_deref())
-    })
-    .1
+    (key, request): (&str, &SendGroupWithAckRequest),
+    runner: &str,
+    lease: u64,
+    at: f64,
+) -> (SendMachine, bool) {
+    let mut client = Client::new("k");
+    let mut m = journaled(&mut client, key, runner, lease, 0.0, false, false);
+    let (_, fetched) = drive(
+        &mut m,
+        &Policy::default(),
+        &mut client,
+        server,
+        request,
+        at,
+        |s, _| store.swap(&s.key, s.expected, s.value.as_deref()),
+    );
+    (m, fetched)
 }
 
 #[test]
@@ -1612,9 +1620,7 @@ fn a_runner_that_dies_before_its_request_left_leaves_its_item_held_for_a_later_r
         assert!(store.map["item-0"].0.starts_with("c|"), "marked sending");
         assert!(store.map["item-1"].0.starts_with("h|"), "held");
 
-        let mut later = Client::new("k");
-        let mut held = journaled(&mut later, "item-1", runner, 3, 0.0, false, false);
-        let sent = run_on(&mut held, &mut later, &mut store, &mut server, &body(1), at);
+        let (held, sent) = later_run(&mut store, &mut server, ("item-1", &body(1)), runner, 3, at);
         let what = format!("{runner} at +{} ms", at - DAY1);
         assert_eq!(sent, resumes, "{what}: item-1 sent");
         if resumes {
@@ -1631,18 +1637,9 @@ fn a_runner_that_dies_before_its_request_left_leaves_its_item_held_for_a_later_r
             );
         }
 
-        let mut sending = journaled(&mut later, "item-0", runner, 4, 0.0, false, false);
-        assert!(
-            !run_on(
-                &mut sending,
-                &mut later,
-                &mut store,
-                &mut server,
-                &body(0),
-                at
-            ),
-            "{what}: item-0 not sent again"
-        );
+        let (sending, sent) =
+            later_run(&mut store, &mut server, ("item-0", &body(0)), runner, 4, at);
+        assert!(!sent, "{what}: item-0 not sent again");
         let expected = if resumes {
             Origin::Unknown
         } else {
@@ -1696,12 +1693,8 @@ fn a_claim_the_store_failed_to_give_back_before_any_request_is_sent_by_the_next_
         let mut store = Store {
             map: store.map.clone(),
         };
-        let mut later = Client::new("k");
-        let mut m = journaled(&mut later, "item-0", runner, 2, 0.0, false, false);
-        assert!(
-            run_on(&mut m, &mut later, &mut store, &mut server, &body(0), at),
-            "{runner}: sent"
-        );
+        let (m, sent) = later_run(&mut store, &mut server, ("item-0", &body(0)), runner, 2, at);
+        assert!(sent, "{runner}: sent");
         assert!(m.outcome().unwrap().result.is_ok());
         assert_eq!(m.origin(), Origin::Sent);
     }
@@ -1794,12 +1787,8 @@ fn a_runner_that_dies_in_a_429s_wait_leaves_its_item_held_for_a_later_run_to_sen
             continue;
         }
         // Runner A dies in the wait: A restarted, or B, sends the item.
-        let mut later = Client::new("k");
-        let mut m = journaled(&mut later, "item-0", runner, 2, 0.0, false, false);
-        assert!(
-            run_on(&mut m, &mut later, &mut store, &mut server, &body(0), at),
-            "{runner}: sent"
-        );
+        let (m, sent) = later_run(&mut store, &mut server, ("item-0", &body(0)), runner, 2, at);
+        assert!(sent, "{runner}: sent");
         assert!(m.outcome().unwrap().result.is_ok(), "{runner}");
         assert_eq!(server.accepted.len(), 1, "{runner}: once");
     }

@@ -707,6 +707,22 @@ mod restarted {
         step
     }
 
+    /// A journaled send of item 0 for account "a", by `runner`, its reservation `lease`.
+    fn send_of(accounts: &mut Accounts, lease: u64, runner: &str) -> SendMachine {
+        SendMachine::new(accounts, "a")
+            .with_shared(shared(lease))
+            .with_journal(item(0, runner))
+    }
+
+    /// An API that accepts 100 messages.
+    fn server() -> Server {
+        Server {
+            quota: 100,
+            accepted: 0,
+            fetches: 0,
+        }
+    }
+
     fn leases(store: &Store) -> usize {
         let record = store.map.get("s2:test:acct:a").map(|(v, _)| v.as_str());
         SharedAccount::decode(record).leases.len()
@@ -715,22 +731,14 @@ mod restarted {
     #[test]
     fn a_runner_restarted_under_its_id_releases_the_reservation_its_dead_send_held() {
         let mut store = Store::default();
-        let mut server = Server {
-            quota: 100,
-            accepted: 0,
-            fetches: 0,
-        };
+        let mut server = server();
         let mut accounts = Accounts::new();
-        let mut m = SendMachine::new(&mut accounts, "a")
-            .with_shared(shared(7))
-            .with_journal(item(0, "pod-1"));
+        let mut m = send_of(&mut accounts, 7, "pod-1");
         assert!(drive(&mut m, &mut accounts, &mut store, &mut server, true).is_none());
         assert_eq!(leases(&store), 1, "killed mid-send: its reservation holds");
         // Another runner meeting the claim later leaves the reservation to expire.
         let mut other = Accounts::new();
-        let mut m = SendMachine::new(&mut other, "a")
-            .with_shared(shared(8))
-            .with_journal(item(0, "pod-2"));
+        let mut m = send_of(&mut other, 8, "pod-2");
         let step = swaps_from_start(&mut m, &mut other, &mut store, NOW + 36_000.0, |_| true);
         assert_eq!((step, m.origin()), (Step::Done, Origin::Unknown));
         assert_eq!(
@@ -744,9 +752,7 @@ mod restarted {
             ..Store::default()
         };
         let mut restarted = Accounts::new();
-        let mut m = SendMachine::new(&mut restarted, "a")
-            .with_shared(shared(9))
-            .with_journal(item(0, "pod-1"));
+        let mut m = send_of(&mut restarted, 9, "pod-1");
         let o = drive(&mut m, &mut restarted, &mut store2, &mut server, false).unwrap();
         assert_eq!(m.origin(), Origin::Unknown);
         assert!(o.result.unwrap_err().delivery_unknown);
@@ -784,17 +790,11 @@ mod restarted {
     fn a_runner_restarted_under_its_id_sends_the_item_its_dead_send_only_held_and_releases_that_reservation(
     ) {
         let mut store = Store::default();
-        let mut server = Server {
-            quota: 100,
-            accepted: 0,
-            fetches: 0,
-        };
+        let mut server = server();
         let mut accounts = Accounts::new();
         // Killed with its claim held and its reservation granted, before the claim was marked
         // sending: nothing of it left.
-        let mut m = SendMachine::new(&mut accounts, "a")
-            .with_shared(shared(7))
-            .with_journal(item(0, "pod-1"));
+        let mut m = send_of(&mut accounts, 7, "pod-1");
         let marking = |m: &SendMachine| {
             m.swap()
                 .and_then(|s| s.value.as_deref())
@@ -805,9 +805,7 @@ mod restarted {
         assert_eq!(leases(&store), 1, "its reservation holds");
         // Restarted at once: the item is sent, and the dead reservation released with it.
         let mut restarted = Accounts::new();
-        let mut m = SendMachine::new(&mut restarted, "a")
-            .with_shared(shared(9))
-            .with_journal(item(0, "pod-1"));
+        let mut m = send_of(&mut restarted, 9, "pod-1");
         let o = drive(&mut m, &mut restarted, &mut store, &mut server, false).unwrap();
         assert!(o.result.is_ok());
         assert_eq!(m.origin(), Origin::Sent);

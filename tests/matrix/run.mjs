@@ -148,8 +148,8 @@ const uses = {};
 // back as it was (Rspack's page 127,342 B, esbuild's IIFE 127,624).
 // Send to many 124.8 (one file 125.0): journal claims held until just before their request
 // and for a 429's wait, a restarted runner's dead reservation released, a write answered
-// with version 0 failed closed; many.mjs +399 B (Rspack's page 124.6 KiB, esbuild's IIFE
-// 124.8).
+// with version 0 failed closed; many.mjs +231 B (Rspack's page 124.4 KiB, esbuild's IIFE
+// 124.7).
 const USE_BUDGETS = { "validate only": 15.9 * 1024, "send one": 53.4 * 1024, "send to many": 124.8 * 1024 };
 /**
  * A build into one file (IIFE: Rollup's needs --inlineDynamicImports, esbuild's has no
